@@ -1,0 +1,52 @@
+//! The campaign domain of Rally: campaigns, partners, contacts, the partner pipeline and the team.
+//!
+//! Everything here is plain data and pure functions. This crate knows nothing about SQL, HTTP, async
+//! runtimes or the clock: callers pass "now" and "today" in. Input is validated once, here, into
+//! types that are valid by construction (`Email`, `Slug`, `Reach`, …); past that edge the rest of Rally
+//! trusts them.
+
+/// Gives a draft type (all fields `Option`) a `merge` that takes every field a patch sets, so one
+/// type serves both "create" and "update": `stored.to_draft().merge(patch).validate()`.
+macro_rules! merge_drafts {
+    ($ty:ident { $($field:ident),* $(,)? }) => {
+        impl $ty {
+            /// This draft with every field that `patch` sets replaced by the patch's value.
+            pub fn merge(mut self, patch: $ty) -> $ty {
+                $(if patch.$field.is_some() { self.$field = patch.$field; })*
+                self
+            }
+        }
+    };
+}
+
+pub mod campaign;
+pub mod contact;
+pub mod partner;
+pub mod pipeline;
+pub mod team;
+pub mod validation;
+
+pub use campaign::{ActionPlan, Campaign, CampaignDraft, CampaignFields, LanguageTag, Phase, Slug, Strategy};
+pub use contact::{Consent, Contact, ContactDraft, ContactFields, Email};
+pub use partner::{Audience, Category, Partner, PartnerDraft, PartnerFields, Reach, Tier};
+pub use pipeline::{Stage, StageChange, StageMove};
+pub use team::{Action, Role};
+pub use validation::{FieldError, Invalid};
+
+/// Identifiers are database-assigned 64-bit integers; the newtypes keep a partner id from being
+/// passed where a campaign id is expected.
+macro_rules! id_type {
+    ($($name:ident),* $(,)?) => {$(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+id_type!(CampaignId, PartnerId, ContactId, UserId);

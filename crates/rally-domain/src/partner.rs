@@ -1,0 +1,441 @@
+//! Partners: the organizations a campaign recruits to spread the word, their tier and priority.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::campaign::parse_country;
+use crate::pipeline::Stage;
+use crate::validation::{Check, Invalid, optional_text, required_text};
+use crate::{CampaignId, PartnerId, UserId};
+
+/// The five kinds of partner a campaign recruits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// IT companies and corporations, national and local.
+    ItCompany,
+    /// State and local authorities.
+    Authority,
+    /// Schools, CS teachers and their networks.
+    SchoolNetwork,
+    /// Nonprofits, NGOs and universities.
+    Nonprofit,
+    /// Mass media.
+    Media,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] =
+        [Category::ItCompany, Category::Authority, Category::SchoolNetwork, Category::Nonprofit, Category::Media];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::ItCompany => "it_company",
+            Category::Authority => "authority",
+            Category::SchoolNetwork => "school_network",
+            Category::Nonprofit => "nonprofit",
+            Category::Media => "media",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::ItCompany => "IT company",
+            Category::Authority => "Authority",
+            Category::SchoolNetwork => "School network",
+            Category::Nonprofit => "Nonprofit / university",
+            Category::Media => "Media",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Category, String> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| {
+            format!("unknown category `{s}`; expected one of it_company, authority, school_network, nonprofit, media")
+        })
+    }
+
+    /// How directly this kind of partner reaches classrooms, in tenths. Authorities and school networks
+    /// speak to principals and teachers, who decide whether a class takes part; the others reach
+    /// classrooms through them.
+    fn weight_tenths(self) -> i64 {
+        match self {
+            Category::Authority => 13,
+            Category::SchoolNetwork => 12,
+            Category::Media => 11,
+            Category::ItCompany | Category::Nonprofit => 10,
+        }
+    }
+}
+
+/// Who a partner's channels reach; messages are written for the audience.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    Principals,
+    Teachers,
+    Students,
+    Parents,
+    Employees,
+    GeneralPublic,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 6] = [
+        Audience::Principals,
+        Audience::Teachers,
+        Audience::Students,
+        Audience::Parents,
+        Audience::Employees,
+        Audience::GeneralPublic,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Principals => "principals",
+            Audience::Teachers => "teachers",
+            Audience::Students => "students",
+            Audience::Parents => "parents",
+            Audience::Employees => "employees",
+            Audience::GeneralPublic => "general_public",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Audience, String> {
+        Audience::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| format!("unknown audience `{s}`"))
+    }
+}
+
+/// How many people a partner reaches. Never negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(try_from = "i64", into = "i64")]
+pub struct Reach(i64);
+
+impl Reach {
+    pub fn new(people: i64) -> Result<Reach, String> {
+        if people < 0 { Err("must be zero or more people".into()) } else { Ok(Reach(people)) }
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl TryFrom<i64> for Reach {
+    type Error = String;
+    fn try_from(v: i64) -> Result<Self, String> {
+        Reach::new(v)
+    }
+}
+
+impl From<Reach> for i64 {
+    fn from(r: Reach) -> i64 {
+        r.0
+    }
+}
+
+/// High-reach partners get custom asks and high-touch support; low-reach partners the standard list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    High,
+    Low,
+}
+
+impl Tier {
+    /// A partner is high-reach when its reach is at least the campaign's threshold.
+    pub fn of(reach: Reach, threshold: i64) -> Tier {
+        if reach.get() >= threshold { Tier::High } else { Tier::Low }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::High => "high",
+            Tier::Low => "low",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Tier, String> {
+        match s {
+            "high" => Ok(Tier::High),
+            "low" => Ok(Tier::Low),
+            _ => Err(format!("unknown tier `{s}`; expected high or low")),
+        }
+    }
+}
+
+/// The manual priority boost a coordinator may add, in points.
+pub const BOOST_RANGE: std::ops::RangeInclusive<i32> = -50..=50;
+
+/// Orders the partner list: who to talk to first.
+///
+/// `priority = round(10 × log10(reach + 1) × category weight) + boost`
+///
+/// * Reach counts on a log scale: a partner reaching 1,000,000 people scores 60 points, one reaching
+///   1,000 scores 30. A linear scale would let one national broadcaster drown out every school network.
+/// * The category weight is how directly the partner reaches classrooms: authority ×1.3, school
+///   network ×1.2, media ×1.1, IT company and nonprofit ×1.0.
+/// * The boost (−50 to +50) is the team's judgement: a warm relationship, a minister's interest.
+///
+/// So a ministry reaching 100,000 teachers and parents scores 65, a newspaper with the same reach 55,
+/// and a local club of 200 people 23.
+pub fn priority(reach: Reach, category: Category, boost: i32) -> i64 {
+    // Integer arithmetic on the rounded log keeps the score identical on every platform.
+    let log_tenths = ((reach.get() as f64 + 1.0).log10() * 100.0).round() as i64; // 10 × log10 × 10
+    (log_tenths * category.weight_tenths() + 50) / 100 + i64::from(boost)
+}
+
+/// The validated, stored fields of a partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartnerFields {
+    pub name: String,
+    pub category: Category,
+    pub audiences: Vec<Audience>,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0))]
+    pub reach: Reach,
+    /// Manual priority points, −50 to +50.
+    pub priority_boost: i32,
+    /// Gets custom asks and direct support from the team.
+    pub high_touch: bool,
+    /// The team member responsible for this partner.
+    pub owner_id: Option<UserId>,
+    pub website: Option<String>,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub tags: Vec<String>,
+    pub notes: String,
+}
+
+impl PartnerFields {
+    pub fn priority(&self) -> i64 {
+        priority(self.reach, self.category, self.priority_boost)
+    }
+
+    /// The lowercased words of the name, for prefix search. Kept in the store so a search never
+    /// scans the whole partner table.
+    pub fn search_terms(&self) -> Vec<String> {
+        search_terms(&self.name)
+    }
+
+    pub fn to_draft(&self) -> PartnerDraft {
+        PartnerDraft {
+            name: Some(self.name.clone()),
+            category: Some(self.category),
+            audiences: Some(self.audiences.clone()),
+            reach: Some(self.reach.get()),
+            priority_boost: Some(self.priority_boost),
+            high_touch: Some(self.high_touch),
+            owner_id: Some(self.owner_id),
+            website: Some(self.website.clone().unwrap_or_default()),
+            country: Some(self.country.clone().unwrap_or_default()),
+            region: Some(self.region.clone().unwrap_or_default()),
+            tags: Some(self.tags.clone()),
+            notes: Some(self.notes.clone()),
+        }
+    }
+}
+
+/// Splits text into lowercased words (letters and digits of any script), for prefix search.
+pub fn search_terms(text: &str) -> Vec<String> {
+    let mut terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect();
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+/// A stored partner with where it stands in the pipeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Partner {
+    pub id: PartnerId,
+    pub campaign_id: CampaignId,
+    #[serde(flatten)]
+    pub fields: PartnerFields,
+    pub stage: Stage,
+    /// When the partner entered its current stage.
+    pub stage_since: DateTime<Utc>,
+    /// Why the partner was lost, while it is in `closed_lost`.
+    pub lost_reason: Option<String>,
+    /// Derived from reach and the campaign's high-reach threshold.
+    pub tier: Tier,
+    /// Derived; see [`priority`].
+    pub priority: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Partner input as a client sends it: a new partner, or a patch of an existing one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct PartnerDraft {
+    pub name: Option<String>,
+    pub category: Option<Category>,
+    pub audiences: Option<Vec<Audience>>,
+    /// People reached; zero or more.
+    pub reach: Option<i64>,
+    pub priority_boost: Option<i32>,
+    pub high_touch: Option<bool>,
+    /// The owning team member; `null` clears it.
+    #[serde(deserialize_with = "crate::validation::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub owner_id: Option<Option<UserId>>,
+    pub website: Option<String>,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub notes: Option<String>,
+}
+
+merge_drafts!(PartnerDraft {
+    name, category, audiences, reach, priority_boost, high_touch, owner_id, website, country, region, tags, notes
+});
+
+/// Accepts `https://example.org`, `http://…` or a bare `example.org` (taken as https).
+pub fn parse_website(raw: &str) -> Result<String, String> {
+    let v = raw.trim();
+    let url = if v.starts_with("https://") || v.starts_with("http://") { v.to_owned() } else { format!("https://{v}") };
+    let host = url.split("://").nth(1).unwrap_or_default().split(['/', '?', '#']).next().unwrap_or_default();
+    let host_ok = host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | ':'));
+    if !host_ok || url.chars().any(char::is_whitespace) || url.len() > 2000 {
+        return Err("must be a web address such as https://example.org".into());
+    }
+    Ok(url)
+}
+
+impl PartnerDraft {
+    pub fn validate(self) -> Result<PartnerFields, Invalid> {
+        let mut c = Check::default();
+        let name = c.take("name", required_text(self.name.as_deref().unwrap_or_default(), 200));
+        if self.category.is_none() {
+            c.fail("category", "required: one of it_company, authority, school_network, nonprofit, media");
+        }
+        let mut audiences = self.audiences.unwrap_or_default();
+        audiences.sort();
+        audiences.dedup();
+        let reach = c.take("reach", Reach::new(self.reach.unwrap_or(0)));
+        let priority_boost = self.priority_boost.unwrap_or(0);
+        if !BOOST_RANGE.contains(&priority_boost) {
+            c.fail("priority_boost", "must be between -50 and 50");
+        }
+        let website = match self.website.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => c.take("website", parse_website(raw)),
+        };
+        let country = match self.country.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => c.take("country", parse_country(raw)),
+        };
+        let region = c.take("region", optional_text(self.region.as_deref().unwrap_or_default(), 200));
+        let mut tags = Vec::new();
+        for raw in self.tags.unwrap_or_default() {
+            if let Some(tag) = c.take("tags", required_text(&raw, 40)) {
+                let tag = tag.to_lowercase();
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
+            }
+        }
+        if tags.len() > 30 {
+            c.fail("tags", "at most 30 tags");
+        }
+        let notes = c.take("notes", optional_text(self.notes.as_deref().unwrap_or_default(), 20_000));
+        let fields = (|| {
+            Some(PartnerFields {
+                name: name?,
+                category: self.category?,
+                audiences,
+                reach: reach?,
+                priority_boost,
+                high_touch: self.high_touch.unwrap_or(false),
+                owner_id: self.owner_id.flatten(),
+                website,
+                country,
+                region: region.filter(|r| !r.is_empty()),
+                tags,
+                notes: notes?,
+            })
+        })();
+        c.finish(fields)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priority_table() {
+        for (reach, category, boost, expected) in [
+            (0, Category::ItCompany, 0, 0),
+            (1_000_000, Category::ItCompany, 0, 60),
+            (999, Category::Nonprofit, 0, 30),
+            (100_000, Category::Authority, 0, 65),
+            (100_000, Category::Media, 0, 55),
+            (200, Category::SchoolNetwork, 0, 28),
+            (200, Category::SchoolNetwork, -50, -22),
+            (10_000_000, Category::Authority, 50, 141),
+        ] {
+            let got = priority(Reach(reach), category, boost);
+            assert_eq!(got, expected, "reach {reach} {category:?} boost {boost}");
+        }
+    }
+
+    #[test]
+    fn tier_is_reach_against_threshold() {
+        assert_eq!(Tier::of(Reach(10_000), 10_000), Tier::High);
+        assert_eq!(Tier::of(Reach(9_999), 10_000), Tier::Low);
+        assert_eq!(Tier::of(Reach(0), 0), Tier::High);
+    }
+
+    #[test]
+    fn bad_partner_fields_are_named() {
+        let d = PartnerDraft {
+            name: Some("".into()),
+            reach: Some(-1),
+            priority_boost: Some(99),
+            website: Some("not a site".into()),
+            country: Some("HRV".into()),
+            ..Default::default()
+        };
+        let Err(Invalid(errors)) = d.validate() else { panic!("accepted") };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "category", "reach", "priority_boost", "website", "country"]);
+    }
+
+    #[test]
+    fn unknown_category_is_a_named_error() {
+        let err = serde_json::from_str::<PartnerDraft>(r#"{"name":"X","category":"bank"}"#)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("unknown variant `bank`"), "{err}");
+    }
+
+    #[test]
+    fn search_terms_fold_case_in_every_script() {
+        assert_eq!(search_terms("Министерство Просвещения — RU"), ["ru", "министерство", "просвещения"]);
+        assert_eq!(search_terms("Škola Šibenik-Knin"), ["knin", "šibenik", "škola"]);
+    }
+
+    #[test]
+    fn websites_are_normalized() {
+        assert_eq!(parse_website("example.org"), Ok("https://example.org".into()));
+        assert_eq!(parse_website("http://a.hr/x?y"), Ok("http://a.hr/x?y".into()));
+        assert!(parse_website("javascript:alert(1)").is_err());
+    }
+}

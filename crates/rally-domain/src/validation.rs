@@ -1,0 +1,93 @@
+//! Field-level validation errors. Every error names the field it is about, so the API can point the
+//! user at it (`/reach`, `/contacts/0/email`).
+
+use std::fmt;
+
+/// One problem with one input field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    /// The field's name as the client sent it, e.g. `reach` or `message.hr`.
+    pub field: String,
+    /// What is wrong, in words a user understands.
+    pub message: String,
+}
+
+/// A rejected input: one or more field errors, never empty.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Invalid(pub Vec<FieldError>);
+
+impl Invalid {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Invalid(vec![FieldError { field: field.into(), message: message.into() }])
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+/// Collects field errors while a draft is checked, so the user sees every problem at once rather than
+/// one per round trip.
+#[derive(Debug, Default)]
+pub(crate) struct Check(Vec<FieldError>);
+
+impl Check {
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.to_owned(), message: message.into() });
+    }
+
+    /// Records the error of `result` under `field` and returns its value, if any.
+    pub fn take<T, E: fmt::Display>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail(field, e.to_string());
+                None
+            }
+        }
+    }
+
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, Invalid> {
+        match value {
+            Some(v) if self.0.is_empty() => Ok(v),
+            _ if self.0.is_empty() => Err(Invalid::field("", "invalid input")),
+            _ => Err(Invalid(self.0)),
+        }
+    }
+}
+
+/// Trims a required text field and checks its length in characters.
+pub(crate) fn required_text(value: &str, max_chars: usize) -> Result<String, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err("must not be empty".into());
+    }
+    optional_text(v, max_chars)
+}
+
+/// Trims an optional text field and checks its length in characters; control characters other than
+/// newlines and tabs are refused because they break exports and e-mail headers.
+pub(crate) fn optional_text(value: &str, max_chars: usize) -> Result<String, String> {
+    let v = value.trim();
+    if v.chars().count() > max_chars {
+        return Err(format!("must be at most {max_chars} characters"));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err("must not contain control characters".into());
+    }
+    Ok(v.to_owned())
+}
+
+/// Deserializes a field that may be absent (`None`: leave as is), `null` (`Some(None)`: clear it) or
+/// set (`Some(Some(v))`). Use with `#[serde(default, deserialize_with = "double_option")]`.
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}

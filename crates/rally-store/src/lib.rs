@@ -1,0 +1,251 @@
+//! Rally's storage: the [`Store`] interface, shaped after what the campaign team does, and its two
+//! implementations, embedded SQLite (the default) and PostgreSQL (large and umbrella campaigns, several
+//! processes on one database). This crate is the only place in Rally that holds SQL.
+//!
+//! Every method is one transaction. Methods that act for a user take an [`Actor`] and check the
+//! user's role with [`rally_domain::Role::allows`] inside that same transaction, so a rejected request
+//! changes nothing and no rule is checked against stale data.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rally_domain::pipeline::StageMove;
+use rally_domain::{
+    Campaign, CampaignDraft, CampaignFields, CampaignId, Category, Contact, ContactDraft, ContactFields, ContactId,
+    Email, Invalid, Partner, PartnerDraft, PartnerFields, PartnerId, Role, Stage, StageChange, Tier, UserId,
+};
+use serde::Serialize;
+
+mod postgres;
+mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Who is acting: a signed-in user, whose role is checked, or the operator at the command line, who
+/// holds the database itself and is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    System,
+    User(UserId),
+}
+
+impl Actor {
+    pub fn user_id(self) -> Option<UserId> {
+        match self {
+            Actor::System => None,
+            Actor::User(id) => Some(id),
+        }
+    }
+}
+
+/// What can go wrong in the store, in terms the HTTP layer and the CLI map to answers.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The thing does not exist, or the actor may not know that it does.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The actor may see the thing but not do this to it.
+    #[error("your role in this campaign does not allow this")]
+    Forbidden,
+    #[error("{0}")]
+    Invalid(#[from] Invalid),
+    /// A uniqueness rule: the slug is taken, the e-mail address is already a contact.
+    #[error("{field}: {message}")]
+    Conflict { field: &'static str, message: String },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Config(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A user of Rally; team membership is per campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub email: Email,
+    pub name: String,
+}
+
+/// A user's place on a campaign's team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Member {
+    pub user_id: UserId,
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+}
+
+/// A campaign together with the caller's role in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CampaignWithRole {
+    #[serde(flatten)]
+    pub campaign: Campaign,
+    /// `None` when the operator reads it at the command line.
+    pub role: Option<Role>,
+}
+
+/// Filters and paging for a campaign's partner list. Results come in id order; `after` is the last id
+/// of the previous page (keyset paging: page 1000 costs what page 1 costs).
+#[derive(Debug, Clone, Default)]
+pub struct PartnerFilter {
+    pub stage: Option<Stage>,
+    pub category: Option<Category>,
+    pub tier: Option<Tier>,
+    pub owner: Option<UserId>,
+    pub high_touch: Option<bool>,
+    /// Words; a partner matches when each word starts a word of its name (any script, any case).
+    pub q: Option<String>,
+    pub limit: u32,
+    pub after: Option<PartnerId>,
+}
+
+pub const MAX_PAGE: u32 = 500;
+pub const DEFAULT_PAGE: u32 = 50;
+
+/// One page of results, and the cursor of the next page if there is one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_after: Option<i64>,
+}
+
+/// A partner to load in bulk, with its past: the demo, imports and benchmarks use it.
+#[derive(Debug, Clone)]
+pub struct PartnerLoad {
+    pub fields: PartnerFields,
+    pub created_at: DateTime<Utc>,
+    /// Stage changes after creation (in `lead`), oldest first; the last one is the current stage.
+    pub moves: Vec<MoveLoad>,
+    pub contacts: Vec<ContactFields>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MoveLoad {
+    pub to: Stage,
+    pub at: DateTime<Utc>,
+    pub actor: Option<UserId>,
+    pub note: String,
+    pub reason: Option<String>,
+}
+
+/// The narrow interface the rest of Rally uses to reach the database.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    // Users and API tokens.
+    async fn create_user(&self, email: &Email, name: &str, password_hash: Option<&str>) -> Result<User>;
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>>;
+    /// Stores the SHA-256 of a new API token; the token itself is never stored.
+    async fn create_api_token(&self, user: UserId, token_hash: &str, label: &str) -> Result<()>;
+    async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>>;
+
+    // Campaigns.
+    /// Creates a campaign; a user who creates one becomes its owner.
+    async fn create_campaign(&self, actor: Actor, fields: CampaignFields) -> Result<Campaign>;
+    async fn campaign(&self, actor: Actor, id: CampaignId) -> Result<CampaignWithRole>;
+    async fn campaign_by_slug(&self, actor: Actor, slug: &str) -> Result<CampaignWithRole>;
+    /// The campaigns the actor is on the team of (every campaign for the operator).
+    async fn campaigns(&self, actor: Actor) -> Result<Vec<CampaignWithRole>>;
+    async fn update_campaign(&self, actor: Actor, id: CampaignId, patch: CampaignDraft) -> Result<Campaign>;
+    async fn delete_campaign(&self, actor: Actor, id: CampaignId) -> Result<()>;
+
+    // The team.
+    async fn team(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Member>>;
+    /// Adds a user to the team or changes their role. The last owner cannot be demoted.
+    async fn set_role(&self, actor: Actor, campaign: CampaignId, user: UserId, role: Role) -> Result<Member>;
+    /// Takes a user off the team. The last owner cannot be removed.
+    async fn remove_member(&self, actor: Actor, campaign: CampaignId, user: UserId) -> Result<()>;
+
+    // Partners and the pipeline.
+    /// Creates a partner in `lead`. With no owner given, the acting user owns it.
+    async fn create_partner(&self, actor: Actor, campaign: CampaignId, fields: PartnerFields) -> Result<Partner>;
+    async fn partner(&self, actor: Actor, id: PartnerId) -> Result<Partner>;
+    async fn partners(&self, actor: Actor, campaign: CampaignId, filter: &PartnerFilter) -> Result<Page<Partner>>;
+    async fn update_partner(&self, actor: Actor, id: PartnerId, patch: PartnerDraft) -> Result<Partner>;
+    async fn delete_partner(&self, actor: Actor, id: PartnerId) -> Result<()>;
+    async fn move_stage(&self, actor: Actor, id: PartnerId, to: StageMove) -> Result<(Partner, StageChange)>;
+    /// The partner's stage changes, oldest first.
+    async fn stage_history(&self, actor: Actor, id: PartnerId) -> Result<Vec<StageChange>>;
+    /// Loads partners with their histories and contacts in one transaction; returns how many.
+    async fn load_partners(&self, actor: Actor, campaign: CampaignId, partners: Vec<PartnerLoad>) -> Result<usize>;
+
+    // Contacts.
+    async fn create_contact(&self, actor: Actor, partner: PartnerId, fields: ContactFields) -> Result<Contact>;
+    async fn contacts(&self, actor: Actor, partner: PartnerId) -> Result<Vec<Contact>>;
+    async fn contact(&self, actor: Actor, id: ContactId) -> Result<Contact>;
+    async fn update_contact(&self, actor: Actor, id: ContactId, patch: ContactDraft) -> Result<Contact>;
+    async fn delete_contact(&self, actor: Actor, id: ContactId) -> Result<()>;
+
+    // Operations.
+    /// Whether the database answers.
+    async fn ping(&self) -> Result<()>;
+    /// Table → column names, to check that both migration trees reach the same logical schema.
+    async fn schema(&self) -> Result<std::collections::BTreeMap<String, Vec<String>>>;
+}
+
+/// Opens the store a database URL names, creating and migrating it as needed.
+///
+/// * `postgres://…` or `postgresql://…`: PostgreSQL.
+/// * `sqlite:PATH`, `sqlite://PATH` or a plain file path: SQLite, created on first use.
+///
+/// Any other `scheme://` is refused, so a typo never silently creates an empty SQLite file.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Arc::new(PgStore::open(url).await?));
+    }
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    if path.contains("://") || path.is_empty() {
+        return Err(StoreError::Config(format!(
+            "unsupported database URL `{}`: use postgres://… or a SQLite file path",
+            redact(url)
+        )));
+    }
+    Ok(Arc::new(SqliteStore::open(std::path::Path::new(path)).await?))
+}
+
+/// The URL with any password replaced, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***{}", &url[..s], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Microseconds since the Unix epoch: how both backends store instants.
+fn to_micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+fn from_micros(us: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(us).ok_or_else(|| StoreError::Corrupt(format!("timestamp {us} out of range")))
+}
+
+fn now_micros() -> i64 {
+    to_micros(Utc::now())
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+/// The upper bound of a prefix range: every string that starts with `prefix` sorts below it in byte
+/// order (SQLite's BINARY and PostgreSQL's "C" collation).
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}{}", char::MAX)
+}

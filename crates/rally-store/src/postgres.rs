@@ -1,0 +1,53 @@
+//! The PostgreSQL backend, for large and umbrella campaigns with several app and worker processes.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+type Db = sqlx::Postgres;
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "core", include_str!("../migrations/postgres/0001_core.sql"))];
+
+/// Rally on a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: sqlx::Pool<Db>,
+}
+
+impl PgStore {
+    pub async fn open(url: &str) -> Result<PgStore> {
+        let options: PgConnectOptions = url
+            .parse()
+            .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL `{}`: {e}", crate::redact(url))))?;
+        let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
+        let store = PgStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Db>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        // Several app and worker processes may start at once: one migrates, the others wait for it.
+        sqlx::query("SELECT pg_advisory_xact_lock(7236000001)").execute(&mut *tx).await?;
+        self.apply_migrations(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn read_schema(&self) -> Result<BTreeMap<String, Vec<String>>> {
+        let rows = sqlx::query(
+            "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+             WHERE table_schema = current_schema() ORDER BY table_name, column_name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        schema_map(&rows)
+    }
+}
+
+type Backend = PgStore;
+const BACKEND: &str = "postgres";
+
+include!("shared.rs");

@@ -1,0 +1,1021 @@
+// The `Store` implementation both backends share, compiled once per backend: the module that includes
+// this file defines `Db` (the sqlx database), `Backend` (its store type, with `pool`, `begin_write`
+// and `read_schema`), `BACKEND` and `MIGRATIONS`. The SQL here is written in the dialect both engines
+// accept: `$n` placeholders, `ON CONFLICT`, `RETURNING`; dynamic queries go through `QueryBuilder<Db>`,
+// which writes each engine's own placeholders.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use rally_domain::pipeline::StageMove;
+use rally_domain::{
+    ActionPlan, Action, Audience, Campaign, CampaignDraft, CampaignFields, CampaignId, Category, Consent, Contact,
+    ContactDraft, ContactFields, ContactId, Email, Invalid, LanguageTag, Partner, PartnerDraft, PartnerFields,
+    PartnerId, Reach, Role, Slug, Stage, StageChange, Strategy, Tier, UserId,
+};
+use sqlx::{QueryBuilder, Row};
+
+use crate::{
+    Actor, CampaignWithRole, Member, MoveLoad, Page, PartnerFilter, PartnerLoad, Result, Store, StoreError, User,
+    DEFAULT_PAGE, MAX_PAGE, corrupt, from_micros, now_micros, prefix_end, to_micros,
+};
+
+type Conn = <Db as sqlx::Database>::Connection;
+type DbRow = <Db as sqlx::Database>::Row;
+
+macro_rules! campaign_columns {
+    () => {
+        "id, slug, name, country, region, languages, strategy, parent_id, message, goal_students, \
+         target_audience, starts_on, ends_on, promotion_starts_on, follow_up_ends_on, high_reach_threshold, \
+         plan_cs_in_schools, plan_authorities_view, plan_it_companies_view, plan_students_view, plan_why_coding, \
+         created_at, updated_at"
+    };
+}
+
+macro_rules! partner_columns {
+    () => {
+        "p.id, p.campaign_id, p.name, p.category, p.audiences, p.reach, p.priority_boost, p.high_touch, \
+         p.owner_id, p.website, p.country, p.region, p.tags, p.notes, p.stage, p.stage_since, p.lost_reason, \
+         p.created_at, p.updated_at, c.high_reach_threshold"
+    };
+}
+
+macro_rules! contact_columns {
+    () => {
+        "k.id, k.partner_id, k.name, k.email, k.role, k.language, k.phone, k.consent, k.created_at"
+    };
+}
+
+macro_rules! change_columns {
+    () => {
+        "s.id, s.partner_id, s.from_stage, s.to_stage, s.actor_id, u.name AS actor_name, s.at, s.note, s.reason"
+    };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Row decoding
+
+fn text<T>(row: &DbRow, col: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> Result<T> {
+    let raw: String = row.try_get(col)?;
+    parse(&raw).map_err(|e| corrupt(col, e))
+}
+
+fn json<T: serde::de::DeserializeOwned>(row: &DbRow, col: &str) -> Result<T> {
+    let raw: String = row.try_get(col)?;
+    serde_json::from_str(&raw).map_err(|e| corrupt(col, e))
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| corrupt("json", e))
+}
+
+fn date(row: &DbRow, col: &str) -> Result<Option<chrono::NaiveDate>> {
+    let raw: Option<String> = row.try_get(col)?;
+    raw.map(|s| s.parse().map_err(|e| corrupt(col, e))).transpose()
+}
+
+fn required_date(row: &DbRow, col: &str) -> Result<chrono::NaiveDate> {
+    date(row, col)?.ok_or_else(|| corrupt(col, "missing"))
+}
+
+fn time(row: &DbRow, col: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    from_micros(row.try_get(col)?)
+}
+
+fn campaign_from_row(row: &DbRow) -> Result<Campaign> {
+    let fields = CampaignFields {
+        name: row.try_get("name")?,
+        slug: text(row, "slug", Slug::parse)?,
+        country: row.try_get("country")?,
+        region: row.try_get("region")?,
+        languages: json::<Vec<LanguageTag>>(row, "languages")?,
+        strategy: text(row, "strategy", |s| Strategy::parse(s).ok_or_else(|| s.to_owned()))?,
+        parent_id: row.try_get::<Option<i64>, _>("parent_id")?.map(CampaignId),
+        message: json::<BTreeMap<LanguageTag, String>>(row, "message")?,
+        goal_students: row.try_get("goal_students")?,
+        target_audience: row.try_get("target_audience")?,
+        starts_on: required_date(row, "starts_on")?,
+        ends_on: required_date(row, "ends_on")?,
+        promotion_starts_on: date(row, "promotion_starts_on")?,
+        follow_up_ends_on: date(row, "follow_up_ends_on")?,
+        high_reach_threshold: row.try_get("high_reach_threshold")?,
+        plan: ActionPlan {
+            cs_in_schools: row.try_get("plan_cs_in_schools")?,
+            authorities_view: row.try_get("plan_authorities_view")?,
+            it_companies_view: row.try_get("plan_it_companies_view")?,
+            students_view: row.try_get("plan_students_view")?,
+            why_coding: row.try_get("plan_why_coding")?,
+        },
+    };
+    Ok(Campaign {
+        id: CampaignId(row.try_get("id")?),
+        fields,
+        created_at: time(row, "created_at")?,
+        updated_at: time(row, "updated_at")?,
+    })
+}
+
+fn partner_from_row(row: &DbRow) -> Result<Partner> {
+    let reach = Reach::new(row.try_get("reach")?).map_err(|e| corrupt("reach", e))?;
+    let fields = PartnerFields {
+        name: row.try_get("name")?,
+        category: text(row, "category", Category::parse)?,
+        audiences: json::<Vec<Audience>>(row, "audiences")?,
+        reach,
+        priority_boost: row.try_get("priority_boost")?,
+        high_touch: row.try_get("high_touch")?,
+        owner_id: row.try_get::<Option<i64>, _>("owner_id")?.map(UserId),
+        website: row.try_get("website")?,
+        country: row.try_get("country")?,
+        region: row.try_get("region")?,
+        tags: json(row, "tags")?,
+        notes: row.try_get("notes")?,
+    };
+    let threshold: i64 = row.try_get("high_reach_threshold")?;
+    Ok(Partner {
+        id: PartnerId(row.try_get("id")?),
+        campaign_id: CampaignId(row.try_get("campaign_id")?),
+        tier: Tier::of(reach, threshold),
+        priority: fields.priority(),
+        fields,
+        stage: text(row, "stage", Stage::parse)?,
+        stage_since: time(row, "stage_since")?,
+        lost_reason: row.try_get("lost_reason")?,
+        created_at: time(row, "created_at")?,
+        updated_at: time(row, "updated_at")?,
+    })
+}
+
+fn contact_from_row(row: &DbRow) -> Result<Contact> {
+    Ok(Contact {
+        id: ContactId(row.try_get("id")?),
+        partner_id: PartnerId(row.try_get("partner_id")?),
+        fields: ContactFields {
+            name: row.try_get("name")?,
+            email: text(row, "email", Email::parse)?,
+            role: row.try_get("role")?,
+            language: row
+                .try_get::<Option<String>, _>("language")?
+                .map(|l| LanguageTag::parse(&l).map_err(|e| corrupt("language", e)))
+                .transpose()?,
+            phone: row.try_get("phone")?,
+            consent: text(row, "consent", Consent::parse)?,
+        },
+        created_at: time(row, "created_at")?,
+    })
+}
+
+fn change_from_row(row: &DbRow) -> Result<StageChange> {
+    let from = row.try_get::<Option<String>, _>("from_stage")?.map(|s| Stage::parse(&s)).transpose();
+    let from = from.map_err(|e| corrupt("from_stage", e))?;
+    let to = text(row, "to_stage", Stage::parse)?;
+    Ok(StageChange {
+        id: row.try_get("id")?,
+        partner_id: PartnerId(row.try_get("partner_id")?),
+        from,
+        to,
+        actor_id: row.try_get::<Option<i64>, _>("actor_id")?.map(UserId),
+        actor_name: row.try_get("actor_name")?,
+        at: time(row, "at")?,
+        note: row.try_get("note")?,
+        reason: row.try_get("reason")?,
+        reopened: StageChange::is_reopening(from, to),
+    })
+}
+
+fn member_from_row(row: &DbRow) -> Result<Member> {
+    Ok(Member {
+        user_id: UserId(row.try_get("user_id")?),
+        email: text(row, "email", Email::parse)?,
+        name: row.try_get("name")?,
+        role: text(row, "role", Role::parse)?,
+    })
+}
+
+fn user_from_row(row: &DbRow) -> Result<User> {
+    Ok(User { id: UserId(row.try_get("id")?), email: text(row, "email", Email::parse)?, name: row.try_get("name")? })
+}
+
+fn schema_map(rows: &[DbRow]) -> Result<BTreeMap<String, Vec<String>>> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in rows {
+        map.entry(row.try_get("t")?).or_default().push(row.try_get("c")?);
+    }
+    Ok(map)
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error().is_some_and(|d| d.is_unique_violation())
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Access rules, checked inside the caller's transaction
+
+/// The actor's role in a campaign: `None` when they are not on its team. The operator acts as owner.
+async fn role_of(conn: &mut Conn, actor: Actor, campaign: CampaignId) -> Result<Option<Role>> {
+    let Actor::User(user) = actor else { return Ok(Some(Role::Owner)) };
+    let row = sqlx::query("SELECT role FROM memberships WHERE campaign_id = $1 AND user_id = $2")
+        .bind(campaign.0)
+        .bind(user.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| text(&r, "role", Role::parse)).transpose()
+}
+
+/// Checks that the actor may do `action` in `campaign`. Someone not on the team learns nothing, not
+/// even that `what` exists; a team member without the right is told so.
+async fn authorize(conn: &mut Conn, actor: Actor, campaign: CampaignId, action: Action, what: &'static str) -> Result<Option<Role>> {
+    let role = role_of(conn, actor, campaign).await?.ok_or(StoreError::NotFound(what))?;
+    match actor {
+        Actor::System => Ok(None),
+        Actor::User(user) if role.allows(user, action) => Ok(Some(role)),
+        Actor::User(_) => Err(StoreError::Forbidden),
+    }
+}
+
+async fn fetch_campaign(conn: &mut Conn, id: CampaignId) -> Result<Campaign> {
+    let row = sqlx::query(concat!("SELECT ", campaign_columns!(), " FROM campaigns WHERE id = $1"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound("campaign"))?;
+    campaign_from_row(&row)
+}
+
+async fn fetch_partner(conn: &mut Conn, id: PartnerId) -> Result<Partner> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        partner_columns!(),
+        " FROM partners p JOIN campaigns c ON c.id = p.campaign_id WHERE p.id = $1"
+    ))
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound("partner"))?;
+    partner_from_row(&row)
+}
+
+/// Loads a partner the actor may act on in the way `action` (given the partner's owner) describes.
+async fn partner_for(conn: &mut Conn, actor: Actor, id: PartnerId, action: fn(Option<UserId>) -> Action) -> Result<Partner> {
+    let partner = fetch_partner(conn, id).await?;
+    authorize(conn, actor, partner.campaign_id, action(partner.fields.owner_id), "partner").await?;
+    Ok(partner)
+}
+
+fn read(_: Option<UserId>) -> Action {
+    Action::Read
+}
+
+fn edit(owner: Option<UserId>) -> Action {
+    Action::EditPartner { owner }
+}
+
+async fn check_on_team(conn: &mut Conn, campaign: CampaignId, owner: Option<UserId>) -> Result<()> {
+    let Some(owner) = owner else { return Ok(()) };
+    let found = sqlx::query("SELECT 1 AS one FROM memberships WHERE campaign_id = $1 AND user_id = $2")
+        .bind(campaign.0)
+        .bind(owner.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if found.is_none() {
+        return Err(Invalid::field("owner_id", format!("user {owner} is not on this campaign's team")).into());
+    }
+    Ok(())
+}
+
+async fn check_umbrella(conn: &mut Conn, actor: Actor, id: Option<CampaignId>, fields: &CampaignFields) -> Result<()> {
+    let Some(parent) = fields.parent_id else { return Ok(()) };
+    if Some(parent) == id {
+        return Err(Invalid::field("parent_id", "a campaign cannot be its own umbrella").into());
+    }
+    // Joining an umbrella takes a place on its team: the umbrella's organizers decide who joins.
+    if role_of(conn, actor, parent).await?.is_none() {
+        return Err(Invalid::field("parent_id", format!("no umbrella campaign {parent} that you are on the team of")).into());
+    }
+    let umbrella = fetch_campaign(conn, parent)
+        .await
+        .map_err(|_| StoreError::from(Invalid::field("parent_id", format!("no umbrella campaign {parent}"))))?;
+    fields.check_within_umbrella(&umbrella.fields)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Writes shared by several methods
+
+async fn write_campaign(conn: &mut Conn, id: Option<CampaignId>, f: &CampaignFields) -> Result<CampaignId> {
+    let now = now_micros();
+    let sql = if id.is_some() {
+        "UPDATE campaigns SET slug = $1, name = $2, country = $3, region = $4, languages = $5, strategy = $6, \
+         parent_id = $7, message = $8, goal_students = $9, target_audience = $10, starts_on = $11, ends_on = $12, \
+         promotion_starts_on = $13, follow_up_ends_on = $14, high_reach_threshold = $15, plan_cs_in_schools = $16, \
+         plan_authorities_view = $17, plan_it_companies_view = $18, plan_students_view = $19, plan_why_coding = $20, \
+         updated_at = $21 WHERE id = $22 RETURNING id"
+    } else {
+        "INSERT INTO campaigns (slug, name, country, region, languages, strategy, parent_id, message, goal_students, \
+         target_audience, starts_on, ends_on, promotion_starts_on, follow_up_ends_on, high_reach_threshold, \
+         plan_cs_in_schools, plan_authorities_view, plan_it_companies_view, plan_students_view, plan_why_coding, \
+         updated_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21) \
+         RETURNING id"
+    };
+    let mut q = sqlx::query(sql)
+        .bind(f.slug.as_str())
+        .bind(&f.name)
+        .bind(&f.country)
+        .bind(&f.region)
+        .bind(to_json(&f.languages)?)
+        .bind(f.strategy.as_str())
+        .bind(f.parent_id.map(|p| p.0))
+        .bind(to_json(&f.message)?)
+        .bind(f.goal_students)
+        .bind(&f.target_audience)
+        .bind(f.starts_on.to_string())
+        .bind(f.ends_on.to_string())
+        .bind(f.promotion_starts_on.map(|d| d.to_string()))
+        .bind(f.follow_up_ends_on.map(|d| d.to_string()))
+        .bind(f.high_reach_threshold)
+        .bind(&f.plan.cs_in_schools)
+        .bind(&f.plan.authorities_view)
+        .bind(&f.plan.it_companies_view)
+        .bind(&f.plan.students_view)
+        .bind(&f.plan.why_coding)
+        .bind(now);
+    if let Some(id) = id {
+        q = q.bind(id.0);
+    }
+    match q.fetch_one(&mut *conn).await {
+        Ok(row) => Ok(CampaignId(row.try_get("id")?)),
+        Err(e) if is_unique_violation(&e) => {
+            Err(StoreError::Conflict { field: "slug", message: format!("`{}` is taken by another campaign", f.slug) })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn insert_partner(conn: &mut Conn, campaign: CampaignId, f: &PartnerFields, created_at: i64) -> Result<PartnerId> {
+    let row = sqlx::query(
+        "INSERT INTO partners (campaign_id, name, category, audiences, reach, priority_boost, priority, high_touch, \
+         owner_id, website, country, region, tags, notes, stage, stage_since, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'lead', $15, $15, $15) RETURNING id",
+    )
+    .bind(campaign.0)
+    .bind(&f.name)
+    .bind(f.category.as_str())
+    .bind(to_json(&f.audiences)?)
+    .bind(f.reach.get())
+    .bind(f.priority_boost)
+    .bind(f.priority())
+    .bind(f.high_touch)
+    .bind(f.owner_id.map(|u| u.0))
+    .bind(&f.website)
+    .bind(&f.country)
+    .bind(&f.region)
+    .bind(to_json(&f.tags)?)
+    .bind(&f.notes)
+    .bind(created_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    let id = PartnerId(row.try_get("id")?);
+    write_terms(conn, campaign, id, f).await?;
+    Ok(id)
+}
+
+async fn write_terms(conn: &mut Conn, campaign: CampaignId, id: PartnerId, f: &PartnerFields) -> Result<()> {
+    sqlx::query("DELETE FROM partner_terms WHERE partner_id = $1").bind(id.0).execute(&mut *conn).await?;
+    let terms = f.search_terms();
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let mut q = QueryBuilder::<Db>::new("INSERT INTO partner_terms (campaign_id, term, partner_id) ");
+    q.push_values(terms, |mut b, term| {
+        b.push_bind(campaign.0).push_bind(term).push_bind(id.0);
+    });
+    q.build().execute(&mut *conn).await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record_change(
+    conn: &mut Conn,
+    partner: PartnerId,
+    from: Option<Stage>,
+    to: Stage,
+    actor: Option<UserId>,
+    at: i64,
+    note: &str,
+    reason: Option<&str>,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO stage_changes (partner_id, from_stage, to_stage, actor_id, at, note, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(partner.0)
+    .bind(from.map(Stage::as_str))
+    .bind(to.as_str())
+    .bind(actor.map(|u| u.0))
+    .bind(at)
+    .bind(note)
+    .bind(reason)
+    .fetch_one(&mut *conn)
+    .await?;
+    if from.is_some() {
+        sqlx::query(
+            "UPDATE partners SET stage = $1, stage_since = $2, lost_reason = $3, updated_at = $2 WHERE id = $4",
+        )
+        .bind(to.as_str())
+        .bind(at)
+        .bind(if to == Stage::ClosedLost { reason } else { None })
+        .bind(partner.0)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(row.try_get("id")?)
+}
+
+async fn fetch_change(conn: &mut Conn, id: i64) -> Result<StageChange> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        change_columns!(),
+        " FROM stage_changes s LEFT JOIN users u ON u.id = s.actor_id WHERE s.id = $1"
+    ))
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    change_from_row(&row)
+}
+
+async fn insert_contact(conn: &mut Conn, campaign: CampaignId, partner: PartnerId, f: &ContactFields) -> Result<ContactId> {
+    let now = now_micros();
+    let result = sqlx::query(
+        "INSERT INTO contacts (partner_id, campaign_id, name, email, role, language, phone, consent, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+    )
+    .bind(partner.0)
+    .bind(campaign.0)
+    .bind(&f.name)
+    .bind(f.email.as_str())
+    .bind(&f.role)
+    .bind(f.language.as_ref().map(LanguageTag::as_str))
+    .bind(&f.phone)
+    .bind(f.consent.as_str())
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await;
+    match result {
+        Ok(row) => Ok(ContactId(row.try_get("id")?)),
+        Err(e) if is_unique_violation(&e) => Err(duplicate_contact(&f.email)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn duplicate_contact(email: &Email) -> StoreError {
+    StoreError::Conflict { field: "email", message: format!("{email} is already a contact in this campaign") }
+}
+
+async fn fetch_contact(conn: &mut Conn, id: ContactId) -> Result<(Contact, Partner)> {
+    let row = sqlx::query(concat!("SELECT ", contact_columns!(), " FROM contacts k WHERE k.id = $1"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound("contact"))?;
+    let contact = contact_from_row(&row)?;
+    let partner = fetch_partner(conn, contact.partner_id).await?;
+    Ok((contact, partner))
+}
+
+async fn count_owners(conn: &mut Conn, campaign: CampaignId) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM memberships WHERE campaign_id = $1 AND role = 'owner'")
+        .bind(campaign.0)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+impl Backend {
+    async fn apply_migrations(&self, tx: &mut sqlx::Transaction<'static, Db>) -> Result<()> {
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS rally_migrations \
+             (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .execute(&mut **tx)
+        .await?;
+        let rows = sqlx::query("SELECT version FROM rally_migrations").fetch_all(&mut **tx).await?;
+        let done: Vec<i64> = rows.iter().map(|r| r.try_get("version")).collect::<Result<_, _>>()?;
+        let known = MIGRATIONS.last().map_or(0, |m| m.0);
+        if let Some(newest) = done.iter().max().filter(|v| **v > known) {
+            return Err(StoreError::Config(format!(
+                "the database has schema version {newest}, newer than this Rally knows ({known}): upgrade Rally"
+            )));
+        }
+        for &(version, name, sql) in MIGRATIONS {
+            if done.contains(&version) {
+                continue;
+            }
+            tracing::info!(backend = BACKEND, version, name, "applying migration");
+            sqlx::raw_sql(sql).execute(&mut **tx).await?;
+            sqlx::query("INSERT INTO rally_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(version)
+                .bind(name)
+                .bind(now_micros())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for Backend {
+    fn backend(&self) -> &'static str {
+        BACKEND
+    }
+
+    async fn create_user(&self, email: &Email, name: &str, password_hash: Option<&str>) -> Result<User> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(Invalid::field("name", "must be 1 to 200 characters").into());
+        }
+        let mut tx = self.begin_write().await?;
+        let result = sqlx::query(
+            "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, email, name",
+        )
+        .bind(email.as_str())
+        .bind(name)
+        .bind(password_hash)
+        .bind(now_micros())
+        .fetch_one(&mut *tx)
+        .await;
+        let user = match result {
+            Ok(row) => user_from_row(&row)?,
+            Err(e) if is_unique_violation(&e) => {
+                return Err(StoreError::Conflict { field: "email", message: format!("a user with {email} exists") });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT id, email, name FROM users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| user_from_row(&r)).transpose()
+    }
+
+    async fn create_api_token(&self, user: UserId, token_hash: &str, label: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(user.0)
+            .bind(token_hash)
+            .bind(label)
+            .bind(now_micros())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.name FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| user_from_row(&r)).transpose()
+    }
+
+    async fn create_campaign(&self, actor: Actor, fields: CampaignFields) -> Result<Campaign> {
+        let mut tx = self.begin_write().await?;
+        check_umbrella(&mut tx, actor, None, &fields).await?;
+        let id = write_campaign(&mut tx, None, &fields).await?;
+        if let Actor::User(user) = actor {
+            sqlx::query("INSERT INTO memberships (campaign_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
+                .bind(id.0)
+                .bind(user.0)
+                .bind(now_micros())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let campaign = fetch_campaign(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(campaign)
+    }
+
+    async fn campaign(&self, actor: Actor, id: CampaignId) -> Result<CampaignWithRole> {
+        let mut conn = self.pool.acquire().await?;
+        let role = authorize(&mut conn, actor, id, Action::Read, "campaign").await?;
+        Ok(CampaignWithRole { campaign: fetch_campaign(&mut conn, id).await?, role })
+    }
+
+    async fn campaign_by_slug(&self, actor: Actor, slug: &str) -> Result<CampaignWithRole> {
+        let row = sqlx::query("SELECT id FROM campaigns WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("campaign"))?;
+        self.campaign(actor, CampaignId(row.try_get("id")?)).await
+    }
+
+    async fn campaigns(&self, actor: Actor) -> Result<Vec<CampaignWithRole>> {
+        let rows = match actor {
+            Actor::System => {
+                sqlx::query(concat!("SELECT ", campaign_columns!(), ", NULL AS role FROM campaigns ORDER BY id"))
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            Actor::User(user) => {
+                sqlx::query(concat!(
+                    "SELECT ",
+                    campaign_columns!(),
+                    ", m.role FROM campaigns \
+                     JOIN (SELECT campaign_id, role FROM memberships WHERE user_id = $1) m ON m.campaign_id = id ORDER BY id"
+                ))
+                .bind(user.0)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.iter()
+            .map(|row| {
+                let role = row.try_get::<Option<String>, _>("role")?.map(|r| Role::parse(&r)).transpose();
+                Ok(CampaignWithRole { campaign: campaign_from_row(row)?, role: role.map_err(|e| corrupt("role", e))? })
+            })
+            .collect()
+    }
+
+    async fn update_campaign(&self, actor: Actor, id: CampaignId, patch: CampaignDraft) -> Result<Campaign> {
+        let mut tx = self.begin_write().await?;
+        authorize(&mut tx, actor, id, Action::EditCampaign, "campaign").await?;
+        let current = fetch_campaign(&mut tx, id).await?;
+        let fields = current.fields.to_draft().merge(patch).validate()?;
+        if fields.parent_id != current.fields.parent_id || fields.starts_on != current.fields.starts_on || fields.ends_on != current.fields.ends_on {
+            check_umbrella(&mut tx, actor, Some(id), &fields).await?;
+        }
+        if fields.strategy == Strategy::Member {
+            let members = sqlx::query("SELECT COUNT(*) AS n FROM campaigns WHERE parent_id = $1")
+                .bind(id.0)
+                .fetch_one(&mut *tx)
+                .await?;
+            if members.try_get::<i64, _>("n")? > 0 {
+                return Err(Invalid::field("strategy", "this campaign is an umbrella of others; it cannot also be a member").into());
+            }
+        }
+        write_campaign(&mut tx, Some(id), &fields).await?;
+        let campaign = fetch_campaign(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(campaign)
+    }
+
+    async fn delete_campaign(&self, actor: Actor, id: CampaignId) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        authorize(&mut tx, actor, id, Action::DeleteCampaign, "campaign").await?;
+        fetch_campaign(&mut tx, id).await?;
+        let members = sqlx::query("SELECT COUNT(*) AS n FROM campaigns WHERE parent_id = $1")
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        if members.try_get::<i64, _>("n")? > 0 {
+            return Err(StoreError::Conflict {
+                field: "id",
+                message: "member campaigns still belong to this umbrella; delete or move them first".into(),
+            });
+        }
+        sqlx::query("DELETE FROM campaigns WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn team(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Member>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let rows = sqlx::query(
+            "SELECT m.user_id, u.email, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.campaign_id = $1 ORDER BY u.name, u.id",
+        )
+        .bind(campaign.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter().map(member_from_row).collect()
+    }
+
+    async fn set_role(&self, actor: Actor, campaign: CampaignId, user: UserId, role: Role) -> Result<Member> {
+        let mut tx = self.begin_write().await?;
+        authorize(&mut tx, actor, campaign, Action::ManageTeam, "campaign").await?;
+        fetch_campaign(&mut tx, campaign).await?;
+        let current = role_of(&mut tx, Actor::User(user), campaign).await?;
+        if current == Some(Role::Owner) && role != Role::Owner && count_owners(&mut tx, campaign).await? <= 1 {
+            return Err(Invalid::field("role", "a campaign keeps at least one owner; make someone else owner first").into());
+        }
+        let result = sqlx::query(
+            "INSERT INTO memberships (campaign_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (campaign_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(campaign.0)
+        .bind(user.0)
+        .bind(role.as_str())
+        .bind(now_micros())
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = result {
+            return Err(match e.as_database_error() {
+                Some(d) if d.is_foreign_key_violation() => StoreError::NotFound("user"),
+                _ => e.into(),
+            });
+        }
+        let row = sqlx::query(
+            "SELECT m.user_id, u.email, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.campaign_id = $1 AND m.user_id = $2",
+        )
+        .bind(campaign.0)
+        .bind(user.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        let member = member_from_row(&row)?;
+        tx.commit().await?;
+        Ok(member)
+    }
+
+    async fn remove_member(&self, actor: Actor, campaign: CampaignId, user: UserId) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        authorize(&mut tx, actor, campaign, Action::ManageTeam, "campaign").await?;
+        match role_of(&mut tx, Actor::User(user), campaign).await? {
+            None => return Err(StoreError::NotFound("team member")),
+            Some(Role::Owner) if count_owners(&mut tx, campaign).await? <= 1 => {
+                return Err(Invalid::field("user_id", "a campaign keeps at least one owner").into());
+            }
+            Some(_) => {}
+        }
+        sqlx::query("DELETE FROM memberships WHERE campaign_id = $1 AND user_id = $2")
+            .bind(campaign.0)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+        // Their partners go back to the team: an owner who left can't follow up.
+        sqlx::query("UPDATE partners SET owner_id = NULL, updated_at = $3 WHERE campaign_id = $1 AND owner_id = $2")
+            .bind(campaign.0)
+            .bind(user.0)
+            .bind(now_micros())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_partner(&self, actor: Actor, campaign: CampaignId, mut fields: PartnerFields) -> Result<Partner> {
+        let mut tx = self.begin_write().await?;
+        if fields.owner_id.is_none() {
+            fields.owner_id = actor.user_id();
+        }
+        authorize(&mut tx, actor, campaign, Action::CreatePartner { owner: fields.owner_id }, "campaign").await?;
+        fetch_campaign(&mut tx, campaign).await?;
+        check_on_team(&mut tx, campaign, fields.owner_id).await?;
+        let now = now_micros();
+        let id = insert_partner(&mut tx, campaign, &fields, now).await?;
+        record_change(&mut tx, id, None, Stage::Lead, actor.user_id(), now, "", None).await?;
+        let partner = fetch_partner(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(partner)
+    }
+
+    async fn partner(&self, actor: Actor, id: PartnerId) -> Result<Partner> {
+        let mut conn = self.pool.acquire().await?;
+        partner_for(&mut conn, actor, id, read).await
+    }
+
+    async fn partners(&self, actor: Actor, campaign: CampaignId, f: &PartnerFilter) -> Result<Page<Partner>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let limit = if f.limit == 0 { DEFAULT_PAGE } else { f.limit.min(MAX_PAGE) };
+        let mut q = QueryBuilder::<Db>::new(concat!(
+            "SELECT ",
+            partner_columns!(),
+            " FROM partners p JOIN campaigns c ON c.id = p.campaign_id WHERE p.campaign_id = "
+        ));
+        q.push_bind(campaign.0);
+        if let Some(stage) = f.stage {
+            q.push(" AND p.stage = ").push_bind(stage.as_str());
+        }
+        if let Some(category) = f.category {
+            q.push(" AND p.category = ").push_bind(category.as_str());
+        }
+        match f.tier {
+            Some(Tier::High) => q.push(" AND p.reach >= c.high_reach_threshold"),
+            Some(Tier::Low) => q.push(" AND p.reach < c.high_reach_threshold"),
+            None => &mut q,
+        };
+        if let Some(owner) = f.owner {
+            q.push(" AND p.owner_id = ").push_bind(owner.0);
+        }
+        if let Some(high_touch) = f.high_touch {
+            q.push(" AND p.high_touch = ").push_bind(high_touch);
+        }
+        for term in rally_domain::partner::search_terms(f.q.as_deref().unwrap_or_default()) {
+            q.push(" AND p.id IN (SELECT partner_id FROM partner_terms WHERE campaign_id = ")
+                .push_bind(campaign.0)
+                .push(" AND term >= ")
+                .push_bind(term.clone())
+                .push(" AND term < ")
+                .push_bind(prefix_end(&term))
+                .push(")");
+        }
+        if let Some(after) = f.after {
+            q.push(" AND p.id > ").push_bind(after.0);
+        }
+        q.push(" ORDER BY p.id LIMIT ").push_bind(i64::from(limit) + 1);
+        let rows = q.build().fetch_all(&mut *conn).await?;
+        let mut items = rows.iter().map(partner_from_row).collect::<Result<Vec<_>>>()?;
+        let next_after = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|p| p.id.0)
+        } else {
+            None
+        };
+        Ok(Page { items, next_after })
+    }
+
+    async fn update_partner(&self, actor: Actor, id: PartnerId, patch: PartnerDraft) -> Result<Partner> {
+        let mut tx = self.begin_write().await?;
+        let current = partner_for(&mut tx, actor, id, edit).await?;
+        let fields = current.fields.to_draft().merge(patch).validate()?;
+        if fields.owner_id != current.fields.owner_id {
+            // Handing a partner to someone else is the coordinators' call.
+            authorize(&mut tx, actor, current.campaign_id, edit(fields.owner_id), "partner").await?;
+            check_on_team(&mut tx, current.campaign_id, fields.owner_id).await?;
+        }
+        sqlx::query(
+            "UPDATE partners SET name = $1, category = $2, audiences = $3, reach = $4, priority_boost = $5, \
+             priority = $6, high_touch = $7, owner_id = $8, website = $9, country = $10, region = $11, tags = $12, \
+             notes = $13, updated_at = $14 WHERE id = $15",
+        )
+        .bind(&fields.name)
+        .bind(fields.category.as_str())
+        .bind(to_json(&fields.audiences)?)
+        .bind(fields.reach.get())
+        .bind(fields.priority_boost)
+        .bind(fields.priority())
+        .bind(fields.high_touch)
+        .bind(fields.owner_id.map(|u| u.0))
+        .bind(&fields.website)
+        .bind(&fields.country)
+        .bind(&fields.region)
+        .bind(to_json(&fields.tags)?)
+        .bind(&fields.notes)
+        .bind(now_micros())
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        if fields.name != current.fields.name {
+            write_terms(&mut tx, current.campaign_id, id, &fields).await?;
+        }
+        let partner = fetch_partner(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(partner)
+    }
+
+    async fn delete_partner(&self, actor: Actor, id: PartnerId) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let partner = fetch_partner(&mut tx, id).await?;
+        authorize(&mut tx, actor, partner.campaign_id, Action::DeletePartner, "partner").await?;
+        sqlx::query("DELETE FROM partners WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn move_stage(&self, actor: Actor, id: PartnerId, to: StageMove) -> Result<(Partner, StageChange)> {
+        let mut tx = self.begin_write().await?;
+        let current = partner_for(&mut tx, actor, id, edit).await?;
+        let m = to.check(current.stage)?;
+        let change_id = record_change(&mut tx, id, Some(m.from), m.to, actor.user_id(), now_micros(), &m.note, m.reason.as_deref()).await?;
+        let partner = fetch_partner(&mut tx, id).await?;
+        let change = fetch_change(&mut tx, change_id).await?;
+        tx.commit().await?;
+        Ok((partner, change))
+    }
+
+    async fn stage_history(&self, actor: Actor, id: PartnerId) -> Result<Vec<StageChange>> {
+        let mut conn = self.pool.acquire().await?;
+        partner_for(&mut conn, actor, id, read).await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            change_columns!(),
+            " FROM stage_changes s LEFT JOIN users u ON u.id = s.actor_id WHERE s.partner_id = $1 ORDER BY s.at, s.id"
+        ))
+        .bind(id.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter().map(change_from_row).collect()
+    }
+
+    async fn load_partners(&self, actor: Actor, campaign: CampaignId, partners: Vec<PartnerLoad>) -> Result<usize> {
+        let mut tx = self.begin_write().await?;
+        authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
+        fetch_campaign(&mut tx, campaign).await?;
+        let team: Vec<i64> = sqlx::query("SELECT user_id FROM memberships WHERE campaign_id = $1")
+            .bind(campaign.0)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("user_id"))
+            .collect::<Result<_, _>>()?;
+        let count = partners.len();
+        for (n, load) in partners.into_iter().enumerate() {
+            if let Some(owner) = load.fields.owner_id.filter(|o| !team.contains(&o.0)) {
+                return Err(Invalid::field(format!("partners.{n}.owner_id"), format!("user {owner} is not on the team")).into());
+            }
+            let created = to_micros(load.created_at);
+            let id = insert_partner(&mut tx, campaign, &load.fields, created).await?;
+            record_change(&mut tx, id, None, Stage::Lead, load.moves.first().and_then(|m| m.actor), created, "", None).await?;
+            let mut from = Stage::Lead;
+            for MoveLoad { to, at, actor, note, reason } in load.moves {
+                let m = StageMove { stage: to, note: Some(note), reason }
+                    .check(from)
+                    .map_err(|e| Invalid::field(format!("partners.{n}.moves"), e.to_string()))?;
+                record_change(&mut tx, id, Some(from), to, actor, to_micros(at), &m.note, m.reason.as_deref()).await?;
+                from = to;
+            }
+            for contact in &load.contacts {
+                insert_contact(&mut tx, campaign, id, contact).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(count)
+    }
+
+    async fn create_contact(&self, actor: Actor, partner: PartnerId, fields: ContactFields) -> Result<Contact> {
+        let mut tx = self.begin_write().await?;
+        let p = partner_for(&mut tx, actor, partner, edit).await?;
+        let id = insert_contact(&mut tx, p.campaign_id, partner, &fields).await?;
+        let (contact, _) = fetch_contact(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(contact)
+    }
+
+    async fn contacts(&self, actor: Actor, partner: PartnerId) -> Result<Vec<Contact>> {
+        let mut conn = self.pool.acquire().await?;
+        partner_for(&mut conn, actor, partner, read).await?;
+        let rows = sqlx::query(concat!("SELECT ", contact_columns!(), " FROM contacts k WHERE k.partner_id = $1 ORDER BY k.id"))
+            .bind(partner.0)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter().map(contact_from_row).collect()
+    }
+
+    async fn contact(&self, actor: Actor, id: ContactId) -> Result<Contact> {
+        let mut conn = self.pool.acquire().await?;
+        let (contact, partner) = fetch_contact(&mut conn, id).await?;
+        authorize(&mut conn, actor, partner.campaign_id, Action::Read, "contact").await?;
+        Ok(contact)
+    }
+
+    async fn update_contact(&self, actor: Actor, id: ContactId, patch: ContactDraft) -> Result<Contact> {
+        let mut tx = self.begin_write().await?;
+        let (current, partner) = fetch_contact(&mut tx, id).await?;
+        authorize(&mut tx, actor, partner.campaign_id, edit(partner.fields.owner_id), "contact").await?;
+        let f = current.fields.to_draft().merge(patch).validate()?;
+        let result = sqlx::query(
+            "UPDATE contacts SET name = $1, email = $2, role = $3, language = $4, phone = $5, consent = $6, \
+             updated_at = $7 WHERE id = $8",
+        )
+        .bind(&f.name)
+        .bind(f.email.as_str())
+        .bind(&f.role)
+        .bind(f.language.as_ref().map(LanguageTag::as_str))
+        .bind(&f.phone)
+        .bind(f.consent.as_str())
+        .bind(now_micros())
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await;
+        match result {
+            Err(e) if is_unique_violation(&e) => return Err(duplicate_contact(&f.email)),
+            other => other?,
+        };
+        let (contact, _) = fetch_contact(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(contact)
+    }
+
+    async fn delete_contact(&self, actor: Actor, id: ContactId) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let (_, partner) = fetch_contact(&mut tx, id).await?;
+        authorize(&mut tx, actor, partner.campaign_id, edit(partner.fields.owner_id), "contact").await?;
+        sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1 AS one").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn schema(&self) -> Result<BTreeMap<String, Vec<String>>> {
+        self.read_schema().await
+    }
+}

@@ -1,0 +1,62 @@
+//! The embedded SQLite backend: one file, WAL, write transactions that begin IMMEDIATE.
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+type Db = sqlx::Sqlite;
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "core", include_str!("../migrations/sqlite/0001_core.sql"))];
+
+/// Rally on an embedded SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: sqlx::Pool<Db>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database file at `path`.
+    pub async fn open(path: &Path) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL in WAL mode: a power cut may lose the last commits but never corrupts the file.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let store = SqliteStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// SQLite has one writer. A transaction that starts reading and later writes can fail with
+    /// SQLITE_BUSY whatever the busy timeout, so every write transaction takes the write lock up front.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Db>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        self.apply_migrations(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn read_schema(&self) -> Result<BTreeMap<String, Vec<String>>> {
+        let rows = sqlx::query(
+            "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        schema_map(&rows)
+    }
+}
+
+type Backend = SqliteStore;
+const BACKEND: &str = "sqlite";
+
+include!("shared.rs");

@@ -1,0 +1,61 @@
+//! Throwaway databases for integration tests, on both backends.
+//!
+//! SQLite: a fresh file in a temporary directory. PostgreSQL: a fresh database in the cluster that
+//! `RALLY_TEST_POSTGRES_URL` names (`scripts/test` starts a private cluster and sets it). When that
+//! variable is missing the PostgreSQL half of a test is skipped with a message, unless
+//! `RALLY_REQUIRE_POSTGRES` is set, as it is in CI: then a missing cluster fails the test.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sqlx::Connection;
+
+use crate::Store;
+
+/// An open store on a database that is thrown away with the test.
+#[derive(Debug)]
+pub struct TestDb {
+    pub store: Arc<dyn Store>,
+    /// The URL that opens the same database, for a second process (`rally serve --database URL`).
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
+    let url = dir.path().join("rally.db").display().to_string();
+    let store = crate::open(&url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+    TestDb { store, url, _dir: Some(dir) }
+}
+
+/// A fresh PostgreSQL database, or `None` (after saying so) when no test cluster is configured.
+pub async fn postgres() -> Option<TestDb> {
+    let url = postgres_database().await?;
+    let store = crate::open(&url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+    Some(TestDb { store, url, _dir: None })
+}
+
+/// Creates an empty database in the test cluster and returns its URL.
+pub async fn postgres_database() -> Option<String> {
+    let Ok(admin) = std::env::var("RALLY_TEST_POSTGRES_URL") else {
+        if std::env::var_os("RALLY_REQUIRE_POSTGRES").is_some() {
+            panic!("RALLY_REQUIRE_POSTGRES is set but RALLY_TEST_POSTGRES_URL is not: run the tests with scripts/test");
+        }
+        eprintln!("skipping the PostgreSQL half: RALLY_TEST_POSTGRES_URL is not set (scripts/test sets it)");
+        return None;
+    };
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let name = format!("t{}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed), rand_suffix());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| panic!("connect to test cluster: {e}"));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("create database {name}: {e}"));
+    let base = admin.split('?').next().unwrap_or(&admin);
+    let (server, _) = base.rsplit_once('/').unwrap_or((base, ""));
+    Some(format!("{server}/{name}"))
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
+}

@@ -1,0 +1,418 @@
+//! The store conformance suite: every test runs on SQLite and on PostgreSQL, against real databases.
+
+use chrono::{Duration, Utc};
+use rally_domain::pipeline::StageMove;
+use rally_domain::{
+    CampaignDraft, CampaignFields, CampaignId, Category, ContactDraft, ContactFields, Email, PartnerDraft,
+    PartnerFields, Role, Stage, Strategy, Tier, UserId,
+};
+use rally_store::{Actor, MoveLoad, PartnerFilter, PartnerLoad, Store, StoreError, User};
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                let db = rally_store::testing::sqlite().await;
+                super::$name(&*db.store).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                let Some(db) = rally_store::testing::postgres().await else { return };
+                super::$name(&*db.store).await;
+            })*
+        }
+    };
+}
+
+conformance!(
+    campaigns_round_trip,
+    slugs_are_unique,
+    member_campaigns_join_an_umbrella,
+    partners_start_as_owned_leads,
+    stage_moves_are_history,
+    rejected_requests_change_nothing,
+    partner_list_filters_searches_and_pages,
+    contact_emails_are_unique_per_campaign,
+    roles_are_enforced,
+    a_campaign_keeps_an_owner,
+    tokens_find_their_user,
+    bulk_load_keeps_history,
+    deleting_cascades,
+);
+
+fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
+    r.unwrap_or_else(|e| panic!("unexpected error: {e}"))
+}
+
+async fn user(store: &dyn Store, name: &str) -> User {
+    let email = ok(Email::parse(&format!("{}@example.org", name.to_lowercase())));
+    ok(store.create_user(&email, name, None).await)
+}
+
+fn campaign_fields(slug: &str) -> CampaignFields {
+    ok(CampaignDraft {
+        name: Some(format!("Campaign {slug}")),
+        slug: Some(slug.into()),
+        country: Some("hr".into()),
+        languages: Some(vec!["hr".into(), "en".into()]),
+        message: Some(
+            [
+                ("hr".to_owned(), "Svatko može naučiti osnove programiranja.".to_owned()),
+                ("en".to_owned(), "Anyone can learn the basics of coding.".to_owned()),
+            ]
+            .into(),
+        ),
+        goal_students: Some(50_000),
+        target_audience: Some("primary school students".into()),
+        starts_on: Some("2026-12-07".parse().unwrap_or_default()),
+        ends_on: Some("2026-12-13".parse().unwrap_or_default()),
+        ..Default::default()
+    }
+    .validate())
+}
+
+fn partner(name: &str, category: Category, reach: i64) -> PartnerFields {
+    ok(PartnerDraft { name: Some(name.into()), category: Some(category), reach: Some(reach), ..Default::default() }.validate())
+}
+
+fn to(stage: Stage) -> StageMove {
+    StageMove { stage, note: None, reason: None }
+}
+
+async fn campaigns_round_trip(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let mut fields = campaign_fields("hr-2026");
+    fields.plan.cs_in_schools = "Informatika is compulsory in grades 5 and 6.".into();
+    let created = ok(store.create_campaign(Actor::User(ana.id), fields.clone()).await);
+    assert_eq!(created.fields, fields);
+    let read = ok(store.campaign_by_slug(Actor::User(ana.id), "hr-2026").await);
+    assert_eq!(read.campaign, created);
+    assert_eq!(read.role, Some(Role::Owner));
+
+    let patch = CampaignDraft { goal_students: Some(75_000), high_reach_threshold: Some(5_000), ..Default::default() };
+    let updated = ok(store.update_campaign(Actor::User(ana.id), created.id, patch).await);
+    assert_eq!(updated.fields.goal_students, 75_000);
+    assert_eq!(updated.fields.high_reach_threshold, 5_000);
+    assert_eq!(updated.fields.message, fields.message);
+
+    let listed = ok(store.campaigns(Actor::User(ana.id)).await);
+    assert_eq!(listed.len(), 1);
+    let other = user(store, "Boris").await;
+    assert!(ok(store.campaigns(Actor::User(other.id)).await).is_empty());
+    assert!(matches!(store.campaign(Actor::User(other.id), created.id).await, Err(StoreError::NotFound(_))));
+}
+
+async fn slugs_are_unique(store: &dyn Store) {
+    ok(store.create_campaign(Actor::System, campaign_fields("same")).await);
+    let err = store.create_campaign(Actor::System, campaign_fields("same")).await;
+    assert!(matches!(err, Err(StoreError::Conflict { field: "slug", .. })), "{err:?}");
+    let second = ok(store.create_campaign(Actor::System, campaign_fields("other")).await);
+    let clash = CampaignDraft { slug: Some("same".into()), ..Default::default() };
+    let err = store.update_campaign(Actor::System, second.id, clash).await;
+    assert!(matches!(err, Err(StoreError::Conflict { field: "slug", .. })), "{err:?}");
+}
+
+async fn member_campaigns_join_an_umbrella(store: &dyn Store) {
+    let org = user(store, "Umbrella").await;
+    let local = user(store, "Local").await;
+    let umbrella = ok(store.create_campaign(Actor::User(org.id), campaign_fields("eu-week")).await);
+    let mut member = campaign_fields("zagreb");
+    member.strategy = Strategy::Member;
+    member.parent_id = Some(umbrella.id);
+    // Not on the umbrella's team yet: refused, naming the field.
+    let err = store.create_campaign(Actor::User(local.id), member.clone()).await;
+    assert!(matches!(&err, Err(StoreError::Invalid(i)) if i.0[0].field == "parent_id"), "{err:?}");
+    ok(store.set_role(Actor::User(org.id), umbrella.id, local.id, Role::Viewer).await);
+    let joined = ok(store.create_campaign(Actor::User(local.id), member.clone()).await);
+    assert_eq!(joined.fields.parent_id, Some(umbrella.id));
+    // Bound by the umbrella's dates.
+    let late = CampaignDraft { ends_on: Some("2026-12-31".parse().unwrap_or_default()), ..Default::default() };
+    assert!(matches!(store.update_campaign(Actor::User(local.id), joined.id, late).await, Err(StoreError::Invalid(_))));
+    // The umbrella cannot be deleted while it has members, nor become a member itself.
+    assert!(matches!(store.delete_campaign(Actor::User(org.id), umbrella.id).await, Err(StoreError::Conflict { .. })));
+    let to_member = CampaignDraft { strategy: Some(Strategy::Member), parent_id: Some(Some(joined.id)), ..Default::default() };
+    assert!(store.update_campaign(Actor::User(org.id), umbrella.id, to_member).await.is_err());
+}
+
+async fn partners_start_as_owned_leads(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let c = ok(store.create_campaign(Actor::User(ana.id), campaign_fields("cc")).await);
+    let p = ok(store.create_partner(Actor::User(ana.id), c.id, partner("Ministarstvo znanosti", Category::Authority, 400_000)).await);
+    assert_eq!(p.stage, Stage::Lead);
+    assert_eq!(p.fields.owner_id, Some(ana.id));
+    assert_eq!(p.tier, Tier::High);
+    assert_eq!(p.priority, rally_domain::partner::priority(p.fields.reach, Category::Authority, 0));
+    let history = ok(store.stage_history(Actor::User(ana.id), p.id).await);
+    assert_eq!(history.len(), 1);
+    assert_eq!((history[0].from, history[0].to), (None, Stage::Lead));
+    assert_eq!(history[0].actor_name.as_deref(), Some("Ana"));
+    // An owner who is not on the team is refused.
+    let mut stranger_owned = partner("X", Category::Media, 1);
+    stranger_owned.owner_id = Some(UserId(9_999));
+    let err = store.create_partner(Actor::User(ana.id), c.id, stranger_owned).await;
+    assert!(matches!(&err, Err(StoreError::Invalid(i)) if i.0[0].field == "owner_id"), "{err:?}");
+    // Tier follows the campaign threshold.
+    let raised = CampaignDraft { high_reach_threshold: Some(1_000_000), ..Default::default() };
+    ok(store.update_campaign(Actor::User(ana.id), c.id, raised).await);
+    assert_eq!(ok(store.partner(Actor::User(ana.id), p.id).await).tier, Tier::Low);
+}
+
+async fn stage_moves_are_history(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let me = Actor::User(ana.id);
+    let c = ok(store.create_campaign(me, campaign_fields("cc")).await);
+    let p = ok(store.create_partner(me, c.id, partner("Radio Sljeme", Category::Media, 80_000)).await);
+    let (moved, change) = ok(store.move_stage(me, p.id, StageMove { stage: Stage::Contacted, note: Some("call on Tuesday".into()), reason: None }).await);
+    assert_eq!(moved.stage, Stage::Contacted);
+    assert_eq!(change.from, Some(Stage::Lead));
+    assert_eq!(change.note, "call on Tuesday");
+    let lost = StageMove { stage: Stage::ClosedLost, note: None, reason: Some("no airtime in December".into()) };
+    let (moved, _) = ok(store.move_stage(me, p.id, lost).await);
+    assert_eq!(moved.lost_reason.as_deref(), Some("no airtime in December"));
+    let (moved, reopen) = ok(store.move_stage(me, p.id, to(Stage::NegotiateAsk)).await);
+    assert!(reopen.reopened);
+    assert_eq!(moved.lost_reason, None);
+    let history = ok(store.stage_history(me, p.id).await);
+    let path: Vec<Stage> = history.iter().map(|h| h.to).collect();
+    assert_eq!(path, [Stage::Lead, Stage::Contacted, Stage::ClosedLost, Stage::NegotiateAsk]);
+    assert_eq!(history[2].reason.as_deref(), Some("no airtime in December"));
+    let times = rally_domain::pipeline::time_in_stage(&history, Utc::now());
+    assert_eq!(times.len(), 4);
+}
+
+async fn rejected_requests_change_nothing(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let me = Actor::User(ana.id);
+    let c = ok(store.create_campaign(me, campaign_fields("cc")).await);
+    let p = ok(store.create_partner(me, c.id, partner("CARNET", Category::SchoolNetwork, 50_000)).await);
+    let err = store.move_stage(me, p.id, to(Stage::ClosedLost)).await;
+    assert!(matches!(&err, Err(StoreError::Invalid(i)) if i.0[0].field == "reason"), "{err:?}");
+    let bad = PartnerDraft { reach: Some(-3), ..Default::default() };
+    assert!(matches!(store.update_partner(me, p.id, bad).await, Err(StoreError::Invalid(_))));
+    assert_eq!(ok(store.partner(me, p.id).await), p);
+    assert_eq!(ok(store.stage_history(me, p.id).await).len(), 1);
+    let contact = ContactFields { ..contact("ana@carnet.hr") };
+    ok(store.create_contact(me, p.id, contact.clone()).await);
+    assert!(store.create_contact(me, p.id, contact).await.is_err());
+    assert_eq!(ok(store.contacts(me, p.id).await).len(), 1);
+}
+
+fn contact(email: &str) -> ContactFields {
+    ok(ContactDraft { name: Some("Контакт Ђорђе".into()), email: Some(email.into()), ..Default::default() }.validate())
+}
+
+async fn partner_list_filters_searches_and_pages(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let me = Actor::User(ana.id);
+    let c = ok(store.create_campaign(me, campaign_fields("cc")).await);
+    let names = [
+        ("Hrvatski Telekom", Category::ItCompany, 900_000),
+        ("Infobip", Category::ItCompany, 20_000),
+        ("Ministarstvo znanosti i obrazovanja", Category::Authority, 500_000),
+        ("Grad Zagreb", Category::Authority, 8_000),
+        ("Udruga Informatičara Božo Težak", Category::SchoolNetwork, 3_000),
+        ("CARNET", Category::SchoolNetwork, 60_000),
+        ("Sveučilište u Zagrebu", Category::Nonprofit, 70_000),
+        ("HRT Radio", Category::Media, 1_200_000),
+        ("Школа бр. 5 Београд", Category::SchoolNetwork, 900),
+    ];
+    let mut ids = Vec::new();
+    for (name, cat, reach) in names {
+        ids.push(ok(store.create_partner(me, c.id, partner(name, cat, reach)).await).id);
+    }
+    ok(store.move_stage(me, ids[1], to(Stage::Contacted)).await);
+    let list = |f: PartnerFilter| async move { ok(store.partners(me, c.id, &f).await).items.into_iter().map(|p| p.fields.name).collect::<Vec<_>>() };
+    assert_eq!(list(PartnerFilter { category: Some(Category::Authority), ..Default::default() }).await, ["Ministarstvo znanosti i obrazovanja", "Grad Zagreb"]);
+    assert_eq!(list(PartnerFilter { stage: Some(Stage::Contacted), ..Default::default() }).await, ["Infobip"]);
+    assert_eq!(list(PartnerFilter { q: Some("zag".into()), ..Default::default() }).await, ["Grad Zagreb", "Sveučilište u Zagrebu"]);
+    assert_eq!(list(PartnerFilter { q: Some("ZAGREB grad".into()), ..Default::default() }).await, ["Grad Zagreb"]);
+    assert_eq!(list(PartnerFilter { q: Some("informati".into()), ..Default::default() }).await, ["Udruga Informatičara Božo Težak"]);
+    assert_eq!(list(PartnerFilter { q: Some("ško".into()), ..Default::default() }).await, Vec::<String>::new());
+    assert_eq!(list(PartnerFilter { q: Some("шко".into()), ..Default::default() }).await, ["Школа бр. 5 Београд"]);
+    assert_eq!(list(PartnerFilter { q: Some("težak".into()), ..Default::default() }).await, ["Udruga Informatičara Božo Težak"]);
+    assert_eq!(
+        list(PartnerFilter { tier: Some(Tier::Low), category: Some(Category::SchoolNetwork), ..Default::default() }).await,
+        ["Udruga Informatičara Božo Težak", "Школа бр. 5 Београд"]
+    );
+    assert_eq!(list(PartnerFilter { tier: Some(Tier::High), q: Some("radio".into()), ..Default::default() }).await, ["HRT Radio"]);
+    // Keyset pages: 4 + 4 + 1, in id order, nothing repeated or skipped.
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = ok(store.partners(me, c.id, &PartnerFilter { limit: 4, after, ..Default::default() }).await);
+        assert!(page.items.len() <= 4);
+        seen.extend(page.items.iter().map(|p| p.id));
+        match page.next_after {
+            Some(next) => after = Some(rally_domain::PartnerId(next)),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids);
+    // Renaming re-indexes the search words.
+    ok(store.update_partner(me, ids[1], PartnerDraft { name: Some("Infobip Pula".into()), ..Default::default() }).await);
+    assert_eq!(list(PartnerFilter { q: Some("pula".into()), ..Default::default() }).await, ["Infobip Pula"]);
+}
+
+async fn contact_emails_are_unique_per_campaign(store: &dyn Store) {
+    let c1 = ok(store.create_campaign(Actor::System, campaign_fields("one")).await);
+    let c2 = ok(store.create_campaign(Actor::System, campaign_fields("two")).await);
+    let p1 = ok(store.create_partner(Actor::System, c1.id, partner("A", Category::Media, 1)).await);
+    let p1b = ok(store.create_partner(Actor::System, c1.id, partner("B", Category::Media, 1)).await);
+    let p2 = ok(store.create_partner(Actor::System, c2.id, partner("A", Category::Media, 1)).await);
+    let first = ok(store.create_contact(Actor::System, p1.id, contact("ivana@radio.hr")).await);
+    assert_eq!(first.fields.name, "Контакт Ђорђе");
+    let dup = store.create_contact(Actor::System, p1b.id, contact("IVANA@radio.hr")).await;
+    assert!(matches!(dup, Err(StoreError::Conflict { field: "email", .. })), "{dup:?}");
+    ok(store.create_contact(Actor::System, p2.id, contact("ivana@radio.hr")).await);
+    let other = ok(store.create_contact(Actor::System, p1b.id, contact("marko@radio.hr")).await);
+    let clash = ContactDraft { email: Some("ivana@radio.hr".into()), ..Default::default() };
+    assert!(matches!(store.update_contact(Actor::System, other.id, clash).await, Err(StoreError::Conflict { .. })));
+    let renamed = ok(store.update_contact(Actor::System, other.id, ContactDraft { role: Some("Editor".into()), ..Default::default() }).await);
+    assert_eq!(renamed.fields.role, "Editor");
+}
+
+async fn roles_are_enforced(store: &dyn Store) {
+    let owner = user(store, "Owner").await;
+    let coord = user(store, "Coord").await;
+    let member = user(store, "Member").await;
+    let viewer = user(store, "Viewer").await;
+    let outsider = user(store, "Outsider").await;
+    let c = ok(store.create_campaign(Actor::User(owner.id), campaign_fields("cc")).await);
+    for (u, role) in [(&coord, Role::Coordinator), (&member, Role::Member), (&viewer, Role::Viewer)] {
+        ok(store.set_role(Actor::User(owner.id), c.id, u.id, role).await);
+    }
+    let [o, co, m, v, out] = [&owner, &coord, &member, &viewer, &outsider].map(|u| Actor::User(u.id));
+    let coords = ok(store.create_partner(co, c.id, partner("Coordinator's", Category::Media, 10)).await);
+    let mine = ok(store.create_partner(m, c.id, partner("Member's", Category::Media, 10)).await);
+    assert_eq!(mine.fields.owner_id, Some(member.id));
+
+    let forbidden = |r: Result<_, StoreError>| matches!(r, Err(StoreError::Forbidden));
+    let hidden = |r: Result<_, StoreError>| matches!(r, Err(StoreError::NotFound(_)));
+    // Viewers read and nothing more.
+    assert!(store.partner(v, mine.id).await.is_ok());
+    assert!(forbidden(store.create_partner(v, c.id, partner("V", Category::Media, 1)).await.map(|_| ())));
+    assert!(forbidden(store.move_stage(v, mine.id, to(Stage::Contacted)).await.map(|_| ())));
+    assert!(forbidden(store.update_campaign(v, c.id, CampaignDraft::default()).await.map(|_| ())));
+    // Members edit their own partners only, and cannot give them away.
+    assert!(store.move_stage(m, mine.id, to(Stage::Contacted)).await.is_ok());
+    assert!(store.create_contact(m, mine.id, contact("a@b.hr")).await.is_ok());
+    assert!(forbidden(store.move_stage(m, coords.id, to(Stage::Contacted)).await.map(|_| ())));
+    assert!(forbidden(store.create_contact(m, coords.id, contact("c@b.hr")).await.map(|_| ())));
+    let give = PartnerDraft { owner_id: Some(Some(coord.id)), ..Default::default() };
+    assert!(forbidden(store.update_partner(m, mine.id, give.clone()).await.map(|_| ())));
+    let mut for_other = partner("For coordinator", Category::Media, 1);
+    for_other.owner_id = Some(coord.id);
+    assert!(forbidden(store.create_partner(m, c.id, for_other).await.map(|_| ())));
+    assert!(forbidden(store.delete_partner(m, mine.id).await));
+    assert!(forbidden(store.update_campaign(m, c.id, CampaignDraft::default()).await.map(|_| ())));
+    // Coordinators edit everything but the team.
+    assert!(store.update_partner(co, mine.id, give).await.is_ok());
+    assert!(store.update_campaign(co, c.id, CampaignDraft { goal_students: Some(9), ..Default::default() }).await.is_ok());
+    assert!(forbidden(store.set_role(co, c.id, viewer.id, Role::Member).await.map(|_| ())));
+    assert!(forbidden(store.delete_campaign(co, c.id).await));
+    // Outsiders learn nothing.
+    assert!(hidden(store.partner(out, mine.id).await.map(|_| ())));
+    assert!(hidden(store.partners(out, c.id, &PartnerFilter::default()).await.map(|_| ())));
+    assert!(hidden(store.team(out, c.id).await.map(|_| ())));
+    assert!(hidden(store.move_stage(out, mine.id, to(Stage::Lead)).await.map(|_| ())));
+    // Owners manage the team.
+    assert!(store.set_role(o, c.id, viewer.id, Role::Member).await.is_ok());
+    assert_eq!(ok(store.team(o, c.id).await).len(), 4);
+    assert!(store.delete_partner(co, coords.id).await.is_ok());
+    assert!(store.delete_campaign(o, c.id).await.is_ok());
+}
+
+async fn a_campaign_keeps_an_owner(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let ivo = user(store, "Ivo").await;
+    let c = ok(store.create_campaign(Actor::User(ana.id), campaign_fields("cc")).await);
+    assert!(matches!(store.set_role(Actor::User(ana.id), c.id, ana.id, Role::Viewer).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(store.remove_member(Actor::User(ana.id), c.id, ana.id).await, Err(StoreError::Invalid(_))));
+    ok(store.set_role(Actor::User(ana.id), c.id, ivo.id, Role::Member).await);
+    let p = ok(store.create_partner(Actor::User(ivo.id), c.id, partner("Ivo's", Category::Media, 1)).await);
+    ok(store.set_role(Actor::User(ana.id), c.id, ivo.id, Role::Owner).await);
+    ok(store.set_role(Actor::User(ana.id), c.id, ana.id, Role::Viewer).await);
+    ok(store.remove_member(Actor::User(ivo.id), c.id, ana.id).await);
+    assert_eq!(ok(store.team(Actor::User(ivo.id), c.id).await).len(), 1);
+    ok(store.set_role(Actor::System, c.id, ana.id, Role::Member).await);
+    ok(store.update_partner(Actor::User(ivo.id), p.id, PartnerDraft { owner_id: Some(Some(ana.id)), ..Default::default() }).await);
+    ok(store.remove_member(Actor::User(ivo.id), c.id, ana.id).await);
+    assert_eq!(ok(store.partner(Actor::User(ivo.id), p.id).await).fields.owner_id, None);
+    assert!(matches!(store.set_role(Actor::System, c.id, UserId(424_242), Role::Member).await, Err(StoreError::NotFound("user"))));
+}
+
+async fn tokens_find_their_user(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    ok(store.create_api_token(ana.id, "hash-of-token", "laptop").await);
+    assert_eq!(ok(store.user_by_token_hash("hash-of-token").await).map(|u| u.id), Some(ana.id));
+    assert_eq!(ok(store.user_by_token_hash("other").await), None);
+    assert_eq!(ok(store.user_by_email(&ana.email).await), Some(ana.clone()));
+    let dup = store.create_user(&ana.email, "Ana again", None).await;
+    assert!(matches!(dup, Err(StoreError::Conflict { field: "email", .. })));
+}
+
+async fn bulk_load_keeps_history(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let c = ok(store.create_campaign(Actor::User(ana.id), campaign_fields("cc")).await);
+    // Whole microseconds: what both backends store.
+    let start = ok(chrono::DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).ok_or("time")) - Duration::days(30);
+    let mv = |to, days, reason: Option<&str>| MoveLoad { to, at: start + Duration::days(days), actor: Some(ana.id), note: String::new(), reason: reason.map(Into::into) };
+    let loads = vec![
+        PartnerLoad { fields: partner("Old lead", Category::Media, 5), created_at: start, moves: vec![], contacts: vec![contact("x@y.hr")] },
+        PartnerLoad {
+            fields: partner("Lost one", Category::ItCompany, 50_000),
+            created_at: start,
+            moves: vec![mv(Stage::Contacted, 3, None), mv(Stage::ClosedLost, 10, Some("budget"))],
+            contacts: vec![],
+        },
+    ];
+    assert_eq!(ok(store.load_partners(Actor::User(ana.id), c.id, loads).await), 2);
+    let all = ok(store.partners(Actor::User(ana.id), c.id, &PartnerFilter::default()).await).items;
+    assert_eq!(all[0].stage_since, start);
+    assert_eq!(all[1].stage, Stage::ClosedLost);
+    assert_eq!(all[1].lost_reason.as_deref(), Some("budget"));
+    assert_eq!(all[1].stage_since, start + Duration::days(10));
+    assert_eq!(ok(store.stage_history(Actor::User(ana.id), all[1].id).await).len(), 3);
+    // A bad row rejects the whole load.
+    let bad = vec![
+        PartnerLoad { fields: partner("Fine", Category::Media, 5), created_at: start, moves: vec![], contacts: vec![] },
+        PartnerLoad { fields: partner("Bad", Category::Media, 5), created_at: start, moves: vec![mv(Stage::ClosedLost, 1, None)], contacts: vec![] },
+    ];
+    assert!(store.load_partners(Actor::User(ana.id), c.id, bad).await.is_err());
+    assert_eq!(ok(store.partners(Actor::User(ana.id), c.id, &PartnerFilter::default()).await).items.len(), 2);
+}
+
+async fn deleting_cascades(store: &dyn Store) {
+    let c = ok(store.create_campaign(Actor::System, campaign_fields("cc")).await);
+    let p = ok(store.create_partner(Actor::System, c.id, partner("Gone", Category::Media, 1)).await);
+    let k = ok(store.create_contact(Actor::System, p.id, contact("gone@x.hr")).await);
+    ok(store.delete_partner(Actor::System, p.id).await);
+    assert!(matches!(store.contact(Actor::System, k.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(store.stage_history(Actor::System, p.id).await, Err(StoreError::NotFound(_))));
+    ok(store.delete_campaign(Actor::System, c.id).await);
+    assert!(matches!(store.campaign(Actor::System, CampaignId(c.id.0)).await, Err(StoreError::NotFound(_))));
+}
+
+/// Both migration trees must reach the same logical schema: same tables, same columns.
+#[tokio::test]
+async fn both_backends_have_the_same_schema() {
+    let lite = rally_store::testing::sqlite().await;
+    let Some(pg) = rally_store::testing::postgres().await else { return };
+    let a = ok(lite.store.schema().await);
+    let b = ok(pg.store.schema().await);
+    assert!(a.contains_key("partners") && a.contains_key("stage_changes"));
+    assert_eq!(a, b);
+    // Opening again finds the migrations applied and changes nothing.
+    let again = ok(rally_store::open(&pg.url).await);
+    assert_eq!(ok(again.schema().await), b);
+}
+
+#[tokio::test]
+async fn unknown_database_schemes_are_refused() {
+    for url in ["mysql://localhost/rally", "postgress://localhost/x", ""] {
+        assert!(matches!(rally_store::open(url).await, Err(StoreError::Config(_))), "{url}");
+    }
+}
