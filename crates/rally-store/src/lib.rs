@@ -24,6 +24,8 @@ pub mod testing;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+/// The database driver's error type, for callers that tell "unavailable" from other failures.
+pub use sqlx as sqlx_error;
 
 /// Who is acting: a signed-in user, whose role is checked, or the operator at the command line, who
 /// holds the database itself and is not.
@@ -68,6 +70,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// A user of Rally; team membership is per campaign.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: UserId,
     pub email: Email,
@@ -76,6 +79,7 @@ pub struct User {
 
 /// A user's place on a campaign's team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     pub user_id: UserId,
     pub email: Email,
@@ -85,6 +89,7 @@ pub struct Member {
 
 /// A campaign together with the caller's role in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignWithRole {
     #[serde(flatten)]
     pub campaign: Campaign,
@@ -145,6 +150,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     // Users and API tokens.
     async fn create_user(&self, email: &Email, name: &str, password_hash: Option<&str>) -> Result<User>;
     async fn user_by_email(&self, email: &Email) -> Result<Option<User>>;
+    /// Replaces a user's password hash (argon2id, PHC string).
+    async fn set_password(&self, user: UserId, password_hash: &str) -> Result<()>;
     /// Stores the SHA-256 of a new API token; the token itself is never stored.
     async fn create_api_token(&self, user: UserId, token_hash: &str, label: &str) -> Result<()>;
     async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>>;

@@ -566,6 +566,20 @@ impl Store for Backend {
         row.map(|r| user_from_row(&r)).transpose()
     }
 
+    async fn set_password(&self, user: UserId, password_hash: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn create_api_token(&self, user: UserId, token_hash: &str, label: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)")

@@ -1,0 +1,26 @@
+//! `POST /api/v1/partners/{id}/contacts`
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use rally_domain::{Contact, ContactDraft, PartnerId};
+
+use crate::extract::{Auth, Id, JsonBody};
+use crate::{ApiError, AppState, Problem};
+
+/// Add a contact to a partner. `name` and `email` are required; an address can be a contact only
+/// once per campaign.
+#[utoipa::path(post, path = "/api/v1/partners/{id}/contacts", tag = "contacts", request_body = ContactDraft,
+    params(("id" = i64, Path, description = "Partner id")),
+    responses((status = 201, body = Contact), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "e-mail already a contact"), (status = 422, body = Problem)))]
+pub async fn create_contact(
+    State(app): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    JsonBody(draft): JsonBody<ContactDraft>,
+) -> Result<(StatusCode, Json<Contact>), ApiError> {
+    let fields = draft.validate()?;
+    let contact = app.store.create_contact(auth.actor(), PartnerId(id), fields).await?;
+    Ok((StatusCode::CREATED, Json(contact)))
+}

@@ -1,0 +1,82 @@
+//! `GET /api/v1/campaigns/{campaign}/partners`
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use rally_domain::{Category, Partner, PartnerId, Stage, Tier, UserId};
+use rally_store::{MAX_PAGE, PartnerFilter};
+use serde::{Deserialize, Serialize};
+
+use crate::extract::Auth;
+use crate::{ApiError, AppState, Problem};
+
+/// The query string, as text: each value is checked below so an error names its parameter.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// `lead`, `contacted`, `negotiate_ask`, `finalize_details`, `finalize_fulfillment`, `closed_won`, `closed_lost`
+    stage: Option<String>,
+    /// `it_company`, `authority`, `school_network`, `nonprofit`, `media`
+    category: Option<String>,
+    /// `high` or `low`
+    tier: Option<String>,
+    /// The owner's user id.
+    owner: Option<String>,
+    /// `true` or `false`
+    high_touch: Option<String>,
+    /// Words that start words of the partner's name, in any case and script.
+    q: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    limit: Option<String>,
+    /// `next_after` of the previous page.
+    after: Option<String>,
+}
+
+/// A page of partners.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PartnerPage {
+    pub items: Vec<Partner>,
+    /// Pass as `after` for the next page; `null` on the last page.
+    pub next_after: Option<i64>,
+}
+
+fn parse<T>(field: &str, value: Option<String>, parse: impl FnOnce(&str) -> Result<T, String>) -> Result<Option<T>, ApiError> {
+    value.filter(|v| !v.is_empty()).map(|v| parse(&v).map_err(|e| ApiError::invalid(field, e))).transpose()
+}
+
+impl ListQuery {
+    fn into_filter(self) -> Result<PartnerFilter, ApiError> {
+        let number = |v: &str| v.parse::<i64>().map_err(|_| format!("`{v}` is not a number"));
+        let limit = parse("limit", self.limit, |v| {
+            v.parse::<u32>().ok().filter(|n| (1..=MAX_PAGE).contains(n)).ok_or_else(|| format!("must be 1 to {MAX_PAGE}"))
+        })?;
+        Ok(PartnerFilter {
+            stage: parse("stage", self.stage, Stage::parse)?,
+            category: parse("category", self.category, Category::parse)?,
+            tier: parse("tier", self.tier, Tier::parse)?,
+            owner: parse("owner", self.owner, number)?.map(UserId),
+            high_touch: parse("high_touch", self.high_touch, |v| v.parse::<bool>().map_err(|_| "must be true or false".into()))?,
+            q: self.q.filter(|q| !q.trim().is_empty()),
+            limit: limit.unwrap_or(rally_store::DEFAULT_PAGE),
+            after: parse("after", self.after, number)?.map(PartnerId),
+        })
+    }
+}
+
+/// A campaign's partners, filtered, in creation order, one keyset page at a time.
+#[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/partners", tag = "partners",
+    params(("campaign" = String, Path, description = "Campaign id or slug"), ListQuery),
+    responses((status = 200, body = PartnerPage), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_partners(
+    State(app): State<AppState>,
+    auth: Auth,
+    Path(campaign): Path<String>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<PartnerPage>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::invalid("query", e.body_text()))?;
+    let filter = query.into_filter()?;
+    let id = app.campaign_id(auth.actor(), &campaign).await?;
+    let page = app.store.partners(auth.actor(), id, &filter).await?;
+    Ok(Json(PartnerPage { items: page.items, next_after: page.next_after }))
+}

@@ -1,0 +1,32 @@
+//! `POST /api/v1/partners/{id}/stage`
+
+use axum::Json;
+use axum::extract::State;
+use rally_domain::pipeline::StageMove;
+use rally_domain::{Partner, PartnerId, StageChange};
+use serde::Serialize;
+
+use crate::extract::{Auth, Id, JsonBody};
+use crate::{ApiError, AppState, Problem};
+
+/// The partner after the move and the history row the move wrote.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Moved {
+    pub partner: Partner,
+    pub change: StageChange,
+}
+
+/// Move a partner to another stage. `closed_lost` needs a `reason`; a closed partner may be reopened.
+/// Every move is kept in the partner's history.
+#[utoipa::path(post, path = "/api/v1/partners/{id}/stage", tag = "partners", request_body = StageMove,
+    params(("id" = i64, Path, description = "Partner id")),
+    responses((status = 200, body = Moved), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn move_stage(
+    State(app): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    JsonBody(to): JsonBody<StageMove>,
+) -> Result<Json<Moved>, ApiError> {
+    let (partner, change) = app.store.move_stage(auth.actor(), PartnerId(id), to).await?;
+    Ok(Json(Moved { partner, change }))
+}

@@ -1,0 +1,84 @@
+//! Extractors that validate at the edge: the bearer token, JSON bodies, ids in paths. Each rejects
+//! with a problem document, never with a bare status or a panic.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use rally_store::{Actor, User};
+use serde::de::DeserializeOwned;
+
+use crate::{ApiError, AppState, auth};
+
+/// The user an API request acts for, from `Authorization: Bearer <token>`.
+#[derive(Debug)]
+pub struct Auth(pub User);
+
+impl Auth {
+    pub fn actor(&self) -> Actor {
+        Actor::User(self.0.id)
+    }
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(ApiError::Unauthorized)?;
+        let user = state.store.user_by_token_hash(&auth::hash_token(token)).await?;
+        user.map(Auth).ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// A JSON request body, deserialized with the path of any offending field in the error.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::Malformed(rejection.body_text())
+            }
+        })?;
+        let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(deserializer).map(JsonBody).map_err(|e| {
+            let field = e.path().to_string();
+            let inner = e.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                ApiError::Malformed(format!("the body is not valid JSON: {inner}"))
+            } else {
+                // A top-level error (e.g. an unknown field) is about the body as a whole.
+                ApiError::invalid(if field == "." { "body".into() } else { field }, inner.to_string())
+            }
+        })
+    }
+}
+
+/// A numeric id in the path; anything else is "not found", as no such thing can exist.
+#[derive(Debug)]
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::NotFound("resource"))?;
+        raw.parse().map(Id).map_err(|_| ApiError::NotFound("resource"))
+    }
+}

@@ -1,0 +1,75 @@
+//! Rally's HTTP layer: the JSON API under `/api/v1` (its OpenAPI document generated from the handlers
+//! at `/api/v1/openapi.json`) and `/healthz`.
+//!
+//! Handlers are thin: they authenticate, validate input into domain types at the edge, make one store
+//! call (one transaction) and shape the answer. Errors are RFC 9457 problem documents that name the
+//! offending field.
+
+use std::sync::Arc;
+
+use axum::Router;
+use rally_domain::CampaignId;
+use rally_store::{Actor, Store};
+
+pub mod api;
+pub mod auth;
+mod error;
+mod extract;
+mod health;
+
+pub use error::{ApiError, Problem};
+
+/// The largest request body the API reads: a partner with long notes fits many times over.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        AppState { store }
+    }
+
+    /// Resolves a campaign named in a path by id or by slug.
+    pub(crate) async fn campaign_id(&self, actor: Actor, campaign: &str) -> Result<CampaignId, ApiError> {
+        match campaign.parse::<i64>() {
+            Ok(id) => Ok(CampaignId(id)),
+            Err(_) => Ok(self.store.campaign_by_slug(actor, campaign).await?.campaign.id),
+        }
+    }
+}
+
+/// The whole application: API, health check, and problem documents for unknown routes.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = api::routes().split_for_parts();
+    // Serialized once: the document is the same for every request.
+    let openapi: Arc<str> = serde_json::to_string(&openapi).unwrap_or_default().into();
+    Router::new()
+        .merge(api)
+        .route("/api/v1/openapi.json", axum::routing::get(move || api::openapi_json(openapi.clone())))
+        .route("/healthz", axum::routing::get(health::healthz))
+        .route("/", axum::routing::get(index))
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panicked))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The front door: what runs here and where to go.
+async fn index() -> axum::response::Html<&'static str> {
+    axum::response::Html(include_str!("index.html"))
+}
+
+/// Serves the application on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

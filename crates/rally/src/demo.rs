@@ -1,0 +1,454 @@
+//! The demo: a national campaign a newcomer can explore at once. About 200 partners across the five
+//! categories and every stage, contacts, a team of five, names in several languages and scripts, and
+//! stage histories spread over the past weeks. Made once per database; later runs reuse it.
+
+use anyhow::Context;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use rally_domain::{
+    ActionPlan, CampaignDraft, Category, ContactDraft, ContactFields, Email, PartnerDraft, Role, Stage, Strategy, UserId,
+};
+use rally_store::{Actor, MoveLoad, PartnerLoad, Store, StoreError};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+pub const SLUG: &str = "sat-kodiranja";
+const MEMBER_SLUG: &str = "sat-kodiranja-zagreb";
+
+/// What the demo prints so the newcomer can sign in and call the API.
+#[derive(Debug)]
+pub struct DemoLogin {
+    pub email: String,
+    pub password: String,
+    pub token: String,
+    pub slug: String,
+    pub campaign_name: String,
+    pub partners: usize,
+}
+
+const TEAM: [(&str, &str, Role); 5] = [
+    ("ana.horvat@example.org", "Ana Horvat", Role::Owner),
+    ("marko.kovacevic@example.org", "Marko Kovačević", Role::Coordinator),
+    ("ivana.babic@example.org", "Ivana Babić", Role::Member),
+    ("tamara.jovanovic@example.org", "Тамара Јовановић", Role::Member),
+    ("petra.novak@example.org", "Petra Novak", Role::Viewer),
+];
+
+const CITIES: [&str; 18] = [
+    "Zagreb", "Split", "Rijeka", "Osijek", "Zadar", "Pula", "Slavonski Brod", "Karlovac", "Varaždin", "Šibenik", "Sisak",
+    "Dubrovnik", "Vukovar", "Čakovec", "Koprivnica", "Bjelovar", "Požega", "Gospić",
+];
+
+const CONTACT_NAMES: [(&str, &str, &str); 16] = [
+    ("Ana Kovač", "ana.kovac", "hr"),
+    ("Ivan Horvat", "ivan.horvat", "hr"),
+    ("Maja Šimić", "maja.simic", "hr"),
+    ("Željko Babić", "zeljko.babic", "hr"),
+    ("Lucija Jurić", "lucija.juric", "hr"),
+    ("Tomislav Đurić", "tomislav.duric", "hr"),
+    ("Marina Vuković", "marina.vukovic", "hr"),
+    ("Davor Knežević", "davor.knezevic", "hr"),
+    ("Марко Петровић", "marko.petrovic", "sr-Cyrl"),
+    ("Јелена Милошевић", "jelena.milosevic", "sr-Cyrl"),
+    ("Lucia Bevilacqua", "lucia.bevilacqua", "it"),
+    ("Katalin Szabó", "katalin.szabo", "hu"),
+    ("Γιώργος Παπαδόπουλος", "giorgos.papadopoulos", "el"),
+    ("ნინო ბერიძე", "nino.beridze", "ka"),
+    ("Petra Nováková", "petra.novakova", "cs"),
+    ("John Smith", "john.smith", "en"),
+];
+
+const LOST_REASONS: [&str; 6] = [
+    "No budget for sponsorship this year",
+    "Already committed to another campaign in December",
+    "No answer after three follow-ups",
+    "Their communications team is fully booked for campaign week",
+    "Legal review of the logo use took too long",
+    "Prefers to join next year",
+];
+
+const NOTES: [&str; 8] = [
+    "Sent the partner deck",
+    "Call scheduled with head of communications",
+    "Pitched newsletter + banner ask",
+    "They confirmed in writing: newsletter on 1 Dec, social posts in campaign week",
+    "Sent logo pack, banners and the press kit",
+    "Newsletter went out; screenshot received",
+    "Follow-up call: agreed to host events in 5 schools",
+    "",
+];
+
+/// Campaign week: the second week of December, this year's if it is still ahead, otherwise next year's.
+fn campaign_week(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let week = |year| {
+        let start = NaiveDate::from_ymd_opt(year, 12, 7).unwrap_or(today);
+        (start, start + Duration::days(6))
+    };
+    let (start, end) = week(today.year());
+    if today <= end { (start, end) } else { week(today.year() + 1) }
+}
+
+fn partner_names(rng: &mut StdRng) -> Vec<(String, Category)> {
+    let mut names = Vec::new();
+    let it_first = ["Adriatic", "Velebit", "Kvarner", "Panonija", "Učka", "Biokovo", "Jadran", "Sava", "Drava", "Mosor"];
+    let it_second = ["Soft", "Code", "Digital", "Labs", "Cloud", "Data"];
+    for (i, a) in it_first.iter().enumerate() {
+        for (_, b) in it_second.iter().enumerate().filter(|(j, _)| (i + j) % 3 != 0) {
+            names.push((format!("{a} {b} d.o.o."), Category::ItCompany));
+        }
+    }
+    names.truncate(38);
+    names.push(("Tesla Robotics Hrvatska".into(), Category::ItCompany));
+    names.push(("Nordic Games Studio Zagreb".into(), Category::ItCompany));
+
+    names.push(("Ministarstvo znanosti, obrazovanja i mladih".into(), Category::Authority));
+    names.push(("Agencija za odgoj i obrazovanje".into(), Category::Authority));
+    names.push(("Grad Vukovar / Град Вуковар".into(), Category::Authority));
+    names.push(("Istarska županija / Regione Istriana".into(), Category::Authority));
+    for city in CITIES.iter().take(12) {
+        names.push((format!("Grad {city} — Upravni odjel za obrazovanje"), Category::Authority));
+    }
+    for county in ["Zagrebačka", "Splitsko-dalmatinska", "Osječko-baranjska", "Primorsko-goranska", "Zadarska", "Varaždinska", "Međimurska", "Dubrovačko-neretvanska", "Sisačko-moslavačka"] {
+        names.push((format!("{county} županija"), Category::Authority));
+    }
+
+    let patrons = [
+        "Ivana Gorana Kovačića", "Augusta Šenoe", "Marije Jurić Zagorke", "Frana Galovića", "Nikole Tesle",
+        "Ruđera Boškovića", "Antuna Gustava Matoša", "Vladimira Nazora", "Petra Preradovića", "Ivane Brlić-Mažuranić",
+        "Dragutina Tadijanovića", "Silvija Strahimira Kranjčevića",
+    ];
+    for (i, patron) in patrons.iter().enumerate() {
+        for city in (0..4).map(|k| CITIES[(i * 3 + k * 5) % CITIES.len()]) {
+            names.push((format!("Osnovna škola {patron}, {city}"), Category::SchoolNetwork));
+        }
+    }
+    for extra in [
+        "Srpska pravoslavna opća gimnazija / Српска православна општа гимназија",
+        "Scuola elementare italiana „Gelsi” Fiume",
+        "Magyar Tannyelvű Általános Iskola Eszék",
+        "Česká základní škola J. A. Komenského Daruvar",
+        "Hrvatska udruga nastavnika informatike",
+        "Mreža učitelja STEM-a",
+        "eTwinning Hrvatska",
+        "Klub mladih tehničara Zadar",
+        "Udruga Informatičara Božo Težak",
+        "Gimnazija Požega — informatički razred",
+        "Tehnička škola Ruđera Boškovića",
+        "Prva gimnazija Varaždin",
+        "Elektrotehnička škola Split",
+        "XV. gimnazija Zagreb",
+        "Mreža školskih knjižnica",
+        "Udruga ravnatelja osnovnih škola",
+        "Hrvatsko društvo učitelja matematike",
+    ] {
+        names.push((extra.into(), Category::SchoolNetwork));
+    }
+
+    for (name, _) in [
+        ("Fakultet elektrotehnike i računarstva, Sveučilište u Zagrebu", 0),
+        ("Fakultet elektrotehnike, računarstva i informacijskih tehnologija Osijek", 0),
+        ("Prirodoslovno-matematički fakultet Split", 0),
+        ("Tehnički fakultet Rijeka", 0),
+        ("Institut Ruđer Bošković", 0),
+        ("Πανεπιστήμιο Κρήτης — Τμήμα Επιστήμης Υπολογιστών", 0),
+        ("საქართველოს ტექნიკური უნივერსიტეტი", 0),
+        ("Универзитет у Београду — Електротехнички факултет", 0),
+        ("Udruga Suradnici u učenju", 0),
+        ("Zaklada za razvoj digitalnih vještina", 0),
+    ] {
+        names.push((name.into(), Category::Nonprofit));
+    }
+    for city in CITIES {
+        names.push((format!("CoderDojo {city}"), Category::Nonprofit));
+    }
+    for city in CITIES.iter().take(7) {
+        names.push((format!("Udruga Mladi informatičari {city}"), Category::Nonprofit));
+    }
+
+    for media in [
+        "HRT — Hrvatski radio", "HRT — Hrvatska televizija", "Školske novine", "Radio Sljeme", "La Voce del Popolo",
+        "Радио Вуковар", "Tehnološki portal Bajt", "Roditeljski magazin Mali i veliki", "Obiteljski radio Mir",
+        "Portal Digitalna škola",
+    ] {
+        names.push((media.into(), Category::Media));
+    }
+    for city in CITIES {
+        names.push((format!("Lokalni portal {city}"), Category::Media));
+    }
+    for city in CITIES.iter().take(7) {
+        names.push((format!("Radio {city}"), Category::Media));
+    }
+    // A stable shuffle so categories interleave in the partner list, as they do in real imports.
+    for i in (1..names.len()).rev() {
+        let j = rng.random_range(0..=i);
+        names.swap(i, j);
+    }
+    names
+}
+
+/// People reached, drawn log-uniformly from a range typical for the category.
+fn reach(rng: &mut StdRng, category: Category) -> i64 {
+    let (low, high): (f64, f64) = match category {
+        Category::ItCompany => (50.0, 20_000.0),
+        Category::Authority => (2_000.0, 400_000.0),
+        Category::SchoolNetwork => (60.0, 30_000.0),
+        Category::Nonprofit => (100.0, 60_000.0),
+        Category::Media => (3_000.0, 1_500_000.0),
+    };
+    let x = rng.random_range(low.ln()..high.ln()).exp();
+    // Round to two significant figures, as people estimate reach.
+    let magnitude = 10f64.powi(x.log10().floor() as i32 - 1);
+    ((x / magnitude).round() * magnitude) as i64
+}
+
+fn pick_stage(rng: &mut StdRng) -> Stage {
+    let roll = rng.random_range(0..100);
+    match roll {
+        0..30 => Stage::Lead,
+        30..50 => Stage::Contacted,
+        50..64 => Stage::NegotiateAsk,
+        64..74 => Stage::FinalizeDetails,
+        74..82 => Stage::FinalizeFulfillment,
+        82..93 => Stage::ClosedWon,
+        _ => Stage::ClosedLost,
+    }
+}
+
+/// A history that reaches `target`, with moves a few days apart, ending before `now`.
+fn history(rng: &mut StdRng, target: Stage, created: DateTime<Utc>, now: DateTime<Utc>, owner: UserId, reopen: bool) -> Vec<MoveLoad> {
+    let open = [Stage::Contacted, Stage::NegotiateAsk, Stage::FinalizeDetails, Stage::FinalizeFulfillment, Stage::ClosedWon];
+    let path: Vec<Stage> = match target {
+        Stage::Lead => vec![],
+        Stage::ClosedLost => {
+            let reached = rng.random_range(0..3);
+            let mut p: Vec<Stage> = open[..reached].to_vec();
+            p.push(Stage::ClosedLost);
+            if reopen {
+                p.push(Stage::Contacted);
+            }
+            p
+        }
+        t => open.iter().copied().take_while(|s| *s != t).chain(std::iter::once(t)).collect(),
+    };
+    let span = (now - created).num_minutes().max(1);
+    let step = span / (path.len() as i64 + 1);
+    let mut at = created;
+    path.into_iter()
+        .enumerate()
+        .map(|(i, to)| {
+            at += Duration::minutes(step.max(60) - rng.random_range(0..step.max(60) / 3));
+            let reason = (to == Stage::ClosedLost).then(|| LOST_REASONS[rng.random_range(0..LOST_REASONS.len())].to_owned());
+            let note = if reason.is_some() { String::new() } else { NOTES[(i + rng.random_range(0..3)) % NOTES.len()].to_owned() };
+            MoveLoad { to, at: at.min(now - Duration::hours(1)), actor: Some(owner), note, reason }
+        })
+        .collect()
+}
+
+fn ascii_slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let mapped = match c {
+            'č' | 'ć' | 'Č' | 'Ć' => 'c',
+            'š' | 'Š' => 's',
+            'ž' | 'Ž' => 'z',
+            'đ' | 'Đ' => 'd',
+            c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
+            _ => '-',
+        };
+        if mapped != '-' || !out.ends_with('-') {
+            out.push(mapped);
+        }
+    }
+    out.trim_matches('-').chars().take(24).collect::<String>().trim_end_matches('-').to_owned()
+}
+
+fn contacts_for(rng: &mut StdRng, index: usize, partner: &str) -> anyhow::Result<Vec<ContactFields>> {
+    let domain = match ascii_slug(partner) {
+        // The index keeps two schools named after the same person apart.
+        s if s.len() >= 3 => format!("{s}-{index}.example.org"),
+        _ => format!("partner{index}.example.org"),
+    };
+    let count = rng.random_range(1..=2);
+    let first = rng.random_range(0..CONTACT_NAMES.len());
+    (0..count)
+        .map(|k| {
+            let (name, local, language) = CONTACT_NAMES[(first + k * 7) % CONTACT_NAMES.len()];
+            let role = ["Head of communications", "Principal", "CSR manager", "Editor", "Project lead"][(index + k) % 5];
+            ContactDraft {
+                name: Some(name.into()),
+                email: Some(format!("{local}@{domain}")),
+                role: Some(role.into()),
+                language: Some(language.into()),
+                consent: Some(if k == 0 { rally_domain::Consent::OptedIn } else { rally_domain::Consent::Unknown }),
+                ..Default::default()
+            }
+            .validate()
+            .with_context(|| format!("demo contact for {partner}"))
+        })
+        .collect()
+}
+
+async fn ensure_user(store: &dyn Store, email: &str, name: &str) -> anyhow::Result<rally_store::User> {
+    let email = Email::parse(email).map_err(anyhow::Error::msg)?;
+    if let Some(user) = store.user_by_email(&email).await? {
+        return Ok(user);
+    }
+    Ok(store.create_user(&email, name, None).await?)
+}
+
+/// Creates the demo campaign if this database does not have it yet, and a fresh login and API token
+/// for its owner either way.
+pub async fn seed(store: &dyn Store) -> anyhow::Result<DemoLogin> {
+    let mut team = Vec::new();
+    for (email, name, role) in TEAM {
+        team.push((ensure_user(store, email, name).await?, role));
+    }
+    let owner = team[0].0.clone();
+    let campaign = match store.campaign_by_slug(Actor::System, SLUG).await {
+        Ok(existing) => existing.campaign,
+        Err(StoreError::NotFound(_)) => create(store, &team).await?,
+        Err(e) => return Err(e.into()),
+    };
+    let partners = store.partners(Actor::System, campaign.id, &rally_store::PartnerFilter { limit: rally_store::MAX_PAGE, ..Default::default() }).await?;
+    let password = rally_web::auth::random_password();
+    let hash = rally_web::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
+    store.set_password(owner.id, &hash).await?;
+    let (token, token_hash) = rally_web::auth::new_api_token();
+    store.create_api_token(owner.id, &token_hash, "demo").await?;
+    Ok(DemoLogin {
+        email: owner.email.to_string(),
+        password,
+        token,
+        slug: SLUG.into(),
+        campaign_name: campaign.fields.name,
+        partners: partners.items.len(),
+    })
+}
+
+async fn create(store: &dyn Store, team: &[(rally_store::User, Role)]) -> anyhow::Result<rally_domain::Campaign> {
+    let now = Utc::now();
+    let (starts_on, ends_on) = campaign_week(now.date_naive());
+    let draft = CampaignDraft {
+        name: Some(format!("Sat kodiranja {}", starts_on.year())),
+        slug: Some(SLUG.into()),
+        country: Some("HR".into()),
+        languages: Some(vec!["hr".into(), "en".into(), "it".into(), "sr-Cyrl".into()]),
+        message: Some(
+            [
+                ("hr", "Svako dijete u svakoj školi može naučiti osnove programiranja — dovoljan je jedan sat."),
+                ("en", "Every child in every school can learn the basics of coding — one hour is enough to start."),
+                ("it", "Ogni bambino in ogni scuola può imparare le basi della programmazione: basta un'ora."),
+                ("sr-Cyrl", "Свако дете у свакој школи може научити основе програмирања — довољан је један сат."),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        ),
+        goal_students: Some(120_000),
+        target_audience: Some("primary and secondary school students, ages 7 to 18".into()),
+        starts_on: Some(starts_on),
+        ends_on: Some(ends_on),
+        high_reach_threshold: Some(10_000),
+        plan: Some(ActionPlan {
+            cs_in_schools: "Informatics is compulsory in grades 5 and 6 and elective elsewhere; many schools lack trained teachers.".into(),
+            authorities_view: "The ministry names digital skills a priority of the curricular reform and backs teacher training.".into(),
+            it_companies_view: "IT companies report thousands of open positions and fund school robotics and coding clubs.".into(),
+            students_view: "Students like coding when it is creative (games, animations) and find it hard when it is only theory.".into(),
+            why_coding: "Coding teaches creativity, problem solving and critical thinking, and opens careers in a growing sector.".into(),
+        }),
+        ..Default::default()
+    };
+    let owner = Actor::User(team[0].0.id);
+    let campaign = store.create_campaign(owner, draft.validate()?).await?;
+    for (user, role) in &team[1..] {
+        store.set_role(owner, campaign.id, user.id, *role).await?;
+    }
+
+    let mut rng = StdRng::seed_from_u64(2013);
+    let owners: Vec<UserId> = team.iter().filter(|(_, r)| *r != Role::Viewer).map(|(u, _)| u.id).collect();
+    let mut loads = Vec::new();
+    for (i, (name, category)) in partner_names(&mut rng).into_iter().enumerate() {
+        let reach = reach(&mut rng, category);
+        let owner_id = owners[i % owners.len()];
+        let draft = PartnerDraft {
+            name: Some(name.clone()),
+            category: Some(category),
+            audiences: Some(audiences(category)),
+            reach: Some(reach),
+            high_touch: Some(reach >= 100_000),
+            owner_id: Some(Some(owner_id)),
+            country: Some("HR".into()),
+            region: Some(CITIES[i % CITIES.len()].into()),
+            tags: Some(if i % 9 == 0 { vec!["returning partner".into()] } else { vec![] }),
+            ..Default::default()
+        };
+        let created = now - Duration::days(rng.random_range(14..80)) - Duration::minutes(rng.random_range(0..600));
+        let stage = pick_stage(&mut rng);
+        let moves = history(&mut rng, stage, created, now, owner_id, stage == Stage::ClosedLost && i % 4 == 0);
+        loads.push(PartnerLoad {
+            fields: draft.validate().with_context(|| format!("demo partner {name}"))?,
+            created_at: created,
+            moves,
+            contacts: contacts_for(&mut rng, i, &name)?,
+        });
+    }
+    store.load_partners(owner, campaign.id, loads).await?;
+
+    // A local campaign that runs inside the national one: its organizer is on the national team.
+    let local = &team[2].0;
+    let member = CampaignDraft {
+        name: Some(format!("Sat kodiranja Zagreb {}", starts_on.year())),
+        slug: Some(MEMBER_SLUG.into()),
+        strategy: Some(Strategy::Member),
+        parent_id: Some(Some(campaign.id)),
+        country: Some("HR".into()),
+        region: Some("Grad Zagreb".into()),
+        languages: Some(vec!["hr".into()]),
+        message: Some([("hr".to_owned(), "Svako dijete u Zagrebu može naučiti programirati.".to_owned())].into()),
+        goal_students: Some(20_000),
+        target_audience: Some("Zagreb primary school students".into()),
+        starts_on: Some(starts_on),
+        ends_on: Some(ends_on),
+        ..Default::default()
+    };
+    store.create_campaign(Actor::User(local.id), member.validate()?).await?;
+    Ok(campaign)
+}
+
+fn audiences(category: Category) -> Vec<rally_domain::Audience> {
+    use rally_domain::Audience::*;
+    match category {
+        Category::ItCompany => vec![Employees, Parents],
+        Category::Authority => vec![Principals, Teachers],
+        Category::SchoolNetwork => vec![Teachers, Students, Principals],
+        Category::Nonprofit => vec![Students, Teachers],
+        Category::Media => vec![GeneralPublic, Parents],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn campaign_week_is_ahead_or_current() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap_or_default();
+        assert_eq!(campaign_week(d("2026-11-28")), (d("2026-12-07"), d("2026-12-13")));
+        assert_eq!(campaign_week(d("2026-12-13")), (d("2026-12-07"), d("2026-12-13")));
+        assert_eq!(campaign_week(d("2026-12-14")), (d("2027-12-07"), d("2027-12-13")));
+    }
+
+    #[test]
+    fn about_two_hundred_partners_in_every_category() {
+        let names = partner_names(&mut StdRng::seed_from_u64(2013));
+        assert!((190..=230).contains(&names.len()), "{}", names.len());
+        for category in Category::ALL {
+            assert!(names.iter().filter(|(_, c)| *c == category).count() >= 20, "{category:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_slugs_for_email_domains() {
+        assert_eq!(ascii_slug("Grad Čakovec — Ured"), "grad-cakovec-ured");
+        assert_eq!(ascii_slug("Радио Вуковар"), "");
+    }
+}

@@ -1,0 +1,244 @@
+//! `rally`: the one binary. A clap command per task; each wires the library crates together.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use rally_domain::{Email, Role};
+use rally_store::{Actor, Store};
+
+mod config;
+mod demo;
+
+#[derive(Debug, Parser)]
+#[command(name = "rally", version, about = "Run Hour of Code style outreach campaigns: partners, pipeline, team.")]
+struct Cli {
+    /// Settings file; `rally.toml` in the working directory is read when it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct DatabaseArg {
+    /// `postgres://…` for PostgreSQL, or a SQLite file path (default: rally.db in the working directory).
+    #[arg(long, env = "RALLY_DATABASE_URL", value_name = "URL")]
+    database: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web app and API.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, env = "RALLY_LISTEN", value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Create the database if needed and bring its schema up to date.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage campaigns.
+    Campaign {
+        #[command(subcommand)]
+        command: CampaignCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Create a realistic demo campaign (once) and serve it; prints a login and an API token.
+    Demo {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, env = "RALLY_LISTEN", value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        /// Database for the demo (default: rally-demo.db in the working directory).
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CampaignCommand {
+    /// Give a user a role on a campaign's team (owner, coordinator, member, viewer).
+    Grant {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The campaign's slug.
+        #[arg(long)]
+        campaign: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user; the token is the last line of standard output, shown only once.
+    Create {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        email: String,
+        /// What the token is for, e.g. "import script".
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = config::Settings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve { listen, db } => {
+            let store = open(&settings.database(db.database)).await?;
+            serve(store, settings.listen(listen)?).await
+        }
+        Command::Migrate { db } => {
+            let url = settings.database(db.database);
+            let store = open(&url).await?;
+            println!("{} database at {} is up to date", store.backend(), rally_store::redact(&url));
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { db, email, name } } => {
+            let email = Email::parse(&email).map_err(|e| anyhow!("--email: {e}"))?;
+            let password = read_password()?;
+            let hash = rally_web::auth::hash_password(&password).map_err(|e| anyhow!("password: {e}"))?;
+            let store = open(&settings.database(db.database)).await?;
+            let user = store.create_user(&email, &name, Some(&hash)).await?;
+            println!("added user {} <{}> (id {})", user.name, user.email, user.id);
+            Ok(())
+        }
+        Command::Campaign { command: CampaignCommand::Grant { db, campaign, email, role } } => {
+            let role = Role::parse(&role).map_err(|e| anyhow!("--role: {e}"))?;
+            let store = open(&settings.database(db.database)).await?;
+            let user = find_user(&*store, &email).await?;
+            let campaign = store.campaign_by_slug(Actor::System, &campaign).await.with_context(|| format!("--campaign {campaign}"))?;
+            let member = store.set_role(Actor::System, campaign.campaign.id, user.id, role).await?;
+            println!("{} is {} of {}", member.email, member.role.as_str(), campaign.campaign.fields.slug);
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { db, email, label } } => {
+            let store = open(&settings.database(db.database)).await?;
+            let user = find_user(&*store, &email).await?;
+            let (token, hash) = rally_web::auth::new_api_token();
+            store.create_api_token(user.id, &hash, &label).await?;
+            eprintln!("API token for {} (shown once; send it as `Authorization: Bearer <token>`):", user.email);
+            println!("{token}");
+            Ok(())
+        }
+        Command::Demo { listen, database } => {
+            let url = database.unwrap_or_else(|| "rally-demo.db".into());
+            let store = open(&url).await?;
+            let addr = settings.listen(listen)?;
+            let login = demo::seed(&*store).await?;
+            let base = format!("http://{addr}");
+            println!("Rally demo: campaign \"{}\" with {} partners ({} database {})", login.campaign_name, login.partners, store.backend(), rally_store::redact(&url));
+            println!("  open       {base}/");
+            println!("  sign in    {} / {}", login.email, login.password);
+            println!("  API token  {}", login.token);
+            println!("  try        curl -H 'Authorization: Bearer {}' '{base}/api/v1/campaigns/{}/partners?stage=negotiate_ask&limit=5'", login.token, login.slug);
+            serve(store, addr).await
+        }
+    }
+}
+
+async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    rally_store::open(url).await.with_context(|| format!("opening the database {}", rally_store::redact(url)))
+}
+
+async fn find_user(store: &dyn Store, email: &str) -> anyhow::Result<rally_store::User> {
+    let email = Email::parse(email).map_err(|e| anyhow!("--email: {e}"))?;
+    store.user_by_email(&email).await?.ok_or_else(|| anyhow!("no user with the e-mail address {email}; add one with `rally user add`"))
+}
+
+/// Reads the password from standard input: the first line, without its line ending.
+fn read_password() -> anyhow::Result<String> {
+    let mut input = String::new();
+    std::io::stdin().take(4096).read_to_string(&mut input).context("reading the password from standard input")?;
+    let password = input.lines().next().unwrap_or_default().to_owned();
+    if password.is_empty() {
+        bail!("give the password on standard input, e.g. `printf '%s\\n' \"$PASSWORD\" | rally user add …`");
+    }
+    Ok(password)
+}
+
+async fn serve(store: Arc<dyn Store>, addr: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    tracing::info!(%addr, backend = store.backend(), "Rally is serving");
+    rally_web::serve(listener, rally_web::AppState::new(store), shutdown_signal()).await.context("serving HTTP")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
