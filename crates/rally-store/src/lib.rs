@@ -24,8 +24,6 @@ pub mod testing;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
-/// The database driver's error type, for callers that tell "unavailable" from other failures.
-pub use sqlx as sqlx_error;
 
 /// Who is acting: a signed-in user, whose role is checked, or the operator at the command line, who
 /// holds the database itself and is not.
@@ -58,12 +56,24 @@ pub enum StoreError {
     /// A uniqueness rule: the slug is taken, the e-mail address is already a contact.
     #[error("{field}: {message}")]
     Conflict { field: &'static str, message: String },
+    /// The database does not answer (connection refused, pool exhausted): worth retrying later.
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
     #[error("{0}")]
     Config(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(e),
+            e => StoreError::Database(e),
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -101,8 +101,8 @@ impl From<StoreError> for ApiError {
             StoreError::Forbidden => ApiError::Forbidden,
             StoreError::Invalid(invalid) => ApiError::Invalid(invalid.0),
             StoreError::Conflict { field, message } => ApiError::Conflict { field, message },
-            StoreError::Database(sqlx_error) if is_unavailable(&sqlx_error) => {
-                tracing::error!(error = %sqlx_error, "database unavailable");
+            StoreError::Unavailable(e) => {
+                tracing::error!(error = %e, "database unavailable");
                 ApiError::Unavailable
             }
             other => {
@@ -111,11 +111,6 @@ impl From<StoreError> for ApiError {
             }
         }
     }
-}
-
-fn is_unavailable(e: &rally_store::sqlx_error::Error) -> bool {
-    use rally_store::sqlx_error::Error;
-    matches!(e, Error::PoolTimedOut | Error::PoolClosed | Error::Io(_))
 }
 
 impl From<Invalid> for ApiError {

@@ -1,0 +1,86 @@
+//! The crate boundaries of ARCHITECTURE.md, checked with `cargo metadata`: a crate that gains a
+//! forbidden dependency, directly or through another crate, fails this test.
+
+use std::collections::{BTreeSet, HashMap};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// (crate, dependencies it must never reach through normal, non-dev edges)
+const RULES: &[(&str, &[&str])] = &[
+    // The domain is plain data and pure functions: no SQL, no HTTP, no async runtime.
+    ("rally-domain", &["sqlx", "sqlx-core", "axum", "hyper", "tokio", "tower", "tower-http", "reqwest", "async-trait", "rally-store", "rally-web"]),
+    // The store speaks SQL, not HTTP.
+    ("rally-store", &["axum", "hyper", "tower-http", "reqwest", "rally-web"]),
+];
+
+/// Direct dependencies that only the store may name: the web layer and the binary reach the database
+/// through the store's interface, never around it.
+const STORE_ONLY: &[&str] = &["sqlx"];
+
+fn metadata() -> Value {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap_or_else(|e| panic!("cargo metadata: {e}"));
+    assert!(out.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("cargo metadata output: {e}"))
+}
+
+/// Every package name reachable from `root` through normal (not dev, not build) dependencies.
+fn reachable(meta: &Value, root: &str) -> BTreeSet<String> {
+    let names: HashMap<&str, &str> = meta["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some((p["id"].as_str()?, p["name"].as_str()?)))
+        .collect();
+    let nodes: HashMap<&str, &Value> =
+        meta["resolve"]["nodes"].as_array().into_iter().flatten().filter_map(|n| Some((n["id"].as_str()?, n))).collect();
+    let start = names.iter().find(|(_, n)| **n == root).map(|(id, _)| *id).unwrap_or_else(|| panic!("no crate {root}"));
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![start];
+    while let Some(id) = stack.pop() {
+        for dep in nodes.get(id).and_then(|n| n["deps"].as_array()).into_iter().flatten() {
+            let normal = dep["dep_kinds"].as_array().into_iter().flatten().any(|k| k["kind"].is_null());
+            if let (true, Some(pkg)) = (normal, dep["pkg"].as_str())
+                && seen.insert(names.get(pkg).copied().unwrap_or(pkg).to_owned())
+            {
+                stack.push(pkg);
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn crates_keep_their_boundaries() {
+    let meta = metadata();
+    for (krate, forbidden) in RULES {
+        let deps = reachable(&meta, krate);
+        assert!(!deps.is_empty() || *krate == "rally-domain", "{krate} has no dependencies? {deps:?}");
+        for f in *forbidden {
+            assert!(!deps.contains(*f), "{krate} must not depend on {f} (see ARCHITECTURE.md)");
+        }
+    }
+    // The check sees real edges: the store does reach sqlx, the web layer axum.
+    assert!(reachable(&meta, "rally-store").contains("sqlx"));
+    assert!(reachable(&meta, "rally-web").contains("axum"));
+}
+
+#[test]
+fn only_the_store_names_the_database_driver() {
+    let meta = metadata();
+    for package in meta["packages"].as_array().into_iter().flatten() {
+        let name = package["name"].as_str().unwrap_or_default();
+        if !name.starts_with("rally") || name == "rally-store" {
+            continue;
+        }
+        for dep in package["dependencies"].as_array().into_iter().flatten() {
+            let dep_name = dep["name"].as_str().unwrap_or_default();
+            assert!(!STORE_ONLY.contains(&dep_name), "{name} depends on {dep_name}: only rally-store holds SQL");
+        }
+    }
+}

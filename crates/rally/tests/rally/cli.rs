@@ -1,0 +1,237 @@
+//! The CLI contract, run as a user runs it: the real binary, a real database (SQLite file and
+//! PostgreSQL), a real server on loopback, and HTTP calls like the README's curl examples.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const RALLY: &str = env!("CARGO_BIN_EXE_rally");
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+                let url = dir.path().join("rally.db").display().to_string();
+                super::$name(&url).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                let Some(url) = rally_store::testing::postgres_database().await else { return };
+                super::$name(&url).await;
+            })*
+        }
+    };
+}
+
+both_backends!(the_cli_contract_works_with_http, the_demo_serves_a_populated_campaign);
+
+fn rally(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(RALLY)
+        .args(args)
+        .env_remove("RALLY_DATABASE_URL")
+        .env_remove("RALLY_LISTEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("rally {args:?}: {e}"));
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin.unwrap_or_default().as_bytes()).unwrap_or_else(|e| panic!("stdin: {e}"));
+    }
+    child.wait_with_output().unwrap_or_else(|e| panic!("rally {args:?}: {e}"))
+}
+
+fn ok(args: &[&str], stdin: Option<&str>) -> String {
+    let out = rally(args, stdin);
+    assert!(out.status.success(), "rally {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn fails(args: &[&str], stdin: Option<&str>, says: &str) {
+    let out = rally(args, stdin);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "rally {args:?} should fail");
+    assert!(stderr.contains(says), "rally {args:?}: expected {says:?} in: {stderr}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+}
+
+/// A server process of ours, ended when the test ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn wait_healthy(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("rally did not become healthy at {base}");
+}
+
+async fn call(method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    let client = reqwest::Client::new();
+    let mut req = client.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET), url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap_or_else(|e| panic!("{url}: {e}"));
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn the_cli_contract_works_with_http(db: &str) {
+    let migrated = ok(&["migrate", "--database", db], None);
+    assert!(migrated.contains("up to date"), "{migrated}");
+    ok(&["migrate", "--database", db], None);
+    let added = ok(&["user", "add", "--database", db, "--email", "Ana@Example.org", "--name", "Ana Horvat"], Some("a long password\n"));
+    assert!(added.contains("ana@example.org"), "{added}");
+    ok(&["user", "add", "--database", db, "--email", "ivo@example.org", "--name", "Ivo"], Some("another long password\n"));
+    let token = ok(&["token", "create", "--database", db, "--email", "ana@example.org"], None);
+    let token = token.lines().last().unwrap_or_default().to_owned();
+    assert!(token.starts_with("rally_"), "{token}");
+    let ivo = ok(&["token", "create", "--database", db, "--email", "ivo@example.org"], None).lines().last().unwrap_or_default().to_owned();
+
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let listen = format!("127.0.0.1:{port}");
+    let server = Command::new(RALLY)
+        .args(["serve", "--listen", &listen, "--database", db])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("rally serve: {e}"));
+    let _server = Running(server);
+    wait_healthy(&base).await;
+
+    let (status, campaign) = call("POST", &format!("{base}/api/v1/campaigns"), &token, Some(json!({
+        "name": "Sat kodiranja", "slug": "hr-2026", "goal_students": 50000, "languages": ["hr"],
+        "message": {"hr": "Svatko može programirati."}, "starts_on": "2026-12-07", "ends_on": "2026-12-13"
+    }))).await;
+    assert_eq!(status, 201, "{campaign}");
+    let cid = campaign["id"].as_i64().unwrap_or_default();
+    let (status, partner) = call("POST", &format!("{base}/api/v1/campaigns/{cid}/partners"), &token, Some(json!({"name": "Infobip", "category": "it_company", "reach": 25000}))).await;
+    assert_eq!((status, partner["tier"].as_str()), (201, Some("high")));
+    let pid = partner["id"].as_i64().unwrap_or_default();
+    let (status, _) = call("POST", &format!("{base}/api/v1/partners/{pid}/stage"), &token, Some(json!({"stage": "negotiate_ask", "note": "pitched"}))).await;
+    assert_eq!(status, 200);
+    let (_, history) = call("GET", &format!("{base}/api/v1/partners/{pid}/history"), &token, None).await;
+    assert_eq!(history.as_array().map(Vec::len), Some(2));
+    let (_, list) = call("GET", &format!("{base}/api/v1/campaigns/{cid}/partners?stage=negotiate_ask&category=it_company&tier=high&q=info&limit=10"), &token, None).await;
+    assert_eq!(list["items"][0]["id"].as_i64(), Some(pid));
+
+    // Ivo is on no team yet; the CLI grants him viewer; a viewer's write is 403.
+    assert_eq!(call("GET", &format!("{base}/api/v1/partners/{pid}"), &ivo, None).await.0, 404);
+    let granted = ok(&["campaign", "grant", "--database", db, "--campaign", "hr-2026", "--email", "ivo@example.org", "--role", "viewer"], None);
+    assert!(granted.contains("viewer"), "{granted}");
+    assert_eq!(call("GET", &format!("{base}/api/v1/partners/{pid}"), &ivo, None).await.0, 200);
+    assert_eq!(call("POST", &format!("{base}/api/v1/partners/{pid}/stage"), &ivo, Some(json!({"stage": "lead"}))).await.0, 403);
+    assert_eq!(call("GET", &format!("{base}/api/v1/campaigns"), "rally_wrong", None).await.0, 401);
+
+    // Bad input at the command line: a clear message, nothing written.
+    fails(&["user", "add", "--database", db, "--email", "not-an-email", "--name", "X"], Some("a long password\n"), "--email");
+    fails(&["user", "add", "--database", db, "--email", "x@example.org", "--name", "X"], Some("short\n"), "at least 10 characters");
+    fails(&["user", "add", "--database", db, "--email", "x@example.org", "--name", "X"], Some(""), "standard input");
+    fails(&["user", "add", "--database", db, "--email", "ana@example.org", "--name", "X"], Some("a long password\n"), "exists");
+    fails(&["campaign", "grant", "--database", db, "--campaign", "hr-2026", "--email", "ivo@example.org", "--role", "boss"], None, "--role");
+    fails(&["campaign", "grant", "--database", db, "--campaign", "nope", "--email", "ivo@example.org", "--role", "member"], None, "not found");
+    fails(&["token", "create", "--database", db, "--email", "nobody@example.org"], None, "no user");
+    assert_eq!(call("GET", &format!("{base}/api/v1/campaigns/{cid}/team"), &token, None).await.1.as_array().map(Vec::len), Some(2));
+}
+
+async fn the_demo_serves_a_populated_campaign(db: &str) {
+    for round in 0..2 {
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut child = Command::new(RALLY)
+            .args(["demo", "--listen", &format!("127.0.0.1:{port}"), "--database", db])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("rally demo: {e}"));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let _demo = Running(child);
+        let lines: Vec<String> = BufReader::new(stdout).lines().take(5).map_while(Result::ok).collect();
+        let token = lines.iter().find_map(|l| l.trim().strip_prefix("API token")).map(str::trim).unwrap_or_default().to_owned();
+        assert!(token.starts_with("rally_"), "demo printed: {lines:?}");
+        assert!(lines.iter().any(|l| l.contains("sign in") && l.contains("@")), "{lines:?}");
+        wait_healthy(&base).await;
+
+        let mut partners = Vec::new();
+        let mut after = String::new();
+        loop {
+            let (status, page) = call("GET", &format!("{base}/api/v1/campaigns/sat-kodiranja/partners?limit=100{after}"), &token, None).await;
+            assert_eq!(status, 200, "{page}");
+            partners.extend(page["items"].as_array().cloned().unwrap_or_default());
+            match page["next_after"].as_i64() {
+                Some(next) => after = format!("&after={next}"),
+                None => break,
+            }
+        }
+        assert!((190..=230).contains(&partners.len()), "round {round}: {} partners", partners.len());
+        for field in ["category", "stage"] {
+            let distinct: std::collections::BTreeSet<&str> = partners.iter().filter_map(|p| p[field].as_str()).collect();
+            assert_eq!(distinct.len(), if field == "stage" { 7 } else { 5 }, "{field}: {distinct:?}");
+        }
+        let owners: std::collections::BTreeSet<i64> = partners.iter().filter_map(|p| p["owner_id"].as_i64()).collect();
+        assert!(owners.len() >= 3, "{owners:?}");
+        assert!(partners.iter().any(|p| p["name"].as_str().is_some_and(|n| n.contains("Вуковар"))), "Cyrillic names");
+        assert!(partners.iter().any(|p| p["name"].as_str().is_some_and(|n| n.contains("Κρήτης"))), "Greek names");
+        let won = partners.iter().find(|p| p["stage"] == "closed_won").and_then(|p| p["id"].as_i64()).unwrap_or_default();
+        let (_, history) = call("GET", &format!("{base}/api/v1/partners/{won}/history"), &token, None).await;
+        let history = history.as_array().cloned().unwrap_or_default();
+        assert!(history.len() >= 3, "{history:?}");
+        let first = history.first().and_then(|h| h["at"].as_str()).unwrap_or_default();
+        let last = history.last().and_then(|h| h["at"].as_str()).unwrap_or_default();
+        assert!(first < last, "history spread over time: {first} .. {last}");
+        let (_, team) = call("GET", &format!("{base}/api/v1/campaigns/sat-kodiranja/team"), &token, None).await;
+        assert_eq!(team.as_array().map(Vec::len), Some(5));
+        let (_, campaigns) = call("GET", &format!("{base}/api/v1/campaigns"), &token, None).await;
+        assert_eq!(campaigns.as_array().map(Vec::len), Some(1), "the owner sees the national campaign");
+    }
+}
+
+#[test]
+fn unknown_database_schemes_are_refused_before_anything_is_created() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = Command::new(RALLY)
+        .args(["migrate", "--database", "mysql://localhost/rally"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
+    assert_eq!(std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(1), 0, "nothing created");
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["campaign", "grant", "--help"],
+        vec!["token", "create", "--help"],
+        vec!["demo", "--help"],
+    ] {
+        let out = ok(&args, None);
+        assert!(out.contains("Usage"), "{args:?}: {out}");
+    }
+}

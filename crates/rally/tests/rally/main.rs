@@ -1,0 +1,4 @@
+//! The `rally` binary as its users run it, and the workspace's architecture rules.
+
+mod architecture;
+mod cli;
