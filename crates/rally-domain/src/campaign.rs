@@ -6,8 +6,8 @@ use std::fmt;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::validation::{Check, Invalid, optional_text, required_text};
 use crate::CampaignId;
+use crate::validation::{Check, Invalid, optional_text, required_text};
 
 /// The reach (people) from which a partner counts as high-reach unless the campaign says otherwise.
 pub const DEFAULT_HIGH_REACH_THRESHOLD: i64 = 10_000;
@@ -237,8 +237,9 @@ pub struct Campaign {
 
 impl CampaignFields {
     pub fn promotion_starts_on(&self) -> NaiveDate {
-        self.promotion_starts_on
-            .unwrap_or_else(|| self.starts_on.checked_sub_days(Days::new(DEFAULT_PROMOTION_DAYS)).unwrap_or(self.starts_on))
+        self.promotion_starts_on.unwrap_or_else(|| {
+            self.starts_on.checked_sub_days(Days::new(DEFAULT_PROMOTION_DAYS)).unwrap_or(self.starts_on)
+        })
     }
 
     pub fn follow_up_ends_on(&self) -> NaiveDate {
@@ -335,8 +336,22 @@ pub struct CampaignDraft {
 }
 
 merge_drafts!(CampaignDraft {
-    name, slug, country, region, languages, strategy, parent_id, message, goal_students, target_audience,
-    starts_on, ends_on, promotion_starts_on, follow_up_ends_on, high_reach_threshold, plan
+    name,
+    slug,
+    country,
+    region,
+    languages,
+    strategy,
+    parent_id,
+    message,
+    goal_students,
+    target_audience,
+    starts_on,
+    ends_on,
+    promotion_starts_on,
+    follow_up_ends_on,
+    high_reach_threshold,
+    plan
 });
 
 impl CampaignDraft {
@@ -388,7 +403,8 @@ impl CampaignDraft {
         } else if goal_students <= 0 {
             c.fail("goal_students", "must be a positive number of students");
         }
-        let target_audience = c.take("target_audience", optional_text(self.target_audience.as_deref().unwrap_or_default(), 500));
+        let target_audience =
+            c.take("target_audience", optional_text(self.target_audience.as_deref().unwrap_or_default(), 500));
         if self.starts_on.is_none() {
             c.fail("starts_on", "set the first day of campaign week (YYYY-MM-DD)");
         }
@@ -498,7 +514,10 @@ mod tests {
         };
         let Err(Invalid(errors)) = bad.validate() else { panic!("accepted a bad campaign") };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["name", "slug", "country", "languages", "languages", "parent_id", "goal_students", "ends_on"]);
+        assert_eq!(
+            fields,
+            ["name", "slug", "country", "languages", "languages", "parent_id", "goal_students", "ends_on"]
+        );
     }
 
     #[test]

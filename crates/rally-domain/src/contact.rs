@@ -205,7 +205,9 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_rejected() {
-        for raw in ["", "ana", "ana@", "@skola.hr", "ana@skola", "ana@@skola.hr", "a b@skola.hr", "ana@-x.hr", "a..b@x.hr"] {
+        for raw in
+            ["", "ana", "ana@", "@skola.hr", "ana@skola", "ana@@skola.hr", "a b@skola.hr", "ana@-x.hr", "a..b@x.hr"]
+        {
             assert!(Email::parse(raw).is_err(), "{raw:?} accepted");
         }
     }

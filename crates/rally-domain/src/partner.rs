@@ -103,10 +103,7 @@ impl Audience {
     }
 
     pub fn parse(s: &str) -> Result<Audience, String> {
-        Audience::ALL
-            .into_iter()
-            .find(|a| a.as_str() == s)
-            .ok_or_else(|| format!("unknown audience `{s}`"))
+        Audience::ALL.into_iter().find(|a| a.as_str() == s).ok_or_else(|| format!("unknown audience `{s}`"))
     }
 }
 
@@ -244,11 +241,8 @@ impl PartnerFields {
 
 /// Splits text into lowercased words (letters and digits of any script), for prefix search.
 pub fn search_terms(text: &str) -> Vec<String> {
-    let mut terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .collect();
+    let mut terms: Vec<String> =
+        text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect();
     terms.sort();
     terms.dedup();
     terms
@@ -299,7 +293,18 @@ pub struct PartnerDraft {
 }
 
 merge_drafts!(PartnerDraft {
-    name, category, audiences, reach, priority_boost, high_touch, owner_id, website, country, region, tags, notes
+    name,
+    category,
+    audiences,
+    reach,
+    priority_boost,
+    high_touch,
+    owner_id,
+    website,
+    country,
+    region,
+    tags,
+    notes
 });
 
 /// Accepts `https://example.org`, `http://…` or a bare `example.org` (taken as https).

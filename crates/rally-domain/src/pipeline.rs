@@ -111,7 +111,8 @@ impl StageMove {
         if self.stage == from {
             return Err(Invalid::field("stage", format!("the partner is already in {}", from.as_str())));
         }
-        let note = optional_text(self.note.as_deref().unwrap_or_default(), 5000).map_err(|e| Invalid::field("note", e))?;
+        let note =
+            optional_text(self.note.as_deref().unwrap_or_default(), 5000).map_err(|e| Invalid::field("note", e))?;
         let reason = match (self.stage, self.reason.as_deref()) {
             (Stage::ClosedLost, raw) => Some(
                 required_text(raw.unwrap_or_default(), 1000)
@@ -208,7 +209,8 @@ mod tests {
             reason: None,
             reopened: false,
         };
-        let history = [row(Stage::Lead, 0), row(Stage::Contacted, 3), row(Stage::Lead, 10), row(Stage::NegotiateAsk, 12)];
+        let history =
+            [row(Stage::Lead, 0), row(Stage::Contacted, 3), row(Stage::Lead, 10), row(Stage::NegotiateAsk, 12)];
         let totals = time_in_stage(&history, t0 + Duration::days(20));
         assert_eq!(totals[&Stage::Lead], Duration::days(5));
         assert_eq!(totals[&Stage::Contacted], Duration::days(7));

@@ -72,9 +72,13 @@ pub enum Action {
     ManageTeam,
     DeleteCampaign,
     /// Create a partner owned by `owner`.
-    CreatePartner { owner: Option<UserId> },
+    CreatePartner {
+        owner: Option<UserId>,
+    },
     /// Change a partner (its fields, contacts or stage) currently owned by `owner`.
-    EditPartner { owner: Option<UserId> },
+    EditPartner {
+        owner: Option<UserId>,
+    },
     DeletePartner,
 }
 

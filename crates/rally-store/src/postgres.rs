@@ -14,9 +14,8 @@ pub struct PgStore {
 
 impl PgStore {
     pub async fn open(url: &str) -> Result<PgStore> {
-        let options: PgConnectOptions = url
-            .parse()
-            .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL `{}`: {e}", crate::redact(url))))?;
+        let options: PgConnectOptions =
+            url.parse().map_err(|e| StoreError::Config(format!("bad PostgreSQL URL `{}`: {e}", crate::redact(url))))?;
         let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
         let store = PgStore { pool };
         store.migrate().await?;

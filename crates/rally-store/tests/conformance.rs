@@ -75,7 +75,8 @@ fn campaign_fields(slug: &str) -> CampaignFields {
 }
 
 fn partner(name: &str, category: Category, reach: i64) -> PartnerFields {
-    ok(PartnerDraft { name: Some(name.into()), category: Some(category), reach: Some(reach), ..Default::default() }.validate())
+    ok(PartnerDraft { name: Some(name.into()), category: Some(category), reach: Some(reach), ..Default::default() }
+        .validate())
 }
 
 fn to(stage: Stage) -> StageMove {
@@ -133,14 +134,17 @@ async fn member_campaigns_join_an_umbrella(store: &dyn Store) {
     assert!(matches!(store.update_campaign(Actor::User(local.id), joined.id, late).await, Err(StoreError::Invalid(_))));
     // The umbrella cannot be deleted while it has members, nor become a member itself.
     assert!(matches!(store.delete_campaign(Actor::User(org.id), umbrella.id).await, Err(StoreError::Conflict { .. })));
-    let to_member = CampaignDraft { strategy: Some(Strategy::Member), parent_id: Some(Some(joined.id)), ..Default::default() };
+    let to_member =
+        CampaignDraft { strategy: Some(Strategy::Member), parent_id: Some(Some(joined.id)), ..Default::default() };
     assert!(store.update_campaign(Actor::User(org.id), umbrella.id, to_member).await.is_err());
 }
 
 async fn partners_start_as_owned_leads(store: &dyn Store) {
     let ana = user(store, "Ana").await;
     let c = ok(store.create_campaign(Actor::User(ana.id), campaign_fields("cc")).await);
-    let p = ok(store.create_partner(Actor::User(ana.id), c.id, partner("Ministarstvo znanosti", Category::Authority, 400_000)).await);
+    let p = ok(store
+        .create_partner(Actor::User(ana.id), c.id, partner("Ministarstvo znanosti", Category::Authority, 400_000))
+        .await);
     assert_eq!(p.stage, Stage::Lead);
     assert_eq!(p.fields.owner_id, Some(ana.id));
     assert_eq!(p.tier, Tier::High);
@@ -165,7 +169,9 @@ async fn stage_moves_are_history(store: &dyn Store) {
     let me = Actor::User(ana.id);
     let c = ok(store.create_campaign(me, campaign_fields("cc")).await);
     let p = ok(store.create_partner(me, c.id, partner("Radio Sljeme", Category::Media, 80_000)).await);
-    let (moved, change) = ok(store.move_stage(me, p.id, StageMove { stage: Stage::Contacted, note: Some("call on Tuesday".into()), reason: None }).await);
+    let (moved, change) = ok(store
+        .move_stage(me, p.id, StageMove { stage: Stage::Contacted, note: Some("call on Tuesday".into()), reason: None })
+        .await);
     assert_eq!(moved.stage, Stage::Contacted);
     assert_eq!(change.from, Some(Stage::Lead));
     assert_eq!(change.note, "call on Tuesday");
@@ -224,20 +230,38 @@ async fn partner_list_filters_searches_and_pages(store: &dyn Store) {
         ids.push(ok(store.create_partner(me, c.id, partner(name, cat, reach)).await).id);
     }
     ok(store.move_stage(me, ids[1], to(Stage::Contacted)).await);
-    let list = |f: PartnerFilter| async move { ok(store.partners(me, c.id, &f).await).items.into_iter().map(|p| p.fields.name).collect::<Vec<_>>() };
-    assert_eq!(list(PartnerFilter { category: Some(Category::Authority), ..Default::default() }).await, ["Ministarstvo znanosti i obrazovanja", "Grad Zagreb"]);
+    let list = |f: PartnerFilter| async move {
+        ok(store.partners(me, c.id, &f).await).items.into_iter().map(|p| p.fields.name).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        list(PartnerFilter { category: Some(Category::Authority), ..Default::default() }).await,
+        ["Ministarstvo znanosti i obrazovanja", "Grad Zagreb"]
+    );
     assert_eq!(list(PartnerFilter { stage: Some(Stage::Contacted), ..Default::default() }).await, ["Infobip"]);
-    assert_eq!(list(PartnerFilter { q: Some("zag".into()), ..Default::default() }).await, ["Grad Zagreb", "Sveučilište u Zagrebu"]);
+    assert_eq!(
+        list(PartnerFilter { q: Some("zag".into()), ..Default::default() }).await,
+        ["Grad Zagreb", "Sveučilište u Zagrebu"]
+    );
     assert_eq!(list(PartnerFilter { q: Some("ZAGREB grad".into()), ..Default::default() }).await, ["Grad Zagreb"]);
-    assert_eq!(list(PartnerFilter { q: Some("informati".into()), ..Default::default() }).await, ["Udruga Informatičara Božo Težak"]);
+    assert_eq!(
+        list(PartnerFilter { q: Some("informati".into()), ..Default::default() }).await,
+        ["Udruga Informatičara Božo Težak"]
+    );
     assert_eq!(list(PartnerFilter { q: Some("ško".into()), ..Default::default() }).await, Vec::<String>::new());
     assert_eq!(list(PartnerFilter { q: Some("шко".into()), ..Default::default() }).await, ["Школа бр. 5 Београд"]);
-    assert_eq!(list(PartnerFilter { q: Some("težak".into()), ..Default::default() }).await, ["Udruga Informatičara Božo Težak"]);
     assert_eq!(
-        list(PartnerFilter { tier: Some(Tier::Low), category: Some(Category::SchoolNetwork), ..Default::default() }).await,
+        list(PartnerFilter { q: Some("težak".into()), ..Default::default() }).await,
+        ["Udruga Informatičara Božo Težak"]
+    );
+    assert_eq!(
+        list(PartnerFilter { tier: Some(Tier::Low), category: Some(Category::SchoolNetwork), ..Default::default() })
+            .await,
         ["Udruga Informatičara Božo Težak", "Школа бр. 5 Београд"]
     );
-    assert_eq!(list(PartnerFilter { tier: Some(Tier::High), q: Some("radio".into()), ..Default::default() }).await, ["HRT Radio"]);
+    assert_eq!(
+        list(PartnerFilter { tier: Some(Tier::High), q: Some("radio".into()), ..Default::default() }).await,
+        ["HRT Radio"]
+    );
     // Keyset pages: 4 + 4 + 1, in id order, nothing repeated or skipped.
     let mut seen = Vec::new();
     let mut after = None;
@@ -252,7 +276,9 @@ async fn partner_list_filters_searches_and_pages(store: &dyn Store) {
     }
     assert_eq!(seen, ids);
     // Renaming re-indexes the search words.
-    ok(store.update_partner(me, ids[1], PartnerDraft { name: Some("Infobip Pula".into()), ..Default::default() }).await);
+    ok(store
+        .update_partner(me, ids[1], PartnerDraft { name: Some("Infobip Pula".into()), ..Default::default() })
+        .await);
     assert_eq!(list(PartnerFilter { q: Some("pula".into()), ..Default::default() }).await, ["Infobip Pula"]);
 }
 
@@ -270,7 +296,9 @@ async fn contact_emails_are_unique_per_campaign(store: &dyn Store) {
     let other = ok(store.create_contact(Actor::System, p1b.id, contact("marko@radio.hr")).await);
     let clash = ContactDraft { email: Some("ivana@radio.hr".into()), ..Default::default() };
     assert!(matches!(store.update_contact(Actor::System, other.id, clash).await, Err(StoreError::Conflict { .. })));
-    let renamed = ok(store.update_contact(Actor::System, other.id, ContactDraft { role: Some("Editor".into()), ..Default::default() }).await);
+    let renamed = ok(store
+        .update_contact(Actor::System, other.id, ContactDraft { role: Some("Editor".into()), ..Default::default() })
+        .await);
     assert_eq!(renamed.fields.role, "Editor");
 }
 
@@ -310,7 +338,9 @@ async fn roles_are_enforced(store: &dyn Store) {
     assert!(forbidden(store.update_campaign(m, c.id, CampaignDraft::default()).await.map(|_| ())));
     // Coordinators edit everything but the team.
     assert!(store.update_partner(co, mine.id, give).await.is_ok());
-    assert!(store.update_campaign(co, c.id, CampaignDraft { goal_students: Some(9), ..Default::default() }).await.is_ok());
+    assert!(
+        store.update_campaign(co, c.id, CampaignDraft { goal_students: Some(9), ..Default::default() }).await.is_ok()
+    );
     assert!(forbidden(store.set_role(co, c.id, viewer.id, Role::Member).await.map(|_| ())));
     assert!(forbidden(store.delete_campaign(co, c.id).await));
     // Outsiders learn nothing.
@@ -329,7 +359,10 @@ async fn a_campaign_keeps_an_owner(store: &dyn Store) {
     let ana = user(store, "Ana").await;
     let ivo = user(store, "Ivo").await;
     let c = ok(store.create_campaign(Actor::User(ana.id), campaign_fields("cc")).await);
-    assert!(matches!(store.set_role(Actor::User(ana.id), c.id, ana.id, Role::Viewer).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        store.set_role(Actor::User(ana.id), c.id, ana.id, Role::Viewer).await,
+        Err(StoreError::Invalid(_))
+    ));
     assert!(matches!(store.remove_member(Actor::User(ana.id), c.id, ana.id).await, Err(StoreError::Invalid(_))));
     ok(store.set_role(Actor::User(ana.id), c.id, ivo.id, Role::Member).await);
     let p = ok(store.create_partner(Actor::User(ivo.id), c.id, partner("Ivo's", Category::Media, 1)).await);
@@ -338,10 +371,15 @@ async fn a_campaign_keeps_an_owner(store: &dyn Store) {
     ok(store.remove_member(Actor::User(ivo.id), c.id, ana.id).await);
     assert_eq!(ok(store.team(Actor::User(ivo.id), c.id).await).len(), 1);
     ok(store.set_role(Actor::System, c.id, ana.id, Role::Member).await);
-    ok(store.update_partner(Actor::User(ivo.id), p.id, PartnerDraft { owner_id: Some(Some(ana.id)), ..Default::default() }).await);
+    ok(store
+        .update_partner(Actor::User(ivo.id), p.id, PartnerDraft { owner_id: Some(Some(ana.id)), ..Default::default() })
+        .await);
     ok(store.remove_member(Actor::User(ivo.id), c.id, ana.id).await);
     assert_eq!(ok(store.partner(Actor::User(ivo.id), p.id).await).fields.owner_id, None);
-    assert!(matches!(store.set_role(Actor::System, c.id, UserId(424_242), Role::Member).await, Err(StoreError::NotFound("user"))));
+    assert!(matches!(
+        store.set_role(Actor::System, c.id, UserId(424_242), Role::Member).await,
+        Err(StoreError::NotFound("user"))
+    ));
 }
 
 async fn tokens_find_their_user(store: &dyn Store) {
@@ -358,10 +396,22 @@ async fn bulk_load_keeps_history(store: &dyn Store) {
     let ana = user(store, "Ana").await;
     let c = ok(store.create_campaign(Actor::User(ana.id), campaign_fields("cc")).await);
     // Whole microseconds: what both backends store.
-    let start = ok(chrono::DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).ok_or("time")) - Duration::days(30);
-    let mv = |to, days, reason: Option<&str>| MoveLoad { to, at: start + Duration::days(days), actor: Some(ana.id), note: String::new(), reason: reason.map(Into::into) };
+    let start =
+        ok(chrono::DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).ok_or("time")) - Duration::days(30);
+    let mv = |to, days, reason: Option<&str>| MoveLoad {
+        to,
+        at: start + Duration::days(days),
+        actor: Some(ana.id),
+        note: String::new(),
+        reason: reason.map(Into::into),
+    };
     let loads = vec![
-        PartnerLoad { fields: partner("Old lead", Category::Media, 5), created_at: start, moves: vec![], contacts: vec![contact("x@y.hr")] },
+        PartnerLoad {
+            fields: partner("Old lead", Category::Media, 5),
+            created_at: start,
+            moves: vec![],
+            contacts: vec![contact("x@y.hr")],
+        },
         PartnerLoad {
             fields: partner("Lost one", Category::ItCompany, 50_000),
             created_at: start,
@@ -379,7 +429,12 @@ async fn bulk_load_keeps_history(store: &dyn Store) {
     // A bad row rejects the whole load.
     let bad = vec![
         PartnerLoad { fields: partner("Fine", Category::Media, 5), created_at: start, moves: vec![], contacts: vec![] },
-        PartnerLoad { fields: partner("Bad", Category::Media, 5), created_at: start, moves: vec![mv(Stage::ClosedLost, 1, None)], contacts: vec![] },
+        PartnerLoad {
+            fields: partner("Bad", Category::Media, 5),
+            created_at: start,
+            moves: vec![mv(Stage::ClosedLost, 1, None)],
+            contacts: vec![],
+        },
     ];
     assert!(store.load_partners(Actor::User(ana.id), c.id, bad).await.is_err());
     assert_eq!(ok(store.partners(Actor::User(ana.id), c.id, &PartnerFilter::default()).await).items.len(), 2);

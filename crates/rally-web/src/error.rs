@@ -31,7 +31,10 @@ pub enum ApiError {
     Invalid(Vec<FieldError>),
     /// A body that is not JSON at all.
     Malformed(String),
-    Conflict { field: &'static str, message: String },
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
     PayloadTooLarge,
     UnsupportedMediaType,
     Unavailable,
@@ -63,11 +66,15 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (status, kind, title) = self.parts();
         let (detail, errors) = match self {
-            ApiError::Unauthorized => ("send `Authorization: Bearer <token>`; `rally token create` makes one".into(), vec![]),
+            ApiError::Unauthorized => {
+                ("send `Authorization: Bearer <token>`; `rally token create` makes one".into(), vec![])
+            }
             ApiError::Forbidden => ("your role in this campaign does not allow this".into(), vec![]),
             ApiError::NotFound(what) => (format!("{what} not found"), vec![]),
             ApiError::Invalid(errors) => (Invalid(errors.clone()).to_string(), errors.clone()),
-            ApiError::Malformed(detail) => (detail.clone(), vec![FieldError { field: "body".into(), message: detail.clone() }]),
+            ApiError::Malformed(detail) => {
+                (detail.clone(), vec![FieldError { field: "body".into(), message: detail.clone() }])
+            }
             ApiError::Conflict { field, message } => {
                 (format!("{field}: {message}"), vec![FieldError { field: (*field).into(), message: message.clone() }])
             }
@@ -76,7 +83,13 @@ impl ApiError {
             ApiError::Unavailable => ("the database does not answer; try again shortly".into(), vec![]),
             ApiError::Internal => ("something went wrong on our side; it has been logged".into(), vec![]),
         };
-        Problem { kind: format!("urn:rally:problem:{kind}"), title: title.into(), status: status.as_u16(), detail, errors }
+        Problem {
+            kind: format!("urn:rally:problem:{kind}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        }
     }
 }
 

@@ -26,7 +26,12 @@ macro_rules! both_backends {
     };
 }
 
-both_backends!(the_contract_works_as_documented, bad_input_is_named_and_changes_nothing, tokens_and_roles_are_enforced, openapi_and_health);
+both_backends!(
+    the_contract_works_as_documented,
+    bad_input_is_named_and_changes_nothing,
+    tokens_and_roles_are_enforced,
+    openapi_and_health
+);
 
 struct Server {
     base: String,
@@ -94,7 +99,8 @@ impl Server {
 
     async fn reply(resp: reqwest::Response) -> Reply {
         let status = resp.status();
-        let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let content_type =
+            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let bytes = resp.bytes().await.unwrap_or_default();
         let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
         Reply { status, content_type, body }
@@ -122,29 +128,61 @@ async fn the_contract_works_as_documented(s: Server) {
     let cid = created.body["id"].as_i64().unwrap_or_default();
     assert!(cid > 0);
 
-    let p = s.call("POST", &format!("/api/v1/campaigns/{cid}/partners"), t, Some(json!({"name": "HRT Radio", "category": "media", "reach": 1_200_000}))).await;
+    let p = s
+        .call(
+            "POST",
+            &format!("/api/v1/campaigns/{cid}/partners"),
+            t,
+            Some(json!({"name": "HRT Radio", "category": "media", "reach": 1_200_000})),
+        )
+        .await;
     assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
     assert_eq!(p.body["tier"], "high");
     assert_eq!(p.body["stage"], "lead");
     let pid = p.body["id"].as_i64().unwrap_or_default();
-    for (name, category, reach) in [("Infobip", "it_company", 20_000), ("Grad Zagreb", "authority", 8_000), ("CoderDojo Zagreb", "nonprofit", 300)] {
-        let r = s.call("POST", &format!("/api/v1/campaigns/hr-2026/partners"), t, Some(json!({"name": name, "category": category, "reach": reach}))).await;
+    for (name, category, reach) in
+        [("Infobip", "it_company", 20_000), ("Grad Zagreb", "authority", 8_000), ("CoderDojo Zagreb", "nonprofit", 300)]
+    {
+        let r = s
+            .call(
+                "POST",
+                "/api/v1/campaigns/hr-2026/partners",
+                t,
+                Some(json!({"name": name, "category": category, "reach": reach})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
 
-    let moved = s.call("POST", &format!("/api/v1/partners/{pid}/stage"), t, Some(json!({"stage": "contacted", "note": "call Tuesday"}))).await;
+    let moved = s
+        .call(
+            "POST",
+            &format!("/api/v1/partners/{pid}/stage"),
+            t,
+            Some(json!({"stage": "contacted", "note": "call Tuesday"})),
+        )
+        .await;
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
     assert_eq!(moved.body["partner"]["stage"], "contacted");
-    let lost = s.call("POST", &format!("/api/v1/partners/{pid}/stage"), t, Some(json!({"stage": "closed_lost", "reason": "no airtime"}))).await;
+    let lost = s
+        .call(
+            "POST",
+            &format!("/api/v1/partners/{pid}/stage"),
+            t,
+            Some(json!({"stage": "closed_lost", "reason": "no airtime"})),
+        )
+        .await;
     assert_eq!(lost.status, StatusCode::OK);
     let history = s.call("GET", &format!("/api/v1/partners/{pid}/history"), t, None).await;
-    let stages: Vec<&str> = history.body.as_array().map(|a| a.iter().filter_map(|h| h["to"].as_str()).collect()).unwrap_or_default();
+    let stages: Vec<&str> =
+        history.body.as_array().map(|a| a.iter().filter_map(|h| h["to"].as_str()).collect()).unwrap_or_default();
     assert_eq!(stages, ["lead", "contacted", "closed_lost"]);
     assert_eq!(history.body[2]["reason"], "no airtime");
     assert_eq!(history.body[1]["note"], "call Tuesday");
     assert_eq!(history.body[1]["actor_name"], "ana");
 
-    let list = s.call("GET", &format!("/api/v1/campaigns/{cid}/partners?category=authority&tier=low&q=zag"), t, None).await;
+    let list =
+        s.call("GET", &format!("/api/v1/campaigns/{cid}/partners?category=authority&tier=low&q=zag"), t, None).await;
     assert_eq!(list.status, StatusCode::OK);
     assert_eq!(list.body["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(list.body["items"][0]["name"], "Grad Zagreb");
@@ -156,21 +194,41 @@ async fn the_contract_works_as_documented(s: Server) {
     let lost_list = s.call("GET", &format!("/api/v1/campaigns/{cid}/partners?stage=closed_lost"), t, None).await;
     assert_eq!(lost_list.body["items"][0]["lost_reason"], "no airtime");
 
-    let contact = s.call("POST", &format!("/api/v1/partners/{pid}/contacts"), t, Some(json!({"name": "Ивана Петровић", "email": "Ivana@HRT.hr", "language": "sr-cyrl"}))).await;
+    let contact = s
+        .call(
+            "POST",
+            &format!("/api/v1/partners/{pid}/contacts"),
+            t,
+            Some(json!({"name": "Ивана Петровић", "email": "Ivana@HRT.hr", "language": "sr-cyrl"})),
+        )
+        .await;
     assert_eq!(contact.status, StatusCode::CREATED, "{}", contact.body);
     assert_eq!(contact.body["email"], "ivana@hrt.hr");
     assert_eq!(contact.body["language"], "sr-Cyrl");
     let kid = contact.body["id"].as_i64().unwrap_or_default();
-    let patched = s.call("PATCH", &format!("/api/v1/contacts/{kid}"), t, Some(json!({"role": "Editor", "consent": "opted_in"}))).await;
+    let patched = s
+        .call("PATCH", &format!("/api/v1/contacts/{kid}"), t, Some(json!({"role": "Editor", "consent": "opted_in"})))
+        .await;
     assert_eq!(patched.body["role"], "Editor");
     assert_eq!(patched.body["name"], "Ивана Петровић");
-    assert_eq!(s.call("GET", &format!("/api/v1/partners/{pid}/contacts"), t, None).await.body.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        s.call("GET", &format!("/api/v1/partners/{pid}/contacts"), t, None).await.body.as_array().map(Vec::len),
+        Some(1)
+    );
     assert_eq!(s.call("DELETE", &format!("/api/v1/contacts/{kid}"), t, None).await.status, StatusCode::NO_CONTENT);
 
-    let updated = s.call("PATCH", &format!("/api/v1/partners/{pid}"), t, Some(json!({"reach": 500, "tags": ["Radio", "national"]}))).await;
+    let updated = s
+        .call(
+            "PATCH",
+            &format!("/api/v1/partners/{pid}"),
+            t,
+            Some(json!({"reach": 500, "tags": ["Radio", "national"]})),
+        )
+        .await;
     assert_eq!(updated.body["tier"], "low");
     assert_eq!(updated.body["tags"], json!(["radio", "national"]));
-    let campaign = s.call("PATCH", "/api/v1/campaigns/hr-2026", t, Some(json!({"plan": {"why_coding": "Creativity."}}))).await;
+    let campaign =
+        s.call("PATCH", "/api/v1/campaigns/hr-2026", t, Some(json!({"plan": {"why_coding": "Creativity."}}))).await;
     assert_eq!(campaign.status, StatusCode::OK);
     assert_eq!(campaign.body["plan"]["why_coding"], "Creativity.");
     let got = s.call("GET", &format!("/api/v1/campaigns/{cid}"), t, None).await;
@@ -185,29 +243,119 @@ async fn the_contract_works_as_documented(s: Server) {
 async fn bad_input_is_named_and_changes_nothing(s: Server) {
     let (_, token) = s.user("ana").await;
     let t = Some(token.as_str());
-    let cid = s.call("POST", "/api/v1/campaigns", t, Some(campaign_body("hr"))).await.body["id"].as_i64().unwrap_or_default();
+    let cid =
+        s.call("POST", "/api/v1/campaigns", t, Some(campaign_body("hr"))).await.body["id"].as_i64().unwrap_or_default();
     let partners = format!("/api/v1/campaigns/{cid}/partners");
-    let pid = s.call("POST", &partners, t, Some(json!({"name": "CARNET", "category": "school_network", "reach": 100}))).await.body["id"].as_i64().unwrap_or_default();
+    let pid = s
+        .call("POST", &partners, t, Some(json!({"name": "CARNET", "category": "school_network", "reach": 100})))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap_or_default();
     let before = s.call("GET", &format!("/api/v1/partners/{pid}"), t, None).await.body;
 
     // (method, path, body, status, field)
     let cases: Vec<(&str, String, Value, StatusCode, &str)> = vec![
-        ("POST", partners.clone(), json!({"name": "X", "category": "bank"}), StatusCode::UNPROCESSABLE_ENTITY, "category"),
-        ("POST", partners.clone(), json!({"name": "X", "category": "media", "reach": -1}), StatusCode::UNPROCESSABLE_ENTITY, "reach"),
-        ("POST", partners.clone(), json!({"name": "X", "category": "media", "reach": "many"}), StatusCode::UNPROCESSABLE_ENTITY, "reach"),
-        ("POST", partners.clone(), json!({"name": "X", "category": "media", "raech": 5}), StatusCode::UNPROCESSABLE_ENTITY, "raech"),
+        (
+            "POST",
+            partners.clone(),
+            json!({"name": "X", "category": "bank"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "category",
+        ),
+        (
+            "POST",
+            partners.clone(),
+            json!({"name": "X", "category": "media", "reach": -1}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reach",
+        ),
+        (
+            "POST",
+            partners.clone(),
+            json!({"name": "X", "category": "media", "reach": "many"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reach",
+        ),
+        (
+            "POST",
+            partners.clone(),
+            json!({"name": "X", "category": "media", "raech": 5}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "raech",
+        ),
         ("POST", partners.clone(), json!({"category": "media"}), StatusCode::UNPROCESSABLE_ENTITY, "name"),
-        ("POST", format!("/api/v1/partners/{pid}/stage"), json!({"stage": "won"}), StatusCode::UNPROCESSABLE_ENTITY, "stage"),
-        ("POST", format!("/api/v1/partners/{pid}/stage"), json!({"stage": "closed_lost"}), StatusCode::UNPROCESSABLE_ENTITY, "reason"),
-        ("POST", format!("/api/v1/partners/{pid}/stage"), json!({"stage": "lead"}), StatusCode::UNPROCESSABLE_ENTITY, "stage"),
-        ("PATCH", format!("/api/v1/partners/{pid}"), json!({"reach": -5, "name": "Renamed"}), StatusCode::UNPROCESSABLE_ENTITY, "reach"),
-        ("PATCH", format!("/api/v1/partners/{pid}"), json!({"owner_id": 999999}), StatusCode::UNPROCESSABLE_ENTITY, "owner_id"),
-        ("POST", format!("/api/v1/partners/{pid}/contacts"), json!({"name": "A", "email": "not-an-email"}), StatusCode::UNPROCESSABLE_ENTITY, "email"),
+        (
+            "POST",
+            format!("/api/v1/partners/{pid}/stage"),
+            json!({"stage": "won"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "stage",
+        ),
+        (
+            "POST",
+            format!("/api/v1/partners/{pid}/stage"),
+            json!({"stage": "closed_lost"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reason",
+        ),
+        (
+            "POST",
+            format!("/api/v1/partners/{pid}/stage"),
+            json!({"stage": "lead"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "stage",
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/partners/{pid}"),
+            json!({"reach": -5, "name": "Renamed"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reach",
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/partners/{pid}"),
+            json!({"owner_id": 999999}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "owner_id",
+        ),
+        (
+            "POST",
+            format!("/api/v1/partners/{pid}/contacts"),
+            json!({"name": "A", "email": "not-an-email"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "email",
+        ),
         ("POST", "/api/v1/campaigns".into(), campaign_body("hr"), StatusCode::CONFLICT, "slug"),
-        ("POST", "/api/v1/campaigns".into(), json!({"name": "X", "slug": "Bad Slug!", "goal_students": 10, "starts_on": "2026-12-07", "ends_on": "2026-12-13", "languages": ["en"]}), StatusCode::UNPROCESSABLE_ENTITY, "slug"),
-        ("POST", "/api/v1/campaigns".into(), json!({"name": "X", "slug": "ok-slug", "goal_students": 10, "starts_on": "7 Dec", "ends_on": "2026-12-13"}), StatusCode::UNPROCESSABLE_ENTITY, "starts_on"),
-        ("POST", format!("/api/v1/campaigns/{cid}/team"), json!({"email": "nobody@example.org", "role": "member"}), StatusCode::UNPROCESSABLE_ENTITY, "email"),
-        ("POST", format!("/api/v1/campaigns/{cid}/team"), json!({"email": "ana@example.org", "role": "boss"}), StatusCode::UNPROCESSABLE_ENTITY, "role"),
+        (
+            "POST",
+            "/api/v1/campaigns".into(),
+            json!({"name": "X", "slug": "Bad Slug!", "goal_students": 10, "starts_on": "2026-12-07", "ends_on": "2026-12-13", "languages": ["en"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "slug",
+        ),
+        (
+            "POST",
+            "/api/v1/campaigns".into(),
+            json!({"name": "X", "slug": "ok-slug", "goal_students": 10, "starts_on": "7 Dec", "ends_on": "2026-12-13"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "starts_on",
+        ),
+        (
+            "POST",
+            format!("/api/v1/campaigns/{cid}/team"),
+            json!({"email": "nobody@example.org", "role": "member"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "email",
+        ),
+        (
+            "POST",
+            format!("/api/v1/campaigns/{cid}/team"),
+            json!({"email": "ana@example.org", "role": "boss"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "role",
+        ),
     ];
     for (method, path, body, status, field) in cases {
         let r = s.call(method, &path, t, Some(body.clone())).await;
@@ -216,13 +364,35 @@ async fn bad_input_is_named_and_changes_nothing(s: Server) {
         assert_eq!(r.field(), field, "{method} {path} {body}: {}", r.body);
         assert_eq!(r.body["status"], status.as_u16(), "{}", r.body);
     }
-    let k = s.call("POST", &format!("/api/v1/partners/{pid}/contacts"), t, Some(json!({"name": "A", "email": "a@carnet.hr"}))).await;
+    let k = s
+        .call(
+            "POST",
+            &format!("/api/v1/partners/{pid}/contacts"),
+            t,
+            Some(json!({"name": "A", "email": "a@carnet.hr"})),
+        )
+        .await;
     assert_eq!(k.status, StatusCode::CREATED);
-    let dup = s.call("POST", &format!("/api/v1/partners/{pid}/contacts"), t, Some(json!({"name": "B", "email": "A@carnet.hr"}))).await;
+    let dup = s
+        .call(
+            "POST",
+            &format!("/api/v1/partners/{pid}/contacts"),
+            t,
+            Some(json!({"name": "B", "email": "A@carnet.hr"})),
+        )
+        .await;
     assert_eq!((dup.status, dup.field()), (StatusCode::CONFLICT, "email"));
 
     // Query parameters are checked the same way.
-    for (query, field) in [("stage=won", "stage"), ("category=bank", "category"), ("tier=mid", "tier"), ("limit=0", "limit"), ("limit=501", "limit"), ("after=x", "after"), ("colour=red", "query")] {
+    for (query, field) in [
+        ("stage=won", "stage"),
+        ("category=bank", "category"),
+        ("tier=mid", "tier"),
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("after=x", "after"),
+        ("colour=red", "query"),
+    ] {
         let r = s.call("GET", &format!("{partners}?{query}"), t, None).await;
         assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, field), "{query}: {}", r.body);
     }
@@ -254,17 +424,24 @@ async fn bad_input_is_named_and_changes_nothing(s: Server) {
 async fn tokens_and_roles_are_enforced(s: Server) {
     let (_, owner) = s.user("owner").await;
     let mut tokens = Vec::new();
-    let cid = s.call("POST", "/api/v1/campaigns", Some(&owner), Some(campaign_body("roles"))).await.body["id"].as_i64().unwrap_or_default();
+    let cid = s.call("POST", "/api/v1/campaigns", Some(&owner), Some(campaign_body("roles"))).await.body["id"]
+        .as_i64()
+        .unwrap_or_default();
     for (name, role) in [("coord", "coordinator"), ("member", "member"), ("viewer", "viewer")] {
         let (id, token) = s.user(name).await;
-        let r = s.call("PUT", &format!("/api/v1/campaigns/{cid}/team/{id}"), Some(&owner), Some(json!({"role": role}))).await;
+        let r = s
+            .call("PUT", &format!("/api/v1/campaigns/{cid}/team/{id}"), Some(&owner), Some(json!({"role": role})))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         tokens.push(token);
     }
     let (_, outsider) = s.user("outsider").await;
     let [coord, member, viewer] = [&tokens[0], &tokens[1], &tokens[2]];
     let partners = format!("/api/v1/campaigns/{cid}/partners");
-    let owned_by_coord = s.call("POST", &partners, Some(coord), Some(json!({"name": "Coord's", "category": "media"}))).await.body["id"].as_i64().unwrap_or_default();
+    let owned_by_coord =
+        s.call("POST", &partners, Some(coord), Some(json!({"name": "Coord's", "category": "media"}))).await.body["id"]
+            .as_i64()
+            .unwrap_or_default();
 
     // Missing, malformed and unknown tokens: 401 with a challenge.
     for header in [None, Some("not-a-token"), Some("rally_0000")] {
@@ -283,19 +460,61 @@ async fn tokens_and_roles_are_enforced(s: Server) {
         ("viewer", viewer, "GET", partners.clone(), Value::Null, StatusCode::OK),
         ("viewer", viewer, "POST", partners.clone(), json!({"name": "V", "category": "media"}), StatusCode::FORBIDDEN),
         ("viewer", viewer, "POST", stage.clone(), json!({"stage": "contacted"}), StatusCode::FORBIDDEN),
-        ("viewer", viewer, "PATCH", format!("/api/v1/campaigns/{cid}"), json!({"goal_students": 1}), StatusCode::FORBIDDEN),
+        (
+            "viewer",
+            viewer,
+            "PATCH",
+            format!("/api/v1/campaigns/{cid}"),
+            json!({"goal_students": 1}),
+            StatusCode::FORBIDDEN,
+        ),
         ("member", member, "POST", partners.clone(), json!({"name": "Mine", "category": "media"}), StatusCode::CREATED),
         ("member", member, "POST", stage.clone(), json!({"stage": "contacted"}), StatusCode::FORBIDDEN),
-        ("member", member, "PATCH", format!("/api/v1/campaigns/{cid}"), json!({"goal_students": 1}), StatusCode::FORBIDDEN),
+        (
+            "member",
+            member,
+            "PATCH",
+            format!("/api/v1/campaigns/{cid}"),
+            json!({"goal_students": 1}),
+            StatusCode::FORBIDDEN,
+        ),
         ("member", member, "DELETE", format!("/api/v1/partners/{owned_by_coord}"), Value::Null, StatusCode::FORBIDDEN),
-        ("coordinator", coord, "PATCH", format!("/api/v1/campaigns/{cid}"), json!({"goal_students": 60000}), StatusCode::OK),
+        (
+            "coordinator",
+            coord,
+            "PATCH",
+            format!("/api/v1/campaigns/{cid}"),
+            json!({"goal_students": 60000}),
+            StatusCode::OK,
+        ),
         ("coordinator", coord, "POST", stage.clone(), json!({"stage": "contacted"}), StatusCode::OK),
-        ("coordinator", coord, "POST", format!("/api/v1/campaigns/{cid}/team"), json!({"email": "outsider@example.org", "role": "viewer"}), StatusCode::FORBIDDEN),
+        (
+            "coordinator",
+            coord,
+            "POST",
+            format!("/api/v1/campaigns/{cid}/team"),
+            json!({"email": "outsider@example.org", "role": "viewer"}),
+            StatusCode::FORBIDDEN,
+        ),
         ("coordinator", coord, "DELETE", format!("/api/v1/campaigns/{cid}"), Value::Null, StatusCode::FORBIDDEN),
         ("outsider", &outsider, "GET", partners.clone(), Value::Null, StatusCode::NOT_FOUND),
-        ("outsider", &outsider, "GET", format!("/api/v1/partners/{owned_by_coord}"), Value::Null, StatusCode::NOT_FOUND),
+        (
+            "outsider",
+            &outsider,
+            "GET",
+            format!("/api/v1/partners/{owned_by_coord}"),
+            Value::Null,
+            StatusCode::NOT_FOUND,
+        ),
         ("outsider", &outsider, "POST", stage.clone(), json!({"stage": "negotiate_ask"}), StatusCode::NOT_FOUND),
-        ("owner", &owner, "POST", format!("/api/v1/campaigns/{cid}/team"), json!({"email": "outsider@example.org", "role": "viewer"}), StatusCode::OK),
+        (
+            "owner",
+            &owner,
+            "POST",
+            format!("/api/v1/campaigns/{cid}/team"),
+            json!({"email": "outsider@example.org", "role": "viewer"}),
+            StatusCode::OK,
+        ),
     ];
     for (who, token, method, path, body, expected) in cases {
         let body = if body.is_null() { None } else { Some(body) };
@@ -303,21 +522,44 @@ async fn tokens_and_roles_are_enforced(s: Server) {
         assert_eq!(r.status, expected, "{who} {method} {path}: {}", r.body);
     }
     // The member's own partner is theirs to move; the outsider, now a viewer, reads.
-    let mine = s.call("GET", &format!("{partners}?q=mine"), Some(member), None).await.body["items"][0]["id"].as_i64().unwrap_or_default();
-    assert_eq!(s.call("POST", &format!("/api/v1/partners/{mine}/stage"), Some(member), Some(json!({"stage": "contacted"}))).await.status, StatusCode::OK);
+    let mine = s.call("GET", &format!("{partners}?q=mine"), Some(member), None).await.body["items"][0]["id"]
+        .as_i64()
+        .unwrap_or_default();
+    assert_eq!(
+        s.call("POST", &format!("/api/v1/partners/{mine}/stage"), Some(member), Some(json!({"stage": "contacted"})))
+            .await
+            .status,
+        StatusCode::OK
+    );
     assert_eq!(s.call("GET", &partners, Some(&outsider), None).await.status, StatusCode::OK);
     let team = s.call("GET", &format!("/api/v1/campaigns/{cid}/team"), Some(viewer), None).await;
     assert_eq!(team.body.as_array().map(Vec::len), Some(5));
-    let roles: Vec<Role> = serde_json::from_value(team.body.as_array().map(|a| a.iter().map(|m| m["role"].clone()).collect()).unwrap_or_default()).unwrap_or_default();
+    let roles: Vec<Role> = serde_json::from_value(
+        team.body.as_array().map(|a| a.iter().map(|m| m["role"].clone()).collect()).unwrap_or_default(),
+    )
+    .unwrap_or_default();
     assert!(roles.contains(&Role::Owner) && roles.contains(&Role::Viewer));
     // The owner takes someone off the team; the last owner cannot leave.
     let owner_id = s.call("GET", "/api/v1/me", Some(&owner), None).await.body["id"].as_i64().unwrap_or_default();
     let r = s.call("DELETE", &format!("/api/v1/campaigns/{cid}/team/{owner_id}"), Some(&owner), None).await;
     assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "user_id"));
-    let viewer_id = s.store.user_by_email(&Email::parse("viewer@example.org").unwrap_or_else(|e| panic!("{e}"))).await.ok().flatten().map(|u| u.id.0).unwrap_or_default();
-    assert_eq!(s.call("DELETE", &format!("/api/v1/campaigns/{cid}/team/{viewer_id}"), Some(&owner), None).await.status, StatusCode::NO_CONTENT);
+    let viewer_id = s
+        .store
+        .user_by_email(&Email::parse("viewer@example.org").unwrap_or_else(|e| panic!("{e}")))
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.id.0)
+        .unwrap_or_default();
+    assert_eq!(
+        s.call("DELETE", &format!("/api/v1/campaigns/{cid}/team/{viewer_id}"), Some(&owner), None).await.status,
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(s.call("GET", &partners, Some(viewer), None).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(s.call("DELETE", &format!("/api/v1/campaigns/{cid}"), Some(&owner), None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        s.call("DELETE", &format!("/api/v1/campaigns/{cid}"), Some(&owner), None).await.status,
+        StatusCode::NO_CONTENT
+    );
     let _ = s.store.campaigns(Actor::System).await;
 }
 

@@ -43,7 +43,8 @@ impl Settings {
             Some(addr) => Ok(addr),
             None => {
                 let raw = self.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
-                raw.parse().with_context(|| format!("listen = {raw:?} in rally.toml is not an address like 127.0.0.1:8080"))
+                raw.parse()
+                    .with_context(|| format!("listen = {raw:?} in rally.toml is not an address like 127.0.0.1:8080"))
             }
         }
     }

@@ -5,7 +5,8 @@
 use anyhow::Context;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rally_domain::{
-    ActionPlan, CampaignDraft, Category, ContactDraft, ContactFields, Email, PartnerDraft, Role, Stage, Strategy, UserId,
+    ActionPlan, CampaignDraft, Category, ContactDraft, ContactFields, Email, PartnerDraft, Role, Stage, Strategy,
+    UserId,
 };
 use rally_store::{Actor, MoveLoad, PartnerLoad, Store, StoreError};
 use rand::rngs::StdRng;
@@ -34,8 +35,24 @@ const TEAM: [(&str, &str, Role); 5] = [
 ];
 
 const CITIES: [&str; 18] = [
-    "Zagreb", "Split", "Rijeka", "Osijek", "Zadar", "Pula", "Slavonski Brod", "Karlovac", "Varaždin", "Šibenik", "Sisak",
-    "Dubrovnik", "Vukovar", "Čakovec", "Koprivnica", "Bjelovar", "Požega", "Gospić",
+    "Zagreb",
+    "Split",
+    "Rijeka",
+    "Osijek",
+    "Zadar",
+    "Pula",
+    "Slavonski Brod",
+    "Karlovac",
+    "Varaždin",
+    "Šibenik",
+    "Sisak",
+    "Dubrovnik",
+    "Vukovar",
+    "Čakovec",
+    "Koprivnica",
+    "Bjelovar",
+    "Požega",
+    "Gospić",
 ];
 
 const CONTACT_NAMES: [(&str, &str, &str); 16] = [
@@ -89,7 +106,8 @@ fn campaign_week(today: NaiveDate) -> (NaiveDate, NaiveDate) {
 
 fn partner_names(rng: &mut StdRng) -> Vec<(String, Category)> {
     let mut names = Vec::new();
-    let it_first = ["Adriatic", "Velebit", "Kvarner", "Panonija", "Učka", "Biokovo", "Jadran", "Sava", "Drava", "Mosor"];
+    let it_first =
+        ["Adriatic", "Velebit", "Kvarner", "Panonija", "Učka", "Biokovo", "Jadran", "Sava", "Drava", "Mosor"];
     let it_second = ["Soft", "Code", "Digital", "Labs", "Cloud", "Data"];
     for (i, a) in it_first.iter().enumerate() {
         for (_, b) in it_second.iter().enumerate().filter(|(j, _)| (i + j) % 3 != 0) {
@@ -107,14 +125,33 @@ fn partner_names(rng: &mut StdRng) -> Vec<(String, Category)> {
     for city in CITIES.iter().take(12) {
         names.push((format!("Grad {city} — Upravni odjel za obrazovanje"), Category::Authority));
     }
-    for county in ["Zagrebačka", "Splitsko-dalmatinska", "Osječko-baranjska", "Primorsko-goranska", "Zadarska", "Varaždinska", "Međimurska", "Dubrovačko-neretvanska", "Sisačko-moslavačka"] {
+    for county in [
+        "Zagrebačka",
+        "Splitsko-dalmatinska",
+        "Osječko-baranjska",
+        "Primorsko-goranska",
+        "Zadarska",
+        "Varaždinska",
+        "Međimurska",
+        "Dubrovačko-neretvanska",
+        "Sisačko-moslavačka",
+    ] {
         names.push((format!("{county} županija"), Category::Authority));
     }
 
     let patrons = [
-        "Ivana Gorana Kovačića", "Augusta Šenoe", "Marije Jurić Zagorke", "Frana Galovića", "Nikole Tesle",
-        "Ruđera Boškovića", "Antuna Gustava Matoša", "Vladimira Nazora", "Petra Preradovića", "Ivane Brlić-Mažuranić",
-        "Dragutina Tadijanovića", "Silvija Strahimira Kranjčevića",
+        "Ivana Gorana Kovačića",
+        "Augusta Šenoe",
+        "Marije Jurić Zagorke",
+        "Frana Galovića",
+        "Nikole Tesle",
+        "Ruđera Boškovića",
+        "Antuna Gustava Matoša",
+        "Vladimira Nazora",
+        "Petra Preradovića",
+        "Ivane Brlić-Mažuranić",
+        "Dragutina Tadijanovića",
+        "Silvija Strahimira Kranjčevića",
     ];
     for (i, patron) in patrons.iter().enumerate() {
         for city in (0..4).map(|k| CITIES[(i * 3 + k * 5) % CITIES.len()]) {
@@ -165,8 +202,15 @@ fn partner_names(rng: &mut StdRng) -> Vec<(String, Category)> {
     }
 
     for media in [
-        "HRT — Hrvatski radio", "HRT — Hrvatska televizija", "Školske novine", "Radio Sljeme", "La Voce del Popolo",
-        "Радио Вуковар", "Tehnološki portal Bajt", "Roditeljski magazin Mali i veliki", "Obiteljski radio Mir",
+        "HRT — Hrvatski radio",
+        "HRT — Hrvatska televizija",
+        "Školske novine",
+        "Radio Sljeme",
+        "La Voce del Popolo",
+        "Радио Вуковар",
+        "Tehnološki portal Bajt",
+        "Roditeljski magazin Mali i veliki",
+        "Obiteljski radio Mir",
         "Portal Digitalna škola",
     ] {
         names.push((media.into(), Category::Media));
@@ -214,8 +258,16 @@ fn pick_stage(rng: &mut StdRng) -> Stage {
 }
 
 /// A history that reaches `target`, with moves a few days apart, ending before `now`.
-fn history(rng: &mut StdRng, target: Stage, created: DateTime<Utc>, now: DateTime<Utc>, owner: UserId, reopen: bool) -> Vec<MoveLoad> {
-    let open = [Stage::Contacted, Stage::NegotiateAsk, Stage::FinalizeDetails, Stage::FinalizeFulfillment, Stage::ClosedWon];
+fn history(
+    rng: &mut StdRng,
+    target: Stage,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+    owner: UserId,
+    reopen: bool,
+) -> Vec<MoveLoad> {
+    let open =
+        [Stage::Contacted, Stage::NegotiateAsk, Stage::FinalizeDetails, Stage::FinalizeFulfillment, Stage::ClosedWon];
     let path: Vec<Stage> = match target {
         Stage::Lead => vec![],
         Stage::ClosedLost => {
@@ -236,8 +288,13 @@ fn history(rng: &mut StdRng, target: Stage, created: DateTime<Utc>, now: DateTim
         .enumerate()
         .map(|(i, to)| {
             at += Duration::minutes(step.max(60) - rng.random_range(0..step.max(60) / 3));
-            let reason = (to == Stage::ClosedLost).then(|| LOST_REASONS[rng.random_range(0..LOST_REASONS.len())].to_owned());
-            let note = if reason.is_some() { String::new() } else { NOTES[(i + rng.random_range(0..3)) % NOTES.len()].to_owned() };
+            let reason =
+                (to == Stage::ClosedLost).then(|| LOST_REASONS[rng.random_range(0..LOST_REASONS.len())].to_owned());
+            let note = if reason.is_some() {
+                String::new()
+            } else {
+                NOTES[(i + rng.random_range(0..3)) % NOTES.len()].to_owned()
+            };
             MoveLoad { to, at: at.min(now - Duration::hours(1)), actor: Some(owner), note, reason }
         })
         .collect()
@@ -272,7 +329,8 @@ fn contacts_for(rng: &mut StdRng, index: usize, partner: &str) -> anyhow::Result
     (0..count)
         .map(|k| {
             let (name, local, language) = CONTACT_NAMES[(first + k * 7) % CONTACT_NAMES.len()];
-            let role = ["Head of communications", "Principal", "CSR manager", "Editor", "Project lead"][(index + k) % 5];
+            let role =
+                ["Head of communications", "Principal", "CSR manager", "Editor", "Project lead"][(index + k) % 5];
             ContactDraft {
                 name: Some(name.into()),
                 email: Some(format!("{local}@{domain}")),
@@ -308,7 +366,13 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<DemoLogin> {
         Err(StoreError::NotFound(_)) => create(store, &team).await?,
         Err(e) => return Err(e.into()),
     };
-    let partners = store.partners(Actor::System, campaign.id, &rally_store::PartnerFilter { limit: rally_store::MAX_PAGE, ..Default::default() }).await?;
+    let partners = store
+        .partners(
+            Actor::System,
+            campaign.id,
+            &rally_store::PartnerFilter { limit: rally_store::MAX_PAGE, ..Default::default() },
+        )
+        .await?;
     let password = rally_web::auth::random_password();
     let hash = rally_web::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
     store.set_password(owner.id, &hash).await?;

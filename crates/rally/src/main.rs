@@ -165,7 +165,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let role = Role::parse(&role).map_err(|e| anyhow!("--role: {e}"))?;
             let store = open(&settings.database(db.database)).await?;
             let user = find_user(&*store, &email).await?;
-            let campaign = store.campaign_by_slug(Actor::System, &campaign).await.with_context(|| format!("--campaign {campaign}"))?;
+            let campaign = store
+                .campaign_by_slug(Actor::System, &campaign)
+                .await
+                .with_context(|| format!("--campaign {campaign}"))?;
             let member = store.set_role(Actor::System, campaign.campaign.id, user.id, role).await?;
             println!("{} is {} of {}", member.email, member.role.as_str(), campaign.campaign.fields.slug);
             Ok(())
@@ -185,11 +188,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let addr = settings.listen(listen)?;
             let login = demo::seed(&*store).await?;
             let base = format!("http://{addr}");
-            println!("Rally demo: campaign \"{}\" with {} partners ({} database {})", login.campaign_name, login.partners, store.backend(), rally_store::redact(&url));
+            println!(
+                "Rally demo: campaign \"{}\" with {} partners ({} database {})",
+                login.campaign_name,
+                login.partners,
+                store.backend(),
+                rally_store::redact(&url)
+            );
             println!("  open       {base}/");
             println!("  sign in    {} / {}", login.email, login.password);
             println!("  API token  {}", login.token);
-            println!("  try        curl -H 'Authorization: Bearer {}' '{base}/api/v1/campaigns/{}/partners?stage=negotiate_ask&limit=5'", login.token, login.slug);
+            println!(
+                "  try        curl -H 'Authorization: Bearer {}' '{base}/api/v1/campaigns/{}/partners?stage=negotiate_ask&limit=5'",
+                login.token, login.slug
+            );
             serve(store, addr).await
         }
     }
@@ -201,7 +213,10 @@ async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 
 async fn find_user(store: &dyn Store, email: &str) -> anyhow::Result<rally_store::User> {
     let email = Email::parse(email).map_err(|e| anyhow!("--email: {e}"))?;
-    store.user_by_email(&email).await?.ok_or_else(|| anyhow!("no user with the e-mail address {email}; add one with `rally user add`"))
+    store
+        .user_by_email(&email)
+        .await?
+        .ok_or_else(|| anyhow!("no user with the e-mail address {email}; add one with `rally user add`"))
 }
 
 /// Reads the password from standard input: the first line, without its line ending.

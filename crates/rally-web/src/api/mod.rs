@@ -40,7 +40,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -49,7 +52,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me::me))
         .routes(routes!(campaigns::create::create_campaign, campaigns::list::list_campaigns))
-        .routes(routes!(campaigns::get::get_campaign, campaigns::update::update_campaign, campaigns::delete::delete_campaign))
+        .routes(routes!(
+            campaigns::get::get_campaign,
+            campaigns::update::update_campaign,
+            campaigns::delete::delete_campaign
+        ))
         .routes(routes!(team::list::list_team, team::add::add_member))
         .routes(routes!(team::set_role::set_role, team::remove::remove_member))
         .routes(routes!(partners::create::create_partner, partners::list::list_partners))

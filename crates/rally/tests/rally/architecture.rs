@@ -9,7 +9,22 @@ use serde_json::Value;
 /// (crate, dependencies it must never reach through normal, non-dev edges)
 const RULES: &[(&str, &[&str])] = &[
     // The domain is plain data and pure functions: no SQL, no HTTP, no async runtime.
-    ("rally-domain", &["sqlx", "sqlx-core", "axum", "hyper", "tokio", "tower", "tower-http", "reqwest", "async-trait", "rally-store", "rally-web"]),
+    (
+        "rally-domain",
+        &[
+            "sqlx",
+            "sqlx-core",
+            "axum",
+            "hyper",
+            "tokio",
+            "tower",
+            "tower-http",
+            "reqwest",
+            "async-trait",
+            "rally-store",
+            "rally-web",
+        ],
+    ),
     // The store speaks SQL, not HTTP.
     ("rally-store", &["axum", "hyper", "tower-http", "reqwest", "rally-web"]),
 ];
@@ -37,8 +52,12 @@ fn reachable(meta: &Value, root: &str) -> BTreeSet<String> {
         .flatten()
         .filter_map(|p| Some((p["id"].as_str()?, p["name"].as_str()?)))
         .collect();
-    let nodes: HashMap<&str, &Value> =
-        meta["resolve"]["nodes"].as_array().into_iter().flatten().filter_map(|n| Some((n["id"].as_str()?, n))).collect();
+    let nodes: HashMap<&str, &Value> = meta["resolve"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| Some((n["id"].as_str()?, n)))
+        .collect();
     let start = names.iter().find(|(_, n)| **n == root).map(|(id, _)| *id).unwrap_or_else(|| panic!("no crate {root}"));
     let mut seen = BTreeSet::new();
     let mut stack = vec![start];

@@ -87,7 +87,9 @@ async fn wait_healthy(base: &str) {
 
 async fn call(method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
     let client = reqwest::Client::new();
-    let mut req = client.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET), url).bearer_auth(token);
+    let mut req = client
+        .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET), url)
+        .bearer_auth(token);
     if let Some(b) = body {
         req = req.json(&b);
     }
@@ -100,13 +102,23 @@ async fn the_cli_contract_works_with_http(db: &str) {
     let migrated = ok(&["migrate", "--database", db], None);
     assert!(migrated.contains("up to date"), "{migrated}");
     ok(&["migrate", "--database", db], None);
-    let added = ok(&["user", "add", "--database", db, "--email", "Ana@Example.org", "--name", "Ana Horvat"], Some("a long password\n"));
+    let added = ok(
+        &["user", "add", "--database", db, "--email", "Ana@Example.org", "--name", "Ana Horvat"],
+        Some("a long password\n"),
+    );
     assert!(added.contains("ana@example.org"), "{added}");
-    ok(&["user", "add", "--database", db, "--email", "ivo@example.org", "--name", "Ivo"], Some("another long password\n"));
+    ok(
+        &["user", "add", "--database", db, "--email", "ivo@example.org", "--name", "Ivo"],
+        Some("another long password\n"),
+    );
     let token = ok(&["token", "create", "--database", db, "--email", "ana@example.org"], None);
     let token = token.lines().last().unwrap_or_default().to_owned();
     assert!(token.starts_with("rally_"), "{token}");
-    let ivo = ok(&["token", "create", "--database", db, "--email", "ivo@example.org"], None).lines().last().unwrap_or_default().to_owned();
+    let ivo = ok(&["token", "create", "--database", db, "--email", "ivo@example.org"], None)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
@@ -120,39 +132,127 @@ async fn the_cli_contract_works_with_http(db: &str) {
     let _server = Running(server);
     wait_healthy(&base).await;
 
-    let (status, campaign) = call("POST", &format!("{base}/api/v1/campaigns"), &token, Some(json!({
-        "name": "Sat kodiranja", "slug": "hr-2026", "goal_students": 50000, "languages": ["hr"],
-        "message": {"hr": "Svatko može programirati."}, "starts_on": "2026-12-07", "ends_on": "2026-12-13"
-    }))).await;
+    let (status, campaign) = call(
+        "POST",
+        &format!("{base}/api/v1/campaigns"),
+        &token,
+        Some(json!({
+            "name": "Sat kodiranja", "slug": "hr-2026", "goal_students": 50000, "languages": ["hr"],
+            "message": {"hr": "Svatko može programirati."}, "starts_on": "2026-12-07", "ends_on": "2026-12-13"
+        })),
+    )
+    .await;
     assert_eq!(status, 201, "{campaign}");
     let cid = campaign["id"].as_i64().unwrap_or_default();
-    let (status, partner) = call("POST", &format!("{base}/api/v1/campaigns/{cid}/partners"), &token, Some(json!({"name": "Infobip", "category": "it_company", "reach": 25000}))).await;
+    let (status, partner) = call(
+        "POST",
+        &format!("{base}/api/v1/campaigns/{cid}/partners"),
+        &token,
+        Some(json!({"name": "Infobip", "category": "it_company", "reach": 25000})),
+    )
+    .await;
     assert_eq!((status, partner["tier"].as_str()), (201, Some("high")));
     let pid = partner["id"].as_i64().unwrap_or_default();
-    let (status, _) = call("POST", &format!("{base}/api/v1/partners/{pid}/stage"), &token, Some(json!({"stage": "negotiate_ask", "note": "pitched"}))).await;
+    let (status, _) = call(
+        "POST",
+        &format!("{base}/api/v1/partners/{pid}/stage"),
+        &token,
+        Some(json!({"stage": "negotiate_ask", "note": "pitched"})),
+    )
+    .await;
     assert_eq!(status, 200);
     let (_, history) = call("GET", &format!("{base}/api/v1/partners/{pid}/history"), &token, None).await;
     assert_eq!(history.as_array().map(Vec::len), Some(2));
-    let (_, list) = call("GET", &format!("{base}/api/v1/campaigns/{cid}/partners?stage=negotiate_ask&category=it_company&tier=high&q=info&limit=10"), &token, None).await;
+    let (_, list) = call(
+        "GET",
+        &format!(
+            "{base}/api/v1/campaigns/{cid}/partners?stage=negotiate_ask&category=it_company&tier=high&q=info&limit=10"
+        ),
+        &token,
+        None,
+    )
+    .await;
     assert_eq!(list["items"][0]["id"].as_i64(), Some(pid));
 
     // Ivo is on no team yet; the CLI grants him viewer; a viewer's write is 403.
     assert_eq!(call("GET", &format!("{base}/api/v1/partners/{pid}"), &ivo, None).await.0, 404);
-    let granted = ok(&["campaign", "grant", "--database", db, "--campaign", "hr-2026", "--email", "ivo@example.org", "--role", "viewer"], None);
+    let granted = ok(
+        &[
+            "campaign",
+            "grant",
+            "--database",
+            db,
+            "--campaign",
+            "hr-2026",
+            "--email",
+            "ivo@example.org",
+            "--role",
+            "viewer",
+        ],
+        None,
+    );
     assert!(granted.contains("viewer"), "{granted}");
     assert_eq!(call("GET", &format!("{base}/api/v1/partners/{pid}"), &ivo, None).await.0, 200);
-    assert_eq!(call("POST", &format!("{base}/api/v1/partners/{pid}/stage"), &ivo, Some(json!({"stage": "lead"}))).await.0, 403);
+    assert_eq!(
+        call("POST", &format!("{base}/api/v1/partners/{pid}/stage"), &ivo, Some(json!({"stage": "lead"}))).await.0,
+        403
+    );
     assert_eq!(call("GET", &format!("{base}/api/v1/campaigns"), "rally_wrong", None).await.0, 401);
 
     // Bad input at the command line: a clear message, nothing written.
-    fails(&["user", "add", "--database", db, "--email", "not-an-email", "--name", "X"], Some("a long password\n"), "--email");
-    fails(&["user", "add", "--database", db, "--email", "x@example.org", "--name", "X"], Some("short\n"), "at least 10 characters");
+    fails(
+        &["user", "add", "--database", db, "--email", "not-an-email", "--name", "X"],
+        Some("a long password\n"),
+        "--email",
+    );
+    fails(
+        &["user", "add", "--database", db, "--email", "x@example.org", "--name", "X"],
+        Some("short\n"),
+        "at least 10 characters",
+    );
     fails(&["user", "add", "--database", db, "--email", "x@example.org", "--name", "X"], Some(""), "standard input");
-    fails(&["user", "add", "--database", db, "--email", "ana@example.org", "--name", "X"], Some("a long password\n"), "exists");
-    fails(&["campaign", "grant", "--database", db, "--campaign", "hr-2026", "--email", "ivo@example.org", "--role", "boss"], None, "--role");
-    fails(&["campaign", "grant", "--database", db, "--campaign", "nope", "--email", "ivo@example.org", "--role", "member"], None, "not found");
+    fails(
+        &["user", "add", "--database", db, "--email", "ana@example.org", "--name", "X"],
+        Some("a long password\n"),
+        "exists",
+    );
+    fails(
+        &[
+            "campaign",
+            "grant",
+            "--database",
+            db,
+            "--campaign",
+            "hr-2026",
+            "--email",
+            "ivo@example.org",
+            "--role",
+            "boss",
+        ],
+        None,
+        "--role",
+    );
+    fails(
+        &[
+            "campaign",
+            "grant",
+            "--database",
+            db,
+            "--campaign",
+            "nope",
+            "--email",
+            "ivo@example.org",
+            "--role",
+            "member",
+        ],
+        None,
+        "not found",
+    );
     fails(&["token", "create", "--database", db, "--email", "nobody@example.org"], None, "no user");
-    assert_eq!(call("GET", &format!("{base}/api/v1/campaigns/{cid}/team"), &token, None).await.1.as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        call("GET", &format!("{base}/api/v1/campaigns/{cid}/team"), &token, None).await.1.as_array().map(Vec::len),
+        Some(2)
+    );
 }
 
 async fn the_demo_serves_a_populated_campaign(db: &str) {
@@ -168,7 +268,8 @@ async fn the_demo_serves_a_populated_campaign(db: &str) {
         let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
         let _demo = Running(child);
         let lines: Vec<String> = BufReader::new(stdout).lines().take(5).map_while(Result::ok).collect();
-        let token = lines.iter().find_map(|l| l.trim().strip_prefix("API token")).map(str::trim).unwrap_or_default().to_owned();
+        let token =
+            lines.iter().find_map(|l| l.trim().strip_prefix("API token")).map(str::trim).unwrap_or_default().to_owned();
         assert!(token.starts_with("rally_"), "demo printed: {lines:?}");
         assert!(lines.iter().any(|l| l.contains("sign in") && l.contains("@")), "{lines:?}");
         wait_healthy(&base).await;
@@ -176,7 +277,9 @@ async fn the_demo_serves_a_populated_campaign(db: &str) {
         let mut partners = Vec::new();
         let mut after = String::new();
         loop {
-            let (status, page) = call("GET", &format!("{base}/api/v1/campaigns/sat-kodiranja/partners?limit=100{after}"), &token, None).await;
+            let (status, page) =
+                call("GET", &format!("{base}/api/v1/campaigns/sat-kodiranja/partners?limit=100{after}"), &token, None)
+                    .await;
             assert_eq!(status, 200, "{page}");
             partners.extend(page["items"].as_array().cloned().unwrap_or_default());
             match page["next_after"].as_i64() {
@@ -186,14 +289,16 @@ async fn the_demo_serves_a_populated_campaign(db: &str) {
         }
         assert!((190..=230).contains(&partners.len()), "round {round}: {} partners", partners.len());
         for field in ["category", "stage"] {
-            let distinct: std::collections::BTreeSet<&str> = partners.iter().filter_map(|p| p[field].as_str()).collect();
+            let distinct: std::collections::BTreeSet<&str> =
+                partners.iter().filter_map(|p| p[field].as_str()).collect();
             assert_eq!(distinct.len(), if field == "stage" { 7 } else { 5 }, "{field}: {distinct:?}");
         }
         let owners: std::collections::BTreeSet<i64> = partners.iter().filter_map(|p| p["owner_id"].as_i64()).collect();
         assert!(owners.len() >= 3, "{owners:?}");
         assert!(partners.iter().any(|p| p["name"].as_str().is_some_and(|n| n.contains("Вуковар"))), "Cyrillic names");
         assert!(partners.iter().any(|p| p["name"].as_str().is_some_and(|n| n.contains("Κρήτης"))), "Greek names");
-        let won = partners.iter().find(|p| p["stage"] == "closed_won").and_then(|p| p["id"].as_i64()).unwrap_or_default();
+        let won =
+            partners.iter().find(|p| p["stage"] == "closed_won").and_then(|p| p["id"].as_i64()).unwrap_or_default();
         let (_, history) = call("GET", &format!("{base}/api/v1/partners/{won}/history"), &token, None).await;
         let history = history.as_array().cloned().unwrap_or_default();
         assert!(history.len() >= 3, "{history:?}");

@@ -11,7 +11,11 @@ use crate::{ApiError, AppState, Problem};
 #[utoipa::path(delete, path = "/api/v1/campaigns/{campaign}", tag = "campaigns",
     params(("campaign" = String, Path, description = "Campaign id or slug")),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn delete_campaign(State(app): State<AppState>, auth: Auth, Path(campaign): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete_campaign(
+    State(app): State<AppState>,
+    auth: Auth,
+    Path(campaign): Path<String>,
+) -> Result<StatusCode, ApiError> {
     let id = app.campaign_id(auth.actor(), &campaign).await?;
     app.store.delete_campaign(auth.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -11,6 +11,10 @@ use crate::{ApiError, AppState, Problem};
 #[utoipa::path(get, path = "/api/v1/partners/{id}/contacts", tag = "contacts",
     params(("id" = i64, Path, description = "Partner id")),
     responses((status = 200, body = Vec<Contact>), (status = 404, body = Problem)))]
-pub async fn list_contacts(State(app): State<AppState>, auth: Auth, Id(id): Id) -> Result<Json<Vec<Contact>>, ApiError> {
+pub async fn list_contacts(
+    State(app): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> Result<Json<Vec<Contact>>, ApiError> {
     Ok(Json(app.store.contacts(auth.actor(), PartnerId(id)).await?))
 }

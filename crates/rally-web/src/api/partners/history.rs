@@ -12,6 +12,10 @@ use crate::{ApiError, AppState, Problem};
 #[utoipa::path(get, path = "/api/v1/partners/{id}/history", tag = "partners",
     params(("id" = i64, Path, description = "Partner id")),
     responses((status = 200, body = Vec<StageChange>), (status = 404, body = Problem)))]
-pub async fn stage_history(State(app): State<AppState>, auth: Auth, Id(id): Id) -> Result<Json<Vec<StageChange>>, ApiError> {
+pub async fn stage_history(
+    State(app): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> Result<Json<Vec<StageChange>>, ApiError> {
     Ok(Json(app.store.stage_history(auth.actor(), PartnerId(id)).await?))
 }

@@ -41,7 +41,11 @@ pub struct PartnerPage {
     pub next_after: Option<i64>,
 }
 
-fn parse<T>(field: &str, value: Option<String>, parse: impl FnOnce(&str) -> Result<T, String>) -> Result<Option<T>, ApiError> {
+fn parse<T>(
+    field: &str,
+    value: Option<String>,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, ApiError> {
     value.filter(|v| !v.is_empty()).map(|v| parse(&v).map_err(|e| ApiError::invalid(field, e))).transpose()
 }
 
@@ -49,14 +53,19 @@ impl ListQuery {
     fn into_filter(self) -> Result<PartnerFilter, ApiError> {
         let number = |v: &str| v.parse::<i64>().map_err(|_| format!("`{v}` is not a number"));
         let limit = parse("limit", self.limit, |v| {
-            v.parse::<u32>().ok().filter(|n| (1..=MAX_PAGE).contains(n)).ok_or_else(|| format!("must be 1 to {MAX_PAGE}"))
+            v.parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_PAGE).contains(n))
+                .ok_or_else(|| format!("must be 1 to {MAX_PAGE}"))
         })?;
         Ok(PartnerFilter {
             stage: parse("stage", self.stage, Stage::parse)?,
             category: parse("category", self.category, Category::parse)?,
             tier: parse("tier", self.tier, Tier::parse)?,
             owner: parse("owner", self.owner, number)?.map(UserId),
-            high_touch: parse("high_touch", self.high_touch, |v| v.parse::<bool>().map_err(|_| "must be true or false".into()))?,
+            high_touch: parse("high_touch", self.high_touch, |v| {
+                v.parse::<bool>().map_err(|_| "must be true or false".into())
+            })?,
             q: self.q.filter(|q| !q.trim().is_empty()),
             limit: limit.unwrap_or(rally_store::DEFAULT_PAGE),
             after: parse("after", self.after, number)?.map(PartnerId),

@@ -29,6 +29,10 @@ pub async fn add_member(
 ) -> Result<Json<Member>, ApiError> {
     let email = Email::parse(&body.email).map_err(|e| ApiError::invalid("email", e))?;
     let id = app.campaign_id(auth.actor(), &campaign).await?;
-    let user = app.store.user_by_email(&email).await?.ok_or_else(|| ApiError::invalid("email", format!("no Rally user has the address {email}")))?;
+    let user = app
+        .store
+        .user_by_email(&email)
+        .await?
+        .ok_or_else(|| ApiError::invalid("email", format!("no Rally user has the address {email}")))?;
     Ok(Json(app.store.set_role(auth.actor(), id, user.id, body.role).await?))
 }

@@ -11,7 +11,11 @@ use crate::{ApiError, AppState, Problem};
 #[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/team", tag = "team",
     params(("campaign" = String, Path, description = "Campaign id or slug")),
     responses((status = 200, body = Vec<Member>), (status = 404, body = Problem)))]
-pub async fn list_team(State(app): State<AppState>, auth: Auth, Path(campaign): Path<String>) -> Result<Json<Vec<Member>>, ApiError> {
+pub async fn list_team(
+    State(app): State<AppState>,
+    auth: Auth,
+    Path(campaign): Path<String>,
+) -> Result<Json<Vec<Member>>, ApiError> {
     let id = app.campaign_id(auth.actor(), &campaign).await?;
     Ok(Json(app.store.team(auth.actor(), id).await?))
 }
