@@ -215,10 +215,9 @@ impl PartnerFields {
         priority(self.reach, self.category, self.priority_boost)
     }
 
-    /// The lowercased words of the name, for prefix search. Kept in the store so a search never
-    /// scans the whole partner table.
-    pub fn search_terms(&self) -> Vec<String> {
-        search_terms(&self.name)
+    /// What the store indexes for search: every prefix of every word of the name (see [`search_keys`]).
+    pub fn search_keys(&self) -> Vec<String> {
+        search_keys(&self.name)
     }
 
     pub fn to_draft(&self) -> PartnerDraft {
@@ -239,13 +238,44 @@ impl PartnerFields {
     }
 }
 
+/// Search keys are word prefixes up to this many characters; a longer query word is cut to this length.
+pub const MAX_SEARCH_PREFIX: usize = 12;
+
 /// Splits text into lowercased words (letters and digits of any script), for prefix search.
-pub fn search_terms(text: &str) -> Vec<String> {
-    let mut terms: Vec<String> =
+pub fn search_words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> =
         text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect();
-    terms.sort();
-    terms.dedup();
-    terms
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// Every prefix (1 to [`MAX_SEARCH_PREFIX`] characters) of every word of `text`, deduplicated.
+///
+/// Storing prefixes ("edge n-grams") makes "partners whose name has a word starting with `zag`" an
+/// exact-key lookup that an index returns already in partner order, so the first page of a search
+/// costs the same whether the word matches ten partners or ten thousand.
+pub fn search_keys(text: &str) -> Vec<String> {
+    let mut keys: Vec<String> = search_words(text)
+        .iter()
+        .flat_map(|word| {
+            let ends: Vec<usize> = word.char_indices().map(|(i, c)| i + c.len_utf8()).take(MAX_SEARCH_PREFIX).collect();
+            ends.into_iter().map(move |end| word[..end].to_owned())
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// The keys a search query looks up: its words, each cut to [`MAX_SEARCH_PREFIX`] characters, longest
+/// (most selective) first. A partner matches when it has every key.
+pub fn search_query(q: &str) -> Vec<String> {
+    let mut keys: Vec<String> =
+        search_words(q).into_iter().map(|w| w.chars().take(MAX_SEARCH_PREFIX).collect()).collect();
+    keys.sort_by_key(|k: &String| std::cmp::Reverse(k.chars().count()));
+    keys.dedup();
+    keys
 }
 
 /// A stored partner with where it stands in the pipeline.
@@ -432,9 +462,20 @@ mod tests {
     }
 
     #[test]
-    fn search_terms_fold_case_in_every_script() {
-        assert_eq!(search_terms("Министерство Просвещения — RU"), ["ru", "министерство", "просвещения"]);
-        assert_eq!(search_terms("Škola Šibenik-Knin"), ["knin", "šibenik", "škola"]);
+    fn search_words_fold_case_in_every_script() {
+        assert_eq!(search_words("Министерство Просвещения — RU"), ["ru", "министерство", "просвещения"]);
+        assert_eq!(search_words("Škola Šibenik-Knin"), ["knin", "šibenik", "škola"]);
+    }
+
+    #[test]
+    fn search_keys_are_word_prefixes() {
+        assert_eq!(search_keys("Grad Žuta"), ["g", "gr", "gra", "grad", "ž", "žu", "žut", "žuta"]);
+        let long = search_keys("Informatičara");
+        assert_eq!(long.len(), MAX_SEARCH_PREFIX);
+        assert_eq!(long.last().map(String::as_str), Some("informatičar"));
+        assert_eq!(search_query("zagreb GRAD g"), ["zagreb", "grad", "g"]);
+        assert_eq!(search_query("Informatičarima"), ["informatičar"]);
+        assert!(search_query(" — ").is_empty());
     }
 
     #[test]

@@ -116,7 +116,8 @@ pub struct PartnerFilter {
     pub tier: Option<Tier>,
     pub owner: Option<UserId>,
     pub high_touch: Option<bool>,
-    /// Words; a partner matches when each word starts a word of its name (any script, any case).
+    /// Words; a partner matches when each word starts a word of its name (any script, any case; words
+    /// are compared on their first 12 characters).
     pub q: Option<String>,
     pub limit: u32,
     pub after: Option<PartnerId>,
@@ -171,6 +172,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn create_campaign(&self, actor: Actor, fields: CampaignFields) -> Result<Campaign>;
     async fn campaign(&self, actor: Actor, id: CampaignId) -> Result<CampaignWithRole>;
     async fn campaign_by_slug(&self, actor: Actor, slug: &str) -> Result<CampaignWithRole>;
+    /// The id of the campaign with this slug, if any. Reveals nothing else: every call that uses the
+    /// id checks the actor's rights.
+    async fn campaign_id(&self, slug: &str) -> Result<Option<CampaignId>>;
     /// The campaigns the actor is on the team of (every campaign for the operator).
     async fn campaigns(&self, actor: Actor) -> Result<Vec<CampaignWithRole>>;
     async fn update_campaign(&self, actor: Actor, id: CampaignId, patch: CampaignDraft) -> Result<Campaign>;
@@ -259,10 +263,4 @@ fn now_micros() -> i64 {
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
-}
-
-/// The upper bound of a prefix range: every string that starts with `prefix` sorts below it in byte
-/// order (SQLite's BINARY and PostgreSQL's "C" collation).
-fn prefix_end(prefix: &str) -> String {
-    format!("{prefix}{}", char::MAX)
 }

@@ -17,7 +17,7 @@ use sqlx::{QueryBuilder, Row};
 
 use crate::{
     Actor, CampaignWithRole, Member, MoveLoad, Page, PartnerFilter, PartnerLoad, Result, Store, StoreError, User,
-    DEFAULT_PAGE, MAX_PAGE, corrupt, from_micros, now_micros, prefix_end, to_micros,
+    DEFAULT_PAGE, MAX_PAGE, corrupt, from_micros, now_micros, to_micros,
 };
 
 type Conn = <Db as sqlx::Database>::Connection;
@@ -382,7 +382,7 @@ async fn insert_partner(conn: &mut Conn, campaign: CampaignId, f: &PartnerFields
 
 async fn write_terms(conn: &mut Conn, campaign: CampaignId, id: PartnerId, f: &PartnerFields) -> Result<()> {
     sqlx::query("DELETE FROM partner_terms WHERE partner_id = $1").bind(id.0).execute(&mut *conn).await?;
-    let terms = f.search_terms();
+    let terms = f.search_keys();
     if terms.is_empty() {
         return Ok(());
     }
@@ -628,12 +628,13 @@ impl Store for Backend {
     }
 
     async fn campaign_by_slug(&self, actor: Actor, slug: &str) -> Result<CampaignWithRole> {
-        let row = sqlx::query("SELECT id FROM campaigns WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound("campaign"))?;
-        self.campaign(actor, CampaignId(row.try_get("id")?)).await
+        let id = self.campaign_id(slug).await?.ok_or(StoreError::NotFound("campaign"))?;
+        self.campaign(actor, id).await
+    }
+
+    async fn campaign_id(&self, slug: &str) -> Result<Option<CampaignId>> {
+        let row = sqlx::query("SELECT id FROM campaigns WHERE slug = $1").bind(slug).fetch_optional(&self.pool).await?;
+        row.map(|r| Ok(CampaignId(r.try_get("id")?))).transpose()
     }
 
     async fn campaigns(&self, actor: Actor) -> Result<Vec<CampaignWithRole>> {
@@ -806,12 +807,37 @@ impl Store for Backend {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
         let limit = if f.limit == 0 { DEFAULT_PAGE } else { f.limit.min(MAX_PAGE) };
-        let mut q = QueryBuilder::<Db>::new(concat!(
-            "SELECT ",
-            partner_columns!(),
-            " FROM partners p JOIN campaigns c ON c.id = p.campaign_id WHERE p.campaign_id = "
-        ));
-        q.push_bind(campaign.0);
+        let keys = rally_domain::partner::search_query(f.q.as_deref().unwrap_or_default());
+        // With a search, the most selective key drives: its index entries come in partner order, so
+        // the scan stops at the page's end. Without one, the partners' own (campaign, id) index does.
+        let (mut q, order) = match keys.split_first() {
+            Some((first, rest)) => {
+                let mut q = QueryBuilder::<Db>::new(concat!(
+                    "SELECT ",
+                    partner_columns!(),
+                    " FROM partner_terms t JOIN partners p ON p.id = t.partner_id \
+                     JOIN campaigns c ON c.id = p.campaign_id WHERE t.campaign_id = "
+                ));
+                q.push_bind(campaign.0).push(" AND t.term = ").push_bind(first.clone());
+                for key in rest {
+                    q.push(" AND EXISTS (SELECT 1 FROM partner_terms t2 WHERE t2.campaign_id = ")
+                        .push_bind(campaign.0)
+                        .push(" AND t2.term = ")
+                        .push_bind(key.clone())
+                        .push(" AND t2.partner_id = t.partner_id)");
+                }
+                (q, "t.partner_id")
+            }
+            None => {
+                let mut q = QueryBuilder::<Db>::new(concat!(
+                    "SELECT ",
+                    partner_columns!(),
+                    " FROM partners p JOIN campaigns c ON c.id = p.campaign_id WHERE p.campaign_id = "
+                ));
+                q.push_bind(campaign.0);
+                (q, "p.id")
+            }
+        };
         if let Some(stage) = f.stage {
             q.push(" AND p.stage = ").push_bind(stage.as_str());
         }
@@ -829,19 +855,10 @@ impl Store for Backend {
         if let Some(high_touch) = f.high_touch {
             q.push(" AND p.high_touch = ").push_bind(high_touch);
         }
-        for term in rally_domain::partner::search_terms(f.q.as_deref().unwrap_or_default()) {
-            q.push(" AND p.id IN (SELECT partner_id FROM partner_terms WHERE campaign_id = ")
-                .push_bind(campaign.0)
-                .push(" AND term >= ")
-                .push_bind(term.clone())
-                .push(" AND term < ")
-                .push_bind(prefix_end(&term))
-                .push(")");
-        }
         if let Some(after) = f.after {
-            q.push(" AND p.id > ").push_bind(after.0);
+            q.push(format_args!(" AND {order} > ")).push_bind(after.0);
         }
-        q.push(" ORDER BY p.id LIMIT ").push_bind(i64::from(limit) + 1);
+        q.push(format_args!(" ORDER BY {order} LIMIT ")).push_bind(i64::from(limit) + 1);
         let rows = q.build().fetch_all(&mut *conn).await?;
         let mut items = rows.iter().map(partner_from_row).collect::<Result<Vec<_>>>()?;
         let next_after = if items.len() > limit as usize {

@@ -34,10 +34,10 @@ impl AppState {
     }
 
     /// Resolves a campaign named in a path by id or by slug.
-    pub(crate) async fn campaign_id(&self, actor: Actor, campaign: &str) -> Result<CampaignId, ApiError> {
+    pub(crate) async fn campaign_id(&self, _actor: Actor, campaign: &str) -> Result<CampaignId, ApiError> {
         match campaign.parse::<i64>() {
             Ok(id) => Ok(CampaignId(id)),
-            Err(_) => Ok(self.store.campaign_by_slug(actor, campaign).await?.campaign.id),
+            Err(_) => self.store.campaign_id(campaign).await?.ok_or(ApiError::NotFound("campaign")),
         }
     }
 }

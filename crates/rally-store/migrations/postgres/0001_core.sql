@@ -83,7 +83,8 @@ CREATE INDEX partners_campaign_stage ON partners (campaign_id, stage, id);
 CREATE INDEX partners_campaign_category ON partners (campaign_id, category, id);
 CREATE INDEX partners_owner ON partners (owner_id, id);
 
--- The lowercased words of each partner's name, for prefix search without a table scan.
+-- Every prefix (up to 12 characters) of every lowercased word of each partner's name: search-as-you-type
+-- is an exact-key lookup whose index entries come in partner order.
 CREATE TABLE partner_terms (
     campaign_id BIGINT NOT NULL,
     term        TEXT COLLATE "C" NOT NULL,
