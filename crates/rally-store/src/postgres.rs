@@ -35,6 +35,18 @@ impl PgStore {
         Ok(())
     }
 
+    /// After a bulk load, PostgreSQL plans from stale statistics until autovacuum catches up, and
+    /// picks a join order that reads every match of a search word (19 ms instead of 0.4 ms for a page
+    /// of 100,000 partners). Loads of a thousand or more rows refresh the statistics at once.
+    async fn after_bulk_load(&self, rows: usize) -> Result<()> {
+        if rows >= 1000 {
+            sqlx::raw_sql("ANALYZE partners; ANALYZE partner_terms; ANALYZE stage_changes; ANALYZE contacts")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn read_schema(&self) -> Result<BTreeMap<String, Vec<String>>> {
         let rows = sqlx::query(
             "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \

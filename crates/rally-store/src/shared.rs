@@ -376,12 +376,11 @@ async fn insert_partner(conn: &mut Conn, campaign: CampaignId, f: &PartnerFields
     .fetch_one(&mut *conn)
     .await?;
     let id = PartnerId(row.try_get("id")?);
-    write_terms(conn, campaign, id, f).await?;
+    insert_terms(conn, campaign, id, f).await?;
     Ok(id)
 }
 
-async fn write_terms(conn: &mut Conn, campaign: CampaignId, id: PartnerId, f: &PartnerFields) -> Result<()> {
-    sqlx::query("DELETE FROM partner_terms WHERE partner_id = $1").bind(id.0).execute(&mut *conn).await?;
+async fn insert_terms(conn: &mut Conn, campaign: CampaignId, id: PartnerId, f: &PartnerFields) -> Result<()> {
     let terms = f.search_keys();
     if terms.is_empty() {
         return Ok(());
@@ -902,7 +901,8 @@ impl Store for Backend {
         .execute(&mut *tx)
         .await?;
         if fields.name != current.fields.name {
-            write_terms(&mut tx, current.campaign_id, id, &fields).await?;
+            sqlx::query("DELETE FROM partner_terms WHERE partner_id = $1").bind(id.0).execute(&mut *tx).await?;
+            insert_terms(&mut tx, current.campaign_id, id, &fields).await?;
         }
         let partner = fetch_partner(&mut tx, id).await?;
         tx.commit().await?;
@@ -975,6 +975,7 @@ impl Store for Backend {
             }
         }
         tx.commit().await?;
+        self.after_bulk_load(count).await?;
         Ok(count)
     }
 

@@ -6,6 +6,8 @@
 use chrono::{Duration, Utc};
 use rally_domain::{Category, Email, PartnerDraft, Role, Stage};
 use rally_store::{Actor, MoveLoad, PartnerLoad};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 const CITIES: [&str; 12] = [
     "Zagreb",
@@ -72,6 +74,7 @@ async fn main() -> anyhow::Result<()> {
     // words from a small vocabulary (so a search word matches a few percent of partners, as a city or
     // "radio" does in a real campaign), a fifth of the partners moved along the pipeline.
     let now = Utc::now();
+    let mut rng = StdRng::seed_from_u64(100_000);
     let mut loaded = 0;
     let mut batch = Vec::new();
     for i in 0..count {
@@ -85,12 +88,12 @@ async fn main() -> anyhow::Result<()> {
         let fields = PartnerDraft {
             name: Some(name),
             category: Some(category),
-            reach: Some(10_i64.pow((i % 6) as u32) * (1 + (i as i64 % 7))),
+            reach: Some(10_i64.pow(rng.random_range(0..6)) * rng.random_range(1..10)),
             owner_id: Some(Some(user.id)),
             ..Default::default()
         }
         .validate()?;
-        let moves = match i % 5 {
+        let moves = match rng.random_range(0..5) {
             0 => vec![MoveLoad {
                 to: Stage::Contacted,
                 at: now - Duration::days(3),
