@@ -1,7 +1,6 @@
 //! A campaign: the strategy, the universal message, the goal, the dates and the action plan.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -34,30 +33,9 @@ impl Slug {
         }
         Ok(Slug(s.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for Slug {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        Slug::parse(&s)
-    }
-}
-
-impl From<Slug> for String {
-    fn from(s: Slug) -> String {
-        s.0
-    }
-}
-
-impl fmt::Display for Slug {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_type!(Slug);
 
 /// A BCP 47 language tag in its canonical case (`en`, `hr`, `sr-Latn`, `pt-BR`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -92,30 +70,9 @@ impl LanguageTag {
         }
         Ok(LanguageTag(tag))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for LanguageTag {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        LanguageTag::parse(&s)
-    }
-}
-
-impl From<LanguageTag> for String {
-    fn from(s: LanguageTag) -> String {
-        s.0
-    }
-}
-
-impl fmt::Display for LanguageTag {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_type!(LanguageTag);
 
 /// Checks an ISO 3166-1 alpha-2 country code's form and returns it upper-cased.
 pub fn parse_country(raw: &str) -> Result<String, String> {

@@ -19,6 +19,37 @@ macro_rules! merge_drafts {
     };
 }
 
+/// The conversions every validated string type has: from `String` through its `parse` (so serde
+/// validates while it deserializes), back into `String`, `as_str` and `Display`.
+macro_rules! string_type {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                $name::parse(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
 pub mod campaign;
 pub mod contact;
 pub mod partner;

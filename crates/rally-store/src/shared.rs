@@ -352,29 +352,32 @@ async fn write_campaign(conn: &mut Conn, id: Option<CampaignId>, f: &CampaignFie
     }
 }
 
+type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
+
+/// Binds a partner's stored fields as `$1` to `$13`, in the order of the INSERT and UPDATE below.
+fn bind_partner<'q>(q: Query<'q>, f: &PartnerFields) -> Result<Query<'q>> {
+    Ok(q.bind(f.name.clone())
+        .bind(f.category.as_str())
+        .bind(to_json(&f.audiences)?)
+        .bind(f.reach.get())
+        .bind(f.priority_boost)
+        .bind(f.priority())
+        .bind(f.high_touch)
+        .bind(f.owner_id.map(|u| u.0))
+        .bind(f.website.clone())
+        .bind(f.country.clone())
+        .bind(f.region.clone())
+        .bind(to_json(&f.tags)?)
+        .bind(f.notes.clone()))
+}
+
 async fn insert_partner(conn: &mut Conn, campaign: CampaignId, f: &PartnerFields, created_at: i64) -> Result<PartnerId> {
-    let row = sqlx::query(
-        "INSERT INTO partners (campaign_id, name, category, audiences, reach, priority_boost, priority, high_touch, \
-         owner_id, website, country, region, tags, notes, stage, stage_since, created_at, updated_at) \
+    let q = sqlx::query(
+        "INSERT INTO partners (name, category, audiences, reach, priority_boost, priority, high_touch, owner_id, \
+         website, country, region, tags, notes, campaign_id, stage, stage_since, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'lead', $15, $15, $15) RETURNING id",
-    )
-    .bind(campaign.0)
-    .bind(&f.name)
-    .bind(f.category.as_str())
-    .bind(to_json(&f.audiences)?)
-    .bind(f.reach.get())
-    .bind(f.priority_boost)
-    .bind(f.priority())
-    .bind(f.high_touch)
-    .bind(f.owner_id.map(|u| u.0))
-    .bind(&f.website)
-    .bind(&f.country)
-    .bind(&f.region)
-    .bind(to_json(&f.tags)?)
-    .bind(&f.notes)
-    .bind(created_at)
-    .fetch_one(&mut *conn)
-    .await?;
+    );
+    let row = bind_partner(q, f)?.bind(campaign.0).bind(created_at).fetch_one(&mut *conn).await?;
     let id = PartnerId(row.try_get("id")?);
     insert_terms(conn, campaign, id, f).await?;
     Ok(id)
@@ -878,28 +881,12 @@ impl Store for Backend {
             authorize(&mut tx, actor, current.campaign_id, edit(fields.owner_id), "partner").await?;
             check_on_team(&mut tx, current.campaign_id, fields.owner_id).await?;
         }
-        sqlx::query(
+        let q = sqlx::query(
             "UPDATE partners SET name = $1, category = $2, audiences = $3, reach = $4, priority_boost = $5, \
              priority = $6, high_touch = $7, owner_id = $8, website = $9, country = $10, region = $11, tags = $12, \
              notes = $13, updated_at = $14 WHERE id = $15",
-        )
-        .bind(&fields.name)
-        .bind(fields.category.as_str())
-        .bind(to_json(&fields.audiences)?)
-        .bind(fields.reach.get())
-        .bind(fields.priority_boost)
-        .bind(fields.priority())
-        .bind(fields.high_touch)
-        .bind(fields.owner_id.map(|u| u.0))
-        .bind(&fields.website)
-        .bind(&fields.country)
-        .bind(&fields.region)
-        .bind(to_json(&fields.tags)?)
-        .bind(&fields.notes)
-        .bind(now_micros())
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
+        );
+        bind_partner(q, &fields)?.bind(now_micros()).bind(id.0).execute(&mut *tx).await?;
         if fields.name != current.fields.name {
             sqlx::query("DELETE FROM partner_terms WHERE partner_id = $1").bind(id.0).execute(&mut *tx).await?;
             insert_terms(&mut tx, current.campaign_id, id, &fields).await?;

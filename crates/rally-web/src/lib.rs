@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use rally_domain::CampaignId;
-use rally_store::{Actor, Store};
+use rally_store::Store;
 
 pub mod api;
 pub mod auth;
@@ -34,7 +34,7 @@ impl AppState {
     }
 
     /// Resolves a campaign named in a path by id or by slug.
-    pub(crate) async fn campaign_id(&self, _actor: Actor, campaign: &str) -> Result<CampaignId, ApiError> {
+    pub(crate) async fn campaign_id(&self, campaign: &str) -> Result<CampaignId, ApiError> {
         match campaign.parse::<i64>() {
             Ok(id) => Ok(CampaignId(id)),
             Err(_) => self.store.campaign_id(campaign).await?.ok_or(ApiError::NotFound("campaign")),

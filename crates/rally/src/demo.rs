@@ -180,17 +180,17 @@ fn partner_names(rng: &mut StdRng) -> Vec<(String, Category)> {
         names.push((extra.into(), Category::SchoolNetwork));
     }
 
-    for (name, _) in [
-        ("Fakultet elektrotehnike i računarstva, Sveučilište u Zagrebu", 0),
-        ("Fakultet elektrotehnike, računarstva i informacijskih tehnologija Osijek", 0),
-        ("Prirodoslovno-matematički fakultet Split", 0),
-        ("Tehnički fakultet Rijeka", 0),
-        ("Institut Ruđer Bošković", 0),
-        ("Πανεπιστήμιο Κρήτης — Τμήμα Επιστήμης Υπολογιστών", 0),
-        ("საქართველოს ტექნიკური უნივერსიტეტი", 0),
-        ("Универзитет у Београду — Електротехнички факултет", 0),
-        ("Udruga Suradnici u učenju", 0),
-        ("Zaklada za razvoj digitalnih vještina", 0),
+    for name in [
+        "Fakultet elektrotehnike i računarstva, Sveučilište u Zagrebu",
+        "Fakultet elektrotehnike, računarstva i informacijskih tehnologija Osijek",
+        "Prirodoslovno-matematički fakultet Split",
+        "Tehnički fakultet Rijeka",
+        "Institut Ruđer Bošković",
+        "Πανεπιστήμιο Κρήτης — Τμήμα Επιστήμης Υπολογιστών",
+        "საქართველოს ტექნიკური უნივერსიტეტი",
+        "Универзитет у Београду — Електротехнички факултет",
+        "Udruga Suradnici u učenju",
+        "Zaklada za razvoj digitalnih vještina",
     ] {
         names.push((name.into(), Category::Nonprofit));
     }

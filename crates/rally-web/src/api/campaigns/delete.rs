@@ -16,7 +16,7 @@ pub async fn delete_campaign(
     auth: Auth,
     Path(campaign): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let id = app.campaign_id(auth.actor(), &campaign).await?;
+    let id = app.campaign_id(&campaign).await?;
     app.store.delete_campaign(auth.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

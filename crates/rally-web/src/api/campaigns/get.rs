@@ -16,6 +16,6 @@ pub async fn get_campaign(
     auth: Auth,
     Path(campaign): Path<String>,
 ) -> Result<Json<CampaignWithRole>, ApiError> {
-    let id = app.campaign_id(auth.actor(), &campaign).await?;
+    let id = app.campaign_id(&campaign).await?;
     Ok(Json(app.store.campaign(auth.actor(), id).await?))
 }

@@ -18,6 +18,6 @@ pub async fn update_campaign(
     Path(campaign): Path<String>,
     JsonBody(patch): JsonBody<CampaignDraft>,
 ) -> Result<Json<Campaign>, ApiError> {
-    let id = app.campaign_id(auth.actor(), &campaign).await?;
+    let id = app.campaign_id(&campaign).await?;
     Ok(Json(app.store.update_campaign(auth.actor(), id, patch).await?))
 }

@@ -20,7 +20,7 @@ pub async fn create_partner(
     JsonBody(draft): JsonBody<PartnerDraft>,
 ) -> Result<(StatusCode, Json<Partner>), ApiError> {
     let fields = draft.validate()?;
-    let id = app.campaign_id(auth.actor(), &campaign).await?;
+    let id = app.campaign_id(&campaign).await?;
     let partner = app.store.create_partner(auth.actor(), id, fields).await?;
     Ok((StatusCode::CREATED, Json(partner)))
 }

@@ -85,7 +85,7 @@ pub async fn list_partners(
 ) -> Result<Json<PartnerPage>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::invalid("query", e.body_text()))?;
     let filter = query.into_filter()?;
-    let id = app.campaign_id(auth.actor(), &campaign).await?;
+    let id = app.campaign_id(&campaign).await?;
     let page = app.store.partners(auth.actor(), id, &filter).await?;
     Ok(Json(PartnerPage { items: page.items, next_after: page.next_after }))
 }

@@ -28,7 +28,7 @@ pub async fn add_member(
     JsonBody(body): JsonBody<AddMember>,
 ) -> Result<Json<Member>, ApiError> {
     let email = Email::parse(&body.email).map_err(|e| ApiError::invalid("email", e))?;
-    let id = app.campaign_id(auth.actor(), &campaign).await?;
+    let id = app.campaign_id(&campaign).await?;
     let user = app
         .store
         .user_by_email(&email)

@@ -16,6 +16,6 @@ pub async fn list_team(
     auth: Auth,
     Path(campaign): Path<String>,
 ) -> Result<Json<Vec<Member>>, ApiError> {
-    let id = app.campaign_id(auth.actor(), &campaign).await?;
+    let id = app.campaign_id(&campaign).await?;
     Ok(Json(app.store.team(auth.actor(), id).await?))
 }

@@ -17,7 +17,7 @@ pub async fn remove_member(
     Path((campaign, user)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let user = user.parse().map(UserId).map_err(|_| ApiError::NotFound("user"))?;
-    let id = app.campaign_id(auth.actor(), &campaign).await?;
+    let id = app.campaign_id(&campaign).await?;
     app.store.remove_member(auth.actor(), id, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

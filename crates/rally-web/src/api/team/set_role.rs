@@ -20,6 +20,6 @@ pub async fn set_role(
     JsonBody(body): JsonBody<RoleBody>,
 ) -> Result<Json<Member>, ApiError> {
     let user = user.parse().map(UserId).map_err(|_| ApiError::NotFound("user"))?;
-    let id = app.campaign_id(auth.actor(), &campaign).await?;
+    let id = app.campaign_id(&campaign).await?;
     Ok(Json(app.store.set_role(auth.actor(), id, user, body.role).await?))
 }
