@@ -268,13 +268,17 @@ pub fn search_keys(text: &str) -> Vec<String> {
     keys
 }
 
+/// A search looks up at most this many words; more add nothing a person types and cost a lookup each.
+pub const MAX_SEARCH_WORDS: usize = 8;
+
 /// The keys a search query looks up: its words, each cut to [`MAX_SEARCH_PREFIX`] characters, longest
-/// (most selective) first. A partner matches when it has every key.
+/// (most selective) first, at most [`MAX_SEARCH_WORDS`]. A partner matches when it has every key.
 pub fn search_query(q: &str) -> Vec<String> {
     let mut keys: Vec<String> =
         search_words(q).into_iter().map(|w| w.chars().take(MAX_SEARCH_PREFIX).collect()).collect();
     keys.sort_by_key(|k: &String| std::cmp::Reverse(k.chars().count()));
     keys.dedup();
+    keys.truncate(MAX_SEARCH_WORDS);
     keys
 }
 
@@ -346,7 +350,7 @@ pub fn parse_website(raw: &str) -> Result<String, String> {
         && !host.starts_with('.')
         && !host.ends_with('.')
         && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | ':'));
-    if !host_ok || url.chars().any(char::is_whitespace) || url.len() > 2000 {
+    if !host_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) || url.len() > 2000 {
         return Err("must be a web address such as https://example.org".into());
     }
     Ok(url)
@@ -476,6 +480,9 @@ mod tests {
         assert_eq!(search_query("zagreb GRAD g"), ["zagreb", "grad", "g"]);
         assert_eq!(search_query("Informatičarima"), ["informatičar"]);
         assert!(search_query(" — ").is_empty());
+        assert_eq!(search_query(&"ab ".repeat(100)).len(), 1);
+        let many: String = (0..50).map(|i| format!("w{i} ")).collect();
+        assert_eq!(search_query(&many).len(), MAX_SEARCH_WORDS);
     }
 
     #[test]
@@ -483,5 +490,6 @@ mod tests {
         assert_eq!(parse_website("example.org"), Ok("https://example.org".into()));
         assert_eq!(parse_website("http://a.hr/x?y"), Ok("http://a.hr/x?y".into()));
         assert!(parse_website("javascript:alert(1)").is_err());
+        assert!(parse_website("https://a.hr/\u{0}").is_err());
     }
 }

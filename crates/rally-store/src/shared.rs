@@ -536,8 +536,8 @@ impl Store for Backend {
 
     async fn create_user(&self, email: &Email, name: &str, password_hash: Option<&str>) -> Result<User> {
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 200 {
-            return Err(Invalid::field("name", "must be 1 to 200 characters").into());
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(Invalid::field("name", "must be 1 to 200 characters, without control characters").into());
         }
         let mut tx = self.begin_write().await?;
         let result = sqlx::query(

@@ -340,3 +340,27 @@ fn every_command_has_help() {
         assert!(out.contains("Usage"), "{args:?}: {out}");
     }
 }
+
+#[test]
+fn rally_toml_names_the_database_and_flags_win() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("rally.toml"), "database_url = \"from-toml.db\"\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = |args: &[&str]| {
+        Command::new(RALLY)
+            .args(args)
+            .env_remove("RALLY_DATABASE_URL")
+            .current_dir(dir.path())
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let out = run(&["migrate"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path().join("from-toml.db").exists());
+    assert!(run(&["migrate", "--database", "flag.db"]).status.success());
+    assert!(dir.path().join("flag.db").exists());
+    std::fs::write(dir.path().join("rally.toml"), "databse_url = \"typo.db\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = run(&["migrate"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid Rally settings file"));
+}

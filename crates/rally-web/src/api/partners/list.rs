@@ -66,7 +66,9 @@ impl ListQuery {
             high_touch: parse("high_touch", self.high_touch, |v| {
                 v.parse::<bool>().map_err(|_| "must be true or false".into())
             })?,
-            q: self.q.filter(|q| !q.trim().is_empty()),
+            q: parse("q", self.q, |q| {
+                if q.chars().count() > 200 { Err("must be at most 200 characters".into()) } else { Ok(q.to_owned()) }
+            })?,
             limit: limit.unwrap_or(rally_store::DEFAULT_PAGE),
             after: parse("after", self.after, number)?.map(PartnerId),
         })
