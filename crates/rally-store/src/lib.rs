@@ -177,7 +177,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn campaign_id(&self, slug: &str) -> Result<Option<CampaignId>>;
     /// The campaigns the actor is on the team of (every campaign for the operator).
     async fn campaigns(&self, actor: Actor) -> Result<Vec<CampaignWithRole>>;
-    async fn update_campaign(&self, actor: Actor, id: CampaignId, patch: CampaignDraft) -> Result<Campaign>;
+    async fn update_campaign(&self, actor: Actor, id: CampaignId, patch: CampaignDraft) -> Result<CampaignWithRole>;
     async fn delete_campaign(&self, actor: Actor, id: CampaignId) -> Result<()>;
 
     // The team.

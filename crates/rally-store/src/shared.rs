@@ -666,9 +666,9 @@ impl Store for Backend {
             .collect()
     }
 
-    async fn update_campaign(&self, actor: Actor, id: CampaignId, patch: CampaignDraft) -> Result<Campaign> {
+    async fn update_campaign(&self, actor: Actor, id: CampaignId, patch: CampaignDraft) -> Result<CampaignWithRole> {
         let mut tx = self.begin_write().await?;
-        authorize(&mut tx, actor, id, Action::EditCampaign, "campaign").await?;
+        let role = authorize(&mut tx, actor, id, Action::EditCampaign, "campaign").await?;
         let current = fetch_campaign(&mut tx, id).await?;
         let fields = current.fields.to_draft().merge(patch).validate()?;
         if fields.parent_id != current.fields.parent_id || fields.starts_on != current.fields.starts_on || fields.ends_on != current.fields.ends_on {
@@ -686,7 +686,7 @@ impl Store for Backend {
         write_campaign(&mut tx, Some(id), &fields).await?;
         let campaign = fetch_campaign(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(campaign)
+        Ok(CampaignWithRole { campaign, role })
     }
 
     async fn delete_campaign(&self, actor: Actor, id: CampaignId) -> Result<()> {

@@ -94,7 +94,7 @@ async fn campaigns_round_trip(store: &dyn Store) {
     assert_eq!(read.role, Some(Role::Owner));
 
     let patch = CampaignDraft { goal_students: Some(75_000), high_reach_threshold: Some(5_000), ..Default::default() };
-    let updated = ok(store.update_campaign(Actor::User(ana.id), created.id, patch).await);
+    let updated = ok(store.update_campaign(Actor::User(ana.id), created.id, patch).await).campaign;
     assert_eq!(updated.fields.goal_students, 75_000);
     assert_eq!(updated.fields.high_reach_threshold, 5_000);
     assert_eq!(updated.fields.message, fields.message);

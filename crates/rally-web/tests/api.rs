@@ -125,6 +125,11 @@ async fn the_contract_works_as_documented(s: Server) {
     let t = Some(token.as_str());
     let created = s.call("POST", "/api/v1/campaigns", t, Some(campaign_body("hr-2026"))).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["role"], "owner");
+    assert!(
+        ["planning", "promotion", "campaign_week", "follow_up", "closed"]
+            .contains(&created.body["phase"].as_str().unwrap_or_default())
+    );
     let cid = created.body["id"].as_i64().unwrap_or_default();
     assert!(cid > 0);
 

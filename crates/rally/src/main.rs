@@ -196,7 +196,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 rally_store::redact(&url)
             );
             println!("  open       {base}/");
-            println!("  sign in    {} / {}", login.email, login.password);
+            println!("  login      {} / {}", login.email, login.password);
             println!("  API token  {}", login.token);
             println!(
                 "  try        curl -H 'Authorization: Bearer {}' '{base}/api/v1/campaigns/{}/partners?stage=negotiate_ask&limit=5'",

@@ -271,7 +271,7 @@ async fn the_demo_serves_a_populated_campaign(db: &str) {
         let token =
             lines.iter().find_map(|l| l.trim().strip_prefix("API token")).map(str::trim).unwrap_or_default().to_owned();
         assert!(token.starts_with("rally_"), "demo printed: {lines:?}");
-        assert!(lines.iter().any(|l| l.contains("sign in") && l.contains("@")), "{lines:?}");
+        assert!(lines.iter().any(|l| l.contains("login") && l.contains("@")), "{lines:?}");
         wait_healthy(&base).await;
 
         let mut partners = Vec::new();
