@@ -69,8 +69,16 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        // Contention that outlasted the busy timeout (SQLite BUSY, LOCKED, BUSY_SNAPSHOT) or that
+        // PostgreSQL resolved by aborting us (serialization failure, deadlock) is worth a retry, like
+        // a database that does not answer.
+        let contended = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|code| matches!(code.as_ref(), "5" | "6" | "517" | "40001" | "40P01"));
         match e {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(e),
+            e if contended => StoreError::Unavailable(e),
             e => StoreError::Database(e),
         }
     }

@@ -1,6 +1,7 @@
 //! The store conformance suite: every test runs on SQLite and on PostgreSQL, against real databases.
 
 use chrono::{Duration, Utc};
+use futures_util::future::join_all;
 use rally_domain::pipeline::StageMove;
 use rally_domain::{
     CampaignDraft, CampaignFields, CampaignId, Category, ContactDraft, ContactFields, Email, PartnerDraft,
@@ -41,6 +42,7 @@ conformance!(
     tokens_find_their_user,
     bulk_load_keeps_history,
     deleting_cascades,
+    concurrent_writers_all_land,
 );
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
@@ -449,6 +451,35 @@ async fn deleting_cascades(store: &dyn Store) {
     assert!(matches!(store.stage_history(Actor::System, p.id).await, Err(StoreError::NotFound(_))));
     ok(store.delete_campaign(Actor::System, c.id).await);
     assert!(matches!(store.campaign(Actor::System, CampaignId(c.id.0)).await, Err(StoreError::NotFound(_))));
+}
+
+/// Many writers at once: on SQLite they queue for the one write lock (IMMEDIATE transactions and the
+/// busy timeout), on PostgreSQL they run side by side; either way every write lands exactly once.
+async fn concurrent_writers_all_land(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let me = Actor::User(ana.id);
+    let c = ok(store.create_campaign(me, campaign_fields("busy")).await);
+    let p = ok(store.create_partner(me, c.id, partner("Shared", Category::Media, 1)).await);
+    let creates = (0..24).map(|i| store.create_partner(me, c.id, partner(&format!("Partner {i}"), Category::Media, i)));
+    let moves =
+        [Stage::Contacted, Stage::NegotiateAsk, Stage::FinalizeDetails, Stage::FinalizeFulfillment].map(|stage| {
+            store.update_partner(me, p.id, PartnerDraft { notes: Some(format!("{stage:?}")), ..Default::default() })
+        });
+    let (created, updated) = tokio::join!(join_all(creates), join_all(moves));
+    assert!(created.iter().all(Result::is_ok), "{:?}", created.iter().find(|r| r.is_err()));
+    assert!(updated.iter().all(Result::is_ok));
+    let all = ok(store.partners(me, c.id, &PartnerFilter { limit: 100, ..Default::default() }).await).items;
+    assert_eq!(all.len(), 25);
+}
+
+/// Several processes opening a new PostgreSQL database at once: one migrates, the others wait and
+/// find the schema in place.
+#[tokio::test]
+async fn concurrent_opens_migrate_once() {
+    let Some(url) = rally_store::testing::postgres_database().await else { return };
+    let opens = (0..6).map(|_| rally_store::open(&url));
+    let results = join_all(opens).await;
+    assert!(results.iter().all(Result::is_ok), "{:?}", results.iter().find(|r| r.is_err()));
 }
 
 /// Both migration trees must reach the same logical schema: same tables, same columns.
