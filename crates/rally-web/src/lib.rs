@@ -42,6 +42,11 @@ impl AppState {
     }
 }
 
+/// The API's OpenAPI 3.1 document as JSON text.
+pub fn openapi_json() -> String {
+    serde_json::to_string_pretty(&api::routes().into_openapi()).unwrap_or_default()
+}
+
 /// The whole application: API, health check, and problem documents for unknown routes.
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = api::routes().split_for_parts();

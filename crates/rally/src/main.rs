@@ -60,6 +60,8 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Print the API's OpenAPI 3.1 document (JSON), e.g. to generate a client.
+    Openapi,
     /// Create a realistic demo campaign (once) and serve it; prints a login and an API token.
     Demo {
         /// Address to listen on (default 127.0.0.1:8080).
@@ -180,6 +182,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.create_api_token(user.id, &hash, &label).await?;
             eprintln!("API token for {} (shown once; send it as `Authorization: Bearer <token>`):", user.email);
             println!("{token}");
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", rally_web::openapi_json());
             Ok(())
         }
         Command::Demo { listen, database } => {

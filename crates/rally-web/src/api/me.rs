@@ -8,7 +8,7 @@ use crate::extract::Auth;
 
 /// The user the token belongs to.
 #[utoipa::path(get, path = "/api/v1/me", tag = "team",
-    responses((status = 200, body = User), (status = 401, body = crate::Problem)))]
+    responses((status = 200, body = User, description = "OK"), (status = 401, body = crate::Problem, description = "Missing or invalid API token")))]
 pub async fn me(Auth(user): Auth) -> Result<Json<User>, ApiError> {
     Ok(Json(user))
 }

@@ -335,10 +335,18 @@ fn every_command_has_help() {
         vec!["campaign", "grant", "--help"],
         vec!["token", "create", "--help"],
         vec!["demo", "--help"],
+        vec!["openapi", "--help"],
     ] {
         let out = ok(&args, None);
         assert!(out.contains("Usage"), "{args:?}: {out}");
     }
+}
+
+#[test]
+fn openapi_prints_the_document() {
+    let doc: Value = serde_json::from_str(&ok(&["openapi"], None)).unwrap_or(Value::Null);
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{doc}");
+    assert!(doc["paths"]["/api/v1/partners/{id}/stage"]["post"].is_object());
 }
 
 #[test]

@@ -14,8 +14,8 @@ use crate::{ApiError, AppState, Problem};
 /// Create a campaign; the caller becomes its owner. `name`, `slug`, `goal_students`, `starts_on` and
 /// `ends_on` are required; a `member` campaign names its umbrella in `parent_id`.
 #[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns", request_body = CampaignDraft,
-    responses((status = 201, body = CampaignView), (status = 409, body = Problem, description = "slug taken"),
-              (status = 422, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 201, body = CampaignView, description = "Created"), (status = 409, body = Problem, description = "slug taken"),
+              (status = 422, body = Problem, description = "Invalid input; `errors` names every offending field"), (status = 401, body = Problem, description = "Missing or invalid API token")))]
 pub async fn create_campaign(
     State(app): State<AppState>,
     auth: Auth,

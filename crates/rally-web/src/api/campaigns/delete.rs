@@ -10,7 +10,7 @@ use crate::{ApiError, AppState, Problem};
 /// campaigns cannot be deleted.
 #[utoipa::path(delete, path = "/api/v1/campaigns/{campaign}", tag = "campaigns",
     params(("campaign" = String, Path, description = "Campaign id or slug")),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 204, description = "Done; no content"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 409, body = Problem, description = "Conflicts with existing data; `errors` names the field")))]
 pub async fn delete_campaign(
     State(app): State<AppState>,
     auth: Auth,

@@ -12,8 +12,8 @@ use crate::{ApiError, AppState, Problem};
 /// once per campaign.
 #[utoipa::path(post, path = "/api/v1/partners/{id}/contacts", tag = "contacts", request_body = ContactDraft,
     params(("id" = i64, Path, description = "Partner id")),
-    responses((status = 201, body = Contact), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem, description = "e-mail already a contact"), (status = 422, body = Problem)))]
+    responses((status = 201, body = Contact, description = "Created"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"),
+              (status = 409, body = Problem, description = "e-mail already a contact"), (status = 422, body = Problem, description = "Invalid input; `errors` names every offending field")))]
 pub async fn create_contact(
     State(app): State<AppState>,
     auth: Auth,

@@ -10,7 +10,7 @@ use crate::{ApiError, AppState, Problem};
 /// Delete a contact.
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts",
     params(("id" = i64, Path, description = "Contact id")),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204, description = "Done; no content"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you")))]
 pub async fn delete_contact(State(app): State<AppState>, auth: Auth, Id(id): Id) -> Result<StatusCode, ApiError> {
     app.store.delete_contact(auth.actor(), ContactId(id)).await?;
     Ok(StatusCode::NO_CONTENT)

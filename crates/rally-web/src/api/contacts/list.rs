@@ -10,7 +10,7 @@ use crate::{ApiError, AppState, Problem};
 /// A partner's contacts.
 #[utoipa::path(get, path = "/api/v1/partners/{id}/contacts", tag = "contacts",
     params(("id" = i64, Path, description = "Partner id")),
-    responses((status = 200, body = Vec<Contact>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<Contact>, description = "OK"), (status = 404, body = Problem, description = "Not found, or not visible to you")))]
 pub async fn list_contacts(
     State(app): State<AppState>,
     auth: Auth,

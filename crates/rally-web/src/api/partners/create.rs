@@ -12,7 +12,7 @@ use crate::{ApiError, AppState, Problem};
 /// member; its tier and priority are derived. `name` and `category` are required.
 #[utoipa::path(post, path = "/api/v1/campaigns/{campaign}/partners", tag = "partners", request_body = PartnerDraft,
     params(("campaign" = String, Path, description = "Campaign id or slug")),
-    responses((status = 201, body = Partner), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Partner, description = "Created"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "Invalid input; `errors` names every offending field")))]
 pub async fn create_partner(
     State(app): State<AppState>,
     auth: Auth,

@@ -11,7 +11,7 @@ use crate::{ApiError, AppState, Problem};
 /// (no `from`) is its creation as a lead.
 #[utoipa::path(get, path = "/api/v1/partners/{id}/history", tag = "partners",
     params(("id" = i64, Path, description = "Partner id")),
-    responses((status = 200, body = Vec<StageChange>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<StageChange>, description = "OK"), (status = 404, body = Problem, description = "Not found, or not visible to you")))]
 pub async fn stage_history(
     State(app): State<AppState>,
     auth: Auth,

@@ -78,7 +78,7 @@ impl ListQuery {
 /// A campaign's partners, filtered, in creation order, one keyset page at a time.
 #[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/partners", tag = "partners",
     params(("campaign" = String, Path, description = "Campaign id or slug"), ListQuery),
-    responses((status = 200, body = PartnerPage), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = PartnerPage, description = "OK"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "Invalid input; `errors` names every offending field")))]
 pub async fn list_partners(
     State(app): State<AppState>,
     auth: Auth,

@@ -20,7 +20,7 @@ pub struct Moved {
 /// Every move is kept in the partner's history.
 #[utoipa::path(post, path = "/api/v1/partners/{id}/stage", tag = "partners", request_body = StageMove,
     params(("id" = i64, Path, description = "Partner id")),
-    responses((status = 200, body = Moved), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Moved, description = "OK"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "Invalid input; `errors` names every offending field")))]
 pub async fn move_stage(
     State(app): State<AppState>,
     auth: Auth,

@@ -11,7 +11,7 @@ use crate::{ApiError, AppState, Problem};
 /// hand them to someone else; the stage changes through `/stage`.
 #[utoipa::path(patch, path = "/api/v1/partners/{id}", tag = "partners", request_body = PartnerDraft,
     params(("id" = i64, Path, description = "Partner id")),
-    responses((status = 200, body = Partner), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Partner, description = "OK"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "Invalid input; `errors` names every offending field")))]
 pub async fn update_partner(
     State(app): State<AppState>,
     auth: Auth,

@@ -20,7 +20,7 @@ pub struct AddMember {
 /// Add an existing user to the team by e-mail, or change their role. Owners only.
 #[utoipa::path(post, path = "/api/v1/campaigns/{campaign}/team", tag = "team", request_body = AddMember,
     params(("campaign" = String, Path, description = "Campaign id or slug")),
-    responses((status = 200, body = Member), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Member, description = "OK"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "Invalid input; `errors` names every offending field")))]
 pub async fn add_member(
     State(app): State<AppState>,
     auth: Auth,

@@ -10,7 +10,7 @@ use crate::{ApiError, AppState, Problem};
 /// The campaign's team.
 #[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/team", tag = "team",
     params(("campaign" = String, Path, description = "Campaign id or slug")),
-    responses((status = 200, body = Vec<Member>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<Member>, description = "OK"), (status = 404, body = Problem, description = "Not found, or not visible to you")))]
 pub async fn list_team(
     State(app): State<AppState>,
     auth: Auth,

@@ -10,7 +10,7 @@ use crate::{ApiError, AppState, Problem};
 /// Take a user off the team; their partners become unowned. Owners only; the last owner stays.
 #[utoipa::path(delete, path = "/api/v1/campaigns/{campaign}/team/{user}", tag = "team",
     params(("campaign" = String, Path, description = "Campaign id or slug"), ("user" = i64, Path, description = "User id")),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 204, description = "Done; no content"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "Invalid input; `errors` names every offending field")))]
 pub async fn remove_member(
     State(app): State<AppState>,
     auth: Auth,
