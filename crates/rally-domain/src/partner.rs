@@ -107,7 +107,11 @@ impl Audience {
     }
 }
 
-/// How many people a partner reaches. Never negative.
+/// The most people a partner can reach: more than the world's population, so a typo (or a hostile
+/// number) cannot overflow sums of reach.
+pub const MAX_REACH: i64 = 10_000_000_000;
+
+/// How many people a partner reaches: zero to [`MAX_REACH`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "i64", into = "i64")]
@@ -115,7 +119,13 @@ pub struct Reach(i64);
 
 impl Reach {
     pub fn new(people: i64) -> Result<Reach, String> {
-        if people < 0 { Err("must be zero or more people".into()) } else { Ok(Reach(people)) }
+        if people < 0 {
+            Err("must be zero or more people".into())
+        } else if people > MAX_REACH {
+            Err(format!("must be at most {MAX_REACH} people"))
+        } else {
+            Ok(Reach(people))
+        }
     }
 
     pub fn get(self) -> i64 {

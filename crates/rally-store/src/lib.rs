@@ -105,6 +105,23 @@ pub struct Member {
     pub role: Role,
 }
 
+/// A signed-in browser session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    /// Sent back with every form and script request of this session (CSRF protection).
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Partners and their summed reach in one pipeline stage, or one category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tally<K> {
+    pub key: K,
+    pub partners: i64,
+    pub reach: i64,
+}
+
 /// A campaign together with the caller's role in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -175,6 +192,27 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn create_api_token(&self, user: UserId, token_hash: &str, label: &str) -> Result<()>;
     async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>>;
 
+    // Web sign-in.
+    /// The user with this address and their password hash (`None` for users without a password).
+    async fn login_lookup(&self, email: &Email) -> Result<Option<(User, Option<String>)>>;
+    async fn create_session(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The unexpired session whose token hashes to `token_hash`.
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Records a failed sign-in for the address and returns its failures since `since`, this one included.
+    async fn record_login_failure(&self, email: &Email, since: DateTime<Utc>) -> Result<i64>;
+    async fn login_failures(&self, email: &Email, since: DateTime<Utc>) -> Result<i64>;
+    async fn clear_login_failures(&self, email: &Email) -> Result<()>;
+    async fn create_password_reset(&self, user: UserId, token_hash: &str, expires_at: DateTime<Utc>) -> Result<()>;
+    /// Sets a new password with a reset token, once and before it expires, and ends the user's sessions.
+    async fn reset_password(&self, token_hash: &str, password_hash: &str) -> Result<User>;
+
     // Campaigns.
     /// Creates a campaign; a user who creates one becomes its owner.
     async fn create_campaign(&self, actor: Actor, fields: CampaignFields) -> Result<Campaign>;
@@ -205,6 +243,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn move_stage(&self, actor: Actor, id: PartnerId, to: StageMove) -> Result<(Partner, StageChange)>;
     /// The partner's stage changes, oldest first.
     async fn stage_history(&self, actor: Actor, id: PartnerId) -> Result<Vec<StageChange>>;
+    /// Partners and summed reach per stage, every stage listed.
+    async fn pipeline_tally(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Tally<Stage>>>;
+    /// Partners and summed reach per category, every category listed.
+    async fn category_tally(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Tally<Category>>>;
+    /// Open partners (not closed) that have been longest in their stage, oldest first.
+    async fn stale_partners(&self, actor: Actor, campaign: CampaignId, limit: u32) -> Result<Vec<Partner>>;
     /// Loads partners with their histories and contacts in one transaction; returns how many.
     async fn load_partners(&self, actor: Actor, campaign: CampaignId, partners: Vec<PartnerLoad>) -> Result<usize>;
 

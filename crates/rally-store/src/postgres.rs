@@ -4,7 +4,10 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 type Db = sqlx::Postgres;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "core", include_str!("../migrations/postgres/0001_core.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "core", include_str!("../migrations/postgres/0001_core.sql")),
+    (2, "sessions", include_str!("../migrations/postgres/0002_sessions.sql")),
+];
 
 /// Rally on a PostgreSQL database.
 #[derive(Debug, Clone)]

@@ -16,6 +16,7 @@ use rally_domain::{
 use sqlx::{QueryBuilder, Row};
 
 use crate::{
+    Session, Tally,
     Actor, CampaignWithRole, Member, MoveLoad, Page, PartnerFilter, PartnerLoad, Result, Store, StoreError, User,
     DEFAULT_PAGE, MAX_PAGE, corrupt, from_micros, now_micros, to_micros,
 };
@@ -606,6 +607,133 @@ impl Store for Backend {
         row.map(|r| user_from_row(&r)).transpose()
     }
 
+    async fn login_lookup(&self, email: &Email) -> Result<Option<(User, Option<String>)>> {
+        let row = sqlx::query("SELECT id, email, name, password_hash FROM users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((user_from_row(&r)?, r.try_get("password_hash")?))).transpose()
+    }
+
+    async fn create_session(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        csrf_token: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let now = now_micros();
+        // Expired sessions are swept here, where sessions are made, rather than by a timer.
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user.0)
+        .bind(csrf_token)
+        .bind(now)
+        .bind(to_micros(expires_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.name, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now_micros())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(Session { user: user_from_row(&r)?, csrf_token: r.try_get("csrf_token")?, expires_at: time(&r, "expires_at")? })
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_login_failure(&self, email: &Email, since: chrono::DateTime<chrono::Utc>) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(to_micros(since)).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)")
+            .bind(email.as_str())
+            .bind(now_micros())
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE email = $1 AND at >= $2")
+            .bind(email.as_str())
+            .bind(to_micros(since))
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(row.try_get("n")?)
+    }
+
+    async fn login_failures(&self, email: &Email, since: chrono::DateTime<chrono::Utc>) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE email = $1 AND at >= $2")
+            .bind(email.as_str())
+            .bind(to_micros(since))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    async fn clear_login_failures(&self, email: &Email) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(email.as_str()).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_password_reset(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user.0)
+            .bind(now_micros())
+            .bind(to_micros(expires_at))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn reset_password(&self, token_hash: &str, password_hash: &str) -> Result<User> {
+        let mut tx = self.begin_write().await?;
+        let now = now_micros();
+        let row = sqlx::query(
+            "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+             RETURNING user_id",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound("password reset link"))?;
+        let user: i64 = row.try_get("user_id")?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(user).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
+        let row = sqlx::query("SELECT id, email, name FROM users WHERE id = $1").bind(user).fetch_one(&mut *tx).await?;
+        let user = user_from_row(&row)?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
     async fn create_campaign(&self, actor: Actor, fields: CampaignFields) -> Result<Campaign> {
         let mut tx = self.begin_write().await?;
         check_umbrella(&mut tx, actor, None, &fields).await?;
@@ -928,6 +1056,68 @@ impl Store for Backend {
         .fetch_all(&mut *conn)
         .await?;
         rows.iter().map(change_from_row).collect()
+    }
+
+    async fn pipeline_tally(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Tally<Stage>>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let rows = sqlx::query(
+            "SELECT stage AS k, COUNT(*) AS n, CAST(COALESCE(SUM(reach), 0) AS BIGINT) AS r FROM partners WHERE campaign_id = $1 GROUP BY stage",
+        )
+        .bind(campaign.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        let counted = rows
+            .iter()
+            .map(|r| Ok((text(r, "k", Stage::parse)?, r.try_get::<i64, _>("n")?, r.try_get::<i64, _>("r")?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Stage::ALL
+            .into_iter()
+            .map(|key| {
+                let (partners, reach) = counted.iter().find(|(k, _, _)| *k == key).map_or((0, 0), |(_, n, r)| (*n, *r));
+                Tally { key, partners, reach }
+            })
+            .collect())
+    }
+
+    async fn category_tally(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Tally<Category>>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let rows = sqlx::query(
+            "SELECT category AS k, COUNT(*) AS n, CAST(COALESCE(SUM(reach), 0) AS BIGINT) AS r FROM partners WHERE campaign_id = $1 \
+             GROUP BY category",
+        )
+        .bind(campaign.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        let counted = rows
+            .iter()
+            .map(|r| Ok((text(r, "k", Category::parse)?, r.try_get::<i64, _>("n")?, r.try_get::<i64, _>("r")?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Category::ALL
+            .into_iter()
+            .map(|key| {
+                let (partners, reach) = counted.iter().find(|(k, _, _)| *k == key).map_or((0, 0), |(_, n, r)| (*n, *r));
+                Tally { key, partners, reach }
+            })
+            .collect())
+    }
+
+    async fn stale_partners(&self, actor: Actor, campaign: CampaignId, limit: u32) -> Result<Vec<Partner>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            partner_columns!(),
+            " FROM partners p JOIN campaigns c ON c.id = p.campaign_id \
+             WHERE p.campaign_id = $1 AND p.stage NOT IN ('closed_won', 'closed_lost') \
+             ORDER BY p.stage_since, p.id LIMIT $2"
+        ))
+        .bind(campaign.0)
+        .bind(i64::from(limit.min(MAX_PAGE)))
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter().map(partner_from_row).collect()
     }
 
     async fn load_partners(&self, actor: Actor, campaign: CampaignId, partners: Vec<PartnerLoad>) -> Result<usize> {

@@ -7,7 +7,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 type Db = sqlx::Sqlite;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "core", include_str!("../migrations/sqlite/0001_core.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "core", include_str!("../migrations/sqlite/0001_core.sql")),
+    (2, "sessions", include_str!("../migrations/sqlite/0002_sessions.sql")),
+];
 
 /// Rally on an embedded SQLite file.
 #[derive(Debug, Clone)]

@@ -43,6 +43,10 @@ conformance!(
     bulk_load_keeps_history,
     deleting_cascades,
     concurrent_writers_all_land,
+    sessions_expire_and_end,
+    sign_in_failures_are_counted,
+    reset_links_work_once,
+    dashboard_tallies_cover_every_stage_and_category,
 );
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
@@ -470,6 +474,75 @@ async fn concurrent_writers_all_land(store: &dyn Store) {
     assert!(updated.iter().all(Result::is_ok));
     let all = ok(store.partners(me, c.id, &PartnerFilter { limit: 100, ..Default::default() }).await).items;
     assert_eq!(all.len(), 25);
+}
+
+async fn sessions_expire_and_end(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let later = Utc::now() + Duration::hours(1);
+    ok(store.create_session(ana.id, "live", "csrf-1", later).await);
+    ok(store.create_session(ana.id, "old", "csrf-2", Utc::now() - Duration::seconds(1)).await);
+    let s = ok(store.session("live").await).unwrap_or_else(|| panic!("live session"));
+    assert_eq!((s.user.id, s.csrf_token.as_str()), (ana.id, "csrf-1"));
+    assert!(ok(store.session("old").await).is_none(), "expired sessions are not sessions");
+    assert!(ok(store.session("unknown").await).is_none());
+    ok(store.delete_session("live").await);
+    assert!(ok(store.session("live").await).is_none());
+}
+
+async fn sign_in_failures_are_counted(store: &dyn Store) {
+    let email = ok(Email::parse("ana@example.org"));
+    let other = ok(Email::parse("ivo@example.org"));
+    let window = Utc::now() - Duration::minutes(15);
+    for expected in 1..=3 {
+        assert_eq!(ok(store.record_login_failure(&email, window).await), expected);
+    }
+    ok(store.record_login_failure(&other, window).await);
+    assert_eq!(ok(store.login_failures(&email, window).await), 3);
+    assert_eq!(ok(store.login_failures(&email, Utc::now() + Duration::seconds(1)).await), 0, "outside the window");
+    ok(store.clear_login_failures(&email).await);
+    assert_eq!(ok(store.login_failures(&email, window).await), 0);
+    assert_eq!(ok(store.login_failures(&other, window).await), 1);
+}
+
+async fn reset_links_work_once(store: &dyn Store) {
+    let ana = ok(store.create_user(&ok(Email::parse("ana@example.org")), "Ana", Some("old-hash")).await);
+    ok(store.create_session(ana.id, "session", "csrf", Utc::now() + Duration::hours(1)).await);
+    ok(store.create_password_reset(ana.id, "reset", Utc::now() + Duration::hours(1)).await);
+    ok(store.create_password_reset(ana.id, "expired", Utc::now() - Duration::seconds(1)).await);
+    assert!(matches!(store.reset_password("expired", "x").await, Err(StoreError::NotFound(_))));
+    assert_eq!(ok(store.reset_password("reset", "new-hash").await).id, ana.id);
+    assert!(matches!(store.reset_password("reset", "again").await, Err(StoreError::NotFound(_))), "used once");
+    let (_, hash) = ok(store.login_lookup(&ana.email).await).unwrap_or_else(|| panic!("user"));
+    assert_eq!(hash.as_deref(), Some("new-hash"));
+    assert!(ok(store.session("session").await).is_none(), "a reset signs the user out everywhere");
+}
+
+async fn dashboard_tallies_cover_every_stage_and_category(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let me = Actor::User(ana.id);
+    let c = ok(store.create_campaign(me, campaign_fields("dash")).await);
+    let a = ok(store.create_partner(me, c.id, partner("A", Category::Media, 100)).await);
+    ok(store.create_partner(me, c.id, partner("B", Category::Media, 50)).await);
+    let old = ok(store.create_partner(me, c.id, partner("C", Category::Authority, 7)).await);
+    ok(store.move_stage(me, a.id, to(Stage::Contacted)).await);
+    let stages = ok(store.pipeline_tally(me, c.id).await);
+    assert_eq!(stages.len(), 7);
+    let lead = stages.iter().find(|t| t.key == Stage::Lead).map(|t| (t.partners, t.reach));
+    assert_eq!(lead, Some((2, 57)));
+    let won = stages.iter().find(|t| t.key == Stage::ClosedWon).map(|t| (t.partners, t.reach));
+    assert_eq!(won, Some((0, 0)));
+    let categories = ok(store.category_tally(me, c.id).await);
+    assert_eq!(categories.len(), 5);
+    assert_eq!(categories.iter().find(|t| t.key == Category::Media).map(|t| t.reach), Some(150));
+    let stale = ok(store.stale_partners(me, c.id, 2).await);
+    assert_eq!(stale.len(), 2);
+    assert_ne!(stale[0].id, a.id, "the partner just moved is the freshest");
+    ok(store
+        .move_stage(me, old.id, StageMove { stage: Stage::ClosedLost, note: None, reason: Some("no".into()) })
+        .await);
+    assert!(ok(store.stale_partners(me, c.id, 10).await).iter().all(|p| !p.stage.is_closed()));
+    let outsider = user(store, "Out").await;
+    assert!(matches!(store.pipeline_tally(Actor::User(outsider.id), c.id).await, Err(StoreError::NotFound(_))));
 }
 
 /// Several processes opening a new PostgreSQL database at once: one migrates, the others wait and
