@@ -31,11 +31,16 @@ pub fn random_password() -> String {
     hex(&bytes)
 }
 
-/// Makes a new API token; returns the token (to show once) and the hash to store.
-pub fn new_api_token() -> (String, String) {
+/// 256 random bits as 64 hex digits: session tokens, CSRF tokens, reset links.
+pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let token = format!("rally_{}", hex(&bytes));
+    hex(&bytes)
+}
+
+/// Makes a new API token; returns the token (to show once) and the hash to store.
+pub fn new_api_token() -> (String, String) {
+    let token = format!("rally_{}", random_token());
     let hash = hash_token(&token);
     (token, hash)
 }

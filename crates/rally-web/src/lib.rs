@@ -13,6 +13,7 @@ use rally_store::Store;
 
 pub mod api;
 pub mod auth;
+pub mod pages;
 mod error;
 mod extract;
 mod health;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", axum::routing::get(move || api::openapi_json(openapi.clone())))
         .route("/healthz", axum::routing::get(health::healthz))
         .route("/", axum::routing::get(index))
+        .merge(pages::routes(state.clone()))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -65,9 +67,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The front door: what runs here and where to go.
-async fn index() -> axum::response::Html<&'static str> {
-    axum::response::Html(include_str!("index.html"))
+/// The front door: the team's campaigns (or the sign-in page, for a visitor without a session).
+async fn index() -> axum::response::Redirect {
+    axum::response::Redirect::to("/campaigns")
 }
 
 /// Serves the application on `listener` until `shutdown` resolves.

@@ -75,6 +75,16 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum UserCommand {
+    /// Print a one-time link that sets a new password (valid 24 hours).
+    ResetLink {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        email: String,
+        /// Where users reach Rally (env RALLY_PUBLIC_URL; default http://127.0.0.1:8080).
+        #[arg(long, env = "RALLY_PUBLIC_URL", value_name = "URL")]
+        base_url: Option<String>,
+    },
     /// Add a user; the password is read from standard input.
     Add {
         #[command(flatten)]
@@ -161,6 +171,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&settings.database(db.database)).await?;
             let user = store.create_user(&email, &name, Some(&hash)).await?;
             println!("added user {} <{}> (id {})", user.name, user.email, user.id);
+            Ok(())
+        }
+        Command::User { command: UserCommand::ResetLink { db, email, base_url } } => {
+            let store = open(&settings.database(db.database)).await?;
+            let user = find_user(&*store, &email).await?;
+            let token = rally_web::auth::random_token();
+            let expires = chrono::Utc::now() + chrono::Duration::hours(24);
+            store.create_password_reset(user.id, &rally_web::auth::hash_token(&token), expires).await?;
+            let base = base_url.unwrap_or_else(|| format!("http://{}", config::DEFAULT_LISTEN));
+            eprintln!("One-time link for {} to set a new password (valid 24 hours):", user.email);
+            println!("{}/reset/{token}", base.trim_end_matches('/'));
             Ok(())
         }
         Command::Campaign { command: CampaignCommand::Grant { db, campaign, email, role } } => {

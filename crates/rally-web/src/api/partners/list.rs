@@ -16,21 +16,21 @@ use crate::{ApiError, AppState, Problem};
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `lead`, `contacted`, `negotiate_ask`, `finalize_details`, `finalize_fulfillment`, `closed_won`, `closed_lost`
-    stage: Option<String>,
+    pub(crate) stage: Option<String>,
     /// `it_company`, `authority`, `school_network`, `nonprofit`, `media`
-    category: Option<String>,
+    pub(crate) category: Option<String>,
     /// `high` or `low`
-    tier: Option<String>,
+    pub(crate) tier: Option<String>,
     /// The owner's user id.
-    owner: Option<String>,
+    pub(crate) owner: Option<String>,
     /// `true` or `false`
-    high_touch: Option<String>,
+    pub(crate) high_touch: Option<String>,
     /// Words that start words of the partner's name, in any case and script.
-    q: Option<String>,
+    pub(crate) q: Option<String>,
     /// Page size, 1 to 500 (default 50).
-    limit: Option<String>,
+    pub(crate) limit: Option<String>,
     /// `next_after` of the previous page.
-    after: Option<String>,
+    pub(crate) after: Option<String>,
 }
 
 /// A page of partners.
@@ -50,7 +50,7 @@ fn parse<T>(
 }
 
 impl ListQuery {
-    fn into_filter(self) -> Result<PartnerFilter, ApiError> {
+    pub(crate) fn into_filter(self) -> Result<PartnerFilter, ApiError> {
         let number = |v: &str| v.parse::<i64>().map_err(|_| format!("`{v}` is not a number"));
         let limit = parse("limit", self.limit, |v| {
             v.parse::<u32>()

@@ -1,0 +1,128 @@
+//! `/campaigns/{slug}/board`: the pipeline as a kanban board. Each column pages on its own ("load
+//! more"), so the board stays fast with 100,000 partners; `?column=STAGE&after=ID` renders one column's
+//! next cards, as a page without JavaScript and as a fragment the script appends.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use rally_domain::{Category, Stage, Tier, UserId};
+use rally_store::PartnerFilter;
+use serde::Deserialize;
+
+use super::partners::PartnerRow;
+use super::{Layout, PageError, SignedIn, category_options, number, render, stage_options, team_names};
+use crate::AppState;
+
+/// Cards per column per page.
+pub const COLUMN_PAGE: u32 = 20;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct BoardQuery {
+    owner: Option<String>,
+    category: Option<String>,
+    tier: Option<String>,
+    column: Option<String>,
+    after: Option<String>,
+}
+
+pub struct Column {
+    pub stage: String,
+    pub label: String,
+    pub count: String,
+    pub reach: String,
+    pub cards: Vec<PartnerRow>,
+    pub more: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct BoardPage {
+    layout: Layout,
+    slug: String,
+    columns: Vec<Column>,
+    owner: String,
+    category: String,
+    tier: String,
+    team: Vec<(i64, String)>,
+    categories: Vec<(&'static str, &'static str)>,
+    stages: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "board_cards.html")]
+struct CardsFragment {
+    slug: String,
+    column: Column,
+    stages: Vec<(&'static str, &'static str)>,
+    csrf: String,
+}
+
+fn blank_to_none(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.trim().is_empty())
+}
+
+pub async fn board(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, PageError> {
+    let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
+    let bad = |field: &str, e: String| PageError::BadRequest(format!("{field}: {e}"));
+    let owner = blank_to_none(q.owner.clone());
+    let category = blank_to_none(q.category.clone());
+    let tier = blank_to_none(q.tier.clone());
+    let base = PartnerFilter {
+        owner: owner.as_deref().map(|o| o.parse().map(UserId).map_err(|_| bad("owner", "not a user".into()))).transpose()?,
+        category: category.as_deref().map(Category::parse).transpose().map_err(|e| bad("category", e))?,
+        tier: tier.as_deref().map(Tier::parse).transpose().map_err(|e| bad("tier", e))?,
+        limit: COLUMN_PAGE,
+        ..Default::default()
+    };
+    let filters = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("owner", &owner), ("category", &category), ("tier", &tier)].iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v.as_str()))))
+        .finish();
+    let layout = Layout::new(&app, &me, Some(&slug), "board", format!("Board · {}", campaign.fields.name)).await?;
+    let team = team_names(&app, me.actor(), campaign.id).await?;
+    let tallies = app.store.pipeline_tally(me.actor(), campaign.id).await?;
+    let stages: Vec<Stage> = match blank_to_none(q.column.clone()) {
+        Some(s) => vec![Stage::parse(&s).map_err(|e| bad("column", e))?],
+        None => Stage::ALL.to_vec(),
+    };
+    let after = blank_to_none(q.after.clone())
+        .map(|a| a.parse().map(rally_domain::PartnerId).map_err(|_| bad("after", "not a partner id".into())))
+        .transpose()?;
+    let mut columns = Vec::new();
+    for stage in &stages {
+        let filter = PartnerFilter { stage: Some(*stage), after, ..base.clone() };
+        let page = app.store.partners(me.actor(), campaign.id, &filter).await?;
+        let tally = tallies.iter().find(|t| t.key == *stage);
+        columns.push(Column {
+            stage: stage.as_str().to_owned(),
+            label: stage.label().to_owned(),
+            count: number(tally.map_or(0, |t| t.partners)),
+            reach: number(tally.map_or(0, |t| t.reach)),
+            cards: page.items.iter().map(|p| PartnerRow::new(p, &team, &layout, me.user.id)).collect(),
+            more: page.next_after.map(|a| {
+                let sep = if filters.is_empty() { "" } else { "&" };
+                format!("{filters}{sep}column={}&after={a}", stage.as_str())
+            }),
+        });
+    }
+    if q.column.is_some() && q.after.is_some() {
+        if let Some(column) = columns.pop() {
+            return render(&CardsFragment { slug, column, stages: stage_options(), csrf: me.csrf });
+        }
+    }
+    render(&BoardPage {
+        layout,
+        slug,
+        columns,
+        owner: owner.unwrap_or_default(),
+        category: category.unwrap_or_default(),
+        tier: tier.unwrap_or_default(),
+        team,
+        categories: category_options(),
+        stages: stage_options(),
+    })
+}

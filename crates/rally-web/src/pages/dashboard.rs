@@ -1,0 +1,95 @@
+//! `/campaigns/{slug}`: the campaign at a glance.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use rally_domain::Stage;
+use rally_store::PartnerFilter;
+
+use super::{Layout, PageError, SignedIn, days_since, number, render, team_names};
+use crate::AppState;
+
+pub struct Bar {
+    pub label: String,
+    pub partners: String,
+    pub reach: String,
+    /// Width of the bar, percent of the largest.
+    pub width: i64,
+}
+
+pub struct PartnerLine {
+    pub id: i64,
+    pub name: String,
+    pub stage: String,
+    pub since: String,
+    pub owner: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    slug: String,
+    name: String,
+    message: String,
+    goal: String,
+    audience: String,
+    counted: String,
+    counted_percent: i64,
+    won_reach: String,
+    won_percent: i64,
+    funnel: Vec<Bar>,
+    categories: Vec<Bar>,
+    stale: Vec<PartnerLine>,
+    mine: Vec<PartnerLine>,
+}
+
+fn bars<K>(tallies: &[rally_store::Tally<K>], label: impl Fn(&K) -> String) -> Vec<Bar> {
+    let max = tallies.iter().map(|t| t.partners).max().unwrap_or(0).max(1);
+    tallies
+        .iter()
+        .map(|t| Bar { label: label(&t.key), partners: number(t.partners), reach: number(t.reach), width: t.partners * 100 / max })
+        .collect()
+}
+
+pub async fn dashboard(State(app): State<AppState>, me: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+    let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
+    let id = campaign.id;
+    let funnel = app.store.pipeline_tally(me.actor(), id).await?;
+    let categories = app.store.category_tally(me.actor(), id).await?;
+    let team = team_names(&app, me.actor(), id).await?;
+    let owner = |o: Option<rally_domain::UserId>| {
+        o.and_then(|o| team.iter().find(|(id, _)| *id == o.0)).map_or("—".to_owned(), |(_, n)| n.clone())
+    };
+    let line = |p: rally_domain::Partner| PartnerLine {
+        id: p.id.0,
+        name: p.fields.name.clone(),
+        stage: p.stage.label().to_owned(),
+        since: days_since(p.stage_since),
+        owner: owner(p.fields.owner_id),
+    };
+    let stale = app.store.stale_partners(me.actor(), id, 10).await?.into_iter().map(line).collect();
+    let mine_filter = PartnerFilter { owner: Some(me.user.id), limit: 10, ..Default::default() };
+    let mine = app.store.partners(me.actor(), id, &mine_filter).await?.items.into_iter().map(line).collect();
+    let f = &campaign.fields;
+    let won = funnel.iter().find(|t| t.key == Stage::ClosedWon).map_or(0, |t| t.reach);
+    let message = f.languages.first().and_then(|l| f.message.get(l)).cloned().unwrap_or_default();
+    let layout = Layout::new(&app, &me, Some(&slug), "dashboard", f.name.clone()).await?;
+    render(&DashboardPage {
+        layout,
+        slug: slug.clone(),
+        name: f.name.clone(),
+        message,
+        goal: number(f.goal_students),
+        audience: f.target_audience.clone(),
+        // Students are counted from registered events; until events exist the counter honestly shows 0.
+        counted: number(0),
+        counted_percent: 0,
+        won_reach: number(won),
+        won_percent: (won.saturating_mul(100) / f.goal_students.max(1)).min(100),
+        funnel: bars(&funnel, |s| s.label().to_owned()),
+        categories: bars(&categories, |c| c.label().to_owned()),
+        stale,
+        mine,
+    })
+}

@@ -1,0 +1,166 @@
+//! `/login`, `/logout` and `/reset/{token}`: signing in and out, and setting a password from a link.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Duration, Utc};
+use rally_domain::Email;
+use serde::Deserialize;
+
+use super::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_DAYS, cookie, new_token, set_cookie};
+use super::{FormData, PageError, render};
+use crate::AppState;
+use crate::auth::{hash_password, hash_token, verify_password};
+
+/// Failed sign-ins for one address within this window lock it until the window has passed.
+const FAILURE_WINDOW_MINUTES: i64 = 15;
+const MAX_FAILURES: i64 = 5;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    email: String,
+    next: String,
+    csrf: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// Only a path on this site is a place to return to; anything else goes to the campaign list.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_owned()
+    } else {
+        "/campaigns".into()
+    }
+}
+
+fn login_page(headers: &HeaderMap, page: LoginPage, status: axum::http::StatusCode) -> Result<Response, PageError> {
+    let mut response = render(&page)?;
+    *response.status_mut() = status;
+    let cookie = set_cookie(headers, LOGIN_CSRF_COOKIE, &page.csrf, 3600);
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+pub async fn form(headers: HeaderMap, Query(q): Query<Next>) -> Result<Response, PageError> {
+    let next = safe_next(q.next.as_deref().unwrap_or("/campaigns"));
+    let page = LoginPage { email: String::new(), next, csrf: new_token(), error: None };
+    login_page(&headers, page, axum::http::StatusCode::OK)
+}
+
+pub async fn submit(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, PageError> {
+    let form = FormData::parse(&body);
+    let next = safe_next(form.get("next"));
+    // The sign-in form has no session to tie it to, so its token must match the cookie set with it.
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || form.get("csrf") != expected {
+        return Err(PageError::CsrfRejected);
+    }
+    let again = |error: &str| {
+        let page = LoginPage { email: form.get("email").to_owned(), next: next.clone(), csrf: new_token(), error: Some(error.to_owned()) };
+        login_page(&headers, page, axum::http::StatusCode::UNAUTHORIZED)
+    };
+    let Ok(email) = Email::parse(form.get("email")) else {
+        return again("Enter the e-mail address you were added with.");
+    };
+    let window = Utc::now() - Duration::minutes(FAILURE_WINDOW_MINUTES);
+    if app.store.login_failures(&email, window).await? >= MAX_FAILURES {
+        return Err(PageError::TooManyAttempts);
+    }
+    let found = app.store.login_lookup(&email).await?;
+    let password = form.get("password").to_owned();
+    let stored = found.as_ref().and_then(|(_, hash)| hash.clone());
+    // argon2 takes tens of milliseconds of CPU: off the async workers. Unknown addresses are checked
+    // against nothing, which fails the same way, so the answer does not tell which addresses exist.
+    let ok = tokio::task::spawn_blocking(move || stored.is_some_and(|h| verify_password(&password, &h)))
+        .await
+        .unwrap_or(false);
+    let Some((user, _)) = found.filter(|_| ok) else {
+        app.store.record_login_failure(&email, window).await?;
+        return again("Wrong e-mail address or password.");
+    };
+    app.store.clear_login_failures(&email).await?;
+    let token = new_token();
+    let expires = Utc::now() + Duration::days(SESSION_DAYS);
+    app.store.create_session(user.id, &hash_token(&token), &new_token(), expires).await?;
+    let mut response = Redirect::to(&next).into_response();
+    let session_cookie = set_cookie(&headers, SESSION_COOKIE, &token, SESSION_DAYS * 86_400);
+    if let Ok(v) = HeaderValue::from_str(&session_cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(&headers, LOGIN_CSRF_COOKIE, "", 0)) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+/// Ends the session (the CSRF guard has checked the form) and forgets the cookie.
+pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        app.store.delete_session(&hash_token(&token)).await?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(&headers, SESSION_COOKIE, "", 0)) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "reset.html")]
+struct ResetPage {
+    token: String,
+    csrf: String,
+    error: Option<String>,
+}
+
+fn reset_page(headers: &HeaderMap, token: String, error: Option<String>) -> Result<Response, PageError> {
+    let page = ResetPage { token, csrf: new_token(), error };
+    let mut response = render(&page)?;
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(headers, LOGIN_CSRF_COOKIE, &page.csrf, 3600)) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+pub async fn reset_form(headers: HeaderMap, Path(token): Path<String>) -> Result<Response, PageError> {
+    reset_page(&headers, token, None)
+}
+
+pub async fn reset_submit(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body);
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || form.get("csrf") != expected {
+        return Err(PageError::CsrfRejected);
+    }
+    if form.get("password") != form.get("confirm") {
+        return reset_page(&headers, token, Some("The two passwords differ.".into()));
+    }
+    let password = form.get("password").to_owned();
+    let hash = match tokio::task::spawn_blocking(move || hash_password(&password)).await {
+        Ok(Ok(hash)) => hash,
+        Ok(Err(message)) => return reset_page(&headers, token, Some(message)),
+        Err(_) => return Err(PageError::Internal),
+    };
+    match app.store.reset_password(&hash_token(&token), &hash).await {
+        Ok(_) => Ok(Redirect::to("/login").into_response()),
+        Err(rally_store::StoreError::NotFound(_)) => {
+            Err(PageError::BadRequest("This link has expired or was used already. Ask for a new one.".into()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

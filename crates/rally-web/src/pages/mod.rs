@@ -1,0 +1,244 @@
+//! The team's web app: server-rendered pages (askama templates, checked at compile time) that work
+//! without JavaScript; `static/app.js` adds drag-and-drop and in-place updates on top.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Router, middleware};
+use rally_domain::{Category, Role, Stage, UserId};
+use rally_store::{Actor, StoreError};
+
+use crate::AppState;
+
+mod board;
+mod campaigns;
+mod dashboard;
+mod login;
+mod partners;
+pub mod session;
+
+pub use session::SignedIn;
+
+/// Every page route, behind the CSRF guard.
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/reset/{token}", get(login::reset_form).post(login::reset_submit))
+        .route("/campaigns", get(campaigns::list))
+        .route("/campaigns/new", get(campaigns::new_form).post(campaigns::create))
+        .route("/campaigns/switch", get(campaigns::switch))
+        .route("/campaigns/{slug}", get(dashboard::dashboard))
+        .route("/campaigns/{slug}/partners", get(partners::list).post(partners::create))
+        .route("/campaigns/{slug}/partners/{id}", get(partners::detail).post(partners::update))
+        .route("/campaigns/{slug}/partners/{id}/stage", post(partners::move_stage))
+        .route("/campaigns/{slug}/partners/{id}/contacts", post(partners::add_contact))
+        .route("/campaigns/{slug}/board", get(board::board))
+        .route("/static/app.css", get(static_css))
+        .route("/static/app.js", get(static_js))
+        .layer(middleware::from_fn_with_state(state, session::csrf_guard))
+}
+
+async fn static_css() -> impl IntoResponse {
+    ([("content-type", "text/css; charset=utf-8"), ("cache-control", "public, max-age=3600")], include_str!("../../static/app.css"))
+}
+
+async fn static_js() -> impl IntoResponse {
+    (
+        [("content-type", "text/javascript; charset=utf-8"), ("cache-control", "public, max-age=3600")],
+        include_str!("../../static/app.js"),
+    )
+}
+
+/// A campaign in the navigation.
+#[derive(Debug, Clone)]
+pub struct CampaignNav {
+    pub slug: String,
+    pub name: String,
+    pub role: Option<Role>,
+}
+
+/// What the layout around every signed-in page shows.
+#[derive(Debug)]
+pub struct Layout {
+    pub title: String,
+    pub user: String,
+    pub csrf: String,
+    pub section: &'static str,
+    pub campaign: Option<CampaignNav>,
+    pub campaigns: Vec<CampaignNav>,
+}
+
+impl Layout {
+    /// The layout for a page of `signed_in`, inside the campaign `current` if any.
+    pub async fn new(
+        app: &AppState,
+        signed_in: &SignedIn,
+        current: Option<&str>,
+        section: &'static str,
+        title: impl Into<String>,
+    ) -> Result<Layout, PageError> {
+        let campaigns: Vec<CampaignNav> = app
+            .store
+            .campaigns(signed_in.actor())
+            .await?
+            .into_iter()
+            .map(|c| CampaignNav { slug: c.campaign.fields.slug.to_string(), name: c.campaign.fields.name, role: c.role })
+            .collect();
+        let campaign = current.and_then(|slug| campaigns.iter().find(|c| c.slug == slug).cloned());
+        Ok(Layout {
+            title: title.into(),
+            user: signed_in.user.name.clone(),
+            csrf: signed_in.csrf.clone(),
+            section,
+            campaign,
+            campaigns,
+        })
+    }
+
+    /// Whether the signed-in user may change the campaign's partners at all (members: their own).
+    pub fn can_edit(&self) -> bool {
+        self.campaign.as_ref().and_then(|c| c.role).is_some_and(|r| r != Role::Viewer)
+    }
+
+    /// Whether the signed-in user may edit this partner, as the store will decide.
+    pub fn can_edit_partner(&self, me: UserId, owner: Option<UserId>) -> bool {
+        let role = self.campaign.as_ref().and_then(|c| c.role);
+        role.is_some_and(|r| r.allows(me, rally_domain::Action::EditPartner { owner }))
+    }
+}
+
+/// Renders a template into a page.
+pub fn render(template: &impl Template) -> Result<Response, PageError> {
+    match template.render() {
+        Ok(html) => Ok(Html(html).into_response()),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            Err(PageError::Internal)
+        }
+    }
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub enum PageError {
+    NotFound,
+    Forbidden,
+    CsrfRejected,
+    TooLarge,
+    BadRequest(String),
+    TooManyAttempts,
+    Unavailable,
+    Internal,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match &self {
+            PageError::NotFound => (StatusCode::NOT_FOUND, "Not found", "There is nothing here, or it is not yours to see."),
+            PageError::Forbidden => (StatusCode::FORBIDDEN, "Not allowed", "Your role in this campaign does not allow this."),
+            PageError::CsrfRejected => (
+                StatusCode::FORBIDDEN,
+                "Form expired",
+                "This form did not come from your current session. Go back, reload the page and try again.",
+            ),
+            PageError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "Too large", "That was more than Rally accepts at once."),
+            PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Cannot do that", m.as_str()),
+            PageError::TooManyAttempts => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts",
+                "Too many failed sign-ins for this address. Wait 15 minutes and try again.",
+            ),
+            PageError::Unavailable => {
+                (StatusCode::SERVICE_UNAVAILABLE, "Busy", "The database does not answer right now. Try again shortly.")
+            }
+            PageError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "It has been logged."),
+        };
+        let page = ErrorPage { status: status.as_u16(), title, message };
+        let body = page.render().unwrap_or_else(|_| message.to_owned());
+        (status, Html(body)).into_response()
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => PageError::NotFound,
+            StoreError::Forbidden => PageError::Forbidden,
+            StoreError::Invalid(i) => PageError::BadRequest(i.to_string()),
+            StoreError::Conflict { field, message } => PageError::BadRequest(format!("{field}: {message}")),
+            StoreError::Unavailable(e) => {
+                tracing::error!(error = %e, "database unavailable");
+                PageError::Unavailable
+            }
+            other => {
+                tracing::error!(error = %other, "store error on a page");
+                PageError::Internal
+            }
+        }
+    }
+}
+
+/// A form body as name → values, so repeated fields (checkboxes) and unknown fields are fine.
+#[derive(Debug, Default)]
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> FormData {
+        FormData(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+
+    /// The first value of `name`, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The value of `name` if it was sent and is not blank.
+    pub fn some(&self, name: &str) -> Option<String> {
+        Some(self.get(name).trim()).filter(|v| !v.is_empty()).map(str::to_owned)
+    }
+}
+
+/// Thousands separated by thin spaces: 1 200 000.
+pub fn number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// "today", "1 day", "12 days" since an instant.
+pub fn days_since(t: chrono::DateTime<chrono::Utc>) -> String {
+    match (chrono::Utc::now() - t).num_days() {
+        d if d <= 0 => "today".into(),
+        1 => "1 day".into(),
+        d => format!("{d} days"),
+    }
+}
+
+pub fn stage_options() -> Vec<(&'static str, &'static str)> {
+    Stage::ALL.iter().map(|s| (s.as_str(), s.label())).collect()
+}
+
+pub fn category_options() -> Vec<(&'static str, &'static str)> {
+    Category::ALL.iter().map(|c| (c.as_str(), c.label())).collect()
+}
+
+/// The team as (id, name) for owner pickers and labels.
+pub async fn team_names(app: &AppState, actor: Actor, campaign: rally_domain::CampaignId) -> Result<Vec<(i64, String)>, PageError> {
+    Ok(app.store.team(actor, campaign).await?.into_iter().map(|m| (m.user_id.0, m.name)).collect())
+}

@@ -1,0 +1,472 @@
+//! `/campaigns/{slug}/partners`: the partner list, one partner's page, and the forms that change them.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Json, Redirect, Response};
+use rally_domain::pipeline::StageMove;
+use rally_domain::{
+    Audience, Campaign, Category, ContactDraft, FieldError, Partner, PartnerDraft, PartnerId, Stage, UserId,
+};
+
+use super::{
+    FormData, Layout, PageError, SignedIn, category_options, days_since, number, render, stage_options, team_names,
+};
+use crate::AppState;
+use crate::api::partners::list::ListQuery;
+
+/// A partner as a row of the list or a card of the board.
+pub struct PartnerRow {
+    pub id: i64,
+    pub name: String,
+    pub category: String,
+    pub reach: String,
+    pub tier: String,
+    pub stage: String,
+    pub stage_id: String,
+    pub since: String,
+    pub owner: String,
+    pub high_touch: bool,
+    pub can_edit: bool,
+}
+
+impl PartnerRow {
+    pub fn new(p: &Partner, team: &[(i64, String)], layout: &Layout, me: UserId) -> PartnerRow {
+        PartnerRow {
+            id: p.id.0,
+            name: p.fields.name.clone(),
+            category: p.fields.category.label().to_owned(),
+            reach: number(p.fields.reach.get()),
+            tier: p.tier.as_str().to_owned(),
+            stage: p.stage.label().to_owned(),
+            stage_id: p.stage.as_str().to_owned(),
+            since: days_since(p.stage_since),
+            owner: owner_name(team, p.fields.owner_id),
+            high_touch: p.fields.high_touch,
+            can_edit: layout.can_edit_partner(me, p.fields.owner_id),
+        }
+    }
+}
+
+pub fn owner_name(team: &[(i64, String)], owner: Option<UserId>) -> String {
+    owner.and_then(|o| team.iter().find(|(id, _)| *id == o.0)).map_or("—".to_owned(), |(_, n)| n.clone())
+}
+
+#[derive(Template)]
+#[template(path = "partners.html")]
+struct PartnersPage {
+    layout: Layout,
+    slug: String,
+    rows: Vec<PartnerRow>,
+    /// The filter as sent, to keep the form filled in and build the next page's link.
+    filter: Vec<(String, String)>,
+    next: Option<String>,
+    team: Vec<(i64, String)>,
+    stages: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    form: FormData,
+    errors: Vec<FieldError>,
+}
+
+impl PartnersPage {
+    fn value(&self, name: &str) -> &str {
+        self.filter.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+fn query_string(pairs: &[(String, String)]) -> String {
+    form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty())).finish()
+}
+
+async fn list_page(
+    app: &AppState,
+    me: &SignedIn,
+    slug: &str,
+    raw: Vec<(String, String)>,
+    form: FormData,
+    errors: Vec<FieldError>,
+) -> Result<Response, PageError> {
+    let campaign = app.store.campaign_by_slug(me.actor(), slug).await?.campaign;
+    let layout = Layout::new(app, me, Some(slug), "partners", format!("Partners · {}", campaign.fields.name)).await?;
+    let query = ListQuery {
+        stage: get(&raw, "stage"),
+        category: get(&raw, "category"),
+        tier: get(&raw, "tier"),
+        owner: get(&raw, "owner"),
+        high_touch: get(&raw, "high_touch"),
+        q: get(&raw, "q"),
+        limit: Some("50".into()),
+        after: get(&raw, "after"),
+    };
+    let filter = query.into_filter().map_err(|e| PageError::BadRequest(e.problem().detail))?;
+    let page = app.store.partners(me.actor(), campaign.id, &filter).await?;
+    let team = team_names(app, me.actor(), campaign.id).await?;
+    let rows = page.items.iter().map(|p| PartnerRow::new(p, &team, &layout, me.user.id)).collect();
+    let kept: Vec<(String, String)> = raw.into_iter().filter(|(k, _)| k != "after").collect();
+    let next = page.next_after.map(|after| {
+        let mut pairs = kept.clone();
+        pairs.push(("after".into(), after.to_string()));
+        query_string(&pairs)
+    });
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut response = render(&PartnersPage {
+        layout,
+        slug: slug.to_owned(),
+        rows,
+        filter: kept,
+        next,
+        team,
+        stages: stage_options(),
+        categories: category_options(),
+        form,
+        errors,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+fn get(raw: &[(String, String)], name: &str) -> Option<String> {
+    raw.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+    Query(raw): Query<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    list_page(&app, &me, &slug, raw, FormData::default(), vec![]).await
+}
+
+/// The "new partner" form on the list page.
+pub async fn create(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body);
+    let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
+    let (draft, mut errors) = partner_draft(&form);
+    let fields = match draft.validate() {
+        Ok(f) if errors.is_empty() => f,
+        Ok(_) => return list_page(&app, &me, &slug, vec![], form, errors).await,
+        Err(invalid) => {
+            errors.extend(invalid.0);
+            return list_page(&app, &me, &slug, vec![], form, errors).await;
+        }
+    };
+    match app.store.create_partner(me.actor(), campaign.id, fields).await {
+        Ok(p) => Ok(Redirect::to(&format!("/campaigns/{slug}/partners/{}", p.id)).into_response()),
+        Err(rally_store::StoreError::Invalid(i)) => list_page(&app, &me, &slug, vec![], form, i.0).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A partner draft from form fields; blank fields are left unset, and numbers that are not numbers
+/// become field errors here (the domain checks everything else).
+fn partner_draft(form: &FormData) -> (PartnerDraft, Vec<FieldError>) {
+    let mut errors = Vec::new();
+    let mut int = |field: &str| -> Option<i64> {
+        let raw = form.some(field)?;
+        match raw.replace([' ', ',', '.', '\u{202f}'], "").parse() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push(FieldError { field: field.into(), message: "must be a whole number".into() });
+                None
+            }
+        }
+    };
+    let reach = int("reach");
+    let boost = int("priority_boost").map(|b| b.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32);
+    let owner = int("owner_id");
+    let category = form.some("category").map(|c| Category::parse(&c));
+    let category = match category {
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            errors.push(FieldError { field: "category".into(), message: e });
+            None
+        }
+        None => None,
+    };
+    let sent_audiences = form.0.iter().any(|(k, _)| k == "audiences" || k == "audiences_sent");
+    let audiences: Vec<Audience> =
+        form.0.iter().filter(|(k, _)| k == "audiences").filter_map(|(_, v)| Audience::parse(v).ok()).collect();
+    let draft = PartnerDraft {
+        name: form.some("name"),
+        category,
+        audiences: sent_audiences.then_some(audiences),
+        reach,
+        priority_boost: boost,
+        high_touch: form.0.iter().any(|(k, _)| k == "high_touch_sent").then(|| form.get("high_touch") == "on"),
+        owner_id: form.0.iter().any(|(k, _)| k == "owner_id").then(|| owner.map(UserId)),
+        website: form.0.iter().any(|(k, _)| k == "website").then(|| form.get("website").to_owned()),
+        country: form.0.iter().any(|(k, _)| k == "country").then(|| form.get("country").to_owned()),
+        region: form.0.iter().any(|(k, _)| k == "region").then(|| form.get("region").to_owned()),
+        tags: form.0.iter().any(|(k, _)| k == "tags").then(|| {
+            form.get("tags").split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
+        }),
+        notes: form.0.iter().any(|(k, _)| k == "notes").then(|| form.get("notes").to_owned()),
+    };
+    (draft, errors)
+}
+
+pub struct TimelineRow {
+    pub from: String,
+    pub to: String,
+    pub who: String,
+    pub when: String,
+    pub note: String,
+    pub reason: String,
+    pub reopened: bool,
+}
+
+pub struct ContactRow {
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub language: String,
+    pub consent: String,
+}
+
+#[derive(Template)]
+#[template(path = "partner.html")]
+struct PartnerPage {
+    layout: Layout,
+    slug: String,
+    p: Partner,
+    owner: String,
+    /// The owner's user id, 0 for none (for the owner picker).
+    owner_id: i64,
+    can_edit: bool,
+    can_reassign: bool,
+    timeline: Vec<TimelineRow>,
+    contacts: Vec<ContactRow>,
+    team: Vec<(i64, String)>,
+    stages: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    audiences: Vec<(&'static str, bool)>,
+    errors: Vec<FieldError>,
+    /// What the user typed in a form that failed, to show it again.
+    form: FormData,
+    /// Which form the errors belong to: "edit", "stage" or "contact".
+    failed: &'static str,
+}
+
+impl PartnerPage {
+    fn error(&self, form: &str, field: &str) -> Option<&str> {
+        if self.failed != form {
+            return None;
+        }
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    /// The value to show in a field of `form`: what was typed if that form failed, else `stored`.
+    fn value<'a>(&'a self, form: &str, field: &str, stored: &'a str) -> &'a str {
+        if self.failed == form { self.form.get(field) } else { stored }
+    }
+
+    fn tags(&self) -> String {
+        self.p.fields.tags.join(", ")
+    }
+}
+
+async fn partner_page(
+    app: &AppState,
+    me: &SignedIn,
+    slug: &str,
+    id: PartnerId,
+    failed: &'static str,
+    form: FormData,
+    errors: Vec<FieldError>,
+) -> Result<Response, PageError> {
+    let campaign: Campaign = app.store.campaign_by_slug(me.actor(), slug).await?.campaign;
+    let p = app.store.partner(me.actor(), id).await?;
+    if p.campaign_id != campaign.id {
+        return Err(PageError::NotFound);
+    }
+    let layout = Layout::new(app, me, Some(slug), "partners", p.fields.name.clone()).await?;
+    let team = team_names(app, me.actor(), campaign.id).await?;
+    let history = app.store.stage_history(me.actor(), id).await?;
+    let timeline = history
+        .into_iter()
+        .rev()
+        .map(|h| TimelineRow {
+            from: h.from.map_or(String::new(), |s| s.label().to_owned()),
+            to: h.to.label().to_owned(),
+            who: h.actor_name.unwrap_or_else(|| "Rally".into()),
+            when: h.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            note: h.note,
+            reason: h.reason.unwrap_or_default(),
+            reopened: h.reopened,
+        })
+        .collect();
+    let contacts = app
+        .store
+        .contacts(me.actor(), id)
+        .await?
+        .into_iter()
+        .map(|k| ContactRow {
+            name: k.fields.name,
+            email: k.fields.email.to_string(),
+            role: k.fields.role,
+            language: k.fields.language.map(|l| l.to_string()).unwrap_or_default(),
+            consent: k.fields.consent.as_str().replace('_', " "),
+        })
+        .collect();
+    let can_edit = layout.can_edit_partner(me.user.id, p.fields.owner_id);
+    let can_reassign = layout.campaign.as_ref().and_then(|c| c.role).is_some_and(|r| {
+        matches!(r, rally_domain::Role::Owner | rally_domain::Role::Coordinator)
+    });
+    let audiences = Audience::ALL.iter().map(|a| (a.as_str(), p.fields.audiences.contains(a))).collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut response = render(&PartnerPage {
+        layout,
+        slug: slug.to_owned(),
+        owner: owner_name(&team, p.fields.owner_id),
+        owner_id: p.fields.owner_id.map_or(0, |o| o.0),
+        p,
+        can_edit,
+        can_reassign,
+        timeline,
+        contacts,
+        team,
+        stages: stage_options(),
+        categories: category_options(),
+        audiences,
+        errors,
+        form,
+        failed,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn detail(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = id.parse().map(PartnerId).map_err(|_| PageError::NotFound)?;
+    partner_page(&app, &me, &slug, id, "", FormData::default(), vec![]).await
+}
+
+/// The partner's edit form.
+pub async fn update(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = id.parse().map(PartnerId).map_err(|_| PageError::NotFound)?;
+    let form = FormData::parse(&body);
+    let (draft, errors) = partner_draft(&form);
+    if !errors.is_empty() {
+        return partner_page(&app, &me, &slug, id, "edit", form, errors).await;
+    }
+    match app.store.update_partner(me.actor(), id, draft).await {
+        Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/partners/{id}")).into_response()),
+        Err(rally_store::StoreError::Invalid(i)) => partner_page(&app, &me, &slug, id, "edit", form, i.0).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"))
+}
+
+/// Moves a partner: from the partner page's form, the board's keyboard form, or the board's script
+/// (which asks for JSON and gets the new stage or the error to show).
+pub async fn move_stage(
+    State(app): State<AppState>,
+    me: SignedIn,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = id.parse().map(PartnerId).map_err(|_| PageError::NotFound)?;
+    let form = FormData::parse(&body);
+    let json = wants_json(&headers);
+    let stage = match Stage::parse(form.get("stage")) {
+        Ok(s) => s,
+        Err(message) => {
+            let errors = vec![FieldError { field: "stage".into(), message }];
+            return stage_failed(&app, &me, &slug, id, json, form, errors).await;
+        }
+    };
+    let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
+    let current = app.store.partner(me.actor(), id).await?;
+    if current.campaign_id != campaign.id {
+        return Err(PageError::NotFound);
+    }
+    let mv = StageMove { stage, note: form.some("note"), reason: form.some("reason") };
+    match app.store.move_stage(me.actor(), id, mv).await {
+        Ok((p, _)) if json => Ok(Json(serde_json::json!({ "id": p.id, "stage": p.stage, "label": p.stage.label() })).into_response()),
+        Ok(_) => {
+            let back = match form.get("back") {
+                "board" => format!("/campaigns/{slug}/board"),
+                _ => format!("/campaigns/{slug}/partners/{id}"),
+            };
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(rally_store::StoreError::Invalid(i)) => stage_failed(&app, &me, &slug, id, json, form, i.0).await,
+        Err(rally_store::StoreError::Forbidden) if json => {
+            Ok((StatusCode::FORBIDDEN, Json(serde_json::json!({ "error": "Your role does not allow moving this partner." }))).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn stage_failed(
+    app: &AppState,
+    me: &SignedIn,
+    slug: &str,
+    id: PartnerId,
+    json: bool,
+    form: FormData,
+    errors: Vec<FieldError>,
+) -> Result<Response, PageError> {
+    if json {
+        let message = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
+        let field = errors.first().map(|e| e.field.clone()).unwrap_or_default();
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "error": message, "field": field }))).into_response());
+    }
+    partner_page(app, me, slug, id, "stage", form, errors).await
+}
+
+/// The "add contact" form on the partner page.
+pub async fn add_contact(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = id.parse().map(PartnerId).map_err(|_| PageError::NotFound)?;
+    let form = FormData::parse(&body);
+    let draft = ContactDraft {
+        name: form.some("name"),
+        email: form.some("email"),
+        role: form.some("role"),
+        language: form.some("language"),
+        phone: form.some("phone"),
+        consent: None,
+    };
+    let result = match draft.validate() {
+        Ok(fields) => app.store.create_contact(me.actor(), id, fields).await,
+        Err(invalid) => Err(invalid.into()),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/partners/{id}#contacts")).into_response()),
+        Err(rally_store::StoreError::Invalid(i)) => partner_page(&app, &me, &slug, id, "contact", form, i.0).await,
+        Err(rally_store::StoreError::Conflict { field, message }) => {
+            let errors = vec![FieldError { field: field.into(), message }];
+            partner_page(&app, &me, &slug, id, "contact", form, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

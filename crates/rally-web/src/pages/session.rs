@@ -1,0 +1,148 @@
+//! Browser sessions: the cookie, the signed-in user, and CSRF protection for every form.
+
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use rally_store::{Actor, Session, User};
+
+use super::PageError;
+use crate::AppState;
+use crate::auth::{hash_token, random_token};
+
+pub const SESSION_COOKIE: &str = "rally_session";
+pub const LOGIN_CSRF_COOKIE: &str = "rally_login";
+/// How long a sign-in lasts.
+pub const SESSION_DAYS: i64 = 14;
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, and Secure when the request came over HTTPS (as the
+/// proxy in front says).
+pub fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age_seconds: i64) -> String {
+    let secure = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
+    format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The signed-in user of a page request. Without a live session a page answers with a redirect to
+/// `/login`, which brings the user back here afterwards.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user: User,
+    pub csrf: String,
+}
+
+impl SignedIn {
+    pub fn actor(&self) -> Actor {
+        Actor::User(self.user.id)
+    }
+}
+
+async fn load_session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, PageError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    Ok(state.store.session(&hash_token(&token)).await?)
+}
+
+/// Where to come back to after signing in: this page for a GET, the page the form was on otherwise.
+fn return_path(parts: &Parts) -> String {
+    if parts.method == Method::GET {
+        return parts.uri.path_and_query().map_or("/campaigns".into(), |p| p.as_str().to_owned());
+    }
+    parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_owned()))
+        .unwrap_or_else(|| "/campaigns".into())
+}
+
+pub fn login_redirect(next: &str) -> Response {
+    let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        if let Some(signed_in) = parts.extensions.get::<SignedIn>() {
+            return Ok(signed_in.clone());
+        }
+        match load_session(state, &parts.headers).await {
+            Ok(Some(s)) => Ok(SignedIn { user: s.user, csrf: s.csrf_token }),
+            Ok(None) => Err(login_redirect(&return_path(parts))),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// Compares in time independent of where the strings first differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Guards every state-changing page request: the session's CSRF token must come back, in the
+/// `X-CSRF-Token` header (scripts) or the `csrf` form field (forms), and a browser-sent `Origin`
+/// must be this site. Sign-in and password-reset forms, which have no session yet, check their own
+/// token against a cookie instead.
+pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    if !same_origin(&parts.headers) {
+        return PageError::CsrfRejected.into_response();
+    }
+    let path = parts.uri.path();
+    if path == "/login" || path.starts_with("/reset/") {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let session = match load_session(&state, &parts.headers).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return login_redirect(&return_path(&parts)),
+        Err(e) => return e.into_response(),
+    };
+    let bytes = match axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return PageError::TooLarge.into_response(),
+    };
+    let sent = parts
+        .headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned()));
+    if !sent.is_some_and(|t| same(&t, &session.csrf_token)) {
+        return PageError::CsrfRejected.into_response();
+    }
+    parts.extensions.insert(SignedIn { user: session.user, csrf: session.csrf_token });
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// A browser that sends `Origin` (all current ones do on POST) must be on this host.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
+}
+
+/// A fresh random value for a session or CSRF token.
+pub fn new_token() -> String {
+    random_token()
+}

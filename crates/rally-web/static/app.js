@@ -1,0 +1,98 @@
+// Rally's own script: drag-and-drop on the board (pointer events, so touch works too) and
+// "load more" without leaving the page. Every page works without it.
+"use strict";
+document.documentElement.classList.add("js");
+
+const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+
+async function moveCard(board, card, stage) {
+  const slug = board.dataset.slug;
+  const from = card.dataset.stage;
+  const body = new URLSearchParams({ stage });
+  if (stage === "closed_lost") {
+    const reason = window.prompt("Why was this partner lost?");
+    if (!reason || !reason.trim()) return false;
+    body.set("reason", reason.trim());
+  }
+  const response = await fetch(`/campaigns/${slug}/partners/${card.dataset.id}/stage`, {
+    method: "POST",
+    headers: { "X-CSRF-Token": csrf(), "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+    body,
+    credentials: "same-origin",
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    window.alert(answer.error || "The partner could not be moved.");
+    return false;
+  }
+  const target = board.querySelector(`ol.cards[data-stage="${stage}"]`);
+  const more = target.querySelector("li.more");
+  target.insertBefore(card, more || null);
+  card.dataset.stage = stage;
+  for (const [s, delta] of [[from, -1], [stage, 1]]) {
+    const count = board.querySelector(`[data-count="${s}"]`);
+    if (count) count.textContent = String(Number(count.textContent.replace(/\D/g, "")) + delta);
+  }
+  card.querySelectorAll("select option").forEach((o) => { o.hidden = o.value === stage; });
+  return true;
+}
+
+function setUpBoard(board) {
+  let dragging = null;
+  board.addEventListener("pointerdown", (event) => {
+    const card = event.target.closest('.card-item[data-movable="true"]');
+    if (!card || event.target.closest("a, button, input, select, label") || event.button !== 0) return;
+    const rect = card.getBoundingClientRect();
+    dragging = { card, startX: event.clientX, startY: event.clientY, dx: event.clientX - rect.left, dy: event.clientY - rect.top, moved: false, placeholder: null };
+    card.setPointerCapture(event.pointerId);
+  });
+  board.addEventListener("pointermove", (event) => {
+    if (!dragging) return;
+    const d = dragging;
+    if (!d.moved && Math.hypot(event.clientX - d.startX, event.clientY - d.startY) < 6) return;
+    if (!d.moved) {
+      d.moved = true;
+      d.placeholder = document.createElement("li");
+      d.placeholder.className = "card-item placeholder";
+      d.placeholder.style.height = `${d.card.offsetHeight}px`;
+      d.card.after(d.placeholder);
+      d.card.classList.add("dragging");
+    }
+    d.card.style.left = `${event.clientX - d.dx}px`;
+    d.card.style.top = `${event.clientY - d.dy}px`;
+    board.querySelectorAll(".column").forEach((c) => c.classList.remove("drop"));
+    document.elementFromPoint(event.clientX, event.clientY)?.closest(".column")?.classList.add("drop");
+  });
+  const finish = async (event) => {
+    if (!dragging) return;
+    const d = dragging;
+    dragging = null;
+    if (!d.moved) return;
+    const column = document.elementFromPoint(event.clientX, event.clientY)?.closest(".column");
+    board.querySelectorAll(".column").forEach((c) => c.classList.remove("drop"));
+    d.card.classList.remove("dragging");
+    d.card.style.left = d.card.style.top = "";
+    d.placeholder.replaceWith(d.card);
+    if (column && column.dataset.stage !== d.card.dataset.stage) {
+      await moveCard(board, d.card, column.dataset.stage);
+    }
+  };
+  board.addEventListener("pointerup", finish);
+  board.addEventListener("pointercancel", finish);
+
+  // Load more cards into a column in place.
+  board.addEventListener("click", async (event) => {
+    const link = event.target.closest("a[data-more]");
+    if (!link) return;
+    event.preventDefault();
+    const response = await fetch(link.href, { credentials: "same-origin" });
+    if (!response.ok) { window.location = link.href; return; }
+    const html = await response.text();
+    const item = link.closest("li");
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    item.replaceWith(template.content);
+  });
+}
+
+document.querySelectorAll(".board[data-slug]").forEach(setUpBoard);
