@@ -13,10 +13,10 @@ use rally_store::Store;
 
 pub mod api;
 pub mod auth;
-pub mod pages;
 mod error;
 mod extract;
 mod health;
+pub mod pages;
 
 pub use error::{ApiError, Problem};
 

@@ -73,14 +73,21 @@ pub async fn board(
     let category = blank_to_none(q.category.clone());
     let tier = blank_to_none(q.tier.clone());
     let base = PartnerFilter {
-        owner: owner.as_deref().map(|o| o.parse().map(UserId).map_err(|_| bad("owner", "not a user".into()))).transpose()?,
+        owner: owner
+            .as_deref()
+            .map(|o| o.parse().map(UserId).map_err(|_| bad("owner", "not a user".into())))
+            .transpose()?,
         category: category.as_deref().map(Category::parse).transpose().map_err(|e| bad("category", e))?,
         tier: tier.as_deref().map(Tier::parse).transpose().map_err(|e| bad("tier", e))?,
         limit: COLUMN_PAGE,
         ..Default::default()
     };
     let filters = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([("owner", &owner), ("category", &category), ("tier", &tier)].iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v.as_str()))))
+        .extend_pairs(
+            [("owner", &owner), ("category", &category), ("tier", &tier)]
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| (*k, v.as_str()))),
+        )
         .finish();
     let layout = Layout::new(&app, &me, Some(&slug), "board", format!("Board · {}", campaign.fields.name)).await?;
     let team = team_names(&app, me.actor(), campaign.id).await?;
@@ -109,10 +116,11 @@ pub async fn board(
             }),
         });
     }
-    if q.column.is_some() && q.after.is_some() {
-        if let Some(column) = columns.pop() {
-            return render(&CardsFragment { slug, column, stages: stage_options(), csrf: me.csrf });
-        }
+    if q.column.is_some()
+        && q.after.is_some()
+        && let Some(column) = columns.pop()
+    {
+        return render(&CardsFragment { slug, column, stages: stage_options(), csrf: me.csrf });
     }
     render(&BoardPage {
         layout,

@@ -96,7 +96,10 @@ impl NewCampaignPage {
     }
 
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field || e.field.starts_with(&format!("{field}."))).map(|e| e.message.as_str())
+        self.errors
+            .iter()
+            .find(|e| e.field == field || e.field.starts_with(&format!("{field}.")))
+            .map(|e| e.message.as_str())
     }
 }
 
@@ -119,14 +122,15 @@ pub async fn create(State(app): State<AppState>, me: SignedIn, body: Bytes) -> R
     };
     let starts_on = date("starts_on", &mut errors);
     let ends_on = date("ends_on", &mut errors);
-    let goal_students = match form.some("goal_students").map(|g| g.replace([' ', ',', '.', '\u{202f}'], "").parse::<i64>()) {
-        Some(Ok(n)) => Some(n),
-        Some(Err(_)) => {
-            errors.push(FieldError { field: "goal_students".into(), message: "must be a whole number".into() });
-            None
-        }
-        None => None,
-    };
+    let goal_students =
+        match form.some("goal_students").map(|g| g.replace([' ', ',', '.', '\u{202f}'], "").parse::<i64>()) {
+            Some(Ok(n)) => Some(n),
+            Some(Err(_)) => {
+                errors.push(FieldError { field: "goal_students".into(), message: "must be a whole number".into() });
+                None
+            }
+            None => None,
+        };
     let draft = CampaignDraft {
         name: form.some("name"),
         slug: form.some("slug"),

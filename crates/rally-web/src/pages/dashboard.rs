@@ -48,11 +48,20 @@ fn bars<K>(tallies: &[rally_store::Tally<K>], label: impl Fn(&K) -> String) -> V
     let max = tallies.iter().map(|t| t.partners).max().unwrap_or(0).max(1);
     tallies
         .iter()
-        .map(|t| Bar { label: label(&t.key), partners: number(t.partners), reach: number(t.reach), width: t.partners * 100 / max })
+        .map(|t| Bar {
+            label: label(&t.key),
+            partners: number(t.partners),
+            reach: number(t.reach),
+            width: t.partners * 100 / max,
+        })
         .collect()
 }
 
-pub async fn dashboard(State(app): State<AppState>, me: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+pub async fn dashboard(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
     let id = campaign.id;
     let funnel = app.store.pipeline_tally(me.actor(), id).await?;

@@ -66,7 +66,12 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, body: Bytes
         return Err(PageError::CsrfRejected);
     }
     let again = |error: &str| {
-        let page = LoginPage { email: form.get("email").to_owned(), next: next.clone(), csrf: new_token(), error: Some(error.to_owned()) };
+        let page = LoginPage {
+            email: form.get("email").to_owned(),
+            next: next.clone(),
+            csrf: new_token(),
+            error: Some(error.to_owned()),
+        };
         login_page(&headers, page, axum::http::StatusCode::UNAUTHORIZED)
     };
     let Ok(email) = Email::parse(form.get("email")) else {

@@ -41,7 +41,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
 }
 
 async fn static_css() -> impl IntoResponse {
-    ([("content-type", "text/css; charset=utf-8"), ("cache-control", "public, max-age=3600")], include_str!("../../static/app.css"))
+    (
+        [("content-type", "text/css; charset=utf-8"), ("cache-control", "public, max-age=3600")],
+        include_str!("../../static/app.css"),
+    )
 }
 
 async fn static_js() -> impl IntoResponse {
@@ -84,7 +87,11 @@ impl Layout {
             .campaigns(signed_in.actor())
             .await?
             .into_iter()
-            .map(|c| CampaignNav { slug: c.campaign.fields.slug.to_string(), name: c.campaign.fields.name, role: c.role })
+            .map(|c| CampaignNav {
+                slug: c.campaign.fields.slug.to_string(),
+                name: c.campaign.fields.name,
+                role: c.role,
+            })
             .collect();
         let campaign = current.and_then(|slug| campaigns.iter().find(|c| c.slug == slug).cloned());
         Ok(Layout {
@@ -144,14 +151,20 @@ struct ErrorPage<'a> {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, title, message) = match &self {
-            PageError::NotFound => (StatusCode::NOT_FOUND, "Not found", "There is nothing here, or it is not yours to see."),
-            PageError::Forbidden => (StatusCode::FORBIDDEN, "Not allowed", "Your role in this campaign does not allow this."),
+            PageError::NotFound => {
+                (StatusCode::NOT_FOUND, "Not found", "There is nothing here, or it is not yours to see.")
+            }
+            PageError::Forbidden => {
+                (StatusCode::FORBIDDEN, "Not allowed", "Your role in this campaign does not allow this.")
+            }
             PageError::CsrfRejected => (
                 StatusCode::FORBIDDEN,
                 "Form expired",
                 "This form did not come from your current session. Go back, reload the page and try again.",
             ),
-            PageError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "Too large", "That was more than Rally accepts at once."),
+            PageError::TooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "Too large", "That was more than Rally accepts at once.")
+            }
             PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Cannot do that", m.as_str()),
             PageError::TooManyAttempts => (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -213,7 +226,7 @@ pub fn number(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202f}');
         }
         out.push(c);
@@ -239,6 +252,10 @@ pub fn category_options() -> Vec<(&'static str, &'static str)> {
 }
 
 /// The team as (id, name) for owner pickers and labels.
-pub async fn team_names(app: &AppState, actor: Actor, campaign: rally_domain::CampaignId) -> Result<Vec<(i64, String)>, PageError> {
+pub async fn team_names(
+    app: &AppState,
+    actor: Actor,
+    campaign: rally_domain::CampaignId,
+) -> Result<Vec<(i64, String)>, PageError> {
     Ok(app.store.team(actor, campaign).await?.into_iter().map(|m| (m.user_id.0, m.name)).collect())
 }

@@ -197,22 +197,23 @@ fn partner_draft(form: &FormData) -> (PartnerDraft, Vec<FieldError>) {
     let sent_audiences = form.0.iter().any(|(k, _)| k == "audiences" || k == "audiences_sent");
     let audiences: Vec<Audience> =
         form.0.iter().filter(|(k, _)| k == "audiences").filter_map(|(_, v)| Audience::parse(v).ok()).collect();
-    let draft = PartnerDraft {
-        name: form.some("name"),
-        category,
-        audiences: sent_audiences.then_some(audiences),
-        reach,
-        priority_boost: boost,
-        high_touch: form.0.iter().any(|(k, _)| k == "high_touch_sent").then(|| form.get("high_touch") == "on"),
-        owner_id: form.0.iter().any(|(k, _)| k == "owner_id").then(|| owner.map(UserId)),
-        website: form.0.iter().any(|(k, _)| k == "website").then(|| form.get("website").to_owned()),
-        country: form.0.iter().any(|(k, _)| k == "country").then(|| form.get("country").to_owned()),
-        region: form.0.iter().any(|(k, _)| k == "region").then(|| form.get("region").to_owned()),
-        tags: form.0.iter().any(|(k, _)| k == "tags").then(|| {
-            form.get("tags").split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
-        }),
-        notes: form.0.iter().any(|(k, _)| k == "notes").then(|| form.get("notes").to_owned()),
-    };
+    let draft =
+        PartnerDraft {
+            name: form.some("name"),
+            category,
+            audiences: sent_audiences.then_some(audiences),
+            reach,
+            priority_boost: boost,
+            high_touch: form.0.iter().any(|(k, _)| k == "high_touch_sent").then(|| form.get("high_touch") == "on"),
+            owner_id: form.0.iter().any(|(k, _)| k == "owner_id").then(|| owner.map(UserId)),
+            website: form.0.iter().any(|(k, _)| k == "website").then(|| form.get("website").to_owned()),
+            country: form.0.iter().any(|(k, _)| k == "country").then(|| form.get("country").to_owned()),
+            region: form.0.iter().any(|(k, _)| k == "region").then(|| form.get("region").to_owned()),
+            tags: form.0.iter().any(|(k, _)| k == "tags").then(|| {
+                form.get("tags").split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
+            }),
+            notes: form.0.iter().any(|(k, _)| k == "notes").then(|| form.get("notes").to_owned()),
+        };
     (draft, errors)
 }
 
@@ -320,9 +321,11 @@ async fn partner_page(
         })
         .collect();
     let can_edit = layout.can_edit_partner(me.user.id, p.fields.owner_id);
-    let can_reassign = layout.campaign.as_ref().and_then(|c| c.role).is_some_and(|r| {
-        matches!(r, rally_domain::Role::Owner | rally_domain::Role::Coordinator)
-    });
+    let can_reassign = layout
+        .campaign
+        .as_ref()
+        .and_then(|c| c.role)
+        .is_some_and(|r| matches!(r, rally_domain::Role::Owner | rally_domain::Role::Coordinator));
     let audiences = Audience::ALL.iter().map(|a| (a.as_str(), p.fields.audiences.contains(a))).collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut response = render(&PartnerPage {
@@ -406,7 +409,9 @@ pub async fn move_stage(
     }
     let mv = StageMove { stage, note: form.some("note"), reason: form.some("reason") };
     match app.store.move_stage(me.actor(), id, mv).await {
-        Ok((p, _)) if json => Ok(Json(serde_json::json!({ "id": p.id, "stage": p.stage, "label": p.stage.label() })).into_response()),
+        Ok((p, _)) if json => {
+            Ok(Json(serde_json::json!({ "id": p.id, "stage": p.stage, "label": p.stage.label() })).into_response())
+        }
         Ok(_) => {
             let back = match form.get("back") {
                 "board" => format!("/campaigns/{slug}/board"),
@@ -415,9 +420,11 @@ pub async fn move_stage(
             Ok(Redirect::to(&back).into_response())
         }
         Err(rally_store::StoreError::Invalid(i)) => stage_failed(&app, &me, &slug, id, json, form, i.0).await,
-        Err(rally_store::StoreError::Forbidden) if json => {
-            Ok((StatusCode::FORBIDDEN, Json(serde_json::json!({ "error": "Your role does not allow moving this partner." }))).into_response())
-        }
+        Err(rally_store::StoreError::Forbidden) if json => Ok((
+            StatusCode::FORBIDDEN,
+            Json(serde_json::json!({ "error": "Your role does not allow moving this partner." })),
+        )
+            .into_response()),
         Err(e) => Err(e.into()),
     }
 }
@@ -434,7 +441,8 @@ async fn stage_failed(
     if json {
         let message = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
         let field = errors.first().map(|e| e.field.clone()).unwrap_or_default();
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "error": message, "field": field }))).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "error": message, "field": field })))
+            .into_response());
     }
     partner_page(app, me, slug, id, "stage", form, errors).await
 }
