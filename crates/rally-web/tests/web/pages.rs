@@ -1,0 +1,449 @@
+//! The web app as a browser uses it: cookies, forms, redirects, CSRF tokens; every role's view.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use rally_domain::{CampaignDraft, Category, Email, PartnerDraft, PartnerId, Role, UserId};
+use rally_store::{Actor, Store};
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                let db = rally_store::testing::sqlite().await;
+                super::$name(super::Site::start(db.store.clone()).await).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                let Some(db) = rally_store::testing::postgres().await else { return };
+                super::$name(super::Site::start(db.store.clone()).await).await;
+            })*
+        }
+    };
+}
+
+both_backends!(
+    signing_in_and_out,
+    forms_without_the_session_token_are_refused,
+    every_role_sees_and_does_what_it_may,
+    user_text_is_escaped_everywhere,
+    form_errors_stay_next_to_their_fields,
+    a_reset_link_sets_a_password_once,
+);
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Site {
+    base: String,
+    store: Arc<dyn Store>,
+}
+
+/// A browser: a cookie jar, no automatic redirects (tests look at them).
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+}
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+impl Site {
+    async fn start(store: Arc<dyn Store>) -> Site {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
+        tokio::spawn(rally_web::serve(listener, rally_web::AppState::new(store.clone()), std::future::pending()));
+        Site { base: format!("http://{addr}"), store }
+    }
+
+    async fn user(&self, name: &str) -> UserId {
+        let email = Email::parse(&format!("{name}@example.org")).unwrap_or_else(|e| panic!("{e}"));
+        let hash = rally_web::auth::hash_password(PASSWORD).unwrap_or_else(|e| panic!("{e}"));
+        self.store.create_user(&email, name, Some(&hash)).await.unwrap_or_else(|e| panic!("{e}")).id
+    }
+
+    fn browser(&self) -> Browser {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("client: {e}"));
+        Browser { http, base: self.base.clone() }
+    }
+
+    /// A browser signed in as `name`.
+    async fn signed_in(&self, name: &str) -> Browser {
+        let b = self.browser();
+        let page = b.sign_in(&format!("{name}@example.org"), PASSWORD, "/campaigns").await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{name} could not sign in: {}", page.body);
+        b
+    }
+
+    /// A campaign owned by `owner`, with a team.
+    async fn campaign(&self, owner: UserId, team: &[(UserId, Role)]) -> rally_domain::CampaignId {
+        let fields = CampaignDraft {
+            name: Some("Sat kodiranja".into()),
+            slug: Some("hr".into()),
+            languages: Some(vec!["hr".into()]),
+            goal_students: Some(1000),
+            starts_on: Some("2026-12-07".parse().unwrap_or_default()),
+            ends_on: Some("2026-12-13".parse().unwrap_or_default()),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_or_else(|e| panic!("{e}"));
+        let c = self.store.create_campaign(Actor::User(owner), fields).await.unwrap_or_else(|e| panic!("{e}"));
+        for (user, role) in team {
+            self.store.set_role(Actor::User(owner), c.id, *user, *role).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        c.id
+    }
+
+    async fn partner(&self, owner: UserId, campaign: rally_domain::CampaignId, name: &str) -> PartnerId {
+        let fields = PartnerDraft {
+            name: Some(name.into()),
+            category: Some(Category::Media),
+            reach: Some(5000),
+            owner_id: Some(Some(owner)),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_or_else(|e| panic!("{e}"));
+        self.store.create_partner(Actor::System, campaign, fields).await.unwrap_or_else(|e| panic!("{e}")).id
+    }
+}
+
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    body.split(&marker).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned()
+}
+
+impl Browser {
+    async fn reply(resp: reqwest::Response) -> Page {
+        let status = resp.status();
+        let location = resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        Page { status, location, body: resp.text().await.unwrap_or_default() }
+    }
+
+    async fn get(&self, path: &str) -> Page {
+        Self::reply(
+            self.http.get(format!("{}{path}", self.base)).send().await.unwrap_or_else(|e| panic!("{path}: {e}")),
+        )
+        .await
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let resp = self.http.post(format!("{}{path}", self.base)).form(form).send().await;
+        Self::reply(resp.unwrap_or_else(|e| panic!("{path}: {e}"))).await
+    }
+
+    /// The session's CSRF token, read from a page as the browser would.
+    async fn csrf(&self) -> String {
+        hidden(&self.get("/campaigns").await.body, "csrf")
+    }
+
+    /// Posts a form with the session's CSRF token added.
+    async fn submit(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let token = self.csrf().await;
+        let mut fields = vec![("csrf", token.as_str())];
+        fields.extend_from_slice(form);
+        self.post(path, &fields).await
+    }
+
+    async fn sign_in(&self, email: &str, password: &str, next: &str) -> Page {
+        let form = self.get(&format!("/login?next={next}")).await;
+        let token = hidden(&form.body, "csrf");
+        self.post("/login", &[("csrf", &token), ("next", next), ("email", email), ("password", password)]).await
+    }
+}
+
+async fn signing_in_and_out(site: Site) {
+    site.user("ana").await;
+    let b = site.browser();
+    let first = b.get("/campaigns/hr/board").await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    assert_eq!(first.location, "/login?next=%2Fcampaigns%2Fhr%2Fboard", "back to the page after signing in");
+    let wrong = b.sign_in("ana@example.org", "wrong password", "/campaigns").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("Wrong e-mail address or password"));
+    assert!(wrong.body.contains("value=\"ana@example.org\""), "the address is kept");
+    let unknown = b.sign_in("nobody@example.org", PASSWORD, "/campaigns").await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED, "unknown addresses fail the same way");
+    let ok = b.sign_in("ana@example.org", PASSWORD, "/campaigns/hr/board").await;
+    assert_eq!((ok.status, ok.location.as_str()), (StatusCode::SEE_OTHER, "/campaigns/hr/board"));
+    assert_eq!(b.get("/campaigns").await.status, StatusCode::OK);
+    // Only paths on this site are places to return to.
+    let other = site.browser();
+    let away = other.sign_in("ana@example.org", PASSWORD, "//evil.example/x").await;
+    assert_eq!(away.location, "/campaigns");
+    // Signing out ends the session on the server, not just in this browser.
+    let out = b.submit("/logout", &[]).await;
+    assert_eq!((out.status, out.location.as_str()), (StatusCode::SEE_OTHER, "/login"));
+    assert_eq!(b.get("/campaigns").await.status, StatusCode::SEE_OTHER);
+
+    // Five failures lock the address for a while, even for the right password.
+    site.user("ivo").await;
+    let t = site.browser();
+    for _ in 0..5 {
+        assert_eq!(t.sign_in("ivo@example.org", "guess", "/campaigns").await.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(t.sign_in("ivo@example.org", PASSWORD, "/campaigns").await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn forms_without_the_session_token_are_refused(site: Site) {
+    let ana = site.user("ana").await;
+    let c = site.campaign(ana, &[]).await;
+    let p = site.partner(ana, c, "Radio Sljeme").await;
+    let b = site.signed_in("ana").await;
+    let path = format!("/campaigns/hr/partners/{p}/stage");
+    for form in [vec![("stage", "contacted")], vec![("csrf", "forged"), ("stage", "contacted")]] {
+        let page = b.post(&path, &form).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{form:?}");
+        assert!(page.body.contains("Form expired"));
+    }
+    // Another session's token does not do either.
+    site.user("ivo").await;
+    let other_token = site.signed_in("ivo").await.csrf().await;
+    assert_eq!(b.post(&path, &[("csrf", &other_token), ("stage", "contacted")]).await.status, StatusCode::FORBIDDEN);
+    // A cross-site origin is refused even with the right token.
+    let token = b.csrf().await;
+    let forged = b
+        .http
+        .post(format!("{}{path}", b.base))
+        .header("origin", "https://evil.example")
+        .form(&[("csrf", token.as_str()), ("stage", "contacted")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    // The sign-in form checks its own token against its cookie.
+    let fresh = site.browser();
+    let login = fresh.post("/login", &[("email", "ana@example.org"), ("password", PASSWORD)]).await;
+    assert_eq!(login.status, StatusCode::FORBIDDEN);
+    // Nothing moved; with the token it does.
+    let history = site.store.stage_history(Actor::System, p).await.unwrap_or_default();
+    assert_eq!(history.len(), 1);
+    assert_eq!(b.submit(&path, &[("stage", "contacted")]).await.status, StatusCode::SEE_OTHER);
+    // Scripts send the token in a header and get JSON.
+    let moved = b
+        .http
+        .post(format!("{}{path}", b.base))
+        .header("x-csrf-token", b.csrf().await)
+        .header("accept", "application/json")
+        .form(&[("stage", "closed_lost")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(moved.status(), StatusCode::UNPROCESSABLE_ENTITY, "a loss needs a reason");
+    let answer: serde_json::Value = moved.json().await.unwrap_or_default();
+    assert_eq!(answer["field"], "reason");
+}
+
+async fn every_role_sees_and_does_what_it_may(site: Site) {
+    let owner = site.user("owner").await;
+    let coord = site.user("coord").await;
+    let member = site.user("member").await;
+    let viewer = site.user("viewer").await;
+    site.user("outsider").await;
+    let c = site.campaign(owner, &[(coord, Role::Coordinator), (member, Role::Member), (viewer, Role::Viewer)]).await;
+    let members_partner = site.partner(member, c, "Member's partner").await;
+    let coords_partner = site.partner(coord, c, "Coordinator's partner").await;
+
+    let pages = [
+        "/campaigns/hr",
+        "/campaigns/hr/partners",
+        "/campaigns/hr/board",
+        "/campaigns/hr/partners/{m}",
+        "/campaigns/hr/partners/{c}",
+    ];
+    // (who, can see the campaign, can edit the member's partner, can edit the coordinator's, can add partners)
+    let matrix = [
+        ("owner", true, true, true, true),
+        ("coord", true, true, true, true),
+        ("member", true, true, false, true),
+        ("viewer", true, false, false, false),
+        ("outsider", false, false, false, false),
+    ];
+    for (who, sees, edits_members, edits_coords, adds) in matrix {
+        let b = site.signed_in(who).await;
+        for page in pages {
+            let path = page.replace("{m}", &members_partner.to_string()).replace("{c}", &coords_partner.to_string());
+            let got = b.get(&path).await;
+            let expected = if sees { StatusCode::OK } else { StatusCode::NOT_FOUND };
+            assert_eq!(got.status, expected, "{who} GET {path}");
+        }
+        for (partner, may) in [(members_partner, edits_members), (coords_partner, edits_coords)] {
+            let page = b.get(&format!("/campaigns/hr/partners/{partner}")).await;
+            assert_eq!(page.body.contains("Move to another stage"), may, "{who} sees the move form of {partner}");
+            let moved = b.submit(&format!("/campaigns/hr/partners/{partner}/stage"), &[("stage", "contacted")]).await;
+            let expected = match (sees, may) {
+                (false, _) => StatusCode::NOT_FOUND,
+                (true, true) => StatusCode::SEE_OTHER,
+                (true, false) => StatusCode::FORBIDDEN,
+            };
+            assert_eq!(moved.status, expected, "{who} moves {partner}");
+            if may {
+                // Back to lead, so the next role finds it there.
+                let back = b.submit(&format!("/campaigns/hr/partners/{partner}/stage"), &[("stage", "lead")]).await;
+                assert_eq!(back.status, StatusCode::SEE_OTHER);
+            }
+            let edited = b.submit(&format!("/campaigns/hr/partners/{partner}"), &[("notes", "edited")]).await;
+            assert_eq!(edited.status, expected, "{who} edits {partner}");
+            let contact = b
+                .submit(
+                    &format!("/campaigns/hr/partners/{partner}/contacts"),
+                    &[("name", "K"), ("email", &format!("{who}{partner}@x.hr"))],
+                )
+                .await;
+            assert_eq!(contact.status, expected, "{who} adds a contact to {partner}");
+        }
+        let list = b.get("/campaigns/hr/partners").await;
+        if sees {
+            assert_eq!(list.body.contains("Add partner"), adds, "{who} sees the new-partner form");
+        }
+        let created = b
+            .submit(
+                "/campaigns/hr/partners",
+                &[("name", &format!("{who}'s new partner")), ("category", "media"), ("reach", "10")],
+            )
+            .await;
+        let expected = match (sees, adds) {
+            (false, _) => StatusCode::NOT_FOUND,
+            (true, true) => StatusCode::SEE_OTHER,
+            (true, false) => StatusCode::FORBIDDEN,
+        };
+        assert_eq!(created.status, expected, "{who} creates a partner");
+        let board = b.get("/campaigns/hr/board").await;
+        if sees {
+            assert_eq!(board.body.contains("data-movable=\"true\""), adds, "{who}'s board has movable cards");
+        }
+    }
+}
+
+async fn user_text_is_escaped_everywhere(site: Site) {
+    let ana = site.user("ana").await;
+    let c = site.campaign(ana, &[]).await;
+    let evil = "<script>alert(1)</script>";
+    let p = site.partner(ana, c, evil).await;
+    site.store
+        .update_partner(
+            Actor::System,
+            p,
+            PartnerDraft { notes: Some("<img src=x onerror=alert(2)>".into()), ..Default::default() },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let b = site.signed_in("ana").await;
+    for path in
+        ["/campaigns/hr", "/campaigns/hr/partners", "/campaigns/hr/board", &format!("/campaigns/hr/partners/{p}")]
+    {
+        let page = b.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(!page.body.contains("<script>alert(1)"), "{path} has the raw script");
+        assert!(!page.body.contains("<img src=x"), "{path} has the raw image");
+        assert!(
+            page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || page.body.contains("&#60;script&#62;"),
+            "{path} shows the name escaped"
+        );
+    }
+}
+
+async fn form_errors_stay_next_to_their_fields(site: Site) {
+    let ana = site.user("ana").await;
+    let c = site.campaign(ana, &[]).await;
+    let p = site.partner(ana, c, "CARNET").await;
+    let b = site.signed_in("ana").await;
+    let page = b.submit("/campaigns/hr/partners", &[("name", ""), ("category", "media"), ("reach", "lots")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("must be a whole number"));
+    assert!(page.body.contains("value=\"lots\""), "the typed value is kept");
+    let lost = b
+        .submit(&format!("/campaigns/hr/partners/{p}/stage"), &[("stage", "closed_lost"), ("note", "tried twice")])
+        .await;
+    assert_eq!(lost.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(lost.body.contains("say why the partner was lost"));
+    assert!(lost.body.contains("value=\"tried twice\""));
+    let ok = b
+        .submit(&format!("/campaigns/hr/partners/{p}/stage"), &[("stage", "closed_lost"), ("reason", "no budget")])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let detail = b.get(&format!("/campaigns/hr/partners/{p}")).await;
+    assert!(detail.body.contains("Reason: no budget"));
+    let bad_edit =
+        b.submit(&format!("/campaigns/hr/partners/{p}"), &[("name", "CARNET"), ("website", "not a site")]).await;
+    assert_eq!(bad_edit.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_edit.body.contains("must be a web address"));
+    // Malformed queries and ids are pages, not crashes.
+    for path in [
+        "/campaigns/hr/partners?stage=won",
+        "/campaigns/hr/partners?limit=x&after=y",
+        "/campaigns/hr/board?tier=mid",
+        "/campaigns/hr/partners/abc",
+        "/campaigns/nope",
+    ] {
+        let page = b.get(path).await;
+        assert!(page.status.is_client_error(), "{path}: {}", page.status);
+        assert!(page.body.contains("<html"), "{path} answers with a page");
+    }
+    let created = b
+        .submit(
+            "/campaigns/new",
+            &[("name", "X"), ("slug", "Bad Slug"), ("goal_students", "-3"), ("starts_on", "soon")],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(created.body.contains("use the form YYYY-MM-DD"));
+    assert!(created.body.contains("value=\"Bad Slug\""));
+    let made = b
+        .submit(
+            "/campaigns/new",
+            &[
+                ("name", "Zagreb"),
+                ("slug", "zg"),
+                ("goal_students", "5 000"),
+                ("language", "hr"),
+                ("message", "Svi mogu."),
+                ("starts_on", "2026-12-07"),
+                ("ends_on", "2026-12-13"),
+            ],
+        )
+        .await;
+    assert_eq!((made.status, made.location.as_str()), (StatusCode::SEE_OTHER, "/campaigns/zg"));
+}
+
+async fn a_reset_link_sets_a_password_once(site: Site) {
+    let ana = site.user("ana").await;
+    let token = rally_web::auth::random_token();
+    site.store
+        .create_password_reset(ana, &rally_web::auth::hash_token(&token), Utc::now() + Duration::hours(1))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let b = site.browser();
+    let path = format!("/reset/{token}");
+    let form = b.get(&path).await;
+    let csrf = hidden(&form.body, "csrf");
+    let differ =
+        b.post(&path, &[("csrf", &csrf), ("password", "a new long password"), ("confirm", "something else")]).await;
+    assert!(differ.body.contains("The two passwords differ"));
+    let csrf = hidden(&differ.body, "csrf");
+    let done = b
+        .post(&path, &[("csrf", &csrf), ("password", "a new long password"), ("confirm", "a new long password")])
+        .await;
+    assert_eq!((done.status, done.location.as_str()), (StatusCode::SEE_OTHER, "/login"));
+    assert_eq!(b.sign_in("ana@example.org", "a new long password", "/campaigns").await.status, StatusCode::SEE_OTHER);
+    let again = site.browser();
+    let form = again.get(&path).await;
+    let csrf = hidden(&form.body, "csrf");
+    let reused = again
+        .post(&path, &[("csrf", &csrf), ("password", "another long password"), ("confirm", "another long password")])
+        .await;
+    assert_eq!(reused.status, StatusCode::BAD_REQUEST);
+    assert!(reused.body.contains("expired or was used"));
+}
