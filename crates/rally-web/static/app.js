@@ -39,9 +39,15 @@ async function moveCard(board, card, stage) {
 
 function setUpBoard(board) {
   let dragging = null;
+  let justDragged = false;
+  // A drag that started on the partner's name must not also follow the link.
+  board.addEventListener("click", (event) => {
+    if (justDragged && event.target.closest(".card-item a")) event.preventDefault();
+    justDragged = false;
+  }, true);
   board.addEventListener("pointerdown", (event) => {
     const card = event.target.closest('.card-item[data-movable="true"]');
-    if (!card || event.target.closest("a, button, input, select, label") || event.button !== 0) return;
+    if (!card || event.target.closest("button, input, select, label") || event.button !== 0) return;
     const rect = card.getBoundingClientRect();
     dragging = { card, startX: event.clientX, startY: event.clientY, dx: event.clientX - rect.left, dy: event.clientY - rect.top, moved: false, placeholder: null };
     card.setPointerCapture(event.pointerId);
@@ -58,6 +64,10 @@ function setUpBoard(board) {
       d.card.after(d.placeholder);
       d.card.classList.add("dragging");
     }
+    // Near the board's edge, scroll it, so every column can be reached on a narrow screen.
+    const edge = board.getBoundingClientRect();
+    if (event.clientX > edge.right - 40) board.scrollLeft += 20;
+    else if (event.clientX < edge.left + 40) board.scrollLeft -= 20;
     d.card.style.left = `${event.clientX - d.dx}px`;
     d.card.style.top = `${event.clientY - d.dy}px`;
     board.querySelectorAll(".column").forEach((c) => c.classList.remove("drop"));
@@ -68,6 +78,7 @@ function setUpBoard(board) {
     const d = dragging;
     dragging = null;
     if (!d.moved) return;
+    justDragged = true;
     const column = document.elementFromPoint(event.clientX, event.clientY)?.closest(".column");
     board.querySelectorAll(".column").forEach((c) => c.classList.remove("drop"));
     d.card.classList.remove("dragging");

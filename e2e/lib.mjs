@@ -1,0 +1,26 @@
+// Shared helpers for the browser tests and the screenshot script: launch the machine's Chromium and
+// sign in to the Rally that run.sh started (RALLY_URL, RALLY_EMAIL, RALLY_PASSWORD).
+import { chromium } from "playwright-core";
+
+export const base = process.env.RALLY_URL ?? "http://127.0.0.1:8080";
+export const owner = { email: process.env.RALLY_EMAIL, password: process.env.RALLY_PASSWORD };
+export const viewer = { email: process.env.RALLY_VIEWER_EMAIL, password: process.env.RALLY_VIEWER_PASSWORD };
+export const slug = process.env.RALLY_SLUG ?? "sat-kodiranja";
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"],
+  });
+}
+
+export async function signIn(browser, who, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await page.goto(`${base}/campaigns/${slug}`);
+  await page.getByLabel("E-mail address").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${base}/campaigns/${slug}`);
+  return { context, page };
+}

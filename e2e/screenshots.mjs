@@ -1,0 +1,29 @@
+// Saves a PNG of every page of the team's web app to docs/screenshots/, at desktop and phone widths.
+// Run through `e2e/run.sh screenshots`, which starts the demo.
+import { mkdir } from "node:fs/promises";
+import { base, launch, owner, signIn, slug } from "./lib.mjs";
+
+const out = new URL("../docs/screenshots/", import.meta.url).pathname;
+await mkdir(out, { recursive: true });
+const browser = await launch();
+const pages = [
+  ["campaigns", "/campaigns"],
+  ["dashboard", `/campaigns/${slug}`],
+  ["partners", `/campaigns/${slug}/partners`],
+  ["partner", `/campaigns/${slug}/partners/3`],
+  ["board", `/campaigns/${slug}/board`],
+  ["new-campaign", "/campaigns/new"],
+];
+for (const [width, height, suffix] of [[1440, 900, ""], [390, 844, "-phone"]]) {
+  const { context, page } = await signIn(browser, owner, { viewport: { width, height } });
+  for (const [name, path] of pages) {
+    await page.goto(`${base}${path}`);
+    await page.screenshot({ path: `${out}${name}${suffix}.png`, fullPage: name !== "board" });
+  }
+  await context.close();
+}
+const login = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+await login.goto(`${base}/login`);
+await login.screenshot({ path: `${out}login.png` });
+await browser.close();
+console.log(`screenshots saved in ${out}`);
