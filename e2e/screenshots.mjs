@@ -12,6 +12,8 @@ const pages = [
   ["partners", `/campaigns/${slug}/partners`],
   ["partner", `/campaigns/${slug}/partners/3`],
   ["board", `/campaigns/${slug}/board`],
+  ["plan", `/campaigns/${slug}/plan`],
+  ["team", `/campaigns/${slug}/team`],
   ["new-campaign", "/campaigns/new"],
 ];
 for (const [width, height, suffix] of [[1440, 900, ""], [390, 844, "-phone"]]) {

@@ -16,7 +16,9 @@ mod campaigns;
 mod dashboard;
 mod login;
 mod partners;
+mod plan;
 pub mod session;
+mod team;
 
 pub use session::SignedIn;
 
@@ -35,6 +37,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/campaigns/{slug}/partners/{id}/stage", post(partners::move_stage))
         .route("/campaigns/{slug}/partners/{id}/contacts", post(partners::add_contact))
         .route("/campaigns/{slug}/board", get(board::board))
+        .route("/campaigns/{slug}/plan", get(plan::show).post(plan::update))
+        .route("/campaigns/{slug}/team", get(team::show).post(team::add))
+        .route("/campaigns/{slug}/team/{user}", post(team::change))
         .route("/static/app.css", get(static_css))
         .route("/static/app.js", get(static_js))
         .layer(middleware::from_fn_with_state(state, session::csrf_guard))

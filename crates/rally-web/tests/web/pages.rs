@@ -34,6 +34,7 @@ both_backends!(
     user_text_is_escaped_everywhere,
     form_errors_stay_next_to_their_fields,
     a_reset_link_sets_a_password_once,
+    plan_and_team_pages_follow_roles,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -446,4 +447,89 @@ async fn a_reset_link_sets_a_password_once(site: Site) {
         .await;
     assert_eq!(reused.status, StatusCode::BAD_REQUEST);
     assert!(reused.body.contains("expired or was used"));
+}
+
+async fn plan_and_team_pages_follow_roles(site: Site) {
+    let owner = site.user("owner").await;
+    let coord = site.user("coord").await;
+    let member = site.user("member").await;
+    let viewer = site.user("viewer").await;
+    site.user("outsider").await;
+    site.user("extra").await;
+    site.campaign(owner, &[(coord, Role::Coordinator), (member, Role::Member), (viewer, Role::Viewer)]).await;
+    let plan = [
+        ("name", "Sat kodiranja"),
+        ("goal_students", "2000"),
+        ("starts_on", "2026-12-07"),
+        ("ends_on", "2026-12-13"),
+        ("message.hr", "Svi mogu programirati."),
+        ("plan.why_coding", "<b>Creativity</b>"),
+    ];
+    // (who, sees, edits the plan, changes the team)
+    for (who, sees, plans, manages) in [
+        ("owner", true, true, true),
+        ("coord", true, true, false),
+        ("member", true, false, false),
+        ("viewer", true, false, false),
+        ("outsider", false, false, false),
+    ] {
+        let b = site.signed_in(who).await;
+        let expected = |may: bool| match (sees, may) {
+            (false, _) => StatusCode::NOT_FOUND,
+            (true, true) => StatusCode::SEE_OTHER,
+            (true, false) => StatusCode::FORBIDDEN,
+        };
+        for path in ["/campaigns/hr/plan", "/campaigns/hr/team"] {
+            let page = b.get(path).await;
+            assert_eq!(page.status, if sees { StatusCode::OK } else { StatusCode::NOT_FOUND }, "{who} GET {path}");
+            if path.ends_with("plan") && sees {
+                assert_eq!(page.body.contains("Save the plan"), plans, "{who} sees the plan form");
+            }
+            if path.ends_with("team") && sees {
+                assert_eq!(page.body.contains("Add to the team"), manages, "{who} sees the team form");
+            }
+        }
+        assert_eq!(b.submit("/campaigns/hr/plan", &plan).await.status, expected(plans), "{who} edits the plan");
+        let added = b.submit("/campaigns/hr/team", &[("email", "extra@example.org"), ("role", "viewer")]).await;
+        assert_eq!(added.status, expected(manages), "{who} adds to the team");
+    }
+    let b = site.signed_in("owner").await;
+    let page = b.get("/campaigns/hr/plan").await;
+    assert!(page.body.contains("Svi mogu programirati."));
+    assert!(
+        page.body.contains("&lt;b&gt;Creativity&lt;/b&gt;") || page.body.contains("&#60;b&#62;"),
+        "answers are escaped"
+    );
+    // Bad dates and goals come back next to their fields, with what was typed.
+    let bad = b
+        .submit(
+            "/campaigns/hr/plan",
+            &[("name", "X"), ("goal_students", "many"), ("starts_on", "2026-12-07"), ("ends_on", "2026-12-01")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("must be a whole number"));
+    let bad = b
+        .submit(
+            "/campaigns/hr/plan",
+            &[("name", "X"), ("goal_students", "10"), ("starts_on", "2026-12-07"), ("ends_on", "2026-12-01")],
+        )
+        .await;
+    assert!(bad.body.contains("must not be before starts_on"), "{}", bad.body.len());
+    // The last owner stays; a coordinator can be made owner, then the first owner may step down.
+    let team = site.store.team(Actor::System, rally_domain::CampaignId(1)).await.unwrap_or_default();
+    assert_eq!(team.len(), 5, "extra was added once");
+    let owner_id = owner.0.to_string();
+    let demote = b.submit(&format!("/campaigns/hr/team/{owner_id}"), &[("role", "viewer")]).await;
+    assert_eq!(demote.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(demote.body.contains("at least one owner"));
+    assert_eq!(
+        b.submit(&format!("/campaigns/hr/team/{}", coord.0), &[("role", "owner")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        b.submit(&format!("/campaigns/hr/team/{}", member.0), &[("remove", "1")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(site.signed_in("member").await.get("/campaigns/hr").await.status, StatusCode::NOT_FOUND);
 }
