@@ -7,6 +7,7 @@ type Db = sqlx::Postgres;
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "core", include_str!("../migrations/postgres/0001_core.sql")),
     (2, "sessions", include_str!("../migrations/postgres/0002_sessions.sql")),
+    (3, "tallies", include_str!("../migrations/postgres/0003_tallies.sql")),
 ];
 
 /// Rally on a PostgreSQL database.

@@ -381,7 +381,25 @@ async fn insert_partner(conn: &mut Conn, campaign: CampaignId, f: &PartnerFields
     let row = bind_partner(q, f)?.bind(campaign.0).bind(created_at).fetch_one(&mut *conn).await?;
     let id = PartnerId(row.try_get("id")?);
     insert_terms(conn, campaign, id, f).await?;
+    tally(conn, campaign, Stage::Lead, f.category, 1, f.reach.get()).await?;
     Ok(id)
+}
+
+/// Adds `partners` partners and `reach` people to a (stage, category) tally; negative to take away.
+async fn tally(conn: &mut Conn, campaign: CampaignId, stage: Stage, category: Category, partners: i64, reach: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO partner_tallies (campaign_id, stage, category, partners, reach) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (campaign_id, stage, category) \
+         DO UPDATE SET partners = partner_tallies.partners + excluded.partners, reach = partner_tallies.reach + excluded.reach",
+    )
+    .bind(campaign.0)
+    .bind(stage.as_str())
+    .bind(category.as_str())
+    .bind(partners)
+    .bind(reach)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 async fn insert_terms(conn: &mut Conn, campaign: CampaignId, id: PartnerId, f: &PartnerFields) -> Result<()> {
@@ -421,16 +439,22 @@ async fn record_change(
     .bind(reason)
     .fetch_one(&mut *conn)
     .await?;
-    if from.is_some() {
-        sqlx::query(
-            "UPDATE partners SET stage = $1, stage_since = $2, lost_reason = $3, updated_at = $2 WHERE id = $4",
+    if let Some(from) = from {
+        let moved = sqlx::query(
+            "UPDATE partners SET stage = $1, stage_since = $2, lost_reason = $3, updated_at = $2 WHERE id = $4 \
+             RETURNING campaign_id, category, reach",
         )
         .bind(to.as_str())
         .bind(at)
         .bind(if to == Stage::ClosedLost { reason } else { None })
         .bind(partner.0)
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
+        let campaign = CampaignId(moved.try_get("campaign_id")?);
+        let category = text(&moved, "category", Category::parse)?;
+        let reach: i64 = moved.try_get("reach")?;
+        tally(conn, campaign, from, category, -1, -reach).await?;
+        tally(conn, campaign, to, category, 1, reach).await?;
     }
     Ok(row.try_get("id")?)
 }
@@ -1015,6 +1039,11 @@ impl Store for Backend {
              notes = $13, updated_at = $14 WHERE id = $15",
         );
         bind_partner(q, &fields)?.bind(now_micros()).bind(id.0).execute(&mut *tx).await?;
+        if (fields.category, fields.reach) != (current.fields.category, current.fields.reach) {
+            let (campaign, stage) = (current.campaign_id, current.stage);
+            tally(&mut tx, campaign, stage, current.fields.category, -1, -current.fields.reach.get()).await?;
+            tally(&mut tx, campaign, stage, fields.category, 1, fields.reach.get()).await?;
+        }
         if fields.name != current.fields.name {
             sqlx::query("DELETE FROM partner_terms WHERE partner_id = $1").bind(id.0).execute(&mut *tx).await?;
             insert_terms(&mut tx, current.campaign_id, id, &fields).await?;
@@ -1029,6 +1058,8 @@ impl Store for Backend {
         let partner = fetch_partner(&mut tx, id).await?;
         authorize(&mut tx, actor, partner.campaign_id, Action::DeletePartner, "partner").await?;
         sqlx::query("DELETE FROM partners WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
+        let (campaign, stage, category) = (partner.campaign_id, partner.stage, partner.fields.category);
+        tally(&mut tx, campaign, stage, category, -1, -partner.fields.reach.get()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1062,7 +1093,8 @@ impl Store for Backend {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
         let rows = sqlx::query(
-            "SELECT stage AS k, COUNT(*) AS n, CAST(COALESCE(SUM(reach), 0) AS BIGINT) AS r FROM partners WHERE campaign_id = $1 GROUP BY stage",
+            "SELECT stage AS k, CAST(SUM(partners) AS BIGINT) AS n, CAST(SUM(reach) AS BIGINT) AS r FROM partner_tallies \
+             WHERE campaign_id = $1 GROUP BY stage",
         )
         .bind(campaign.0)
         .fetch_all(&mut *conn)
@@ -1084,8 +1116,8 @@ impl Store for Backend {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
         let rows = sqlx::query(
-            "SELECT category AS k, COUNT(*) AS n, CAST(COALESCE(SUM(reach), 0) AS BIGINT) AS r FROM partners WHERE campaign_id = $1 \
-             GROUP BY category",
+            "SELECT category AS k, CAST(SUM(partners) AS BIGINT) AS n, CAST(SUM(reach) AS BIGINT) AS r FROM partner_tallies \
+             WHERE campaign_id = $1 GROUP BY category",
         )
         .bind(campaign.0)
         .fetch_all(&mut *conn)

@@ -47,6 +47,7 @@ conformance!(
     sign_in_failures_are_counted,
     reset_links_work_once,
     dashboard_tallies_cover_every_stage_and_category,
+    tallies_stay_equal_to_a_recount,
 );
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
@@ -543,6 +544,73 @@ async fn dashboard_tallies_cover_every_stage_and_category(store: &dyn Store) {
     assert!(ok(store.stale_partners(me, c.id, 10).await).iter().all(|p| !p.stage.is_closed()));
     let outsider = user(store, "Out").await;
     assert!(matches!(store.pipeline_tally(Actor::User(outsider.id), c.id).await, Err(StoreError::NotFound(_))));
+}
+
+/// The maintained tallies against counting the partners, after every kind of change.
+async fn tallies_stay_equal_to_a_recount(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let me = Actor::User(ana.id);
+    let c = ok(store.create_campaign(me, campaign_fields("tally")).await);
+    let check = |label: &'static str| async move {
+        let all = ok(store.partners(me, c.id, &PartnerFilter { limit: 500, ..Default::default() }).await).items;
+        for t in ok(store.pipeline_tally(me, c.id).await) {
+            let of: Vec<_> = all.iter().filter(|p| p.stage == t.key).collect();
+            assert_eq!(t.partners, of.len() as i64, "{label}: partners in {:?}", t.key);
+            assert_eq!(t.reach, of.iter().map(|p| p.fields.reach.get()).sum::<i64>(), "{label}: reach in {:?}", t.key);
+        }
+        for t in ok(store.category_tally(me, c.id).await) {
+            let of: Vec<_> = all.iter().filter(|p| p.fields.category == t.key).collect();
+            assert_eq!(
+                (t.partners, t.reach),
+                (of.len() as i64, of.iter().map(|p| p.fields.reach.get()).sum::<i64>()),
+                "{label}: {:?}",
+                t.key
+            );
+        }
+    };
+    let mut ids = Vec::new();
+    for (i, category) in Category::ALL.into_iter().enumerate() {
+        ids.push(ok(store.create_partner(me, c.id, partner(&format!("P{i}"), category, 100 * i as i64)).await).id);
+    }
+    check("created").await;
+    ok(store.move_stage(me, ids[0], to(Stage::Contacted)).await);
+    ok(store
+        .move_stage(me, ids[1], StageMove { stage: Stage::ClosedLost, note: None, reason: Some("no".into()) })
+        .await);
+    ok(store.move_stage(me, ids[1], to(Stage::Contacted)).await);
+    check("moved").await;
+    ok(store.update_partner(me, ids[0], PartnerDraft { reach: Some(7_777), ..Default::default() }).await);
+    ok(store
+        .update_partner(
+            me,
+            ids[2],
+            PartnerDraft { category: Some(Category::Media), reach: Some(5), ..Default::default() },
+        )
+        .await);
+    ok(store
+        .update_partner(me, ids[3], PartnerDraft { notes: Some("no tally change".into()), ..Default::default() })
+        .await);
+    check("updated").await;
+    ok(store.delete_partner(me, ids[4]).await);
+    check("deleted").await;
+    let start = Utc::now() - Duration::days(3);
+    let load = PartnerLoad {
+        fields: partner("Loaded", Category::Authority, 9_000),
+        created_at: start,
+        moves: vec![MoveLoad {
+            to: Stage::NegotiateAsk,
+            at: start + Duration::days(1),
+            actor: None,
+            note: String::new(),
+            reason: None,
+        }],
+        contacts: vec![],
+    };
+    ok(store.load_partners(me, c.id, vec![load]).await);
+    check("loaded").await;
+    // A rejected move leaves the tallies as they were.
+    assert!(store.move_stage(me, ids[0], to(Stage::ClosedLost)).await.is_err());
+    check("rejected").await;
 }
 
 /// Several processes opening a new PostgreSQL database at once: one migrates, the others wait and
