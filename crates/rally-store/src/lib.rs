@@ -149,6 +149,8 @@ pub struct PartnerFilter {
 }
 
 pub const MAX_PAGE: u32 = 500;
+/// The most partners one bulk action changes.
+pub const MAX_BULK: usize = 500;
 pub const DEFAULT_PAGE: u32 = 50;
 
 /// One page of results, and the cursor of the next page if there is one.
@@ -243,6 +245,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn move_stage(&self, actor: Actor, id: PartnerId, to: StageMove) -> Result<(Partner, StageChange)>;
     /// The partner's stage changes, oldest first.
     async fn stage_history(&self, actor: Actor, id: PartnerId) -> Result<Vec<StageChange>>;
+    /// Moves several partners of a campaign at once: all or none. Partners already in the stage are
+    /// left as they are; returns how many moved.
+    async fn bulk_move(&self, actor: Actor, campaign: CampaignId, ids: &[PartnerId], to: StageMove) -> Result<usize>;
+    /// Gives several partners of a campaign to one owner (or none) at once: all or none.
+    async fn bulk_assign(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        ids: &[PartnerId],
+        owner: Option<UserId>,
+    ) -> Result<usize>;
     /// Partners and summed reach per stage, every stage listed.
     async fn pipeline_tally(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Tally<Stage>>>;
     /// Partners and summed reach per category, every category listed.

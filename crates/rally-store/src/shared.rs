@@ -18,7 +18,7 @@ use sqlx::{QueryBuilder, Row};
 use crate::{
     Session, Tally,
     Actor, CampaignWithRole, Member, MoveLoad, Page, PartnerFilter, PartnerLoad, Result, Store, StoreError, User,
-    DEFAULT_PAGE, MAX_PAGE, corrupt, from_micros, now_micros, to_micros,
+    DEFAULT_PAGE, MAX_BULK, MAX_PAGE, corrupt, from_micros, now_micros, to_micros,
 };
 
 type Conn = <Db as sqlx::Database>::Connection;
@@ -1087,6 +1087,59 @@ impl Store for Backend {
         .fetch_all(&mut *conn)
         .await?;
         rows.iter().map(change_from_row).collect()
+    }
+
+    async fn bulk_move(&self, actor: Actor, campaign: CampaignId, ids: &[PartnerId], to: StageMove) -> Result<usize> {
+        if ids.len() > MAX_BULK {
+            return Err(Invalid::field("ids", format!("at most {MAX_BULK} partners at once")).into());
+        }
+        let mut tx = self.begin_write().await?;
+        let now = now_micros();
+        let mut moved = 0;
+        for id in ids {
+            let p = partner_for(&mut tx, actor, *id, edit).await?;
+            if p.campaign_id != campaign {
+                return Err(StoreError::NotFound("partner"));
+            }
+            if p.stage == to.stage {
+                continue;
+            }
+            let m = to.clone().check(p.stage)?;
+            record_change(&mut tx, *id, Some(m.from), m.to, actor.user_id(), now, &m.note, m.reason.as_deref()).await?;
+            moved += 1;
+        }
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    async fn bulk_assign(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        ids: &[PartnerId],
+        owner: Option<UserId>,
+    ) -> Result<usize> {
+        if ids.len() > MAX_BULK {
+            return Err(Invalid::field("ids", format!("at most {MAX_BULK} partners at once")).into());
+        }
+        let mut tx = self.begin_write().await?;
+        authorize(&mut tx, actor, campaign, edit(owner), "campaign").await?;
+        check_on_team(&mut tx, campaign, owner).await?;
+        let now = now_micros();
+        for id in ids {
+            let p = partner_for(&mut tx, actor, *id, edit).await?;
+            if p.campaign_id != campaign {
+                return Err(StoreError::NotFound("partner"));
+            }
+            sqlx::query("UPDATE partners SET owner_id = $1, updated_at = $2 WHERE id = $3")
+                .bind(owner.map(|u| u.0))
+                .bind(now)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(ids.len())
     }
 
     async fn pipeline_tally(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Tally<Stage>>> {

@@ -48,6 +48,7 @@ conformance!(
     reset_links_work_once,
     dashboard_tallies_cover_every_stage_and_category,
     tallies_stay_equal_to_a_recount,
+    bulk_actions_are_all_or_nothing,
 );
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
@@ -611,6 +612,42 @@ async fn tallies_stay_equal_to_a_recount(store: &dyn Store) {
     // A rejected move leaves the tallies as they were.
     assert!(store.move_stage(me, ids[0], to(Stage::ClosedLost)).await.is_err());
     check("rejected").await;
+}
+
+async fn bulk_actions_are_all_or_nothing(store: &dyn Store) {
+    let owner = user(store, "Owner").await;
+    let member = user(store, "Member").await;
+    let c = ok(store.create_campaign(Actor::User(owner.id), campaign_fields("bulk")).await);
+    ok(store.set_role(Actor::User(owner.id), c.id, member.id, Role::Member).await);
+    let (o, m) = (Actor::User(owner.id), Actor::User(member.id));
+    let mine = ok(store.create_partner(m, c.id, partner("Mine", Category::Media, 1)).await).id;
+    let theirs = ok(store.create_partner(o, c.id, partner("Theirs", Category::Media, 1)).await).id;
+    let other = ok(store.create_campaign(o, campaign_fields("other")).await);
+    let elsewhere = ok(store.create_partner(o, other.id, partner("Elsewhere", Category::Media, 1)).await).id;
+    // A member may not move someone else's partner: nothing moves, not even their own.
+    let err = store.bulk_move(m, c.id, &[mine, theirs], to(Stage::Contacted)).await;
+    assert!(matches!(err, Err(StoreError::Forbidden)), "{err:?}");
+    assert_eq!(ok(store.partner(m, mine).await).stage, Stage::Lead);
+    // A partner of another campaign is not found in this one.
+    assert!(matches!(
+        store.bulk_move(o, c.id, &[mine, elsewhere], to(Stage::Contacted)).await,
+        Err(StoreError::NotFound(_))
+    ));
+    // A loss needs its reason for each.
+    assert!(matches!(
+        store.bulk_move(o, c.id, &[mine, theirs], to(Stage::ClosedLost)).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(ok(store.bulk_move(o, c.id, &[mine, theirs], to(Stage::Contacted)).await), 2);
+    assert_eq!(ok(store.bulk_move(o, c.id, &[mine, theirs], to(Stage::Contacted)).await), 0, "already there");
+    assert_eq!(ok(store.stage_history(o, mine).await).len(), 2);
+    // Assigning: coordinators and owners hand out partners; members cannot take or give.
+    assert!(matches!(store.bulk_assign(m, c.id, &[theirs], Some(member.id)).await, Err(StoreError::Forbidden)));
+    assert_eq!(ok(store.bulk_assign(o, c.id, &[mine, theirs], Some(member.id)).await), 2);
+    assert_eq!(ok(store.partner(o, theirs).await).fields.owner_id, Some(member.id));
+    assert!(matches!(store.bulk_assign(o, c.id, &[mine], Some(UserId(999_999))).await, Err(StoreError::Invalid(_))));
+    let too_many = vec![mine; rally_store::MAX_BULK + 1];
+    assert!(matches!(store.bulk_assign(o, c.id, &too_many, None).await, Err(StoreError::Invalid(_))));
 }
 
 /// Several processes opening a new PostgreSQL database at once: one migrates, the others wait and

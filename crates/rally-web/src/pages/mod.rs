@@ -33,6 +33,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/campaigns/switch", get(campaigns::switch))
         .route("/campaigns/{slug}", get(dashboard::dashboard))
         .route("/campaigns/{slug}/partners", get(partners::list).post(partners::create))
+        .route("/campaigns/{slug}/partners/bulk", post(partners::bulk))
         .route("/campaigns/{slug}/partners/{id}", get(partners::detail).post(partners::update))
         .route("/campaigns/{slug}/partners/{id}/stage", post(partners::move_stage))
         .route("/campaigns/{slug}/partners/{id}/contacts", post(partners::add_contact))

@@ -62,6 +62,8 @@ struct PartnersPage {
     /// The filter as sent, to keep the form filled in and build the next page's link.
     filter: Vec<(String, String)>,
     next: Option<String>,
+    /// This page's address, to come back to after a bulk action.
+    back: String,
     team: Vec<(i64, String)>,
     stages: Vec<(&'static str, &'static str)>,
     categories: Vec<(&'static str, &'static str)>,
@@ -114,12 +116,14 @@ async fn list_page(
         query_string(&pairs)
     });
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let back = format!("/campaigns/{slug}/partners?{}", query_string(&kept));
     let mut response = render(&PartnersPage {
         layout,
         slug: slug.to_owned(),
         rows,
         filter: kept,
         next,
+        back,
         team,
         stages: stage_options(),
         categories: category_options(),
@@ -166,6 +170,46 @@ pub async fn create(
         Err(rally_store::StoreError::Invalid(i)) => list_page(&app, &me, &slug, vec![], form, i.0).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// The bulk form under the list: move the selected partners, or give them to an owner. All or none.
+pub async fn bulk(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body);
+    let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
+    let ids: Vec<PartnerId> = form
+        .0
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .map(|(_, v)| v.parse().map(PartnerId).map_err(|_| PageError::BadRequest("ids: not partner ids".into())))
+        .collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Err(PageError::BadRequest("Select at least one partner first.".into()));
+    }
+    match form.get("action") {
+        "move" => {
+            let stage = Stage::parse(form.get("stage")).map_err(PageError::BadRequest)?;
+            let mv = StageMove { stage, note: None, reason: form.some("reason") };
+            app.store.bulk_move(me.actor(), campaign.id, &ids, mv).await?;
+        }
+        "assign" => {
+            let owner = form.some("owner_id").map(|o| o.parse().map(UserId)).transpose();
+            let owner = owner.map_err(|_| PageError::BadRequest("owner_id: not a user".into()))?;
+            app.store.bulk_assign(me.actor(), campaign.id, &ids, owner).await?;
+        }
+        other => return Err(PageError::BadRequest(format!("Unknown action `{other}`."))),
+    }
+    let back = form.get("back");
+    let back = if back.starts_with(&format!("/campaigns/{slug}/partners")) {
+        back.to_owned()
+    } else {
+        format!("/campaigns/{slug}/partners")
+    };
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// A partner draft from form fields; blank fields are left unset, and numbers that are not numbers

@@ -35,6 +35,7 @@ both_backends!(
     form_errors_stay_next_to_their_fields,
     a_reset_link_sets_a_password_once,
     plan_and_team_pages_follow_roles,
+    bulk_actions_from_the_list,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -532,4 +533,54 @@ async fn plan_and_team_pages_follow_roles(site: Site) {
         StatusCode::SEE_OTHER
     );
     assert_eq!(site.signed_in("member").await.get("/campaigns/hr").await.status, StatusCode::NOT_FOUND);
+}
+
+async fn bulk_actions_from_the_list(site: Site) {
+    let owner = site.user("owner").await;
+    let member = site.user("member").await;
+    let c = site.campaign(owner, &[(member, Role::Member)]).await;
+    let a = site.partner(owner, c, "Alpha").await;
+    let b_ = site.partner(member, c, "Beta").await;
+    let (a, b_) = (a.to_string(), b_.to_string());
+    let m = site.signed_in("member").await;
+    let refused = m
+        .submit("/campaigns/hr/partners/bulk", &[("action", "move"), ("stage", "contacted"), ("ids", &a), ("ids", &b_)])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "a member cannot move the owner's partner");
+    let o = site.signed_in("owner").await;
+    let list = o.get("/campaigns/hr/partners?category=media").await;
+    assert!(list.body.contains("With the selected partners"));
+    let back = "/campaigns/hr/partners?category=media";
+    let moved = o
+        .submit(
+            "/campaigns/hr/partners/bulk",
+            &[("action", "move"), ("stage", "contacted"), ("ids", &a), ("ids", &b_), ("back", back)],
+        )
+        .await;
+    assert_eq!((moved.status, moved.location.as_str()), (StatusCode::SEE_OTHER, back));
+    let lost =
+        o.submit("/campaigns/hr/partners/bulk", &[("action", "move"), ("stage", "closed_lost"), ("ids", &a)]).await;
+    assert_eq!(lost.status, StatusCode::BAD_REQUEST, "a loss needs a reason");
+    let assigned = o
+        .submit(
+            "/campaigns/hr/partners/bulk",
+            &[
+                ("action", "assign"),
+                ("owner_id", &member.0.to_string()),
+                ("ids", &a),
+                ("back", "https://evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!((assigned.status, assigned.location.as_str()), (StatusCode::SEE_OTHER, "/campaigns/hr/partners"));
+    let partner = site
+        .store
+        .partner(Actor::System, PartnerId(a.parse().unwrap_or_default()))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((partner.stage, partner.fields.owner_id), (rally_domain::Stage::Contacted, Some(member)));
+    assert_eq!(
+        o.submit("/campaigns/hr/partners/bulk", &[("action", "move"), ("stage", "lead")]).await.status,
+        StatusCode::BAD_REQUEST
+    );
 }
