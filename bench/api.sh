@@ -16,6 +16,8 @@ DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-1}
 # The first page of a filtered, text-searched list at the default page size, and a short page.
 LIST_PATHS=${LIST_PATHS:-"/api/v1/campaigns/bench/partners?category=media&q=radio&limit=50 /api/v1/campaigns/bench/partners?category=media&q=radio&limit=10"}
+# The team's web pages for the same campaign, signed in: the board and the searched partner list.
+PAGE_PATHS=${PAGE_PATHS:-"/campaigns/bench/board /campaigns/bench/partners?category=media&q=radio"}
 out=${OUT:-docs/benchmarks.md}
 
 if ! command -v wrk >/dev/null; then
@@ -29,7 +31,7 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 # measure NAME URL: prints "p50_us p99_us requests_per_s" for one wrk run.
 measure() {
     local report
-    report=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$2")
+    report=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" -H "Cookie: rally_session=$session" "$2")
     if echo "$report" | grep -q "Non-2xx"; then echo "bench: $1 answered errors" >&2; echo "$report" >&2; exit 1; fi
     local p50 p99 rps
     p50=$(echo "$report" | awk '$1 == "50%" { print $2 }' | to_us)
@@ -51,9 +53,18 @@ run_backend() {
     local pid=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
     local base="http://127.0.0.1:$port"
-    local lists paths
+    # Sign in as a browser would: the form's token and its cookie, then the session cookie.
+    local jar="$tmp/cookies" form csrf
+    form=$(curl -s -c "$jar" "$base/login")
+    csrf=$(echo "$form" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1)
+    curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "next=/campaigns" \
+        --data-urlencode "email=bench@example.org" --data-urlencode "password=bench-password-1" "$base/login"
+    session=$(awk '$6 == "rally_session" { print $7 }' "$jar")
+    [ -n "$session" ] || { echo "bench: could not sign in" >&2; exit 1; }
+    local lists pages paths
     read -r -a lists <<<"$LIST_PATHS"
-    paths=(/healthz "${lists[@]}")
+    read -r -a pages <<<"$PAGE_PATHS"
+    paths=(/healthz "${lists[@]}" "${pages[@]}")
     local i
     for i in "${!paths[@]}"; do : >"$tmp/m$i"; done
     for round in $(seq "$ROUNDS"); do
@@ -65,7 +76,12 @@ run_backend() {
     local items=()
     for i in "${!paths[@]}"; do
         items[i]=$(curl -s -H "Authorization: Bearer $token" "$base${paths[$i]}" \
-            | python3 -c 'import json, sys; d = json.load(sys.stdin); print(len(d["items"]) if "items" in d else "–")')
+            | python3 -c 'import json, sys
+try:
+    d = json.load(sys.stdin)
+    print(len(d["items"]) if "items" in d else "–")
+except ValueError:
+    print("–")')
     done
     kill "$pid"; wait "$pid" 2>/dev/null || true
     local h50
@@ -104,7 +120,8 @@ medians, not absolute numbers. Reproduce with the command under each table.
 
 The same server, the same run: \`GET /healthz\` (the process and one database round trip) against the
 first page of a filtered, text-searched partner list (bearer-token check, slug lookup, role check, the
-search), at the default page size of 50 and at 10. wrk with $CONNECTIONS connection(s); each cell is the
+search), at the default page size of 50 and at 10; and the team's web pages, signed in: the pipeline board
+(seven columns of 20 cards, column totals) and the partner list page with the same search. wrk with $CONNECTIONS connection(s); each cell is the
 median of $ROUNDS runs of $DURATION, interleaved; latencies in microseconds. Target: the list's p50
 within 3× of /healthz's p50.
 

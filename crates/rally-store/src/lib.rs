@@ -144,8 +144,54 @@ pub struct PartnerFilter {
     /// Words; a partner matches when each word starts a word of its name (any script, any case; words
     /// are compared on their first 12 characters).
     pub q: Option<String>,
+    pub sort: PartnerSort,
     pub limit: u32,
+    /// The last partner of the previous page; the next page continues after it in `sort` order.
     pub after: Option<PartnerId>,
+}
+
+/// How a partner list is ordered. Ties are broken by partner id, so pages never overlap or skip.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PartnerSort {
+    /// In the order they were added.
+    #[default]
+    Added,
+    /// Highest priority first.
+    Priority,
+    /// Largest reach first.
+    Reach,
+    /// Longest in their current stage first.
+    Stale,
+}
+
+impl PartnerSort {
+    pub const ALL: [PartnerSort; 4] =
+        [PartnerSort::Added, PartnerSort::Priority, PartnerSort::Reach, PartnerSort::Stale];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerSort::Added => "added",
+            PartnerSort::Priority => "priority",
+            PartnerSort::Reach => "reach",
+            PartnerSort::Stale => "stale",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PartnerSort::Added => "Order added",
+            PartnerSort::Priority => "Priority",
+            PartnerSort::Reach => "Reach",
+            PartnerSort::Stale => "Longest in stage",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<PartnerSort, String> {
+        PartnerSort::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| format!("unknown sort `{s}`; expected added, priority, reach or stale"))
+    }
 }
 
 pub const MAX_PAGE: u32 = 500;

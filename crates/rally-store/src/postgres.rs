@@ -8,6 +8,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "core", include_str!("../migrations/postgres/0001_core.sql")),
     (2, "sessions", include_str!("../migrations/postgres/0002_sessions.sql")),
     (3, "tallies", include_str!("../migrations/postgres/0003_tallies.sql")),
+    (4, "sort indexes", include_str!("../migrations/postgres/0004_sort_indexes.sql")),
 ];
 
 /// Rally on a PostgreSQL database.

@@ -17,7 +17,7 @@ use sqlx::{QueryBuilder, Row};
 
 use crate::{
     Session, Tally,
-    Actor, CampaignWithRole, Member, MoveLoad, Page, PartnerFilter, PartnerLoad, Result, Store, StoreError, User,
+    Actor, CampaignWithRole, PartnerSort, Member, MoveLoad, Page, PartnerFilter, PartnerLoad, Result, Store, StoreError, User,
     DEFAULT_PAGE, MAX_BULK, MAX_PAGE, corrupt, from_micros, now_micros, to_micros,
 };
 
@@ -1009,10 +1009,30 @@ impl Store for Backend {
         if let Some(high_touch) = f.high_touch {
             q.push(" AND p.high_touch = ").push_bind(high_touch);
         }
-        if let Some(after) = f.after {
-            q.push(format_args!(" AND {order} > ")).push_bind(after.0);
+        // Sorted lists page by (sort key, id) compared as a row with the previous page's last partner,
+        // which the (campaign, key, id) indexes serve in order; the id breaks ties in the same direction.
+        let sorted = match f.sort {
+            PartnerSort::Added => None,
+            PartnerSort::Priority => Some(("priority", "DESC", "<")),
+            PartnerSort::Reach => Some(("reach", "DESC", "<")),
+            PartnerSort::Stale => Some(("stage_since", "ASC", ">")),
+        };
+        match (sorted, f.after) {
+            (None, Some(after)) => {
+                q.push(format_args!(" AND {order} > ")).push_bind(after.0);
+            }
+            (Some((key, _, cmp)), Some(after)) => {
+                q.push(format_args!(" AND (p.{key}, p.id) {cmp} (SELECT s.{key}, s.id FROM partners s WHERE s.id = "))
+                    .push_bind(after.0)
+                    .push(")");
+            }
+            (_, None) => {}
         }
-        q.push(format_args!(" ORDER BY {order} LIMIT ")).push_bind(i64::from(limit) + 1);
+        match sorted {
+            None => q.push(format_args!(" ORDER BY {order} LIMIT ")),
+            Some((key, dir, _)) => q.push(format_args!(" ORDER BY p.{key} {dir}, p.id {dir} LIMIT ")),
+        };
+        q.push_bind(i64::from(limit) + 1);
         let rows = q.build().fetch_all(&mut *conn).await?;
         let mut items = rows.iter().map(partner_from_row).collect::<Result<Vec<_>>>()?;
         let next_after = if items.len() > limit as usize {

@@ -7,7 +7,7 @@ use rally_domain::{
     CampaignDraft, CampaignFields, CampaignId, Category, ContactDraft, ContactFields, Email, PartnerDraft,
     PartnerFields, Role, Stage, Strategy, Tier, UserId,
 };
-use rally_store::{Actor, MoveLoad, PartnerFilter, PartnerLoad, Store, StoreError, User};
+use rally_store::{Actor, MoveLoad, PartnerFilter, PartnerLoad, PartnerSort, Store, StoreError, User};
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -49,6 +49,7 @@ conformance!(
     dashboard_tallies_cover_every_stage_and_category,
     tallies_stay_equal_to_a_recount,
     bulk_actions_are_all_or_nothing,
+    sorted_pages_cover_every_partner_once,
 );
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
@@ -648,6 +649,44 @@ async fn bulk_actions_are_all_or_nothing(store: &dyn Store) {
     assert!(matches!(store.bulk_assign(o, c.id, &[mine], Some(UserId(999_999))).await, Err(StoreError::Invalid(_))));
     let too_many = vec![mine; rally_store::MAX_BULK + 1];
     assert!(matches!(store.bulk_assign(o, c.id, &too_many, None).await, Err(StoreError::Invalid(_))));
+}
+
+async fn sorted_pages_cover_every_partner_once(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let me = Actor::User(ana.id);
+    let c = ok(store.create_campaign(me, campaign_fields("sorted")).await);
+    // Reaches with ties, so the id has to break them.
+    for (i, reach) in [500, 20, 500, 7, 20, 9_000, 500, 0, 20, 7].into_iter().enumerate() {
+        let p = ok(store.create_partner(me, c.id, partner(&format!("Radio {i}"), Category::Media, reach)).await);
+        if i % 3 == 0 {
+            ok(store.move_stage(me, p.id, to(Stage::Contacted)).await);
+        }
+    }
+    for sort in PartnerSort::ALL {
+        for q in [None, Some("radio")] {
+            let mut seen = Vec::new();
+            let mut after = None;
+            loop {
+                let f = PartnerFilter { sort, q: q.map(Into::into), limit: 3, after, ..Default::default() };
+                let page = ok(store.partners(me, c.id, &f).await);
+                seen.extend(page.items);
+                match page.next_after {
+                    Some(n) => after = Some(rally_domain::PartnerId(n)),
+                    None => break,
+                }
+            }
+            let mut expected = seen.clone();
+            match sort {
+                PartnerSort::Added => expected.sort_by_key(|p| p.id),
+                PartnerSort::Priority => expected.sort_by_key(|p| std::cmp::Reverse((p.priority, p.id))),
+                PartnerSort::Reach => expected.sort_by_key(|p| std::cmp::Reverse((p.fields.reach, p.id))),
+                PartnerSort::Stale => expected.sort_by_key(|p| (p.stage_since, p.id)),
+            }
+            assert_eq!(seen.len(), 10, "{sort:?} {q:?}");
+            let ids = |v: &[rally_domain::Partner]| v.iter().map(|p| p.id).collect::<Vec<_>>();
+            assert_eq!(ids(&seen), ids(&expected), "{sort:?} {q:?}");
+        }
+    }
 }
 
 /// Several processes opening a new PostgreSQL database at once: one migrates, the others wait and

@@ -9,6 +9,9 @@ use rally_store::{Actor, MoveLoad, PartnerLoad};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+/// The bench user's password (bench@example.org), for the page measurements.
+const BENCH_PASSWORD: &str = "bench-password-1";
+
 const CITIES: [&str; 12] = [
     "Zagreb",
     "Split",
@@ -109,6 +112,9 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("loaded {loaded} partners");
         }
     }
+    // The web pages are measured too: a password to sign in with.
+    let password = rally_web::auth::hash_password(BENCH_PASSWORD).map_err(anyhow::Error::msg)?;
+    store.set_password(user.id, &password).await?;
     let (token, hash) = rally_web::auth::new_api_token();
     store.create_api_token(user.id, &hash, "bench").await?;
     println!("{token}");

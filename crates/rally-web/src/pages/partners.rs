@@ -67,6 +67,7 @@ struct PartnersPage {
     team: Vec<(i64, String)>,
     stages: Vec<(&'static str, &'static str)>,
     categories: Vec<(&'static str, &'static str)>,
+    sorts: Vec<(&'static str, &'static str)>,
     form: FormData,
     errors: Vec<FieldError>,
 }
@@ -102,6 +103,7 @@ async fn list_page(
         owner: get(&raw, "owner"),
         high_touch: get(&raw, "high_touch"),
         q: get(&raw, "q"),
+        sort: get(&raw, "sort"),
         limit: Some("50".into()),
         after: get(&raw, "after"),
     };
@@ -127,6 +129,7 @@ async fn list_page(
         team,
         stages: stage_options(),
         categories: category_options(),
+        sorts: rally_store::PartnerSort::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
         form,
         errors,
     })?;

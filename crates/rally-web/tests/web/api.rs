@@ -196,6 +196,13 @@ async fn the_contract_works_as_documented(s: Server) {
     let page2 = s.call("GET", &format!("/api/v1/campaigns/{cid}/partners?limit=3&after={after}"), t, None).await;
     assert_eq!(page2.body["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(page2.body["next_after"], Value::Null);
+    let by_reach = s.call("GET", &format!("/api/v1/campaigns/{cid}/partners?sort=reach&limit=2"), t, None).await;
+    assert_eq!(by_reach.body["items"][0]["name"], "HRT Radio");
+    assert_eq!(by_reach.body["items"][1]["name"], "Infobip");
+    let after = by_reach.body["next_after"].as_i64().unwrap_or_default();
+    let rest =
+        s.call("GET", &format!("/api/v1/campaigns/{cid}/partners?sort=reach&limit=2&after={after}"), t, None).await;
+    assert_eq!(rest.body["items"][0]["name"], "Grad Zagreb");
     let lost_list = s.call("GET", &format!("/api/v1/campaigns/{cid}/partners?stage=closed_lost"), t, None).await;
     assert_eq!(lost_list.body["items"][0]["lost_reason"], "no airtime");
 

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use rally_domain::{Category, Partner, PartnerId, Stage, Tier, UserId};
-use rally_store::{MAX_PAGE, PartnerFilter};
+use rally_store::{MAX_PAGE, PartnerFilter, PartnerSort};
 use serde::{Deserialize, Serialize};
 
 use crate::extract::Auth;
@@ -27,6 +27,8 @@ pub struct ListQuery {
     pub(crate) high_touch: Option<String>,
     /// Words that start words of the partner's name, in any case and script.
     pub(crate) q: Option<String>,
+    /// `added` (default), `priority` (highest first), `reach` (largest first), `stale` (longest in stage first)
+    pub(crate) sort: Option<String>,
     /// Page size, 1 to 500 (default 50).
     pub(crate) limit: Option<String>,
     /// `next_after` of the previous page.
@@ -69,13 +71,14 @@ impl ListQuery {
             q: parse("q", self.q, |q| {
                 if q.chars().count() > 200 { Err("must be at most 200 characters".into()) } else { Ok(q.to_owned()) }
             })?,
+            sort: parse("sort", self.sort, PartnerSort::parse)?.unwrap_or_default(),
             limit: limit.unwrap_or(rally_store::DEFAULT_PAGE),
             after: parse("after", self.after, number)?.map(PartnerId),
         })
     }
 }
 
-/// A campaign's partners, filtered, in creation order, one keyset page at a time.
+/// A campaign's partners, filtered and sorted, one keyset page at a time.
 #[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/partners", tag = "partners",
     params(("campaign" = String, Path, description = "Campaign id or slug"), ListQuery),
     responses((status = 200, body = PartnerPage, description = "OK"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "Invalid input; `errors` names every offending field")))]
