@@ -302,6 +302,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         ids: &[PartnerId],
         owner: Option<UserId>,
     ) -> Result<usize>;
+    /// The first page of every stage's column, with the same filters, in one round trip.
+    async fn board(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        filter: &PartnerFilter,
+    ) -> Result<Vec<(Stage, Page<Partner>)>>;
     /// Partners and summed reach per stage, every stage listed.
     async fn pipeline_tally(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Tally<Stage>>>;
     /// Partners and summed reach per category, every category listed.

@@ -263,6 +263,27 @@ async fn partner_for(conn: &mut Conn, actor: Actor, id: PartnerId, action: fn(Op
     Ok(partner)
 }
 
+/// The filters a partner list and a board column share, as `AND …` conditions on `p` (and `c`).
+fn push_filters(q: &mut QueryBuilder<Db>, f: &PartnerFilter) {
+    if let Some(stage) = f.stage {
+        q.push(" AND p.stage = ").push_bind(stage.as_str());
+    }
+    if let Some(category) = f.category {
+        q.push(" AND p.category = ").push_bind(category.as_str());
+    }
+    match f.tier {
+        Some(Tier::High) => q.push(" AND p.reach >= c.high_reach_threshold"),
+        Some(Tier::Low) => q.push(" AND p.reach < c.high_reach_threshold"),
+        None => q,
+    };
+    if let Some(owner) = f.owner {
+        q.push(" AND p.owner_id = ").push_bind(owner.0);
+    }
+    if let Some(high_touch) = f.high_touch {
+        q.push(" AND p.high_touch = ").push_bind(high_touch);
+    }
+}
+
 fn read(_: Option<UserId>) -> Action {
     Action::Read
 }
@@ -992,23 +1013,7 @@ impl Store for Backend {
                 (q, "p.id")
             }
         };
-        if let Some(stage) = f.stage {
-            q.push(" AND p.stage = ").push_bind(stage.as_str());
-        }
-        if let Some(category) = f.category {
-            q.push(" AND p.category = ").push_bind(category.as_str());
-        }
-        match f.tier {
-            Some(Tier::High) => q.push(" AND p.reach >= c.high_reach_threshold"),
-            Some(Tier::Low) => q.push(" AND p.reach < c.high_reach_threshold"),
-            None => &mut q,
-        };
-        if let Some(owner) = f.owner {
-            q.push(" AND p.owner_id = ").push_bind(owner.0);
-        }
-        if let Some(high_touch) = f.high_touch {
-            q.push(" AND p.high_touch = ").push_bind(high_touch);
-        }
+        push_filters(&mut q, f);
         // Sorted lists page by (sort key, id) compared as a row with the previous page's last partner,
         // which the (campaign, key, id) indexes serve in order; the id breaks ties in the same direction.
         let sorted = match f.sort {
@@ -1160,6 +1165,43 @@ impl Store for Backend {
         }
         tx.commit().await?;
         Ok(ids.len())
+    }
+
+    async fn board(&self, actor: Actor, campaign: CampaignId, f: &PartnerFilter) -> Result<Vec<(Stage, Page<Partner>)>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let limit = if f.limit == 0 { DEFAULT_PAGE } else { f.limit.min(MAX_PAGE) };
+        // One round trip for the whole board: each column's first page, glued with UNION ALL.
+        let mut q = QueryBuilder::<Db>::new("");
+        for (i, stage) in Stage::ALL.into_iter().enumerate() {
+            if i > 0 {
+                q.push(" UNION ALL ");
+            }
+            q.push(concat!(
+                "SELECT * FROM (SELECT ",
+                partner_columns!(),
+                " FROM partners p JOIN campaigns c ON c.id = p.campaign_id WHERE p.campaign_id = "
+            ));
+            q.push_bind(campaign.0);
+            push_filters(&mut q, &PartnerFilter { stage: Some(stage), ..f.clone() });
+            q.push(" ORDER BY p.id LIMIT ").push_bind(i64::from(limit) + 1).push(format_args!(") AS column_{i}"));
+        }
+        let rows = q.build().fetch_all(&mut *conn).await?;
+        let mut partners = rows.iter().map(partner_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Stage::ALL
+            .into_iter()
+            .map(|stage| {
+                let mut items: Vec<Partner> = Vec::new();
+                partners.retain(|p| if p.stage == stage { items.push(p.clone()); false } else { true });
+                let next_after = if items.len() > limit as usize {
+                    items.truncate(limit as usize);
+                    items.last().map(|p| p.id.0)
+                } else {
+                    None
+                };
+                (stage, Page { items, next_after })
+            })
+            .collect())
     }
 
     async fn pipeline_tally(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Tally<Stage>>> {

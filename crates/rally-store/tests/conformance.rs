@@ -50,6 +50,7 @@ conformance!(
     tallies_stay_equal_to_a_recount,
     bulk_actions_are_all_or_nothing,
     sorted_pages_cover_every_partner_once,
+    the_board_is_every_column_first_page,
 );
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
@@ -687,6 +688,47 @@ async fn sorted_pages_cover_every_partner_once(store: &dyn Store) {
             assert_eq!(ids(&seen), ids(&expected), "{sort:?} {q:?}");
         }
     }
+}
+
+async fn the_board_is_every_column_first_page(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let me = Actor::User(ana.id);
+    let c = ok(store.create_campaign(me, campaign_fields("board")).await);
+    let stages = [Stage::Lead, Stage::Contacted, Stage::ClosedLost];
+    for i in 0..14 {
+        let category = if i % 2 == 0 { Category::Media } else { Category::Authority };
+        let p = ok(store.create_partner(me, c.id, partner(&format!("P{i}"), category, i * 1000)).await);
+        match stages[i as usize % 3] {
+            Stage::Lead => {}
+            Stage::ClosedLost => {
+                ok(store
+                    .move_stage(me, p.id, StageMove { stage: Stage::ClosedLost, note: None, reason: Some("x".into()) })
+                    .await);
+            }
+            s => {
+                ok(store.move_stage(me, p.id, to(s)).await);
+            }
+        }
+    }
+    for filter in [
+        PartnerFilter { limit: 2, ..Default::default() },
+        PartnerFilter { limit: 3, category: Some(Category::Media), ..Default::default() },
+        PartnerFilter { limit: 10, tier: Some(Tier::Low), ..Default::default() },
+    ] {
+        let board = ok(store.board(me, c.id, &filter).await);
+        assert_eq!(board.len(), 7);
+        for (stage, page) in board {
+            let one = ok(store.partners(me, c.id, &PartnerFilter { stage: Some(stage), ..filter.clone() }).await);
+            let ids = |v: &[rally_domain::Partner]| v.iter().map(|p| p.id).collect::<Vec<_>>();
+            assert_eq!(ids(&page.items), ids(&one.items), "{stage:?} {filter:?}");
+            assert_eq!(page.next_after, one.next_after, "{stage:?} {filter:?}");
+        }
+    }
+    let outsider = user(store, "Out").await;
+    assert!(matches!(
+        store.board(Actor::User(outsider.id), c.id, &PartnerFilter::default()).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 /// Several processes opening a new PostgreSQL database at once: one migrates, the others wait and

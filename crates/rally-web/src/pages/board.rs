@@ -99,11 +99,17 @@ pub async fn board(
     let after = blank_to_none(q.after.clone())
         .map(|a| a.parse().map(rally_domain::PartnerId).map_err(|_| bad("after", "not a partner id".into())))
         .transpose()?;
+    // The whole board comes in one query; a "load more" for one column pages that column alone.
+    let pages = match stages.as_slice() {
+        [stage] => {
+            let filter = PartnerFilter { stage: Some(*stage), after, ..base.clone() };
+            vec![(*stage, app.store.partners(me.actor(), campaign.id, &filter).await?)]
+        }
+        _ => app.store.board(me.actor(), campaign.id, &base).await?,
+    };
     let mut columns = Vec::new();
-    for stage in &stages {
-        let filter = PartnerFilter { stage: Some(*stage), after, ..base.clone() };
-        let page = app.store.partners(me.actor(), campaign.id, &filter).await?;
-        let tally = tallies.iter().find(|t| t.key == *stage);
+    for (stage, page) in pages {
+        let tally = tallies.iter().find(|t| t.key == stage);
         columns.push(Column {
             stage: stage.as_str().to_owned(),
             label: stage.label().to_owned(),
