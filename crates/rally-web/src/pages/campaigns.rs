@@ -112,25 +112,9 @@ pub async fn create(State(app): State<AppState>, me: SignedIn, body: Bytes) -> R
     let form = FormData::parse(&body);
     let language = form.some("language").unwrap_or_else(|| "en".into());
     let mut errors = Vec::new();
-    let date = |field: &str, errors: &mut Vec<FieldError>| match form.some(field).map(|d| d.parse()) {
-        Some(Ok(d)) => Some(d),
-        Some(Err(_)) => {
-            errors.push(FieldError { field: field.into(), message: "use the form YYYY-MM-DD".into() });
-            None
-        }
-        None => None,
-    };
-    let starts_on = date("starts_on", &mut errors);
-    let ends_on = date("ends_on", &mut errors);
-    let goal_students =
-        match form.some("goal_students").map(|g| g.replace([' ', ',', '.', '\u{202f}'], "").parse::<i64>()) {
-            Some(Ok(n)) => Some(n),
-            Some(Err(_)) => {
-                errors.push(FieldError { field: "goal_students".into(), message: "must be a whole number".into() });
-                None
-            }
-            None => None,
-        };
+    let starts_on = form.date("starts_on", &mut errors);
+    let ends_on = form.date("ends_on", &mut errors);
+    let goal_students = form.number("goal_students", &mut errors);
     let draft = CampaignDraft {
         name: form.some("name"),
         slug: form.some("slug"),

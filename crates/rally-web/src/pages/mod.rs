@@ -225,6 +225,32 @@ impl FormData {
     pub fn some(&self, name: &str) -> Option<String> {
         Some(self.get(name).trim()).filter(|v| !v.is_empty()).map(str::to_owned)
     }
+
+    /// A whole number as people type them, with or without thousands separators ("5 000", "5,000").
+    /// Blank is `None`; anything else that is not a number becomes an error on the field.
+    pub fn number(&self, name: &str, errors: &mut Vec<rally_domain::FieldError>) -> Option<i64> {
+        let raw = self.some(name)?;
+        match raw.replace([' ', ',', '.', '\u{202f}'], "").parse() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push(rally_domain::FieldError { field: name.into(), message: "must be a whole number".into() });
+                None
+            }
+        }
+    }
+
+    /// A date as YYYY-MM-DD (what `<input type="date">` sends). Blank is `None`; anything else that is
+    /// not a date becomes an error on the field.
+    pub fn date(&self, name: &str, errors: &mut Vec<rally_domain::FieldError>) -> Option<chrono::NaiveDate> {
+        let raw = self.some(name)?;
+        match raw.parse() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(rally_domain::FieldError { field: name.into(), message: "use the form YYYY-MM-DD".into() });
+                None
+            }
+        }
+    }
 }
 
 /// Thousands separated by thin spaces: 1 200 000.

@@ -219,19 +219,10 @@ pub async fn bulk(
 /// become field errors here (the domain checks everything else).
 fn partner_draft(form: &FormData) -> (PartnerDraft, Vec<FieldError>) {
     let mut errors = Vec::new();
-    let mut int = |field: &str| -> Option<i64> {
-        let raw = form.some(field)?;
-        match raw.replace([' ', ',', '.', '\u{202f}'], "").parse() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                errors.push(FieldError { field: field.into(), message: "must be a whole number".into() });
-                None
-            }
-        }
-    };
-    let reach = int("reach");
-    let boost = int("priority_boost").map(|b| b.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32);
-    let owner = int("owner_id");
+    let reach = form.number("reach", &mut errors);
+    let boost =
+        form.number("priority_boost", &mut errors).map(|b| b.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32);
+    let owner = form.number("owner_id", &mut errors);
     let category = form.some("category").map(|c| Category::parse(&c));
     let category = match category {
         Some(Ok(c)) => Some(c),

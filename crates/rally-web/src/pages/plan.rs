@@ -135,30 +135,12 @@ pub async fn update(
     let form = FormData::parse(&body);
     let current = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
     let mut errors = Vec::new();
-    let mut date = |field: &str| -> Option<Option<chrono::NaiveDate>> {
-        let raw = form.get(field).trim().to_owned();
-        if raw.is_empty() {
-            return Some(None);
-        }
-        match raw.parse() {
-            Ok(d) => Some(Some(d)),
-            Err(_) => {
-                errors.push(FieldError { field: field.into(), message: "use the form YYYY-MM-DD".into() });
-                None
-            }
-        }
-    };
-    let starts_on = date("starts_on").flatten();
-    let ends_on = date("ends_on").flatten();
-    let promotion_starts_on = date("promotion_starts_on");
-    let follow_up_ends_on = date("follow_up_ends_on");
-    let goal_students = match form.get("goal_students").replace([' ', ',', '.', '\u{202f}'], "").parse::<i64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            errors.push(FieldError { field: "goal_students".into(), message: "must be a whole number".into() });
-            None
-        }
-    };
+    let starts_on = form.date("starts_on", &mut errors);
+    let ends_on = form.date("ends_on", &mut errors);
+    // Blank optional dates go back to their defaults.
+    let promotion_starts_on = Some(form.date("promotion_starts_on", &mut errors));
+    let follow_up_ends_on = Some(form.date("follow_up_ends_on", &mut errors));
+    let goal_students = form.number("goal_students", &mut errors);
     let message: BTreeMap<String, String> = current
         .fields
         .languages
