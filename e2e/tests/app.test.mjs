@@ -67,10 +67,18 @@ test("Closed Lost asks for the reason, on the board and on the partner's page", 
   await page.goto(`${base}/campaigns/${slug}/board`);
   const card = page.locator('ol.cards[data-stage="negotiate_ask"] .card-item[data-movable="true"]').first();
   const id = await card.getAttribute("data-id");
-  page.once("dialog", (dialog) => dialog.accept("Budget went to robotics this year"));
+  // Cancelling the reason leaves the card where it was.
+  await dragCard(page, card, page.locator('section.column[data-stage="closed_lost"]'));
+  const dialog = page.getByRole("dialog", { name: "Why was this partner lost?" });
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await page.locator(`ol.cards[data-stage="negotiate_ask"] .card-item[data-id="${id}"]`).waitFor();
+  // With a reason it moves.
   const moved = page.waitForResponse((r) => r.url().endsWith(`/partners/${id}/stage`));
   await dragCard(page, card, page.locator('section.column[data-stage="closed_lost"]'));
+  await dialog.getByLabel("Reason").fill("Budget went to robotics this year");
+  await dialog.getByRole("button", { name: "Move to Closed Lost" }).click();
   assert.equal((await moved).status(), 200);
+  await page.locator(`ol.cards[data-stage="closed_lost"] .card-item[data-id="${id}"]`).waitFor();
   await page.goto(`${base}/campaigns/${slug}/partners/${id}`);
   assert.match(await page.locator("#timeline li").first().textContent(), /Reason: Budget went to robotics this year/);
 

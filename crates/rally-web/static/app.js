@@ -5,14 +5,25 @@ document.documentElement.classList.add("js");
 
 const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
+// Asks why a partner was lost, in the board's dialog; resolves to the reason, or null if cancelled.
+function askReason() {
+  const dialog = document.getElementById("lost-dialog");
+  const reason = dialog.querySelector("textarea");
+  reason.value = "";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok" ? reason.value.trim() || null : null), { once: true });
+  });
+}
+
 async function moveCard(board, card, stage) {
   const slug = board.dataset.slug;
   const from = card.dataset.stage;
   const body = new URLSearchParams({ stage });
   if (stage === "closed_lost") {
-    const reason = window.prompt("Why was this partner lost?");
-    if (!reason || !reason.trim()) return false;
-    body.set("reason", reason.trim());
+    const reason = await askReason();
+    if (!reason) return false;
+    body.set("reason", reason);
   }
   const response = await fetch(`/campaigns/${slug}/partners/${card.dataset.id}/stage`, {
     method: "POST",
