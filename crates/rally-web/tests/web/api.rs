@@ -7,26 +7,8 @@ use rally_store::Store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let db = rally_store::testing::sqlite().await;
-                super::$name(super::Server::start(db.store.clone()).await).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(db) = rally_store::testing::postgres().await else { return };
-                super::$name(super::Server::start(db.store.clone()).await).await;
-            })*
-        }
-    };
-}
-
 both_backends!(
+    Server;
     the_contract_works_as_documented,
     bad_input_is_named_and_changes_nothing,
     tokens_and_roles_are_enforced,

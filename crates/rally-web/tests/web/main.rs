@@ -1,5 +1,26 @@
 //! The HTTP layer over real HTTP on loopback, on SQLite and on PostgreSQL: the JSON API and the
 //! team's web pages.
 
+/// Runs each named test twice, on a fresh SQLite database and on a fresh PostgreSQL database, each
+/// served by `$site::start(store)`.
+macro_rules! both_backends {
+    ($site:ident; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                let db = rally_store::testing::sqlite().await;
+                super::$name(super::$site::start(db.store.clone()).await).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                let Some(db) = rally_store::testing::postgres().await else { return };
+                super::$name(super::$site::start(db.store.clone()).await).await;
+            })*
+        }
+    };
+}
+
 mod api;
 mod pages;

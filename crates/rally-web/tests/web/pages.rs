@@ -8,26 +8,8 @@ use rally_store::{Actor, Store};
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let db = rally_store::testing::sqlite().await;
-                super::$name(super::Site::start(db.store.clone()).await).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(db) = rally_store::testing::postgres().await else { return };
-                super::$name(super::Site::start(db.store.clone()).await).await;
-            })*
-        }
-    };
-}
-
 both_backends!(
+    Site;
     signing_in_and_out,
     forms_without_the_session_token_are_refused,
     every_role_sees_and_does_what_it_may,
