@@ -105,6 +105,15 @@ pub struct Member {
     pub role: Role,
 }
 
+/// What Rally keeps of an API token: not the token, only when it was made and whether it still works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
 /// A signed-in browser session.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -239,6 +248,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Stores the SHA-256 of a new API token; the token itself is never stored.
     async fn create_api_token(&self, user: UserId, token_hash: &str, label: &str) -> Result<()>;
     async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>>;
+    /// A user's API tokens, newest first (never the tokens themselves).
+    async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>>;
+    /// Revokes a token: requests with it are refused from now on. Revoking twice is harmless.
+    async fn revoke_api_token(&self, id: i64) -> Result<()>;
 
     // Web sign-in.
     /// The user with this address and their password hash (`None` for users without a password).

@@ -16,7 +16,7 @@ use rally_domain::{
 use sqlx::{QueryBuilder, Row};
 
 use crate::{
-    Session, Tally,
+    ApiToken, Session, Tally,
     Actor, CampaignWithRole, PartnerSort, Member, MoveLoad, Page, PartnerFilter, PartnerLoad, Result, Store, StoreError, User,
     DEFAULT_PAGE, MAX_BULK, MAX_PAGE, corrupt, from_micros, now_micros, to_micros,
 };
@@ -650,6 +650,39 @@ impl Store for Backend {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| user_from_row(&r)).transpose()
+    }
+
+    async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
+        let rows = sqlx::query(
+            "SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+        )
+        .bind(user.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ApiToken {
+                    id: r.try_get("id")?,
+                    label: r.try_get("label")?,
+                    created_at: time(r, "created_at")?,
+                    revoked_at: r.try_get::<Option<i64>, _>("revoked_at")?.map(from_micros).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_api_token(&self, id: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2")
+            .bind(now_micros())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("API token"));
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn login_lookup(&self, email: &Email) -> Result<Option<(User, Option<String>)>> {

@@ -398,6 +398,15 @@ async fn tokens_find_their_user(store: &dyn Store) {
     assert_eq!(ok(store.user_by_token_hash("hash-of-token").await).map(|u| u.id), Some(ana.id));
     assert_eq!(ok(store.user_by_token_hash("other").await), None);
     assert_eq!(ok(store.user_by_email(&ana.email).await), Some(ana.clone()));
+    ok(store.create_api_token(ana.id, "second", "script").await);
+    let tokens = ok(store.api_tokens(ana.id).await);
+    assert_eq!(tokens.iter().map(|t| t.label.as_str()).collect::<Vec<_>>(), ["script", "laptop"]);
+    ok(store.revoke_api_token(tokens[1].id).await);
+    ok(store.revoke_api_token(tokens[1].id).await);
+    assert_eq!(ok(store.user_by_token_hash("hash-of-token").await), None, "a revoked token no longer works");
+    assert!(ok(store.user_by_token_hash("second").await).is_some());
+    assert!(ok(store.api_tokens(ana.id).await)[1].revoked_at.is_some());
+    assert!(matches!(store.revoke_api_token(424_242).await, Err(StoreError::NotFound(_))));
     let dup = store.create_user(&ana.email, "Ana again", None).await;
     assert!(matches!(dup, Err(StoreError::Conflict { field: "email", .. })));
 }

@@ -114,6 +114,20 @@ enum CampaignCommand {
 
 #[derive(Debug, Subcommand)]
 enum TokenCommand {
+    /// List a user's API tokens (ids, labels, dates; never the tokens).
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        email: String,
+    },
+    /// Revoke an API token by id (from `rally token list`); requests with it are refused from then on.
+    Revoke {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        id: i64,
+    },
     /// Create an API token for a user; the token is the last line of standard output, shown only once.
     Create {
         #[command(flatten)]
@@ -194,6 +208,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("--campaign {campaign}"))?;
             let member = store.set_role(Actor::System, campaign.campaign.id, user.id, role).await?;
             println!("{} is {} of {}", member.email, member.role.as_str(), campaign.campaign.fields.slug);
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::List { db, email } } => {
+            let store = open(&settings.database(db.database)).await?;
+            let user = find_user(&*store, &email).await?;
+            for t in store.api_tokens(user.id).await? {
+                let state =
+                    t.revoked_at.map_or("active".to_owned(), |r| format!("revoked {}", r.format("%Y-%m-%d %H:%M")));
+                println!("{:>6}  {}  {:<8}  {}", t.id, t.created_at.format("%Y-%m-%d %H:%M"), state, t.label);
+            }
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Revoke { db, id } } => {
+            let store = open(&settings.database(db.database)).await?;
+            store.revoke_api_token(id).await.with_context(|| format!("--id {id}"))?;
+            println!("token {id} is revoked");
             Ok(())
         }
         Command::Token { command: TokenCommand::Create { db, email, label } } => {

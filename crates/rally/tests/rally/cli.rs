@@ -199,6 +199,14 @@ async fn the_cli_contract_works_with_http(db: &str) {
         403
     );
     assert_eq!(call("GET", &format!("{base}/api/v1/campaigns"), "rally_wrong", None).await.0, 401);
+    // Tokens are listed without their secret and can be revoked; a revoked token is refused at once.
+    let listed = ok(&["token", "list", "--database", db, "--email", "ivo@example.org"], None);
+    assert!(listed.contains("active") && !listed.contains(&ivo), "{listed}");
+    let id = listed.split_whitespace().next().unwrap_or_default().to_owned();
+    assert!(ok(&["token", "revoke", "--database", db, "--id", &id], None).contains("revoked"));
+    assert_eq!(call("GET", &format!("{base}/api/v1/campaigns"), &ivo, None).await.0, 401);
+    assert!(ok(&["token", "list", "--database", db, "--email", "ivo@example.org"], None).contains("revoked"));
+    fails(&["token", "revoke", "--database", db, "--id", "999999"], None, "not found");
 
     // Bad input at the command line: a clear message, nothing written.
     fails(
@@ -335,6 +343,8 @@ fn every_command_has_help() {
         vec!["user", "add", "--help"],
         vec!["campaign", "grant", "--help"],
         vec!["token", "create", "--help"],
+        vec!["token", "list", "--help"],
+        vec!["token", "revoke", "--help"],
         vec!["demo", "--help"],
         vec!["openapi", "--help"],
     ] {
