@@ -118,6 +118,20 @@ test("a viewer reads but cannot edit", async () => {
   await context.close();
 });
 
+test("the content security policy stops an injected inline script", async () => {
+  const { context, page } = await signIn(browser, owner);
+  await page.goto(`${base}/campaigns/${slug}`);
+  const blocked = await page.evaluate(() => new Promise((resolve) => {
+    document.addEventListener("securitypolicyviolation", (e) => resolve(e.violatedDirective), { once: true });
+    const script = document.createElement("script");
+    script.textContent = "window.injected = true";
+    document.body.append(script);
+    setTimeout(() => resolve(window.injected ? "ran" : "no event"), 1000);
+  }));
+  assert.match(blocked, /^script-src/);
+  await context.close();
+});
+
 test("a forged form from another page is refused", async () => {
   const { context, page } = await signIn(browser, owner);
   await page.goto(`${base}/campaigns/${slug}/board`);

@@ -160,6 +160,13 @@ async fn signing_in_and_out(site: Site) {
     assert!(wrong.body.contains("value=\"ana@example.org\""), "the address is kept");
     let unknown = b.sign_in("nobody@example.org", PASSWORD, "/campaigns").await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED, "unknown addresses fail the same way");
+    // Pages carry a strict content security policy and are not cached.
+    let resp = b.http.get(format!("{}/login", b.base)).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(header("content-security-policy").contains("script-src 'self'"));
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("cache-control"), "no-store");
     let ok = b.sign_in("ana@example.org", PASSWORD, "/campaigns/hr/board").await;
     assert_eq!((ok.status, ok.location.as_str()), (StatusCode::SEE_OTHER, "/campaigns/hr/board"));
     assert_eq!(b.get("/campaigns").await.status, StatusCode::OK);
