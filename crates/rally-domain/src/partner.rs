@@ -225,6 +225,11 @@ impl PartnerFields {
         priority(self.reach, self.category, self.priority_boost)
     }
 
+    /// See [`sort_key`].
+    pub fn sort_key(&self) -> String {
+        sort_key(&self.name)
+    }
+
     /// What the store indexes for search: every prefix of every word of the name (see [`search_keys`]).
     pub fn search_keys(&self) -> Vec<String> {
         search_keys(&self.name)
@@ -246,6 +251,51 @@ impl PartnerFields {
             notes: Some(self.notes.clone()),
         }
     }
+}
+
+/// A name's key for alphabetical order, the same on every database: lower case, and a Latin letter
+/// with a diacritic sorted as its own letter right after its base letter, as Croatian, Czech or Polish
+/// alphabets have it (c, č, ć, d, đ, … s, š, … z, ž): "Škola" files after the S names rather than after
+/// Z. Other scripts sort by code point, which for Cyrillic and Greek is their alphabet's order.
+pub fn sort_key(name: &str) -> String {
+    let mut key = String::with_capacity(name.len() + 8);
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        match fold_latin(c) {
+            // The base letter, then a rank above every letter, so every "s…" < every "š…" < "t…".
+            Some((base, rank)) => {
+                key.push(base);
+                key.push(rank);
+            }
+            None => key.push(c),
+        }
+    }
+    key
+}
+
+/// (base letter, rank) for Latin letters with diacritics; ranks are private-use characters that sort
+/// above anything a name holds, and order the variants of one letter among themselves.
+fn fold_latin(c: char) -> Option<(char, char)> {
+    const TABLE: &[(char, &str)] = &[
+        ('a', "àáâãäåāăą"),
+        ('c', "čćçĉċ"),
+        ('d', "đď"),
+        ('e', "èéêëēĕėęě"),
+        ('g', "ĝğġģ"),
+        ('i', "ìíîïĩīĭįı"),
+        ('l', "ĺļľŀł"),
+        ('n', "ñńņňŉ"),
+        ('o', "òóôõöøōŏő"),
+        ('r', "ŕŗř"),
+        ('s', "šśŝşș"),
+        ('t', "ţťŧț"),
+        ('u', "ùúûüũūŭůűų"),
+        ('y', "ýÿŷ"),
+        ('z', "žźż"),
+    ];
+    TABLE.iter().find_map(|(base, variants)| {
+        let position = variants.chars().position(|v| v == c)?;
+        char::from_u32(0x10_FFF0 + position as u32).map(|rank| (*base, rank))
+    })
 }
 
 /// Search keys are word prefixes up to this many characters; a longer query word is cut to this length.
@@ -479,6 +529,20 @@ mod tests {
     fn search_words_fold_case_in_every_script() {
         assert_eq!(search_words("Министерство Просвещения — RU"), ["ru", "министерство", "просвещения"]);
         assert_eq!(search_words("Škola Šibenik-Knin"), ["knin", "šibenik", "škola"]);
+    }
+
+    #[test]
+    fn names_sort_as_people_expect() {
+        let mut names =
+            vec!["Zadar", "Škola", "Sisak", "sveučilište", "Čakovec", "Centar", "Đakovo", "Dubrovnik", "Sb", "Šb"];
+        names.sort_by_key(|n| sort_key(n));
+        assert_eq!(
+            names,
+            ["Centar", "Čakovec", "Dubrovnik", "Đakovo", "Sb", "Sisak", "sveučilište", "Šb", "Škola", "Zadar"]
+        );
+        let mut cyrillic = vec!["Вуковар", "Београд", "Ђаково", "Ада"];
+        cyrillic.sort_by_key(|n| sort_key(n));
+        assert_eq!(cyrillic, ["Ада", "Београд", "Вуковар", "Ђаково"]);
     }
 
     #[test]

@@ -165,6 +165,8 @@ pub enum PartnerSort {
     /// In the order they were added.
     #[default]
     Added,
+    /// Alphabetically by name (see `rally_domain::partner::sort_key`).
+    Name,
     /// Highest priority first.
     Priority,
     /// Largest reach first.
@@ -180,6 +182,7 @@ impl PartnerSort {
     pub fn as_str(self) -> &'static str {
         match self {
             PartnerSort::Added => "added",
+            PartnerSort::Name => "name",
             PartnerSort::Priority => "priority",
             PartnerSort::Reach => "reach",
             PartnerSort::Stale => "stale",
@@ -189,6 +192,7 @@ impl PartnerSort {
     pub fn label(self) -> &'static str {
         match self {
             PartnerSort::Added => "Order added",
+            PartnerSort::Name => "Name",
             PartnerSort::Priority => "Priority",
             PartnerSort::Reach => "Reach",
             PartnerSort::Stale => "Longest in stage",
@@ -199,7 +203,7 @@ impl PartnerSort {
         PartnerSort::ALL
             .into_iter()
             .find(|o| o.as_str() == s)
-            .ok_or_else(|| format!("unknown sort `{s}`; expected added, priority, reach or stale"))
+            .ok_or_else(|| format!("unknown sort `{s}`; expected added, name, priority, reach or stale"))
     }
 }
 

@@ -376,7 +376,7 @@ async fn write_campaign(conn: &mut Conn, id: Option<CampaignId>, f: &CampaignFie
 
 type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
 
-/// Binds a partner's stored fields as `$1` to `$13`, in the order of the INSERT and UPDATE below.
+/// Binds a partner's stored fields as `$1` to `$14`, in the order of the INSERT and UPDATE below.
 fn bind_partner<'q>(q: Query<'q>, f: &PartnerFields) -> Result<Query<'q>> {
     Ok(q.bind(f.name.clone())
         .bind(f.category.as_str())
@@ -390,14 +390,15 @@ fn bind_partner<'q>(q: Query<'q>, f: &PartnerFields) -> Result<Query<'q>> {
         .bind(f.country.clone())
         .bind(f.region.clone())
         .bind(to_json(&f.tags)?)
-        .bind(f.notes.clone()))
+        .bind(f.notes.clone())
+        .bind(f.sort_key()))
 }
 
 async fn insert_partner(conn: &mut Conn, campaign: CampaignId, f: &PartnerFields, created_at: i64) -> Result<PartnerId> {
     let q = sqlx::query(
         "INSERT INTO partners (name, category, audiences, reach, priority_boost, priority, high_touch, owner_id, \
-         website, country, region, tags, notes, campaign_id, stage, stage_since, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'lead', $15, $15, $15) RETURNING id",
+         website, country, region, tags, notes, sort_name, campaign_id, stage, stage_since, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'lead', $16, $16, $16) RETURNING id",
     );
     let row = bind_partner(q, f)?.bind(campaign.0).bind(created_at).fetch_one(&mut *conn).await?;
     let id = PartnerId(row.try_get("id")?);
@@ -1051,6 +1052,7 @@ impl Store for Backend {
         // which the (campaign, key, id) indexes serve in order; the id breaks ties in the same direction.
         let sorted = match f.sort {
             PartnerSort::Added => None,
+            PartnerSort::Name => Some(("sort_name", "ASC", ">")),
             PartnerSort::Priority => Some(("priority", "DESC", "<")),
             PartnerSort::Reach => Some(("reach", "DESC", "<")),
             PartnerSort::Stale => Some(("stage_since", "ASC", ">")),
@@ -1094,7 +1096,7 @@ impl Store for Backend {
         let q = sqlx::query(
             "UPDATE partners SET name = $1, category = $2, audiences = $3, reach = $4, priority_boost = $5, \
              priority = $6, high_touch = $7, owner_id = $8, website = $9, country = $10, region = $11, tags = $12, \
-             notes = $13, updated_at = $14 WHERE id = $15",
+             notes = $13, sort_name = $14, updated_at = $15 WHERE id = $16",
         );
         bind_partner(q, &fields)?.bind(now_micros()).bind(id.0).execute(&mut *tx).await?;
         if (fields.category, fields.reach) != (current.fields.category, current.fields.reach) {

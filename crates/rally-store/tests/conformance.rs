@@ -667,7 +667,19 @@ async fn sorted_pages_cover_every_partner_once(store: &dyn Store) {
     let c = ok(store.create_campaign(me, campaign_fields("sorted")).await);
     // Reaches with ties, so the id has to break them.
     for (i, reach) in [500, 20, 500, 7, 20, 9_000, 500, 0, 20, 7].into_iter().enumerate() {
-        let p = ok(store.create_partner(me, c.id, partner(&format!("Radio {i}"), Category::Media, reach)).await);
+        let names = [
+            "Radio Čakovec",
+            "Radio Zadar",
+            "radio centar",
+            "Radio Šibenik",
+            "Radio Sisak",
+            "Radio Вуковар",
+            "Radio Zadar",
+            "Radio Đakovo",
+            "Radio Dubrovnik",
+            "Radio Ćuprija",
+        ];
+        let p = ok(store.create_partner(me, c.id, partner(names[i], Category::Media, reach)).await);
         if i % 3 == 0 {
             ok(store.move_stage(me, p.id, to(Stage::Contacted)).await);
         }
@@ -688,6 +700,7 @@ async fn sorted_pages_cover_every_partner_once(store: &dyn Store) {
             let mut expected = seen.clone();
             match sort {
                 PartnerSort::Added => expected.sort_by_key(|p| p.id),
+                PartnerSort::Name => expected.sort_by_key(|p| (rally_domain::partner::sort_key(&p.fields.name), p.id)),
                 PartnerSort::Priority => expected.sort_by_key(|p| std::cmp::Reverse((p.priority, p.id))),
                 PartnerSort::Reach => expected.sort_by_key(|p| std::cmp::Reverse((p.fields.reach, p.id))),
                 PartnerSort::Stale => expected.sort_by_key(|p| (p.stage_since, p.id)),

@@ -1,4 +1,5 @@
--- Sorted partner lists (priority, reach, time in stage) page through these indexes in order.
+-- Sorted partner lists (name, priority, reach, time in stage) page through these indexes in order.
+CREATE INDEX partners_campaign_name ON partners (campaign_id, sort_name, id);
 CREATE INDEX partners_campaign_priority ON partners (campaign_id, priority, id);
 CREATE INDEX partners_campaign_reach ON partners (campaign_id, reach, id);
 DROP INDEX partners_campaign_since;

@@ -59,6 +59,8 @@ CREATE TABLE partners (
     id             INTEGER PRIMARY KEY,
     campaign_id    BIGINT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
     name           TEXT NOT NULL,
+    -- The name's key for alphabetical order, computed by Rally (rally_domain::partner::sort_key).
+    sort_name      TEXT NOT NULL,
     category       TEXT NOT NULL CHECK (category IN ('it_company', 'authority', 'school_network', 'nonprofit', 'media')),
     audiences      TEXT NOT NULL,
     reach          BIGINT NOT NULL CHECK (reach >= 0),

@@ -27,7 +27,7 @@ pub struct ListQuery {
     pub(crate) high_touch: Option<String>,
     /// Words that start words of the partner's name, in any case and script.
     pub(crate) q: Option<String>,
-    /// `added` (default), `priority` (highest first), `reach` (largest first), `stale` (longest in stage first)
+    /// `added` (default), `name`, `priority` (highest first), `reach` (largest first), `stale` (longest in stage first)
     pub(crate) sort: Option<String>,
     /// Page size, 1 to 500 (default 50).
     pub(crate) limit: Option<String>,
