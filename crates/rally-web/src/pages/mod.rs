@@ -309,6 +309,12 @@ pub fn category_options() -> Vec<(&'static str, &'static str)> {
     Category::ALL.iter().map(|c| (c.as_str(), c.label())).collect()
 }
 
+/// The id of the campaign a page's path names, in one lookup. It reveals nothing by itself: the store
+/// call that uses the id checks the user's role, and someone not on the team gets "not found" there.
+pub async fn campaign_id(app: &AppState, slug: &str) -> Result<rally_domain::CampaignId, PageError> {
+    app.store.campaign_id(slug).await?.ok_or(PageError::NotFound)
+}
+
 /// The team as (id, name) for owner pickers and labels.
 pub async fn team_names(
     app: &AppState,

@@ -6,12 +6,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use rally_domain::pipeline::StageMove;
-use rally_domain::{
-    Audience, Campaign, Category, ContactDraft, FieldError, Partner, PartnerDraft, PartnerId, Stage, UserId,
-};
+use rally_domain::{Audience, Category, ContactDraft, FieldError, Partner, PartnerDraft, PartnerId, Stage, UserId};
 
 use super::{
-    FormData, Layout, PageError, SignedIn, category_options, days_since, number, render, stage_options, team_names,
+    FormData, Layout, PageError, SignedIn, campaign_id, category_options, days_since, number, render, stage_options,
+    team_names,
 };
 use crate::AppState;
 use crate::api::partners::list::ListQuery;
@@ -158,7 +157,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let form = FormData::parse(&body);
-    let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
+    let campaign = campaign_id(&app, &slug).await?;
     let (draft, mut errors) = partner_draft(&form);
     let fields = match draft.validate() {
         Ok(f) if errors.is_empty() => f,
@@ -168,7 +167,7 @@ pub async fn create(
             return list_page(&app, &me, &slug, vec![], form, errors).await;
         }
     };
-    match app.store.create_partner(me.actor(), campaign.id, fields).await {
+    match app.store.create_partner(me.actor(), campaign, fields).await {
         Ok(p) => Ok(Redirect::to(&format!("/campaigns/{slug}/partners/{}", p.id)).into_response()),
         Err(rally_store::StoreError::Invalid(i)) => list_page(&app, &me, &slug, vec![], form, i.0).await,
         Err(e) => Err(e.into()),
@@ -183,7 +182,7 @@ pub async fn bulk(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let form = FormData::parse(&body);
-    let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
+    let campaign = campaign_id(&app, &slug).await?;
     let ids: Vec<PartnerId> = form
         .0
         .iter()
@@ -197,12 +196,12 @@ pub async fn bulk(
         "move" => {
             let stage = Stage::parse(form.get("stage")).map_err(PageError::BadRequest)?;
             let mv = StageMove { stage, note: None, reason: form.some("reason") };
-            app.store.bulk_move(me.actor(), campaign.id, &ids, mv).await?;
+            app.store.bulk_move(me.actor(), campaign, &ids, mv).await?;
         }
         "assign" => {
             let owner = form.some("owner_id").map(|o| o.parse().map(UserId)).transpose();
             let owner = owner.map_err(|_| PageError::BadRequest("owner_id: not a user".into()))?;
-            app.store.bulk_assign(me.actor(), campaign.id, &ids, owner).await?;
+            app.store.bulk_assign(me.actor(), campaign, &ids, owner).await?;
         }
         other => return Err(PageError::BadRequest(format!("Unknown action `{other}`."))),
     }
@@ -324,13 +323,13 @@ async fn partner_page(
     form: FormData,
     errors: Vec<FieldError>,
 ) -> Result<Response, PageError> {
-    let campaign: Campaign = app.store.campaign_by_slug(me.actor(), slug).await?.campaign;
+    let campaign = campaign_id(app, slug).await?;
     let p = app.store.partner(me.actor(), id).await?;
-    if p.campaign_id != campaign.id {
+    if p.campaign_id != campaign {
         return Err(PageError::NotFound);
     }
     let layout = Layout::new(app, me, Some(slug), "partners", p.fields.name.clone()).await?;
-    let team = team_names(app, me.actor(), campaign.id).await?;
+    let team = team_names(app, me.actor(), campaign).await?;
     let history = app.store.stage_history(me.actor(), id).await?;
     let timeline = history
         .into_iter()
@@ -440,9 +439,8 @@ pub async fn move_stage(
             return stage_failed(&app, &me, &slug, id, json, form, errors).await;
         }
     };
-    let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
     let current = app.store.partner(me.actor(), id).await?;
-    if current.campaign_id != campaign.id {
+    if current.campaign_id != campaign_id(&app, &slug).await? {
         return Err(PageError::NotFound);
     }
     let mv = StageMove { stage, note: form.some("note"), reason: form.some("reason") };
