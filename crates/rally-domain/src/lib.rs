@@ -50,18 +50,29 @@ macro_rules! string_type {
     };
 }
 
+pub mod ask;
+pub mod asset;
 pub mod campaign;
 pub mod contact;
+pub mod followup;
+pub mod ical;
 pub mod partner;
 pub mod pipeline;
 pub mod team;
+pub mod upload;
 pub mod validation;
 
+pub use ask::{
+    Ask, AskDraft, AskFields, Commitment, CommitmentDraft, CommitmentStatus, CommitmentSummary, PartnerResponse,
+};
+pub use asset::{Asset, AssetDraft, AssetFields, AssetKind, AssetSend, StoredFile};
 pub use campaign::{ActionPlan, Campaign, CampaignDraft, CampaignFields, LanguageTag, Phase, Slug, Strategy};
 pub use contact::{Consent, Contact, ContactDraft, ContactFields, Email};
+pub use followup::{Interaction, InteractionDraft, InteractionKind, StageLimits, Task, TaskDraft};
 pub use partner::{Audience, Category, Partner, PartnerDraft, PartnerFields, Reach, Tier};
 pub use pipeline::{Stage, StageChange, StageMove};
 pub use team::{Action, Role};
+pub use upload::MediaType;
 pub use validation::{FieldError, Invalid};
 
 /// Identifiers are database-assigned 64-bit integers; the newtypes keep a partner id from being
@@ -80,4 +91,4 @@ macro_rules! id_type {
         }
     )*};
 }
-id_type!(CampaignId, PartnerId, ContactId, UserId);
+id_type!(CampaignId, PartnerId, ContactId, UserId, AskId, CommitmentId, InteractionId, TaskId, AssetId);

@@ -93,6 +93,10 @@ pub struct StageMove {
     /// Why the partner was lost; required for `closed_lost`.
     #[serde(default)]
     pub reason: Option<String>,
+    /// Moving to `closed_won` while agreed commitments are not fulfilled is refused unless this is set
+    /// and the note says why.
+    #[serde(default)]
+    pub confirm_unfulfilled: bool,
 }
 
 /// A checked stage move: what the store writes.
@@ -102,6 +106,7 @@ pub struct ValidMove {
     pub to: Stage,
     pub note: String,
     pub reason: Option<String>,
+    pub confirm_unfulfilled: bool,
 }
 
 impl StageMove {
@@ -122,7 +127,7 @@ impl StageMove {
             (_, Some(r)) if r.trim().is_empty() => None,
             (_, Some(_)) => return Err(Invalid::field("reason", "a reason is recorded only for closed_lost")),
         };
-        Ok(ValidMove { from, to: self.stage, note, reason })
+        Ok(ValidMove { from, to: self.stage, note, reason, confirm_unfulfilled: self.confirm_unfulfilled })
     }
 }
 
@@ -166,7 +171,7 @@ mod tests {
     use super::*;
 
     fn mv(stage: Stage, reason: Option<&str>) -> StageMove {
-        StageMove { stage, note: None, reason: reason.map(str::to_owned) }
+        StageMove { stage, note: None, reason: reason.map(str::to_owned), confirm_unfulfilled: false }
     }
 
     #[test]

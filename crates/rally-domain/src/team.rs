@@ -57,6 +57,11 @@ impl Role {
                 Viewer => false,
             },
             Action::DeletePartner => matches!(self, Owner | Coordinator),
+            Action::EditTask { owner } => match self {
+                Owner | Coordinator => true,
+                Member => owner == Some(actor),
+                Viewer => false,
+            },
         }
     }
 }
@@ -80,6 +85,10 @@ pub enum Action {
         owner: Option<UserId>,
     },
     DeletePartner,
+    /// Create or change a follow-up task owned by `owner` (members: their own tasks).
+    EditTask {
+        owner: Option<UserId>,
+    },
 }
 
 #[cfg(test)]
@@ -105,6 +114,8 @@ mod tests {
             (EditPartner { owner: other }, [true, true, false, false]),
             (EditPartner { owner: None }, [true, true, false, false]),
             (DeletePartner, [true, true, false, false]),
+            (EditTask { owner: mine }, [true, true, true, false]),
+            (EditTask { owner: other }, [true, true, false, false]),
         ] {
             for (role, want) in Role::ALL.into_iter().zip(expected) {
                 assert_eq!(role.allows(me, action), want, "{role:?} {action:?}");

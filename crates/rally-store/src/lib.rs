@@ -9,11 +9,17 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rally_domain::AskId;
+use rally_domain::followup::{InteractionFields, TaskFields};
 use rally_domain::pipeline::StageMove;
 use rally_domain::{
-    Campaign, CampaignDraft, CampaignFields, CampaignId, Category, Contact, ContactDraft, ContactFields, ContactId,
-    Email, Invalid, Partner, PartnerDraft, PartnerFields, PartnerId, Role, Stage, StageChange, Tier, UserId,
+    Ask, AskDraft, AskFields, Asset, AssetFields, AssetId, AssetSend, Campaign, CampaignDraft, CampaignFields,
+    CampaignId, Category, Commitment, CommitmentDraft, CommitmentId, CommitmentSummary, Contact, ContactDraft,
+    ContactFields, ContactId, Email, Interaction, Invalid, Partner, PartnerDraft, PartnerFields, PartnerId,
+    PartnerResponse, Role, Stage, StageChange, StageLimits, StoredFile, Task, TaskDraft, TaskId, Tier, UserId,
 };
 use serde::Serialize;
 
@@ -238,9 +244,10 @@ pub struct MoveLoad {
     pub reason: Option<String>,
 }
 
-/// The narrow interface the rest of Rally uses to reach the database.
+/// The narrow interface the rest of Rally uses to reach the database. The partner workflow (asks,
+/// commitments, follow-ups, assets, links, recognition, calendars) is its supertrait [`Workflow`].
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: Workflow + Send + Sync + std::fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 
@@ -347,6 +354,256 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn ping(&self) -> Result<()>;
     /// Table → column names, to check that both migration trees reach the same logical schema.
     async fn schema(&self) -> Result<std::collections::BTreeMap<String, Vec<String>>>;
+}
+
+/// What applying standard asks to a segment did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Applied {
+    /// Partners in the segment.
+    pub partners: i64,
+    /// Commitments proposed; a partner that already has one for an ask keeps it.
+    pub created: i64,
+}
+
+/// Which tasks to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TaskFilter {
+    pub owner: Option<UserId>,
+    pub partner: Option<PartnerId>,
+    /// Only tasks not done yet.
+    pub open: bool,
+}
+
+/// Open commitments and tasks due up to a day, overdue ones included.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Due {
+    pub commitments: Vec<Commitment>,
+    pub tasks: Vec<Task>,
+}
+
+/// A partner's logo, its place on the recognition wall and its link.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartnerProfile {
+    pub logo: Option<StoredFile>,
+    /// The partner asked not to be shown among the campaign's partners.
+    pub recognition_opt_out: bool,
+    /// The partner's active link, if any (the secret itself is shown only when it is made).
+    pub link: Option<LinkInfo>,
+}
+
+/// An active partner link, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkInfo {
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// What a partner sees through its link.
+#[derive(Debug, Clone)]
+pub struct LinkView {
+    pub partner: Partner,
+    pub campaign: Campaign,
+    pub commitments: Vec<Commitment>,
+    /// The assets sent to the partner, newest first, once each.
+    pub assets: Vec<Asset>,
+    pub profile: PartnerProfile,
+}
+
+/// A partner on the campaign's recognition wall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Recognized {
+    pub partner_id: PartnerId,
+    pub name: String,
+    pub website: Option<String>,
+    pub tier: Tier,
+    pub logo: Option<StoredFile>,
+}
+
+/// What a calendar entry is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarKind {
+    Milestone,
+    Ask,
+    Commitment,
+    Task,
+}
+
+/// One entry of a user's calendar feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarItem {
+    pub kind: CalendarKind,
+    /// The id of the task, commitment, ask or campaign, unique per kind.
+    pub id: i64,
+    pub campaign_slug: String,
+    pub campaign_name: String,
+    pub partner_id: Option<PartnerId>,
+    pub date: NaiveDate,
+    pub until: Option<NaiveDate>,
+    pub title: String,
+    pub detail: String,
+    pub done: bool,
+}
+
+/// The partner workflow: asks and commitments, interactions, follow-up tasks, the asset library,
+/// partner links, recognition and calendar feeds. Part of every [`Store`].
+#[async_trait]
+pub trait Workflow {
+    // Asks.
+    /// A standard ask (`partner` is `None`) or a custom ask for one partner. Standard asks need
+    /// `EditCampaign`; a custom ask is an edit of its partner.
+    async fn create_ask(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        partner: Option<PartnerId>,
+        fields: AskFields,
+    ) -> Result<Ask>;
+    /// The campaign's standard asks, in the order they were written.
+    async fn standard_asks(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Ask>>;
+    async fn ask(&self, actor: Actor, id: AskId) -> Result<Ask>;
+    async fn update_ask(&self, actor: Actor, id: AskId, patch: AskDraft, today: NaiveDate) -> Result<Ask>;
+    /// Deletes an ask with its commitments.
+    async fn delete_ask(&self, actor: Actor, id: AskId) -> Result<()>;
+    /// Proposes standard asks to every partner of a segment (the filter's stage, category, tier, owner
+    /// and high-touch conditions; closed partners are left out) in one transaction.
+    async fn apply_asks(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        asks: &[AskId],
+        segment: &PartnerFilter,
+    ) -> Result<Applied>;
+
+    // Commitments.
+    /// A partner's commitments: open ones first, by due date.
+    async fn commitments(&self, actor: Actor, partner: PartnerId) -> Result<Vec<Commitment>>;
+    /// Proposes an ask (standard, or custom to this partner) to a partner, as `draft` describes.
+    async fn propose(
+        &self,
+        actor: Actor,
+        partner: PartnerId,
+        ask: AskId,
+        draft: CommitmentDraft,
+        today: NaiveDate,
+    ) -> Result<Commitment>;
+    /// Writes a custom ask for one partner and proposes it (or records it as `draft` says), in one
+    /// transaction.
+    async fn propose_custom(
+        &self,
+        actor: Actor,
+        partner: PartnerId,
+        ask: AskFields,
+        draft: CommitmentDraft,
+        today: NaiveDate,
+    ) -> Result<Commitment>;
+    async fn update_commitment(
+        &self,
+        actor: Actor,
+        id: CommitmentId,
+        patch: CommitmentDraft,
+        today: NaiveDate,
+    ) -> Result<Commitment>;
+    /// Commitment counts per partner, for board cards and lists.
+    async fn commitment_summaries(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        partners: &[PartnerId],
+        today: NaiveDate,
+    ) -> Result<HashMap<PartnerId, CommitmentSummary>>;
+    /// Open commitments and tasks of a campaign due on or before `until`, overdue first.
+    async fn due(&self, actor: Actor, campaign: CampaignId, until: NaiveDate) -> Result<Due>;
+
+    // Interactions.
+    async fn add_interaction(&self, actor: Actor, partner: PartnerId, fields: InteractionFields)
+    -> Result<Interaction>;
+    /// A partner's interactions, newest first.
+    async fn interactions(&self, actor: Actor, partner: PartnerId) -> Result<Vec<Interaction>>;
+
+    // Follow-up tasks and stage limits.
+    async fn create_task(&self, actor: Actor, campaign: CampaignId, fields: TaskFields) -> Result<Task>;
+    async fn task(&self, actor: Actor, id: TaskId) -> Result<Task>;
+    async fn update_task(&self, actor: Actor, id: TaskId, patch: TaskDraft, today: NaiveDate) -> Result<Task>;
+    /// Tasks by due date, open ones first.
+    async fn tasks(&self, actor: Actor, campaign: CampaignId, filter: TaskFilter) -> Result<Vec<Task>>;
+    async fn stage_limits(&self, actor: Actor, campaign: CampaignId) -> Result<StageLimits>;
+    async fn set_stage_limits(&self, actor: Actor, campaign: CampaignId, limits: StageLimits) -> Result<StageLimits>;
+    /// `owner`'s partners that are past their stage's limit at `now` and have no open task: each
+    /// deserves a follow-up task. Longest waiting first.
+    async fn follow_up_proposals(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        owner: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Partner>>;
+
+    // Assets.
+    async fn create_asset(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        fields: AssetFields,
+        file: Option<StoredFile>,
+    ) -> Result<Asset>;
+    async fn assets(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Asset>>;
+    async fn asset(&self, actor: Actor, id: AssetId) -> Result<Asset>;
+    async fn delete_asset(&self, actor: Actor, id: AssetId) -> Result<()>;
+    /// Records that assets of the partner's campaign were sent to it (and makes them downloadable
+    /// through its link).
+    async fn send_assets(
+        &self,
+        actor: Actor,
+        partner: PartnerId,
+        assets: &[AssetId],
+        note: &str,
+    ) -> Result<Vec<AssetSend>>;
+    /// What was sent to a partner, newest first.
+    async fn asset_sends(&self, actor: Actor, partner: PartnerId) -> Result<Vec<AssetSend>>;
+    /// Whether any asset or partner logo still uses a stored file.
+    async fn file_in_use(&self, sha256: &str) -> Result<bool>;
+
+    // A partner's logo, recognition and link.
+    async fn partner_profile(&self, actor: Actor, partner: PartnerId) -> Result<PartnerProfile>;
+    async fn set_partner_logo(&self, actor: Actor, partner: PartnerId, logo: Option<StoredFile>) -> Result<()>;
+    async fn set_recognition_opt_out(&self, actor: Actor, partner: PartnerId, opt_out: bool) -> Result<()>;
+    /// Makes a new link for the partner (storing only the token's hash) and revokes any earlier one.
+    async fn create_partner_link(&self, actor: Actor, partner: PartnerId, token_hash: &str) -> Result<LinkInfo>;
+    async fn revoke_partner_link(&self, actor: Actor, partner: PartnerId) -> Result<()>;
+
+    // Through a partner's link: the token is the credential; unknown and revoked tokens are NotFound.
+    async fn link_view(&self, token_hash: &str) -> Result<LinkView>;
+    async fn link_respond(
+        &self,
+        token_hash: &str,
+        commitment: CommitmentId,
+        response: PartnerResponse,
+        today: NaiveDate,
+    ) -> Result<Commitment>;
+    async fn link_set_logo(&self, token_hash: &str, logo: StoredFile) -> Result<()>;
+    async fn link_set_opt_out(&self, token_hash: &str, opt_out: bool) -> Result<()>;
+    /// An asset that was sent to the link's partner.
+    async fn link_asset(&self, token_hash: &str, asset: AssetId) -> Result<Asset>;
+
+    // Recognition: public.
+    /// Won partners that did not opt out, high tier first, then by name.
+    async fn recognition(&self, campaign: CampaignId) -> Result<Vec<Recognized>>;
+
+    // Calendar feeds.
+    /// Makes a new calendar feed secret for the user and revokes earlier ones.
+    async fn create_calendar_token(&self, user: UserId, token_hash: &str) -> Result<()>;
+    async fn revoke_calendar_tokens(&self, user: UserId) -> Result<()>;
+    /// When the user's active feed secret was made, if there is one.
+    async fn calendar_token_created(&self, user: UserId) -> Result<Option<DateTime<Utc>>>;
+    /// The feed of the user whose secret hashes to `token_hash`: milestones of their campaigns, standard
+    /// asks' due dates, commitments of partners they own (all partners for coordinators and owners) and
+    /// their tasks, dated from `from` on.
+    async fn calendar(&self, token_hash: &str, from: NaiveDate) -> Result<Option<(User, Vec<CalendarItem>)>>;
 }
 
 /// Opens the store a database URL names, creating and migrating it as needed.

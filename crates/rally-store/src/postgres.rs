@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "sessions", include_str!("../migrations/postgres/0002_sessions.sql")),
     (3, "tallies", include_str!("../migrations/postgres/0003_tallies.sql")),
     (4, "sort indexes", include_str!("../migrations/postgres/0004_sort_indexes.sql")),
+    (5, "workflow", include_str!("../migrations/postgres/0005_workflow.sql")),
 ];
 
 /// Rally on a PostgreSQL database.
@@ -67,3 +68,4 @@ type Backend = PgStore;
 const BACKEND: &str = "postgres";
 
 include!("shared.rs");
+include!("workflow.rs");

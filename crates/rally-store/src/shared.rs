@@ -1128,6 +1128,7 @@ impl Store for Backend {
         let mut tx = self.begin_write().await?;
         let current = partner_for(&mut tx, actor, id, edit).await?;
         let m = to.check(current.stage)?;
+        check_fulfilled(&mut tx, id, m.to, m.confirm_unfulfilled, &m.note).await?;
         let change_id = record_change(&mut tx, id, Some(m.from), m.to, actor.user_id(), now_micros(), &m.note, m.reason.as_deref()).await?;
         let partner = fetch_partner(&mut tx, id).await?;
         let change = fetch_change(&mut tx, change_id).await?;
@@ -1165,6 +1166,7 @@ impl Store for Backend {
                 continue;
             }
             let m = to.clone().check(p.stage)?;
+            check_fulfilled(&mut tx, *id, m.to, m.confirm_unfulfilled, &m.note).await?;
             record_change(&mut tx, *id, Some(m.from), m.to, actor.user_id(), now, &m.note, m.reason.as_deref()).await?;
             moved += 1;
         }
@@ -1323,7 +1325,7 @@ impl Store for Backend {
             record_change(&mut tx, id, None, Stage::Lead, load.moves.first().and_then(|m| m.actor), created, "", None).await?;
             let mut from = Stage::Lead;
             for MoveLoad { to, at, actor, note, reason } in load.moves {
-                let m = StageMove { stage: to, note: Some(note), reason }
+                let m = StageMove { stage: to, note: Some(note), reason, confirm_unfulfilled: false }
                     .check(from)
                     .map_err(|e| Invalid::field(format!("partners.{n}.moves"), e.to_string()))?;
                 record_change(&mut tx, id, Some(from), to, actor, to_micros(at), &m.note, m.reason.as_deref()).await?;

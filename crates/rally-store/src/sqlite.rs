@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "sessions", include_str!("../migrations/sqlite/0002_sessions.sql")),
     (3, "tallies", include_str!("../migrations/sqlite/0003_tallies.sql")),
     (4, "sort indexes", include_str!("../migrations/sqlite/0004_sort_indexes.sql")),
+    (5, "workflow", include_str!("../migrations/sqlite/0005_workflow.sql")),
 ];
 
 /// Rally on an embedded SQLite file.
@@ -71,3 +72,4 @@ type Backend = SqliteStore;
 const BACKEND: &str = "sqlite";
 
 include!("shared.rs");
+include!("workflow.rs");

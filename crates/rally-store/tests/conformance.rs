@@ -51,7 +51,16 @@ conformance!(
     bulk_actions_are_all_or_nothing,
     sorted_pages_cover_every_partner_once,
     the_board_is_every_column_first_page,
+    standard_asks_apply_to_a_segment_once,
+    commitments_are_agreed_fulfilled_and_guard_closed_won,
+    partner_links_are_secret_and_revocable,
+    follow_up_tasks_and_stale_partners,
+    interactions_assets_recognition_and_calendar,
 );
+
+#[path = "conformance/workflow.rs"]
+mod workflow;
+use workflow::*;
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("unexpected error: {e}"))
@@ -90,7 +99,7 @@ fn partner(name: &str, category: Category, reach: i64) -> PartnerFields {
 }
 
 fn to(stage: Stage) -> StageMove {
-    StageMove { stage, note: None, reason: None }
+    StageMove { stage, note: None, reason: None, confirm_unfulfilled: false }
 }
 
 async fn campaigns_round_trip(store: &dyn Store) {
@@ -180,12 +189,26 @@ async fn stage_moves_are_history(store: &dyn Store) {
     let c = ok(store.create_campaign(me, campaign_fields("cc")).await);
     let p = ok(store.create_partner(me, c.id, partner("Radio Sljeme", Category::Media, 80_000)).await);
     let (moved, change) = ok(store
-        .move_stage(me, p.id, StageMove { stage: Stage::Contacted, note: Some("call on Tuesday".into()), reason: None })
+        .move_stage(
+            me,
+            p.id,
+            StageMove {
+                stage: Stage::Contacted,
+                note: Some("call on Tuesday".into()),
+                reason: None,
+                confirm_unfulfilled: false,
+            },
+        )
         .await);
     assert_eq!(moved.stage, Stage::Contacted);
     assert_eq!(change.from, Some(Stage::Lead));
     assert_eq!(change.note, "call on Tuesday");
-    let lost = StageMove { stage: Stage::ClosedLost, note: None, reason: Some("no airtime in December".into()) };
+    let lost = StageMove {
+        stage: Stage::ClosedLost,
+        note: None,
+        reason: Some("no airtime in December".into()),
+        confirm_unfulfilled: false,
+    };
     let (moved, _) = ok(store.move_stage(me, p.id, lost).await);
     assert_eq!(moved.lost_reason.as_deref(), Some("no airtime in December"));
     let (moved, reopen) = ok(store.move_stage(me, p.id, to(Stage::NegotiateAsk)).await);
@@ -551,7 +574,11 @@ async fn dashboard_tallies_cover_every_stage_and_category(store: &dyn Store) {
     assert_eq!(stale.len(), 2);
     assert_ne!(stale[0].id, a.id, "the partner just moved is the freshest");
     ok(store
-        .move_stage(me, old.id, StageMove { stage: Stage::ClosedLost, note: None, reason: Some("no".into()) })
+        .move_stage(
+            me,
+            old.id,
+            StageMove { stage: Stage::ClosedLost, note: None, reason: Some("no".into()), confirm_unfulfilled: false },
+        )
         .await);
     assert!(ok(store.stale_partners(me, c.id, 10).await).iter().all(|p| !p.stage.is_closed()));
     let outsider = user(store, "Out").await;
@@ -587,7 +614,11 @@ async fn tallies_stay_equal_to_a_recount(store: &dyn Store) {
     check("created").await;
     ok(store.move_stage(me, ids[0], to(Stage::Contacted)).await);
     ok(store
-        .move_stage(me, ids[1], StageMove { stage: Stage::ClosedLost, note: None, reason: Some("no".into()) })
+        .move_stage(
+            me,
+            ids[1],
+            StageMove { stage: Stage::ClosedLost, note: None, reason: Some("no".into()), confirm_unfulfilled: false },
+        )
         .await);
     ok(store.move_stage(me, ids[1], to(Stage::Contacted)).await);
     check("moved").await;
@@ -724,7 +755,16 @@ async fn the_board_is_every_column_first_page(store: &dyn Store) {
             Stage::Lead => {}
             Stage::ClosedLost => {
                 ok(store
-                    .move_stage(me, p.id, StageMove { stage: Stage::ClosedLost, note: None, reason: Some("x".into()) })
+                    .move_stage(
+                        me,
+                        p.id,
+                        StageMove {
+                            stage: Stage::ClosedLost,
+                            note: None,
+                            reason: Some("x".into()),
+                            confirm_unfulfilled: false,
+                        },
+                    )
                     .await);
             }
             s => {

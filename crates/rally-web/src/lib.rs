@@ -15,6 +15,7 @@ pub mod api;
 pub mod auth;
 mod error;
 mod extract;
+pub mod files;
 mod health;
 pub mod pages;
 
@@ -27,11 +28,13 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// Uploaded files (assets, partner logos), content-addressed under the data directory.
+    pub files: files::FileStore,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        AppState { store }
+    pub fn new(store: Arc<dyn Store>, files: files::FileStore) -> Self {
+        AppState { store, files }
     }
 
     /// Resolves a campaign named in a path by id or by slug.

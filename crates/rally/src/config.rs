@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 pub const DEFAULT_DATABASE: &str = "rally.db";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "rally-data";
 
 /// The contents of `rally.toml`.
 #[derive(Debug, Default, Deserialize)]
@@ -18,6 +19,8 @@ pub struct Settings {
     database_url: Option<String>,
     /// Same as `--listen`.
     listen: Option<String>,
+    /// Same as `--data-dir`.
+    data_dir: Option<std::path::PathBuf>,
 }
 
 impl Settings {
@@ -36,6 +39,10 @@ impl Settings {
 
     pub fn database(&self, flag: Option<String>) -> String {
         flag.or_else(|| self.database_url.clone()).unwrap_or_else(|| DEFAULT_DATABASE.into())
+    }
+
+    pub fn data_dir(&self, flag: Option<std::path::PathBuf>) -> std::path::PathBuf {
+        flag.or_else(|| self.data_dir.clone()).unwrap_or_else(|| DEFAULT_DATA_DIR.into())
     }
 
     pub fn listen(&self, flag: Option<SocketAddr>) -> anyhow::Result<SocketAddr> {

@@ -355,7 +355,8 @@ async fn ensure_user(store: &dyn Store, email: &str, name: &str) -> anyhow::Resu
 
 /// Creates the demo campaign if this database does not have it yet, and a fresh login and API token
 /// for its owner either way.
-pub async fn seed(store: &dyn Store) -> anyhow::Result<DemoLogin> {
+pub async fn seed(store: &dyn Store, files: &rally_web::files::FileStore) -> anyhow::Result<DemoLogin> {
+    let _ = files;
     let mut team = Vec::new();
     for (email, name, role) in TEAM {
         team.push((ensure_user(store, email, name).await?, role));

@@ -39,6 +39,9 @@ enum Command {
         listen: Option<SocketAddr>,
         #[command(flatten)]
         db: DatabaseArg,
+        /// Directory for uploaded files (default: rally-data in the working directory).
+        #[arg(long, env = "RALLY_DATA_DIR", value_name = "DIR")]
+        data_dir: Option<std::path::PathBuf>,
     },
     /// Create the database if needed and bring its schema up to date.
     Migrate {
@@ -70,6 +73,9 @@ enum Command {
         /// Database for the demo (default: rally-demo.db in the working directory).
         #[arg(long, value_name = "URL")]
         database: Option<String>,
+        /// Directory for the demo's files (default: rally-demo-data in the working directory).
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<std::path::PathBuf>,
     },
 }
 
@@ -168,9 +174,10 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = config::Settings::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { listen, db } => {
+        Command::Serve { listen, db, data_dir } => {
             let store = open(&settings.database(db.database)).await?;
-            serve(store, settings.listen(listen)?).await
+            let files = open_files(&settings.data_dir(data_dir))?;
+            serve(store, files, settings.listen(listen)?).await
         }
         Command::Migrate { db } => {
             let url = settings.database(db.database);
@@ -239,11 +246,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", rally_web::openapi_json());
             Ok(())
         }
-        Command::Demo { listen, database } => {
+        Command::Demo { listen, database, data_dir } => {
             let url = database.unwrap_or_else(|| "rally-demo.db".into());
             let store = open(&url).await?;
+            let files = open_files(&data_dir.unwrap_or_else(|| "rally-demo-data".into()))?;
             let addr = settings.listen(listen)?;
-            let login = demo::seed(&*store).await?;
+            let login = demo::seed(&*store, &files).await?;
             let base = format!("http://{addr}");
             println!(
                 "Rally demo: campaign \"{}\" with {} partners ({} database {})",
@@ -259,9 +267,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "  try        curl -H 'Authorization: Bearer {}' '{base}/api/v1/campaigns/{}/partners?stage=negotiate_ask&limit=5'",
                 login.token, login.slug
             );
-            serve(store, addr).await
+            serve(store, files, addr).await
         }
     }
+}
+
+fn open_files(dir: &std::path::Path) -> anyhow::Result<rally_web::files::FileStore> {
+    rally_web::files::FileStore::open(dir).with_context(|| format!("opening the data directory {}", dir.display()))
 }
 
 async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
@@ -287,10 +299,10 @@ fn read_password() -> anyhow::Result<String> {
     Ok(password)
 }
 
-async fn serve(store: Arc<dyn Store>, addr: SocketAddr) -> anyhow::Result<()> {
+async fn serve(store: Arc<dyn Store>, files: rally_web::files::FileStore, addr: SocketAddr) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     tracing::info!(%addr, backend = store.backend(), "Rally is serving");
-    rally_web::serve(listener, rally_web::AppState::new(store), shutdown_signal()).await.context("serving HTTP")
+    rally_web::serve(listener, rally_web::AppState::new(store, files), shutdown_signal()).await.context("serving HTTP")
 }
 
 async fn shutdown_signal() {

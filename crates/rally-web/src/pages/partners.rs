@@ -195,7 +195,7 @@ pub async fn bulk(
     match form.get("action") {
         "move" => {
             let stage = Stage::parse(form.get("stage")).map_err(PageError::BadRequest)?;
-            let mv = StageMove { stage, note: None, reason: form.some("reason") };
+            let mv = StageMove { stage, note: None, reason: form.some("reason"), confirm_unfulfilled: false };
             app.store.bulk_move(me.actor(), campaign, &ids, mv).await?;
         }
         "assign" => {
@@ -443,7 +443,7 @@ pub async fn move_stage(
     if current.campaign_id != campaign_id(&app, &slug).await? {
         return Err(PageError::NotFound);
     }
-    let mv = StageMove { stage, note: form.some("note"), reason: form.some("reason") };
+    let mv = StageMove { stage, note: form.some("note"), reason: form.some("reason"), confirm_unfulfilled: false };
     match app.store.move_stage(me.actor(), id, mv).await {
         Ok((p, _)) if json => {
             Ok(Json(serde_json::json!({ "id": p.id, "stage": p.stage, "label": p.stage.label() })).into_response())

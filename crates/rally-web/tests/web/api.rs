@@ -39,7 +39,7 @@ impl Server {
     async fn start(store: Arc<dyn Store>) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
-        let state = rally_web::AppState::new(store.clone());
+        let state = rally_web::AppState::new(store.clone(), super::test_files());
         tokio::spawn(rally_web::serve(listener, state, std::future::pending()));
         Server { base: format!("http://{addr}"), http: reqwest::Client::new(), store }
     }

@@ -43,7 +43,11 @@ impl Site {
     async fn start(store: Arc<dyn Store>) -> Site {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
-        tokio::spawn(rally_web::serve(listener, rally_web::AppState::new(store.clone()), std::future::pending()));
+        tokio::spawn(rally_web::serve(
+            listener,
+            rally_web::AppState::new(store.clone(), super::test_files()),
+            std::future::pending(),
+        ));
         Site { base: format!("http://{addr}"), store }
     }
 

@@ -1,0 +1,252 @@
+//! Uploaded files: checked by content at the edge ([`rally_domain::upload`]), then kept in a
+//! content-addressed store under the data directory — a file's name is the SHA-256 of its bytes, so the
+//! same logo uploaded twice is stored once and a stored file never changes.
+//!
+//! Files are written to a temporary name, flushed to disk and renamed into place, so a crash leaves
+//! either the whole file or nothing under its name. The database refers to files by hash only; a row is
+//! committed after its file is on disk.
+
+use std::path::{Path, PathBuf};
+
+use axum::extract::Multipart;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rally_domain::StoredFile;
+use rally_domain::asset::safe_filename;
+use rally_domain::upload::{CheckedUpload, check_upload};
+use sha2::{Digest, Sha256};
+
+/// The largest file Rally accepts: a print-quality poster PDF fits.
+pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+
+/// The content-addressed file store.
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    dir: PathBuf,
+}
+
+impl FileStore {
+    /// Opens (creating) the store in `dir`.
+    pub fn open(dir: impl Into<PathBuf>) -> std::io::Result<FileStore> {
+        let dir = dir.into();
+        std::fs::create_dir_all(dir.join("tmp"))?;
+        Ok(FileStore { dir })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where the file with this hash lives; `None` for anything that is not a SHA-256 in hex, so a
+    /// hash can never name a path outside the store.
+    fn path(&self, sha256: &str) -> Option<PathBuf> {
+        let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        valid.then(|| self.dir.join(&sha256[..2]).join(sha256))
+    }
+
+    /// Stores `bytes` and returns their SHA-256 (hex). Storing the same bytes again is a no-op.
+    pub async fn put(&self, bytes: Vec<u8>) -> std::io::Result<String> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.put_blocking(&bytes)).await.map_err(std::io::Error::other)?
+    }
+
+    fn put_blocking(&self, bytes: &[u8]) -> std::io::Result<String> {
+        use std::io::Write;
+        let sha256 = hex(&Sha256::digest(bytes));
+        let path = self.path(&sha256).ok_or_else(|| std::io::Error::other("bad hash"))?;
+        if path.exists() {
+            return Ok(sha256);
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let mut tmp = tempfile_in(&self.dir.join("tmp"))?;
+        tmp.1.write_all(bytes)?;
+        tmp.1.sync_all()?;
+        std::fs::rename(&tmp.0, &path)?;
+        Ok(sha256)
+    }
+
+    /// The bytes of a stored file, `None` when there is no such file.
+    pub async fn get(&self, sha256: &str) -> std::io::Result<Option<Vec<u8>>> {
+        let Some(path) = self.path(sha256) else { return Ok(None) };
+        match tokio::fs::read(path).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A new file with a random name in `dir`, opened for writing.
+fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let name = format!("{}.part", crate::auth::random_token());
+    let path = dir.join(name);
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+    Ok((path, file))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Why an upload was refused, in words for the person who sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadProblem {
+    /// Too big (413).
+    TooLarge,
+    /// Not a form upload, or a broken one (400).
+    Malformed(String),
+    /// The file itself is refused (422), with the field it came in.
+    Refused { field: String, message: String },
+}
+
+impl UploadProblem {
+    pub fn message(&self) -> String {
+        match self {
+            UploadProblem::TooLarge => {
+                format!("the file is larger than the limit of {} MB", MAX_UPLOAD_BYTES / (1024 * 1024))
+            }
+            UploadProblem::Malformed(m) => m.clone(),
+            UploadProblem::Refused { message, .. } => message.clone(),
+        }
+    }
+}
+
+/// A multipart form with at most one file: the text fields and the checked file, if one was sent.
+#[derive(Debug, Default)]
+pub struct UploadForm {
+    pub fields: Vec<(String, String)>,
+    /// The file part's field name, the checked upload and the name it came under.
+    pub file: Option<(String, CheckedUpload, String)>,
+}
+
+impl UploadForm {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Reads a multipart body. The file is checked by its content, whatever its name or declared type;
+    /// an empty file part (a form sent without choosing a file) counts as no file.
+    pub async fn read(mut multipart: Multipart) -> Result<UploadForm, UploadProblem> {
+        let mut form = UploadForm::default();
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) => return Err(multipart_problem(e.status(), e.body_text())),
+            };
+            let name = field.name().unwrap_or_default().to_owned();
+            let filename = field.file_name().map(str::to_owned);
+            let bytes = field.bytes().await.map_err(|e| multipart_problem(e.status(), e.body_text()))?;
+            match filename {
+                Some(filename) => {
+                    if bytes.is_empty() && filename.is_empty() {
+                        continue;
+                    }
+                    if form.file.is_some() {
+                        return Err(UploadProblem::Malformed("send one file at a time".into()));
+                    }
+                    let checked = check_upload(&bytes, MAX_UPLOAD_BYTES)
+                        .map_err(|e| UploadProblem::Refused { field: name.clone(), message: e.to_string() })?;
+                    form.file = Some((name, checked, filename));
+                }
+                None => {
+                    let text = String::from_utf8(bytes.to_vec())
+                        .map_err(|_| UploadProblem::Malformed(format!("the field `{name}` is not UTF-8 text")))?;
+                    if form.fields.len() >= 100 {
+                        return Err(UploadProblem::Malformed("too many form fields".into()));
+                    }
+                    form.fields.push((name, text));
+                }
+            }
+        }
+        Ok(form)
+    }
+
+    /// Stores the checked file, if any, and describes it for the database.
+    pub async fn store_file(&self, files: &FileStore) -> std::io::Result<Option<StoredFile>> {
+        let Some((_, checked, filename)) = &self.file else { return Ok(None) };
+        let sha256 = files.put(checked.bytes.clone()).await?;
+        Ok(Some(StoredFile {
+            sha256,
+            media_type: checked.media_type,
+            size: checked.bytes.len() as i64,
+            filename: safe_filename(filename, checked.media_type),
+            width: checked.dimensions.map(|d| d.0),
+            height: checked.dimensions.map(|d| d.1),
+        }))
+    }
+}
+
+fn multipart_problem(status: StatusCode, text: String) -> UploadProblem {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        UploadProblem::TooLarge
+    } else {
+        UploadProblem::Malformed(format!("the upload could not be read: {text}"))
+    }
+}
+
+/// Serves a stored file. Uploaded files never run as part of Rally's pages: they are sent with their
+/// checked type, `nosniff`, and a content security policy that forbids scripts, plugins and framing
+/// (which matters for SVG); `download` adds `Content-Disposition: attachment`.
+pub async fn serve_file(files: &FileStore, file: &StoredFile, download: bool) -> Response {
+    match files.get(&file.sha256).await {
+        Ok(Some(bytes)) => {
+            let mut response = bytes.into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(file.media_type.mime()));
+            headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"),
+            );
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400, immutable"));
+            let disposition = if download { "attachment" } else { "inline" };
+            // The name is made safe when stored; non-ASCII goes in the RFC 6266 `filename*` form.
+            let ascii: String = file.filename.chars().map(|c| if c.is_ascii() && c != '"' { c } else { '_' }).collect();
+            let encoded: String = file
+                .filename
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            if let Ok(v) =
+                HeaderValue::from_str(&format!("{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
+            {
+                headers.insert(header::CONTENT_DISPOSITION, v);
+            }
+            response
+        }
+        Ok(None) => (StatusCode::NOT_FOUND, "file not found").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "reading a stored file");
+            (StatusCode::SERVICE_UNAVAILABLE, "the file could not be read").into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn content_addressed_and_idempotent() {
+        let dir = std::env::temp_dir().join(format!("rally-files-{}", crate::auth::random_token()));
+        let files = FileStore::open(&dir).unwrap();
+        let a = files.put(b"hello".to_vec()).await.unwrap();
+        assert_eq!(a, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+        assert_eq!(files.put(b"hello".to_vec()).await.unwrap(), a);
+        assert_eq!(files.get(&a).await.unwrap().unwrap(), b"hello");
+        assert_eq!(files.get("../../etc/passwd").await.unwrap(), None);
+        assert_eq!(files.get(&"0".repeat(64)).await.unwrap(), None);
+        assert_eq!(std::fs::read_dir(dir.join("tmp")).unwrap().count(), 0, "no temporary file left behind");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
