@@ -14,7 +14,7 @@ rally=target/debug/rally
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 db="$work/e2e.db"
-"$rally" demo --listen "127.0.0.1:$port" --database "$db" >"$work/demo.out" 2>"$work/demo.err" &
+"$rally" demo --listen "127.0.0.1:$port" --database "$db" --data-dir "$work/files" >"$work/demo.out" 2>"$work/demo.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 300); do grep -q "API token" "$work/demo.out" 2>/dev/null && curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

@@ -20,6 +20,9 @@ const pages = [
   `/campaigns/${slug}/board`,
   `/campaigns/${slug}/plan`,
   `/campaigns/${slug}/team`,
+  `/campaigns/${slug}/asks`,
+  `/campaigns/${slug}/assets`,
+  `/campaigns/${slug}/tasks`,
 ];
 
 async function violations(page) {

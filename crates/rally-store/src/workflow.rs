@@ -133,7 +133,8 @@ fn file_from_row(row: &DbRow, sha_col: &str, type_col: &str, size_col: Option<&s
         None => format!("logo.{}", media_type.extension()),
     };
     let dim = |c: &str| -> Result<Option<u32>> {
-        Ok(row.try_get::<Option<i64>, _>(c)?.and_then(|v| u32::try_from(v).ok()))
+        // INTEGER: 32 bits on PostgreSQL, whatever fits on SQLite.
+        Ok(row.try_get::<Option<i32>, _>(c)?.and_then(|v| u32::try_from(v).ok()))
     };
     Ok(Some(StoredFile { sha256, media_type, size, filename, width: dim(width_col)?, height: dim(height_col)? }))
 }

@@ -36,8 +36,12 @@ pub enum ApiError {
         message: String,
     },
     PayloadTooLarge,
+    /// An uploaded file over the upload limit, with the message for the uploader.
+    UploadTooLarge(String),
     UnsupportedMediaType,
     Unavailable,
+    /// Uploaded files cannot be written or read right now.
+    FilesUnavailable,
     Internal,
 }
 
@@ -55,10 +59,12 @@ impl ApiError {
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed-request", "Malformed request"),
             ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "Request body too large"),
+            ApiError::UploadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "File too large"),
             ApiError::UnsupportedMediaType => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Send JSON")
             }
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Database unavailable"),
+            ApiError::FilesUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "File store unavailable"),
             ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
         }
     }
@@ -79,8 +85,12 @@ impl ApiError {
                 (format!("{field}: {message}"), vec![FieldError { field: (*field).into(), message: message.clone() }])
             }
             ApiError::PayloadTooLarge => (format!("the body must be at most {} bytes", crate::MAX_BODY_BYTES), vec![]),
+            ApiError::UploadTooLarge(message) => (message.clone(), vec![]),
             ApiError::UnsupportedMediaType => ("send the body as `Content-Type: application/json`".into(), vec![]),
             ApiError::Unavailable => ("the database does not answer; try again shortly".into(), vec![]),
+            ApiError::FilesUnavailable => {
+                ("uploaded files cannot be stored or read right now; try again shortly".into(), vec![])
+            }
             ApiError::Internal => ("something went wrong on our side; it has been logged".into(), vec![]),
         };
         Problem {
@@ -104,7 +114,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            ApiError::Unavailable => {
+            ApiError::Unavailable | ApiError::FilesUnavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
             }
             _ => {}
@@ -135,6 +145,17 @@ impl From<StoreError> for ApiError {
 impl From<Invalid> for ApiError {
     fn from(e: Invalid) -> Self {
         ApiError::Invalid(e.0)
+    }
+}
+
+impl From<crate::files::UploadProblem> for ApiError {
+    fn from(e: crate::files::UploadProblem) -> Self {
+        use crate::files::UploadProblem;
+        match e {
+            UploadProblem::TooLarge => ApiError::UploadTooLarge(e.message()),
+            UploadProblem::Malformed(message) => ApiError::Malformed(message),
+            UploadProblem::Refused { field, message } => ApiError::invalid(field, message),
+        }
     }
 }
 

@@ -46,6 +46,19 @@ impl AppState {
     }
 }
 
+/// Where this request reached Rally, for the absolute links Rally hands out (partner links, calendar
+/// feeds): `https` behind a proxy that says so, and the request's `Host` when it is a plain host name.
+pub fn base_url(headers: &axum::http::HeaderMap) -> String {
+    let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| !h.is_empty() && h.len() <= 255)
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')))
+        .unwrap_or("localhost");
+    format!("{}://{host}", if https { "https" } else { "http" })
+}
+
 /// The API's OpenAPI 3.1 document as JSON text.
 pub fn openapi_json() -> String {
     serde_json::to_string_pretty(&api::routes().into_openapi()).unwrap_or_default()

@@ -16,6 +16,29 @@ function askReason() {
   });
 }
 
+// Shows why a partner cannot simply be won (agreed commitments still open) and asks for a note to
+// move it anyway; resolves to the note, or null if cancelled.
+function askWonAnyway(message) {
+  const dialog = document.getElementById("won-dialog");
+  const note = dialog.querySelector("textarea");
+  dialog.querySelector(".why").textContent = message;
+  note.value = "";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok" ? note.value.trim() || null : null), { once: true });
+  });
+}
+
+async function postMove(slug, id, body) {
+  const response = await fetch(`/campaigns/${slug}/partners/${id}/stage`, {
+    method: "POST",
+    headers: { "X-CSRF-Token": csrf(), "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+    body,
+    credentials: "same-origin",
+  });
+  return { response, answer: await response.json().catch(() => ({})) };
+}
+
 async function moveCard(board, card, stage) {
   const slug = board.dataset.slug;
   const from = card.dataset.stage;
@@ -25,13 +48,14 @@ async function moveCard(board, card, stage) {
     if (!reason) return false;
     body.set("reason", reason);
   }
-  const response = await fetch(`/campaigns/${slug}/partners/${card.dataset.id}/stage`, {
-    method: "POST",
-    headers: { "X-CSRF-Token": csrf(), "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" },
-    body,
-    credentials: "same-origin",
-  });
-  const answer = await response.json().catch(() => ({}));
+  let { response, answer } = await postMove(slug, card.dataset.id, body);
+  if (!response.ok && answer.field === "confirm_unfulfilled") {
+    const note = await askWonAnyway(answer.error);
+    if (!note) return false;
+    body.set("confirm_unfulfilled", "1");
+    body.set("note", note);
+    ({ response, answer } = await postMove(slug, card.dataset.id, body));
+  }
   if (!response.ok) {
     window.alert(answer.error || "The partner could not be moved.");
     return false;

@@ -356,7 +356,6 @@ async fn ensure_user(store: &dyn Store, email: &str, name: &str) -> anyhow::Resu
 /// Creates the demo campaign if this database does not have it yet, and a fresh login and API token
 /// for its owner either way.
 pub async fn seed(store: &dyn Store, files: &rally_web::files::FileStore) -> anyhow::Result<DemoLogin> {
-    let _ = files;
     let mut team = Vec::new();
     for (email, name, role) in TEAM {
         team.push((ensure_user(store, email, name).await?, role));
@@ -364,7 +363,7 @@ pub async fn seed(store: &dyn Store, files: &rally_web::files::FileStore) -> any
     let owner = team[0].0.clone();
     let campaign = match store.campaign_by_slug(Actor::System, SLUG).await {
         Ok(existing) => existing.campaign,
-        Err(StoreError::NotFound(_)) => create(store, &team).await?,
+        Err(StoreError::NotFound(_)) => create(store, files, &team).await?,
         Err(e) => return Err(e.into()),
     };
     let partners = store
@@ -389,7 +388,11 @@ pub async fn seed(store: &dyn Store, files: &rally_web::files::FileStore) -> any
     })
 }
 
-async fn create(store: &dyn Store, team: &[(rally_store::User, Role)]) -> anyhow::Result<rally_domain::Campaign> {
+async fn create(
+    store: &dyn Store,
+    files: &rally_web::files::FileStore,
+    team: &[(rally_store::User, Role)],
+) -> anyhow::Result<rally_domain::Campaign> {
     let now = Utc::now();
     let (starts_on, ends_on) = campaign_week(now.date_naive());
     let draft = CampaignDraft {
@@ -457,6 +460,7 @@ async fn create(store: &dyn Store, team: &[(rally_store::User, Role)]) -> anyhow
         });
     }
     store.load_partners(owner, campaign.id, loads).await?;
+    workflow(store, files, &campaign, team).await.context("demo asks, assets and tasks")?;
 
     // A local campaign that runs inside the national one: its organizer is on the national team.
     let local = &team[2].0;
@@ -488,6 +492,213 @@ fn audiences(category: Category) -> Vec<rally_domain::Audience> {
         Category::Nonprofit => vec![Students, Teachers],
         Category::Media => vec![GeneralPublic, Parents],
     }
+}
+
+/// The campaign's standard asks, its asset library, a high-touch IT company in negotiation, a few
+/// agreed custom commitments due this week, logged calls and open tasks.
+async fn workflow(
+    store: &dyn Store,
+    files: &rally_web::files::FileStore,
+    campaign: &rally_domain::Campaign,
+    team: &[(rally_store::User, Role)],
+) -> anyhow::Result<()> {
+    use rally_domain::followup::{InteractionFields, InteractionKind, TaskFields, follow_up_due};
+    use rally_domain::{AskDraft, AssetDraft, AssetKind, CommitmentDraft, CommitmentStatus, Tier};
+
+    let owner = Actor::User(team[0].0.id);
+    let coordinator = &team[1].0;
+    let today = Utc::now().date_naive();
+    let f = &campaign.fields;
+    let days = |n: i64| today + Duration::days(n);
+    let before_week = |n: i64| (f.starts_on - Duration::days(n)).max(days(1));
+    let standard = [
+        (
+            "Announce the campaign in your newsletter",
+            before_week(14),
+            "Registration opens",
+            vec![Category::Media, Category::Nonprofit, Category::SchoolNetwork],
+            "",
+        ),
+        ("Put the campaign banner on your website", before_week(7), "Promotion", vec![], ""),
+        (
+            "Post about the campaign on social media during campaign week",
+            f.ends_on.max(days(1)),
+            "Campaign week",
+            vec![],
+            "",
+        ),
+        (
+            "Invite your schools to host an Hour of Code event",
+            before_week(3),
+            "Registration opens",
+            vec![Category::SchoolNetwork, Category::Authority],
+            "schools",
+        ),
+    ];
+    for (title, due, milestone, categories, unit) in standard {
+        let ask = AskDraft {
+            title: Some(title.into()),
+            due_on: Some(Some(due)),
+            milestone: Some(milestone.into()),
+            categories: Some(categories),
+            tiers: Some(vec![Tier::Low]),
+            unit: Some(unit.into()),
+            ..Default::default()
+        }
+        .validate(today, None)?;
+        store.create_ask(owner, campaign.id, None, ask).await?;
+    }
+
+    type DemoFile = (&'static str, AssetKind, Option<&'static str>, &'static [u8], &'static str);
+    let uploads: [DemoFile; 4] = [
+        ("Campaign logo (PNG)", AssetKind::Logo, None, include_bytes!("../demo/logo.png"), "logo.png"),
+        ("Campaign logo (SVG)", AssetKind::Logo, None, include_bytes!("../demo/logo.svg"), "logo.svg"),
+        ("Web banner 728×90", AssetKind::Banner, Some("hr"), include_bytes!("../demo/banner.png"), "banner.png"),
+        (
+            "Fact sheet for partners",
+            AssetKind::PressKit,
+            Some("en"),
+            include_bytes!("../demo/fact-sheet.pdf"),
+            "fact-sheet.pdf",
+        ),
+    ];
+    for (title, kind, language, bytes, name) in uploads {
+        let checked = rally_domain::upload::check_upload(bytes, rally_web::files::MAX_UPLOAD_BYTES)?;
+        let sha256 = files.put(checked.bytes.clone()).await?;
+        let file = rally_domain::StoredFile {
+            sha256,
+            media_type: checked.media_type,
+            size: checked.bytes.len() as i64,
+            filename: name.into(),
+            width: checked.dimensions.map(|d| d.0),
+            height: checked.dimensions.map(|d| d.1),
+        };
+        let fields = AssetDraft {
+            title: Some(title.into()),
+            kind: Some(kind),
+            language: language.map(Into::into),
+            ..Default::default()
+        }
+        .validate(true)?;
+        store.create_asset(owner, campaign.id, fields, Some(file)).await?;
+    }
+    let tutorials = AssetDraft {
+        title: Some("Hour of Code tutorials for every age".into()),
+        kind: Some(AssetKind::Tutorial),
+        url: Some("https://hourofcode.com/learn".into()),
+        description: Some("One-hour activities in many languages, no experience needed.".into()),
+        ..Default::default()
+    }
+    .validate(false)?;
+    store.create_asset(owner, campaign.id, tutorials, None).await?;
+
+    // A high-touch IT company in negotiation, ready for a custom ask.
+    let marko = Actor::User(coordinator.id);
+    let kvarner = PartnerDraft {
+        name: Some("Kvarner Tech Group d.d.".into()),
+        category: Some(Category::ItCompany),
+        audiences: Some(audiences(Category::ItCompany)),
+        reach: Some(180_000),
+        high_touch: Some(true),
+        owner_id: Some(Some(coordinator.id)),
+        website: Some("kvarner-tech.example.org".into()),
+        country: Some("HR".into()),
+        region: Some("Rijeka".into()),
+        notes: Some("4,000 employees; CSR team runs a schools programme in Primorje-Gorski Kotar.".into()),
+        ..Default::default()
+    }
+    .validate()?;
+    let kvarner = store.create_partner(marko, campaign.id, kvarner).await?;
+    let mv = |stage, note: &str| rally_domain::StageMove {
+        stage,
+        note: Some(note.into()),
+        reason: None,
+        confirm_unfulfilled: false,
+    };
+    store.move_stage(marko, kvarner.id, mv(Stage::Contacted, "CSR manager answered within a day")).await?;
+    store.move_stage(marko, kvarner.id, mv(Stage::NegotiateAsk, "Pitched employee volunteers in schools")).await?;
+    let lucija = ContactDraft {
+        name: Some("Lucija Marić".into()),
+        email: Some("lucija.maric@kvarner-tech.example.org".into()),
+        role: Some("CSR manager".into()),
+        language: Some("hr".into()),
+        ..Default::default()
+    }
+    .validate()?;
+    let lucija = store.create_contact(marko, kvarner.id, lucija).await?;
+    let call = InteractionFields {
+        kind: InteractionKind::Call,
+        on: today,
+        text: "Interested in sending employee volunteers to run events in schools around Rijeka. Wants a number by Friday.".into(),
+        contact_id: Some(lucija.id),
+    };
+    store.add_interaction(marko, kvarner.id, call).await?;
+    let task = TaskFields {
+        title: "Send Kvarner Tech the custom ask".into(),
+        due_on: follow_up_due(today),
+        owner_id: Some(coordinator.id),
+        partner_id: Some(kvarner.id),
+        commitment_id: None,
+        done: false,
+    };
+    store.create_task(marko, campaign.id, task).await?;
+
+    // High-touch partners further along: agreed custom commitments, due this week and next.
+    for (stage, n) in [(Stage::FinalizeDetails, 2), (Stage::FinalizeFulfillment, 2)] {
+        let filter =
+            rally_store::PartnerFilter { stage: Some(stage), high_touch: Some(true), limit: n, ..Default::default() };
+        for (i, p) in store.partners(owner, campaign.id, &filter).await?.items.into_iter().enumerate() {
+            let ask = AskDraft {
+                title: Some(
+                    if p.fields.category == Category::Media {
+                        "Run a feature on the campaign"
+                    } else {
+                        "Host Hour of Code events in schools"
+                    }
+                    .into(),
+                ),
+                due_on: Some(Some(days(2 + 3 * i as i64))),
+                unit: Some(if p.fields.category == Category::Media { "" } else { "schools" }.into()),
+                ..Default::default()
+            }
+            .validate(today, None)?;
+            let quantity = (!ask.unit.is_empty()).then_some(10 + 15 * i as i64);
+            let draft = CommitmentDraft {
+                status: Some(CommitmentStatus::Agreed),
+                quantity: Some(quantity),
+                ..Default::default()
+            };
+            let c = store.propose_custom(owner, p.id, ask, draft, today).await?;
+            if stage == Stage::FinalizeFulfillment && i == 0 {
+                let done = CommitmentDraft {
+                    status: Some(CommitmentStatus::Fulfilled),
+                    evidence: Some("https://example.org/news/hour-of-code".into()),
+                    ..Default::default()
+                };
+                store.update_commitment(owner, c.id, done, today).await?;
+            }
+        }
+    }
+    let ana = team[0].0.id;
+    let ministry = store
+        .partners(
+            owner,
+            campaign.id,
+            &rally_store::PartnerFilter { q: Some("Ministarstvo".into()), limit: 1, ..Default::default() },
+        )
+        .await?;
+    if let Some(m) = ministry.items.first() {
+        let task = TaskFields {
+            title: "Agree the ministry's letter to schools".into(),
+            due_on: days(1),
+            owner_id: Some(ana),
+            partner_id: Some(m.id),
+            commitment_id: None,
+            done: false,
+        };
+        store.create_task(owner, campaign.id, task).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

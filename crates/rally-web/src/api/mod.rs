@@ -3,18 +3,32 @@
 
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
-use crate::AppState;
+use crate::{ApiError, AppState};
 
+pub mod asks;
+pub mod assets;
+pub mod calendar;
 pub mod campaigns;
+pub mod commitments;
 pub mod contacts;
+pub mod follow_ups;
+pub mod interactions;
+pub mod link;
 pub mod me;
 pub mod partners;
+pub mod profile;
+pub mod recognition;
+pub mod sends;
+pub mod stage_limits;
+pub mod tasks;
 pub mod team;
+pub mod uploads;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +45,15 @@ pub mod team;
         (name = "team", description = "Who works on a campaign, in which role"),
         (name = "partners", description = "Partners and their place in the pipeline"),
         (name = "contacts", description = "People at partners"),
+        (name = "asks", description = "Standard asks, applied in bulk to a segment of partners"),
+        (name = "commitments", description = "What each partner agreed to do, and what is coming due"),
+        (name = "interactions", description = "Calls, meetings, e-mails and notes with partners"),
+        (name = "tasks", description = "Follow-up tasks, stage time limits and the partners waiting too long"),
+        (name = "assets", description = "The library of promotional material and what was sent to whom"),
+        (name = "partner profile", description = "A partner's logo, its place on the recognition wall and its link"),
+        (name = "partner link", description = "The partner's side, through its secret link: no token needed"),
+        (name = "recognition", description = "The public wall of the campaign's partners"),
+        (name = "calendar", description = "The caller's calendar feed"),
     )
 )]
 struct ApiDoc;
@@ -65,6 +88,55 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(partners::history::stage_history))
         .routes(routes!(contacts::create::create_contact, contacts::list::list_contacts))
         .routes(routes!(contacts::get::get_contact, contacts::update::update_contact, contacts::delete::delete_contact))
+        .routes(routes!(asks::list::list_asks, asks::create::create_ask))
+        .routes(routes!(asks::get::get_ask, asks::update::update_ask, asks::delete::delete_ask))
+        .routes(routes!(asks::apply::apply_asks))
+        .routes(routes!(commitments::list::list_commitments, commitments::create::create_commitment))
+        .routes(routes!(commitments::update::update_commitment))
+        .routes(routes!(commitments::due::due))
+        .routes(routes!(interactions::list::list_interactions, interactions::create::create_interaction))
+        .routes(routes!(tasks::list::list_tasks, tasks::create::create_task))
+        .routes(routes!(tasks::get::get_task, tasks::update::update_task))
+        .routes(routes!(stage_limits::get::get_stage_limits, stage_limits::set::set_stage_limits))
+        .routes(routes!(follow_ups::list::follow_ups))
+        .routes(routes!(assets::list::list_assets))
+        .routes(upload(routes!(assets::create::create_asset)))
+        .routes(routes!(assets::get::get_asset, assets::delete::delete_asset))
+        .routes(routes!(assets::file::asset_file))
+        .routes(routes!(sends::list::list_sends, sends::create::create_sends))
+        .routes(routes!(profile::get::get_profile))
+        .routes(upload(routes!(profile::logo_set::set_logo)))
+        .routes(routes!(profile::logo_delete::delete_logo))
+        .routes(routes!(profile::recognition::set_recognition))
+        .routes(routes!(profile::link_create::create_link, profile::link_revoke::revoke_link))
+        .routes(routes!(link::view::link_view))
+        .routes(routes!(link::respond::link_respond))
+        .routes(upload(routes!(link::logo::link_logo)))
+        .routes(routes!(link::recognition::link_recognition))
+        .routes(routes!(link::asset_file::link_asset_file))
+        .routes(routes!(recognition::wall::recognition))
+        .routes(routes!(calendar::create::create_feed, calendar::revoke::revoke_feed))
+}
+
+/// Lets the routes that take an upload read a body the size of the largest file Rally accepts (the
+/// rest of the API stops at [`crate::MAX_BODY_BYTES`]); the upload itself is checked again by size.
+fn upload((schemas, paths, method_router): UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState> {
+    let limit = axum::extract::DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES + 64 * 1024);
+    (schemas, paths, method_router.layer(limit))
+}
+
+/// Today's date (UTC), for the rules about dates in the past.
+pub(crate) fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Parses an optional query parameter, naming it in the error; an empty value counts as absent.
+pub(crate) fn query_param<T>(
+    field: &str,
+    value: Option<String>,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, ApiError> {
+    value.filter(|v| !v.is_empty()).map(|v| parse(&v).map_err(|e| ApiError::invalid(field, e))).transpose()
 }
 
 pub(crate) async fn openapi_json(doc: Arc<str>) -> impl axum::response::IntoResponse {

@@ -107,6 +107,12 @@ pub async fn board(
         }
         _ => app.store.board(me.actor(), campaign.id, &base).await?,
     };
+    // Commitments and staleness for every card of the board, in one query each.
+    let ids: Vec<rally_domain::PartnerId> = pages.iter().flat_map(|(_, p)| p.items.iter().map(|x| x.id)).collect();
+    let today = chrono::Utc::now().date_naive();
+    let summaries = app.store.commitment_summaries(me.actor(), campaign.id, &ids, today).await?;
+    let limits = app.store.stage_limits(me.actor(), campaign.id).await?;
+    let now = chrono::Utc::now();
     let mut columns = Vec::new();
     for (stage, page) in pages {
         let tally = tallies.iter().find(|t| t.key == stage);
@@ -115,7 +121,14 @@ pub async fn board(
             label: stage.label().to_owned(),
             count: number(tally.map_or(0, |t| t.partners)),
             reach: number(tally.map_or(0, |t| t.reach)),
-            cards: page.items.iter().map(|p| PartnerRow::new(p, &team, &layout, me.user.id)).collect(),
+            cards: page
+                .items
+                .iter()
+                .map(|p| {
+                    PartnerRow::new(p, &team, &layout, me.user.id)
+                        .with_work(summaries.get(&p.id), limits.is_stale(p.stage, p.stage_since, now))
+                })
+                .collect(),
             more: page.next_after.map(|a| {
                 let sep = if filters.is_empty() { "" } else { "&" };
                 format!("{filters}{sep}column={}&after={a}", stage.as_str())

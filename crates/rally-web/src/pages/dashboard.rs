@@ -42,6 +42,9 @@ struct DashboardPage {
     categories: Vec<Bar>,
     stale: Vec<PartnerLine>,
     mine: Vec<PartnerLine>,
+    week_end: String,
+    due: Vec<super::partner_work::CommitmentRow>,
+    tasks_due: Vec<super::partner_work::TaskRow>,
 }
 
 fn bars<K>(tallies: &[rally_store::Tally<K>], label: impl Fn(&K) -> String) -> Vec<Bar> {
@@ -80,6 +83,10 @@ pub async fn dashboard(
     let stale = app.store.stale_partners(me.actor(), id, 10).await?.into_iter().map(line).collect();
     let mine_filter = PartnerFilter { owner: Some(me.user.id), limit: 10, ..Default::default() };
     let mine = app.store.partners(me.actor(), id, &mine_filter).await?.items.into_iter().map(line).collect();
+    let today = chrono::Utc::now().date_naive();
+    // "This week" as the next seven days, so a Friday or Saturday still sees the days ahead.
+    let week_end = today.checked_add_days(chrono::Days::new(7)).unwrap_or(today);
+    let due = app.store.due(me.actor(), id, week_end).await?;
     let f = &campaign.fields;
     let won = funnel.iter().find(|t| t.key == Stage::ClosedWon).map_or(0, |t| t.reach);
     let message = f.languages.first().and_then(|l| f.message.get(l)).cloned().unwrap_or_default();
@@ -100,5 +107,8 @@ pub async fn dashboard(
         categories: bars(&categories, |c| c.label().to_owned()),
         stale,
         mine,
+        week_end: week_end.to_string(),
+        due: due.commitments.iter().map(|c| super::partner_work::CommitmentRow::new(c, today)).collect(),
+        tasks_due: due.tasks.iter().map(|t| super::partner_work::TaskRow::new(t, today, false)).collect(),
     })
 }

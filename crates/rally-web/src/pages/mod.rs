@@ -11,13 +11,19 @@ use rally_store::{Actor, StoreError};
 
 use crate::AppState;
 
+mod asks;
+mod assets;
 mod board;
 mod campaigns;
 mod dashboard;
+mod link;
 mod login;
+mod partner_work;
 mod partners;
 mod plan;
+mod public;
 pub mod session;
+mod tasks;
 mod team;
 
 pub use session::SignedIn;
@@ -37,14 +43,48 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/campaigns/{slug}/partners/{id}", get(partners::detail).post(partners::update))
         .route("/campaigns/{slug}/partners/{id}/stage", post(partners::move_stage))
         .route("/campaigns/{slug}/partners/{id}/contacts", post(partners::add_contact))
+        .route("/campaigns/{slug}/partners/{id}/commitments", post(partner_work::propose))
+        .route("/campaigns/{slug}/commitments/{id}", post(partner_work::update_commitment))
+        .route("/campaigns/{slug}/partners/{id}/interactions", post(partner_work::log_interaction))
+        .route("/campaigns/{slug}/partners/{id}/tasks", post(partner_work::add_task))
+        .route("/campaigns/{slug}/tasks", get(tasks::show).post(tasks::add))
+        .route("/campaigns/{slug}/tasks/limits", post(tasks::set_limits))
+        .route("/campaigns/{slug}/tasks/calendar", post(tasks::calendar))
+        .route("/campaigns/{slug}/tasks/{id}", post(partner_work::toggle_task))
+        .route("/campaigns/{slug}/partners/{id}/sends", post(partner_work::send_assets))
+        .route(
+            "/campaigns/{slug}/partners/{id}/logo",
+            get(partner_work::logo).post(partner_work::set_logo).layer(upload_limit()),
+        )
+        .route("/campaigns/{slug}/partners/{id}/recognition", post(partner_work::set_recognition))
+        .route("/campaigns/{slug}/partners/{id}/link", post(partner_work::link))
         .route("/campaigns/{slug}/board", get(board::board))
+        .route("/campaigns/{slug}/asks", get(asks::show).post(asks::create))
+        .route("/campaigns/{slug}/assets", get(assets::show).post(assets::upload).layer(upload_limit()))
+        .route("/campaigns/{slug}/assets/{id}/file", get(assets::file))
+        .route("/campaigns/{slug}/assets/{id}/delete", post(assets::delete))
+        .route("/campaigns/{slug}/asks/apply", post(asks::apply))
+        .route("/campaigns/{slug}/asks/{id}/delete", post(asks::delete))
         .route("/campaigns/{slug}/plan", get(plan::show).post(plan::update))
         .route("/campaigns/{slug}/team", get(team::show).post(team::add))
         .route("/campaigns/{slug}/team/{user}", post(team::change))
+        .route("/calendar/{file}", get(public::feed))
+        .route("/c/{slug}/recognition", get(public::recognition))
+        .route("/c/{slug}/logos/{id}", get(public::logo))
+        .route("/p/{token}", get(link::show))
+        .route("/p/{token}/commitments/{id}", post(link::respond))
+        .route("/p/{token}/logo", get(link::logo).post(link::upload_logo).layer(upload_limit()))
+        .route("/p/{token}/recognition", post(link::set_recognition))
+        .route("/p/{token}/assets/{id}", get(link::asset))
         .route("/static/app.css", get(static_css))
         .route("/static/app.js", get(static_js))
         .layer(middleware::from_fn_with_state(state, session::csrf_guard))
         .layer(middleware::from_fn(security_headers))
+}
+
+/// Routes that take a file: the upload limit instead of the page body limit.
+fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES + 64 * 1024)
 }
 
 /// What every page answer carries: a content security policy that allows only our own script, styles
@@ -54,8 +94,11 @@ async fn security_headers(request: axum::extract::Request, next: middleware::Nex
     let is_static = request.uri().path().starts_with("/static/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    // A handler that set its own policy (uploaded files: a stricter, sandboxing one) keeps it.
     let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
-        headers.insert(name, axum::http::HeaderValue::from_static(value));
+        if !headers.contains_key(name) {
+            headers.insert(name, axum::http::HeaderValue::from_static(value));
+        }
     };
     set(
         headers,
@@ -166,6 +209,8 @@ pub enum PageError {
     Forbidden,
     CsrfRejected,
     TooLarge,
+    /// An upload over the file size limit.
+    FileTooLarge,
     BadRequest(String),
     TooManyAttempts,
     Unavailable,
@@ -197,6 +242,11 @@ impl IntoResponse for PageError {
             PageError::TooLarge => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "Too large", "That was more than Rally accepts at once.")
             }
+            PageError::FileTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "File too large",
+                "That file is larger than the 20 MB Rally accepts. Make it smaller (for example, export the PDF for screen) and try again.",
+            ),
             PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Cannot do that", m.as_str()),
             PageError::TooManyAttempts => (
                 StatusCode::TOO_MANY_REQUESTS,

@@ -28,6 +28,11 @@ pub struct PartnerRow {
     pub owner: String,
     pub high_touch: bool,
     pub can_edit: bool,
+    /// "2 open · 1 fulfilled" when the partner has commitments.
+    pub commitments: String,
+    pub overdue: bool,
+    /// Past its stage's time limit.
+    pub stale: bool,
 }
 
 impl PartnerRow {
@@ -44,7 +49,30 @@ impl PartnerRow {
             owner: owner_name(team, p.fields.owner_id),
             high_touch: p.fields.high_touch,
             can_edit: layout.can_edit_partner(me, p.fields.owner_id),
+            commitments: String::new(),
+            overdue: false,
+            stale: false,
         }
+    }
+
+    /// Adds the partner's commitments and whether it is past its stage's limit.
+    pub fn with_work(mut self, summary: Option<&rally_domain::CommitmentSummary>, stale: bool) -> PartnerRow {
+        if let Some(s) = summary {
+            let mut parts = Vec::new();
+            if s.open > 0 {
+                parts.push(format!("{} open", s.open));
+            }
+            if s.fulfilled > 0 {
+                parts.push(format!("{} fulfilled", s.fulfilled));
+            }
+            if let Some(d) = s.next_due {
+                parts.push(format!("next due {}", d.format("%d %b")));
+            }
+            self.commitments = parts.join(" · ");
+            self.overdue = s.overdue > 0;
+        }
+        self.stale = stale;
+        self
     }
 }
 
@@ -254,14 +282,19 @@ fn partner_draft(form: &FormData) -> (PartnerDraft, Vec<FieldError>) {
     (draft, errors)
 }
 
+/// One entry of a partner's timeline: a stage change, an interaction or assets sent.
 pub struct TimelineRow {
-    pub from: String,
-    pub to: String,
+    /// What happened, e.g. "Contacted", "Call", "Assets sent".
+    pub title: String,
+    /// The smaller line after the title, e.g. "from Lead".
+    pub sub: String,
+    pub reopened: bool,
     pub who: String,
     pub when: String,
-    pub note: String,
     pub reason: String,
-    pub reopened: bool,
+    pub note: String,
+    /// Orders the timeline, newest first.
+    pub sort: String,
 }
 
 pub struct ContactRow {
@@ -292,8 +325,10 @@ struct PartnerPage {
     errors: Vec<FieldError>,
     /// What the user typed in a form that failed, to show it again.
     form: FormData,
-    /// Which form the errors belong to: "edit", "stage" or "contact".
-    failed: &'static str,
+    /// Which form the errors belong to: "edit", "stage", "contact", or one of the workflow forms.
+    failed: String,
+    /// Asks, commitments, tasks, assets, the logo and the link.
+    work: super::partner_work::PartnerWork,
 }
 
 impl PartnerPage {
@@ -309,19 +344,44 @@ impl PartnerPage {
         if self.failed == form { self.form.get(field) } else { stored }
     }
 
+    /// An error of the form of commitment `id`.
+    fn cerror(&self, id: &i64, field: &str) -> Option<&str> {
+        self.error(&format!("c{id}"), field)
+    }
+
+    /// The value of a field of the form of commitment `id`.
+    fn cvalue<'a>(&'a self, id: &i64, field: &str, stored: &'a str) -> &'a str {
+        self.value(&format!("c{id}"), field, stored)
+    }
+
     fn tags(&self) -> String {
         self.p.fields.tags.join(", ")
     }
 }
 
-async fn partner_page(
+pub(super) async fn partner_page(
     app: &AppState,
     me: &SignedIn,
     slug: &str,
     id: PartnerId,
-    failed: &'static str,
+    failed: &str,
     form: FormData,
     errors: Vec<FieldError>,
+) -> Result<Response, PageError> {
+    partner_page_with(app, me, slug, id, failed, form, errors, None).await
+}
+
+/// The partner page; `new_link` is a partner link made by this request, shown once.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn partner_page_with(
+    app: &AppState,
+    me: &SignedIn,
+    slug: &str,
+    id: PartnerId,
+    failed: &str,
+    form: FormData,
+    errors: Vec<FieldError>,
+    new_link: Option<String>,
 ) -> Result<Response, PageError> {
     let campaign = campaign_id(app, slug).await?;
     let p = app.store.partner(me.actor(), id).await?;
@@ -331,14 +391,14 @@ async fn partner_page(
     let layout = Layout::new(app, me, Some(slug), "partners", p.fields.name.clone()).await?;
     let team = team_names(app, me.actor(), campaign).await?;
     let history = app.store.stage_history(me.actor(), id).await?;
-    let timeline = history
+    let mut timeline: Vec<TimelineRow> = history
         .into_iter()
-        .rev()
         .map(|h| TimelineRow {
-            from: h.from.map_or(String::new(), |s| s.label().to_owned()),
-            to: h.to.label().to_owned(),
+            title: h.to.label().to_owned(),
+            sub: h.from.map_or(String::new(), |s| format!("from {}", s.label())),
             who: h.actor_name.unwrap_or_else(|| "Rally".into()),
             when: h.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            sort: h.at.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
             note: h.note,
             reason: h.reason.unwrap_or_default(),
             reopened: h.reopened,
@@ -358,6 +418,8 @@ async fn partner_page(
         })
         .collect();
     let can_edit = layout.can_edit_partner(me.user.id, p.fields.owner_id);
+    let work = super::partner_work::PartnerWork::load(app, me, &p, new_link, &mut timeline).await?;
+    timeline.sort_by(|a, b| b.sort.cmp(&a.sort));
     let can_reassign = layout
         .campaign
         .as_ref()
@@ -381,7 +443,8 @@ async fn partner_page(
         audiences,
         errors,
         form,
-        failed,
+        failed: failed.to_owned(),
+        work,
     })?;
     *response.status_mut() = status;
     Ok(response)
@@ -443,7 +506,12 @@ pub async fn move_stage(
     if current.campaign_id != campaign_id(&app, &slug).await? {
         return Err(PageError::NotFound);
     }
-    let mv = StageMove { stage, note: form.some("note"), reason: form.some("reason"), confirm_unfulfilled: false };
+    let mv = StageMove {
+        stage,
+        note: form.some("note"),
+        reason: form.some("reason"),
+        confirm_unfulfilled: !form.get("confirm_unfulfilled").is_empty(),
+    };
     match app.store.move_stage(me.actor(), id, mv).await {
         Ok((p, _)) if json => {
             Ok(Json(serde_json::json!({ "id": p.id, "stage": p.stage, "label": p.stage.label() })).into_response())
@@ -456,6 +524,10 @@ pub async fn move_stage(
             Ok(Redirect::to(&back).into_response())
         }
         Err(rally_store::StoreError::Invalid(i)) => stage_failed(&app, &me, &slug, id, json, form, i.0).await,
+        Err(rally_store::StoreError::Conflict { field, message }) => {
+            let errors = vec![FieldError { field: field.into(), message }];
+            stage_failed(&app, &me, &slug, id, json, form, errors).await
+        }
         Err(rally_store::StoreError::Forbidden) if json => Ok((
             StatusCode::FORBIDDEN,
             Json(serde_json::json!({ "error": "Your role does not allow moving this partner." })),

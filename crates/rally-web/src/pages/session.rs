@@ -110,7 +110,9 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
         return PageError::CsrfRejected.into_response();
     }
     let path = parts.uri.path();
-    if path == "/login" || path.starts_with("/reset/") {
+    // A partner's link pages have no session: the secret in the path is the credential, and a forged
+    // cross-site form would have to know it. The Origin check above still applies.
+    if path == "/login" || path.starts_with("/reset/") || path.starts_with("/p/") {
         return next.run(Request::from_parts(parts, body)).await;
     }
     let session = match load_session(&state, &parts.headers).await {
@@ -118,21 +120,46 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
         Ok(None) => return login_redirect(&return_path(&parts)),
         Err(e) => return e.into_response(),
     };
-    let bytes = match axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await {
+    let multipart = is_multipart(&parts.headers);
+    let limit = if multipart { crate::files::MAX_UPLOAD_BYTES + 64 * 1024 } else { crate::MAX_BODY_BYTES };
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
+        Err(_) if multipart => return PageError::FileTooLarge.into_response(),
         Err(_) => return PageError::TooLarge.into_response(),
     };
-    let sent = parts
-        .headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned()));
+    let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let sent = match header_token {
+        Some(t) => Some(t),
+        None if multipart => multipart_field(&parts.headers, bytes.clone(), "csrf").await,
+        None => form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned()),
+    };
     if !sent.is_some_and(|t| same(&t, &session.csrf_token)) {
         return PageError::CsrfRejected.into_response();
     }
     parts.extensions.insert(SignedIn { user: session.user, csrf: session.csrf_token });
     next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
+/// The first text field `name` of a multipart body (forms that upload a file carry their CSRF token
+/// this way; the form puts it before the file).
+async fn multipart_field(headers: &HeaderMap, bytes: axum::body::Bytes, name: &str) -> Option<String> {
+    use axum::extract::FromRequest;
+    let mut request = Request::new(Body::from(bytes));
+    *request.headers_mut() = headers.clone();
+    let mut multipart = axum::extract::Multipart::from_request(request, &()).await.ok()?;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// A browser that sends `Origin` (all current ones do on POST) must be on this host.

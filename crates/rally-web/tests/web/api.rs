@@ -12,7 +12,12 @@ both_backends!(
     the_contract_works_as_documented,
     bad_input_is_named_and_changes_nothing,
     tokens_and_roles_are_enforced,
-    openapi_and_health
+    openapi_and_health,
+    the_partner_workflow_runs_through_the_api,
+    uploads_are_checked_by_content,
+    partner_links_are_secret,
+    workflow_rights_follow_roles,
+    the_recognition_wall_is_public
 );
 
 struct Server {
@@ -25,6 +30,8 @@ struct Server {
 struct Reply {
     status: StatusCode,
     content_type: String,
+    headers: reqwest::header::HeaderMap,
+    bytes: Vec<u8>,
     body: Value,
 }
 
@@ -32,6 +39,21 @@ impl Reply {
     /// The `field` of the first error of a problem document.
     fn field(&self) -> &str {
         self.body["errors"][0]["field"].as_str().unwrap_or_default()
+    }
+
+    /// The `id` of the JSON body.
+    fn id(&self) -> i64 {
+        self.body["id"].as_i64().unwrap_or_else(|| panic!("no id in {} {}", self.status, self.body))
+    }
+
+    /// A response header, or "".
+    fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+
+    /// The length of the JSON array body.
+    fn len(&self) -> usize {
+        self.body.as_array().map_or_else(|| panic!("not an array: {} {}", self.status, self.body), Vec::len)
     }
 }
 
@@ -83,10 +105,107 @@ impl Server {
         let status = resp.status();
         let content_type =
             resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        let bytes = resp.bytes().await.unwrap_or_default();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.unwrap_or_default().to_vec();
         let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
-        Reply { status, content_type, body }
+        Reply { status, content_type, headers, bytes, body }
     }
+
+    /// Sends a `multipart/form-data` body of text fields and at most one file `(field, filename, bytes)`.
+    async fn upload(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        fields: &[(&str, &str)],
+        file: Option<FilePart<'_>>,
+    ) -> Reply {
+        let (content_type, body) = multipart(fields, file);
+        self.send(method, path, token, &content_type, body).await
+    }
+
+    /// Sends any body.
+    async fn send(&self, method: &str, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::POST);
+        let mut req = self.http.request(method, format!("{}{path}", self.base)).header("content-type", content_type);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.body(body).send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        Self::reply(resp).await
+    }
+
+    /// Creates a partner in a campaign and returns its id.
+    async fn partner(&self, token: &str, campaign: &str, body: Value) -> i64 {
+        let r = self.call("POST", &format!("/api/v1/campaigns/{campaign}/partners"), Some(token), Some(body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.id()
+    }
+
+    /// Puts a user on a campaign's team.
+    async fn join(&self, owner: &str, campaign: i64, user: rally_domain::UserId, role: &str) {
+        let path = format!("/api/v1/campaigns/{campaign}/team/{user}");
+        let r = self.call("PUT", &path, Some(owner), Some(json!({"role": role}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+}
+
+/// The text fields of a form.
+type Fields<'a> = Vec<(&'a str, &'a str)>;
+
+/// A file in a form: the field, the file name, the bytes.
+type FilePart<'a> = (&'a str, &'a str, &'a [u8]);
+
+/// A real 1×1 PNG, as an encoder wrote it.
+const PNG_1X1: [u8; 70] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64, 0x60, 0xf8, 0x5f, 0x0f, 0x00, 0x02, 0x87, 0x01, 0x80, 0xeb, 0x47, 0xba,
+    0x92, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// A complete, minimal PDF.
+const PDF: &[u8] =
+    b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+
+/// The start of a Windows program: an MZ header pointing at a PE header.
+fn windows_program() -> Vec<u8> {
+    let mut out = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xFF\xFF\x00\x00".to_vec();
+    out.resize(0x3C, 0);
+    out.extend_from_slice(&0x40u32.to_le_bytes());
+    out.extend_from_slice(b"PE\0\0\x4c\x01");
+    out.resize(512, 0);
+    out
+}
+
+/// A `multipart/form-data` body and its content type.
+fn multipart(fields: &[(&str, &str)], file: Option<FilePart<'_>>) -> (String, Vec<u8>) {
+    let boundary = "rally-test-boundary-5f0c2a";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    if let Some((name, filename, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The day `days` from today, as `YYYY-MM-DD`.
+fn day(days: u64) -> String {
+    let today = chrono::Utc::now().date_naive();
+    today.checked_add_days(chrono::Days::new(days)).unwrap_or(today).to_string()
 }
 
 fn campaign_body(slug: &str) -> Value {
@@ -610,6 +729,14 @@ async fn openapi_and_health(s: Server) {
         "/api/v1/partners/{id}/history",
         "/api/v1/partners/{id}/contacts",
         "/api/v1/contacts/{id}",
+        "/api/v1/campaigns/{campaign}/asks",
+        "/api/v1/campaigns/{campaign}/asks/apply",
+        "/api/v1/partners/{id}/commitments",
+        "/api/v1/campaigns/{campaign}/assets",
+        "/api/v1/link/{token}",
+        "/api/v1/link/{token}/commitments/{id}",
+        "/api/v1/campaigns/{campaign}/recognition",
+        "/api/v1/me/calendar",
     ] {
         assert!(doc.body["paths"][path].is_object(), "{path} missing from the OpenAPI document");
     }
@@ -618,4 +745,798 @@ async fn openapi_and_health(s: Server) {
         assert!(schemas[schema].is_object(), "schema {schema} missing");
     }
     assert_eq!(doc.body["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    // The partner's side and the recognition wall need no token; uploads are multipart forms.
+    assert_eq!(doc.body["paths"]["/api/v1/link/{token}"]["get"]["security"], json!([{}]));
+    assert_eq!(doc.body["paths"]["/api/v1/campaigns/{campaign}/recognition"]["get"]["security"], json!([{}]));
+    let upload = &doc.body["paths"]["/api/v1/campaigns/{campaign}/assets"]["post"]["requestBody"]["content"];
+    assert!(upload["multipart/form-data"].is_object(), "{upload}");
+}
+
+/// The issue's flow: standard asks applied to a segment in one call, a custom ask for a high-touch
+/// partner, an asset sent to it, and the partner answering through its link.
+async fn the_partner_workflow_runs_through_the_api(s: Server) {
+    let (me, token) = s.user("ana").await;
+    let t = Some(token.as_str());
+    let cid = s.call("POST", "/api/v1/campaigns", t, Some(campaign_body("hr-2026"))).await.id();
+    let mut low_media = Vec::new();
+    for (name, reach) in [("Radio Student", 500), ("Školski portal", 2_000), ("Bug.hr", 9_000)] {
+        low_media.push(s.partner(&token, "hr-2026", json!({"name": name, "category": "media", "reach": reach})).await);
+    }
+    let hrt = s.partner(&token, "hr-2026", json!({"name": "HRT", "category": "media", "reach": 1_200_000})).await;
+    let gone = s.partner(&token, "hr-2026", json!({"name": "Old Gazette", "category": "media", "reach": 100})).await;
+    let lost = json!({"stage": "closed_lost", "reason": "closed down"});
+    assert_eq!(s.call("POST", &format!("/api/v1/partners/{gone}/stage"), t, Some(lost)).await.status, StatusCode::OK);
+    let infobip = s
+        .partner(
+            &token,
+            "hr-2026",
+            json!({"name": "Infobip", "category": "it_company", "reach": 20_000, "high_touch": true,
+                   "notes": "Internal: the CEO prefers calls"}),
+        )
+        .await;
+
+    // Standard asks, applied to every low-reach media partner in one call.
+    let asks = "/api/v1/campaigns/hr-2026/asks";
+    let newsletter = s
+        .call(
+            "POST",
+            asks,
+            t,
+            Some(json!({"title": "Announce the campaign in your newsletter", "categories": ["media"],
+                        "tiers": ["low"], "milestone": "promotion"})),
+        )
+        .await;
+    assert_eq!(newsletter.status, StatusCode::CREATED, "{}", newsletter.body);
+    assert_eq!(newsletter.body["partner_id"], Value::Null);
+    let post = s.call("POST", asks, t, Some(json!({"title": "Share our post", "due_on": day(20)}))).await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+    let (newsletter, post) = (newsletter.id(), post.id());
+    assert_eq!(s.call("GET", asks, t, None).await.len(), 2);
+    let patched =
+        s.call("PATCH", &format!("/api/v1/asks/{post}"), t, Some(json!({"description": "Two posts, please"}))).await;
+    assert_eq!(
+        (patched.body["title"].as_str(), patched.body["description"].as_str()),
+        (Some("Share our post"), Some("Two posts, please"))
+    );
+    assert_eq!(s.call("GET", &format!("/api/v1/asks/{post}"), t, None).await.body["due_on"], day(20));
+    let apply = format!("{asks}/apply");
+    let segment = json!({"asks": [newsletter, post], "segment": {"category": "media", "tier": "low"}});
+    let applied = s.call("POST", &apply, t, Some(segment.clone())).await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    assert_eq!(applied.body, json!({"partners": 3, "created": 6}));
+    assert_eq!(s.call("POST", &apply, t, Some(segment)).await.body, json!({"partners": 3, "created": 0}));
+    for id in &low_media {
+        let commitments = s.call("GET", &format!("/api/v1/partners/{id}/commitments"), t, None).await;
+        assert_eq!(commitments.len(), 2);
+        assert_eq!(commitments.body[0]["status"], "proposed");
+    }
+    for id in [hrt, gone, infobip] {
+        assert_eq!(s.call("GET", &format!("/api/v1/partners/{id}/commitments"), t, None).await.len(), 0);
+    }
+    let r = s.call("POST", &apply, t, Some(json!({"asks": [newsletter], "segment": {"tier": "mid"}}))).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "segment.tier"));
+    let r = s.call("POST", &apply, t, Some(json!({"asks": [], "segment": {}}))).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "asks"));
+
+    // A custom ask for the high-touch IT company, and a standard ask proposed to one partner.
+    let infobip_commitments = format!("/api/v1/partners/{infobip}/commitments");
+    let custom = s
+        .call(
+            "POST",
+            &infobip_commitments,
+            t,
+            Some(json!({"ask": {"title": "Host Hour of Code events in schools", "unit": "schools", "due_on": day(10)},
+                        "commitment": {"note": "Ana to call Ivo"}})),
+        )
+        .await;
+    assert_eq!(custom.status, StatusCode::CREATED, "{}", custom.body);
+    assert_eq!(
+        (&custom.body["status"], &custom.body["unit"], &custom.body["due_on"], &custom.body["note"]),
+        (&json!("proposed"), &json!("schools"), &json!(day(10)), &json!("Ana to call Ivo"))
+    );
+    let commitment = custom.id();
+    let hrt_commitments = format!("/api/v1/partners/{hrt}/commitments");
+    let r = s.call("POST", &hrt_commitments, t, Some(json!({"ask_id": post}))).await;
+    assert_eq!((r.status, &r.body["ask_title"]), (StatusCode::CREATED, &json!("Share our post")));
+    let hrt_commitment = r.id();
+    for (body, status, field) in [
+        (json!({"ask_id": post}), StatusCode::CONFLICT, "ask_id"),
+        (json!({}), StatusCode::UNPROCESSABLE_ENTITY, "ask_id"),
+        (json!({"ask_id": post, "ask": {"title": "Both"}}), StatusCode::UNPROCESSABLE_ENTITY, "ask_id"),
+        (json!({"ask": {"unit": "schools"}}), StatusCode::UNPROCESSABLE_ENTITY, "ask.title"),
+        (
+            json!({"ask_id": newsletter, "commitment": {"quantity": -1}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "commitment.quantity",
+        ),
+        (
+            json!({"ask_id": newsletter, "commitment": {"status": "maybe"}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "commitment.status",
+        ),
+        (json!({"ask_id": 99_999_999}), StatusCode::UNPROCESSABLE_ENTITY, "ask_id"),
+    ] {
+        let r = s.call("POST", &hrt_commitments, t, Some(body.clone())).await;
+        assert_eq!((r.status, r.field()), (status, field), "{body}: {}", r.body);
+    }
+    let r = s
+        .call(
+            "PATCH",
+            &format!("/api/v1/commitments/{hrt_commitment}"),
+            t,
+            Some(json!({"status": "agreed", "due_on": null})),
+        )
+        .await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "due_on"), "{}", r.body);
+    let r = s
+        .call(
+            "PATCH",
+            &format!("/api/v1/commitments/{hrt_commitment}"),
+            t,
+            Some(json!({"status": "declined", "note": "no budget"})),
+        )
+        .await;
+    assert_eq!((r.status, &r.body["status"]), (StatusCode::OK, &json!("declined")), "{}", r.body);
+
+    // An asset: a real PNG, and a link.
+    let assets = "/api/v1/campaigns/hr-2026/assets";
+    let fields = [("title", "Campaign logo"), ("kind", "logo"), ("language", "hr"), ("audience", "teachers")];
+    let logo = s.upload("POST", assets, t, &fields, Some(("file", "logo final.png", &PNG_1X1))).await;
+    assert_eq!(logo.status, StatusCode::CREATED, "{}", logo.body);
+    assert_eq!(logo.body["file"]["media_type"], "png");
+    assert_eq!((logo.body["file"]["width"].as_u64(), logo.body["file"]["height"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(logo.body["file"]["filename"], "logo final.png");
+    let tutorial = s
+        .upload(
+            "POST",
+            assets,
+            t,
+            &[("title", "Tutorial"), ("kind", "tutorial"), ("url", "hourofcode.com/learn")],
+            None,
+        )
+        .await;
+    assert_eq!(tutorial.status, StatusCode::CREATED, "{}", tutorial.body);
+    assert_eq!(tutorial.body["url"], "https://hourofcode.com/learn");
+    let (logo, tutorial) = (logo.id(), tutorial.id());
+    assert_eq!(s.call("GET", assets, t, None).await.len(), 2);
+    assert_eq!(s.call("GET", &format!("/api/v1/assets/{logo}"), t, None).await.body["title"], "Campaign logo");
+    let file = s.call("GET", &format!("/api/v1/assets/{logo}/file"), t, None).await;
+    assert_eq!((file.status, file.bytes.as_slice()), (StatusCode::OK, &PNG_1X1[..]));
+    assert_eq!(file.content_type, "image/png");
+    let r = s.call("GET", &format!("/api/v1/assets/{tutorial}/file"), t, None).await;
+    assert_eq!((r.status, r.content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
+
+    // Sent to the partner.
+    let sends = format!("/api/v1/partners/{infobip}/sends");
+    let sent = s.call("POST", &sends, t, Some(json!({"assets": [logo, tutorial], "note": "Logo pack"}))).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent.body[0]["note"], "Logo pack");
+    assert_eq!(s.call("GET", &sends, t, None).await.len(), 2);
+
+    // The partner's link, and the partner's side without a token.
+    let link = s.call("POST", &format!("/api/v1/partners/{infobip}/link"), t, None).await;
+    assert_eq!(link.status, StatusCode::CREATED, "{}", link.body);
+    let secret = link.body["token"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(secret.len(), 64);
+    assert_eq!(link.body["url"], format!("{}/p/{secret}", s.base));
+    let profile = s.call("GET", &format!("/api/v1/partners/{infobip}/profile"), t, None).await;
+    assert!(profile.body["link"]["created_at"].is_string(), "{}", profile.body);
+    assert!(!profile.body.to_string().contains(&secret));
+    let view = s.call("GET", &format!("/api/v1/link/{secret}"), None, None).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    assert_eq!(view.body["partner"], json!({"name": "Infobip", "website": null}));
+    assert!(!view.body.to_string().contains("CEO"), "the team's notes leak: {}", view.body);
+    assert_eq!(view.body["campaign"]["slug"], "hr-2026");
+    assert_eq!(view.body["campaign"]["message"]["en"], "Anyone can code.");
+    assert_eq!(view.body["commitments"].as_array().map(Vec::len), Some(1));
+    assert_eq!(view.body["commitments"][0]["status"], "proposed");
+    let assets_seen: Vec<&str> = view.body["assets"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["title"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(assets_seen.len(), 2);
+    assert!(assets_seen.contains(&"Campaign logo") && assets_seen.contains(&"Tutorial"));
+    assert_eq!((&view.body["logo"], &view.body["recognition_opt_out"]), (&Value::Null, &json!(false)));
+    assert_eq!(view.header("cache-control"), "no-store");
+
+    // The partner accepts with a quantity and downloads the asset.
+    let answer = format!("/api/v1/link/{secret}/commitments/{commitment}");
+    let r = s.call("POST", &answer, None, Some(json!({"accept": true}))).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "quantity"), "{}", r.body);
+    let r = s.call("POST", &answer, None, Some(json!({"accept": true, "quantity": 40, "note": "Glad to"}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (&r.body["status"], &r.body["quantity"], &r.body["by_partner"], &r.body["due_on"]),
+        (&json!("agreed"), &json!(40), &json!(true), &json!(day(10)))
+    );
+    let r = s.call("POST", &answer, None, Some(json!({"accept": false}))).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "accept"));
+    let file = s.call("GET", &format!("/api/v1/link/{secret}/assets/{logo}/file"), None, None).await;
+    assert_eq!((file.status, file.bytes.as_slice()), (StatusCode::OK, &PNG_1X1[..]));
+    assert_eq!(file.content_type, "image/png");
+    assert!(file.header("content-disposition").starts_with("attachment"), "{:?}", file.headers);
+    assert_eq!(file.header("x-content-type-options"), "nosniff");
+    let r = s.call("GET", &format!("/api/v1/link/{secret}/assets/{tutorial}/file"), None, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // What is due: the agreed commitment within two weeks; nothing within the default week.
+    let due = s.call("GET", &format!("/api/v1/campaigns/{cid}/due?until={}", day(14)), t, None).await;
+    assert_eq!(due.status, StatusCode::OK, "{}", due.body);
+    assert_eq!(due.body["commitments"].as_array().map(Vec::len), Some(1), "{}", due.body);
+    assert_eq!(
+        (due.body["commitments"][0]["id"].as_i64(), &due.body["commitments"][0]["quantity"]),
+        (Some(commitment), &json!(40))
+    );
+    let week = s.call("GET", "/api/v1/campaigns/hr-2026/due", t, None).await;
+    assert_eq!(week.body["commitments"], json!([]));
+    for query in ["until=soon", "until=2026-02-30", "when=2026-12-01"] {
+        let r = s.call("GET", &format!("/api/v1/campaigns/hr-2026/due?{query}"), t, None).await;
+        let field = if query.starts_with("until") { "until" } else { "query" };
+        assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, field), "{query}");
+    }
+
+    // Interactions and tasks.
+    let interactions = format!("/api/v1/partners/{infobip}/interactions");
+    let r = s.call("POST", &interactions, t, Some(json!({"kind": "call", "text": "Agreed on 40 schools"}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!((&r.body["on"], &r.body["author_name"]), (&json!(day(0)), &json!("ana")));
+    let r = s.call("POST", &interactions, t, Some(json!({"kind": "call", "text": "x", "on": day(1)}))).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "on"));
+    assert_eq!(s.call("GET", &interactions, t, None).await.len(), 1);
+    let tasks = "/api/v1/campaigns/hr-2026/tasks";
+    let task = s
+        .call(
+            "POST",
+            tasks,
+            t,
+            Some(json!({"title": "Send the event kit", "due_on": day(3), "commitment_id": commitment})),
+        )
+        .await;
+    assert_eq!(task.status, StatusCode::CREATED, "{}", task.body);
+    assert_eq!((task.body["owner_id"].as_i64(), task.body["partner_id"].as_i64()), (Some(me.0), Some(infobip)));
+    let task = task.id();
+    assert_eq!(s.call("GET", &format!("{tasks}?owner=me&open=true&partner={infobip}"), t, None).await.len(), 1);
+    assert_eq!(s.call("GET", &format!("{tasks}?owner={}", me.0 + 1000), t, None).await.len(), 0);
+    for (query, field) in
+        [("owner=you", "owner"), ("partner=x", "partner"), ("open=yes", "open"), ("sort=due", "query")]
+    {
+        let r = s.call("GET", &format!("{tasks}?{query}"), t, None).await;
+        assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, field), "{query}: {}", r.body);
+    }
+    let r = s.call("POST", tasks, t, Some(json!({"title": "Too late", "due_on": "2020-01-01"}))).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "due_on"));
+    let done = s.call("PATCH", &format!("/api/v1/tasks/{task}"), t, Some(json!({"done": true}))).await;
+    assert_eq!((done.status, &done.body["done"]), (StatusCode::OK, &json!(true)), "{}", done.body);
+    assert_eq!(s.call("GET", &format!("{tasks}?open=true"), t, None).await.len(), 0);
+    assert_eq!(s.call("GET", &format!("/api/v1/tasks/{task}"), t, None).await.body["title"], "Send the event kit");
+
+    // Stage limits, and the partners that deserve a follow-up.
+    let limits = "/api/v1/campaigns/hr-2026/stage-limits";
+    assert_eq!(s.call("GET", limits, t, None).await.body["lead"], 14);
+    let r = s.call("PUT", limits, t, Some(json!({"lead": 10, "contacted": 5}))).await;
+    assert_eq!((r.status, &r.body), (StatusCode::OK, &json!({"lead": 10, "contacted": 5})));
+    let r = s.call("PUT", limits, t, Some(json!({"closed_won": 3}))).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "closed_won"));
+    let r = s.call("PUT", limits, t, Some(json!({"waiting": 3}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(s.call("GET", limits, t, None).await.body, json!({"lead": 10, "contacted": 5}));
+    let stale = rally_domain::PartnerDraft {
+        name: Some("Stale Radio".into()),
+        category: Some(rally_domain::Category::Media),
+        owner_id: Some(Some(me)),
+        ..Default::default()
+    };
+    let load = rally_store::PartnerLoad {
+        fields: stale.validate().unwrap_or_else(|e| panic!("{e}")),
+        created_at: chrono::Utc::now() - chrono::Duration::days(30),
+        moves: vec![],
+        contacts: vec![],
+    };
+    let loaded = s.store.load_partners(rally_store::Actor::System, rally_domain::CampaignId(cid), vec![load]).await;
+    assert_eq!(loaded.ok(), Some(1));
+    let follow_ups = s.call("GET", "/api/v1/campaigns/hr-2026/follow-ups", t, None).await;
+    assert_eq!(follow_ups.len(), 1, "{}", follow_ups.body);
+    assert_eq!(follow_ups.body[0]["partner"]["name"], "Stale Radio");
+    let suggested = rally_domain::followup::follow_up_due(chrono::Utc::now().date_naive());
+    assert_eq!(follow_ups.body[0]["due_on"], suggested.to_string());
+
+    // A calendar feed.
+    let feed = s.call("POST", "/api/v1/me/calendar", t, None).await;
+    assert_eq!(feed.status, StatusCode::CREATED, "{}", feed.body);
+    let url = feed.body["url"].as_str().unwrap_or_default();
+    let secret = url.strip_prefix(&format!("{}/calendar/", s.base)).and_then(|u| u.strip_suffix(".ics"));
+    assert!(secret.is_some_and(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())), "{url}");
+    assert_eq!(s.call("DELETE", "/api/v1/me/calendar", t, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(s.call("POST", "/api/v1/me/calendar", None, None).await.status, StatusCode::UNAUTHORIZED);
+
+    // Deleting an ask takes its commitments along.
+    assert_eq!(s.call("DELETE", &format!("/api/v1/asks/{newsletter}"), t, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(s.call("GET", &format!("/api/v1/asks/{newsletter}"), t, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.call("GET", &format!("/api/v1/partners/{}/commitments", low_media[0]), t, None).await.len(), 1);
+}
+
+async fn uploads_are_checked_by_content(s: Server) {
+    let (_, token) = s.user("ana").await;
+    let t = Some(token.as_str());
+    s.call("POST", "/api/v1/campaigns", t, Some(campaign_body("uploads"))).await;
+    let partner = s.partner(&token, "uploads", json!({"name": "CARNET", "category": "school_network"})).await;
+    let assets = "/api/v1/campaigns/uploads/assets";
+    let logo = [("title", "Logo"), ("kind", "logo")];
+
+    // A program renamed .png is refused for what it is.
+    let program = windows_program();
+    let r = s.upload("POST", assets, t, &logo, Some(("file", "logo.png", &program))).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "file"), "{}", r.body);
+    assert_eq!(r.content_type, "application/problem+json");
+    assert!(r.body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("program")), "{}", r.body);
+
+    // An SVG with a script is stored without it, and served so that nothing could run anyway.
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><script>alert(document.cookie)</script><rect width="20" height="10" fill="red" onclick="alert(1)"/></svg>"#;
+    let r = s
+        .upload("POST", assets, t, &[("title", "Banner"), ("kind", "banner")], Some(("file", "banner.svg", svg)))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["file"]["media_type"], "svg");
+    let file = s.call("GET", &format!("/api/v1/assets/{}/file", r.id()), t, None).await;
+    assert_eq!((file.status, file.content_type.as_str()), (StatusCode::OK, "image/svg+xml"));
+    let text = String::from_utf8_lossy(&file.bytes).to_lowercase();
+    assert!(!text.contains("script") && !text.contains("onclick"), "{text}");
+    assert!(text.contains("<rect"), "{text}");
+    assert!(file.header("content-security-policy").contains("sandbox"));
+    assert_eq!(file.header("x-content-type-options"), "nosniff");
+    let stored = s.call("GET", assets, t, None).await.body;
+
+    // A body over the upload limit: 413, and nothing stored.
+    let huge = vec![0u8; 21 * 1024 * 1024];
+    let r = s.upload("POST", assets, t, &logo, Some(("file", "poster.png", &huge))).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert_eq!((r.content_type.as_str(), &r.body["status"]), ("application/problem+json", &json!(413)));
+    assert!(r.body["detail"].as_str().is_some_and(|d| d.contains("20 MB")), "{}", r.body);
+    // Just under the limit reads fine, and is refused for its content.
+    let zeros = vec![0u8; 19 * 1024 * 1024];
+    let r = s.upload("POST", assets, t, &logo, Some(("file", "zeros.png", &zeros))).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "file"), "{}", r.body);
+
+    // Every other refusal names its field.
+    let cases: Vec<(Fields, Option<FilePart<'_>>, StatusCode, &str)> = vec![
+        (logo.to_vec(), None, StatusCode::UNPROCESSABLE_ENTITY, "file"),
+        (logo.to_vec(), Some(("file", "empty.png", b"")), StatusCode::UNPROCESSABLE_ENTITY, "file"),
+        (
+            vec![("title", "Logo"), ("kind", "sticker")],
+            Some(("file", "l.png", &PNG_1X1)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "kind",
+        ),
+        (
+            vec![("title", "Logo"), ("kind", "logo"), ("audience", "aliens")],
+            Some(("file", "l.png", &PNG_1X1)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audience",
+        ),
+        (vec![("kind", "logo")], Some(("file", "l.png", &PNG_1X1)), StatusCode::UNPROCESSABLE_ENTITY, "title"),
+        (
+            vec![("title", "Logo"), ("kind", "logo"), ("colour", "red")],
+            Some(("file", "l.png", &PNG_1X1)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "colour",
+        ),
+        (logo.to_vec(), Some(("upload", "l.png", &PNG_1X1)), StatusCode::UNPROCESSABLE_ENTITY, "upload"),
+        (
+            vec![("title", "Logo"), ("kind", "logo"), ("url", "https://example.org")],
+            Some(("file", "l.png", &PNG_1X1)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "url",
+        ),
+        (
+            vec![("title", "Logo"), ("kind", "logo"), ("language", "klingon!")],
+            Some(("file", "l.png", &PNG_1X1)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "language",
+        ),
+    ];
+    for (fields, file, status, field) in cases {
+        let r = s.upload("POST", assets, t, &fields, file).await;
+        assert_eq!((r.status, r.field()), (status, field), "{fields:?}: {}", r.body);
+        assert_eq!(r.content_type, "application/problem+json");
+    }
+    let r = s.send("POST", assets, t, "application/json", b"{\"title\": \"Logo\"}".to_vec()).await;
+    assert_eq!(
+        (r.status, r.content_type.as_str()),
+        (StatusCode::BAD_REQUEST, "application/problem+json"),
+        "{}",
+        r.body
+    );
+    let r = s.send("POST", assets, t, "multipart/form-data; boundary=x", b"--x\r\nbroken".to_vec()).await;
+    assert_eq!(
+        (r.status, r.content_type.as_str()),
+        (StatusCode::BAD_REQUEST, "application/problem+json"),
+        "{}",
+        r.body
+    );
+    assert_eq!(s.call("GET", assets, t, None).await.body, stored, "a refused upload stored something");
+
+    // A logo must be an image: a PDF is refused, a PNG taken and removed again.
+    let logo_path = format!("/api/v1/partners/{partner}/logo");
+    let r = s.upload("PUT", &logo_path, t, &[], Some(("file", "logo.pdf", PDF))).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "file"), "{}", r.body);
+    assert!(r.body["detail"].as_str().is_some_and(|d| d.contains("image")), "{}", r.body);
+    let r = s.upload("PUT", &logo_path, t, &[], None).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "file"), "{}", r.body);
+    let profile = format!("/api/v1/partners/{partner}/profile");
+    assert_eq!(s.call("GET", &profile, t, None).await.body["logo"], Value::Null);
+    let r = s.upload("PUT", &logo_path, t, &[], Some(("file", "logo.png", &PNG_1X1))).await;
+    assert_eq!((r.status, &r.body["media_type"]), (StatusCode::OK, &json!("png")), "{}", r.body);
+    assert_eq!(s.call("GET", &profile, t, None).await.body["logo"]["media_type"], "png");
+    assert_eq!(s.call("DELETE", &logo_path, t, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(s.call("GET", &profile, t, None).await.body["logo"], Value::Null);
+    // A PDF is a fine asset.
+    let r = s
+        .upload("POST", assets, t, &[("title", "Poster"), ("kind", "poster")], Some(("file", "poster.pdf", PDF)))
+        .await;
+    assert_eq!((r.status, &r.body["file"]["media_type"]), (StatusCode::CREATED, &json!("pdf")), "{}", r.body);
+}
+
+async fn partner_links_are_secret(s: Server) {
+    let (_, token) = s.user("ana").await;
+    let t = Some(token.as_str());
+    s.call("POST", "/api/v1/campaigns", t, Some(campaign_body("links"))).await;
+    let a = s.partner(&token, "links", json!({"name": "Tajni Partner d.o.o.", "category": "it_company"})).await;
+    let b = s.partner(&token, "links", json!({"name": "Drugi Partner", "category": "media"})).await;
+    let ask = s.call("POST", "/api/v1/campaigns/links/asks", t, Some(json!({"title": "Newsletter"}))).await.id();
+    let applied =
+        s.call("POST", "/api/v1/campaigns/links/asks/apply", t, Some(json!({"asks": [ask], "segment": {}}))).await;
+    assert_eq!(applied.body, json!({"partners": 2, "created": 2}));
+    let commitment_of = |p: i64| {
+        let s = &s;
+        async move {
+            s.call("GET", &format!("/api/v1/partners/{p}/commitments"), t, None).await.body[0]["id"]
+                .as_i64()
+                .unwrap_or_default()
+        }
+    };
+    let (ca, cb) = (commitment_of(a).await, commitment_of(b).await);
+    let fields = [("title", "Logo"), ("kind", "logo")];
+    let for_b = s.upload("POST", "/api/v1/campaigns/links/assets", t, &fields, Some(("file", "l.png", &PNG_1X1))).await;
+    let for_b = for_b.id();
+    let r = s.call("POST", &format!("/api/v1/partners/{b}/sends"), t, Some(json!({"assets": [for_b]}))).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let link_a = s.call("POST", &format!("/api/v1/partners/{a}/link"), t, None).await.body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let link_b = s.call("POST", &format!("/api/v1/partners/{b}/link"), t, None).await.body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    let unknown = rally_web::auth::random_token();
+    let hidden = |r: &Reply| {
+        assert_eq!((r.status, r.content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
+        let text = String::from_utf8_lossy(&r.bytes);
+        assert!(!text.contains("Tajni") && !text.contains("Drugi"), "{text}");
+    };
+    for path in [
+        format!("/api/v1/link/{unknown}"),
+        format!("/api/v1/link/{}", link_a.to_uppercase()),
+        format!("/api/v1/link/{}", &link_a[..63]),
+        format!("/api/v1/link/{unknown}/assets/{for_b}/file"),
+    ] {
+        hidden(&s.call("GET", &path, None, None).await);
+    }
+    hidden(
+        &s.call("POST", &format!("/api/v1/link/{unknown}/commitments/{ca}"), None, Some(json!({"accept": true}))).await,
+    );
+    // A's link answers A's commitments only, and downloads only what was sent to A.
+    hidden(
+        &s.call("POST", &format!("/api/v1/link/{link_a}/commitments/{cb}"), None, Some(json!({"accept": false}))).await,
+    );
+    hidden(
+        &s.call("POST", &format!("/api/v1/link/{link_a}/commitments/abc"), None, Some(json!({"accept": false}))).await,
+    );
+    hidden(&s.call("GET", &format!("/api/v1/link/{link_a}/assets/{for_b}/file"), None, None).await);
+    assert_eq!(
+        s.call("GET", &format!("/api/v1/partners/{b}/commitments"), t, None).await.body[0]["status"],
+        "proposed"
+    );
+    let got = s.call("GET", &format!("/api/v1/link/{link_b}/assets/{for_b}/file"), None, None).await;
+    assert_eq!((got.status, got.bytes.as_slice()), (StatusCode::OK, &PNG_1X1[..]));
+    let declined =
+        s.call("POST", &format!("/api/v1/link/{link_a}/commitments/{ca}"), None, Some(json!({"accept": false}))).await;
+    assert_eq!((declined.status, &declined.body["status"]), (StatusCode::OK, &json!("declined")), "{}", declined.body);
+    // A bearer token of the team does not open a link, and a link is no bearer token.
+    let r = s.call("GET", &format!("/api/v1/partners/{a}"), Some(&link_a), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+    // The partner sets its logo and its place on the wall through the link.
+    let logo = format!("/api/v1/link/{link_a}/logo");
+    let r = s.upload("PUT", &logo, None, &[], Some(("file", "logo.pdf", PDF))).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "file"), "{}", r.body);
+    let r = s.upload("PUT", &logo, None, &[], Some(("file", "logo.png", &PNG_1X1))).await;
+    assert_eq!((r.status, &r.body["media_type"]), (StatusCode::OK, &json!("png")), "{}", r.body);
+    let r = s.call("PUT", &format!("/api/v1/link/{link_a}/recognition"), None, Some(json!({"opt_out": true}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let view = s.call("GET", &format!("/api/v1/link/{link_a}"), None, None).await;
+    assert_eq!((&view.body["logo"]["media_type"], &view.body["recognition_opt_out"]), (&json!("png"), &json!(true)));
+    let profile = s.call("GET", &format!("/api/v1/partners/{a}/profile"), t, None).await.body;
+    assert_eq!((&profile["logo"]["media_type"], &profile["recognition_opt_out"]), (&json!("png"), &json!(true)));
+
+    // A new link revokes the old one; a revoked link opens nothing.
+    let again = s.call("POST", &format!("/api/v1/partners/{a}/link"), t, None).await.body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    hidden(&s.call("GET", &format!("/api/v1/link/{link_a}"), None, None).await);
+    assert_eq!(s.call("GET", &format!("/api/v1/link/{again}"), None, None).await.status, StatusCode::OK);
+    assert_eq!(s.call("DELETE", &format!("/api/v1/partners/{a}/link"), t, None).await.status, StatusCode::NO_CONTENT);
+    hidden(&s.call("GET", &format!("/api/v1/link/{again}"), None, None).await);
+    hidden(&s.upload("PUT", &format!("/api/v1/link/{again}/logo"), None, &[], Some(("file", "l.png", &PNG_1X1))).await);
+    hidden(&s.call("PUT", &format!("/api/v1/link/{again}/recognition"), None, Some(json!({"opt_out": false}))).await);
+    assert_eq!(s.call("GET", &format!("/api/v1/partners/{a}/profile"), t, None).await.body["link"], Value::Null);
+    assert_eq!(s.call("DELETE", &format!("/api/v1/partners/{a}/link"), t, None).await.status, StatusCode::NO_CONTENT);
+}
+
+async fn workflow_rights_follow_roles(s: Server) {
+    let (owner_id, owner) = s.user("owner").await;
+    let (member_id, member) = s.user("member").await;
+    let (viewer_id, viewer) = s.user("viewer").await;
+    let (_, outsider) = s.user("outsider").await;
+    let cid = s.call("POST", "/api/v1/campaigns", Some(&owner), Some(campaign_body("rights"))).await.id();
+    s.join(&owner, cid, member_id, "member").await;
+    s.join(&owner, cid, viewer_id, "viewer").await;
+    let theirs = s.partner(&owner, "rights", json!({"name": "Owner's", "category": "media"})).await;
+    let mine = s.partner(&member, "rights", json!({"name": "Member's", "category": "media"})).await;
+    let ask = s.call("POST", "/api/v1/campaigns/rights/asks", Some(&owner), Some(json!({"title": "Newsletter"}))).await;
+    let ask = ask.id();
+    let fields = [("title", "Logo"), ("kind", "logo")];
+    let asset = s
+        .upload("POST", "/api/v1/campaigns/rights/assets", Some(&owner), &fields, Some(("file", "l.png", &PNG_1X1)))
+        .await;
+    let asset = asset.id();
+    let task = s
+        .call(
+            "POST",
+            "/api/v1/campaigns/rights/tasks",
+            Some(&owner),
+            Some(json!({"title": "Owner's task", "due_on": day(2)})),
+        )
+        .await
+        .id();
+
+    let apply = json!({"asks": [ask], "segment": {}});
+    let new_task = |owner: Option<i64>, partner: i64| json!({"title": "Call", "due_on": day(2), "owner_id": owner, "partner_id": partner});
+    let call = json!({"kind": "call", "text": "Spoke to them"});
+    // (who, token, method, path, body, expected)
+    let cases: Vec<(&str, &str, &str, String, Value, StatusCode)> = vec![
+        ("viewer", &viewer, "GET", "/api/v1/campaigns/rights/asks".into(), Value::Null, StatusCode::OK),
+        ("viewer", &viewer, "GET", "/api/v1/campaigns/rights/assets".into(), Value::Null, StatusCode::OK),
+        ("viewer", &viewer, "GET", format!("/api/v1/assets/{asset}/file"), Value::Null, StatusCode::OK),
+        ("viewer", &viewer, "POST", "/api/v1/campaigns/rights/asks/apply".into(), apply.clone(), StatusCode::FORBIDDEN),
+        (
+            "viewer",
+            &viewer,
+            "POST",
+            "/api/v1/campaigns/rights/asks".into(),
+            json!({"title": "X"}),
+            StatusCode::FORBIDDEN,
+        ),
+        ("viewer", &viewer, "PATCH", format!("/api/v1/asks/{ask}"), json!({"title": "X"}), StatusCode::FORBIDDEN),
+        (
+            "viewer",
+            &viewer,
+            "POST",
+            format!("/api/v1/partners/{theirs}/sends"),
+            json!({"assets": [asset]}),
+            StatusCode::FORBIDDEN,
+        ),
+        ("viewer", &viewer, "POST", format!("/api/v1/partners/{theirs}/link"), Value::Null, StatusCode::FORBIDDEN),
+        (
+            "viewer",
+            &viewer,
+            "POST",
+            format!("/api/v1/partners/{theirs}/interactions"),
+            call.clone(),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "viewer",
+            &viewer,
+            "PUT",
+            "/api/v1/campaigns/rights/stage-limits".into(),
+            json!({"lead": 3}),
+            StatusCode::FORBIDDEN,
+        ),
+        ("viewer", &viewer, "DELETE", format!("/api/v1/assets/{asset}"), Value::Null, StatusCode::FORBIDDEN),
+        ("member", &member, "POST", format!("/api/v1/partners/{mine}/interactions"), call.clone(), StatusCode::CREATED),
+        (
+            "member",
+            &member,
+            "POST",
+            format!("/api/v1/partners/{theirs}/interactions"),
+            call.clone(),
+            StatusCode::FORBIDDEN,
+        ),
+        ("member", &member, "POST", "/api/v1/campaigns/rights/tasks".into(), new_task(None, mine), StatusCode::CREATED),
+        (
+            "member",
+            &member,
+            "POST",
+            "/api/v1/campaigns/rights/tasks".into(),
+            new_task(Some(owner_id.0), mine),
+            StatusCode::FORBIDDEN,
+        ),
+        ("member", &member, "PATCH", format!("/api/v1/tasks/{task}"), json!({"done": true}), StatusCode::FORBIDDEN),
+        (
+            "member",
+            &member,
+            "POST",
+            format!("/api/v1/partners/{mine}/commitments"),
+            json!({"ask_id": ask}),
+            StatusCode::CREATED,
+        ),
+        (
+            "member",
+            &member,
+            "POST",
+            format!("/api/v1/partners/{theirs}/commitments"),
+            json!({"ask_id": ask}),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "member",
+            &member,
+            "POST",
+            format!("/api/v1/partners/{mine}/sends"),
+            json!({"assets": [asset]}),
+            StatusCode::CREATED,
+        ),
+        ("member", &member, "POST", format!("/api/v1/partners/{mine}/link"), Value::Null, StatusCode::CREATED),
+        ("member", &member, "POST", format!("/api/v1/partners/{theirs}/link"), Value::Null, StatusCode::FORBIDDEN),
+        (
+            "member",
+            &member,
+            "PUT",
+            format!("/api/v1/partners/{theirs}/recognition"),
+            json!({"opt_out": true}),
+            StatusCode::FORBIDDEN,
+        ),
+        ("member", &member, "POST", "/api/v1/campaigns/rights/asks/apply".into(), apply.clone(), StatusCode::FORBIDDEN),
+        ("member", &member, "GET", "/api/v1/campaigns/rights/follow-ups".into(), Value::Null, StatusCode::OK),
+        ("outsider", &outsider, "GET", "/api/v1/campaigns/rights/asks".into(), Value::Null, StatusCode::NOT_FOUND),
+        ("outsider", &outsider, "GET", format!("/api/v1/asks/{ask}"), Value::Null, StatusCode::NOT_FOUND),
+        (
+            "outsider",
+            &outsider,
+            "POST",
+            "/api/v1/campaigns/rights/asks/apply".into(),
+            apply.clone(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "outsider",
+            &outsider,
+            "GET",
+            format!("/api/v1/partners/{theirs}/commitments"),
+            Value::Null,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "outsider",
+            &outsider,
+            "POST",
+            format!("/api/v1/partners/{theirs}/interactions"),
+            call.clone(),
+            StatusCode::NOT_FOUND,
+        ),
+        ("outsider", &outsider, "GET", "/api/v1/campaigns/rights/tasks".into(), Value::Null, StatusCode::NOT_FOUND),
+        ("outsider", &outsider, "GET", format!("/api/v1/tasks/{task}"), Value::Null, StatusCode::NOT_FOUND),
+        ("outsider", &outsider, "GET", format!("/api/v1/assets/{asset}"), Value::Null, StatusCode::NOT_FOUND),
+        ("outsider", &outsider, "GET", format!("/api/v1/assets/{asset}/file"), Value::Null, StatusCode::NOT_FOUND),
+        (
+            "outsider",
+            &outsider,
+            "GET",
+            format!("/api/v1/partners/{theirs}/profile"),
+            Value::Null,
+            StatusCode::NOT_FOUND,
+        ),
+        ("outsider", &outsider, "POST", format!("/api/v1/partners/{theirs}/link"), Value::Null, StatusCode::NOT_FOUND),
+        ("outsider", &outsider, "GET", "/api/v1/campaigns/rights/due".into(), Value::Null, StatusCode::NOT_FOUND),
+        (
+            "outsider",
+            &outsider,
+            "GET",
+            "/api/v1/campaigns/rights/follow-ups".into(),
+            Value::Null,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "outsider",
+            &outsider,
+            "GET",
+            "/api/v1/campaigns/rights/stage-limits".into(),
+            Value::Null,
+            StatusCode::NOT_FOUND,
+        ),
+    ];
+    for (who, token, method, path, body, expected) in cases {
+        let body = if body.is_null() { None } else { Some(body) };
+        let r = s.call(method, &path, Some(token), body).await;
+        assert_eq!(r.status, expected, "{who} {method} {path}: {}", r.body);
+        if !r.status.is_success() {
+            assert_eq!(r.content_type, "application/problem+json", "{who} {method} {path}");
+        }
+    }
+    for (who, token, expected) in
+        [("viewer", &viewer, StatusCode::FORBIDDEN), ("outsider", &outsider, StatusCode::NOT_FOUND)]
+    {
+        let upload = s
+            .upload("POST", "/api/v1/campaigns/rights/assets", Some(token), &fields, Some(("file", "l.png", &PNG_1X1)))
+            .await;
+        assert_eq!(upload.status, expected, "{who}: {}", upload.body);
+        let logo = s
+            .upload(
+                "PUT",
+                &format!("/api/v1/partners/{theirs}/logo"),
+                Some(token),
+                &[],
+                Some(("file", "l.png", &PNG_1X1)),
+            )
+            .await;
+        assert_eq!(logo.status, expected, "{who}: {}", logo.body);
+    }
+    assert_eq!(s.call("GET", "/api/v1/campaigns/rights/assets", Some(&owner), None).await.len(), 1);
+    assert_eq!(s.call("GET", "/api/v1/campaigns/rights/asks", None, None).await.status, StatusCode::UNAUTHORIZED);
+    // The member's task is the member's; the member's own tasks are listed with `owner=me`.
+    let theirs_tasks = s.call("GET", "/api/v1/campaigns/rights/tasks?owner=me", Some(&member), None).await;
+    assert_eq!(theirs_tasks.len(), 1);
+    assert_eq!(theirs_tasks.body[0]["owner_id"].as_i64(), Some(member_id.0));
+}
+
+async fn the_recognition_wall_is_public(s: Server) {
+    let (_, token) = s.user("ana").await;
+    let t = Some(token.as_str());
+    s.call("POST", "/api/v1/campaigns", t, Some(campaign_body("wall"))).await;
+    let tech = s
+        .partner(
+            &token,
+            "wall",
+            json!({"name": "Zagreb Tech", "category": "it_company", "reach": 50_000, "website": "zagreb.tech"}),
+        )
+        .await;
+    let beta = s.partner(&token, "wall", json!({"name": "Beta Media", "category": "media", "reach": 2_000})).await;
+    let alpha = s.partner(&token, "wall", json!({"name": "Alpha Media", "category": "media", "reach": 1_000})).await;
+    let hidden = s.partner(&token, "wall", json!({"name": "Hidden Co", "category": "media", "reach": 3_000})).await;
+    s.partner(&token, "wall", json!({"name": "Not Yet", "category": "media", "reach": 4_000})).await;
+    for id in [tech, beta, alpha, hidden] {
+        let r = s.call("POST", &format!("/api/v1/partners/{id}/stage"), t, Some(json!({"stage": "closed_won"}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let r =
+        s.upload("PUT", &format!("/api/v1/partners/{tech}/logo"), t, &[], Some(("file", "logo.png", &PNG_1X1))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = s.call("PUT", &format!("/api/v1/partners/{hidden}/recognition"), t, Some(json!({"opt_out": true}))).await;
+    assert_eq!((r.status, &r.body), (StatusCode::OK, &json!({"opt_out": true})));
+
+    let wall = s.call("GET", "/api/v1/campaigns/wall/recognition", None, None).await;
+    assert_eq!(wall.status, StatusCode::OK, "{}", wall.body);
+    assert_eq!(wall.header("access-control-allow-origin"), "*");
+    assert_eq!(
+        wall.body,
+        json!({
+            "campaign": "wall",
+            "tiers": [
+                {"tier": "high", "partners": [
+                    {"name": "Zagreb Tech", "website": "https://zagreb.tech", "logo_url": format!("{}/c/wall/logos/{tech}", s.base), "width": 200, "height": 100}
+                ]},
+                {"tier": "low", "partners": [
+                    {"name": "Alpha Media", "website": null, "logo_url": null, "width": 200, "height": 100},
+                    {"name": "Beta Media", "website": null, "logo_url": null, "width": 200, "height": 100}
+                ]}
+            ]
+        })
+    );
+    let r = s.call("GET", "/api/v1/campaigns/nowhere/recognition", None, None).await;
+    assert_eq!((r.status, r.content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
+    assert_eq!(r.header("access-control-allow-origin"), "*");
 }

@@ -30,3 +30,4 @@ fn test_files() -> rally_web::files::FileStore {
 
 mod api;
 mod pages;
+mod workflow;

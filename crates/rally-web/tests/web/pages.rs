@@ -20,27 +20,27 @@ both_backends!(
     bulk_actions_from_the_list,
 );
 
-const PASSWORD: &str = "correct horse battery";
+pub(super) const PASSWORD: &str = "correct horse battery";
 
-struct Site {
-    base: String,
-    store: Arc<dyn Store>,
+pub(super) struct Site {
+    pub(super) base: String,
+    pub(super) store: Arc<dyn Store>,
 }
 
 /// A browser: a cookie jar, no automatic redirects (tests look at them).
-struct Browser {
-    http: reqwest::Client,
-    base: String,
+pub(super) struct Browser {
+    pub(super) http: reqwest::Client,
+    pub(super) base: String,
 }
 
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
+pub(super) struct Page {
+    pub(super) status: StatusCode,
+    pub(super) location: String,
+    pub(super) body: String,
 }
 
 impl Site {
-    async fn start(store: Arc<dyn Store>) -> Site {
+    pub(super) async fn start(store: Arc<dyn Store>) -> Site {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
         tokio::spawn(rally_web::serve(
@@ -51,13 +51,13 @@ impl Site {
         Site { base: format!("http://{addr}"), store }
     }
 
-    async fn user(&self, name: &str) -> UserId {
+    pub(super) async fn user(&self, name: &str) -> UserId {
         let email = Email::parse(&format!("{name}@example.org")).unwrap_or_else(|e| panic!("{e}"));
         let hash = rally_web::auth::hash_password(PASSWORD).unwrap_or_else(|e| panic!("{e}"));
         self.store.create_user(&email, name, Some(&hash)).await.unwrap_or_else(|e| panic!("{e}")).id
     }
 
-    fn browser(&self) -> Browser {
+    pub(super) fn browser(&self) -> Browser {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
@@ -67,7 +67,7 @@ impl Site {
     }
 
     /// A browser signed in as `name`.
-    async fn signed_in(&self, name: &str) -> Browser {
+    pub(super) async fn signed_in(&self, name: &str) -> Browser {
         let b = self.browser();
         let page = b.sign_in(&format!("{name}@example.org"), PASSWORD, "/campaigns").await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{name} could not sign in: {}", page.body);
@@ -75,7 +75,7 @@ impl Site {
     }
 
     /// A campaign owned by `owner`, with a team.
-    async fn campaign(&self, owner: UserId, team: &[(UserId, Role)]) -> rally_domain::CampaignId {
+    pub(super) async fn campaign(&self, owner: UserId, team: &[(UserId, Role)]) -> rally_domain::CampaignId {
         let fields = CampaignDraft {
             name: Some("Sat kodiranja".into()),
             slug: Some("hr".into()),
@@ -94,7 +94,7 @@ impl Site {
         c.id
     }
 
-    async fn partner(&self, owner: UserId, campaign: rally_domain::CampaignId, name: &str) -> PartnerId {
+    pub(super) async fn partner(&self, owner: UserId, campaign: rally_domain::CampaignId, name: &str) -> PartnerId {
         let fields = PartnerDraft {
             name: Some(name.into()),
             category: Some(Category::Media),
@@ -108,44 +108,44 @@ impl Site {
     }
 }
 
-fn hidden(body: &str, name: &str) -> String {
+pub(super) fn hidden(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     body.split(&marker).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned()
 }
 
 impl Browser {
-    async fn reply(resp: reqwest::Response) -> Page {
+    pub(super) async fn reply(resp: reqwest::Response) -> Page {
         let status = resp.status();
         let location = resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         Page { status, location, body: resp.text().await.unwrap_or_default() }
     }
 
-    async fn get(&self, path: &str) -> Page {
+    pub(super) async fn get(&self, path: &str) -> Page {
         Self::reply(
             self.http.get(format!("{}{path}", self.base)).send().await.unwrap_or_else(|e| panic!("{path}: {e}")),
         )
         .await
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(super) async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
         let resp = self.http.post(format!("{}{path}", self.base)).form(form).send().await;
         Self::reply(resp.unwrap_or_else(|e| panic!("{path}: {e}"))).await
     }
 
     /// The session's CSRF token, read from a page as the browser would.
-    async fn csrf(&self) -> String {
+    pub(super) async fn csrf(&self) -> String {
         hidden(&self.get("/campaigns").await.body, "csrf")
     }
 
     /// Posts a form with the session's CSRF token added.
-    async fn submit(&self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(super) async fn submit(&self, path: &str, form: &[(&str, &str)]) -> Page {
         let token = self.csrf().await;
         let mut fields = vec![("csrf", token.as_str())];
         fields.extend_from_slice(form);
         self.post(path, &fields).await
     }
 
-    async fn sign_in(&self, email: &str, password: &str, next: &str) -> Page {
+    pub(super) async fn sign_in(&self, email: &str, password: &str, next: &str) -> Page {
         let form = self.get(&format!("/login?next={next}")).await;
         let token = hidden(&form.body, "csrf");
         self.post("/login", &[("csrf", &token), ("next", next), ("email", email), ("password", password)]).await

@@ -1,0 +1,3 @@
+//! `/api/v1/campaigns/{campaign}/follow-ups`: partners waiting too long for the caller.
+
+pub mod list;

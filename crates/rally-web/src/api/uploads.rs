@@ -1,0 +1,84 @@
+//! What the upload endpoints share: reading a multipart form into a checked [`UploadForm`], storing its
+//! file, and serving stored files — with a problem document for everything that can go wrong.
+
+use axum::extract::Multipart;
+use axum::extract::multipart::MultipartRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use rally_domain::StoredFile;
+
+use crate::ApiError;
+use crate::files::{self, FileStore, UploadForm};
+
+/// The form field a file is sent in.
+pub(crate) const FILE_FIELD: &str = "file";
+
+/// Reads a `multipart/form-data` body. The file, if any, is checked by its content and must come in the
+/// field `file`; text fields other than `allowed` are refused, each named.
+pub(crate) async fn read_form(
+    multipart: Result<Multipart, MultipartRejection>,
+    allowed: &[&str],
+) -> Result<UploadForm, ApiError> {
+    let multipart = multipart
+        .map_err(|e| ApiError::Malformed(format!("send the upload as multipart/form-data: {}", e.body_text())))?;
+    let form = UploadForm::read(multipart).await?;
+    if let Some((name, _, _)) = &form.file
+        && name != FILE_FIELD
+    {
+        return Err(ApiError::invalid(name.clone(), format!("send the file in the form field `{FILE_FIELD}`")));
+    }
+    let unknown: Vec<_> = form
+        .fields
+        .iter()
+        .filter(|(name, _)| !allowed.contains(&name.as_str()))
+        .map(|(name, _)| rally_domain::FieldError { field: name.clone(), message: "unknown form field".into() })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ApiError::Invalid(unknown));
+    }
+    Ok(form)
+}
+
+/// A form that must carry an image (a logo): PNG, JPEG, WebP or SVG.
+pub(crate) fn require_image(form: &UploadForm) -> Result<(), ApiError> {
+    match &form.file {
+        None => Err(ApiError::invalid(FILE_FIELD, "choose an image file (PNG, JPEG, WebP or SVG)")),
+        Some((_, checked, _)) if !checked.media_type.is_image() => Err(ApiError::invalid(
+            FILE_FIELD,
+            format!("a logo must be an image (PNG, JPEG, WebP or SVG), not a {} file", checked.media_type.label()),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Stores the form's checked file, if any.
+pub(crate) async fn store_file(form: &UploadForm, files: &FileStore) -> Result<Option<StoredFile>, ApiError> {
+    form.store_file(files).await.map_err(|e| {
+        tracing::error!(error = %e, "storing an uploaded file");
+        ApiError::FilesUnavailable
+    })
+}
+
+/// Serves a stored file as a download; "not found" for an asset without one (a link).
+pub(crate) async fn serve(files: &FileStore, file: Option<&StoredFile>) -> Result<Response, ApiError> {
+    let file = file.ok_or(ApiError::NotFound("file"))?;
+    let response = files::serve_file(files, file, true).await;
+    match response.status() {
+        StatusCode::NOT_FOUND => Err(ApiError::NotFound("file")),
+        StatusCode::SERVICE_UNAVAILABLE => Err(ApiError::FilesUnavailable),
+        _ => Ok(response.into_response()),
+    }
+}
+
+/// The body of an upload that carries only a file, for the OpenAPI document (`multipart/form-data`).
+#[derive(Debug, utoipa::ToSchema)]
+pub struct FileUpload {
+    /// The file, checked by its content: PNG, JPEG, WebP or SVG (sanitized), at most 20 MB.
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    pub file: Vec<u8>,
+}
+
+/// A stored file's bytes.
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(pub Vec<u8>);

@@ -1,0 +1,222 @@
+//! `/campaigns/{slug}/asks`: the campaign's standard asks, and applying them in bulk to a segment of
+//! low-reach partners.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use rally_domain::{AskDraft, AskId, Category, FieldError, Role, Tier};
+use rally_store::{PartnerFilter, StoreError};
+
+use super::{FormData, Layout, PageError, SignedIn, category_options, render};
+use crate::AppState;
+
+pub struct AskRow {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub due: String,
+    pub milestone: String,
+    pub targets: String,
+    pub unit: String,
+}
+
+#[derive(Template)]
+#[template(path = "asks.html")]
+struct AsksPage {
+    layout: Layout,
+    slug: String,
+    asks: Vec<AskRow>,
+    can_edit: bool,
+    today: String,
+    categories: Vec<(&'static str, &'static str)>,
+    /// What the last "apply" did, to confirm it.
+    applied: Option<String>,
+    failed: &'static str,
+    form: FormData,
+    errors: Vec<FieldError>,
+}
+
+impl AsksPage {
+    fn error(&self, form: &str, field: &str) -> Option<&str> {
+        if self.failed != form {
+            return None;
+        }
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    fn value<'a>(&'a self, form: &str, field: &str, default: &'a str) -> &'a str {
+        if self.failed == form { self.form.get(field) } else { default }
+    }
+
+    fn checked(&self, form: &str, field: &str, value: &str) -> bool {
+        self.failed == form && self.form.0.iter().any(|(k, v)| k == field && v == value)
+    }
+}
+
+async fn asks_page(
+    app: &AppState,
+    me: &SignedIn,
+    slug: &str,
+    applied: Option<String>,
+    failed: &'static str,
+    form: FormData,
+    errors: Vec<FieldError>,
+) -> Result<Response, PageError> {
+    let found = app.store.campaign_by_slug(me.actor(), slug).await?;
+    let asks = app
+        .store
+        .standard_asks(me.actor(), found.campaign.id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let f = a.fields;
+            let mut targets: Vec<String> = f.categories.iter().map(|c| c.label().to_owned()).collect();
+            if targets.is_empty() {
+                targets.push("All categories".into());
+            }
+            if !f.tiers.is_empty() {
+                targets.push(f.tiers.iter().map(|t| format!("{} reach", t.as_str())).collect::<Vec<_>>().join(", "));
+            }
+            AskRow {
+                id: a.id.0,
+                title: f.title,
+                description: f.description,
+                due: f.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                milestone: f.milestone,
+                targets: targets.join(" · "),
+                unit: f.unit,
+            }
+        })
+        .collect();
+    let layout = Layout::new(app, me, Some(slug), "asks", format!("Asks · {}", found.campaign.fields.name)).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut response = render(&AsksPage {
+        layout,
+        slug: slug.to_owned(),
+        asks,
+        can_edit: matches!(found.role, Some(Role::Owner | Role::Coordinator)),
+        today: Utc::now().date_naive().to_string(),
+        categories: category_options(),
+        applied,
+        failed,
+        form,
+        errors,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn show(State(app): State<AppState>, me: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+    asks_page(&app, &me, &slug, None, "", FormData::default(), vec![]).await
+}
+
+fn parse_list<T>(
+    form: &FormData,
+    name: &str,
+    parse: fn(&str) -> Result<T, String>,
+    errors: &mut Vec<FieldError>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for (_, v) in form.0.iter().filter(|(k, _)| k == name) {
+        match parse(v) {
+            Ok(x) => out.push(x),
+            Err(message) => errors.push(FieldError { field: name.into(), message }),
+        }
+    }
+    out
+}
+
+/// Writes a new standard ask.
+pub async fn create(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body);
+    let campaign = super::campaign_id(&app, &slug).await?;
+    let mut errors = Vec::new();
+    let due_on = form.date("due_on", &mut errors);
+    let draft = AskDraft {
+        title: form.some("title"),
+        description: form.some("description"),
+        due_on: Some(due_on),
+        milestone: form.some("milestone"),
+        categories: Some(parse_list(&form, "categories", Category::parse, &mut errors)),
+        tiers: Some(parse_list(&form, "tiers", Tier::parse, &mut errors)),
+        unit: form.some("unit"),
+    };
+    if !errors.is_empty() {
+        return asks_page(&app, &me, &slug, None, "create", form, errors).await;
+    }
+    let result = match draft.validate(Utc::now().date_naive(), None) {
+        Ok(fields) => app.store.create_ask(me.actor(), campaign, None, fields).await.map(|_| ()),
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/campaigns/{slug}/asks")).into_response()),
+        Err(StoreError::Invalid(i)) => asks_page(&app, &me, &slug, None, "create", form, i.0).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Applies the chosen standard asks to every open partner of a segment, in one action.
+pub async fn apply(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body);
+    let campaign = super::campaign_id(&app, &slug).await?;
+    let mut errors = Vec::new();
+    let asks: Vec<AskId> =
+        parse_list(&form, "asks", |v| v.parse().map(AskId).map_err(|_| "no such ask".into()), &mut errors);
+    let category = form.some("category").map(|c| Category::parse(&c)).transpose().unwrap_or_else(|message| {
+        errors.push(FieldError { field: "category".into(), message });
+        None
+    });
+    let tier = form.some("tier").map(|t| Tier::parse(&t)).transpose().unwrap_or_else(|message| {
+        errors.push(FieldError { field: "tier".into(), message });
+        None
+    });
+    if !errors.is_empty() {
+        return asks_page(&app, &me, &slug, None, "apply", form, errors).await;
+    }
+    let segment = PartnerFilter { category, tier, ..Default::default() };
+    match app.store.apply_asks(me.actor(), campaign, &asks, &segment).await {
+        Ok(applied) => {
+            let who = match (category, tier) {
+                (Some(c), Some(t)) => format!("{}-reach {} partners", t.as_str(), c.label().to_lowercase()),
+                (Some(c), None) => format!("{} partners", c.label().to_lowercase()),
+                (None, Some(t)) => format!("{}-reach partners", t.as_str()),
+                (None, None) => "open partners".into(),
+            };
+            let done = format!(
+                "Proposed to {} {who}: {} new commitments (partners that already had an ask keep it).",
+                applied.partners, applied.created
+            );
+            asks_page(&app, &me, &slug, Some(done), "", FormData::default(), vec![]).await
+        }
+        Err(StoreError::Invalid(i)) => asks_page(&app, &me, &slug, None, "apply", form, i.0).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes a standard ask with its commitments.
+pub async fn delete(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = id.parse().map(AskId).map_err(|_| PageError::NotFound)?;
+    let campaign = super::campaign_id(&app, &slug).await?;
+    if app.store.ask(me.actor(), id).await?.campaign_id != campaign {
+        return Err(PageError::NotFound);
+    }
+    app.store.delete_ask(me.actor(), id).await?;
+    Ok(Redirect::to(&format!("/campaigns/{slug}/asks")).into_response())
+}

@@ -1,0 +1,208 @@
+//! `/campaigns/{slug}/assets`: the library of promotional material — logos, banners, posters, press
+//! kits, tutorial links — with uploads checked by their content.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use rally_domain::{AssetDraft, AssetId, AssetKind, Audience, FieldError, Role};
+use rally_store::StoreError;
+
+use super::{FormData, Layout, PageError, SignedIn, render};
+use crate::AppState;
+use crate::files::{UploadForm, UploadProblem};
+
+pub struct AssetRow {
+    pub id: i64,
+    pub title: String,
+    pub kind: &'static str,
+    pub language: String,
+    pub audience: String,
+    pub description: String,
+    pub url: Option<String>,
+    /// "PNG, 1200×600, 84 KB" for files.
+    pub file: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "assets.html")]
+struct AssetsPage {
+    layout: Layout,
+    slug: String,
+    assets: Vec<AssetRow>,
+    can_edit: bool,
+    kinds: Vec<(&'static str, &'static str)>,
+    audiences: Vec<&'static str>,
+    /// What sanitizing removed from the last upload, to say so.
+    notice: Option<String>,
+    form: FormData,
+    errors: Vec<FieldError>,
+}
+
+impl AssetsPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+/// "84 KB", "3.2 MB".
+pub fn size(bytes: i64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} KB", (bytes + 1023) / 1024)
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    }
+}
+
+async fn assets_page(
+    app: &AppState,
+    me: &SignedIn,
+    slug: &str,
+    notice: Option<String>,
+    form: FormData,
+    errors: Vec<FieldError>,
+) -> Result<Response, PageError> {
+    let found = app.store.campaign_by_slug(me.actor(), slug).await?;
+    let assets = app
+        .store
+        .assets(me.actor(), found.campaign.id)
+        .await?
+        .into_iter()
+        .map(|a| AssetRow {
+            id: a.id.0,
+            kind: a.fields.kind.label(),
+            language: a.fields.language.map(|l| l.to_string()).unwrap_or_default(),
+            audience: a.fields.audience.map(|x| x.as_str().replace('_', " ")).unwrap_or_default(),
+            description: a.fields.description,
+            url: a.fields.url,
+            file: a.file.map(|f| {
+                let dims = match (f.width, f.height) {
+                    (Some(w), Some(h)) => format!(", {w}×{h}"),
+                    _ => String::new(),
+                };
+                format!("{}{dims}, {}", f.media_type.label(), size(f.size))
+            }),
+            title: a.fields.title,
+        })
+        .collect();
+    let layout = Layout::new(app, me, Some(slug), "assets", format!("Assets · {}", found.campaign.fields.name)).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut response = render(&AssetsPage {
+        layout,
+        slug: slug.to_owned(),
+        assets,
+        can_edit: matches!(found.role, Some(Role::Owner | Role::Coordinator)),
+        kinds: AssetKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        audiences: Audience::ALL.iter().map(|a| a.as_str()).collect(),
+        notice,
+        form,
+        errors,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn show(State(app): State<AppState>, me: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+    assets_page(&app, &me, &slug, None, FormData::default(), vec![]).await
+}
+
+/// Adds an asset: a file checked by its content, or a link.
+pub async fn upload(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let found = app.store.campaign_by_slug(me.actor(), &slug).await?;
+    let campaign = found.campaign.id;
+    // The role is checked before the upload is read, so no file is stored for someone who may not add it.
+    if !matches!(found.role, Some(Role::Owner | Role::Coordinator)) {
+        return Err(PageError::Forbidden);
+    }
+    let upload = match UploadForm::read(multipart).await {
+        Ok(u) => u,
+        Err(UploadProblem::TooLarge) => return Err(PageError::FileTooLarge),
+        Err(UploadProblem::Refused { message, .. }) => {
+            let errors = vec![FieldError { field: "file".into(), message }];
+            return assets_page(&app, &me, &slug, None, FormData::default(), errors).await;
+        }
+        Err(p) => return Err(PageError::BadRequest(p.message())),
+    };
+    let form = FormData(upload.fields.clone());
+    let mut errors = Vec::new();
+    let kind = match form.some("kind").map(|k| AssetKind::parse(&k)).transpose() {
+        Ok(k) => k,
+        Err(message) => {
+            errors.push(FieldError { field: "kind".into(), message });
+            None
+        }
+    };
+    let audience = match form.some("audience").map(|a| Audience::parse(&a)).transpose() {
+        Ok(a) => a,
+        Err(message) => {
+            errors.push(FieldError { field: "audience".into(), message });
+            None
+        }
+    };
+    let draft = AssetDraft {
+        title: form.some("title"),
+        kind,
+        language: form.some("language"),
+        audience,
+        url: form.some("url"),
+        description: form.some("description"),
+    };
+    let fields = match draft.validate(upload.file.is_some()) {
+        Ok(f) if errors.is_empty() => f,
+        Ok(_) => return assets_page(&app, &me, &slug, None, form, errors).await,
+        Err(invalid) => {
+            errors.extend(invalid.0);
+            return assets_page(&app, &me, &slug, None, form, errors).await;
+        }
+    };
+    let removed = upload.file.as_ref().map(|(_, f, _)| f.removed.clone()).unwrap_or_default();
+    let file = upload.store_file(&app.files).await.map_err(|e| {
+        tracing::error!(error = %e, "storing an upload");
+        PageError::Unavailable
+    })?;
+    match app.store.create_asset(me.actor(), campaign, fields, file).await {
+        Ok(_) if removed.is_empty() => Ok(Redirect::to(&format!("/campaigns/{slug}/assets")).into_response()),
+        Ok(_) => {
+            let notice = format!("Added. For safety, Rally removed from the SVG: {}.", removed.join("; "));
+            assets_page(&app, &me, &slug, Some(notice), FormData::default(), vec![]).await
+        }
+        Err(StoreError::Invalid(i)) => assets_page(&app, &me, &slug, None, form, i.0).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Downloads an asset's file.
+pub async fn file(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = id.parse().map(AssetId).map_err(|_| PageError::NotFound)?;
+    let campaign = super::campaign_id(&app, &slug).await?;
+    let asset = app.store.asset(me.actor(), id).await?;
+    if asset.campaign_id != campaign {
+        return Err(PageError::NotFound);
+    }
+    let file = asset.file.ok_or(PageError::NotFound)?;
+    Ok(crate::files::serve_file(&app.files, &file, true).await)
+}
+
+/// Deletes an asset from the library (what was sent stays recorded until then).
+pub async fn delete(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = id.parse().map(AssetId).map_err(|_| PageError::NotFound)?;
+    let campaign = super::campaign_id(&app, &slug).await?;
+    if app.store.asset(me.actor(), id).await?.campaign_id != campaign {
+        return Err(PageError::NotFound);
+    }
+    app.store.delete_asset(me.actor(), id).await?;
+    Ok(Redirect::to(&format!("/campaigns/{slug}/assets")).into_response())
+}

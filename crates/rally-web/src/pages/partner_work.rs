@@ -1,0 +1,539 @@
+//! The partner workflow on the partner page: commitments to asks, the interaction log, follow-up
+//! tasks, assets sent, the partner's logo and place on the recognition wall, and its secret link.
+
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use rally_domain::followup::{InteractionKind, follow_up_due};
+use rally_domain::{
+    AskDraft, AssetId, CommitmentDraft, CommitmentId, CommitmentStatus, ContactId, FieldError, InteractionDraft,
+    Partner, PartnerId, TaskDraft, TaskId, UserId,
+};
+use rally_store::{StoreError, TaskFilter};
+
+use super::partners::{TimelineRow, partner_page, partner_page_with};
+use super::{FormData, PageError, SignedIn, campaign_id, days_since, number};
+use crate::AppState;
+use crate::auth::{hash_token, random_token};
+use crate::files::{UploadForm, UploadProblem};
+
+/// A commitment as a row of the partner page (and the dashboard).
+pub struct CommitmentRow {
+    pub id: i64,
+    pub partner_id: i64,
+    pub partner: String,
+    pub ask: String,
+    pub unit: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub quantity: String,
+    pub due: String,
+    pub overdue: bool,
+    pub evidence: String,
+    pub note: String,
+    pub by_partner: bool,
+}
+
+impl CommitmentRow {
+    pub fn new(c: &rally_domain::Commitment, today: chrono::NaiveDate) -> CommitmentRow {
+        CommitmentRow {
+            id: c.id.0,
+            partner_id: c.partner_id.0,
+            partner: c.partner_name.clone(),
+            ask: c.ask_title.clone(),
+            unit: c.unit.clone(),
+            status: c.status.as_str(),
+            status_label: c.status.label(),
+            quantity: c.quantity.map(number).unwrap_or_default(),
+            due: c.due_on.map(|d| d.to_string()).unwrap_or_default(),
+            overdue: c.is_overdue(today),
+            evidence: c.evidence.clone(),
+            note: c.note.clone(),
+            by_partner: c.by_partner,
+        }
+    }
+
+    /// Evidence that is a web address, to show as a link.
+    pub fn evidence_link(&self) -> Option<&str> {
+        let e = self.evidence.trim();
+        (e.starts_with("https://") || e.starts_with("http://")).then_some(e)
+    }
+}
+
+/// A task as a row of a list.
+pub struct TaskRow {
+    pub id: i64,
+    pub title: String,
+    pub due: String,
+    pub overdue: bool,
+    pub done: bool,
+    pub owner: String,
+    pub partner_id: i64,
+    pub partner: String,
+    pub can_edit: bool,
+}
+
+impl TaskRow {
+    pub fn new(t: &rally_domain::Task, today: chrono::NaiveDate, can_edit: bool) -> TaskRow {
+        TaskRow {
+            id: t.id.0,
+            title: t.fields.title.clone(),
+            due: t.fields.due_on.to_string(),
+            overdue: t.is_overdue(today),
+            done: t.fields.done,
+            owner: t.owner_name.clone().unwrap_or_else(|| "—".into()),
+            partner_id: t.fields.partner_id.map_or(0, |p| p.0),
+            partner: t.partner_name.clone().unwrap_or_default(),
+            can_edit,
+        }
+    }
+}
+
+pub struct AssetOption {
+    pub id: i64,
+    pub title: String,
+    pub kind: &'static str,
+    pub sent: bool,
+}
+
+/// Everything of the workflow the partner page shows.
+pub struct PartnerWork {
+    pub today: String,
+    pub commitments: Vec<CommitmentRow>,
+    /// Standard asks not yet proposed to this partner: (id, title).
+    pub ask_options: Vec<(i64, String)>,
+    pub tasks: Vec<TaskRow>,
+    pub follow_up_due: String,
+    pub assets: Vec<AssetOption>,
+    pub contacts: Vec<(i64, String)>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub has_logo: bool,
+    pub opt_out: bool,
+    /// When the active link was made (and last used), if there is one.
+    pub link: Option<String>,
+    /// A link made by this very request: its only showing.
+    pub new_link: Option<String>,
+    /// "12 days in Contacted (limit 7)" when the partner is past its stage's limit.
+    pub stale: Option<String>,
+    pub can_edit_tasks: bool,
+}
+
+impl PartnerWork {
+    /// Loads the workflow of partner `p`, adding its interactions and sends to `timeline`.
+    pub async fn load(
+        app: &AppState,
+        me: &SignedIn,
+        p: &Partner,
+        new_link: Option<String>,
+        timeline: &mut Vec<TimelineRow>,
+    ) -> Result<PartnerWork, PageError> {
+        let actor = me.actor();
+        let today = Utc::now().date_naive();
+        let commitments = app.store.commitments(actor, p.id).await?;
+        let proposed: Vec<_> = commitments.iter().map(|c| c.ask_id).collect();
+        let ask_options = app
+            .store
+            .standard_asks(actor, p.campaign_id)
+            .await?
+            .into_iter()
+            .filter(|a| !proposed.contains(&a.id))
+            .map(|a| (a.id.0, a.fields.title))
+            .collect();
+        for i in app.store.interactions(actor, p.id).await? {
+            let with = i.contact_name.map(|n| format!("with {n}")).unwrap_or_default();
+            timeline.push(TimelineRow {
+                title: i.fields.kind.label().to_owned(),
+                sub: with,
+                reopened: false,
+                who: i.author_name.unwrap_or_else(|| "Rally".into()),
+                when: i.fields.on.to_string(),
+                reason: String::new(),
+                note: i.fields.text,
+                sort: format!("{} {}", i.fields.on, i.created_at.format("%H:%M:%S%.6f")),
+            });
+        }
+        let sends = app.store.asset_sends(actor, p.id).await?;
+        for s in &sends {
+            timeline.push(TimelineRow {
+                title: "Sent".into(),
+                sub: format!("{} ({})", s.asset_title, s.asset_kind.label()),
+                reopened: false,
+                who: s.sent_by_name.clone().unwrap_or_else(|| "Rally".into()),
+                when: s.sent_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                reason: String::new(),
+                note: s.note.clone(),
+                sort: s.sent_at.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
+            });
+        }
+        let sent: Vec<AssetId> = sends.iter().map(|s| s.asset_id).collect();
+        let assets = app
+            .store
+            .assets(actor, p.campaign_id)
+            .await?
+            .into_iter()
+            .map(|a| AssetOption {
+                id: a.id.0,
+                sent: sent.contains(&a.id),
+                title: a.fields.title,
+                kind: a.fields.kind.label(),
+            })
+            .collect();
+        let filter = TaskFilter { partner: Some(p.id), ..Default::default() };
+        let role = app.store.campaign(actor, p.campaign_id).await?.role;
+        let tasks = app
+            .store
+            .tasks(actor, p.campaign_id, filter)
+            .await?
+            .iter()
+            .map(|t| {
+                let can = role
+                    .is_some_and(|r| r.allows(me.user.id, rally_domain::Action::EditTask { owner: t.fields.owner_id }));
+                TaskRow::new(t, today, can)
+            })
+            .collect();
+        let contacts = app.store.contacts(actor, p.id).await?.into_iter().map(|k| (k.id.0, k.fields.name)).collect();
+        let profile = app.store.partner_profile(actor, p.id).await?;
+        let link = profile.link.map(|l| {
+            let used =
+                l.last_used_at.map_or("never opened".to_owned(), |u| format!("last opened {}", u.format("%Y-%m-%d")));
+            format!("made {}, {used}", l.created_at.format("%Y-%m-%d"))
+        });
+        let limits = app.store.stage_limits(actor, p.campaign_id).await?;
+        let stale = limits
+            .days(p.stage)
+            .filter(|_| limits.is_stale(p.stage, p.stage_since, Utc::now()))
+            .map(|limit| format!("{} in {} (the limit is {limit} days)", days_since(p.stage_since), p.stage.label()));
+        Ok(PartnerWork {
+            today: today.to_string(),
+            commitments: commitments.iter().map(|c| CommitmentRow::new(c, today)).collect(),
+            ask_options,
+            tasks,
+            follow_up_due: follow_up_due(today).to_string(),
+            assets,
+            contacts,
+            kinds: InteractionKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+            has_logo: profile.logo.is_some(),
+            opt_out: profile.recognition_opt_out,
+            link,
+            new_link,
+            stale,
+            can_edit_tasks: role.is_some_and(|r| r != rally_domain::Role::Viewer),
+        })
+    }
+}
+
+fn partner_id(raw: &str) -> Result<PartnerId, PageError> {
+    raw.parse().map(PartnerId).map_err(|_| PageError::NotFound)
+}
+
+fn back_to(slug: &str, id: PartnerId, anchor: &str) -> Response {
+    Redirect::to(&format!("/campaigns/{slug}/partners/{id}#{anchor}")).into_response()
+}
+
+/// Store errors a form can show next to its fields; everything else is an error page.
+fn field_errors(e: StoreError) -> Result<Vec<FieldError>, PageError> {
+    match e {
+        StoreError::Invalid(i) => Ok(i.0),
+        StoreError::Conflict { field, message } => Ok(vec![FieldError { field: field.into(), message }]),
+        e => Err(e.into()),
+    }
+}
+
+/// Checks that the partner in the path belongs to the campaign in the path.
+async fn partner_in(app: &AppState, me: &SignedIn, slug: &str, id: PartnerId) -> Result<Partner, PageError> {
+    let campaign = campaign_id(app, slug).await?;
+    let p = app.store.partner(me.actor(), id).await?;
+    if p.campaign_id != campaign {
+        return Err(PageError::NotFound);
+    }
+    Ok(p)
+}
+
+/// Proposes a standard ask (`ask_id`) or writes a custom ask with its commitment (`title`, …).
+pub async fn propose(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = partner_id(&id)?;
+    partner_in(&app, &me, &slug, id).await?;
+    let form = FormData::parse(&body);
+    let today = Utc::now().date_naive();
+    let mut errors = Vec::new();
+    let (failed, result) = if let Some(ask) = form.some("ask_id") {
+        let ask = ask.parse().map(rally_domain::AskId).map_err(|_| PageError::BadRequest("no such ask".into()))?;
+        ("propose", app.store.propose(me.actor(), id, ask, CommitmentDraft::default(), today).await)
+    } else {
+        let due_on = form.date("due_on", &mut errors);
+        let quantity = form.number("quantity", &mut errors);
+        let status = match form.get("status") {
+            "agreed" => CommitmentStatus::Agreed,
+            _ => CommitmentStatus::Proposed,
+        };
+        let ask = AskDraft {
+            title: form.some("title"),
+            description: form.some("description"),
+            due_on: Some(due_on),
+            unit: form.some("unit"),
+            ..Default::default()
+        };
+        let draft = CommitmentDraft { status: Some(status), quantity: Some(quantity), ..Default::default() };
+        if !errors.is_empty() {
+            return partner_page(&app, &me, &slug, id, "custom", form, errors).await;
+        }
+        let result = match ask.validate(today, None) {
+            Ok(ask) => app.store.propose_custom(me.actor(), id, ask, draft, today).await,
+            Err(e) => Err(e.into()),
+        };
+        ("custom", result)
+    };
+    match result {
+        Ok(_) => Ok(back_to(&slug, id, "commitments")),
+        Err(e) => partner_page(&app, &me, &slug, id, failed, form, field_errors(e)?).await,
+    }
+}
+
+/// Changes a commitment: agree (date, quantity), fulfil (evidence), mark missed, reopen.
+pub async fn update_commitment(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, cid)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let cid = cid.parse().map(CommitmentId).map_err(|_| PageError::NotFound)?;
+    let form = FormData::parse(&body);
+    let id = partner_id(form.get("partner"))?;
+    partner_in(&app, &me, &slug, id).await?;
+    let mut errors = Vec::new();
+    let status = form.some("status").map(|s| CommitmentStatus::parse(&s)).transpose();
+    let status = match status {
+        Ok(s) => s,
+        Err(message) => {
+            errors.push(FieldError { field: "status".into(), message });
+            None
+        }
+    };
+    let patch = CommitmentDraft {
+        status,
+        quantity: form.some("quantity").map(|_| form.number("quantity", &mut errors)),
+        due_on: form.some("due_on").map(|_| form.date("due_on", &mut errors)),
+        evidence: form.some("evidence"),
+        note: form.some("note"),
+    };
+    let failed = format!("c{}", cid.0);
+    if !errors.is_empty() {
+        return partner_page(&app, &me, &slug, id, &failed, form, errors).await;
+    }
+    match app.store.update_commitment(me.actor(), cid, patch, Utc::now().date_naive()).await {
+        Ok(_) => Ok(back_to(&slug, id, "commitments")),
+        Err(e) => partner_page(&app, &me, &slug, id, &failed, form, field_errors(e)?).await,
+    }
+}
+
+/// Logs a call, meeting, e-mail or note.
+pub async fn log_interaction(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = partner_id(&id)?;
+    partner_in(&app, &me, &slug, id).await?;
+    let form = FormData::parse(&body);
+    let mut errors = Vec::new();
+    let kind = match InteractionKind::parse(form.get("kind")) {
+        Ok(k) => Some(k),
+        Err(message) => {
+            errors.push(FieldError { field: "kind".into(), message });
+            None
+        }
+    };
+    let on = form.date("on", &mut errors);
+    let contact_id = form.number("contact_id", &mut errors).map(ContactId);
+    let draft = InteractionDraft { kind, on, text: form.some("text"), contact_id };
+    let result = match draft.validate(Utc::now().date_naive()) {
+        Ok(fields) if errors.is_empty() => app.store.add_interaction(me.actor(), id, fields).await.map(|_| ()),
+        Ok(_) => Ok(()),
+        Err(invalid) => Err(invalid.into()),
+    };
+    match result {
+        Ok(()) if errors.is_empty() => Ok(back_to(&slug, id, "timeline")),
+        Ok(()) => partner_page(&app, &me, &slug, id, "log", form, errors).await,
+        Err(e) => {
+            errors.extend(field_errors(e)?);
+            partner_page(&app, &me, &slug, id, "log", form, errors).await
+        }
+    }
+}
+
+/// Reads a task form (title, due date, owner) into a draft; `partner` links it.
+pub(super) fn task_draft(form: &FormData, partner: Option<PartnerId>, errors: &mut Vec<FieldError>) -> TaskDraft {
+    let owner = form.number("owner_id", errors).map(UserId);
+    TaskDraft {
+        title: form.some("title"),
+        due_on: form.date("due_on", errors),
+        owner_id: owner.map(Some),
+        partner_id: partner.map(Some),
+        commitment_id: form.number("commitment_id", errors).map(|c| Some(CommitmentId(c))),
+        done: None,
+    }
+}
+
+/// Adds a follow-up task for this partner.
+pub async fn add_task(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = partner_id(&id)?;
+    let p = partner_in(&app, &me, &slug, id).await?;
+    let form = FormData::parse(&body);
+    let mut errors = Vec::new();
+    let draft = task_draft(&form, Some(id), &mut errors);
+    let result = match draft.validate(Utc::now().date_naive(), None) {
+        Ok(fields) if errors.is_empty() => app.store.create_task(me.actor(), p.campaign_id, fields).await.map(|_| ()),
+        Ok(_) => Ok(()),
+        Err(invalid) => Err(invalid.into()),
+    };
+    match result {
+        Ok(()) if errors.is_empty() => Ok(back_to(&slug, id, "tasks")),
+        Ok(()) => partner_page(&app, &me, &slug, id, "task", form, errors).await,
+        Err(e) => {
+            errors.extend(field_errors(e)?);
+            partner_page(&app, &me, &slug, id, "task", form, errors).await
+        }
+    }
+}
+
+/// Ticks a task off (or on again), from the partner page or the task list.
+pub async fn toggle_task(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, tid)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let tid = tid.parse().map(TaskId).map_err(|_| PageError::NotFound)?;
+    let form = FormData::parse(&body);
+    let campaign = campaign_id(&app, &slug).await?;
+    let task = app.store.task(me.actor(), tid).await?;
+    if task.campaign_id != campaign {
+        return Err(PageError::NotFound);
+    }
+    let patch = TaskDraft { done: Some(form.get("done") == "1"), ..Default::default() };
+    app.store.update_task(me.actor(), tid, patch, Utc::now().date_naive()).await?;
+    let back = match (form.get("back"), task.fields.partner_id) {
+        ("partner", Some(p)) => format!("/campaigns/{slug}/partners/{p}#tasks"),
+        _ => format!("/campaigns/{slug}/tasks"),
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// Records assets sent to the partner: "Finalize Fulfillment".
+pub async fn send_assets(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = partner_id(&id)?;
+    partner_in(&app, &me, &slug, id).await?;
+    let form = FormData::parse(&body);
+    let assets: Vec<AssetId> =
+        form.0.iter().filter(|(k, _)| k == "assets").filter_map(|(_, v)| v.parse().ok().map(AssetId)).collect();
+    match app.store.send_assets(me.actor(), id, &assets, form.get("note")).await {
+        Ok(_) => Ok(back_to(&slug, id, "assets")),
+        Err(e) => partner_page(&app, &me, &slug, id, "send", form, field_errors(e)?).await,
+    }
+}
+
+/// Uploads (or removes) the partner's logo.
+pub async fn set_logo(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let id = partner_id(&id)?;
+    let p = partner_in(&app, &me, &slug, id).await?;
+    // The right is checked before the upload is read, so no file is stored for someone who may not add it.
+    let role = app.store.campaign(me.actor(), p.campaign_id).await?.role;
+    if !role.is_some_and(|r| r.allows(me.user.id, rally_domain::Action::EditPartner { owner: p.fields.owner_id })) {
+        return Err(PageError::Forbidden);
+    }
+    let failed = |message: String| vec![FieldError { field: "logo".into(), message }];
+    let form = match UploadForm::read(multipart).await {
+        Ok(f) => f,
+        Err(UploadProblem::TooLarge) => return Err(PageError::FileTooLarge),
+        Err(p) => return partner_page(&app, &me, &slug, id, "logo", FormData::default(), failed(p.message())).await,
+    };
+    if form.get("remove") == Some("1") {
+        app.store.set_partner_logo(me.actor(), id, None).await?;
+        return Ok(back_to(&slug, id, "recognition"));
+    }
+    if form.file.as_ref().is_some_and(|(_, f, _)| !f.media_type.is_image()) {
+        let message = "a logo must be an image (PNG, JPEG, WebP or SVG)".to_owned();
+        return partner_page(&app, &me, &slug, id, "logo", FormData::default(), failed(message)).await;
+    }
+    let stored = form.store_file(&app.files).await.map_err(|e| {
+        tracing::error!(error = %e, "storing an upload");
+        PageError::Unavailable
+    })?;
+    let Some(stored) = stored else {
+        let message = "choose an image file".to_owned();
+        return partner_page(&app, &me, &slug, id, "logo", FormData::default(), failed(message)).await;
+    };
+    match app.store.set_partner_logo(me.actor(), id, Some(stored)).await {
+        Ok(()) => Ok(back_to(&slug, id, "recognition")),
+        Err(e) => partner_page(&app, &me, &slug, id, "logo", FormData::default(), field_errors(e)?).await,
+    }
+}
+
+/// The partner's logo, for the team.
+pub async fn logo(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = partner_id(&id)?;
+    partner_in(&app, &me, &slug, id).await?;
+    let logo = app.store.partner_profile(me.actor(), id).await?.logo.ok_or(PageError::NotFound)?;
+    Ok(crate::files::serve_file(&app.files, &logo, false).await)
+}
+
+/// Shows or hides the partner on the campaign's recognition wall.
+pub async fn set_recognition(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = partner_id(&id)?;
+    partner_in(&app, &me, &slug, id).await?;
+    let form = FormData::parse(&body);
+    app.store.set_recognition_opt_out(me.actor(), id, form.get("opt_out") == "1").await?;
+    Ok(back_to(&slug, id, "recognition"))
+}
+
+/// Makes a new partner link (revoking the old one) and shows it once, or revokes it.
+pub async fn link(
+    State(app): State<AppState>,
+    me: SignedIn,
+    headers: axum::http::HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = partner_id(&id)?;
+    partner_in(&app, &me, &slug, id).await?;
+    let form = FormData::parse(&body);
+    if form.get("action") == "revoke" {
+        app.store.revoke_partner_link(me.actor(), id).await?;
+        return Ok(back_to(&slug, id, "link"));
+    }
+    let token = random_token();
+    app.store.create_partner_link(me.actor(), id, &hash_token(&token)).await?;
+    let url = format!("{}/p/{token}", crate::base_url(&headers));
+    partner_page_with(&app, &me, &slug, id, "", FormData::default(), vec![], Some(url)).await
+}

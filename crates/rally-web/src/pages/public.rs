@@ -1,0 +1,108 @@
+//! What Rally serves without a sign-in besides partner links: a user's calendar feed at its secret
+//! address, and the campaign's partner wall (an HTML fragment for the public site, and the logos).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{Days, Utc};
+use rally_domain::PartnerId;
+use rally_domain::ical::{CalendarEntry, render as render_ical};
+use rally_store::{CalendarKind, Recognized};
+
+use super::{PageError, render};
+use crate::AppState;
+use crate::auth::hash_token;
+
+/// `GET /calendar/{token}.ics`: milestones, commitments due and tasks of the user whose secret this is,
+/// from 30 days ago on. Calendar apps poll it; an unknown or revoked secret is "not found".
+pub async fn feed(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let token = file.strip_suffix(".ics").ok_or(PageError::NotFound)?;
+    let from = Utc::now().date_naive().checked_sub_days(Days::new(30)).unwrap_or_else(|| Utc::now().date_naive());
+    let (user, items) = app.store.calendar(&hash_token(token), from).await?.ok_or(PageError::NotFound)?;
+    let base = crate::base_url(&headers);
+    let host = base.split("://").nth(1).unwrap_or("rally").to_owned();
+    let entries: Vec<CalendarEntry> = items
+        .into_iter()
+        .map(|i| {
+            let (kind, category, path) = match (i.kind, i.partner_id) {
+                (CalendarKind::Milestone, _) => ("milestone", "Milestone", format!("/campaigns/{}", i.campaign_slug)),
+                (CalendarKind::Ask, _) => ("ask", "Ask", format!("/campaigns/{}/asks", i.campaign_slug)),
+                (CalendarKind::Commitment, Some(p)) => {
+                    ("commitment", "Commitment", format!("/campaigns/{}/partners/{p}#commitments", i.campaign_slug))
+                }
+                (CalendarKind::Commitment, None) => {
+                    ("commitment", "Commitment", format!("/campaigns/{}", i.campaign_slug))
+                }
+                (CalendarKind::Task, Some(p)) => {
+                    ("task", "Task", format!("/campaigns/{}/partners/{p}#tasks", i.campaign_slug))
+                }
+                (CalendarKind::Task, None) => ("task", "Task", format!("/campaigns/{}/tasks", i.campaign_slug)),
+            };
+            let url = format!("{base}{path}");
+            let mut description = i.detail.clone();
+            if !description.is_empty() {
+                description.push('\n');
+            }
+            // Google Calendar does not show URL properties; the description carries the link too.
+            description.push_str(&format!("{}\n{url}", i.campaign_name));
+            CalendarEntry {
+                uid: format!("{kind}-{}@{host}", i.id),
+                date: i.date,
+                until: i.until,
+                summary: i.title,
+                description,
+                url: Some(url),
+                category: category.into(),
+                done: i.done,
+            }
+        })
+        .collect();
+    let body = render_ical(&format!("Rally · {}", user.name), &entries, Utc::now());
+    let mut response = body.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"rally.ics\""));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "recognition.html")]
+struct Wall {
+    slug: String,
+    tiers: Vec<(&'static str, Vec<Recognized>)>,
+}
+
+/// The tiers of a wall, high reach first, each non-empty.
+pub fn tiers(wall: Vec<Recognized>) -> Vec<(&'static str, Vec<Recognized>)> {
+    let (high, low): (Vec<_>, Vec<_>) = wall.into_iter().partition(|r| r.tier == rally_domain::Tier::High);
+    [("Main partners", high), ("Partners", low)].into_iter().filter(|(_, v)| !v.is_empty()).collect()
+}
+
+/// `GET /c/{slug}/recognition`: the won partners who did not opt out, logos in a standard box, grouped
+/// by tier — an HTML fragment for the public campaign site.
+pub async fn recognition(State(app): State<AppState>, Path(slug): Path<String>) -> Result<Response, PageError> {
+    let id = super::campaign_id(&app, &slug).await?;
+    let wall = app.store.recognition(id).await?;
+    render(&Wall { slug, tiers: tiers(wall) })
+}
+
+/// `GET /c/{slug}/logos/{partner}`: a recognized partner's logo; nothing for anyone else.
+pub async fn logo(
+    State(app): State<AppState>,
+    Path((slug, partner)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let partner = partner.parse().map(PartnerId).map_err(|_| PageError::NotFound)?;
+    let id = super::campaign_id(&app, &slug).await?;
+    let wall = app.store.recognition(id).await?;
+    let logo = wall.into_iter().find(|r| r.partner_id == partner).and_then(|r| r.logo).ok_or(PageError::NotFound)?;
+    let mut response = crate::files::serve_file(&app.files, &logo, false).await;
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    response.headers_mut().insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+    Ok(response)
+}
