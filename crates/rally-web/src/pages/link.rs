@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use rally_domain::{AssetId, CommitmentId, FieldError, PartnerResponse};
@@ -106,8 +106,9 @@ async fn link_page(
         errors,
     })?;
     *response.status_mut() = status;
-    // The secret is in the address: never send it to another site.
-    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // The secret is in the address: like every page, this one sends `Referrer-Policy: same-origin`, so
+    // no other site learns it. (`no-referrer` would also make the browser send `Origin: null` with the
+    // page's own forms, which the CSRF guard rightly refuses.)
     Ok(response)
 }
 
@@ -189,9 +190,7 @@ pub async fn asset(
     let id = id.parse().map(AssetId).map_err(|_| PageError::NotFound)?;
     let asset = app.store.link_asset(&hash_token(&token), id).await.map_err(link_error)?;
     let file = asset.file.ok_or(PageError::NotFound)?;
-    let mut response = crate::files::serve_file(&app.files, &file, true).await;
-    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    Ok(response)
+    Ok(crate::files::serve_file(&app.files, &file, true).await)
 }
 
 /// The partner's current logo.
