@@ -11,9 +11,13 @@ const pages = [
   ["dashboard", `/campaigns/${slug}`],
   ["partners", `/campaigns/${slug}/partners`],
   ["partner", `/campaigns/${slug}/partners/3`],
+  ["partner-high-touch", `/campaigns/${slug}/partners/201`],
   ["board", `/campaigns/${slug}/board`],
   ["plan", `/campaigns/${slug}/plan`],
   ["team", `/campaigns/${slug}/team`],
+  ["asks", `/campaigns/${slug}/asks`],
+  ["assets", `/campaigns/${slug}/assets`],
+  ["tasks", `/campaigns/${slug}/tasks`],
   ["new-campaign", "/campaigns/new"],
 ];
 for (const [width, height, suffix] of [[1440, 900, ""], [390, 844, "-phone"]]) {
@@ -22,6 +26,15 @@ for (const [width, height, suffix] of [[1440, 900, ""], [390, 844, "-phone"]]) {
     await page.goto(`${base}${path}`);
     await page.screenshot({ path: `${out}${name}${suffix}.png`, fullPage: name !== "board" });
   }
+  await context.close();
+}
+// A partner's own page, through a link made for the screenshot.
+{
+  const { context, page } = await signIn(browser, owner, { viewport: { width: 1440, height: 900 } });
+  await page.goto(`${base}/campaigns/${slug}/partners/201`);
+  await page.getByRole("button", { name: "Make a link" }).click();
+  await page.goto(await page.locator("#new-link").inputValue());
+  await page.screenshot({ path: `${out}partner-link.png`, fullPage: true });
   await context.close();
 }
 const login = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();

@@ -78,6 +78,36 @@ impl FileStore {
     }
 }
 
+impl FileStore {
+    /// Every stored file: its hash, size and when it was written.
+    pub fn list(&self) -> std::io::Result<Vec<(String, u64, std::time::SystemTime)>> {
+        let mut out = Vec::new();
+        for shard in std::fs::read_dir(&self.dir)? {
+            let shard = shard?;
+            if shard.file_name() == "tmp" || !shard.file_type()?.is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(shard.path())? {
+                let file = file?;
+                let name = file.file_name().to_string_lossy().into_owned();
+                if self.path(&name).is_some() {
+                    let meta = file.metadata()?;
+                    out.push((name, meta.len(), meta.modified()?));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes a stored file (callers check that nothing uses it).
+    pub fn remove(&self, sha256: &str) -> std::io::Result<()> {
+        match self.path(sha256) {
+            Some(path) => std::fs::remove_file(path),
+            None => Ok(()),
+        }
+    }
+}
+
 /// A new file with a random name in `dir`, opened for writing.
 fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     let name = format!("{}.part", crate::auth::random_token());

@@ -633,6 +633,14 @@ async fn workflow(
         contact_id: Some(lucija.id),
     };
     store.add_interaction(marko, kvarner.id, call).await?;
+    let prizes = AskDraft {
+        title: Some("Sponsor prizes for the best student projects".into()),
+        description: Some("Ten small prizes, handed over at the closing event.".into()),
+        due_on: Some(Some(before_week(3))),
+        ..Default::default()
+    }
+    .validate(today, None)?;
+    store.propose_custom(marko, kvarner.id, prizes, CommitmentDraft::default(), today).await?;
     let task = TaskFields {
         title: "Send Kvarner Tech the custom ask".into(),
         due_on: follow_up_due(today),

@@ -63,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Uploaded files in the data directory.
+    Files {
+        #[command(subcommand)]
+        command: FilesCommand,
+    },
     /// Print the API's OpenAPI 3.1 document (JSON), e.g. to generate a client.
     Openapi,
     /// Create a realistic demo campaign (once) and serve it; prints a login and an API token.
@@ -115,6 +120,22 @@ enum CampaignCommand {
         email: String,
         #[arg(long)]
         role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FilesCommand {
+    /// Delete stored files that no asset or logo uses any more (deleted assets, replaced logos, uploads
+    /// refused after they were stored). Files younger than an hour are kept: an upload may be on its way.
+    Gc {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Directory for uploaded files (default: rally-data in the working directory).
+        #[arg(long, env = "RALLY_DATA_DIR", value_name = "DIR")]
+        data_dir: Option<std::path::PathBuf>,
+        /// Only say what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -240,6 +261,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.create_api_token(user.id, &hash, &label).await?;
             eprintln!("API token for {} (shown once; send it as `Authorization: Bearer <token>`):", user.email);
             println!("{token}");
+            Ok(())
+        }
+        Command::Files { command: FilesCommand::Gc { db, data_dir, dry_run } } => {
+            let store = open(&settings.database(db.database)).await?;
+            let files = open_files(&settings.data_dir(data_dir))?;
+            let cutoff = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+            let (mut kept, mut deleted, mut bytes) = (0, 0, 0u64);
+            for (sha256, size, modified) in files.list()? {
+                if modified > cutoff || store.file_in_use(&sha256).await? {
+                    kept += 1;
+                    continue;
+                }
+                if !dry_run {
+                    files.remove(&sha256)?;
+                }
+                deleted += 1;
+                bytes += size;
+            }
+            let verb = if dry_run { "would delete" } else { "deleted" };
+            println!("{verb} {deleted} unused files ({} KB), kept {kept}", bytes.div_ceil(1024));
             Ok(())
         }
         Command::Openapi => {

@@ -39,6 +39,18 @@ pub(crate) async fn read_form(
     Ok(form)
 }
 
+/// Checks, before an upload is read, that the caller may do `action` in `campaign`: a refused upload
+/// stores no file.
+pub(crate) async fn check_right(
+    app: &crate::AppState,
+    auth: &crate::extract::Auth,
+    campaign: rally_domain::CampaignId,
+    action: rally_domain::Action,
+) -> Result<(), ApiError> {
+    let role = app.store.campaign(auth.actor(), campaign).await?.role;
+    if role.is_some_and(|r| r.allows(auth.0.id, action)) { Ok(()) } else { Err(ApiError::Forbidden) }
+}
+
 /// A form that must carry an image (a logo): PNG, JPEG, WebP or SVG.
 pub(crate) fn require_image(form: &UploadForm) -> Result<(), ApiError> {
     match &form.file {

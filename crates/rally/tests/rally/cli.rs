@@ -124,8 +124,10 @@ async fn the_cli_contract_works_with_http(db: &str) {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let listen = format!("127.0.0.1:{port}");
+    let files = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data_dir = files.path().display().to_string();
     let server = Command::new(RALLY)
-        .args(["serve", "--listen", &listen, "--database", db])
+        .args(["serve", "--listen", &listen, "--database", db, "--data-dir", &data_dir])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -265,11 +267,13 @@ async fn the_cli_contract_works_with_http(db: &str) {
 }
 
 async fn the_demo_serves_a_populated_campaign(db: &str) {
+    let files = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data_dir = files.path().display().to_string();
     for round in 0..2 {
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
         let mut child = Command::new(RALLY)
-            .args(["demo", "--listen", &format!("127.0.0.1:{port}"), "--database", db])
+            .args(["demo", "--listen", &format!("127.0.0.1:{port}"), "--database", db, "--data-dir", &data_dir])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -318,7 +322,126 @@ async fn the_demo_serves_a_populated_campaign(db: &str) {
         assert_eq!(team.as_array().map(Vec::len), Some(5));
         let (_, campaigns) = call("GET", &format!("{base}/api/v1/campaigns"), &token, None).await;
         assert_eq!(campaigns.as_array().map(Vec::len), Some(1), "the owner sees the national campaign");
+        if round == 0 {
+            the_partner_workflow_on_the_demo(&base, &token).await;
+            unused_files_are_collected(&base, &token, db, &data_dir).await;
+        }
     }
+}
+
+/// The story through the API, on the demo: standard asks to every low-reach media partner in one
+/// call, a custom ask agreed with the high-touch IT company, the logo pack sent, the partner confirming
+/// through its link, and what is due on the dashboard's endpoint and in the calendar feed.
+async fn the_partner_workflow_on_the_demo(base: &str, token: &str) {
+    let api = format!("{base}/api/v1");
+    let (_, asks) = call("GET", &format!("{api}/campaigns/sat-kodiranja/asks"), token, None).await;
+    let ids: Vec<i64> = asks.as_array().into_iter().flatten().filter_map(|a| a["id"].as_i64()).collect();
+    assert!(ids.len() >= 3, "{asks}");
+    let body = json!({ "asks": ids, "segment": { "category": "media", "tier": "low" } });
+    let (status, applied) = call("POST", &format!("{api}/campaigns/sat-kodiranja/asks/apply"), token, Some(body)).await;
+    assert_eq!(status, 200, "{applied}");
+    assert!(applied["partners"].as_i64().unwrap_or(0) > 5 && applied["created"].as_i64().unwrap_or(0) > 5, "{applied}");
+
+    let (_, found) =
+        call("GET", &format!("{api}/campaigns/sat-kodiranja/partners?q=Kvarner%20Tech"), token, None).await;
+    let kvarner = found["items"][0].clone();
+    assert_eq!((kvarner["high_touch"].as_bool(), kvarner["tier"].as_str()), (Some(true), Some("high")), "{found}");
+    let id = kvarner["id"].as_i64().unwrap_or_default();
+    let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(5)).to_string();
+    let body = json!({ "ask": { "title": "Employee volunteers run events", "unit": "schools", "due_on": due },
+                       "commitment": { "quantity": 40 } });
+    let (status, commitment) = call("POST", &format!("{api}/partners/{id}/commitments"), token, Some(body)).await;
+    assert_eq!((status, commitment["status"].as_str()), (201, Some("proposed")), "{commitment}");
+
+    let (_, assets) = call("GET", &format!("{api}/campaigns/sat-kodiranja/assets"), token, None).await;
+    let logos: Vec<i64> = assets
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["kind"] == "logo")
+        .filter_map(|a| a["id"].as_i64())
+        .collect();
+    assert_eq!(logos.len(), 2, "the logo pack: PNG and SVG");
+    let (status, _) = call(
+        "POST",
+        &format!("{api}/partners/{id}/sends"),
+        token,
+        Some(json!({ "assets": logos, "note": "logo pack" })),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, link) = call("POST", &format!("{api}/partners/{id}/link"), token, None).await;
+    assert_eq!(status, 201, "{link}");
+    let secret = link["token"].as_str().unwrap_or_default().to_owned();
+
+    // The partner, with no account: its view, its answer, its logo pack.
+    let client = reqwest::Client::new();
+    let view: Value = client
+        .get(format!("{api}/link/{secret}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or(Value::Null);
+    assert_eq!(view["partner"]["name"], "Kvarner Tech Group d.d.", "{view}");
+    assert!(view.get("notes").is_none() && view["partner"].get("notes").is_none(), "the team's notes stay inside");
+    assert_eq!(view["assets"].as_array().map(Vec::len), Some(2));
+    let cid = commitment["id"].as_i64().unwrap_or_default();
+    let answer = client
+        .post(format!("{api}/link/{secret}/commitments/{cid}"))
+        .json(&json!({ "accept": true, "quantity": 40 }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(answer.status().as_u16(), 200);
+    let answer: Value = answer.json().await.unwrap_or(Value::Null);
+    assert_eq!((answer["status"].as_str(), answer["by_partner"].as_bool()), (Some("agreed"), Some(true)), "{answer}");
+
+    let (_, due_list) = call("GET", &format!("{api}/campaigns/sat-kodiranja/due"), token, None).await;
+    assert!(
+        due_list["commitments"].as_array().into_iter().flatten().any(|c| c["id"].as_i64() == Some(cid)),
+        "due within the week: {due_list}"
+    );
+    let (status, feed) = call("POST", &format!("{api}/me/calendar"), token, None).await;
+    assert_eq!(status, 201, "{feed}");
+    let ics = reqwest::get(feed["url"].as_str().unwrap_or_default()).await.unwrap_or_else(|e| panic!("{e}"));
+    let ics = ics.text().await.unwrap_or_default().replace("\r\n ", "");
+    assert!(ics.contains("SUMMARY:Kvarner Tech Group d.d.: Employee volunteers run events (40 schools)"), "{ics}");
+}
+
+/// `rally files gc` deletes files nothing uses any more (here: a deleted asset's), and only those.
+async fn unused_files_are_collected(base: &str, token: &str, db: &str, data_dir: &str) {
+    let (_, assets) = call("GET", &format!("{base}/api/v1/campaigns/sat-kodiranja/assets"), token, None).await;
+    let banner = assets.as_array().into_iter().flatten().find(|a| a["kind"] == "banner").cloned().unwrap_or_default();
+    let (status, _) = call("DELETE", &format!("{base}/api/v1/assets/{}", banner["id"]), token, None).await;
+    assert_eq!(status, 204);
+    let stored = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(data_dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|d| d.file_name() != "tmp")
+            .flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten().map(|f| f.path()))
+            .collect()
+    };
+    let before = stored();
+    assert_eq!(before.len(), 4, "{before:?}");
+    let fresh = ok(&["files", "gc", "--database", db, "--data-dir", data_dir], None);
+    assert!(fresh.contains("deleted 0 unused files"), "files younger than an hour are kept: {fresh}");
+    let old = std::time::SystemTime::now() - Duration::from_secs(7200);
+    for path in &before {
+        let file = std::fs::File::options().write(true).open(path).unwrap_or_else(|e| panic!("{e}"));
+        file.set_modified(old).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let dry = ok(&["files", "gc", "--database", db, "--data-dir", data_dir, "--dry-run"], None);
+    assert!(dry.contains("would delete 1 unused files"), "{dry}");
+    assert_eq!(stored().len(), 4);
+    let done = ok(&["files", "gc", "--database", db, "--data-dir", data_dir], None);
+    assert!(done.contains("deleted 1 unused files"), "{done}");
+    let sha = banner["file"]["sha256"].as_str().unwrap_or_default();
+    assert!(!stored().iter().any(|p| p.ends_with(sha)), "the banner's file is gone");
+    assert_eq!(stored().len(), 3, "logos and fact sheet stay");
 }
 
 #[test]

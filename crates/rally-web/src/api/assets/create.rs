@@ -44,6 +44,8 @@ pub async fn create_asset(
     Path(campaign): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<Asset>), ApiError> {
+    let id = app.campaign_id(&campaign).await?;
+    uploads::check_right(&app, &auth, id, rally_domain::Action::EditCampaign).await?;
     let form = uploads::read_form(multipart, &FIELDS).await?;
     let text = |name: &str| form.get(name).map(str::trim).filter(|v| !v.is_empty());
     let mut errors = Vec::new();
@@ -61,7 +63,6 @@ pub async fn create_asset(
         description: form.get("description").map(str::to_owned),
     };
     let fields = draft.validate(form.file.is_some())?;
-    let id = app.campaign_id(&campaign).await?;
     let file = uploads::store_file(&form, &app.files).await?;
     let asset = app.store.create_asset(auth.actor(), id, fields, file).await?;
     Ok((StatusCode::CREATED, Json(asset)))

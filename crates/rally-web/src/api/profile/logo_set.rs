@@ -21,6 +21,9 @@ pub async fn set_logo(
     Id(id): Id,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<StoredFile>, ApiError> {
+    let partner = app.store.partner(auth.actor(), PartnerId(id)).await?;
+    let action = rally_domain::Action::EditPartner { owner: partner.fields.owner_id };
+    uploads::check_right(&app, &auth, partner.campaign_id, action).await?;
     let form = uploads::read_form(multipart, &[]).await?;
     uploads::require_image(&form)?;
     let logo = uploads::store_file(&form, &app.files).await?.ok_or(ApiError::Internal)?;
