@@ -98,7 +98,8 @@ pub async fn logo(
     Path((slug, partner)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let partner = partner.parse().map(PartnerId).map_err(|_| PageError::NotFound)?;
-    let id = super::campaign_id(&app, &slug).await?;
+    // By slug, or by id as the API's recognition document may name it.
+    let id = app.campaign_id(&slug).await.map_err(|_| PageError::NotFound)?;
     let wall = app.store.recognition(id).await?;
     let logo = wall.into_iter().find(|r| r.partner_id == partner).and_then(|r| r.logo).ok_or(PageError::NotFound)?;
     let mut response = crate::files::serve_file(&app.files, &logo, false).await;

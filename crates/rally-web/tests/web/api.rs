@@ -1536,6 +1536,26 @@ async fn the_recognition_wall_is_public(s: Server) {
             ]
         })
     );
+    // The logo behind the URL, for anyone; nothing for a partner that is not on the wall.
+    let logo = reqwest::get(format!("{}/c/wall/logos/{tech}", s.base)).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(logo.status(), StatusCode::OK);
+    assert_eq!(logo.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/png"));
+    assert_eq!(logo.bytes().await.unwrap_or_default().as_ref(), &PNG_1X1[..]);
+    let not_won = reqwest::get(format!("{}/c/wall/logos/{hidden}", s.base)).await.map(|r| r.status()).ok();
+    assert_eq!(not_won, Some(StatusCode::NOT_FOUND));
+    // The campaign's id serves as well as its slug.
+    let id = s.call("GET", "/api/v1/campaigns/wall", t, None).await.body["id"].as_i64().unwrap_or_default();
+    let by_id = s.call("GET", &format!("/api/v1/campaigns/{id}/recognition"), None, None).await;
+    assert_eq!(
+        by_id.body["tiers"],
+        wall.body["tiers"].clone().as_array().map_or(json!(null), |tiers| {
+            let mut tiers = json!(tiers);
+            tiers[0]["partners"][0]["logo_url"] = json!(format!("{}/c/{id}/logos/{tech}", s.base));
+            tiers
+        })
+    );
+    let logo = reqwest::get(format!("{}/c/{id}/logos/{tech}", s.base)).await.map(|r| r.status()).ok();
+    assert_eq!(logo, Some(StatusCode::OK));
     let r = s.call("GET", "/api/v1/campaigns/nowhere/recognition", None, None).await;
     assert_eq!((r.status, r.content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
     assert_eq!(r.header("access-control-allow-origin"), "*");

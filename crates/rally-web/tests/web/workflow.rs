@@ -203,6 +203,13 @@ async fn asks_commitments_and_the_partner_link(site: Site) {
     assert_eq!(moved.status, StatusCode::SEE_OTHER);
     assert_eq!(site.store.partner(Actor::System, it).await.map(|p| p.stage).ok(), Some(Stage::ClosedWon));
 
+    // Won, it is on the campaign's partner wall, for anyone; partners still in talks are not.
+    let wall = site.browser().get("/c/hr/recognition").await;
+    assert_eq!(wall.status, StatusCode::OK);
+    assert!(wall.body.contains("Kvarner Tech Group") && !wall.body.contains("Radio Sljeme"), "{}", wall.body);
+    b.submit(&format!("/campaigns/hr/partners/{it}/recognition"), &[("opt_out", "1")]).await;
+    assert!(!site.browser().get("/c/hr/recognition").await.body.contains("Kvarner"), "opted out");
+
     // Revoked, the link is a plain "not found" that names nobody.
     b.submit(&format!("/campaigns/hr/partners/{it}/link"), &[("action", "revoke")]).await;
     let gone = partner_side.get(&path).await;

@@ -43,11 +43,11 @@ pub struct WallPartner {
 /// The campaign's won partners, by tier, except those that asked not to be shown. Public: no token, and
 /// any site may read it (`Access-Control-Allow-Origin: *`).
 #[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/recognition", tag = "recognition", security(()),
-    params(("campaign" = String, Path, description = "Campaign slug")),
-    responses((status = 200, body = Wall, description = "OK"), (status = 404, body = Problem, description = "No campaign with this slug")))]
+    params(("campaign" = String, Path, description = "Campaign id or slug")),
+    responses((status = 200, body = Wall, description = "OK"), (status = 404, body = Problem, description = "No such campaign")))]
 pub async fn recognition(State(app): State<AppState>, Path(campaign): Path<String>, headers: HeaderMap) -> Response {
     let wall = async {
-        let id = app.store.campaign_id(&campaign).await?.ok_or(ApiError::NotFound("campaign"))?;
+        let id = app.campaign_id(&campaign).await?;
         let partners = app.store.recognition(id).await?;
         let base = crate::base_url(&headers);
         let tiers = [Tier::High, Tier::Low]
