@@ -32,7 +32,7 @@ for (const [width, height, suffix] of [[1440, 900, ""], [390, 844, "-phone"]]) {
 {
   const { context, page } = await signIn(browser, owner, { viewport: { width: 1440, height: 900 } });
   await page.goto(`${base}/campaigns/${slug}/partners/201`);
-  await page.getByRole("button", { name: "Make a link" }).click();
+  await page.getByRole("button", { name: /Make a (new )?link/ }).click();
   await page.goto(await page.locator("#new-link").inputValue());
   await page.screenshot({ path: `${out}partner-link.png`, fullPage: true });
   await context.close();

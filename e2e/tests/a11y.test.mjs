@@ -56,3 +56,17 @@ test("the sign-in page passes axe", async () => {
   assert.deepEqual(await violations(page), []);
   await context.close();
 });
+
+test("a partner's link page passes axe", async () => {
+  const { context, page } = await signIn(browser, owner, { bypassCSP: true });
+  await page.goto(`${base}/campaigns/${slug}/partners?q=Kvarner`);
+  await page.getByRole("link", { name: "Kvarner Tech Group d.d." }).click();
+  await page.getByRole("button", { name: /Make a (new )?link/ }).click();
+  const link = await page.locator("#new-link").inputValue();
+  await context.close();
+  const partner = await browser.newContext({ bypassCSP: true });
+  const p = await partner.newPage();
+  await p.goto(link);
+  assert.deepEqual(await violations(p), []);
+  await partner.close();
+});

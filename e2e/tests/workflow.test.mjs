@@ -45,7 +45,7 @@ test("standard asks, a custom ask, the logo pack, the partner's link, and what i
   await page.locator("#timeline").getByText("Campaign logo (PNG)").first().waitFor();
 
   // Its secret link, shown once.
-  await page.getByRole("button", { name: "Make a link" }).click();
+  await page.getByRole("button", { name: /Make a (new )?link/ }).click();
   const link = await page.locator("#new-link").inputValue();
   assert.match(link, /\/p\/[0-9a-f]{64}$/);
 

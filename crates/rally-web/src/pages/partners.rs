@@ -137,7 +137,19 @@ async fn list_page(
     let filter = query.into_filter().map_err(|e| PageError::BadRequest(e.problem().detail))?;
     let page = app.store.partners(me.actor(), campaign.id, &filter).await?;
     let team = team_names(app, me.actor(), campaign.id).await?;
-    let rows = page.items.iter().map(|p| PartnerRow::new(p, &team, &layout, me.user.id)).collect();
+    let ids: Vec<PartnerId> = page.items.iter().map(|p| p.id).collect();
+    let today = chrono::Utc::now().date_naive();
+    let summaries = app.store.commitment_summaries(me.actor(), campaign.id, &ids, today).await?;
+    let limits = app.store.stage_limits(me.actor(), campaign.id).await?;
+    let now = chrono::Utc::now();
+    let rows = page
+        .items
+        .iter()
+        .map(|p| {
+            PartnerRow::new(p, &team, &layout, me.user.id)
+                .with_work(summaries.get(&p.id), limits.is_stale(p.stage, p.stage_since, now))
+        })
+        .collect();
     let kept: Vec<(String, String)> = raw.into_iter().filter(|(k, _)| k != "after").collect();
     let next = page.next_after.map(|after| {
         let mut pairs = kept.clone();
