@@ -52,13 +52,16 @@ macro_rules! string_type {
 
 pub mod ask;
 pub mod asset;
+pub mod cadence;
 pub mod campaign;
+pub mod comms;
 pub mod contact;
 pub mod followup;
 pub mod ical;
 pub mod partner;
 pub mod pipeline;
 pub mod team;
+pub mod template;
 pub mod upload;
 pub mod validation;
 

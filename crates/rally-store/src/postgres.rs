@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "tallies", include_str!("../migrations/postgres/0003_tallies.sql")),
     (4, "sort indexes", include_str!("../migrations/postgres/0004_sort_indexes.sql")),
     (5, "workflow", include_str!("../migrations/postgres/0005_workflow.sql")),
+    (6, "comms", include_str!("../migrations/postgres/0006_comms.sql")),
 ];
 
 /// Rally on a PostgreSQL database.
@@ -64,8 +65,13 @@ impl PgStore {
     }
 }
 
+/// How a claim locks the rows it takes: rows another worker has locked are skipped, not waited for,
+/// so several workers claim disjoint batches.
+const CLAIM_LOCK: &str = " FOR UPDATE SKIP LOCKED";
+
 type Backend = PgStore;
 const BACKEND: &str = "postgres";
 
 include!("shared.rs");
 include!("workflow.rs");
+include!("comms.rs");

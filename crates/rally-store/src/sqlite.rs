@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "tallies", include_str!("../migrations/sqlite/0003_tallies.sql")),
     (4, "sort indexes", include_str!("../migrations/sqlite/0004_sort_indexes.sql")),
     (5, "workflow", include_str!("../migrations/sqlite/0005_workflow.sql")),
+    (6, "comms", include_str!("../migrations/sqlite/0006_comms.sql")),
 ];
 
 /// Rally on an embedded SQLite file.
@@ -68,8 +69,13 @@ impl SqliteStore {
     }
 }
 
+/// How a claim locks the rows it takes: SQLite's immediate transaction already holds the only write
+/// lock.
+const CLAIM_LOCK: &str = "";
+
 type Backend = SqliteStore;
 const BACKEND: &str = "sqlite";
 
 include!("shared.rs");
 include!("workflow.rs");
+include!("comms.rs");

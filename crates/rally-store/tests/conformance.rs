@@ -56,11 +56,18 @@ conformance!(
     partner_links_are_secret_and_revocable,
     follow_up_tasks_and_stale_partners,
     interactions_assets_recognition_and_calendar,
+    messages_keep_their_templates_and_segments,
+    the_outbox_is_claimed_once_and_survives_a_dead_worker,
+    failures_retry_bounces_suppress,
+    concurrent_workers_claim_disjoint_rows,
 );
 
 #[path = "conformance/workflow.rs"]
 mod workflow;
 use workflow::*;
+#[path = "conformance/comms.rs"]
+mod comms;
+use comms::*;
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("unexpected error: {e}"))

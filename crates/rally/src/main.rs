@@ -30,6 +30,52 @@ struct DatabaseArg {
     database: Option<String>,
 }
 
+#[derive(Debug, Args)]
+struct MailArg {
+    /// Where e-mail goes: `smtp://[user:pass@]host[:port][?tls=starttls|implicit|none]` (STARTTLS is
+    /// required unless `tls=none`), `smtps://…` (implicit TLS), or `file:///dir` (one .eml file per
+    /// e-mail; the default is the data directory's `mail/` folder).
+    #[arg(long = "mail", env = "RALLY_MAIL_URL", value_name = "URL")]
+    mail: Option<String>,
+    /// E-mails in flight at once (and SMTP connections).
+    #[arg(long, env = "RALLY_MAIL_CONCURRENCY", default_value_t = 4)]
+    concurrency: usize,
+    /// Seconds a claimed e-mail stays this worker's before another may take it over.
+    #[arg(long, default_value_t = 300)]
+    lease_seconds: u64,
+    /// Sign e-mail with DKIM: `domain:selector:path/to/private-key.pem`.
+    #[arg(long, env = "RALLY_DKIM", value_name = "DOMAIN:SELECTOR:PEM")]
+    dkim: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum CommsCommand {
+    /// Print the campaign's future e-mail calendar: who gets which draft message when, which sends the
+    /// cadence rules defer or expire, and why. Writes nothing.
+    Plan {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        campaign: String,
+        /// Every e-mail, not only the ones that moved or expired.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Render a draft message for its whole segment and put it in the outbox (the worker sends it).
+    Queue {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        campaign: String,
+        /// The message's id.
+        #[arg(long)]
+        message: i64,
+        /// Where readers reach Rally, for unsubscribe links (env RALLY_PUBLIC_URL).
+        #[arg(long, env = "RALLY_PUBLIC_URL", value_name = "URL")]
+        base_url: Option<String>,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the web app and API.
@@ -42,6 +88,29 @@ enum Command {
         /// Directory for uploaded files (default: rally-data in the working directory).
         #[arg(long, env = "RALLY_DATA_DIR", value_name = "DIR")]
         data_dir: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        mail: MailArg,
+        /// Serve only; leave delivery to `rally worker` processes.
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Deliver the outbox (alone; `rally serve` delivers in-process too). Several workers may share a
+    /// PostgreSQL database.
+    Worker {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long, env = "RALLY_DATA_DIR", value_name = "DIR")]
+        data_dir: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        mail: MailArg,
+        /// Deliver what is due now, then exit.
+        #[arg(long)]
+        drain: bool,
+    },
+    /// The communication plan.
+    Comms {
+        #[command(subcommand)]
+        command: CommsCommand,
     },
     /// Create the database if needed and bring its schema up to date.
     Migrate {
@@ -195,10 +264,77 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = config::Settings::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { listen, db, data_dir } => {
+        Command::Serve { listen, db, data_dir, mail, no_worker } => {
             let store = open(&settings.database(db.database)).await?;
-            let files = open_files(&settings.data_dir(data_dir))?;
-            serve(store, files, settings.listen(listen)?).await
+            let data_dir = settings.data_dir(data_dir);
+            let files = open_files(&data_dir)?;
+            let worker = if no_worker { None } else { Some(worker(store.clone(), &mail, &data_dir)?) };
+            serve(store, files, settings.listen(listen)?, worker).await
+        }
+        Command::Worker { db, data_dir, mail, drain } => {
+            let store = open(&settings.database(db.database)).await?;
+            let worker = worker(store, &mail, &settings.data_dir(data_dir))?;
+            if drain {
+                let n = worker.drain().await?;
+                println!("delivered or settled {n} e-mails");
+                return Ok(());
+            }
+            tracing::info!("delivering the outbox");
+            worker.run(shutdown_signal()).await;
+            Ok(())
+        }
+        Command::Comms { command: CommsCommand::Plan { db, campaign, all } } => {
+            let store = open(&settings.database(db.database)).await?;
+            let id =
+                store.campaign_id(&campaign).await?.ok_or_else(|| anyhow!("--campaign: no campaign `{campaign}`"))?;
+            let lines = rally_comms::plan::plan_campaign(&*store, Actor::System, id, chrono::Utc::now()).await?;
+            let (mut on_time, mut deferred, mut expired) = (0, 0, 0);
+            for l in &lines {
+                match (l.at, l.reason.is_empty()) {
+                    (None, _) => expired += 1,
+                    (Some(_), true) => on_time += 1,
+                    (Some(_), false) => deferred += 1,
+                }
+                if all || !l.reason.is_empty() {
+                    let at = l.at.map_or("expires".to_owned(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string());
+                    println!(
+                        "{at:<20}  {}  {} <{}>  (wanted {})  {}",
+                        l.message,
+                        l.partner,
+                        l.email,
+                        l.wanted.format("%Y-%m-%d %H:%M"),
+                        l.reason
+                    );
+                }
+            }
+            println!("{} e-mails: {on_time} on time, {deferred} deferred, {expired} expire", lines.len());
+            Ok(())
+        }
+        Command::Comms { command: CommsCommand::Queue { db, campaign, message, base_url } } => {
+            let store = open(&settings.database(db.database)).await?;
+            let id =
+                store.campaign_id(&campaign).await?.ok_or_else(|| anyhow!("--campaign: no campaign `{campaign}`"))?;
+            let (m, _) = store.message(Actor::System, message).await?;
+            if m.campaign_id != id {
+                bail!("--message: message {message} is not in campaign {campaign}");
+            }
+            let base = base_url.unwrap_or_else(|| format!("http://{}", config::DEFAULT_LISTEN));
+            let (planned, added) = rally_comms::plan::queue_message(
+                &*store,
+                Actor::System,
+                message,
+                base.trim_end_matches('/'),
+                chrono::Utc::now(),
+            )
+            .await?;
+            println!(
+                "queued {added} e-mails: {} on time, {} deferred, {} expired; {} contacts left out",
+                planned.on_time(),
+                planned.deferred(),
+                planned.expired(),
+                planned.excluded.len()
+            );
+            Ok(())
         }
         Command::Migrate { db } => {
             let url = settings.database(db.database);
@@ -293,6 +429,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let files = open_files(&data_dir.unwrap_or_else(|| "rally-demo-data".into()))?;
             let addr = settings.listen(listen)?;
             let login = demo::seed(&*store, &files).await?;
+            let demo_dir = data_dir_of(&files);
+            let mail = MailArg { mail: None, concurrency: 4, lease_seconds: 300, dkim: None };
+            let worker = worker(store.clone(), &mail, &demo_dir)?;
             let base = format!("http://{addr}");
             println!(
                 "Rally demo: campaign \"{}\" with {} partners ({} database {})",
@@ -308,9 +447,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "  try        curl -H 'Authorization: Bearer {}' '{base}/api/v1/campaigns/{}/partners?stage=negotiate_ask&limit=5'",
                 login.token, login.slug
             );
-            serve(store, files, addr).await
+            serve(store, files, addr, Some(worker)).await
         }
     }
+}
+
+fn data_dir_of(files: &rally_web::files::FileStore) -> std::path::PathBuf {
+    files.dir().to_path_buf()
+}
+
+/// The delivery worker for `--mail` (default: .eml files in the data directory's `mail/` folder).
+fn worker(store: Arc<dyn Store>, mail: &MailArg, data_dir: &std::path::Path) -> anyhow::Result<rally_comms::Worker> {
+    let url = match &mail.mail {
+        Some(u) => u.clone(),
+        None => {
+            let dir = data_dir.join("mail");
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let dir = std::fs::canonicalize(&dir).with_context(|| format!("finding {}", dir.display()))?;
+            format!("file://{}", dir.display())
+        }
+    };
+    let concurrency = mail.concurrency.clamp(1, 64);
+    let transport = rally_mail::Transport::from_url(&url, concurrency as u32)
+        .with_context(|| format!("--mail {}", rally_mail::redact(&url)))?;
+    let mut config = rally_comms::WorkerConfig::new(format!("{}-{}", hostname(), std::process::id()));
+    config.concurrency = concurrency;
+    config.lease = std::time::Duration::from_secs(mail.lease_seconds.max(1));
+    if let Some(spec) = &mail.dkim {
+        let mut parts = spec.splitn(3, ':');
+        let (Some(domain), Some(selector), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+            bail!("--dkim: give domain:selector:path/to/key.pem");
+        };
+        let pem = std::fs::read_to_string(path).with_context(|| format!("--dkim: reading {path}"))?;
+        let key = rally_mail::DkimKey::from_pem(domain, selector, &pem).map_err(|e| anyhow!("--dkim: {e}"))?;
+        config.dkim = Some(Arc::new(key));
+    }
+    tracing::info!(mail = %rally_mail::redact(&url), concurrency, "e-mail delivery");
+    Ok(rally_comms::Worker::new(store, Arc::new(transport), config))
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "rally".into())
 }
 
 fn open_files(dir: &std::path::Path) -> anyhow::Result<rally_web::files::FileStore> {
@@ -340,7 +517,15 @@ fn read_password() -> anyhow::Result<String> {
     Ok(password)
 }
 
-async fn serve(store: Arc<dyn Store>, files: rally_web::files::FileStore, addr: SocketAddr) -> anyhow::Result<()> {
+async fn serve(
+    store: Arc<dyn Store>,
+    files: rally_web::files::FileStore,
+    addr: SocketAddr,
+    worker: Option<rally_comms::Worker>,
+) -> anyhow::Result<()> {
+    if let Some(worker) = worker {
+        tokio::spawn(async move { worker.run(std::future::pending()).await });
+    }
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     tracing::info!(%addr, backend = store.backend(), "Rally is serving");
     rally_web::serve(listener, rally_web::AppState::new(store, files), shutdown_signal()).await.context("serving HTTP")

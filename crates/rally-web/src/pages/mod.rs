@@ -25,6 +25,7 @@ mod public;
 pub mod session;
 mod tasks;
 mod team;
+mod unsubscribe;
 
 pub use session::SignedIn;
 
@@ -71,6 +72,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/calendar/{file}", get(public::feed))
         .route("/c/{slug}/recognition", get(public::recognition))
         .route("/c/{slug}/logos/{id}", get(public::logo))
+        .route("/u/{token}", get(unsubscribe::show).post(unsubscribe::submit))
         .route("/p/{token}", get(link::show))
         .route("/p/{token}/commitments/{id}", post(link::respond))
         .route("/p/{token}/logo", get(link::logo).post(link::upload_logo).layer(upload_limit()))

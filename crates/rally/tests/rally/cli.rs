@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-const RALLY: &str = env!("CARGO_BIN_EXE_rally");
+pub(super) const RALLY: &str = env!("CARGO_BIN_EXE_rally");
 
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
@@ -29,7 +29,14 @@ macro_rules! both_backends {
     };
 }
 
-both_backends!(the_cli_contract_works_with_http, the_demo_serves_a_populated_campaign);
+both_backends!(
+    the_cli_contract_works_with_http,
+    the_demo_serves_a_populated_campaign,
+    campaign_mail_reaches_a_real_smtp_server,
+    a_killed_worker_loses_nothing
+);
+
+use super::mail::{a_killed_worker_loses_nothing, campaign_mail_reaches_a_real_smtp_server};
 
 fn rally(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(RALLY)
@@ -48,7 +55,7 @@ fn rally(args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap_or_else(|e| panic!("rally {args:?}: {e}"))
 }
 
-fn ok(args: &[&str], stdin: Option<&str>) -> String {
+pub(super) fn ok(args: &[&str], stdin: Option<&str>) -> String {
     let out = rally(args, stdin);
     assert!(out.status.success(), "rally {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -61,12 +68,12 @@ fn fails(args: &[&str], stdin: Option<&str>, says: &str) {
     assert!(stderr.contains(says), "rally {args:?}: expected {says:?} in: {stderr}");
 }
 
-fn free_port() -> u16 {
+pub(super) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
 }
 
 /// A server process of ours, ended when the test ends.
-struct Running(Child);
+pub(super) struct Running(pub(super) Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -75,7 +82,7 @@ impl Drop for Running {
     }
 }
 
-async fn wait_healthy(base: &str) {
+pub(super) async fn wait_healthy(base: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {

@@ -1,0 +1,351 @@
+//! The communication plan: milestones, messages to segments of the campaign's contacts, and what
+//! happens to each planned e-mail (the outbox statuses). The cadence rules are in [`crate::cadence`],
+//! the templates in [`crate::template`].
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::cadence::MailKind;
+use crate::campaign::LanguageTag;
+use crate::contact::Consent;
+use crate::partner::{Audience, Category, Tier};
+use crate::pipeline::Stage;
+use crate::validation::{Check, Invalid, required_text};
+use crate::{CampaignId, UserId};
+
+macro_rules! named_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal / $label:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),* }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),* }
+            }
+
+            pub fn parse(s: &str) -> Result<$name, String> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
+                    let all: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
+                    format!("unknown value `{s}`; expected one of {}", all.join(", "))
+                })
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// The moments a campaign writes to its partners about.
+    MilestoneKind {
+        Announcement = "announcement" / "Announcement",
+        RegistrationOpens = "registration_opens" / "Registration opens",
+        Reminder = "reminder" / "Reminder",
+        CampaignWeek = "campaign_week" / "Campaign week",
+        ThankYou = "thank_you" / "Thank you",
+        ReportBack = "report_back" / "Report back",
+        Other = "other" / "Other",
+    }
+);
+
+named_enum!(
+    /// Where one planned e-mail to one contact stands.
+    OutboxStatus {
+        Planned = "planned" / "Planned",
+        Deferred = "deferred" / "Deferred",
+        Sending = "sending" / "Sending",
+        Sent = "sent" / "Sent",
+        Failed = "failed" / "Failed",
+        Bounced = "bounced" / "Bounced",
+        Suppressed = "suppressed" / "Suppressed",
+        Expired = "expired" / "Expired",
+    }
+);
+
+named_enum!(
+    /// Why an address gets no (marketing) e-mail.
+    SuppressionReason {
+        Unsubscribed = "unsubscribed" / "Unsubscribed",
+        HardBounce = "hard_bounce" / "Hard bounce",
+        Complaint = "complaint" / "Complaint",
+        Manual = "manual" / "Added by the team",
+    }
+);
+
+named_enum!(
+    /// What a contact chose on the unsubscribe page.
+    MailPreference {
+        All = "all" / "Every campaign e-mail",
+        Fewer = "fewer" / "Fewer e-mails (at most one a week)",
+        Essential = "essential" / "Only essential e-mails (confirmations, changes)",
+        None = "none" / "No e-mail at all",
+    }
+);
+
+/// The cadence for a contact who asked for fewer e-mails: at most one marketing e-mail a week (or per
+/// the campaign's window, if that is longer).
+pub fn fewer(policy: &crate::cadence::CadencePolicy) -> crate::cadence::CadencePolicy {
+    crate::cadence::CadencePolicy { max_per_window: 1, window_days: policy.window_days.max(7), ..policy.clone() }
+}
+
+/// A dated moment of the campaign's communication plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Milestone {
+    pub id: i64,
+    pub campaign_id: CampaignId,
+    pub kind: MilestoneKind,
+    pub title: String,
+    pub on: NaiveDate,
+}
+
+/// Which contacts a message goes to. Every condition that is set must hold; an empty list or `None`
+/// means "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct Segment {
+    pub categories: Vec<Category>,
+    pub audiences: Vec<Audience>,
+    pub tiers: Vec<Tier>,
+    pub stages: Vec<Stage>,
+    pub owners: Vec<UserId>,
+    /// ISO 3166-1 codes of the partner's country.
+    pub countries: Vec<String>,
+    /// The contact's language.
+    pub languages: Vec<LanguageTag>,
+    /// The contact's consent; marketing e-mail never goes to contacts who opted out, whatever this says.
+    pub consent: Vec<Consent>,
+}
+
+impl Segment {
+    /// Words for the coordinator: "media and school networks · low reach · in Lead or Contacted".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        let join = |v: Vec<&str>| v.join(", ");
+        if !self.categories.is_empty() {
+            parts.push(join(self.categories.iter().map(|c| c.label()).collect()));
+        }
+        if !self.audiences.is_empty() {
+            parts.push(format!("reaching {}", join(self.audiences.iter().map(|a| a.as_str()).collect())));
+        }
+        if !self.tiers.is_empty() {
+            parts.push(format!("{} reach", join(self.tiers.iter().map(|t| t.as_str()).collect())));
+        }
+        if !self.stages.is_empty() {
+            parts.push(format!("in {}", join(self.stages.iter().map(|s| s.label()).collect())));
+        }
+        if !self.countries.is_empty() {
+            parts.push(format!("in {}", self.countries.join(", ")));
+        }
+        if !self.languages.is_empty() {
+            parts.push(format!("speaking {}", join(self.languages.iter().map(|l| l.as_str()).collect())));
+        }
+        if !self.owners.is_empty() {
+            parts.push(format!("{} owner(s)", self.owners.len()));
+        }
+        if !self.consent.is_empty() {
+            parts.push(format!("consent {}", join(self.consent.iter().map(|c| c.as_str()).collect())));
+        }
+        if parts.is_empty() { "every contact".into() } else { parts.join(" · ") }
+    }
+
+    /// Whether a contact of a partner with these properties is in the segment.
+    pub fn matches(&self, who: &SegmentSubject<'_>) -> bool {
+        let any = |list_empty: bool, hit: bool| list_empty || hit;
+        any(self.categories.is_empty(), self.categories.contains(&who.category))
+            && any(self.audiences.is_empty(), self.audiences.iter().any(|a| who.audiences.contains(a)))
+            && any(self.tiers.is_empty(), self.tiers.contains(&who.tier))
+            && any(self.stages.is_empty(), self.stages.contains(&who.stage))
+            && any(self.owners.is_empty(), who.owner.is_some_and(|o| self.owners.contains(&o)))
+            && any(self.countries.is_empty(), who.country.is_some_and(|c| self.countries.iter().any(|x| x == c)))
+            && any(self.languages.is_empty(), who.language.is_some_and(|l| self.languages.contains(l)))
+            && any(self.consent.is_empty(), self.consent.contains(&who.consent))
+    }
+
+    fn validate(mut self, c: &mut Check) -> Segment {
+        let mut countries = Vec::new();
+        for raw in &self.countries {
+            if let Some(code) = c.take("segment.countries", crate::campaign::parse_country(raw)) {
+                countries.push(code);
+            }
+        }
+        self.countries = countries;
+        self.categories.sort();
+        self.categories.dedup();
+        self.audiences.sort();
+        self.audiences.dedup();
+        self
+    }
+}
+
+/// What a segment looks at: a contact and its partner.
+#[derive(Debug, Clone, Copy)]
+pub struct SegmentSubject<'a> {
+    pub category: Category,
+    pub audiences: &'a [Audience],
+    pub tier: Tier,
+    pub stage: Stage,
+    pub owner: Option<UserId>,
+    pub country: Option<&'a str>,
+    pub language: Option<&'a LanguageTag>,
+    pub consent: Consent,
+}
+
+/// When a message goes: on a milestone's day at a local time, or at an explicit instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SendTime {
+    /// On the milestone's date, at this time of day in each recipient's time zone.
+    Milestone {
+        milestone_id: i64,
+        at: NaiveTime,
+    },
+    At(DateTime<Utc>),
+}
+
+/// The validated fields of a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageFields {
+    pub title: String,
+    pub kind: MailKind,
+    pub segment: Segment,
+    pub send: SendTime,
+    /// The language used for contacts whose language has no template.
+    pub fallback_language: LanguageTag,
+}
+
+/// A message as a client sends it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct MessageDraft {
+    pub title: Option<String>,
+    pub kind: Option<MailKind>,
+    pub segment: Option<Segment>,
+    pub send: Option<SendTime>,
+    pub fallback_language: Option<String>,
+}
+
+merge_drafts!(MessageDraft { title, kind, segment, send, fallback_language });
+
+impl MessageDraft {
+    pub fn validate(self) -> Result<MessageFields, Invalid> {
+        let mut c = Check::default();
+        let title = c.take("title", required_text(self.title.as_deref().unwrap_or_default(), 200));
+        let segment = self.segment.unwrap_or_default().validate(&mut c);
+        if self.send.is_none() {
+            c.fail("send", "say when: on a milestone (with a time of day) or at a date and time");
+        }
+        let fallback =
+            c.take("fallback_language", LanguageTag::parse(self.fallback_language.as_deref().unwrap_or("en")));
+        let fields = (|| {
+            Some(MessageFields {
+                title: title?,
+                kind: self.kind.unwrap_or(MailKind::Marketing),
+                segment,
+                send: self.send?,
+                fallback_language: fallback?,
+            })
+        })();
+        c.finish(fields)
+    }
+}
+
+impl MessageFields {
+    pub fn to_draft(&self) -> MessageDraft {
+        MessageDraft {
+            title: Some(self.title.clone()),
+            kind: Some(self.kind),
+            segment: Some(self.segment.clone()),
+            send: Some(self.send.clone()),
+            fallback_language: Some(self.fallback_language.to_string()),
+        }
+    }
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Message {
+    pub id: i64,
+    pub campaign_id: CampaignId,
+    #[serde(flatten)]
+    pub fields: MessageFields,
+    /// When its e-mails were put in the outbox; `None` while it is a draft.
+    pub planned_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which template a contact gets: its language (else the message's fallback), and the variant for its
+/// partner's category (else the message's default text). So an IT company's employees and a teachers'
+/// network can read different words for the same announcement.
+pub fn pick_template<'a, T>(
+    templates: &'a [(LanguageTag, Option<Category>, T)],
+    language: Option<&LanguageTag>,
+    fallback: &LanguageTag,
+    category: Category,
+) -> Option<&'a T> {
+    let find = |lang: &LanguageTag, cat: Option<Category>| {
+        templates.iter().find(|(l, c, _)| l == lang && *c == cat).map(|(_, _, t)| t)
+    };
+    let mut order: Vec<(&LanguageTag, Option<Category>)> = Vec::new();
+    if let Some(lang) = language {
+        order.push((lang, Some(category)));
+        order.push((lang, None));
+    }
+    order.push((fallback, Some(category)));
+    order.push((fallback, None));
+    order.into_iter().find_map(|(l, c)| find(l, c))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_by_language_then_category_then_fallback() {
+        let hr = LanguageTag::parse("hr").unwrap();
+        let en = LanguageTag::parse("en").unwrap();
+        let fr = LanguageTag::parse("fr").unwrap();
+        let t = vec![
+            (hr.clone(), None, "hr default"),
+            (hr.clone(), Some(Category::ItCompany), "hr for companies"),
+            (en.clone(), None, "en default"),
+        ];
+        assert_eq!(pick_template(&t, Some(&hr), &en, Category::ItCompany), Some(&"hr for companies"));
+        assert_eq!(pick_template(&t, Some(&hr), &en, Category::SchoolNetwork), Some(&"hr default"));
+        assert_eq!(pick_template(&t, Some(&fr), &en, Category::SchoolNetwork), Some(&"en default"));
+        assert_eq!(pick_template(&t, None, &en, Category::Media), Some(&"en default"));
+        assert_eq!(pick_template(&t[..2], Some(&fr), &en, Category::Media), None);
+    }
+
+    #[test]
+    fn messages_need_a_title_and_a_time() {
+        let err = MessageDraft {
+            segment: Some(Segment { countries: vec!["Croatia".into()], ..Default::default() }),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err();
+        let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "segment.countries", "send"]);
+    }
+
+    #[test]
+    fn segments_describe_themselves() {
+        let s = Segment { categories: vec![Category::SchoolNetwork], tiers: vec![Tier::Low], ..Default::default() };
+        assert_eq!(s.describe(), "School network · low reach");
+        assert_eq!(Segment::default().describe(), "every contact");
+    }
+}

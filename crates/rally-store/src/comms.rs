@@ -1,0 +1,764 @@
+// The `Comms` implementation both backends share, included after `workflow.rs` into the same module:
+// mail settings, milestones, messages and templates, the outbox with its leases, suppressions.
+//
+// The outbox is the delivery queue. A worker claims due rows with a lease (PostgreSQL skips rows other
+// workers have locked; SQLite serializes claims in an immediate transaction), sends each one, and
+// records the outcome in its own transaction. A row whose lease ran out — its worker died — is due
+// again, so a crash can repeat only the e-mails that were in flight, never lose one.
+
+use rally_domain::cadence::{CadencePolicy, MailKind};
+use rally_domain::comms::{
+    MailPreference, Message, MessageFields, Milestone, MilestoneKind, OutboxStatus, SegmentSubject, SuppressionReason,
+};
+use rally_domain::template::TemplateSet;
+
+use crate::{Claimed, Comms, Delivered, MailEntry, MailSettings, MessageTemplate, NewDelivery, Recipient};
+
+/// After this many attempts a delivery that keeps failing temporarily is given up as failed.
+const MAX_ATTEMPTS: i32 = 8;
+
+/// Where a campaign's e-mail comes from until the team says otherwise.
+const DEFAULT_FROM: &str = "rally@localhost.localdomain";
+
+macro_rules! message_columns {
+    () => {
+        "id, campaign_id, title, kind, segment, send, fallback_language, planned_at, created_at"
+    };
+}
+
+fn message_from_row(row: &DbRow) -> Result<Message> {
+    Ok(Message {
+        id: row.try_get("id")?,
+        campaign_id: CampaignId(row.try_get("campaign_id")?),
+        fields: MessageFields {
+            title: row.try_get("title")?,
+            kind: text(row, "kind", MailKind::parse)?,
+            segment: json(row, "segment")?,
+            send: json(row, "send")?,
+            fallback_language: text(row, "fallback_language", LanguageTag::parse)?,
+        },
+        planned_at: row.try_get::<Option<i64>, _>("planned_at")?.map(from_micros).transpose()?,
+        created_at: time(row, "created_at")?,
+    })
+}
+
+async fn fetch_message(conn: &mut Conn, id: i64) -> Result<Message> {
+    let row = sqlx::query(concat!("SELECT ", message_columns!(), " FROM messages WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound("message"))?;
+    message_from_row(&row)
+}
+
+async fn read_settings(conn: &mut Conn, campaign: CampaignId) -> Result<MailSettings> {
+    let row = sqlx::query("SELECT from_name, from_address, reply_to, policy FROM mail_settings WHERE campaign_id = $1")
+        .bind(campaign.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(r) => Ok(MailSettings {
+            from_name: r.try_get("from_name")?,
+            from_address: text(&r, "from_address", Email::parse)?,
+            reply_to: r.try_get::<Option<String>, _>("reply_to")?.map(|e| Email::parse(&e).map_err(|x| corrupt("reply_to", x))).transpose()?,
+            policy: json(&r, "policy")?,
+        }),
+        None => {
+            let c = fetch_campaign(conn, campaign).await?;
+            Ok(MailSettings {
+                from_name: c.fields.name,
+                from_address: Email::parse(DEFAULT_FROM).map_err(|e| corrupt("default sender", e))?,
+                reply_to: None,
+                policy: CadencePolicy::default(),
+            })
+        }
+    }
+}
+
+async fn write_templates(conn: &mut Conn, message: i64, templates: &[MessageTemplate]) -> Result<()> {
+    sqlx::query("DELETE FROM message_templates WHERE message_id = $1").bind(message).execute(&mut *conn).await?;
+    for t in templates {
+        let result = sqlx::query(
+            "INSERT INTO message_templates (message_id, language, variant, subject, body_text, body_html) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(message)
+        .bind(t.language.as_str())
+        .bind(t.category.map_or("", Category::as_str))
+        .bind(&t.set.subject)
+        .bind(&t.set.text)
+        .bind(&t.set.html)
+        .execute(&mut *conn)
+        .await;
+        match result {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                let which = t.category.map_or(String::new(), |c| format!(" for {}", c.label()));
+                return Err(StoreError::Conflict {
+                    field: "templates",
+                    message: format!("two templates in {}{which}", t.language),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+async fn read_templates(conn: &mut Conn, message: i64) -> Result<Vec<MessageTemplate>> {
+    let rows = sqlx::query(
+        "SELECT language, variant, subject, body_text, body_html FROM message_templates WHERE message_id = $1 \
+         ORDER BY language, variant",
+    )
+    .bind(message)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let variant: String = r.try_get("variant")?;
+            Ok(MessageTemplate {
+                language: text(r, "language", LanguageTag::parse)?,
+                category: if variant.is_empty() {
+                    None
+                } else {
+                    Some(Category::parse(&variant).map_err(|e| corrupt("variant", e))?)
+                },
+                set: TemplateSet {
+                    subject: r.try_get("subject")?,
+                    text: r.try_get("body_text")?,
+                    html: r.try_get("body_html")?,
+                },
+            })
+        })
+        .collect()
+}
+
+fn check_templates(templates: &[MessageTemplate]) -> Result<()> {
+    if templates.is_empty() {
+        return Err(Invalid::field("templates", "write the message in at least one language").into());
+    }
+    let mut errors = Vec::new();
+    for (i, t) in templates.iter().enumerate() {
+        if let Err(e) = rally_domain::template::check(&t.set) {
+            errors.extend(e.0.into_iter().map(|f| rally_domain::FieldError {
+                field: format!("templates[{i}].{}", f.field),
+                message: f.message,
+            }));
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(Invalid(errors).into()) }
+}
+
+/// A message may change only while nothing of it is in the outbox.
+fn check_draft(message: &Message) -> Result<()> {
+    match message.planned_at {
+        None => Ok(()),
+        Some(_) => Err(StoreError::Conflict {
+            field: "message",
+            message: "this message is already planned; its e-mails are in the outbox".into(),
+        }),
+    }
+}
+
+fn milestone_id(fields: &MessageFields) -> Option<i64> {
+    match fields.send {
+        rally_domain::comms::SendTime::Milestone { milestone_id, .. } => Some(milestone_id),
+        rally_domain::comms::SendTime::At(_) => None,
+    }
+}
+
+async fn check_milestone(conn: &mut Conn, campaign: CampaignId, fields: &MessageFields) -> Result<()> {
+    let Some(id) = milestone_id(fields) else { return Ok(()) };
+    let found = sqlx::query("SELECT 1 AS one FROM milestones WHERE id = $1 AND campaign_id = $2")
+        .bind(id)
+        .bind(campaign.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if found.is_none() {
+        return Err(Invalid::field("send.milestone_id", "no such milestone in this campaign").into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+#[async_trait]
+impl Comms for Backend {
+    async fn mail_settings(&self, actor: Actor, campaign: CampaignId) -> Result<MailSettings> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        read_settings(&mut conn, campaign).await
+    }
+
+    async fn set_mail_settings(&self, actor: Actor, campaign: CampaignId, s: MailSettings) -> Result<MailSettings> {
+        let policy = s.policy.clone().validate()?;
+        let from_name = s.from_name.trim();
+        if from_name.is_empty() || from_name.chars().count() > 100 || from_name.chars().any(char::is_control) {
+            return Err(Invalid::field("from_name", "give a sender name of 1 to 100 characters").into());
+        }
+        let mut tx = self.begin_write().await?;
+        authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
+        sqlx::query(
+            "INSERT INTO mail_settings (campaign_id, from_name, from_address, reply_to, policy) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (campaign_id) DO UPDATE SET from_name = $2, from_address = $3, reply_to = $4, policy = $5",
+        )
+        .bind(campaign.0)
+        .bind(from_name)
+        .bind(s.from_address.as_str())
+        .bind(s.reply_to.as_ref().map(Email::as_str))
+        .bind(to_json(&policy)?)
+        .execute(&mut *tx)
+        .await?;
+        let stored = read_settings(&mut tx, campaign).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn milestones(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Milestone>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let rows = sqlx::query(
+            "SELECT id, campaign_id, kind, title, happens_on FROM milestones WHERE campaign_id = $1 ORDER BY happens_on, id",
+        )
+        .bind(campaign.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Milestone {
+                    id: r.try_get("id")?,
+                    campaign_id: CampaignId(r.try_get("campaign_id")?),
+                    kind: text(r, "kind", MilestoneKind::parse)?,
+                    title: r.try_get("title")?,
+                    on: required_date(r, "happens_on")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn create_milestone(&self, actor: Actor, campaign: CampaignId, kind: MilestoneKind, title: &str, on: chrono::NaiveDate) -> Result<Milestone> {
+        let title = title.trim();
+        if title.is_empty() || title.chars().count() > 200 {
+            return Err(Invalid::field("title", "give the milestone a title of 1 to 200 characters").into());
+        }
+        let mut tx = self.begin_write().await?;
+        authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
+        let row = sqlx::query("INSERT INTO milestones (campaign_id, kind, title, happens_on) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(campaign.0)
+            .bind(kind.as_str())
+            .bind(title)
+            .bind(on.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        let id: i64 = row.try_get("id")?;
+        tx.commit().await?;
+        Ok(Milestone { id, campaign_id: campaign, kind, title: title.to_owned(), on })
+    }
+
+    async fn delete_milestone(&self, actor: Actor, id: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT campaign_id FROM milestones WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("milestone"))?;
+        authorize(&mut tx, actor, CampaignId(row.try_get("campaign_id")?), Action::EditCampaign, "milestone").await?;
+        let used = sqlx::query("SELECT COUNT(*) AS n FROM messages WHERE milestone_id = $1").bind(id).fetch_one(&mut *tx).await?;
+        if used.try_get::<i64, _>("n")? > 0 {
+            return Err(StoreError::Conflict { field: "milestone", message: "messages are attached to this milestone".into() });
+        }
+        sqlx::query("DELETE FROM milestones WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn messages(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Message>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let rows = sqlx::query(concat!("SELECT ", message_columns!(), " FROM messages WHERE campaign_id = $1 ORDER BY id"))
+            .bind(campaign.0)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter().map(message_from_row).collect()
+    }
+
+    async fn message(&self, actor: Actor, id: i64) -> Result<(Message, Vec<MessageTemplate>)> {
+        let mut conn = self.pool.acquire().await?;
+        let m = fetch_message(&mut conn, id).await?;
+        authorize(&mut conn, actor, m.campaign_id, Action::Read, "message").await?;
+        let t = read_templates(&mut conn, id).await?;
+        Ok((m, t))
+    }
+
+    async fn create_message(&self, actor: Actor, campaign: CampaignId, fields: MessageFields, templates: Vec<MessageTemplate>) -> Result<Message> {
+        check_templates(&templates)?;
+        let mut tx = self.begin_write().await?;
+        authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
+        check_milestone(&mut tx, campaign, &fields).await?;
+        let now = now_micros();
+        let row = sqlx::query(
+            "INSERT INTO messages (campaign_id, title, kind, segment, send, milestone_id, fallback_language, planned_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $8) RETURNING id",
+        )
+        .bind(campaign.0)
+        .bind(&fields.title)
+        .bind(fields.kind.as_str())
+        .bind(to_json(&fields.segment)?)
+        .bind(to_json(&fields.send)?)
+        .bind(milestone_id(&fields))
+        .bind(fields.fallback_language.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        write_templates(&mut tx, id, &templates).await?;
+        let m = fetch_message(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    async fn update_message(&self, actor: Actor, id: i64, fields: MessageFields, templates: Option<Vec<MessageTemplate>>) -> Result<Message> {
+        if let Some(t) = &templates {
+            check_templates(t)?;
+        }
+        let mut tx = self.begin_write().await?;
+        let stored = fetch_message(&mut tx, id).await?;
+        authorize(&mut tx, actor, stored.campaign_id, Action::EditCampaign, "message").await?;
+        check_draft(&stored)?;
+        check_milestone(&mut tx, stored.campaign_id, &fields).await?;
+        sqlx::query(
+            "UPDATE messages SET title = $1, kind = $2, segment = $3, send = $4, milestone_id = $5, fallback_language = $6, \
+             updated_at = $7 WHERE id = $8",
+        )
+        .bind(&fields.title)
+        .bind(fields.kind.as_str())
+        .bind(to_json(&fields.segment)?)
+        .bind(to_json(&fields.send)?)
+        .bind(milestone_id(&fields))
+        .bind(fields.fallback_language.as_str())
+        .bind(now_micros())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(t) = &templates {
+            write_templates(&mut tx, id, t).await?;
+        }
+        let m = fetch_message(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    async fn delete_message(&self, actor: Actor, id: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let stored = fetch_message(&mut tx, id).await?;
+        authorize(&mut tx, actor, stored.campaign_id, Action::EditCampaign, "message").await?;
+        // Rows not sent yet go with it; what was sent stays in the partners' timelines.
+        let sent = sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE message_id = $1 AND status IN ('sent', 'sending', 'bounced')")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if sent.try_get::<i64, _>("n")? > 0 {
+            return Err(StoreError::Conflict { field: "message", message: "e-mails of this message were sent; it stays on record".into() });
+        }
+        sqlx::query("DELETE FROM messages WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn recipients(&self, actor: Actor, message: i64) -> Result<Vec<Recipient>> {
+        let mut conn = self.pool.acquire().await?;
+        let m = fetch_message(&mut conn, message).await?;
+        authorize(&mut conn, actor, m.campaign_id, Action::Read, "message").await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            contact_columns!(),
+            ", k.mail_preference, k.time_zone, p.name AS partner_name, p.category, p.audiences, p.reach, p.stage, \
+             p.owner_id, p.country, p.do_not_contact_until, c.high_reach_threshold, \
+             (SELECT MAX(CASE WHEN s.scope = 'all' THEN 2 ELSE 1 END) FROM suppressions s WHERE s.email = k.email) AS suppressed \
+             FROM contacts k JOIN partners p ON p.id = k.partner_id JOIN campaigns c ON c.id = p.campaign_id \
+             WHERE p.campaign_id = $1 ORDER BY k.id"
+        ))
+        .bind(m.campaign_id.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        let marketing = m.fields.kind == MailKind::Marketing;
+        let mut out = Vec::new();
+        for r in &rows {
+            let contact = contact_from_row(r)?;
+            let category = text(r, "category", Category::parse)?;
+            let audiences: Vec<Audience> = json(r, "audiences")?;
+            let reach = Reach::new(r.try_get("reach")?).map_err(|e| corrupt("reach", e))?;
+            let country: Option<String> = r.try_get("country")?;
+            let subject = SegmentSubject {
+                category,
+                audiences: &audiences,
+                tier: Tier::of(reach, r.try_get("high_reach_threshold")?),
+                stage: text(r, "stage", Stage::parse)?,
+                owner: r.try_get::<Option<i64>, _>("owner_id")?.map(UserId),
+                country: country.as_deref(),
+                language: contact.fields.language.as_ref(),
+                consent: contact.fields.consent,
+            };
+            if !m.fields.segment.matches(&subject) {
+                continue;
+            }
+            let preference = text(r, "mail_preference", MailPreference::parse)?;
+            let suppressed: Option<i32> = r.try_get("suppressed")?;
+            let excluded = match (suppressed, preference) {
+                (Some(2), _) | (_, MailPreference::None) => Some("gets no e-mail (unsubscribed, bounced or suppressed)".to_owned()),
+                (Some(_), _) | (_, MailPreference::Essential) if marketing => Some("gets essential e-mail only".to_owned()),
+                _ if marketing && contact.fields.consent == rally_domain::Consent::OptedOut => {
+                    Some("opted out of campaign e-mail".to_owned())
+                }
+                _ => None,
+            };
+            out.push(Recipient {
+                partner_id: contact.partner_id,
+                partner_name: r.try_get("partner_name")?,
+                category,
+                time_zone: r.try_get("time_zone")?,
+                do_not_contact_until: r.try_get::<Option<i64>, _>("do_not_contact_until")?.map(from_micros).transpose()?,
+                preference,
+                excluded,
+                contact,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn mail_history(&self, contacts: &[ContactId]) -> Result<HashMap<ContactId, Vec<chrono::DateTime<chrono::Utc>>>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut out: HashMap<ContactId, Vec<chrono::DateTime<chrono::Utc>>> = HashMap::new();
+        for chunk in contacts.chunks(500) {
+            let mut q = QueryBuilder::<Db>::new(
+                "SELECT contact_id, COALESCE(sent_at, due_at) AS at FROM outbox WHERE kind = 'marketing' \
+                 AND status IN ('planned', 'deferred', 'sending', 'sent') AND contact_id IN (",
+            );
+            let mut sep = q.separated(", ");
+            for c in chunk {
+                sep.push_bind(c.0);
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&mut *conn).await? {
+                out.entry(ContactId(row.try_get("contact_id")?)).or_default().push(time(&row, "at")?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn enqueue(&self, actor: Actor, message: i64, deliveries: Vec<NewDelivery>) -> Result<usize> {
+        let mut tx = self.begin_write().await?;
+        let m = fetch_message(&mut tx, message).await?;
+        authorize(&mut tx, actor, m.campaign_id, Action::EditCampaign, "message").await?;
+        check_draft(&m)?;
+        let now = now_micros();
+        let mut added = 0;
+        for chunk in deliveries.chunks(400) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO outbox (campaign_id, message_id, contact_id, partner_id, kind, email, to_name, subject, body_text, \
+                 body_html, unsubscribe_url, status, wanted_at, due_at, reason, attempts, created_at) ",
+            );
+            q.push_values(chunk, |mut b, d| {
+                let status = if d.due_at.is_some() { OutboxStatus::Planned } else { OutboxStatus::Expired };
+                b.push_bind(m.campaign_id.0)
+                    .push_bind(message)
+                    .push_bind(d.contact_id.0)
+                    .push_bind(d.partner_id.0)
+                    .push_bind(m.fields.kind.as_str())
+                    .push_bind(d.email.to_string())
+                    .push_bind(d.to_name.clone())
+                    .push_bind(d.subject.clone())
+                    .push_bind(d.text.clone())
+                    .push_bind(d.html.clone())
+                    .push_bind(d.unsubscribe_url.clone())
+                    .push_bind(status.as_str())
+                    .push_bind(to_micros(d.wanted_at))
+                    .push_bind(to_micros(d.due_at.unwrap_or(d.wanted_at)))
+                    .push_bind(d.reason.clone())
+                    .push_bind(0_i32)
+                    .push_bind(now);
+            });
+            q.push(" ON CONFLICT (message_id, contact_id) DO NOTHING");
+            added += q.build().execute(&mut *tx).await?.rows_affected() as usize;
+        }
+        sqlx::query("UPDATE messages SET planned_at = $1, updated_at = $1 WHERE id = $2").bind(now).bind(message).execute(&mut *tx).await?;
+        tx.commit().await?;
+        self.after_bulk_load(added).await?;
+        Ok(added)
+    }
+
+    async fn claim(&self, worker: &str, now: chrono::DateTime<chrono::Utc>, lease_until: chrono::DateTime<chrono::Utc>, limit: u32) -> Result<Vec<Claimed>> {
+        let now = to_micros(now);
+        let mut tx = self.begin_write().await?;
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT id FROM outbox WHERE ((status IN ('planned', 'deferred') AND due_at <= ",
+        );
+        q.push_bind(now).push(") OR (status = 'sending' AND lease_until < ").push_bind(now).push(")) ORDER BY due_at, id LIMIT ");
+        q.push_bind(i64::from(limit.min(1000))).push(CLAIM_LOCK);
+        let ids: Vec<i64> = q.build().fetch_all(&mut *tx).await?.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+        if ids.is_empty() {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        }
+        // Suppressed addresses and contacts who chose less mail are checked now, not only when planned.
+        let mut q = QueryBuilder::<Db>::new(
+            "UPDATE outbox SET status = 'suppressed', reason = 'the address is on the suppression list', leased_by = NULL, \
+             lease_until = NULL WHERE id IN (",
+        );
+        push_ids(&mut q, &ids);
+        q.push(
+            ") AND (EXISTS (SELECT 1 FROM suppressions s WHERE s.email = outbox.email AND (s.scope = 'all' OR outbox.kind = 'marketing')) \
+             OR EXISTS (SELECT 1 FROM contacts k WHERE k.id = outbox.contact_id AND (k.mail_preference = 'none' \
+             OR (k.mail_preference = 'essential' AND outbox.kind = 'marketing'))))",
+        );
+        q.build().execute(&mut *tx).await?;
+        let mut q = QueryBuilder::<Db>::new("UPDATE outbox SET status = 'sending', leased_by = ");
+        q.push_bind(worker).push(", lease_until = ").push_bind(to_micros(lease_until)).push(", attempts = attempts + 1 WHERE status <> 'suppressed' AND id IN (");
+        push_ids(&mut q, &ids);
+        q.push(")");
+        q.build().execute(&mut *tx).await?;
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT o.id, o.campaign_id, o.message_id, o.contact_id, o.kind, o.email, o.to_name, o.subject, o.body_text, \
+             o.body_html, o.unsubscribe_url, o.attempts, o.wanted_at, k.time_zone, k.mail_preference, p.do_not_contact_until \
+             FROM outbox o JOIN contacts k ON k.id = o.contact_id JOIN partners p ON p.id = o.partner_id \
+             WHERE o.status = 'sending' AND o.leased_by = ",
+        );
+        q.push_bind(worker).push(" AND o.id IN (");
+        push_ids(&mut q, &ids);
+        q.push(") ORDER BY o.due_at, o.id");
+        let rows = q.build().fetch_all(&mut *tx).await?;
+        let mut settings: HashMap<i64, MailSettings> = HashMap::new();
+        let mut claimed = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let campaign = CampaignId(r.try_get("campaign_id")?);
+            let s = match settings.entry(campaign.0) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(read_settings(&mut tx, campaign).await?),
+            };
+            let preference = text(r, "mail_preference", MailPreference::parse)?;
+            let mut policy = s.policy.clone();
+            if preference == MailPreference::Fewer {
+                policy = rally_domain::comms::fewer(&policy);
+            }
+            claimed.push(Claimed {
+                id: r.try_get("id")?,
+                campaign_id: campaign,
+                message_id: r.try_get("message_id")?,
+                contact_id: ContactId(r.try_get("contact_id")?),
+                kind: text(r, "kind", MailKind::parse)?,
+                email: r.try_get("email")?,
+                to_name: r.try_get("to_name")?,
+                subject: r.try_get("subject")?,
+                text: r.try_get("body_text")?,
+                html: r.try_get("body_html")?,
+                unsubscribe_url: r.try_get("unsubscribe_url")?,
+                from_name: s.from_name.clone(),
+                from_address: s.from_address.to_string(),
+                reply_to: s.reply_to.as_ref().map(ToString::to_string),
+                attempts: r.try_get("attempts")?,
+                wanted_at: time(r, "wanted_at")?,
+                history: Vec::new(),
+                time_zone: r.try_get("time_zone")?,
+                do_not_contact_until: r.try_get::<Option<i64>, _>("do_not_contact_until")?.map(from_micros).transpose()?,
+                policy,
+            });
+        }
+        // The cap is checked against what was really sent (and what other workers are sending).
+        let marketing: Vec<i64> = claimed.iter().filter(|c| c.kind == MailKind::Marketing).map(|c| c.contact_id.0).collect();
+        if !marketing.is_empty() {
+            let mut q = QueryBuilder::<Db>::new(
+                "SELECT id, contact_id, COALESCE(sent_at, lease_until) AS at FROM outbox WHERE kind = 'marketing' \
+                 AND (status = 'sent' OR (status = 'sending' AND leased_by <> ",
+            );
+            q.push_bind(worker).push(")) AND contact_id IN (");
+            push_ids(&mut q, &marketing);
+            q.push(")");
+            let mut history: HashMap<i64, Vec<chrono::DateTime<chrono::Utc>>> = HashMap::new();
+            for row in q.build().fetch_all(&mut *tx).await? {
+                history.entry(row.try_get("contact_id")?).or_default().push(time(&row, "at")?);
+            }
+            for c in &mut claimed {
+                c.history = history.remove(&c.contact_id.0).unwrap_or_default();
+            }
+        }
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    async fn finish(&self, id: i64, worker: &str, result: Delivered, now: chrono::DateTime<chrono::Utc>) -> Result<bool> {
+        let now = to_micros(now);
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT email, attempts FROM outbox WHERE id = $1 AND status = 'sending' AND leased_by = $2")
+            .bind(id)
+            .bind(worker)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            // Another worker took the row over after our lease ran out: its outcome counts.
+            tx.commit().await?;
+            return Ok(false);
+        };
+        let email: String = row.try_get("email")?;
+        let attempts: i32 = row.try_get("attempts")?;
+        let (status, due, reason, reply, sent_at, attempts) = match result {
+            Delivered::Sent(reply) => (OutboxStatus::Sent, None, String::new(), Some(reply), Some(now), attempts),
+            Delivered::Retry { reply, at } if attempts < MAX_ATTEMPTS => {
+                (OutboxStatus::Deferred, Some(to_micros(at)), format!("retrying: {reply}"), Some(reply), None, attempts)
+            }
+            Delivered::Retry { reply, .. } => {
+                (OutboxStatus::Failed, None, format!("gave up after {attempts} attempts"), Some(reply), None, attempts)
+            }
+            Delivered::Bounced(reply) => {
+                sqlx::query(
+                    "INSERT INTO suppressions (email, reason, scope, detail, created_at) VALUES ($1, 'hard_bounce', 'all', $2, $3) \
+                     ON CONFLICT (email, reason) DO NOTHING",
+                )
+                .bind(&email)
+                .bind(&reply)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                (OutboxStatus::Bounced, None, "the server refused the address".into(), Some(reply), None, attempts)
+            }
+            // A cadence deferral is not a delivery attempt.
+            Delivered::Deferred { reason, until } => (OutboxStatus::Deferred, Some(to_micros(until)), reason, None, None, attempts - 1),
+            Delivered::Expired(reason) => (OutboxStatus::Expired, None, reason, None, None, attempts - 1),
+        };
+        let mut q = QueryBuilder::<Db>::new("UPDATE outbox SET status = ");
+        q.push_bind(status.as_str())
+            .push(", reason = ")
+            .push_bind(reason)
+            .push(", attempts = ")
+            .push_bind(attempts)
+            .push(", leased_by = NULL, lease_until = NULL");
+        if let Some(due) = due {
+            q.push(", due_at = ").push_bind(due);
+        }
+        if let Some(reply) = reply {
+            q.push(", last_reply = ").push_bind(reply);
+        }
+        if let Some(at) = sent_at {
+            q.push(", sent_at = ").push_bind(at);
+        }
+        q.push(" WHERE id = ").push_bind(id);
+        q.build().execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn outbox_counts(&self, actor: Actor, message: i64) -> Result<Vec<(OutboxStatus, i64)>> {
+        let mut conn = self.pool.acquire().await?;
+        let m = fetch_message(&mut conn, message).await?;
+        authorize(&mut conn, actor, m.campaign_id, Action::Read, "message").await?;
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox WHERE message_id = $1 GROUP BY status")
+            .bind(message)
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut counts: Vec<(OutboxStatus, i64)> = Vec::new();
+        for r in &rows {
+            counts.push((text(r, "status", OutboxStatus::parse)?, r.try_get("n")?));
+        }
+        counts.sort();
+        Ok(counts)
+    }
+
+    async fn partner_mail(&self, actor: Actor, partner: PartnerId) -> Result<Vec<MailEntry>> {
+        let mut conn = self.pool.acquire().await?;
+        partner_for(&mut conn, actor, partner, read).await?;
+        let rows = sqlx::query(
+            "SELECT o.id, o.message_id, m.title, o.email, o.subject, o.status, o.reason, o.due_at, o.sent_at \
+             FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.partner_id = $1 ORDER BY o.due_at DESC, o.id DESC LIMIT 200",
+        )
+        .bind(partner.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MailEntry {
+                    id: r.try_get("id")?,
+                    message_id: r.try_get("message_id")?,
+                    message_title: r.try_get("title")?,
+                    email: r.try_get("email")?,
+                    subject: r.try_get("subject")?,
+                    status: text(r, "status", OutboxStatus::parse)?,
+                    reason: r.try_get("reason")?,
+                    due_at: time(r, "due_at")?,
+                    sent_at: r.try_get::<Option<i64>, _>("sent_at")?.map(from_micros).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn unsubscribe_secret(&self, candidate: &str) -> Result<String> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO secrets (name, value) VALUES ('unsubscribe', $1) ON CONFLICT (name) DO NOTHING")
+            .bind(candidate)
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query("SELECT value FROM secrets WHERE name = 'unsubscribe'").fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(row.try_get("value")?)
+    }
+
+    async fn mail_preference(&self, contact: ContactId) -> Result<Option<(Email, MailPreference)>> {
+        let row = sqlx::query("SELECT email, mail_preference FROM contacts WHERE id = $1")
+            .bind(contact.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((text(&r, "email", Email::parse)?, text(&r, "mail_preference", MailPreference::parse)?))).transpose()
+    }
+
+    async fn set_mail_preference(&self, contact: ContactId, preference: MailPreference) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("UPDATE contacts SET mail_preference = $1 WHERE id = $2 RETURNING email")
+            .bind(preference.as_str())
+            .bind(contact.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("contact"))?;
+        let email: String = row.try_get("email")?;
+        sqlx::query("DELETE FROM suppressions WHERE email = $1 AND reason = 'unsubscribed'").bind(&email).execute(&mut *tx).await?;
+        let scope = match preference {
+            MailPreference::None => Some("all"),
+            MailPreference::Essential => Some("marketing"),
+            MailPreference::All | MailPreference::Fewer => None,
+        };
+        if let Some(scope) = scope {
+            sqlx::query(
+                "INSERT INTO suppressions (email, reason, scope, detail, created_at) VALUES ($1, 'unsubscribed', $2, $3, $4)",
+            )
+            .bind(&email)
+            .bind(scope)
+            .bind(format!("chose “{}”", preference.label()))
+            .bind(now_micros())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn suppress(&self, actor: Actor, campaign: CampaignId, email: &Email, reason: SuppressionReason, detail: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
+        sqlx::query(
+            "INSERT INTO suppressions (email, reason, scope, detail, created_at) VALUES ($1, $2, 'all', $3, $4) \
+             ON CONFLICT (email, reason) DO UPDATE SET detail = $3",
+        )
+        .bind(email.as_str())
+        .bind(reason.as_str())
+        .bind(detail)
+        .bind(now_micros())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn push_ids(q: &mut QueryBuilder<Db>, ids: &[i64]) {
+    let mut sep = q.separated(", ");
+    for id in ids {
+        sep.push_bind(*id);
+    }
+}

@@ -1,0 +1,220 @@
+//! The communication engine's storage on both backends: messages and templates, the outbox's leases,
+//! suppressions checked at claim time, and workers that never claim the same row at once.
+
+use std::collections::BTreeSet;
+
+use chrono::{Duration, Utc};
+use rally_domain::cadence::{CadencePolicy, MailKind};
+use rally_domain::comms::{MailPreference, MessageDraft, MilestoneKind, OutboxStatus, Segment, SendTime};
+use rally_domain::template::TemplateSet;
+use rally_domain::{Category, ContactDraft, Email, LanguageTag};
+use rally_store::{Actor, Delivered, MailSettings, MessageTemplate, NewDelivery, Store, StoreError};
+
+use super::{campaign_fields, ok, partner, user};
+
+fn template(language: &str, category: Option<Category>) -> MessageTemplate {
+    MessageTemplate {
+        language: ok(LanguageTag::parse(language)),
+        category,
+        set: TemplateSet {
+            subject: "Sat kodiranja".into(),
+            text: "Bok {{ contact.first_name }}".into(),
+            html: String::new(),
+        },
+    }
+}
+
+fn message(title: &str, segment: Segment) -> rally_domain::comms::MessageFields {
+    ok(MessageDraft {
+        title: Some(title.into()),
+        kind: Some(MailKind::Marketing),
+        segment: Some(segment),
+        send: Some(SendTime::At(Utc::now())),
+        fallback_language: Some("hr".into()),
+    }
+    .validate())
+}
+
+/// A campaign with `n` media partners, one contact each; returns the campaign and its contacts.
+async fn campaign_with_contacts(
+    store: &dyn Store,
+    slug: &str,
+    n: usize,
+) -> (rally_domain::CampaignId, Vec<rally_domain::Contact>) {
+    let c = ok(store.create_campaign(Actor::System, campaign_fields(slug)).await);
+    let mut contacts = Vec::new();
+    for i in 0..n {
+        let p =
+            ok(store.create_partner(Actor::System, c.id, partner(&format!("Radio {i}"), Category::Media, 100)).await);
+        let k = ok(ContactDraft {
+            name: Some(format!("Ana {i}")),
+            email: Some(format!("ana{i}@{slug}.example.org")),
+            ..Default::default()
+        }
+        .validate());
+        contacts.push(ok(store.create_contact(Actor::System, p.id, k).await));
+    }
+    (c.id, contacts)
+}
+
+fn delivery(k: &rally_domain::Contact, due_in_seconds: i64) -> NewDelivery {
+    NewDelivery {
+        contact_id: k.id,
+        partner_id: k.partner_id,
+        email: k.fields.email.clone(),
+        to_name: k.fields.name.clone(),
+        subject: "Sat kodiranja".into(),
+        text: "Bok".into(),
+        html: None,
+        unsubscribe_url: format!("https://rally.example/u/{}", k.id),
+        wanted_at: Utc::now(),
+        due_at: Some(Utc::now() + Duration::seconds(due_in_seconds)),
+        reason: String::new(),
+    }
+}
+
+pub async fn messages_keep_their_templates_and_segments(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let a = Actor::User(ana.id);
+    let c = ok(store.create_campaign(a, campaign_fields("msgs")).await);
+    let day = Utc::now().date_naive() + Duration::days(10);
+    let launch = ok(store.create_milestone(a, c.id, MilestoneKind::Announcement, "Announcement", day).await);
+    assert_eq!(ok(store.milestones(a, c.id).await), vec![launch.clone()]);
+    let mut fields =
+        message("Announcement to schools", Segment { categories: vec![Category::SchoolNetwork], ..Default::default() });
+    fields.send = SendTime::Milestone {
+        milestone_id: launch.id,
+        at: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+    };
+    let templates = vec![template("hr", None), template("en", None), template("hr", Some(Category::ItCompany))];
+    let m = ok(store.create_message(a, c.id, fields.clone(), templates.clone()).await);
+    let (read, stored) = ok(store.message(a, m.id).await);
+    assert_eq!(read.fields, fields);
+    assert_eq!(stored.len(), 3);
+    // A template that does not parse is refused with the field it is in.
+    let mut broken = template("hr", None);
+    broken.set.text = "{% if x %}".into();
+    let err = store.create_message(a, c.id, fields.clone(), vec![broken]).await;
+    match err {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "templates[0].text", "{e}"),
+        other => panic!("{other:?}"),
+    }
+    let twice = store.create_message(a, c.id, fields.clone(), vec![template("hr", None), template("hr", None)]).await;
+    assert!(matches!(twice, Err(StoreError::Conflict { field: "templates", .. })), "{twice:?}");
+    assert!(matches!(store.delete_milestone(a, launch.id).await, Err(StoreError::Conflict { .. })), "in use");
+    // Sender and cadence settings: defaults until set.
+    let s = ok(store.mail_settings(a, c.id).await);
+    assert_eq!(s.policy, CadencePolicy::default());
+    let mine = MailSettings {
+        from_name: "Sat kodiranja".into(),
+        from_address: ok(Email::parse("info@satkodiranja.example.org")),
+        reply_to: None,
+        policy: CadencePolicy { max_per_window: 3, ..CadencePolicy::default() },
+    };
+    assert_eq!(ok(store.set_mail_settings(a, c.id, mine.clone()).await), mine);
+}
+
+pub async fn the_outbox_is_claimed_once_and_survives_a_dead_worker(store: &dyn Store) {
+    let (c, contacts) = campaign_with_contacts(store, "outbox", 6).await;
+    let m = ok(store
+        .create_message(Actor::System, c, message("News", Segment::default()), vec![template("hr", None)])
+        .await);
+    let rows: Vec<NewDelivery> = contacts.iter().map(|k| delivery(k, -1)).collect();
+    assert_eq!(ok(store.enqueue(Actor::System, m.id, rows.clone()).await), 6);
+    assert!(
+        matches!(store.enqueue(Actor::System, m.id, rows).await, Err(StoreError::Conflict { .. })),
+        "a planned message is not planned twice"
+    );
+
+    let now = Utc::now();
+    let a = ok(store.claim("worker-a", now, now + Duration::seconds(30), 4).await);
+    let b = ok(store.claim("worker-b", now, now + Duration::seconds(30), 4).await);
+    assert_eq!((a.len(), b.len()), (4, 2));
+    let ids: BTreeSet<i64> = a.iter().chain(&b).map(|x| x.id).collect();
+    assert_eq!(ids.len(), 6, "no row claimed twice");
+    assert!(ok(store.claim("worker-c", now, now + Duration::seconds(30), 4).await).is_empty());
+
+    // Worker a sends two and dies; its other rows come back once its lease runs out.
+    for x in &a[..2] {
+        assert!(ok(store.finish(x.id, "worker-a", Delivered::Sent("250 ok".into()), now).await));
+    }
+    let later = now + Duration::seconds(31);
+    let retaken = ok(store.claim("worker-c", later, later + Duration::seconds(30), 10).await);
+    let retaken_ids: BTreeSet<i64> = retaken.iter().map(|x| x.id).collect();
+    let expected: BTreeSet<i64> = a[2..].iter().chain(&b).map(|x| x.id).collect();
+    assert_eq!(retaken_ids, expected, "the unfinished rows of both leases, not the sent ones");
+    // The dead worker's late answer does not overwrite the new owner's.
+    assert!(!ok(store.finish(a[2].id, "worker-a", Delivered::Sent("late".into()), later).await));
+    for x in &retaken {
+        ok(store.finish(x.id, "worker-c", Delivered::Sent("250 ok".into()), later).await);
+    }
+    let counts = ok(store.outbox_counts(Actor::System, m.id).await);
+    assert_eq!(counts, vec![(OutboxStatus::Sent, 6)]);
+}
+
+pub async fn failures_retry_bounces_suppress(store: &dyn Store) {
+    let (c, contacts) = campaign_with_contacts(store, "bounce", 3).await;
+    let m = ok(store
+        .create_message(Actor::System, c, message("News", Segment::default()), vec![template("hr", None)])
+        .await);
+    ok(store.enqueue(Actor::System, m.id, contacts.iter().map(|k| delivery(k, -1)).collect()).await);
+    let now = Utc::now();
+    let got = ok(store.claim("w", now, now + Duration::seconds(60), 10).await);
+    let by_email = |e: &str| got.iter().find(|x| x.email == e).map(|x| x.id).unwrap_or_default();
+    let (first, second, third) =
+        (by_email("ana0@bounce.example.org"), by_email("ana1@bounce.example.org"), by_email("ana2@bounce.example.org"));
+    ok(store
+        .finish(first, "w", Delivered::Retry { reply: "421 try later".into(), at: now + Duration::minutes(1) }, now)
+        .await);
+    ok(store.finish(second, "w", Delivered::Bounced("550 no such user".into()), now).await);
+    ok(store.finish(third, "w", Delivered::Sent("250 ok".into()), now).await);
+    assert!(ok(store.claim("w", now, now + Duration::seconds(60), 10).await).is_empty(), "the retry waits");
+    let retry = ok(store.claim("w", now + Duration::minutes(2), now + Duration::minutes(3), 10).await);
+    assert_eq!(retry.iter().map(|x| (x.id, x.attempts)).collect::<Vec<_>>(), vec![(first, 2)]);
+    ok(store.finish(first, "w", Delivered::Sent("250 ok".into()), now).await);
+
+    // The bounced address is suppressed: a second message to it is marked so when claimed.
+    let m2 = ok(store
+        .create_message(Actor::System, c, message("More news", Segment::default()), vec![template("hr", None)])
+        .await);
+    ok(store.enqueue(Actor::System, m2.id, contacts.iter().map(|k| delivery(k, -1)).collect()).await);
+    // A contact who unsubscribed after planning is skipped too.
+    ok(store.set_mail_preference(contacts[2].id, MailPreference::Essential).await);
+    ok(store.set_mail_preference(contacts[2].id, MailPreference::Essential).await);
+    let claimed = ok(store.claim("w", now, now + Duration::seconds(60), 10).await);
+    assert_eq!(claimed.iter().map(|x| x.email.as_str()).collect::<Vec<_>>(), vec!["ana0@bounce.example.org"]);
+    let counts = ok(store.outbox_counts(Actor::System, m2.id).await);
+    assert_eq!(counts, vec![(OutboxStatus::Sending, 1), (OutboxStatus::Suppressed, 2)]);
+    assert_eq!(ok(store.mail_preference(contacts[2].id).await).map(|p| p.1), Some(MailPreference::Essential));
+    // Recipients show who is left out and why.
+    let recipients = ok(store.recipients(Actor::System, m2.id).await);
+    let excluded: Vec<_> =
+        recipients.iter().filter(|r| r.excluded.is_some()).map(|r| r.contact.fields.email.to_string()).collect();
+    assert_eq!(excluded, vec!["ana1@bounce.example.org", "ana2@bounce.example.org"]);
+    let secret = ok(store.unsubscribe_secret("first").await);
+    assert_eq!(ok(store.unsubscribe_secret("second").await), secret, "the first secret stays");
+}
+
+pub async fn concurrent_workers_claim_disjoint_rows(store: &dyn Store) {
+    let (c, contacts) = campaign_with_contacts(store, "many", 60).await;
+    let m = ok(store
+        .create_message(Actor::System, c, message("News", Segment::default()), vec![template("hr", None)])
+        .await);
+    ok(store.enqueue(Actor::System, m.id, contacts.iter().map(|k| delivery(k, -1)).collect()).await);
+    let now = Utc::now();
+    let claims = (0..6).map(|i| async move {
+        let name = format!("w{i}");
+        let mut mine = Vec::new();
+        loop {
+            let got = ok(store.claim(&name, now, now + Duration::seconds(60), 7).await);
+            if got.is_empty() {
+                break;
+            }
+            mine.extend(got.into_iter().map(|x| x.id));
+        }
+        mine
+    });
+    let all: Vec<i64> = futures_util::future::join_all(claims).await.into_iter().flatten().collect();
+    let unique: BTreeSet<i64> = all.iter().copied().collect();
+    assert_eq!((all.len(), unique.len()), (60, 60), "every row claimed exactly once");
+}

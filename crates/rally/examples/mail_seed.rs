@@ -1,0 +1,148 @@
+//! Fills a database with one campaign of N opted-in contacts (four per partner) and one marketing
+//! message to all of them, for `bench/mail.sh`; prints the message's id as the last line of standard
+//! output. The campaign's slug is `mailbench`.
+//!
+//!     cargo run --release --example mail_seed -- DATABASE_URL [CONTACTS]
+
+use chrono::Utc;
+use rally_domain::cadence::{CadencePolicy, MailKind};
+use rally_domain::comms::{MessageDraft, Segment, SendTime};
+use rally_domain::template::TemplateSet;
+use rally_domain::{Category, Consent, ContactDraft, Email, LanguageTag, PartnerDraft};
+use rally_store::{Actor, MailSettings, MessageTemplate, PartnerLoad};
+
+const CONTACTS_PER_PARTNER: usize = 4;
+const FIRST_NAMES: [&str; 8] = ["Ana", "Ivan", "Marija", "Luka", "Petra", "Josip", "Željka", "Đuro"];
+const LAST_NAMES: [&str; 6] = ["Horvat", "Kovačević", "Babić", "Marić", "Šimić", "Jurić"];
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let url = args.next().ok_or_else(|| anyhow::anyhow!("usage: mail_seed DATABASE_URL [CONTACTS]"))?;
+    let contacts: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(100_000);
+    let store = rally_store::open(&url).await?;
+
+    let campaign = rally_domain::CampaignDraft {
+        name: Some("Sat kodiranja 2026.".into()),
+        slug: Some("mailbench".into()),
+        languages: Some(vec!["hr".into(), "en".into()]),
+        message: Some(
+            [
+                (
+                    "hr".to_owned(),
+                    "Svako dijete zaslužuje priliku naučiti programirati — već jedan sat mijenja pogled na računala."
+                        .to_owned(),
+                ),
+                (
+                    "en".to_owned(),
+                    "Every child deserves a chance to learn to code — a single hour changes how they see computers."
+                        .to_owned(),
+                ),
+            ]
+            .into(),
+        ),
+        goal_students: Some(1_000_000),
+        starts_on: Some("2026-12-07".parse()?),
+        ends_on: Some("2026-12-13".parse()?),
+        ..Default::default()
+    }
+    .validate()?;
+    let campaign = store.create_campaign(Actor::System, campaign).await?;
+
+    // Sending now must be allowed whatever the hour and weekday of the run: no quiet days, a 0–24 window,
+    // no gap; the cap is still checked for every e-mail (5 per 7 days, one e-mail each here).
+    let policy = CadencePolicy {
+        max_per_window: 5,
+        window_days: 7,
+        min_gap_hours: 0,
+        quiet_weekdays: vec![],
+        window_start_hour: 0,
+        window_end_hour: 24,
+        ..CadencePolicy::default()
+    }
+    .validate()?;
+    let settings = MailSettings {
+        from_name: "Sat kodiranja".into(),
+        from_address: Email::parse("info@satkodiranja.example.org").map_err(anyhow::Error::msg)?,
+        reply_to: Some(Email::parse("pomoc@satkodiranja.example.org").map_err(anyhow::Error::msg)?),
+        policy,
+    };
+    store.set_mail_settings(Actor::System, campaign.id, settings).await?;
+
+    let partners = contacts.div_ceil(CONTACTS_PER_PARTNER);
+    let mut loaded = 0;
+    let mut batch = Vec::new();
+    for i in 0..partners {
+        let fields = PartnerDraft {
+            name: Some(format!("Osnovna škola {i}")),
+            category: Some(Category::ALL[i % Category::ALL.len()]),
+            reach: Some(100),
+            ..Default::default()
+        }
+        .validate()?;
+        let mut people = Vec::new();
+        for k in 0..CONTACTS_PER_PARTNER.min(contacts - i * CONTACTS_PER_PARTNER) {
+            let n = i * CONTACTS_PER_PARTNER + k;
+            people.push(
+                ContactDraft {
+                    name: Some(format!(
+                        "{} {}",
+                        FIRST_NAMES[n % FIRST_NAMES.len()],
+                        LAST_NAMES[(n / FIRST_NAMES.len()) % LAST_NAMES.len()]
+                    )),
+                    email: Some(format!("c{k}.p{i}@skola{}.example.org", i % 100)),
+                    language: Some(if n.is_multiple_of(2) { "hr" } else { "en" }.into()),
+                    consent: Some(Consent::OptedIn),
+                    ..Default::default()
+                }
+                .validate()?,
+            );
+        }
+        batch.push(PartnerLoad { fields, created_at: Utc::now(), moves: vec![], contacts: people });
+        if batch.len() == 2_500 || i + 1 == partners {
+            loaded += store.load_partners(Actor::System, campaign.id, std::mem::take(&mut batch)).await?;
+            eprintln!("loaded {loaded} partners");
+        }
+    }
+
+    let template = |language: &str, subject: &str, text: &str, html: &str| -> anyhow::Result<MessageTemplate> {
+        Ok(MessageTemplate {
+            language: LanguageTag::parse(language).map_err(anyhow::Error::msg)?,
+            category: None,
+            set: TemplateSet { subject: subject.into(), text: text.into(), html: html.into() },
+        })
+    };
+    let templates = vec![
+        template(
+            "hr",
+            "{{ campaign.name }}: pozivamo vašu školu",
+            "Poštovana/i {{ contact.first_name }},\n\n{{ campaign.message }}\n\nOd 7. do 13. prosinca škole diljem \
+             Hrvatske održat će Sat kodiranja. Prijavite svoju školu i pridružite se.\n\nSrdačan pozdrav,\nTim Sata \
+             kodiranja\n\nOdjava: {{ unsubscribe_url }}\n",
+            "<p>Poštovana/i {{ contact.first_name }},</p>\n<p>{{ campaign.message }}</p>\n<p>Od 7. do 13. prosinca \
+             škole diljem Hrvatske održat će Sat kodiranja. Prijavite svoju školu i pridružite se.</p>\n<p>Srdačan \
+             pozdrav,<br>Tim Sata kodiranja</p>\n<p><a href=\"{{ unsubscribe_url }}\">Odjava</a></p>\n",
+        )?,
+        template(
+            "en",
+            "{{ campaign.name }}: an invitation to your school",
+            "Dear {{ contact.first_name }},\n\n{{ campaign.message }}\n\nFrom 7 to 13 December schools across \
+             Croatia will hold an Hour of Code. Register your school and join in.\n\nKind regards,\nThe Hour of Code \
+             team\n\nUnsubscribe: {{ unsubscribe_url }}\n",
+            "<p>Dear {{ contact.first_name }},</p>\n<p>{{ campaign.message }}</p>\n<p>From 7 to 13 December schools \
+             across Croatia will hold an Hour of Code. Register your school and join in.</p>\n<p>Kind \
+             regards,<br>The Hour of Code team</p>\n<p><a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p>\n",
+        )?,
+    ];
+    let fields = MessageDraft {
+        title: Some("Invitation".into()),
+        kind: Some(MailKind::Marketing),
+        segment: Some(Segment::default()),
+        send: Some(SendTime::At(Utc::now() - chrono::Duration::minutes(1))),
+        fallback_language: Some("en".into()),
+    }
+    .validate()?;
+    let message = store.create_message(Actor::System, campaign.id, fields, templates).await?;
+    println!("{}", message.id);
+    Ok(())
+}
