@@ -109,6 +109,8 @@ results=$tmp/results
 run_backend SQLite "$tmp/bench.db"
 RALLY_PG_DURABLE=1 scripts/with-postgres "$0" --postgres-inner "$tmp" "$results"
 
+# bench/mail.sh keeps its own section of the same file: carry it over.
+mail_section=$(sed -n '/^<!-- bench\/mail.sh: begin -->$/,/^<!-- bench\/mail.sh: end -->$/p' "$out" 2>/dev/null || true)
 {
     cat <<DOC
 # Benchmarks
@@ -138,6 +140,7 @@ Measured $(date -u +%Y-%m-%d) with:
 PostgreSQL runs in a private cluster (\`scripts/with-postgres\`) with its default durability settings.
 DOC
     if [ -f docs/benchmarks-notes.md ]; then echo; cat docs/benchmarks-notes.md; fi
+    if [ -n "$mail_section" ]; then echo; echo "$mail_section"; fi
 } >"$out"
 echo "bench: wrote $out" >&2
 cat "$out"

@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+[ -x /usr/sbin/smtp-sink ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null; }
 [ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 (cd e2e && npm ci --no-audit --no-fund --silent)
 cargo build -q --locked -p rally
@@ -14,9 +15,17 @@ rally=target/debug/rally
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 db="$work/e2e.db"
-"$rally" demo --listen "127.0.0.1:$port" --database "$db" --data-dir "$work/files" >"$work/demo.out" 2>"$work/demo.err" &
+# The demo's e-mail goes to Postfix's smtp-sink, which keeps every message as a file.
+sink_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+chmod 755 "$work"   # smtp-sink writes as the postfix user
+mkdir -m 777 "$work/sink"
+/usr/sbin/smtp-sink -u postfix -d "$work/sink/%Y%m%d%H%M%S." "127.0.0.1:$sink_port" 64 &
+sink=$!
+"$rally" demo --listen "127.0.0.1:$port" --database "$db" --data-dir "$work/files" \
+    --mail "smtp://127.0.0.1:$sink_port?tls=none" >"$work/demo.out" 2>"$work/demo.err" &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $pid $sink 2>/dev/null || true; wait $pid $sink 2>/dev/null || true; rm -rf "$work"' EXIT
+export RALLY_SINK_DIR="$work/sink"
 for _ in $(seq 300); do grep -q "API token" "$work/demo.out" 2>/dev/null && curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 login=$(awk '$1 == "login" { print $2, $4 }' "$work/demo.out")
 export RALLY_URL="http://127.0.0.1:$port" RALLY_EMAIL=${login% *} RALLY_PASSWORD=${login#* }

@@ -382,3 +382,37 @@ pub async fn preview(
         .map_err(|error| PlanError::Render { email: email.clone(), error })?;
     Ok((email, rendered))
 }
+
+/// Sends a message, rendered for one contact of its segment, to `to` (the coordinator's own address)
+/// with "[Test]" before the subject: what the contact would get, without touching the outbox or the
+/// contact's cadence.
+pub async fn send_test(
+    store: &dyn Store,
+    transport: &rally_mail::Transport,
+    actor: Actor,
+    message: i64,
+    contact: Option<ContactId>,
+    to: &rally_domain::Email,
+    base_url: &str,
+) -> Result<String, PlanError> {
+    let (for_whom, rendered) = preview(store, actor, message, contact, base_url).await?;
+    let (m, _) = store.message(actor, message).await?;
+    let settings = store.mail_settings(actor, m.campaign_id).await?;
+    let mail = rally_mail::OutgoingMail {
+        from: (settings.from_name, settings.from_address.to_string()),
+        reply_to: settings.reply_to.map(|r| r.to_string()),
+        to: (String::new(), to.to_string()),
+        subject: format!("[Test] {}", rendered.subject),
+        text: rendered.text,
+        html: rendered.html,
+        unsubscribe: None,
+        message_id: format!("test-{message}-{}", Utc::now().timestamp_micros()),
+        extra_headers: vec![("X-Rally-Test-For".into(), for_whom.clone())],
+    };
+    let (_, bytes) = rally_mail::build(&mail, None).map_err(|e| PlanError::Invalid(e.to_string()))?;
+    transport
+        .send(&mail.from.1, to.as_str(), &bytes)
+        .await
+        .map_err(|e| PlanError::Invalid(format!("the mail server did not take it: {}", e.text())))?;
+    Ok(for_whom)
+}

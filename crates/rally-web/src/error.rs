@@ -42,6 +42,10 @@ pub enum ApiError {
     Unavailable,
     /// Uploaded files cannot be written or read right now.
     FilesUnavailable,
+    /// This process has no mail transport configured.
+    NoMail,
+    /// The mail server did not take an e-mail; its reply, for the user.
+    MailServer(String),
     Internal,
 }
 
@@ -65,6 +69,8 @@ impl ApiError {
             }
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Database unavailable"),
             ApiError::FilesUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "File store unavailable"),
+            ApiError::NoMail => (StatusCode::SERVICE_UNAVAILABLE, "no-mail", "No mail"),
+            ApiError::MailServer(_) => (StatusCode::BAD_GATEWAY, "mail-server", "The mail server refused"),
             ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
         }
     }
@@ -91,6 +97,8 @@ impl ApiError {
             ApiError::FilesUnavailable => {
                 ("uploaded files cannot be stored or read right now; try again shortly".into(), vec![])
             }
+            ApiError::NoMail => ("this server sends no mail".into(), vec![]),
+            ApiError::MailServer(message) => (message.clone(), vec![]),
             ApiError::Internal => ("something went wrong on our side; it has been logged".into(), vec![]),
         };
         Problem {
@@ -145,6 +153,26 @@ impl From<StoreError> for ApiError {
 impl From<Invalid> for ApiError {
     fn from(e: Invalid) -> Self {
         ApiError::Invalid(e.0)
+    }
+}
+
+impl From<rally_comms::PlanError> for ApiError {
+    /// A template that does not render names its part (`templates.html`), the line and the contact it
+    /// failed for; nothing was planned or sent.
+    fn from(e: rally_comms::PlanError) -> Self {
+        use rally_comms::PlanError;
+        match e {
+            PlanError::Store(e) => e.into(),
+            PlanError::Render { email, error } => {
+                let at = error.line.map_or(String::new(), |line| format!("line {line}: "));
+                ApiError::invalid(format!("templates.{}", error.field), format!("{at}{} (for {email})", error.reason))
+            }
+            PlanError::NoTemplate { email, language } => ApiError::invalid(
+                "templates",
+                format!("no template fits {email} (language {language}); add one in the fallback language"),
+            ),
+            PlanError::Invalid(message) => ApiError::invalid("message", message),
+        }
     }
 }
 

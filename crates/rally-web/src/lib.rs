@@ -30,11 +30,19 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Uploaded files (assets, partner logos), content-addressed under the data directory.
     pub files: files::FileStore,
+    /// Where test e-mails go (the workers' transport); `None` when this process sends no mail.
+    pub mail: Option<Arc<rally_mail::Transport>>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, files: files::FileStore) -> Self {
-        AppState { store, files }
+        AppState { store, files, mail: None }
+    }
+
+    /// With a mail transport, for test sends from the editor.
+    pub fn with_mail(mut self, mail: Arc<rally_mail::Transport>) -> Self {
+        self.mail = Some(mail);
+        self
     }
 
     /// Resolves a campaign named in a path by id or by slug.

@@ -355,7 +355,7 @@ async fn ensure_user(store: &dyn Store, email: &str, name: &str) -> anyhow::Resu
 
 /// Creates the demo campaign if this database does not have it yet, and a fresh login and API token
 /// for its owner either way.
-pub async fn seed(store: &dyn Store, files: &rally_web::files::FileStore) -> anyhow::Result<DemoLogin> {
+pub async fn seed(store: &dyn Store, files: &rally_web::files::FileStore, base_url: &str) -> anyhow::Result<DemoLogin> {
     let mut team = Vec::new();
     for (email, name, role) in TEAM {
         team.push((ensure_user(store, email, name).await?, role));
@@ -363,7 +363,11 @@ pub async fn seed(store: &dyn Store, files: &rally_web::files::FileStore) -> any
     let owner = team[0].0.clone();
     let campaign = match store.campaign_by_slug(Actor::System, SLUG).await {
         Ok(existing) => existing.campaign,
-        Err(StoreError::NotFound(_)) => create(store, files, &team).await?,
+        Err(StoreError::NotFound(_)) => {
+            let campaign = create(store, files, &team).await?;
+            comms(store, &campaign, base_url).await.context("demo e-mail plan")?;
+            campaign
+        }
         Err(e) => return Err(e.into()),
     };
     let partners = store
@@ -705,6 +709,129 @@ async fn workflow(
             done: false,
         };
         store.create_task(owner, campaign.id, task).await?;
+    }
+    Ok(())
+}
+
+/// The communication plan: sender and a 2-per-7-days cadence, the milestones, two messages to school
+/// networks already queued for the coming days, and a thank-you draft.
+async fn comms(store: &dyn Store, campaign: &rally_domain::Campaign, base_url: &str) -> anyhow::Result<()> {
+    use rally_domain::cadence::{CadencePolicy, MailKind};
+    use rally_domain::comms::{MessageDraft, MilestoneKind, Segment, SendTime};
+    use rally_domain::template::TemplateSet;
+    use rally_store::{MailSettings, MessageTemplate};
+
+    let a = Actor::System;
+    let today = Utc::now().date_naive();
+    let f = &campaign.fields;
+    let policy = CadencePolicy {
+        max_per_window: 2,
+        window_days: 7,
+        min_gap_hours: 24,
+        quiet_weekdays: vec![chrono::Weekday::Sun],
+        window_start_hour: 8,
+        window_end_hour: 18,
+        time_zone: "Europe/Zagreb".into(),
+        expire_after_days: 14,
+    };
+    let settings = MailSettings {
+        from_name: f.name.clone(),
+        from_address: Email::parse("info@satkodiranja.example.org").map_err(anyhow::Error::msg)?,
+        reply_to: Some(Email::parse("tim@satkodiranja.example.org").map_err(anyhow::Error::msg)?),
+        policy,
+    };
+    store.set_mail_settings(a, campaign.id, settings).await?;
+    let later = |n: i64| (today + Duration::days(n)).max(today);
+    let milestones = [
+        (MilestoneKind::Announcement, "Announcement", later(3)),
+        (MilestoneKind::RegistrationOpens, "Registration opens", later(1)),
+        (MilestoneKind::Reminder, "Reminder before campaign week", later(4)),
+        (MilestoneKind::CampaignWeek, "Campaign week", f.starts_on.max(today)),
+        (MilestoneKind::ThankYou, "Thank-you", f.ends_on + Duration::days(3)),
+        (MilestoneKind::ReportBack, "Report back", f.ends_on + Duration::days(14)),
+    ];
+    let mut ids = Vec::new();
+    for (kind, title, on) in milestones {
+        ids.push(store.create_milestone(a, campaign.id, kind, title, on).await?.id);
+    }
+    let template = |language: &str, subject: &str, text: &str| -> anyhow::Result<MessageTemplate> {
+        Ok(MessageTemplate {
+            language: rally_domain::LanguageTag::parse(language).map_err(anyhow::Error::msg)?,
+            category: None,
+            set: TemplateSet { subject: subject.into(), text: text.into(), html: String::new() },
+        })
+    };
+    let nine = chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default();
+    let schools = Segment { categories: vec![Category::SchoolNetwork], ..Default::default() };
+    let messages = [
+        (
+            "Registration is open",
+            ids[1],
+            schools.clone(),
+            vec![
+                template(
+                    "hr",
+                    "{{ campaign.name }}: prijave su otvorene",
+                    "Poštovana/i {{ contact.first_name }},\n\nprijave za {{ campaign.name }} su otvorene. {{ campaign.message }}\n\nOdjava: {{ unsubscribe_url }}",
+                )?,
+                template(
+                    "en",
+                    "{{ campaign.name }}: registration is open",
+                    "Dear {{ contact.first_name }},\n\nregistration for {{ campaign.name }} is open. {{ campaign.message }}\n\nUnsubscribe: {{ unsubscribe_url }}",
+                )?,
+            ],
+            true,
+        ),
+        (
+            "Reminder: campaign week is coming",
+            ids[2],
+            schools,
+            vec![
+                template(
+                    "hr",
+                    "Još nekoliko dana do {{ campaign.name }}",
+                    "Poštovana/i {{ contact.first_name }},\n\ntjedan kampanje počinje {{ campaign.starts_on }}. Jeste li prijavili svoje radionice?\n\nOdjava: {{ unsubscribe_url }}",
+                )?,
+                template(
+                    "en",
+                    "A few days to {{ campaign.name }}",
+                    "Dear {{ contact.first_name }},\n\ncampaign week starts on {{ campaign.starts_on }}. Have you registered your events?\n\nUnsubscribe: {{ unsubscribe_url }}",
+                )?,
+            ],
+            true,
+        ),
+        (
+            "Thank you",
+            ids[4],
+            Segment { stages: vec![Stage::ClosedWon], ..Default::default() },
+            vec![
+                template(
+                    "hr",
+                    "Hvala, {{ partner.name }}!",
+                    "Poštovana/i {{ contact.first_name }},\n\nhvala što ste bili dio kampanje {{ campaign.name }}.\n\nOdjava: {{ unsubscribe_url }}",
+                )?,
+                template(
+                    "en",
+                    "Thank you, {{ partner.name }}!",
+                    "Dear {{ contact.first_name }},\n\nthank you for being part of {{ campaign.name }}.\n\nUnsubscribe: {{ unsubscribe_url }}",
+                )?,
+            ],
+            false,
+        ),
+    ];
+    for (title, milestone_id, segment, templates, queue) in messages {
+        let fields = MessageDraft {
+            title: Some(title.into()),
+            kind: Some(MailKind::Marketing),
+            segment: Some(segment),
+            send: Some(SendTime::Milestone { milestone_id, at: nine }),
+            fallback_language: Some("en".into()),
+        }
+        .validate()?;
+        let m = store.create_message(a, campaign.id, fields, templates).await?;
+        if queue {
+            rally_comms::plan::queue_message(store, a, m.id, base_url, Utc::now()).await?;
+        }
     }
     Ok(())
 }

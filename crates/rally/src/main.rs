@@ -150,6 +150,8 @@ enum Command {
         /// Directory for the demo's files (default: rally-demo-data in the working directory).
         #[arg(long, value_name = "DIR")]
         data_dir: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        mail: MailArg,
     },
 }
 
@@ -268,12 +270,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&settings.database(db.database)).await?;
             let data_dir = settings.data_dir(data_dir);
             let files = open_files(&data_dir)?;
-            let worker = if no_worker { None } else { Some(worker(store.clone(), &mail, &data_dir)?) };
-            serve(store, files, settings.listen(listen)?, worker).await
+            let (worker, transport) = worker(store.clone(), &mail, &data_dir)?;
+            serve(store, files, settings.listen(listen)?, transport, (!no_worker).then_some(worker)).await
         }
         Command::Worker { db, data_dir, mail, drain } => {
             let store = open(&settings.database(db.database)).await?;
-            let worker = worker(store, &mail, &settings.data_dir(data_dir))?;
+            let (worker, _) = worker(store, &mail, &settings.data_dir(data_dir))?;
             if drain {
                 let n = worker.drain().await?;
                 println!("delivered or settled {n} e-mails");
@@ -423,16 +425,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", rally_web::openapi_json());
             Ok(())
         }
-        Command::Demo { listen, database, data_dir } => {
+        Command::Demo { listen, database, data_dir, mail } => {
             let url = database.unwrap_or_else(|| "rally-demo.db".into());
             let store = open(&url).await?;
             let files = open_files(&data_dir.unwrap_or_else(|| "rally-demo-data".into()))?;
             let addr = settings.listen(listen)?;
-            let login = demo::seed(&*store, &files).await?;
-            let demo_dir = data_dir_of(&files);
-            let mail = MailArg { mail: None, concurrency: 4, lease_seconds: 300, dkim: None };
-            let worker = worker(store.clone(), &mail, &demo_dir)?;
             let base = format!("http://{addr}");
+            let login = demo::seed(&*store, &files, &base).await?;
+            let (worker, transport) = worker(store.clone(), &mail, &data_dir_of(&files))?;
             println!(
                 "Rally demo: campaign \"{}\" with {} partners ({} database {})",
                 login.campaign_name,
@@ -447,7 +447,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "  try        curl -H 'Authorization: Bearer {}' '{base}/api/v1/campaigns/{}/partners?stage=negotiate_ask&limit=5'",
                 login.token, login.slug
             );
-            serve(store, files, addr, Some(worker)).await
+            serve(store, files, addr, transport, Some(worker)).await
         }
     }
 }
@@ -457,7 +457,11 @@ fn data_dir_of(files: &rally_web::files::FileStore) -> std::path::PathBuf {
 }
 
 /// The delivery worker for `--mail` (default: .eml files in the data directory's `mail/` folder).
-fn worker(store: Arc<dyn Store>, mail: &MailArg, data_dir: &std::path::Path) -> anyhow::Result<rally_comms::Worker> {
+fn worker(
+    store: Arc<dyn Store>,
+    mail: &MailArg,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<(rally_comms::Worker, Arc<rally_mail::Transport>)> {
     let url = match &mail.mail {
         Some(u) => u.clone(),
         None => {
@@ -468,8 +472,10 @@ fn worker(store: Arc<dyn Store>, mail: &MailArg, data_dir: &std::path::Path) -> 
         }
     };
     let concurrency = mail.concurrency.clamp(1, 64);
-    let transport = rally_mail::Transport::from_url(&url, concurrency as u32)
-        .with_context(|| format!("--mail {}", rally_mail::redact(&url)))?;
+    let transport = Arc::new(
+        rally_mail::Transport::from_url(&url, concurrency as u32)
+            .with_context(|| format!("--mail {}", rally_mail::redact(&url)))?,
+    );
     let mut config = rally_comms::WorkerConfig::new(format!("{}-{}", hostname(), std::process::id()));
     config.concurrency = concurrency;
     config.lease = std::time::Duration::from_secs(mail.lease_seconds.max(1));
@@ -483,7 +489,7 @@ fn worker(store: Arc<dyn Store>, mail: &MailArg, data_dir: &std::path::Path) -> 
         config.dkim = Some(Arc::new(key));
     }
     tracing::info!(mail = %rally_mail::redact(&url), concurrency, "e-mail delivery");
-    Ok(rally_comms::Worker::new(store, Arc::new(transport), config))
+    Ok((rally_comms::Worker::new(store, transport.clone(), config), transport))
 }
 
 fn hostname() -> String {
@@ -521,6 +527,7 @@ async fn serve(
     store: Arc<dyn Store>,
     files: rally_web::files::FileStore,
     addr: SocketAddr,
+    transport: Arc<rally_mail::Transport>,
     worker: Option<rally_comms::Worker>,
 ) -> anyhow::Result<()> {
     if let Some(worker) = worker {
@@ -528,7 +535,9 @@ async fn serve(
     }
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     tracing::info!(%addr, backend = store.backend(), "Rally is serving");
-    rally_web::serve(listener, rally_web::AppState::new(store, files), shutdown_signal()).await.context("serving HTTP")
+    rally_web::serve(listener, rally_web::AppState::new(store, files).with_mail(transport), shutdown_signal())
+        .await
+        .context("serving HTTP")
 }
 
 async fn shutdown_signal() {

@@ -20,14 +20,21 @@ pub mod contacts;
 pub mod follow_ups;
 pub mod interactions;
 pub mod link;
+pub mod mail_settings;
 pub mod me;
+pub mod messages;
+pub mod milestones;
+pub mod partner_mail;
 pub mod partners;
+pub mod plan;
 pub mod profile;
 pub mod recognition;
 pub mod sends;
 pub mod stage_limits;
+pub mod suppressions;
 pub mod tasks;
 pub mod team;
+pub mod template_variables;
 pub mod uploads;
 
 #[derive(OpenApi)]
@@ -54,6 +61,8 @@ pub mod uploads;
         (name = "partner link", description = "The partner's side, through its secret link: no token needed"),
         (name = "recognition", description = "The public wall of the campaign's partners"),
         (name = "calendar", description = "The caller's calendar feed"),
+        (name = "comms", description = "E-mail to partners' contacts: sender and cadence settings, milestones, messages \
+                                        with their templates, previews, the outbox and the future calendar"),
     )
 )]
 struct ApiDoc;
@@ -116,6 +125,20 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(link::asset_file::link_asset_file))
         .routes(routes!(recognition::wall::recognition))
         .routes(routes!(calendar::create::create_feed, calendar::revoke::revoke_feed))
+        .routes(routes!(mail_settings::get::get_mail_settings, mail_settings::set::set_mail_settings))
+        .routes(routes!(milestones::list::list_milestones, milestones::create::create_milestone))
+        .routes(routes!(milestones::delete::delete_milestone))
+        .routes(routes!(messages::list::list_messages, messages::create::create_message))
+        .routes(routes!(messages::get::get_message, messages::update::update_message, messages::delete::delete_message))
+        .routes(routes!(messages::recipients::recipients))
+        .routes(routes!(messages::preview::preview))
+        .routes(routes!(messages::test_send::test_send))
+        .routes(routes!(messages::queue::queue))
+        .routes(routes!(messages::stats::stats))
+        .routes(routes!(plan::calendar::plan))
+        .routes(routes!(partner_mail::list::partner_mail))
+        .routes(routes!(suppressions::create::suppress))
+        .routes(routes!(template_variables::list::template_variables))
 }
 
 /// Lets the routes that take an upload read a body the size of the largest file Rally accepts (the
@@ -137,6 +160,14 @@ pub(crate) fn query_param<T>(
     parse: impl FnOnce(&str) -> Result<T, String>,
 ) -> Result<Option<T>, ApiError> {
     value.filter(|v| !v.is_empty()).map(|v| parse(&v).map_err(|e| ApiError::invalid(field, e))).transpose()
+}
+
+/// A field the body must have: its value, or an error naming it.
+pub(crate) fn required<T>(errors: &mut Vec<rally_domain::FieldError>, field: &str, value: Option<T>) -> Option<T> {
+    if value.is_none() {
+        errors.push(rally_domain::FieldError { field: field.into(), message: "required".into() });
+    }
+    value
 }
 
 pub(crate) async fn openapi_json(doc: Arc<str>) -> impl axum::response::IntoResponse {

@@ -15,6 +15,7 @@ mod asks;
 mod assets;
 mod board;
 mod campaigns;
+mod comms;
 mod dashboard;
 mod link;
 mod login;
@@ -60,6 +61,16 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/campaigns/{slug}/partners/{id}/recognition", post(partner_work::set_recognition))
         .route("/campaigns/{slug}/partners/{id}/link", post(partner_work::link))
         .route("/campaigns/{slug}/board", get(board::board))
+        .route("/campaigns/{slug}/comms", get(comms::show))
+        .route("/campaigns/{slug}/comms/settings", post(comms::save_settings))
+        .route("/campaigns/{slug}/comms/milestones", post(comms::add_milestone))
+        .route("/campaigns/{slug}/comms/plan", get(comms::calendar))
+        .route("/campaigns/{slug}/comms/messages", post(comms::create_message))
+        .route("/campaigns/{slug}/comms/messages/new", get(comms::new_form))
+        .route("/campaigns/{slug}/comms/messages/{id}", get(comms::show_message).post(comms::update_message))
+        .route("/campaigns/{slug}/comms/messages/{id}/preview", get(comms::preview))
+        .route("/campaigns/{slug}/comms/messages/{id}/test", post(comms::test_send))
+        .route("/campaigns/{slug}/comms/messages/{id}/queue", post(comms::queue))
         .route("/campaigns/{slug}/asks", get(asks::show).post(asks::create))
         .route("/campaigns/{slug}/assets", get(assets::show).post(assets::upload).layer(upload_limit()))
         .route("/campaigns/{slug}/assets/{id}/file", get(assets::file))

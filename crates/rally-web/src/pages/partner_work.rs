@@ -117,6 +117,8 @@ pub struct PartnerWork {
     /// "12 days in Contacted (limit 7)" when the partner is past its stage's limit.
     pub stale: Option<String>,
     pub can_edit_tasks: bool,
+    /// E-mails to the partner's contacts: (when, subject, to, status, reason).
+    pub mail: Vec<(String, String, String, &'static str, String)>,
 }
 
 impl PartnerWork {
@@ -204,7 +206,18 @@ impl PartnerWork {
             .days(p.stage)
             .filter(|_| limits.is_stale(p.stage, p.stage_since, Utc::now()))
             .map(|limit| format!("{} in {} (the limit is {limit} days)", days_since(p.stage_since), p.stage.label()));
+        let mail = app
+            .store
+            .partner_mail(actor, p.id)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let when = m.sent_at.unwrap_or(m.due_at).format("%Y-%m-%d %H:%M UTC").to_string();
+                (when, m.subject, m.email, m.status.label(), m.reason)
+            })
+            .collect();
         Ok(PartnerWork {
+            mail,
             today: today.to_string(),
             commitments: commitments.iter().map(|c| CommitmentRow::new(c, today)).collect(),
             ask_options,

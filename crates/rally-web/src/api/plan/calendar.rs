@@ -1,0 +1,72 @@
+//! `GET /api/v1/campaigns/{campaign}/plan`
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use chrono::{DateTime, Utc};
+use rally_comms::PlanLine;
+use serde::{Deserialize, Serialize};
+
+use crate::api::query_param;
+use crate::extract::Auth;
+use crate::{ApiError, AppState, Problem};
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PlanQuery {
+    /// `true`: only the e-mails the cadence rules move or expire.
+    pub(crate) changed: Option<String>,
+}
+
+/// One e-mail of the calendar.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PlanLineView {
+    pub message_id: i64,
+    /// The message's title.
+    pub message: String,
+    pub email: String,
+    /// The partner's name.
+    pub partner: String,
+    /// When the message wants it to go.
+    pub wanted: DateTime<Utc>,
+    /// When it goes after the cadence rules; `null` when it expires.
+    pub at: Option<DateTime<Utc>>,
+    /// Why it moved or expires; empty when it goes on time.
+    pub reason: String,
+}
+
+impl From<PlanLine> for PlanLineView {
+    fn from(l: PlanLine) -> Self {
+        PlanLineView {
+            message_id: l.message_id,
+            message: l.message,
+            email: l.email,
+            partner: l.partner,
+            wanted: l.wanted,
+            at: l.at,
+            reason: l.reason,
+        }
+    }
+}
+
+/// The campaign's future calendar: every draft message timed for each of its contacts with the cadence
+/// rules, where earlier messages (queued or draft) count against later ones, as they will when queued.
+/// Nothing is written. In the order the e-mails go.
+#[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/plan", tag = "comms",
+    params(("campaign" = String, Path, description = "Campaign id or slug"), PlanQuery),
+    responses((status = 200, body = Vec<PlanLineView>, description = "OK"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "Invalid query; `errors` names the parameter")))]
+pub async fn plan(
+    State(app): State<AppState>,
+    auth: Auth,
+    Path(campaign): Path<String>,
+    query: Result<Query<PlanQuery>, QueryRejection>,
+) -> Result<Json<Vec<PlanLineView>>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::invalid("query", e.body_text()))?;
+    let changed =
+        query_param("changed", query.changed, |v| v.parse::<bool>().map_err(|_| "must be true or false".to_owned()))?
+            .unwrap_or(false);
+    let id = app.campaign_id(&campaign).await?;
+    let lines = rally_comms::plan::plan_campaign(&*app.store, auth.actor(), id, Utc::now()).await?;
+    Ok(Json(lines.into_iter().filter(|l| !changed || !l.reason.is_empty()).map(PlanLineView::from).collect()))
+}

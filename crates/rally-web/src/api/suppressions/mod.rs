@@ -1,0 +1,3 @@
+//! `/api/v1/campaigns/{campaign}/suppressions`: addresses that get no more e-mail.
+
+pub mod create;
