@@ -1749,7 +1749,6 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
     assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "templates.html"), "{}", r.body);
     let why = r.body["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(why.starts_with("line 3: ") && why.contains("urednik@radio.hr"), "{why}");
-    panic!("DEBUG {}", r.body);
     // Queueing it fails the same way, and queues nothing.
     let r = s.call("POST", &format!("/api/v1/messages/{m2}/queue"), t, None).await;
     assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "templates.html"), "{}", r.body);

@@ -29,5 +29,6 @@ fn test_files() -> rally_web::files::FileStore {
 }
 
 mod api;
+mod comms;
 mod pages;
 mod workflow;
