@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rally_domain::cadence::{self, MailKind, Slot};
-use rally_mail::{DkimKey, OutgoingMail, SendError, Transport};
+use rally_mail::{DkimKey, OutgoingMail, RateLimiter, SendError, Transport};
 use rally_store::{Claimed, Delivered, Store};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -30,6 +30,8 @@ pub struct WorkerConfig {
     /// How long to sleep when nothing is due.
     pub idle: Duration,
     pub dkim: Option<Arc<DkimKey>>,
+    /// Global and per-recipient-domain rate limits (none: as fast as the server takes it).
+    pub rate: Option<Arc<RateLimiter>>,
 }
 
 impl WorkerConfig {
@@ -40,6 +42,7 @@ impl WorkerConfig {
             lease: Duration::from_secs(300),
             idle: Duration::from_secs(2),
             dkim: None,
+            rate: None,
         }
     }
 }
@@ -160,6 +163,9 @@ impl Worker {
             message_id: format!("outbox-{}-{}", item.id, item.campaign_id.0),
             extra_headers: vec![("X-Rally-Message".into(), item.message_id.to_string())],
         };
+        if let Some(rate) = &self.config.rate {
+            rate.acquire(domain(&item.email)).await;
+        }
         let bytes = match rally_mail::build(&mail, self.config.dkim.as_deref()) {
             Ok((_, bytes)) => bytes,
             Err(e) => return Delivered::Bounced(format!("the e-mail could not be built: {e}")),

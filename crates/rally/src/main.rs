@@ -43,6 +43,13 @@ struct MailArg {
     /// Seconds a claimed e-mail stays this worker's before another may take it over.
     #[arg(long, default_value_t = 300)]
     lease_seconds: u64,
+    /// At most this many e-mails a second, in all (0: no limit).
+    #[arg(long, env = "RALLY_MAIL_RATE", default_value_t = 0)]
+    rate_per_second: u32,
+    /// At most this many e-mails a minute to one recipient domain (0: no limit); large providers
+    /// throttle senders that go faster.
+    #[arg(long, env = "RALLY_MAIL_DOMAIN_RATE", default_value_t = 0)]
+    rate_per_domain_per_minute: u32,
     /// Sign e-mail with DKIM: `domain:selector:path/to/private-key.pem`.
     #[arg(long, env = "RALLY_DKIM", value_name = "DOMAIN:SELECTOR:PEM")]
     dkim: Option<String>,
@@ -479,6 +486,10 @@ fn worker(
     let mut config = rally_comms::WorkerConfig::new(format!("{}-{}", hostname(), std::process::id()));
     config.concurrency = concurrency;
     config.lease = std::time::Duration::from_secs(mail.lease_seconds.max(1));
+    if mail.rate_per_second > 0 || mail.rate_per_domain_per_minute > 0 {
+        config.rate =
+            Some(Arc::new(rally_mail::RateLimiter::new(mail.rate_per_second, mail.rate_per_domain_per_minute)));
+    }
     if let Some(spec) = &mail.dkim {
         let mut parts = spec.splitn(3, ':');
         let (Some(domain), Some(selector), Some(path)) = (parts.next(), parts.next(), parts.next()) else {

@@ -744,11 +744,28 @@ async fn openapi_and_health(s: Server) {
         "/api/v1/link/{token}/commitments/{id}",
         "/api/v1/campaigns/{campaign}/recognition",
         "/api/v1/me/calendar",
+        "/api/v1/campaigns/{campaign}/mail-settings",
+        "/api/v1/campaigns/{campaign}/messages",
+        "/api/v1/messages/{id}",
+        "/api/v1/messages/{id}/preview",
+        "/api/v1/messages/{id}/queue",
+        "/api/v1/campaigns/{campaign}/plan",
+        "/api/v1/template-variables",
     ] {
         assert!(doc.body["paths"][path].is_object(), "{path} missing from the OpenAPI document");
     }
     let schemas = &doc.body["components"]["schemas"];
-    for schema in ["Partner", "PartnerDraft", "Campaign", "Stage", "Category", "Problem", "StageChange"] {
+    for schema in [
+        "Partner",
+        "PartnerDraft",
+        "Campaign",
+        "Stage",
+        "Category",
+        "Problem",
+        "StageChange",
+        "MessageBody",
+        "MailSettings",
+    ] {
         assert!(schemas[schema].is_object(), "schema {schema} missing");
     }
     assert_eq!(doc.body["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
