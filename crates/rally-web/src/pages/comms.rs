@@ -323,6 +323,18 @@ impl MessagePage {
         self.segment.consent.iter().any(|x| x.as_str() == c)
     }
 
+    fn has_audience(&self, a: &str) -> bool {
+        self.segment.audiences.iter().any(|x| x.as_str() == a)
+    }
+
+    fn audiences(&self) -> Vec<&'static str> {
+        rally_domain::Audience::ALL.iter().map(|a| a.as_str()).collect()
+    }
+
+    fn segment_countries(&self) -> String {
+        self.segment.countries.join(", ")
+    }
+
     fn segment_languages(&self) -> String {
         self.segment.languages.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", ")
     }
@@ -519,6 +531,8 @@ async fn read_editor(
         tiers: parse_list(form, "tiers", Tier::parse, errors),
         stages: parse_list(form, "stages", Stage::parse, errors),
         consent: parse_list(form, "consent", Consent::parse, errors),
+        audiences: parse_list(form, "audiences", rally_domain::Audience::parse, errors),
+        countries: form.get("countries").split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect(),
         languages: form
             .get("segment_languages")
             .split(',')
@@ -530,7 +544,7 @@ async fn read_editor(
                     .ok()
             })
             .collect(),
-        ..Default::default()
+        owners: vec![],
     };
     let settings = app.store.mail_settings(me.actor(), campaign.id).await?;
     let time = form.some("send_time").map(|t| {

@@ -33,10 +33,13 @@ both_backends!(
     the_cli_contract_works_with_http,
     the_demo_serves_a_populated_campaign,
     campaign_mail_reaches_a_real_smtp_server,
-    a_killed_worker_loses_nothing
+    a_killed_worker_loses_nothing,
+    several_workers_send_each_email_once
 );
 
-use super::mail::{a_killed_worker_loses_nothing, campaign_mail_reaches_a_real_smtp_server};
+use super::mail::{
+    a_killed_worker_loses_nothing, campaign_mail_reaches_a_real_smtp_server, several_workers_send_each_email_once,
+};
 
 fn rally(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(RALLY)

@@ -434,3 +434,43 @@ pub async fn a_killed_worker_loses_nothing(db: &str) {
         started.elapsed()
     );
 }
+
+pub async fn several_workers_send_each_email_once(db: &str) {
+    let Some(sink) = Sink::start() else { return };
+    const N: usize = 2_000;
+    let store = open(db).await;
+    let c = store.create_campaign(Actor::System, campaign("workers")).await.unwrap_or_else(|e| panic!("{e}"));
+    settings(&*store, c.id, open_policy(5)).await;
+    store
+        .load_partners(Actor::System, c.id, loads("Skola", Category::SchoolNetwork, "hr", N / 4, 4))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let templates = vec![MessageTemplate {
+        language: LanguageTag::parse("hr").unwrap_or_else(|e| panic!("{e}")),
+        category: None,
+        set: set("Sat kodiranja", "Bok {{ contact.first_name }}", ""),
+    }];
+    let id = message(&*store, c.id, "Announcement", Segment::default(), templates).await;
+    ok(&["comms", "queue", "--database", db, "--campaign", "workers", "--message", &id.to_string()], None);
+    // Three worker processes drain the same outbox at once.
+    let url = sink.url();
+    let workers: Vec<Running> = (0..3)
+        .map(|_| {
+            let child = Command::new(RALLY)
+                .args(["worker", "--database", db, "--mail", &url, "--concurrency", "4", "--drain"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("{e}"));
+            Running(child)
+        })
+        .collect();
+    for mut w in workers {
+        let status = w.0.wait().unwrap_or_else(|e| panic!("{e}"));
+        assert!(status.success());
+    }
+    let received = sink.by_recipient();
+    assert_eq!(received.len(), N);
+    let twice: Vec<_> = received.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "sent more than once: {twice:?}");
+}
