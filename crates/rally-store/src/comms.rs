@@ -662,6 +662,20 @@ impl Comms for Backend {
         Ok(counts)
     }
 
+    async fn unsubscribed(&self, actor: Actor, message: i64) -> Result<i64> {
+        let mut conn = self.pool.acquire().await?;
+        let m = fetch_message(&mut conn, message).await?;
+        authorize(&mut conn, actor, m.campaign_id, Action::Read, "message").await?;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM outbox o JOIN contacts k ON k.id = o.contact_id \
+             WHERE o.message_id = $1 AND o.status = 'sent' AND k.mail_preference IN ('essential', 'none')",
+        )
+        .bind(message)
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+
     async fn partner_mail(&self, actor: Actor, partner: PartnerId) -> Result<Vec<MailEntry>> {
         let mut conn = self.pool.acquire().await?;
         partner_for(&mut conn, actor, partner, read).await?;

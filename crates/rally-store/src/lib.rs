@@ -784,6 +784,9 @@ pub trait Comms {
     async fn finish(&self, id: i64, worker: &str, result: Delivered, now: DateTime<Utc>) -> Result<bool>;
     /// Outbox rows of a message by status.
     async fn outbox_counts(&self, actor: Actor, message: i64) -> Result<Vec<(OutboxStatus, i64)>>;
+    /// How many contacts this message reached who have unsubscribed since (chose essential or no
+    /// e-mail): the message's unsubscribe count.
+    async fn unsubscribed(&self, actor: Actor, message: i64) -> Result<i64>;
     /// The e-mails to a partner's contacts, newest first.
     async fn partner_mail(&self, actor: Actor, partner: PartnerId) -> Result<Vec<MailEntry>>;
     /// The secret that signs unsubscribe links: `candidate` (random, from the caller) the first time,

@@ -406,7 +406,16 @@ async fn message_page(
             if m.campaign_id != campaign.id {
                 return Err(PageError::NotFound);
             }
-            let stats = app.store.outbox_counts(me.actor(), id).await?;
+            let mut stats: Vec<(String, i64)> = app
+                .store
+                .outbox_counts(me.actor(), id)
+                .await?
+                .into_iter()
+                .map(|(s, n)| (s.label().to_owned(), n))
+                .collect();
+            if m.planned_at.is_some() {
+                stats.push(("Unsubscribed since".to_owned(), app.store.unsubscribed(me.actor(), id).await?));
+            }
             (Some(m), t, stats)
         }
         None => (None, vec![], vec![]),
@@ -474,7 +483,7 @@ async fn message_page(
         stages: stage_options(),
         variables: rally_domain::template::VARIABLES.to_vec(),
         time_zone: settings.policy.time_zone.clone(),
-        stats: stats.into_iter().map(|(s, n)| (s.label().to_owned(), n)).collect(),
+        stats,
         preview,
         notice,
         errors,
@@ -532,7 +541,13 @@ async fn read_editor(
         stages: parse_list(form, "stages", Stage::parse, errors),
         consent: parse_list(form, "consent", Consent::parse, errors),
         audiences: parse_list(form, "audiences", rally_domain::Audience::parse, errors),
-        countries: form.get("countries").split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect(),
+        countries: form
+            .get("countries")
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect(),
         languages: form
             .get("segment_languages")
             .split(',')

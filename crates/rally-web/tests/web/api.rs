@@ -1821,7 +1821,7 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
     let stats = s.call("GET", &format!("/api/v1/messages/{m1}/stats"), t, None).await;
     assert_eq!(
         stats.body,
-        json!({"planned": 3, "deferred": 0, "sending": 0, "sent": 0, "failed": 0, "bounced": 0, "suppressed": 0, "expired": 0})
+        json!({"planned": 3, "deferred": 0, "sending": 0, "sent": 0, "failed": 0, "bounced": 0, "suppressed": 0, "expired": 0, "unsubscribed": 0})
     );
     let got = s.call("GET", &format!("/api/v1/messages/{m1}"), t, None).await;
     assert!(got.body["planned_at"].is_string(), "{}", got.body);

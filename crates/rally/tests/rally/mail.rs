@@ -287,6 +287,7 @@ pub async fn campaign_mail_reaches_a_real_smtp_server(db: &str) {
     let forged = format!("{}{last}", &url[..url.len() - 1]);
     let r = client.post(&forged).body("List-Unsubscribe=One-Click").send().await.map(|r| r.status().as_u16()).ok();
     assert_eq!(r, Some(404), "a token changed by one character is refused");
+    assert_eq!(store.unsubscribed(Actor::System, first).await.ok(), Some(1), "the message's unsubscribe count");
     let page = reqwest::get(&url).await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
     assert!(page.contains("value=\"essential\" checked"), "the page shows the choice: {page}");
 

@@ -112,6 +112,8 @@ pub struct OutboxStats {
     pub bounced: i64,
     pub suppressed: i64,
     pub expired: i64,
+    /// Contacts this message reached who have unsubscribed since.
+    pub unsubscribed: i64,
 }
 
 impl OutboxStats {

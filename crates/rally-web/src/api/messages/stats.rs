@@ -14,5 +14,7 @@ use crate::{ApiError, AppState, Problem};
     responses((status = 200, body = OutboxStats, description = "OK"), (status = 404, body = Problem, description = "Not found, or not visible to you")))]
 pub async fn stats(State(app): State<AppState>, auth: Auth, Id(id): Id) -> Result<Json<OutboxStats>, ApiError> {
     let counts = app.store.outbox_counts(auth.actor(), id).await?;
-    Ok(Json(OutboxStats::from_counts(&counts)))
+    let mut stats = OutboxStats::from_counts(&counts);
+    stats.unsubscribed = app.store.unsubscribed(auth.actor(), id).await?;
+    Ok(Json(stats))
 }
