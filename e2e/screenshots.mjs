@@ -18,6 +18,10 @@ const pages = [
   ["asks", `/campaigns/${slug}/asks`],
   ["assets", `/campaigns/${slug}/assets`],
   ["tasks", `/campaigns/${slug}/tasks`],
+  ["email", `/campaigns/${slug}/comms`],
+  ["email-message", `/campaigns/${slug}/comms/messages/1/preview`],
+  ["email-new", `/campaigns/${slug}/comms/messages/new`],
+  ["email-planner", `/campaigns/${slug}/comms/plan`],
   ["new-campaign", "/campaigns/new"],
 ];
 for (const [width, height, suffix] of [[1440, 900, ""], [390, 844, "-phone"]]) {

@@ -23,6 +23,10 @@ const pages = [
   `/campaigns/${slug}/asks`,
   `/campaigns/${slug}/assets`,
   `/campaigns/${slug}/tasks`,
+  `/campaigns/${slug}/comms`,
+  `/campaigns/${slug}/comms/messages/new`,
+  `/campaigns/${slug}/comms/messages/1/preview`,
+  `/campaigns/${slug}/comms/plan`,
 ];
 
 async function violations(page) {
