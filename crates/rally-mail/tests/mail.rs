@@ -591,6 +591,21 @@ async fn smtp_reconnects_when_the_server_dropped_an_idle_connection() {
     }
 }
 
+#[test]
+fn a_transport_with_idle_connections_outlives_its_runtime() {
+    // Start-up code may build the transport before the runtime and drop it after the runtime ended;
+    // pooled connections must then simply be closed, without a panic.
+    let Some(sink) = Sink::start(&[]) else { return };
+    let transport = Transport::from_url(&sink.url(), 2).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let reply = runtime.block_on(send(&transport, &mail("outlive-1"))).unwrap();
+    assert!(reply.starts_with("250"), "{reply}");
+    assert!(format!("{transport:?}").contains("idle_connections: 1"), "{transport:?}");
+    drop(runtime);
+    drop(transport);
+    assert_eq!(sink.wait_for_dumps(1).len(), 1);
+}
+
 #[tokio::test]
 async fn smtp_authenticates_with_url_credentials() {
     let Some(sink) = Sink::start(&[]) else { return };
@@ -618,6 +633,19 @@ async fn smtp_5xx_on_rcpt_is_permanent() {
     // The connection that saw the rejection is discarded; the transport keeps working.
     assert!(matches!(send(&transport, &mail("hard-2")).await, Err(SendError::Permanent(_))));
     assert!(sink.dumps().iter().all(|path| !std::fs::read_to_string(path).unwrap().contains("hard-")));
+}
+
+#[tokio::test]
+async fn smtp_5xx_before_the_transaction_is_transient() {
+    // A relay that refuses the session (greeting or EHLO) is refusing us, not the recipient: no hard bounce.
+    for command in ["CONNECT", "EHLO"] {
+        let Some(sink) = Sink::start(&["-f", command]) else { return };
+        let transport = Transport::from_url(&sink.url(), 1).unwrap();
+        match send(&transport, &mail("session-1")).await {
+            Err(SendError::Transient(text)) => assert!(text.starts_with('5'), "{command}: {text}"),
+            other => panic!("{command}: expected a transient failure, got {other:?}"),
+        }
+    }
 }
 
 #[tokio::test]

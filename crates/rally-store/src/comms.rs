@@ -676,6 +676,23 @@ impl Comms for Backend {
         Ok(row.try_get("n")?)
     }
 
+    async fn set_do_not_contact(&self, actor: Actor, partner: PartnerId, until: Option<chrono::NaiveDate>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        partner_for(&mut tx, actor, partner, edit).await?;
+        // Held back until the start of that day, UTC; the cadence rules then apply as usual.
+        let at = until.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| to_micros(t.and_utc()));
+        sqlx::query("UPDATE partners SET do_not_contact_until = $1 WHERE id = $2").bind(at).bind(partner.0).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn do_not_contact(&self, actor: Actor, partner: PartnerId) -> Result<Option<chrono::NaiveDate>> {
+        let mut conn = self.pool.acquire().await?;
+        partner_for(&mut conn, actor, partner, read).await?;
+        let row = sqlx::query("SELECT do_not_contact_until FROM partners WHERE id = $1").bind(partner.0).fetch_one(&mut *conn).await?;
+        Ok(row.try_get::<Option<i64>, _>("do_not_contact_until")?.map(from_micros).transpose()?.map(|t| t.date_naive()))
+    }
+
     async fn partner_mail(&self, actor: Actor, partner: PartnerId) -> Result<Vec<MailEntry>> {
         let mut conn = self.pool.acquire().await?;
         partner_for(&mut conn, actor, partner, read).await?;

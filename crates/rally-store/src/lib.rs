@@ -787,6 +787,10 @@ pub trait Comms {
     /// How many contacts this message reached who have unsubscribed since (chose essential or no
     /// e-mail): the message's unsubscribe count.
     async fn unsubscribed(&self, actor: Actor, message: i64) -> Result<i64>;
+    /// Holds back marketing e-mail to a partner's contacts until the day given (`None`: no hold).
+    async fn set_do_not_contact(&self, actor: Actor, partner: PartnerId, until: Option<NaiveDate>) -> Result<()>;
+    /// The day marketing e-mail to a partner may resume, if it is held back.
+    async fn do_not_contact(&self, actor: Actor, partner: PartnerId) -> Result<Option<NaiveDate>>;
     /// The e-mails to a partner's contacts, newest first.
     async fn partner_mail(&self, actor: Actor, partner: PartnerId) -> Result<Vec<MailEntry>>;
     /// The secret that signs unsubscribe links: `candidate` (random, from the caller) the first time,

@@ -60,6 +60,7 @@ conformance!(
     the_outbox_is_claimed_once_and_survives_a_dead_worker,
     failures_retry_bounces_suppress,
     concurrent_workers_claim_disjoint_rows,
+    partners_can_be_held_back,
 );
 
 #[path = "conformance/workflow.rs"]

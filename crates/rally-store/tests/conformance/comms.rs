@@ -218,3 +218,20 @@ pub async fn concurrent_workers_claim_disjoint_rows(store: &dyn Store) {
     let unique: BTreeSet<i64> = all.iter().copied().collect();
     assert_eq!((all.len(), unique.len()), (60, 60), "every row claimed exactly once");
 }
+
+pub async fn partners_can_be_held_back(store: &dyn Store) {
+    let (c, contacts) = campaign_with_contacts(store, "hold", 2).await;
+    let m = ok(store
+        .create_message(Actor::System, c, message("News", Segment::default()), vec![template("hr", None)])
+        .await);
+    let day = Utc::now().date_naive() + Duration::days(20);
+    let partner = contacts[0].partner_id;
+    ok(store.set_do_not_contact(Actor::System, partner, Some(day)).await);
+    assert_eq!(ok(store.do_not_contact(Actor::System, partner).await), Some(day));
+    let recipients = ok(store.recipients(Actor::System, m.id).await);
+    let held = recipients.iter().find(|r| r.partner_id == partner).and_then(|r| r.do_not_contact_until);
+    assert_eq!(held.map(|t| t.date_naive()), Some(day));
+    assert!(recipients.iter().any(|r| r.partner_id != partner && r.do_not_contact_until.is_none()));
+    ok(store.set_do_not_contact(Actor::System, partner, None).await);
+    assert_eq!(ok(store.do_not_contact(Actor::System, partner).await), None);
+}

@@ -137,6 +137,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(messages::stats::stats))
         .routes(routes!(plan::calendar::plan))
         .routes(routes!(partner_mail::list::partner_mail))
+        .routes(routes!(
+            partner_mail::do_not_contact::get_do_not_contact,
+            partner_mail::do_not_contact::set_do_not_contact
+        ))
         .routes(routes!(suppressions::create::suppress))
         .routes(routes!(template_variables::list::template_variables))
 }

@@ -292,6 +292,8 @@ struct MessagePage {
     variables: Vec<(&'static str, &'static str)>,
     time_zone: String,
     stats: Vec<(String, i64)>,
+    /// Contacts to preview for: (id, "name <email> — partner").
+    recipients: Vec<(i64, String)>,
     /// Rendered preview for one contact: (for whom, subject, text, html).
     preview: Option<(String, String, String, String)>,
     notice: Option<String>,
@@ -455,6 +457,18 @@ async fn message_page(
             blocks: blocks_for(&languages, &[]),
         },
     };
+    let recipients = match id {
+        Some(id) => app
+            .store
+            .recipients(me.actor(), id)
+            .await?
+            .into_iter()
+            .filter(|r| r.excluded.is_none())
+            .take(300)
+            .map(|r| (r.contact.id.0, format!("{} <{}> — {}", r.contact.fields.name, r.contact.fields.email, r.partner_name)))
+            .collect(),
+        None => vec![],
+    };
     let milestone_id = match &editor.send {
         Some(SendTime::Milestone { milestone_id, .. }) => *milestone_id,
         _ => 0,
@@ -484,6 +498,7 @@ async fn message_page(
         variables: rally_domain::template::VARIABLES.to_vec(),
         time_zone: settings.policy.time_zone.clone(),
         stats,
+        recipients,
         preview,
         notice,
         errors,

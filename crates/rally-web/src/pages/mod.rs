@@ -59,6 +59,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(partner_work::logo).post(partner_work::set_logo).layer(upload_limit()),
         )
         .route("/campaigns/{slug}/partners/{id}/recognition", post(partner_work::set_recognition))
+        .route("/campaigns/{slug}/partners/{id}/do-not-contact", post(partner_work::set_do_not_contact))
         .route("/campaigns/{slug}/partners/{id}/link", post(partner_work::link))
         .route("/campaigns/{slug}/board", get(board::board))
         .route("/campaigns/{slug}/comms", get(comms::show))

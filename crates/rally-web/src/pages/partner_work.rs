@@ -117,6 +117,8 @@ pub struct PartnerWork {
     /// "12 days in Contacted (limit 7)" when the partner is past its stage's limit.
     pub stale: Option<String>,
     pub can_edit_tasks: bool,
+    /// Marketing e-mail to the partner is held back until this day.
+    pub do_not_contact: String,
     /// E-mails to the partner's contacts: (when, subject, to, status, reason).
     pub mail: Vec<(String, String, String, &'static str, String)>,
 }
@@ -216,7 +218,9 @@ impl PartnerWork {
                 (when, m.subject, m.email, m.status.label(), m.reason)
             })
             .collect();
+        let do_not_contact = app.store.do_not_contact(actor, p.id).await?.map(|d| d.to_string()).unwrap_or_default();
         Ok(PartnerWork {
+            do_not_contact,
             mail,
             today: today.to_string(),
             commitments: commitments.iter().map(|c| CommitmentRow::new(c, today)).collect(),
@@ -514,6 +518,25 @@ pub async fn logo(
     partner_in(&app, &me, &slug, id).await?;
     let logo = app.store.partner_profile(me.actor(), id).await?.logo.ok_or(PageError::NotFound)?;
     Ok(crate::files::serve_file(&app.files, &logo, false).await)
+}
+
+/// Holds back (or releases) marketing e-mail to the partner's contacts.
+pub async fn set_do_not_contact(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = partner_id(&id)?;
+    partner_in(&app, &me, &slug, id).await?;
+    let form = FormData::parse(&body);
+    let mut errors = Vec::new();
+    let until = form.date("until", &mut errors);
+    if !errors.is_empty() {
+        return partner_page(&app, &me, &slug, id, "dnc", form, errors).await;
+    }
+    app.store.set_do_not_contact(me.actor(), id, until).await?;
+    Ok(back_to(&slug, id, "mail"))
 }
 
 /// Shows or hides the partner on the campaign's recognition wall.
