@@ -143,6 +143,7 @@ if [ ! -x "$SINK" ] || [ ! -x "$SOURCE" ]; then
 fi
 
 cargo build --release --locked -p rally --bin rally --example mail_seed
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 tmp=$(mktemp -d)
 trap 'if [ -n "$sink_pid" ]; then kill "$sink_pid" 2>/dev/null || true; fi; rm -rf "$tmp"' EXIT
 results=$tmp/results
@@ -190,7 +191,8 @@ Measured $(date -u +%Y-%m-%d) with:
     bench/mail.sh      # N=$N SESSIONS=$SESSIONS
 
 PostgreSQL runs in a private cluster (\`scripts/with-postgres\` with \`RALLY_PG_DURABLE=1\`: fsync,
-synchronous_commit and full_page_writes on), on the same two cores as everything else.
+synchronous_commit and full_page_writes on), on the same $(nproc) cores as everything else. Load average
+(1, 5, 15 min) before the run: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg).
 DOC
 } >"$section"
 

@@ -36,10 +36,51 @@ pub struct MilestoneRow {
     pub on: String,
 }
 
+/// One day of the plan's calendar grid.
+pub struct CalendarDay {
+    pub day: u32,
+    pub date: String,
+    pub today: bool,
+    /// Outside the span the calendar covers (padding of the first and last week).
+    pub outside: bool,
+    pub milestones: Vec<String>,
+    pub messages: Vec<(i64, String)>,
+}
+
+/// Weeks (Monday first) from this week to the week of the last dated item, at most 16 weeks.
+fn calendar_weeks(
+    today: NaiveDate,
+    milestones: &[rally_domain::comms::Milestone],
+    messages: &[(i64, String, NaiveDate)],
+) -> Vec<Vec<CalendarDay>> {
+    use chrono::Datelike;
+    let last = milestones.iter().map(|m| m.on).chain(messages.iter().map(|m| m.2)).filter(|d| *d >= today).max().unwrap_or(today);
+    let start = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let weeks = (((last - start).num_days() / 7) + 1).clamp(1, 16);
+    (0..weeks)
+        .map(|w| {
+            (0..7)
+                .map(|d| {
+                    let date = start + chrono::Duration::days(w * 7 + d);
+                    CalendarDay {
+                        day: date.day(),
+                        date: date.to_string(),
+                        today: date == today,
+                        outside: date < today || date > last,
+                        milestones: milestones.iter().filter(|m| m.on == date).map(|m| m.title.clone()).collect(),
+                        messages: messages.iter().filter(|m| m.2 == date).map(|m| (m.0, m.1.clone())).collect(),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "comms.html")]
 struct CommsPage {
     layout: Layout,
+    weeks: Vec<Vec<CalendarDay>>,
     slug: String,
     can_edit: bool,
     settings: MailSettings,
@@ -102,7 +143,16 @@ async fn comms_page(
     let settings = app.store.mail_settings(me.actor(), id).await?;
     let milestones = app.store.milestones(me.actor(), id).await?;
     let mut messages = Vec::new();
+    let mut dated = Vec::new();
+    let tz = settings.policy.recipient_zone(None);
     for m in app.store.messages(me.actor(), id).await? {
+        let day = match &m.fields.send {
+            SendTime::Milestone { milestone_id, .. } => milestones.iter().find(|x| x.id == *milestone_id).map(|x| x.on),
+            SendTime::At(t) => Some(t.with_timezone(&tz).date_naive()),
+        };
+        if let Some(day) = day {
+            dated.push((m.id, m.fields.title.clone(), day));
+        }
         let counts = if m.planned_at.is_some() { app.store.outbox_counts(me.actor(), m.id).await? } else { vec![] };
         messages.push(MessageRow {
             id: m.id,
@@ -125,10 +175,12 @@ async fn comms_page(
     .into_iter()
     .map(|d| (weekday_code(d), settings.policy.quiet_weekdays.contains(&d)))
     .collect();
+    let weeks = calendar_weeks(Utc::now().with_timezone(&tz).date_naive(), &milestones, &dated);
     let layout = Layout::new(app, me, Some(slug), "comms", format!("E-mail · {}", found.campaign.fields.name)).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut response = render(&CommsPage {
         layout,
+        weeks,
         slug: slug.to_owned(),
         can_edit: can_edit(found.role),
         settings,
