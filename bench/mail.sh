@@ -13,8 +13,11 @@
 #   2. `rally worker --drain`: claim, check the cap again, build MIME, send over SMTP, commit each outcome
 #      in its own transaction;
 #   3. smtp-source -s SESSIONS -m N -l SIZE (a new connection per message: its default), and the same with
-#      -d (each session keeps its connection, as Rally's pool does).
-# Each of 2 and 3 gets a fresh `smtp-sink -c` (no -d: nothing is written to disk), whose own message
+#      -d (each session keeps its connection, as Rally's pool does); SOURCE_ROUNDS runs of each, the median
+#      counts (they take seconds, and a shared machine's noise shows most on short runs);
+#   4. rally-mail alone: `mail_seed --send-only` builds and sends N e-mails of the same shape through
+#      Rally's SMTP transport, SESSIONS at a time, without any database (median of SOURCE_ROUNDS runs).
+# Each of 2, 3 and 4 gets a fresh `smtp-sink -c` (no -d: nothing is written to disk), whose own message
 # counter must reach N. SIZE makes smtp-source's messages as large as Rally's average rendered e-mail,
 # measured by delivering a sample of the same seed to a file:// directory first.
 #
@@ -27,6 +30,7 @@ cd "$(dirname "$0")/.."
 N=${N:-100000}
 SESSIONS=${SESSIONS:-4}
 SAMPLE=${SAMPLE:-1000}
+SOURCE_ROUNDS=${SOURCE_ROUNDS:-3}
 STEP_TIMEOUT=${STEP_TIMEOUT:-1800}
 BASE_URL=${BASE_URL:-https://rally.example.org}
 out=${OUT:-docs/benchmarks.md}
@@ -38,8 +42,9 @@ NOTES_MARK='<!-- bench/mail.sh: notes below are kept when the script rewrites th
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 now_ns() { date +%s%N; }
-seconds_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
+seconds_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.2f\n", (b - a) / 1e9 }'; }
 per_second() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%d", n / s }'; }
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 peak_rss_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"; }
 
 sink_pid=
@@ -79,8 +84,7 @@ run_backend() {
     started=$(now_ns)
     local message
     message=$(timeout "$STEP_TIMEOUT" target/release/examples/mail_seed "$url" "$N" 2>/dev/null | tail -n 1)
-    local seed_s
-    seed_s=$(seconds_since "$started")
+    echo "bench: $label: seeded in $(seconds_since "$started") s" >&2
 
     echo "bench: $label: rally comms queue" >&2
     started=$(now_ns)
@@ -101,20 +105,37 @@ run_backend() {
     stop_sink "$label: rally worker"
     grep -q "delivered or settled $N e-mails" "$tmp/worker.out" || { echo "bench: $label: $(cat "$tmp/worker.out")" >&2; exit 1; }
 
-    echo "bench: $label: smtp-source" >&2
-    local source_s source_d_s
-    start_sink
-    started=$(now_ns)
-    timeout "$STEP_TIMEOUT" "$SOURCE" -s "$SESSIONS" -m "$N" -l "$payload" -f from@example.org -t to@example.org \
-        "127.0.0.1:$sink_port"
-    source_s=$(seconds_since "$started")
-    stop_sink "$label: smtp-source"
-    start_sink
-    started=$(now_ns)
-    timeout "$STEP_TIMEOUT" "$SOURCE" -d -s "$SESSIONS" -m "$N" -l "$payload" -f from@example.org -t to@example.org \
-        "127.0.0.1:$sink_port"
-    source_d_s=$(seconds_since "$started")
-    stop_sink "$label: smtp-source -d"
+    echo "bench: $label: smtp-source ($SOURCE_ROUNDS rounds each)" >&2
+    local source_s source_d_s round mode
+    : >"$tmp/source"
+    : >"$tmp/source-d"
+    for round in $(seq "$SOURCE_ROUNDS"); do
+        for mode in "" -d; do
+            start_sink
+            started=$(now_ns)
+            timeout "$STEP_TIMEOUT" "$SOURCE" ${mode:+"$mode"} -s "$SESSIONS" -m "$N" -l "$payload" -f from@example.org \
+                -t to@example.org "127.0.0.1:$sink_port"
+            seconds_since "$started" >>"$tmp/source${mode}"
+            stop_sink "$label: smtp-source $mode (round $round)"
+        done
+    done
+    source_s=$(median <"$tmp/source")
+    source_d_s=$(median <"$tmp/source-d")
+
+    # The delivery path without the database: build and send as many e-mails of the same shape
+    # through rally-mail's transport, SESSIONS at a time.
+    echo "bench: $label: rally-mail alone ($SOURCE_ROUNDS rounds)" >&2
+    : >"$tmp/alone"
+    for round in $(seq "$SOURCE_ROUNDS"); do
+        start_sink
+        started=$(now_ns)
+        timeout "$STEP_TIMEOUT" target/release/examples/mail_seed --send-only \
+            "smtp://127.0.0.1:$sink_port?tls=none" "$N" "$SESSIONS" >/dev/null
+        seconds_since "$started" >>"$tmp/alone"
+        stop_sink "$label: rally-mail alone (round $round)"
+    done
+    local alone_rate
+    alone_rate=$(per_second "$N" "$(median <"$tmp/alone")")
 
     local deliver_rate total_rate source_rate source_d_rate
     deliver_rate=$(per_second "$N" "$deliver_s")
@@ -124,7 +145,7 @@ run_backend() {
     local ratio ratio_d
     ratio=$(awk -v a="$deliver_rate" -v b="$source_rate" 'BEGIN { printf "%.2f", a / b }')
     ratio_d=$(awk -v a="$deliver_rate" -v b="$source_d_rate" 'BEGIN { printf "%.2f", a / b }')
-    echo "| $label | $deliver_rate ($deliver_s s) | $total_rate (queue $queue_s s) | $source_rate ($source_s s) | **${ratio}×** | $source_d_rate ($source_d_s s) | ${ratio_d}× | $(peak_rss_mb "$tmp/queue.time") | $(peak_rss_mb "$tmp/worker.time") | $seed_s |" >>"$results"
+    echo "| $label | $deliver_rate ($deliver_s s) | $total_rate (queue $queue_s s) | $source_rate ($source_s s) | **${ratio}×** | $source_d_rate ($source_d_s s) | ${ratio_d}× | $alone_rate | $(peak_rss_mb "$tmp/queue.time") | $(peak_rss_mb "$tmp/worker.time") |" >>"$results"
     echo "bench: $label: $(tail -n 1 "$results")" >&2
 }
 
@@ -175,12 +196,15 @@ connection pool). Rally's e-mails are rendered from two templates (hr/en) with t
 the campaign's message and a signed unsubscribe link, cap-checked, stored in the outbox, then delivered
 as multipart text + HTML with RFC 8058 unsubscribe headers; every outcome is committed in its own
 transaction. smtp-source sends N messages of the same size (Rally's average: $size bytes; \`-l $payload\`
-plus its own headers) to the same kind of sink: once as its default (a new connection per message), once
-with \`-d\` (a connection per session for all its messages, as Rally's pool keeps them). Each delivery
-goes to a fresh \`smtp-sink -c\` (nothing written to disk) whose counter must reach N. Rates in e-mails
-per second; peak RSS from \`/usr/bin/time -v\`. Target: Rally's delivery ≥ 0.5× smtp-source's rate.
+plus its own headers) to the same kind of sink, once as its default (a new connection per message) and
+once with \`-d\` (one connection per session for all its messages, as Rally's pool keeps them); each is
+the median of $SOURCE_ROUNDS runs. Every delivery goes to a fresh \`smtp-sink -c\` (nothing written to
+disk) whose counter must reach N. "rally-mail alone" is the delivery path without the database: the
+same number of e-mails of the same shape built and sent through Rally's SMTP transport, $SESSIONS at a time
+(\`mail_seed --send-only\`, median of $SOURCE_ROUNDS runs). Rates in e-mails per second; peak RSS from
+\`/usr/bin/time -v\`. Target: Rally's delivery ≥ 0.5× smtp-source's rate.
 
-| backend | Rally delivery /s | Rally end to end /s (queue + delivery) | smtp-source /s | Rally / smtp-source | smtp-source -d /s | Rally / smtp-source -d | queue peak RSS MB | worker peak RSS MB | seeding s |
+| backend | Rally delivery /s | Rally end to end /s (queue + delivery) | smtp-source /s | Rally / smtp-source | smtp-source -d /s | Rally / smtp-source -d | rally-mail alone /s | queue peak RSS MB | worker peak RSS MB |
 |---|---|---|---|---|---|---|---|---|---|
 DOC
     cat "$results"
@@ -188,7 +212,7 @@ DOC
 
 Measured $(date -u +%Y-%m-%d) with:
 
-    bench/mail.sh      # N=$N SESSIONS=$SESSIONS
+    bench/mail.sh      # N=$N SESSIONS=$SESSIONS SOURCE_ROUNDS=$SOURCE_ROUNDS
 
 PostgreSQL runs in a private cluster (\`scripts/with-postgres\` with \`RALLY_PG_DURABLE=1\`: fsync,
 synchronous_commit and full_page_writes on), on the same $(nproc) cores as everything else. Load average

@@ -3,6 +3,14 @@
 //! output. The campaign's slug is `mailbench`.
 //!
 //!     cargo run --release --example mail_seed -- DATABASE_URL [CONTACTS]
+//!
+//! With `--send-only` it measures the delivery path without the database instead: it builds COUNT
+//! e-mails shaped like the seeded ones (MIME, unsubscribe headers) and sends them through rally-mail's
+//! transport with POOL tasks and connections, as the worker does, and prints the rate.
+//!
+//!     cargo run --release --example mail_seed -- --send-only smtp://127.0.0.1:2525?tls=none COUNT POOL
+
+use std::sync::Arc;
 
 use chrono::Utc;
 use rally_domain::cadence::{CadencePolicy, MailKind};
@@ -17,7 +25,11 @@ const LAST_NAMES: [&str; 6] = ["Horvat", "Kovačević", "Babić", "Marić", "Ši
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("--send-only") {
+        args.next();
+        return send_only(args).await;
+    }
     let url = args.next().ok_or_else(|| anyhow::anyhow!("usage: mail_seed DATABASE_URL [CONTACTS]"))?;
     let contacts: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(100_000);
     let store = rally_store::open(&url).await?;
@@ -144,5 +156,68 @@ async fn main() -> anyhow::Result<()> {
     .validate()?;
     let message = store.create_message(Actor::System, campaign.id, fields, templates).await?;
     println!("{}", message.id);
+    Ok(())
+}
+
+/// Builds and sends COUNT e-mails straight through the transport, POOL at a time; no database.
+async fn send_only(mut args: impl Iterator<Item = String>) -> anyhow::Result<()> {
+    let usage = || anyhow::anyhow!("usage: mail_seed --send-only SMTP_URL COUNT POOL");
+    let url = args.next().ok_or_else(usage)?;
+    let count: usize = args.next().ok_or_else(usage)?.parse()?;
+    let pool: usize = args.next().ok_or_else(usage)?.parse()?;
+    let transport = Arc::new(rally_mail::Transport::from_url(&url, u32::try_from(pool)?)?);
+    let permits = Arc::new(tokio::sync::Semaphore::new(pool.max(1)));
+    let bytes_sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = std::time::Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..count {
+        let permit = permits.clone().acquire_owned().await?;
+        while let Some(done) = tasks.try_join_next() {
+            done??;
+        }
+        let (transport, bytes_sent) = (transport.clone(), bytes_sent.clone());
+        tasks.spawn(async move {
+            let unsubscribe = format!("https://rally.example.org/u/{i}.0021490c9cdf84bc44698aa36c28d8d9");
+            let first = FIRST_NAMES[i % FIRST_NAMES.len()];
+            let mail = rally_mail::OutgoingMail {
+                from: ("Sat kodiranja".into(), "info@satkodiranja.example.org".into()),
+                reply_to: Some("pomoc@satkodiranja.example.org".into()),
+                to: (format!("{first} Horvat"), format!("c0.p{i}@skola{}.example.org", i % 100)),
+                subject: "Sat kodiranja 2026.: pozivamo vašu školu".into(),
+                text: format!(
+                    "Poštovana/i {first},\n\nSvako dijete zaslužuje priliku naučiti programirati — već jedan sat \
+                     mijenja pogled na računala.\n\nOd 7. do 13. prosinca škole diljem Hrvatske održat će Sat \
+                     kodiranja. Prijavite svoju školu i pridružite se.\n\nSrdačan pozdrav,\nTim Sata kodiranja\n\n\
+                     Odjava: {unsubscribe}\n"
+                ),
+                html: Some(format!(
+                    "<p>Poštovana/i {first},</p>\n<p>Svako dijete zaslužuje priliku naučiti programirati — već jedan \
+                     sat mijenja pogled na računala.</p>\n<p>Od 7. do 13. prosinca škole diljem Hrvatske održat će \
+                     Sat kodiranja. Prijavite svoju školu i pridružite se.</p>\n<p>Srdačan pozdrav,<br>Tim Sata \
+                     kodiranja</p>\n<p><a href=\"{unsubscribe}\">Odjava</a></p>\n"
+                )),
+                unsubscribe: Some((unsubscribe.clone(), true)),
+                message_id: format!("outbox-{i}-1"),
+                extra_headers: vec![("X-Rally-Message".into(), "1".into())],
+            };
+            let result = match rally_mail::build(&mail, None) {
+                Ok((envelope, bytes)) => {
+                    bytes_sent.fetch_add(bytes.len(), std::sync::atomic::Ordering::Relaxed);
+                    transport.send(&envelope.from, &envelope.to, &bytes).await.map_err(anyhow::Error::from)
+                }
+                Err(e) => Err(e.into()),
+            };
+            drop(permit);
+            result
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    transport.shutdown().await;
+    let average = bytes_sent.load(std::sync::atomic::Ordering::Relaxed) / count.max(1);
+    println!("sent {count} e-mails of {average} bytes on average in {seconds:.2} s");
+    println!("{:.0}", count as f64 / seconds);
     Ok(())
 }
