@@ -283,8 +283,13 @@ pub async fn queue_message(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> Result<(Planned, usize), PlanError> {
-    let planned = plan_message(store, actor, message, base_url, now).await?;
-    let added = store.enqueue(actor, message, planned.deliveries.clone()).await?;
+    let mut planned = plan_message(store, actor, message, base_url, now).await?;
+    // The rendered e-mails go to the store without a copy (100,000 of them are hundreds of MB); the
+    // plan keeps what its counts need.
+    let deliveries = std::mem::take(&mut planned.deliveries);
+    let summary: Vec<NewDelivery> = deliveries.iter().map(NewDelivery::summary).collect();
+    let added = store.enqueue(actor, message, deliveries).await?;
+    planned.deliveries = summary;
     Ok((planned, added))
 }
 

@@ -490,12 +490,22 @@ impl Comms for Backend {
     async fn claim(&self, worker: &str, now: chrono::DateTime<chrono::Utc>, lease_until: chrono::DateTime<chrono::Utc>, limit: u32) -> Result<Vec<Claimed>> {
         let now = to_micros(now);
         let mut tx = self.begin_write().await?;
-        let mut q = QueryBuilder::<Db>::new(
-            "SELECT id FROM outbox WHERE ((status IN ('planned', 'deferred') AND due_at <= ",
-        );
-        q.push_bind(now).push(") OR (status = 'sending' AND lease_until < ").push_bind(now).push(")) ORDER BY due_at, id LIMIT ");
-        q.push_bind(i64::from(limit.min(1000))).push(CLAIM_LOCK);
-        let ids: Vec<i64> = q.build().fetch_all(&mut *tx).await?.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+        // One index-ordered query per kind of due row — expired leases first (their worker died), then
+        // retries and deferrals, then new e-mails — rather than one query that sorts every due row.
+        let limit = i64::from(limit.min(1000));
+        let mut ids: Vec<i64> = Vec::new();
+        for (status, column) in [("sending", "lease_until"), ("deferred", "due_at"), ("planned", "due_at")] {
+            let left = limit - ids.len() as i64;
+            if left <= 0 {
+                break;
+            }
+            let mut q = QueryBuilder::<Db>::new("SELECT id FROM outbox WHERE status = ");
+            q.push_bind(status).push(format!(" AND {column} <= ")).push_bind(now);
+            q.push(format!(" ORDER BY {column}, id LIMIT ")).push_bind(left).push(CLAIM_LOCK);
+            for row in q.build().fetch_all(&mut *tx).await? {
+                ids.push(row.try_get("id")?);
+            }
+        }
         if ids.is_empty() {
             tx.commit().await?;
             return Ok(Vec::new());

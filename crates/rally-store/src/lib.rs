@@ -666,6 +666,25 @@ pub struct NewDelivery {
     pub reason: String,
 }
 
+impl NewDelivery {
+    /// The delivery without its rendered texts: what a plan's counts and lists need.
+    pub fn summary(&self) -> NewDelivery {
+        NewDelivery {
+            contact_id: self.contact_id,
+            partner_id: self.partner_id,
+            email: self.email.clone(),
+            to_name: self.to_name.clone(),
+            subject: String::new(),
+            text: String::new(),
+            html: None,
+            unsubscribe_url: String::new(),
+            wanted_at: self.wanted_at,
+            due_at: self.due_at,
+            reason: self.reason.clone(),
+        }
+    }
+}
+
 /// An outbox row a worker has claimed: everything needed to send it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {

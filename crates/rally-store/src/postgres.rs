@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "sort indexes", include_str!("../migrations/postgres/0004_sort_indexes.sql")),
     (5, "workflow", include_str!("../migrations/postgres/0005_workflow.sql")),
     (6, "comms", include_str!("../migrations/postgres/0006_comms.sql")),
+    (7, "outbox queue", include_str!("../migrations/postgres/0007_outbox_queue.sql")),
 ];
 
 /// Rally on a PostgreSQL database.

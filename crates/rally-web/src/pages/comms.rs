@@ -54,7 +54,13 @@ fn calendar_weeks(
     messages: &[(i64, String, NaiveDate)],
 ) -> Vec<Vec<CalendarDay>> {
     use chrono::Datelike;
-    let last = milestones.iter().map(|m| m.on).chain(messages.iter().map(|m| m.2)).filter(|d| *d >= today).max().unwrap_or(today);
+    let last = milestones
+        .iter()
+        .map(|m| m.on)
+        .chain(messages.iter().map(|m| m.2))
+        .filter(|d| *d >= today)
+        .max()
+        .unwrap_or(today);
     let start = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
     let weeks = (((last - start).num_days() / 7) + 1).clamp(1, 16);
     (0..weeks)
@@ -517,7 +523,9 @@ async fn message_page(
             .into_iter()
             .filter(|r| r.excluded.is_none())
             .take(300)
-            .map(|r| (r.contact.id.0, format!("{} <{}> — {}", r.contact.fields.name, r.contact.fields.email, r.partner_name)))
+            .map(|r| {
+                (r.contact.id.0, format!("{} <{}> — {}", r.contact.fields.name, r.contact.fields.email, r.partner_name))
+            })
             .collect(),
         None => vec![],
     };
