@@ -180,8 +180,20 @@ fn context(
     })
 }
 
+/// The campaign's asset links by asset, read once per message rather than once per asset sent.
+async fn asset_urls(store: &dyn Store, actor: Actor, campaign: CampaignId) -> Result<AssetUrls, PlanError> {
+    Ok(store.assets(actor, campaign).await?.into_iter().map(|a| (a.id, a.fields.url)).collect())
+}
+
+type AssetUrls = HashMap<rally_domain::AssetId, Option<String>>;
+
 /// The partner's commitments and assets, as templates see them.
-async fn partner_context(store: &dyn Store, actor: Actor, partner: PartnerId) -> Result<(Value, Value), PlanError> {
+async fn partner_context(
+    store: &dyn Store,
+    actor: Actor,
+    partner: PartnerId,
+    urls: &AssetUrls,
+) -> Result<(Value, Value), PlanError> {
     let commitments: Vec<Value> = store
         .commitments(actor, partner)
         .await?
@@ -204,7 +216,7 @@ async fn partner_context(store: &dyn Store, actor: Actor, partner: PartnerId) ->
             continue;
         }
         seen.push(s.asset_id);
-        let url = store.asset(actor, s.asset_id).await?.fields.url;
+        let url = urls.get(&s.asset_id).cloned().flatten();
         assets.push(json!({ "title": s.asset_title, "url": url }));
     }
     Ok((Value::Array(commitments), Value::Array(assets)))
@@ -223,6 +235,7 @@ pub async fn plan_message(
     let ids: Vec<ContactId> = setup.recipients.iter().map(|r| r.contact.id).collect();
     let history = store.mail_history(&ids).await?;
     let kind = setup.message.fields.kind;
+    let urls = asset_urls(store, actor, setup.message.campaign_id).await?;
     let mut partners: HashMap<PartnerId, (Value, Value)> = HashMap::new();
     let mut planned = Planned::default();
     for r in &setup.recipients {
@@ -243,7 +256,7 @@ pub async fn plan_message(
         let (commitments, assets) = match partners.entry(r.partner_id) {
             std::collections::hash_map::Entry::Occupied(e) => e.get().clone(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(partner_context(store, actor, r.partner_id).await?).clone()
+                e.insert(partner_context(store, actor, r.partner_id, &urls).await?).clone()
             }
         };
         let url = format!("{base_url}/u/{}", unsubscribe::token(&secret, r.contact.id));
@@ -380,7 +393,8 @@ pub async fn preview(
         r.category,
     )
     .ok_or_else(|| PlanError::NoTemplate { email: email.clone(), language: "—".into() })?;
-    let (commitments, assets) = partner_context(store, actor, r.partner_id).await?;
+    let urls = asset_urls(store, actor, setup.message.campaign_id).await?;
+    let (commitments, assets) = partner_context(store, actor, r.partner_id, &urls).await?;
     let secret = store.unsubscribe_secret(&unsubscribe::new_secret()).await?;
     let url = format!("{base_url}/u/{}", unsubscribe::token(&secret, r.contact.id));
     let rendered = template::render(set, &context(&setup, r, &commitments, &assets, &url))

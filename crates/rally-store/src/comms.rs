@@ -731,6 +731,11 @@ impl Comms for Backend {
     }
 
     async fn unsubscribe_secret(&self, candidate: &str) -> Result<String> {
+        // Read on every unsubscribe page and every plan: a write only the very first time.
+        let stored = sqlx::query("SELECT value FROM secrets WHERE name = 'unsubscribe'").fetch_optional(&self.pool).await?;
+        if let Some(row) = stored {
+            return Ok(row.try_get("value")?);
+        }
         let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO secrets (name, value) VALUES ('unsubscribe', $1) ON CONFLICT (name) DO NOTHING")
             .bind(candidate)

@@ -347,6 +347,35 @@ async fn write_logo(conn: &mut Conn, partner: PartnerId, logo: Option<&StoredFil
     Ok(())
 }
 
+/// Ends a partner's active links (a new one replaces them, or the team revokes them).
+async fn revoke_links(conn: &mut Conn, partner: PartnerId, at: i64) -> Result<()> {
+    sqlx::query("UPDATE partner_links SET revoked_at = $1 WHERE partner_id = $2 AND revoked_at IS NULL")
+        .bind(at)
+        .bind(partner.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends a user's active calendar feeds.
+async fn revoke_feeds(conn: &mut Conn, user: UserId, at: i64) -> Result<()> {
+    sqlx::query("UPDATE calendar_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(at)
+        .bind(user.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn write_opt_out(conn: &mut Conn, partner: PartnerId, opt_out: bool) -> Result<()> {
+    sqlx::query("UPDATE partners SET recognition_opt_out = $1 WHERE id = $2")
+        .bind(opt_out)
+        .bind(partner.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// The partner behind a link token, if the link is live. Marks the link used.
 async fn link_partner(conn: &mut Conn, token_hash: &str) -> Result<Partner> {
     let row = sqlx::query(
@@ -1026,11 +1055,7 @@ impl Workflow for Backend {
     async fn set_recognition_opt_out(&self, actor: Actor, partner: PartnerId, opt_out: bool) -> Result<()> {
         let mut tx = self.begin_write().await?;
         partner_for(&mut tx, actor, partner, edit).await?;
-        sqlx::query("UPDATE partners SET recognition_opt_out = $1 WHERE id = $2")
-            .bind(opt_out)
-            .bind(partner.0)
-            .execute(&mut *tx)
-            .await?;
+        write_opt_out(&mut tx, partner, opt_out).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1039,11 +1064,7 @@ impl Workflow for Backend {
         let mut tx = self.begin_write().await?;
         partner_for(&mut tx, actor, partner, edit).await?;
         let now = now_micros();
-        sqlx::query("UPDATE partner_links SET revoked_at = $1 WHERE partner_id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(partner.0)
-            .execute(&mut *tx)
-            .await?;
+        revoke_links(&mut tx, partner, now).await?;
         sqlx::query("INSERT INTO partner_links (partner_id, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4)")
             .bind(partner.0)
             .bind(token_hash)
@@ -1058,11 +1079,7 @@ impl Workflow for Backend {
     async fn revoke_partner_link(&self, actor: Actor, partner: PartnerId) -> Result<()> {
         let mut tx = self.begin_write().await?;
         partner_for(&mut tx, actor, partner, edit).await?;
-        sqlx::query("UPDATE partner_links SET revoked_at = $1 WHERE partner_id = $2 AND revoked_at IS NULL")
-            .bind(now_micros())
-            .bind(partner.0)
-            .execute(&mut *tx)
-            .await?;
+        revoke_links(&mut tx, partner, now_micros()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1114,11 +1131,7 @@ impl Workflow for Backend {
     async fn link_set_opt_out(&self, token_hash: &str, opt_out: bool) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let partner = link_partner(&mut tx, token_hash).await?;
-        sqlx::query("UPDATE partners SET recognition_opt_out = $1 WHERE id = $2")
-            .bind(opt_out)
-            .bind(partner.id.0)
-            .execute(&mut *tx)
-            .await?;
+        write_opt_out(&mut tx, partner.id, opt_out).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1168,11 +1181,7 @@ impl Workflow for Backend {
     async fn create_calendar_token(&self, user: UserId, token_hash: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let now = now_micros();
-        sqlx::query("UPDATE calendar_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(user.0)
-            .execute(&mut *tx)
-            .await?;
+        revoke_feeds(&mut tx, user, now).await?;
         sqlx::query("INSERT INTO calendar_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
             .bind(user.0)
             .bind(token_hash)
@@ -1184,11 +1193,9 @@ impl Workflow for Backend {
     }
 
     async fn revoke_calendar_tokens(&self, user: UserId) -> Result<()> {
-        sqlx::query("UPDATE calendar_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-            .bind(now_micros())
-            .bind(user.0)
-            .execute(&self.pool)
-            .await?;
+        let mut tx = self.begin_write().await?;
+        revoke_feeds(&mut tx, user, now_micros()).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -257,6 +257,36 @@ fn field_errors(e: StoreError) -> Result<Vec<FieldError>, PageError> {
     }
 }
 
+/// A partner-page form being answered.
+struct Answer<'a> {
+    app: &'a AppState,
+    me: &'a SignedIn,
+    slug: &'a str,
+    id: PartnerId,
+}
+
+impl Answer<'_> {
+    /// Back to the form's section of the partner page when it worked; the page again, with every error next
+    /// to its field and the input kept, when it did not.
+    async fn with(
+        &self,
+        section: &str,
+        failed: &str,
+        form: FormData,
+        mut errors: Vec<FieldError>,
+        result: Result<(), StoreError>,
+    ) -> Result<Response, PageError> {
+        if let Err(e) = result {
+            errors.extend(field_errors(e)?);
+        }
+        if errors.is_empty() {
+            Ok(back_to(self.slug, self.id, section))
+        } else {
+            partner_page(self.app, self.me, self.slug, self.id, failed, form, errors).await
+        }
+    }
+}
+
 /// Checks that the partner in the path belongs to the campaign in the path.
 async fn partner_in(app: &AppState, me: &SignedIn, slug: &str, id: PartnerId) -> Result<Partner, PageError> {
     let campaign = campaign_id(app, slug).await?;
@@ -306,10 +336,8 @@ pub async fn propose(
         };
         ("custom", result)
     };
-    match result {
-        Ok(_) => Ok(back_to(&slug, id, "commitments")),
-        Err(e) => partner_page(&app, &me, &slug, id, failed, form, field_errors(e)?).await,
-    }
+    let answer = Answer { app: &app, me: &me, slug: &slug, id };
+    answer.with("commitments", failed, form, vec![], result.map(|_| ())).await
 }
 
 /// Changes a commitment: agree (date, quantity), fulfil (evidence), mark missed, reopen.
@@ -343,10 +371,8 @@ pub async fn update_commitment(
     if !errors.is_empty() {
         return partner_page(&app, &me, &slug, id, &failed, form, errors).await;
     }
-    match app.store.update_commitment(me.actor(), cid, patch, Utc::now().date_naive()).await {
-        Ok(_) => Ok(back_to(&slug, id, "commitments")),
-        Err(e) => partner_page(&app, &me, &slug, id, &failed, form, field_errors(e)?).await,
-    }
+    let result = app.store.update_commitment(me.actor(), cid, patch, Utc::now().date_naive()).await;
+    Answer { app: &app, me: &me, slug: &slug, id }.with("commitments", &failed, form, vec![], result.map(|_| ())).await
 }
 
 /// Logs a call, meeting, e-mail or note.
@@ -375,14 +401,7 @@ pub async fn log_interaction(
         Ok(_) => Ok(()),
         Err(invalid) => Err(invalid.into()),
     };
-    match result {
-        Ok(()) if errors.is_empty() => Ok(back_to(&slug, id, "timeline")),
-        Ok(()) => partner_page(&app, &me, &slug, id, "log", form, errors).await,
-        Err(e) => {
-            errors.extend(field_errors(e)?);
-            partner_page(&app, &me, &slug, id, "log", form, errors).await
-        }
-    }
+    Answer { app: &app, me: &me, slug: &slug, id }.with("timeline", "log", form, errors, result).await
 }
 
 /// Reads a task form (title, due date, owner) into a draft; `partner` links it.
@@ -415,14 +434,7 @@ pub async fn add_task(
         Ok(_) => Ok(()),
         Err(invalid) => Err(invalid.into()),
     };
-    match result {
-        Ok(()) if errors.is_empty() => Ok(back_to(&slug, id, "tasks")),
-        Ok(()) => partner_page(&app, &me, &slug, id, "task", form, errors).await,
-        Err(e) => {
-            errors.extend(field_errors(e)?);
-            partner_page(&app, &me, &slug, id, "task", form, errors).await
-        }
-    }
+    Answer { app: &app, me: &me, slug: &slug, id }.with("tasks", "task", form, errors, result).await
 }
 
 /// Ticks a task off (or on again), from the partner page or the task list.
@@ -460,10 +472,8 @@ pub async fn send_assets(
     let form = FormData::parse(&body);
     let assets: Vec<AssetId> =
         form.0.iter().filter(|(k, _)| k == "assets").filter_map(|(_, v)| v.parse().ok().map(AssetId)).collect();
-    match app.store.send_assets(me.actor(), id, &assets, form.get("note")).await {
-        Ok(_) => Ok(back_to(&slug, id, "assets")),
-        Err(e) => partner_page(&app, &me, &slug, id, "send", form, field_errors(e)?).await,
-    }
+    let result = app.store.send_assets(me.actor(), id, &assets, form.get("note")).await;
+    Answer { app: &app, me: &me, slug: &slug, id }.with("assets", "send", form, vec![], result.map(|_| ())).await
 }
 
 /// Uploads (or removes) the partner's logo.
@@ -502,10 +512,10 @@ pub async fn set_logo(
         let message = "choose an image file".to_owned();
         return partner_page(&app, &me, &slug, id, "logo", FormData::default(), failed(message)).await;
     };
-    match app.store.set_partner_logo(me.actor(), id, Some(stored)).await {
-        Ok(()) => Ok(back_to(&slug, id, "recognition")),
-        Err(e) => partner_page(&app, &me, &slug, id, "logo", FormData::default(), field_errors(e)?).await,
-    }
+    let result = app.store.set_partner_logo(me.actor(), id, Some(stored)).await;
+    Answer { app: &app, me: &me, slug: &slug, id }
+        .with("recognition", "logo", FormData::default(), vec![], result)
+        .await
 }
 
 /// The partner's logo, for the team.

@@ -371,15 +371,14 @@ pub async fn campaign_mail_reaches_a_real_smtp_server(db: &str) {
     assert!(school_contact.excluded.is_some());
 }
 
-pub async fn a_killed_worker_loses_nothing(db: &str) {
-    let Some(sink) = Sink::start() else { return };
-    const N: usize = 10_000;
-    const CONCURRENCY: usize = 4;
+/// A campaign `slug` with `n` school contacts (4 per school) who may get mail at any hour, and a draft
+/// announcement to all of them; returns the message's id.
+async fn school_announcement(db: &str, slug: &str, n: usize) -> i64 {
     let store = open(db).await;
-    let c = store.create_campaign(Actor::System, campaign("crash")).await.unwrap_or_else(|e| panic!("{e}"));
+    let c = store.create_campaign(Actor::System, campaign(slug)).await.unwrap_or_else(|e| panic!("{e}"));
     settings(&*store, c.id, open_policy(5)).await;
     store
-        .load_partners(Actor::System, c.id, loads("Skola", Category::SchoolNetwork, "hr", N / 4, 4))
+        .load_partners(Actor::System, c.id, loads("Skola", Category::SchoolNetwork, "hr", n / 4, 4))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let templates = vec![MessageTemplate {
@@ -387,7 +386,14 @@ pub async fn a_killed_worker_loses_nothing(db: &str) {
         category: None,
         set: set("Sat kodiranja", "Bok {{ contact.first_name }}, {{ campaign.message }}", ""),
     }];
-    let id = message(&*store, c.id, "Announcement", Segment::default(), templates).await;
+    message(&*store, c.id, "Announcement", Segment::default(), templates).await
+}
+
+pub async fn a_killed_worker_loses_nothing(db: &str) {
+    let Some(sink) = Sink::start() else { return };
+    const N: usize = 10_000;
+    const CONCURRENCY: usize = 4;
+    let id = school_announcement(db, "crash", N).await;
     let started = Instant::now();
     let queued = ok(&["comms", "queue", "--database", db, "--campaign", "crash", "--message", &id.to_string()], None);
     eprintln!("crash test: queued {N} in {:?}", started.elapsed());
@@ -439,19 +445,7 @@ pub async fn a_killed_worker_loses_nothing(db: &str) {
 pub async fn several_workers_send_each_email_once(db: &str) {
     let Some(sink) = Sink::start() else { return };
     const N: usize = 2_000;
-    let store = open(db).await;
-    let c = store.create_campaign(Actor::System, campaign("workers")).await.unwrap_or_else(|e| panic!("{e}"));
-    settings(&*store, c.id, open_policy(5)).await;
-    store
-        .load_partners(Actor::System, c.id, loads("Skola", Category::SchoolNetwork, "hr", N / 4, 4))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let templates = vec![MessageTemplate {
-        language: LanguageTag::parse("hr").unwrap_or_else(|e| panic!("{e}")),
-        category: None,
-        set: set("Sat kodiranja", "Bok {{ contact.first_name }}", ""),
-    }];
-    let id = message(&*store, c.id, "Announcement", Segment::default(), templates).await;
+    let id = school_announcement(db, "workers", N).await;
     ok(&["comms", "queue", "--database", db, "--campaign", "workers", "--message", &id.to_string()], None);
     // Three worker processes drain the same outbox at once.
     let url = sink.url();
