@@ -114,14 +114,16 @@ impl Worker {
         // Marketing e-mails to one contact in one batch count against each other's cap.
         let mut sent_now: std::collections::HashMap<i64, Vec<DateTime<Utc>>> = std::collections::HashMap::new();
         for item in claimed {
-            if item.kind == MailKind::Marketing {
+            if item.kind == MailKind::Marketing
+                && let Some(contact) = item.contact_id
+            {
                 let mut history = item.history.clone();
-                history.extend(sent_now.get(&item.contact_id.0).cloned().unwrap_or_default());
+                history.extend(sent_now.get(&contact.0).cloned().unwrap_or_default());
                 if let Some(outcome) = cadence_check(&item, &history, Utc::now()) {
                     self.finish(item.id, outcome).await?;
                     continue;
                 }
-                sent_now.entry(item.contact_id.0).or_default().push(Utc::now());
+                sent_now.entry(contact.0).or_default().push(Utc::now());
             }
             let Ok(permit) = permits.clone().acquire_owned().await else { break };
             let worker = self.clone();
@@ -159,9 +161,10 @@ impl Worker {
             subject: item.subject.clone(),
             text: item.text.clone(),
             html: item.html.clone(),
-            unsubscribe: Some((item.unsubscribe_url.clone(), item.kind == MailKind::Marketing)),
+            unsubscribe: (!item.unsubscribe_url.is_empty())
+                .then(|| (item.unsubscribe_url.clone(), item.kind == MailKind::Marketing)),
             message_id: format!("outbox-{}-{}", item.id, item.campaign_id.0),
-            extra_headers: vec![("X-Rally-Message".into(), item.message_id.to_string())],
+            extra_headers: item.message_id.map(|m| ("X-Rally-Message".into(), m.to_string())).into_iter().collect(),
         };
         if let Some(rate) = &self.config.rate {
             rate.acquire(domain(&item.email)).await;

@@ -50,12 +50,42 @@ macro_rules! string_type {
     };
 }
 
+macro_rules! named_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal / $label:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),* }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),* }
+            }
+
+            pub fn parse(s: &str) -> Result<$name, String> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
+                    let all: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
+                    format!("unknown value `{s}`; expected one of {}", all.join(", "))
+                })
+            }
+        }
+    };
+}
+
 pub mod ask;
 pub mod asset;
 pub mod cadence;
 pub mod campaign;
 pub mod comms;
 pub mod contact;
+pub mod event;
 pub mod followup;
 pub mod ical;
 pub mod partner;
@@ -94,4 +124,4 @@ macro_rules! id_type {
         }
     )*};
 }
-id_type!(CampaignId, PartnerId, ContactId, UserId, AskId, CommitmentId, InteractionId, TaskId, AssetId);
+id_type!(CampaignId, PartnerId, ContactId, UserId, AskId, CommitmentId, InteractionId, TaskId, AssetId, EventId);

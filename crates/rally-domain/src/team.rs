@@ -57,6 +57,7 @@ impl Role {
                 Viewer => false,
             },
             Action::DeletePartner => matches!(self, Owner | Coordinator),
+            Action::ModerateEvents => matches!(self, Owner | Coordinator | Member),
             Action::EditTask { owner } => match self {
                 Owner | Coordinator => true,
                 Member => owner == Some(actor),
@@ -85,6 +86,8 @@ pub enum Action {
         owner: Option<UserId>,
     },
     DeletePartner,
+    /// Approve, reject and edit registered events.
+    ModerateEvents,
     /// Create or change a follow-up task owned by `owner` (members: their own tasks).
     EditTask {
         owner: Option<UserId>,

@@ -402,7 +402,11 @@ impl Comms for Backend {
             if !m.fields.segment.matches(&subject) {
                 continue;
             }
-            let preference = text(r, "mail_preference", MailPreference::parse)?;
+            // E-mails to event organizers have no contact: they go to whoever registered.
+            let preference = match r.try_get::<Option<String>, _>("mail_preference")? {
+                Some(p) => MailPreference::parse(&p).map_err(|e| corrupt("mail_preference", e))?,
+                None => MailPreference::All,
+            };
             let suppressed: Option<i32> = r.try_get("suppressed")?;
             let excluded = match (suppressed, preference) {
                 (Some(2), _) | (_, MailPreference::None) => Some("gets no e-mail (unsubscribed, bounced or suppressed)".to_owned()),
@@ -530,7 +534,7 @@ impl Comms for Backend {
         let mut q = QueryBuilder::<Db>::new(
             "SELECT o.id, o.campaign_id, o.message_id, o.contact_id, o.kind, o.email, o.to_name, o.subject, o.body_text, \
              o.body_html, o.unsubscribe_url, o.attempts, o.wanted_at, k.time_zone, k.mail_preference, p.do_not_contact_until \
-             FROM outbox o JOIN contacts k ON k.id = o.contact_id JOIN partners p ON p.id = o.partner_id \
+             FROM outbox o LEFT JOIN contacts k ON k.id = o.contact_id LEFT JOIN partners p ON p.id = o.partner_id \
              WHERE o.status = 'sending' AND o.leased_by = ",
         );
         q.push_bind(worker).push(" AND o.id IN (");
@@ -545,7 +549,11 @@ impl Comms for Backend {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => e.insert(read_settings(&mut tx, campaign).await?),
             };
-            let preference = text(r, "mail_preference", MailPreference::parse)?;
+            // E-mails to event organizers have no contact: they go to whoever registered.
+            let preference = match r.try_get::<Option<String>, _>("mail_preference")? {
+                Some(p) => MailPreference::parse(&p).map_err(|e| corrupt("mail_preference", e))?,
+                None => MailPreference::All,
+            };
             let mut policy = s.policy.clone();
             if preference == MailPreference::Fewer {
                 policy = rally_domain::comms::fewer(&policy);
@@ -554,7 +562,7 @@ impl Comms for Backend {
                 id: r.try_get("id")?,
                 campaign_id: campaign,
                 message_id: r.try_get("message_id")?,
-                contact_id: ContactId(r.try_get("contact_id")?),
+                contact_id: r.try_get::<Option<i64>, _>("contact_id")?.map(ContactId),
                 kind: text(r, "kind", MailKind::parse)?,
                 email: r.try_get("email")?,
                 to_name: r.try_get("to_name")?,
@@ -574,7 +582,8 @@ impl Comms for Backend {
             });
         }
         // The cap is checked against what was really sent (and what other workers are sending).
-        let marketing: Vec<i64> = claimed.iter().filter(|c| c.kind == MailKind::Marketing).map(|c| c.contact_id.0).collect();
+        let marketing: Vec<i64> =
+            claimed.iter().filter(|c| c.kind == MailKind::Marketing).filter_map(|c| c.contact_id.map(|k| k.0)).collect();
         if !marketing.is_empty() {
             let mut q = QueryBuilder::<Db>::new(
                 "SELECT id, contact_id, COALESCE(sent_at, lease_until) AS at FROM outbox WHERE kind = 'marketing' \
@@ -588,7 +597,7 @@ impl Comms for Backend {
                 history.entry(row.try_get("contact_id")?).or_default().push(time(&row, "at")?);
             }
             for c in &mut claimed {
-                c.history = history.remove(&c.contact_id.0).unwrap_or_default();
+                c.history = c.contact_id.and_then(|k| history.remove(&k.0)).unwrap_or_default();
             }
         }
         tx.commit().await?;

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "workflow", include_str!("../migrations/postgres/0005_workflow.sql")),
     (6, "comms", include_str!("../migrations/postgres/0006_comms.sql")),
     (7, "outbox queue", include_str!("../migrations/postgres/0007_outbox_queue.sql")),
+    (8, "events", include_str!("../migrations/postgres/0008_events.sql")),
 ];
 
 /// Rally on a PostgreSQL database.
@@ -76,3 +77,4 @@ const BACKEND: &str = "postgres";
 include!("shared.rs");
 include!("workflow.rs");
 include!("comms.rs");
+include!("events.rs");

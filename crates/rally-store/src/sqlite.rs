@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "workflow", include_str!("../migrations/sqlite/0005_workflow.sql")),
     (6, "comms", include_str!("../migrations/sqlite/0006_comms.sql")),
     (7, "outbox queue", include_str!("../migrations/sqlite/0007_outbox_queue.sql")),
+    (8, "events", include_str!("../migrations/sqlite/0008_events.sql")),
 ];
 
 /// Rally on an embedded SQLite file.
@@ -84,3 +85,4 @@ const BACKEND: &str = "sqlite";
 include!("shared.rs");
 include!("workflow.rs");
 include!("comms.rs");
+include!("events.rs");

@@ -61,6 +61,9 @@ conformance!(
     failures_retry_bounces_suppress,
     concurrent_workers_claim_disjoint_rows,
     partners_can_be_held_back,
+    events_register_confirm_and_moderate,
+    umbrella_counts_its_members_events,
+    organizer_mail_goes_through_the_outbox,
 );
 
 #[path = "conformance/workflow.rs"]
@@ -69,6 +72,9 @@ use workflow::*;
 #[path = "conformance/comms.rs"]
 mod comms;
 use comms::*;
+#[path = "conformance/events.rs"]
+mod events;
+use events::*;
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("unexpected error: {e}"))
