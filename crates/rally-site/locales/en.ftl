@@ -1,0 +1,244 @@
+# Rally's public campaign site and the e-mails it sends to event organizers. English is the reference;
+# every other locale has the same message ids and variables (a test checks).
+
+## Navigation and layout
+nav-home = Home
+nav-register = Register an event
+nav-map = Map
+nav-events = Events
+nav-partners = Partners
+nav-stats = Statistics
+language-switch = Language
+skip-to-content = Skip to content
+powered-by = Campaign site made with Rally
+
+## Home
+home-goal = Our goal: { $goal } students
+counter-students = { $students ->
+    [one] { $students } student
+   *[other] { $students } students
+}
+counter-events = { $events ->
+    [one] { $events } event
+   *[other] { $events } events
+}
+counter-countries = { $countries ->
+    [one] { $countries } country
+   *[other] { $countries } countries
+}
+counter-progress = { $percent }% of the goal
+counter-label = Students taking part so far
+home-cta = Register your event
+home-cta-lead = Schools, teachers, clubs and libraries anywhere can take part: run one hour of computer science with your students and register it here.
+home-dates = Campaign week: { $from } to { $to }
+home-umbrella = Part of { $umbrella }
+home-members = Campaigns taking part
+
+## Registration form
+register-title = Register an event
+register-lead = Tell us about your event. We will send you an e-mail to confirm it; it counts once you have confirmed it and a moderator has approved it.
+field-organizer-name = Your name
+field-organizer-email = Your e-mail address
+field-organization = School or organization
+field-event-type = Type of event
+event-type-in_school = In school
+event-type-after_school = After school
+event-type-online = Online
+event-type-other = Other
+field-title = Name of the event
+field-country = Country
+field-country-choose = Choose a country
+field-city = City or town
+field-city-help = We place your event on the map at this town. If we cannot find it, give the coordinates below or the event is shown at the centre of the country.
+field-latitude = Latitude
+field-longitude = Longitude
+field-coordinates-help = Optional: the exact place, in decimal degrees (for example 45.815 and 15.982).
+field-url = Link to the online event
+field-starts-on = First day
+field-ends-on = Last day (if more than one day)
+field-students = Expected number of students
+field-ages = Ages or grades
+field-language = Language of the event
+field-description = Short description
+field-description-help = Up to 2,000 characters. Plain text only.
+field-listing = Listing
+listing-public = Show my event in the public list and on the map
+listing-private = Count my event, but do not list it publicly
+field-consent = I have read the privacy notice and agree that my registration is stored to run the campaign.
+field-news = Send me news about the campaign (at most a few e-mails, you can unsubscribe at any time).
+field-website = Leave this field empty
+privacy-notice-title = Privacy notice
+privacy-notice = We store your name, e-mail address and the event's details to count and show the event and to write to you about it. Only the place, the organization, the date and the number of students are shown publicly, and only for public events. Ask us to delete your registration at any time from the link in your e-mail.
+register-submit = Register the event
+form-has-errors = Please correct the fields marked below.
+
+## Form errors
+error-required = This field is required.
+error-too-long = This is too long (at most { $max } characters).
+error-email = This is not an e-mail address.
+error-date = This is not a date (use the calendar or YYYY-MM-DD).
+error-date-order = The last day cannot be before the first day.
+error-date-range = The date must be between { $from } and { $to }.
+error-students = Give a whole number of students from 1 to { $max }.
+error-students-actual = Give a whole number of students from 0 to { $max }.
+error-country = Choose a country from the list.
+error-latitude = A latitude is a number from -90 to 90.
+error-longitude = A longitude is a number from -180 to 180.
+error-coordinates-pair = Give both the latitude and the longitude, or neither.
+error-url = Give a link that starts with https:// or http://.
+error-online-url = An online event needs a link.
+error-place = An event in a place needs a city or coordinates.
+error-consent = We can only register the event with your agreement to the privacy notice.
+error-language = Choose a language from the list.
+error-event-type = Choose a type of event from the list.
+error-too-many = Too many registrations from your network in a short time. Please try again in a few minutes.
+error-body-too-large = The form is too large.
+error-cancelled = This event was cancelled.
+
+## After registering
+registered-title = Check your e-mail
+registered-body = We have sent a link to { $email }. Open it to confirm your event; until then it does not count.
+registered-updated = You had already registered this event, so we updated it instead of adding it twice.
+confirmed-title = Thank you, your event is confirmed
+confirmed-pending = A moderator will look at it soon; it is counted and shown once approved.
+confirmed-approved = It is counted and shown on the map.
+
+## The organizer's page
+manage-title = Your event
+manage-lead = Only you have this link. Keep it to change or cancel your event and to report how many students took part.
+manage-status = Status
+status-unconfirmed = Waiting for your confirmation
+status-pending = Waiting for approval
+status-approved = Approved
+status-rejected = Not approved
+status-cancelled = Cancelled
+manage-rejected-reason = Reason: { $reason }
+manage-edit = Change the event
+manage-save = Save changes
+manage-saved = Your changes are saved.
+manage-saved-pending = Your changes are saved; a moderator will look at them again.
+manage-cancel = Cancel the event
+manage-cancel-confirm = Yes, cancel this event
+manage-cancelled = Your event is cancelled.
+report-title = After the event
+report-lead = How many students took part? The counter uses this number instead of the expected one.
+report-field = Students who took part
+report-submit = Report
+report-saved = Thank you! { $students ->
+    [one] { $students } student is counted.
+   *[other] { $students } students are counted.
+}
+report-not-yet = You can report after the first day of the event ({ $date }).
+certificate-title = Certificate of participation
+certificate-lead = Download a certificate with your name, or with the name of a student or teacher.
+certificate-name = Name on the certificate
+certificate-download = Download the certificate (PDF)
+certificate-needs-report = Report the number of students first; then you can download certificates.
+
+## Events list
+events-title = Events
+events-search = Search
+events-filter-country = Country
+events-filter-city = City
+events-filter-type = Type
+events-filter-language = Language
+events-filter-from = From
+events-filter-to = To
+events-filter-any = Any
+events-filter-submit = Show events
+events-none = No events match.
+events-count = { $count ->
+    [one] { $count } event
+   *[other] { $count } events
+}
+events-online = Online
+events-students = { $students ->
+    [one] { $students } student
+   *[other] { $students } students
+}
+events-next = Next page
+events-previous = Previous page
+
+## Map
+map-title = Map of events
+map-world = World
+map-zoom = Show one country
+map-legend = Darker countries have more students taking part.
+map-country-summary = { $country }: { $events ->
+    [one] { $events } event
+   *[other] { $events } events
+}, { $students ->
+    [one] { $students } student
+   *[other] { $students } students
+}
+map-tiles = Street map
+
+## Partners
+partners-title = Our partners
+partners-lead = These organizations help bring computer science to every student.
+partners-none = Partners will be shown here soon.
+
+## Statistics
+stats-title = Statistics
+stats-by-country = By country
+stats-by-type = By type of event
+stats-over-time = Registrations by week
+stats-week-of = Week of { $date }
+stats-country = Country
+stats-events = Events
+stats-students = Students
+stats-type = Type
+stats-registrations = Registrations
+stats-data = The figures as data
+
+## Embeds
+embed-counter = { $students } students have taken part
+embed-register = Take part
+
+## E-mails to organizers
+mail-confirm-subject = Please confirm your event: { $title }
+mail-confirm-body =
+    Hello { $name },
+
+    thank you for registering "{ $title }" for { $campaign }.
+
+    Please confirm your event by opening this link:
+    { $confirm_url }
+
+    Keep this e-mail: the same link lets you change or cancel the event, report how many students took part, and download certificates.
+
+    If you did not register this event, ignore this e-mail and nothing will be counted.
+mail-approved-subject = Your event is approved: { $title }
+mail-approved-body =
+    Hello { $name },
+
+    your event "{ $title }" is approved and counts towards { $campaign }. Thank you for taking part!
+
+    After the event, report how many students took part and download certificates here:
+    { $manage_url }
+mail-rejected-subject = Your event was not approved: { $title }
+mail-rejected-body =
+    Hello { $name },
+
+    we could not approve your event "{ $title }" for { $campaign }.
+
+    Reason: { $reason }
+
+    You can change the event and it will be looked at again:
+    { $manage_url }
+mail-footer = You receive this e-mail because this address registered an event for { $campaign }.
+
+## Additions: statistics, the map, the organizer's page, certificates
+stats-week-of-label = Week
+embed-title = Show the counter or the partners on your site
+map-countries = Countries taking part
+partners-main = Main partners
+manage-confirm = Confirm my event
+manage-confirm-lead = Please confirm that you registered this event. Until then it does not count.
+manage-location-country = We could not find the town, so the event is shown at the centre of the country. Give the coordinates below to place it exactly.
+certificate-default-body = for taking part in { $event } ({ $organization }), part of { $campaign }, on { $date }, together with { $students ->
+    [one] { $students } student
+   *[other] { $students } students
+}.
+certificate-unsupported = The certificate cannot show these characters: { $characters }. Please write the name in another script.
+attribution = Places: GeoNames (CC BY 4.0). Map: Natural Earth.

@@ -1,0 +1,266 @@
+# French translation of en.ftl: the same message ids and variables (a test checks). Formal address
+# ("vous"). Plurals use the CLDR categories one (0 and 1), many (exact millions: "1 000 000 d’élèves")
+# and other. French typography: a no-break space before ":" and "%", a narrow no-break space before ";",
+# "!" and "?" and inside « ».
+
+## Navigation and layout
+nav-home = Accueil
+nav-register = Inscrire un événement
+nav-map = Carte
+nav-events = Événements
+nav-partners = Partenaires
+nav-stats = Statistiques
+language-switch = Langue
+skip-to-content = Aller au contenu
+powered-by = Site de campagne réalisé avec Rally
+
+## Home
+home-goal = Notre objectif : { $goal ->
+    [one] { $goal } élève
+    [many] { $goal } d’élèves
+   *[other] { $goal } élèves
+}
+counter-students = { $students ->
+    [one] { $students } élève
+    [many] { $students } d’élèves
+   *[other] { $students } élèves
+}
+counter-events = { $events ->
+    [one] { $events } événement
+    [many] { $events } d’événements
+   *[other] { $events } événements
+}
+counter-countries = { $countries ->
+    [one] { $countries } pays
+    [many] { $countries } de pays
+   *[other] { $countries } pays
+}
+counter-progress = { $percent } % de l’objectif
+counter-label = Élèves qui participent déjà
+home-cta = Inscrivez votre événement
+home-cta-lead = Écoles, enseignants, clubs et bibliothèques du monde entier peuvent participer : animez une heure d’informatique avec vos élèves et inscrivez-la ici.
+home-dates = Semaine de la campagne : du { $from } au { $to }
+home-umbrella = Dans le cadre de { $umbrella }
+home-members = Campagnes participantes
+
+## Registration form
+register-title = Inscrire un événement
+register-lead = Présentez-nous votre événement. Nous vous enverrons un e-mail pour le confirmer ; il sera comptabilisé une fois que vous l’aurez confirmé et qu’un modérateur l’aura approuvé.
+field-organizer-name = Votre nom
+field-organizer-email = Votre adresse e-mail
+field-organization = École ou organisation
+field-event-type = Type d’événement
+event-type-in_school = À l’école
+event-type-after_school = Périscolaire
+event-type-online = En ligne
+event-type-other = Autre
+field-title = Nom de l’événement
+field-country = Pays
+field-country-choose = Choisissez un pays
+field-city = Ville ou commune
+field-city-help = Nous plaçons votre événement sur la carte à cet endroit. Si nous ne le trouvons pas, indiquez les coordonnées ci-dessous ; sinon, l’événement sera affiché au centre du pays.
+field-latitude = Latitude
+field-longitude = Longitude
+field-coordinates-help = Facultatif : l’emplacement exact, en degrés décimaux (par exemple 45.815 et 15.982).
+field-url = Lien vers l’événement en ligne
+field-starts-on = Premier jour
+field-ends-on = Dernier jour (si l’événement dure plusieurs jours)
+field-students = Nombre d’élèves prévu
+field-ages = Âges ou niveaux
+field-language = Langue de l’événement
+field-description = Brève description
+field-description-help = 2 000 caractères au maximum. Texte brut uniquement.
+field-listing = Visibilité
+listing-public = Afficher mon événement dans la liste publique et sur la carte
+listing-private = Comptabiliser mon événement sans l’afficher publiquement
+field-consent = J’ai lu la politique de confidentialité et j’accepte que mon inscription soit conservée pour les besoins de la campagne.
+field-news = Recevoir des nouvelles de la campagne (quelques e-mails au plus ; désinscription possible à tout moment).
+field-website = Laissez ce champ vide
+privacy-notice-title = Politique de confidentialité
+privacy-notice = Nous conservons votre nom, votre adresse e-mail et les détails de l’événement afin de comptabiliser et d’afficher l’événement et de vous écrire à son sujet. Seuls le lieu, l’organisation, la date et le nombre d’élèves sont affichés publiquement, et uniquement pour les événements publics. Vous pouvez à tout moment nous demander de supprimer votre inscription grâce au lien figurant dans votre e-mail.
+register-submit = Inscrire l’événement
+form-has-errors = Veuillez corriger les champs signalés ci-dessous.
+
+## Form errors
+error-required = Ce champ est obligatoire.
+error-too-long = Ce texte est trop long ({ $max ->
+    [one] { $max } caractère
+    [many] { $max } de caractères
+   *[other] { $max } caractères
+} au maximum).
+error-email = Ce n’est pas une adresse e-mail.
+error-date = Ce n’est pas une date (utilisez le calendrier ou le format AAAA-MM-JJ).
+error-date-order = Le dernier jour ne peut pas précéder le premier.
+error-date-range = La date doit être comprise entre le { $from } et le { $to }.
+error-students = Indiquez un nombre entier d’élèves de 1 à { $max }.
+error-students-actual = Indiquez un nombre entier d’élèves de 0 à { $max }.
+error-country = Choisissez un pays dans la liste.
+error-latitude = Une latitude est un nombre compris entre -90 et 90.
+error-longitude = Une longitude est un nombre compris entre -180 et 180.
+error-coordinates-pair = Indiquez à la fois la latitude et la longitude, ou aucune des deux.
+error-url = Indiquez un lien qui commence par https:// ou http://.
+error-online-url = Un événement en ligne nécessite un lien.
+error-place = Un événement en présentiel nécessite une ville ou des coordonnées.
+error-consent = Nous ne pouvons inscrire l’événement que si vous acceptez la politique de confidentialité.
+error-language = Choisissez une langue dans la liste.
+error-event-type = Choisissez un type d’événement dans la liste.
+error-too-many = Trop d’inscriptions depuis votre réseau en peu de temps. Veuillez réessayer dans quelques minutes.
+error-body-too-large = Le formulaire est trop volumineux.
+error-cancelled = Cet événement a été annulé.
+
+## After registering
+registered-title = Consultez vos e-mails
+registered-body = Nous avons envoyé un lien à { $email }. Ouvrez-le pour confirmer votre événement ; d’ici là, il n’est pas comptabilisé.
+registered-updated = Vous aviez déjà inscrit cet événement : nous l’avons donc mis à jour au lieu de l’ajouter une seconde fois.
+confirmed-title = Merci, votre événement est confirmé
+confirmed-pending = Un modérateur va l’examiner prochainement ; il sera comptabilisé et affiché une fois approuvé.
+confirmed-approved = Il est comptabilisé et affiché sur la carte.
+
+## The organizer's page
+manage-title = Votre événement
+manage-lead = Ce lien n’est connu que de vous. Conservez-le pour modifier ou annuler votre événement et pour indiquer combien d’élèves y ont participé.
+manage-status = Statut
+status-unconfirmed = En attente de votre confirmation
+status-pending = En attente d’approbation
+status-approved = Approuvé
+status-rejected = Non approuvé
+status-cancelled = Annulé
+manage-rejected-reason = Motif : { $reason }
+manage-edit = Modifier l’événement
+manage-save = Enregistrer les modifications
+manage-saved = Vos modifications sont enregistrées.
+manage-saved-pending = Vos modifications sont enregistrées ; un modérateur va les examiner à nouveau.
+manage-cancel = Annuler l’événement
+manage-cancel-confirm = Oui, annuler cet événement
+manage-cancelled = Votre événement est annulé.
+report-title = Après l’événement
+report-lead = Combien d’élèves ont participé ? Le compteur utilisera ce nombre à la place du nombre prévu.
+report-field = Élèves ayant participé
+report-submit = Envoyer
+report-saved = Merci ! { $students ->
+    [one] { $students } élève est comptabilisé.
+    [many] { $students } d’élèves sont comptabilisés.
+   *[other] { $students } élèves sont comptabilisés.
+}
+report-not-yet = Vous pourrez indiquer ce nombre après le premier jour de l’événement ({ $date }).
+certificate-title = Certificat de participation
+certificate-lead = Téléchargez un certificat à votre nom, ou au nom d’un élève ou d’un enseignant.
+certificate-name = Nom sur le certificat
+certificate-download = Télécharger le certificat (PDF)
+certificate-needs-report = Indiquez d’abord le nombre d’élèves ; vous pourrez ensuite télécharger des certificats.
+
+## Events list
+events-title = Événements
+events-search = Rechercher
+events-filter-country = Pays
+events-filter-city = Ville
+events-filter-type = Type
+events-filter-language = Langue
+events-filter-from = Du
+events-filter-to = Au
+events-filter-any = Peu importe
+events-filter-submit = Afficher les événements
+events-none = Aucun événement ne correspond.
+events-count = { $count ->
+    [one] { $count } événement
+    [many] { $count } d’événements
+   *[other] { $count } événements
+}
+events-online = En ligne
+events-students = { $students ->
+    [one] { $students } élève
+    [many] { $students } d’élèves
+   *[other] { $students } élèves
+}
+events-next = Page suivante
+events-previous = Page précédente
+
+## Map
+map-title = Carte des événements
+map-world = Monde
+map-zoom = Afficher un seul pays
+map-legend = Plus un pays est foncé, plus il compte d’élèves participants.
+map-country-summary = { $country } : { $events ->
+    [one] { $events } événement
+    [many] { $events } d’événements
+   *[other] { $events } événements
+}, { $students ->
+    [one] { $students } élève
+    [many] { $students } d’élèves
+   *[other] { $students } élèves
+}
+map-tiles = Plan des rues
+
+## Partners
+partners-title = Nos partenaires
+partners-lead = Ces organisations contribuent à faire découvrir l’informatique à chaque élève.
+partners-none = Nos partenaires seront bientôt présentés ici.
+
+## Statistics
+stats-title = Statistiques
+stats-by-country = Par pays
+stats-by-type = Par type d’événement
+stats-over-time = Inscriptions par semaine
+stats-week-of = Semaine du { $date }
+stats-country = Pays
+stats-events = Événements
+stats-students = Élèves
+stats-type = Type
+stats-registrations = Inscriptions
+stats-data = Ces chiffres sous forme de données
+
+## Embeds
+embed-counter = { $students ->
+    [one] { $students } élève a déjà participé
+    [many] { $students } d’élèves ont déjà participé
+   *[other] { $students } élèves ont déjà participé
+}
+embed-register = Participer
+
+## E-mails to organizers
+mail-confirm-subject = Veuillez confirmer votre événement : { $title }
+mail-confirm-body =
+    Bonjour { $name },
+
+    Merci d’avoir inscrit « { $title } » dans le cadre de { $campaign }.
+
+    Veuillez confirmer votre événement en ouvrant ce lien :
+    { $confirm_url }
+
+    Conservez cet e-mail : le même lien vous permet de modifier ou d’annuler l’événement, d’indiquer combien d’élèves y ont participé et de télécharger des certificats.
+
+    Si vous n’avez pas inscrit cet événement, ignorez cet e-mail : rien ne sera comptabilisé.
+mail-approved-subject = Votre événement est approuvé : { $title }
+mail-approved-body =
+    Bonjour { $name },
+
+    Votre événement « { $title } » est approuvé et compte pour { $campaign }. Merci de votre participation !
+
+    Après l’événement, indiquez ici combien d’élèves ont participé et téléchargez des certificats :
+    { $manage_url }
+mail-rejected-subject = Votre événement n’a pas été approuvé : { $title }
+mail-rejected-body =
+    Bonjour { $name },
+
+    Nous n’avons pas pu approuver votre événement « { $title } » pour { $campaign }.
+
+    Motif : { $reason }
+
+    Vous pouvez modifier l’événement ; il sera alors examiné à nouveau :
+    { $manage_url }
+mail-footer = Vous recevez cet e-mail parce qu’un événement a été inscrit avec cette adresse dans le cadre de { $campaign }.
+
+## Additions: statistics, the map, the organizer's page, certificates
+stats-week-of-label = Semaine
+embed-title = Afficher le compteur ou les partenaires sur votre site
+map-countries = Pays participants
+partners-main = Partenaires principaux
+manage-confirm = Confirmer mon événement
+manage-confirm-lead = Veuillez confirmer que vous avez inscrit cet événement. D’ici là, il n’est pas compté.
+manage-location-country = Nous n’avons pas trouvé la localité : l’événement est affiché au centre du pays. Indiquez les coordonnées ci-dessous pour le placer exactement.
+certificate-default-body = pour sa participation à { $event } ({ $organization }), dans le cadre de { $campaign }, le { $date }, avec { $students ->
+    [one] { $students } élève
+   *[other] { $students } élèves
+}.
+certificate-unsupported = Le certificat ne peut pas afficher ces caractères : { $characters }. Veuillez écrire le nom dans une autre écriture.
+attribution = Lieux : GeoNames (CC BY 4.0). Carte : Natural Earth.

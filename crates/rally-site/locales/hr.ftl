@@ -1,0 +1,265 @@
+# Croatian translation of en.ftl: the same message ids and variables (a test checks). Formal address
+# ("vi", lowercase as on public websites). Plurals use the CLDR categories one (1, 21), few (2–4, 22–24)
+# and other (5–20, 25, …).
+
+## Navigation and layout
+nav-home = Početna
+nav-register = Prijava događaja
+nav-map = Karta
+nav-events = Događaji
+nav-partners = Partneri
+nav-stats = Statistika
+language-switch = Jezik
+skip-to-content = Prijeđi na sadržaj
+powered-by = Stranica kampanje izrađena je alatom Rally
+
+## Home
+home-goal = Naš cilj: { $goal ->
+    [one] { $goal } učenik
+    [few] { $goal } učenika
+   *[other] { $goal } učenika
+}
+counter-students = { $students ->
+    [one] { $students } učenik
+    [few] { $students } učenika
+   *[other] { $students } učenika
+}
+counter-events = { $events ->
+    [one] { $events } događaj
+    [few] { $events } događaja
+   *[other] { $events } događaja
+}
+counter-countries = { $countries ->
+    [one] { $countries } država
+    [few] { $countries } države
+   *[other] { $countries } država
+}
+counter-progress = { $percent } % cilja
+counter-label = Broj učenika koji sudjeluju
+home-cta = Prijavite svoj događaj
+home-cta-lead = Sudjelovati mogu škole, učitelji, klubovi i knjižnice s bilo kojeg mjesta: održite sa svojim učenicima jedan sat informatike i prijavite ga ovdje.
+home-dates = Tjedan kampanje: od { $from } do { $to }
+home-umbrella = Dio kampanje { $umbrella }
+home-members = Kampanje koje sudjeluju
+
+## Registration form
+register-title = Prijava događaja
+register-lead = Opišite nam svoj događaj. Poslat ćemo vam e-poruku da ga potvrdite; događaj se računa kada ga potvrdite i kada ga moderator odobri.
+field-organizer-name = Vaše ime
+field-organizer-email = Vaša adresa e-pošte
+field-organization = Škola ili organizacija
+field-event-type = Vrsta događaja
+event-type-in_school = U školi
+event-type-after_school = Nakon nastave
+event-type-online = Online
+event-type-other = Ostalo
+field-title = Naziv događaja
+field-country = Država
+field-country-choose = Odaberite državu
+field-city = Grad ili mjesto
+field-city-help = Vaš ćemo događaj smjestiti na karti u to mjesto. Ako ga ne pronađemo, navedite koordinate u nastavku; u protivnom će se događaj prikazati u središtu države.
+field-latitude = Geografska širina
+field-longitude = Geografska dužina
+field-coordinates-help = Neobavezno: točno mjesto u decimalnim stupnjevima (na primjer 45.815 i 15.982).
+field-url = Poveznica na online događaj
+field-starts-on = Prvi dan
+field-ends-on = Posljednji dan (ako događaj traje više dana)
+field-students = Očekivani broj učenika
+field-ages = Dob ili razredi
+field-language = Jezik događaja
+field-description = Kratak opis
+field-description-help = Najviše 2000 znakova. Samo običan tekst.
+field-listing = Prikaz
+listing-public = Neka moj događaj bude prikazan na javnom popisu i na karti
+listing-private = Neka se moj događaj računa, ali ne prikazuje javno
+field-consent = Pročitao/la sam obavijest o zaštiti privatnosti i pristajem da se moja prijava pohrani radi provođenja kampanje.
+field-news = Šaljite mi novosti o kampanji (najviše nekoliko e-poruka; odjaviti se možete u svakom trenutku).
+field-website = Ostavite ovo polje prazno
+privacy-notice-title = Obavijest o zaštiti privatnosti
+privacy-notice = Pohranjujemo vaše ime, adresu e-pošte i podatke o događaju kako bismo događaj mogli računati i prikazati te vam pisati o njemu. Javno se prikazuju samo mjesto, organizacija, datum i broj učenika, i to samo za javne događaje. U svakom trenutku možete zatražiti brisanje svoje prijave putem poveznice u e-poruci.
+register-submit = Prijavite događaj
+form-has-errors = Ispravite polja označena u nastavku.
+
+## Form errors
+error-required = Ovo je polje obavezno.
+error-too-long = Tekst je predug (najviše { $max ->
+    [one] { $max } znak
+    [few] { $max } znaka
+   *[other] { $max } znakova
+}).
+error-email = Ovo nije adresa e-pošte.
+error-date = Ovo nije datum (odaberite ga u kalendaru ili upišite u obliku GGGG-MM-DD).
+error-date-order = Posljednji dan ne može biti prije prvoga.
+error-date-range = Datum mora biti između { $from } i { $to }.
+error-students = Upišite cijeli broj učenika od 1 do { $max }.
+error-students-actual = Upišite cijeli broj učenika od 0 do { $max }.
+error-country = Odaberite državu s popisa.
+error-latitude = Geografska širina je broj od -90 do 90.
+error-longitude = Geografska dužina je broj od -180 do 180.
+error-coordinates-pair = Navedite i geografsku širinu i geografsku dužinu ili nijednu od njih.
+error-url = Navedite poveznicu koja počinje s https:// ili http://.
+error-online-url = Za online događaj potrebna je poveznica.
+error-place = Za događaj uživo potreban je grad ili koordinate.
+error-consent = Događaj možemo prijaviti samo ako pristanete na obavijest o zaštiti privatnosti.
+error-language = Odaberite jezik s popisa.
+error-event-type = Odaberite vrstu događaja s popisa.
+error-too-many = Iz vaše je mreže u kratkom vremenu stiglo previše prijava. Pokušajte ponovno za nekoliko minuta.
+error-body-too-large = Obrazac je prevelik.
+error-cancelled = Ovaj je događaj otkazan.
+
+## After registering
+registered-title = Provjerite e-poštu
+registered-body = Poslali smo poveznicu na { $email }. Otvorite je kako biste potvrdili svoj događaj; dotad se on ne računa.
+registered-updated = Ovaj ste događaj već prijavili pa smo ga ažurirali umjesto da ga dodamo dvaput.
+confirmed-title = Hvala, vaš je događaj potvrđen
+confirmed-pending = Moderator će ga uskoro pregledati; računa se i prikazuje nakon odobrenja.
+confirmed-approved = Događaj se računa i prikazan je na karti.
+
+## The organizer's page
+manage-title = Vaš događaj
+manage-lead = Ovu poveznicu imate samo vi. Sačuvajte je kako biste mogli izmijeniti ili otkazati događaj i javiti koliko je učenika sudjelovalo.
+manage-status = Status
+status-unconfirmed = Čeka vašu potvrdu
+status-pending = Čeka odobrenje
+status-approved = Odobren
+status-rejected = Nije odobren
+status-cancelled = Otkazan
+manage-rejected-reason = Razlog: { $reason }
+manage-edit = Izmijenite događaj
+manage-save = Spremite promjene
+manage-saved = Vaše su promjene spremljene.
+manage-saved-pending = Vaše su promjene spremljene; moderator će ih ponovno pregledati.
+manage-cancel = Otkažite događaj
+manage-cancel-confirm = Da, otkažite ovaj događaj
+manage-cancelled = Vaš je događaj otkazan.
+report-title = Nakon događaja
+report-lead = Koliko je učenika sudjelovalo? Brojač će umjesto očekivanog broja koristiti ovaj.
+report-field = Broj učenika koji su sudjelovali
+report-submit = Pošaljite
+report-saved = Hvala! { $students ->
+    [one] Uračunat je { $students } učenik.
+    [few] Uračunata su { $students } učenika.
+   *[other] Uračunato je { $students } učenika.
+}
+report-not-yet = Broj učenika možete javiti nakon prvog dana događaja ({ $date }).
+certificate-title = Potvrda o sudjelovanju
+certificate-lead = Preuzmite potvrdu sa svojim imenom ili s imenom učenika ili učitelja.
+certificate-name = Ime na potvrdi
+certificate-download = Preuzmite potvrdu (PDF)
+certificate-needs-report = Najprije javite broj učenika; nakon toga možete preuzeti potvrde.
+
+## Events list
+events-title = Događaji
+events-search = Pretraživanje
+events-filter-country = Država
+events-filter-city = Grad
+events-filter-type = Vrsta
+events-filter-language = Jezik
+events-filter-from = Od
+events-filter-to = Do
+events-filter-any = Sve
+events-filter-submit = Prikažite događaje
+events-none = Nema odgovarajućih događaja.
+events-count = { $count ->
+    [one] { $count } događaj
+    [few] { $count } događaja
+   *[other] { $count } događaja
+}
+events-online = Online
+events-students = { $students ->
+    [one] { $students } učenik
+    [few] { $students } učenika
+   *[other] { $students } učenika
+}
+events-next = Sljedeća stranica
+events-previous = Prethodna stranica
+
+## Map
+map-title = Karta događaja
+map-world = Svijet
+map-zoom = Prikažite jednu državu
+map-legend = Što je država tamnija, to u njoj sudjeluje više učenika.
+map-country-summary = { $country }: { $events ->
+    [one] { $events } događaj
+    [few] { $events } događaja
+   *[other] { $events } događaja
+}, { $students ->
+    [one] { $students } učenik
+    [few] { $students } učenika
+   *[other] { $students } učenika
+}
+map-tiles = Karta ulica
+
+## Partners
+partners-title = Naši partneri
+partners-lead = Ove organizacije pomažu da informatika dođe do svakog učenika.
+partners-none = Partneri će uskoro biti prikazani ovdje.
+
+## Statistics
+stats-title = Statistika
+stats-by-country = Po državama
+stats-by-type = Po vrsti događaja
+stats-over-time = Prijave po tjednima
+stats-week-of = Tjedan od { $date }
+stats-country = Država
+stats-events = Događaji
+stats-students = Učenici
+stats-type = Vrsta
+stats-registrations = Prijave
+stats-data = Ovi podaci u strojno čitljivom obliku
+
+## Embeds
+embed-counter = { $students ->
+    [one] Dosad je sudjelovao { $students } učenik
+    [few] Dosad su sudjelovala { $students } učenika
+   *[other] Dosad je sudjelovalo { $students } učenika
+}
+embed-register = Sudjelujte
+
+## E-mails to organizers
+mail-confirm-subject = Potvrdite svoj događaj: { $title }
+mail-confirm-body =
+    Dobar dan, { $name },
+
+    hvala što ste prijavili „{ $title }“ za kampanju { $campaign }.
+
+    Potvrdite svoj događaj otvaranjem ove poveznice:
+    { $confirm_url }
+
+    Sačuvajte ovu e-poruku: istom poveznicom možete izmijeniti ili otkazati događaj, javiti koliko je učenika sudjelovalo i preuzeti potvrde.
+
+    Ako niste prijavili ovaj događaj, zanemarite ovu e-poruku i ništa se neće računati.
+mail-approved-subject = Vaš je događaj odobren: { $title }
+mail-approved-body =
+    Dobar dan, { $name },
+
+    vaš je događaj „{ $title }“ odobren i računa se u kampanji { $campaign }. Hvala na sudjelovanju!
+
+    Nakon događaja ovdje javite koliko je učenika sudjelovalo i preuzmite potvrde:
+    { $manage_url }
+mail-rejected-subject = Vaš događaj nije odobren: { $title }
+mail-rejected-body =
+    Dobar dan, { $name },
+
+    nažalost, nismo mogli odobriti vaš događaj „{ $title }“ za kampanju { $campaign }.
+
+    Razlog: { $reason }
+
+    Događaj možete izmijeniti i tada će ga moderator ponovno pregledati:
+    { $manage_url }
+mail-footer = Ovu e-poruku primate jer je s ove adrese prijavljen događaj za kampanju { $campaign }.
+
+## Additions: statistics, the map, the organizer's page, certificates
+stats-week-of-label = Tjedan
+embed-title = Prikažite brojač ili partnere na svojoj stranici
+map-countries = Zemlje koje sudjeluju
+partners-main = Glavni partneri
+manage-confirm = Potvrdite moj događaj
+manage-confirm-lead = Potvrdite da ste vi prijavili ovaj događaj. Dotad se ne računa.
+manage-location-country = Nismo pronašli mjesto pa je događaj prikazan u središtu zemlje. Unesite koordinate u nastavku da ga točno smjestite.
+certificate-default-body = za sudjelovanje u događaju { $event } ({ $organization }) u sklopu kampanje { $campaign }, { $date }, zajedno s { $students ->
+    [one] { $students } učenikom
+   *[other] { $students } učenika
+}.
+certificate-unsupported = Potvrda ne može prikazati ove znakove: { $characters }. Napišite ime drugim pismom.
+attribution = Mjesta: GeoNames (CC BY 4.0). Karta: Natural Earth.

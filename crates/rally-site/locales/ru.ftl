@@ -1,0 +1,277 @@
+# Russian translation of en.ftl: the same message ids and variables (a test checks). Formal address: «Вы».
+# Plurals use the CLDR categories one (1, 21), few (2–4, 22–24), many (5–20, 25) and other (fractions).
+
+## Navigation and layout
+nav-home = Главная
+nav-register = Зарегистрировать мероприятие
+nav-map = Карта
+nav-events = Мероприятия
+nav-partners = Партнёры
+nav-stats = Статистика
+language-switch = Язык
+skip-to-content = Перейти к содержанию
+powered-by = Сайт кампании создан с помощью Rally
+
+## Home
+home-goal = Наша цель: { $goal ->
+    [one] { $goal } ученик
+    [few] { $goal } ученика
+    [many] { $goal } учеников
+   *[other] { $goal } ученика
+}
+counter-students = { $students ->
+    [one] { $students } ученик
+    [few] { $students } ученика
+    [many] { $students } учеников
+   *[other] { $students } ученика
+}
+counter-events = { $events ->
+    [one] { $events } мероприятие
+    [few] { $events } мероприятия
+    [many] { $events } мероприятий
+   *[other] { $events } мероприятия
+}
+counter-countries = { $countries ->
+    [one] { $countries } страна
+    [few] { $countries } страны
+    [many] { $countries } стран
+   *[other] { $countries } страны
+}
+counter-progress = { $percent }% от цели
+counter-label = Число участвующих учеников
+home-cta = Зарегистрируйте своё мероприятие
+home-cta-lead = Участвовать могут школы, учителя, кружки и библиотеки в любой точке мира: проведите со своими учениками один час информатики и зарегистрируйте его здесь.
+home-dates = Неделя кампании: с { $from } по { $to }
+home-umbrella = Часть кампании { $umbrella }
+home-members = Участвующие кампании
+
+## Registration form
+register-title = Регистрация мероприятия
+register-lead = Расскажите нам о своём мероприятии. Мы отправим Вам письмо, чтобы Вы его подтвердили; мероприятие учитывается после того, как Вы его подтвердите и модератор его одобрит.
+field-organizer-name = Ваше имя
+field-organizer-email = Ваш адрес электронной почты
+field-organization = Школа или организация
+field-event-type = Тип мероприятия
+event-type-in_school = В школе
+event-type-after_school = После уроков
+event-type-online = Онлайн
+event-type-other = Другое
+field-title = Название мероприятия
+field-country = Страна
+field-country-choose = Выберите страну
+field-city = Город или населённый пункт
+field-city-help = Мы отметим Ваше мероприятие на карте в этом населённом пункте. Если мы не сможем его найти, укажите координаты ниже, иначе мероприятие будет показано в центре страны.
+field-latitude = Широта
+field-longitude = Долгота
+field-coordinates-help = Необязательно: точное место в десятичных градусах (например, 45.815 и 15.982).
+field-url = Ссылка на онлайн-мероприятие
+field-starts-on = Первый день
+field-ends-on = Последний день (если мероприятие длится больше одного дня)
+field-students = Ожидаемое число учеников
+field-ages = Возраст или классы
+field-language = Язык мероприятия
+field-description = Краткое описание
+field-description-help = До 2000 символов. Только простой текст.
+field-listing = Публикация
+listing-public = Показывать моё мероприятие в общем списке и на карте
+listing-private = Учитывать моё мероприятие, но не показывать его публично
+field-consent = Я ознакомлен(а) с уведомлением о конфиденциальности и согласен(на) на хранение моей регистрации для проведения кампании.
+field-news = Присылать мне новости кампании (не более нескольких писем; отписаться можно в любой момент).
+field-website = Оставьте это поле пустым
+privacy-notice-title = Уведомление о конфиденциальности
+privacy-notice = Мы храним Ваше имя, адрес электронной почты и сведения о мероприятии, чтобы учитывать и показывать мероприятие и писать Вам о нём. Публично показываются только место, организация, дата и число учеников, и только для публичных мероприятий. Вы можете в любой момент попросить нас удалить Вашу регистрацию по ссылке из письма.
+register-submit = Зарегистрировать мероприятие
+form-has-errors = Пожалуйста, исправьте отмеченные ниже поля.
+
+## Form errors
+error-required = Это обязательное поле.
+error-too-long = Текст слишком длинный (не более { $max ->
+    [one] { $max } символа
+    [few] { $max } символов
+    [many] { $max } символов
+   *[other] { $max } символа
+}).
+error-email = Это не адрес электронной почты.
+error-date = Это не дата (выберите дату в календаре или введите её в формате ГГГГ-ММ-ДД).
+error-date-order = Последний день не может быть раньше первого.
+error-date-range = Дата должна быть в промежутке с { $from } по { $to }.
+error-students = Укажите целое число учеников от 1 до { $max }.
+error-students-actual = Укажите целое число учеников от 0 до { $max }.
+error-country = Выберите страну из списка.
+error-latitude = Широта — это число от -90 до 90.
+error-longitude = Долгота — это число от -180 до 180.
+error-coordinates-pair = Укажите и широту, и долготу или не указывайте ни то, ни другое.
+error-url = Укажите ссылку, которая начинается с https:// или http://.
+error-online-url = Для онлайн-мероприятия нужна ссылка.
+error-place = Для очного мероприятия нужен город или координаты.
+error-consent = Мы можем зарегистрировать мероприятие, только если Вы согласитесь с уведомлением о конфиденциальности.
+error-language = Выберите язык из списка.
+error-event-type = Выберите тип мероприятия из списка.
+error-too-many = Из Вашей сети за короткое время поступило слишком много регистраций. Пожалуйста, повторите попытку через несколько минут.
+error-body-too-large = Форма слишком большая.
+error-cancelled = Это мероприятие отменено.
+
+## After registering
+registered-title = Проверьте почту
+registered-body = Мы отправили ссылку на адрес { $email }. Откройте её, чтобы подтвердить мероприятие; до подтверждения оно не учитывается.
+registered-updated = Вы уже регистрировали это мероприятие, поэтому мы обновили его, а не добавили повторно.
+confirmed-title = Спасибо, Ваше мероприятие подтверждено
+confirmed-pending = Вскоре его проверит модератор; после одобрения оно будет учтено и показано.
+confirmed-approved = Оно учтено и показано на карте.
+
+## The organizer's page
+manage-title = Ваше мероприятие
+manage-lead = Эта ссылка есть только у Вас. Сохраните её, чтобы изменить или отменить мероприятие и сообщить, сколько учеников приняли участие.
+manage-status = Статус
+status-unconfirmed = Ожидает Вашего подтверждения
+status-pending = Ожидает одобрения
+status-approved = Одобрено
+status-rejected = Не одобрено
+status-cancelled = Отменено
+manage-rejected-reason = Причина: { $reason }
+manage-edit = Изменить мероприятие
+manage-save = Сохранить изменения
+manage-saved = Изменения сохранены.
+manage-saved-pending = Изменения сохранены; модератор проверит их ещё раз.
+manage-cancel = Отменить мероприятие
+manage-cancel-confirm = Да, отменить это мероприятие
+manage-cancelled = Ваше мероприятие отменено.
+report-title = После мероприятия
+report-lead = Сколько учеников приняли участие? Счётчик будет использовать это число вместо ожидаемого.
+report-field = Число учеников, принявших участие
+report-submit = Отправить
+report-saved = Спасибо! { $students ->
+    [one] Учтён { $students } ученик.
+    [few] Учтены { $students } ученика.
+    [many] Учтено { $students } учеников.
+   *[other] Учтено { $students } ученика.
+}
+report-not-yet = Сообщить число участников можно после первого дня мероприятия ({ $date }).
+certificate-title = Сертификат участника
+certificate-lead = Скачайте сертификат на Ваше имя или на имя ученика или учителя.
+certificate-name = Имя в сертификате
+certificate-download = Скачать сертификат (PDF)
+certificate-needs-report = Сначала сообщите число учеников; после этого можно будет скачать сертификаты.
+
+## Events list
+events-title = Мероприятия
+events-search = Поиск
+events-filter-country = Страна
+events-filter-city = Город
+events-filter-type = Тип
+events-filter-language = Язык
+events-filter-from = С
+events-filter-to = По
+events-filter-any = Все
+events-filter-submit = Показать мероприятия
+events-none = Подходящих мероприятий не найдено.
+events-count = { $count ->
+    [one] { $count } мероприятие
+    [few] { $count } мероприятия
+    [many] { $count } мероприятий
+   *[other] { $count } мероприятия
+}
+events-online = Онлайн
+events-students = { $students ->
+    [one] { $students } ученик
+    [few] { $students } ученика
+    [many] { $students } учеников
+   *[other] { $students } ученика
+}
+events-next = Следующая страница
+events-previous = Предыдущая страница
+
+## Map
+map-title = Карта мероприятий
+map-world = Весь мир
+map-zoom = Показать одну страну
+map-legend = Чем темнее страна, тем больше в ней участвующих учеников.
+map-country-summary = { $country }: { $events ->
+    [one] { $events } мероприятие
+    [few] { $events } мероприятия
+    [many] { $events } мероприятий
+   *[other] { $events } мероприятия
+}, { $students ->
+    [one] { $students } ученик
+    [few] { $students } ученика
+    [many] { $students } учеников
+   *[other] { $students } ученика
+}
+map-tiles = Карта улиц
+
+## Partners
+partners-title = Наши партнёры
+partners-lead = Эти организации помогают сделать информатику доступной каждому ученику.
+partners-none = Скоро здесь появятся наши партнёры.
+
+## Statistics
+stats-title = Статистика
+stats-by-country = По странам
+stats-by-type = По типам мероприятий
+stats-over-time = Регистрации по неделям
+stats-week-of = Неделя с { $date }
+stats-country = Страна
+stats-events = Мероприятия
+stats-students = Ученики
+stats-type = Тип
+stats-registrations = Регистрации
+stats-data = Эти данные в машиночитаемом виде
+
+## Embeds
+embed-counter = { $students ->
+    [one] { $students } ученик уже принял участие
+    [few] { $students } ученика уже приняли участие
+    [many] { $students } учеников уже приняли участие
+   *[other] { $students } ученика уже приняли участие
+}
+embed-register = Принять участие
+
+## E-mails to organizers
+mail-confirm-subject = Подтвердите Ваше мероприятие: { $title }
+mail-confirm-body =
+    Здравствуйте, { $name }!
+
+    Спасибо, что зарегистрировали мероприятие «{ $title }» в кампании { $campaign }.
+
+    Пожалуйста, подтвердите мероприятие, открыв эту ссылку:
+    { $confirm_url }
+
+    Сохраните это письмо: по той же ссылке можно изменить или отменить мероприятие, сообщить, сколько учеников приняли участие, и скачать сертификаты.
+
+    Если Вы не регистрировали это мероприятие, просто проигнорируйте это письмо, и ничего не будет учтено.
+mail-approved-subject = Ваше мероприятие одобрено: { $title }
+mail-approved-body =
+    Здравствуйте, { $name }!
+
+    Ваше мероприятие «{ $title }» одобрено и засчитано в кампании { $campaign }. Спасибо за участие!
+
+    После мероприятия сообщите здесь, сколько учеников приняли участие, и скачайте сертификаты:
+    { $manage_url }
+mail-rejected-subject = Ваше мероприятие не одобрено: { $title }
+mail-rejected-body =
+    Здравствуйте, { $name }!
+
+    К сожалению, мы не смогли одобрить Ваше мероприятие «{ $title }» в кампании { $campaign }.
+
+    Причина: { $reason }
+
+    Вы можете изменить мероприятие, и его рассмотрят ещё раз:
+    { $manage_url }
+mail-footer = Вы получили это письмо, потому что с этого адреса было зарегистрировано мероприятие в кампании { $campaign }.
+
+## Additions: statistics, the map, the organizer's page, certificates
+stats-week-of-label = Неделя
+embed-title = Покажите счётчик или партнёров на своём сайте
+map-countries = Страны-участницы
+partners-main = Главные партнёры
+manage-confirm = Подтвердить мероприятие
+manage-confirm-lead = Подтвердите, пожалуйста, что это мероприятие зарегистрировали Вы. До подтверждения оно не учитывается.
+manage-location-country = Мы не нашли населённый пункт, поэтому мероприятие показано в центре страны. Укажите координаты ниже, чтобы отметить его точно.
+certificate-default-body = за участие в мероприятии «{ $event }» ({ $organization }) в рамках кампании «{ $campaign }», { $date }, вместе с { $students ->
+    [one] { $students } учеником
+    [few] { $students } учениками
+    [many] { $students } учениками
+   *[other] { $students } ученика
+}.
+certificate-unsupported = В сертификате нельзя показать эти символы: { $characters }. Пожалуйста, напишите имя другим алфавитом.
+attribution = Населённые пункты: GeoNames (CC BY 4.0). Карта: Natural Earth.
