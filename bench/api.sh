@@ -111,6 +111,7 @@ RALLY_PG_DURABLE=1 scripts/with-postgres "$0" --postgres-inner "$tmp" "$results"
 
 # bench/mail.sh keeps its own section of the same file: carry it over.
 mail_section=$(sed -n '/^<!-- bench\/mail.sh: begin -->$/,/^<!-- bench\/mail.sh: end -->$/p' "$out" 2>/dev/null || true)
+site_section=$(sed -n '/^<!-- bench\/site.sh: begin -->$/,/^<!-- bench\/site.sh: end -->$/p' "$out" 2>/dev/null || true)
 {
     cat <<DOC
 # Benchmarks
@@ -141,6 +142,7 @@ PostgreSQL runs in a private cluster (\`scripts/with-postgres\`) with its defaul
 DOC
     if [ -f docs/benchmarks-notes.md ]; then echo; cat docs/benchmarks-notes.md; fi
     if [ -n "$mail_section" ]; then echo; echo "$mail_section"; fi
+    if [ -n "$site_section" ]; then echo; echo "$site_section"; fi
 } >"$out"
 echo "bench: wrote $out" >&2
 cat "$out"

@@ -23,6 +23,14 @@ const pages = [
   ["email-new", `/campaigns/${slug}/comms/messages/new`],
   ["email-planner", `/campaigns/${slug}/comms/plan`],
   ["new-campaign", "/campaigns/new"],
+  ["events", `/campaigns/${slug}/events`],
+  ["site-home", `/c/${slug}/`],
+  ["site-register", `/c/${slug}/register`],
+  ["site-events", `/c/${slug}/events`],
+  ["site-map", `/c/${slug}/map`],
+  ["site-map-country", `/c/${slug}/map?country=HR`],
+  ["site-stats", `/c/${slug}/stats`],
+  ["site-partners", `/c/${slug}/partners`],
 ];
 for (const [width, height, suffix] of [[1440, 900, ""], [390, 844, "-phone"]]) {
   const { context, page } = await signIn(browser, owner, { viewport: { width, height } });

@@ -27,6 +27,15 @@ const pages = [
   `/campaigns/${slug}/comms/messages/new`,
   `/campaigns/${slug}/comms/messages/1/preview`,
   `/campaigns/${slug}/comms/plan`,
+  `/campaigns/${slug}/events`,
+  `/c/${slug}/`,
+  `/c/${slug}/register`,
+  `/c/${slug}/events`,
+  `/c/${slug}/map`,
+  `/c/${slug}/map?country=HR`,
+  `/c/${slug}/partners`,
+  `/c/${slug}/stats`,
+  `/c/${slug}/embed/counter`,
 ];
 
 async function violations(page) {

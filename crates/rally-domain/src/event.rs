@@ -206,6 +206,10 @@ pub struct Event {
     pub confirmed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Part of the organizer's signed link; raised to revoke earlier links. Never shown.
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub link_version: i64,
 }
 
 impl Event {

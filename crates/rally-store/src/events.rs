@@ -64,6 +64,7 @@ fn event_from_row(r: &DbRow) -> Result<Event> {
         confirmed_at: r.try_get::<Option<i64>, _>("confirmed_at")?.map(from_micros).transpose()?,
         created_at: time(r, "created_at")?,
         updated_at: time(r, "updated_at")?,
+        link_version: r.try_get("link_version")?,
     })
 }
 

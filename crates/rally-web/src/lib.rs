@@ -18,6 +18,7 @@ mod extract;
 pub mod files;
 mod health;
 pub mod pages;
+pub mod site;
 
 pub use error::{ApiError, Problem};
 
@@ -32,16 +33,24 @@ pub struct AppState {
     pub files: files::FileStore,
     /// Where test e-mails go (the workers' transport); `None` when this process sends no mail.
     pub mail: Option<Arc<rally_mail::Transport>>,
+    /// The public site's caches and per-address registration allowance.
+    pub site: Arc<site::SiteState>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, files: files::FileStore) -> Self {
-        AppState { store, files, mail: None }
+        AppState { store, files, mail: None, site: Arc::new(site::SiteState::default()) }
     }
 
     /// With a mail transport, for test sends from the editor.
     pub fn with_mail(mut self, mail: Arc<rally_mail::Transport>) -> Self {
         self.mail = Some(mail);
+        self
+    }
+
+    /// With another allowance of registrations per address and hour (the default is 30).
+    pub fn with_registrations_per_hour(mut self, n: u32) -> Self {
+        self.site = Arc::new(site::SiteState::new(n));
         self
     }
 
@@ -102,5 +111,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    // The peer's address is known to handlers (the public form's allowance per address).
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

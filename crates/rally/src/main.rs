@@ -100,6 +100,9 @@ enum Command {
         /// Serve only; leave delivery to `rally worker` processes.
         #[arg(long)]
         no_worker: bool,
+        /// Event registrations one address may send per hour on the public site.
+        #[arg(long, env = "RALLY_REGISTRATIONS_PER_HOUR", value_name = "N", default_value_t = 30)]
+        registrations_per_hour: u32,
     },
     /// Deliver the outbox (alone; `rally serve` delivers in-process too). Several workers may share a
     /// PostgreSQL database.
@@ -273,12 +276,15 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = config::Settings::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { listen, db, data_dir, mail, no_worker } => {
+        Command::Serve { listen, db, data_dir, mail, no_worker, registrations_per_hour } => {
             let store = open(&settings.database(db.database)).await?;
             let data_dir = settings.data_dir(data_dir);
             let files = open_files(&data_dir)?;
             let (worker, transport) = worker(store.clone(), &mail, &data_dir)?;
-            serve(store, files, settings.listen(listen)?, transport, (!no_worker).then_some(worker)).await
+            let app = rally_web::AppState::new(store.clone(), files)
+                .with_mail(transport)
+                .with_registrations_per_hour(registrations_per_hour);
+            serve(app, settings.listen(listen)?, (!no_worker).then_some(worker)).await
         }
         Command::Worker { db, data_dir, mail, drain } => {
             let store = open(&settings.database(db.database)).await?;
@@ -448,13 +454,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 rally_store::redact(&url)
             );
             println!("  open       {base}/");
+            println!(
+                "  public     {base}/c/{}/  (the campaign site: register an event, the counter, the map)",
+                login.slug
+            );
             println!("  login      {} / {}", login.email, login.password);
             println!("  API token  {}", login.token);
             println!(
                 "  try        curl -H 'Authorization: Bearer {}' '{base}/api/v1/campaigns/{}/partners?stage=negotiate_ask&limit=5'",
                 login.token, login.slug
             );
-            serve(store, files, addr, transport, Some(worker)).await
+            serve(rally_web::AppState::new(store, files).with_mail(transport), addr, Some(worker)).await
         }
     }
 }
@@ -534,21 +544,13 @@ fn read_password() -> anyhow::Result<String> {
     Ok(password)
 }
 
-async fn serve(
-    store: Arc<dyn Store>,
-    files: rally_web::files::FileStore,
-    addr: SocketAddr,
-    transport: Arc<rally_mail::Transport>,
-    worker: Option<rally_comms::Worker>,
-) -> anyhow::Result<()> {
+async fn serve(app: rally_web::AppState, addr: SocketAddr, worker: Option<rally_comms::Worker>) -> anyhow::Result<()> {
     if let Some(worker) = worker {
         tokio::spawn(async move { worker.run(std::future::pending()).await });
     }
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
-    tracing::info!(%addr, backend = store.backend(), "Rally is serving");
-    rally_web::serve(listener, rally_web::AppState::new(store, files).with_mail(transport), shutdown_signal())
-        .await
-        .context("serving HTTP")
+    tracing::info!(%addr, backend = app.store.backend(), "Rally is serving");
+    rally_web::serve(listener, app, shutdown_signal()).await.context("serving HTTP")
 }
 
 async fn shutdown_signal() {

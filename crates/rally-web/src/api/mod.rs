@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod campaigns;
 pub mod commitments;
 pub mod contacts;
+pub mod events;
 pub mod follow_ups;
 pub mod interactions;
 pub mod link;
@@ -60,6 +61,8 @@ pub mod uploads;
         (name = "partner profile", description = "A partner's logo, its place on the recognition wall and its link"),
         (name = "partner link", description = "The partner's side, through its secret link: no token needed"),
         (name = "recognition", description = "The public wall of the campaign's partners"),
+        (name = "events", description = "Events registered on the public site: the public counter and statistics, \
+                                         the team's list and moderation"),
         (name = "calendar", description = "The caller's calendar feed"),
         (name = "comms", description = "E-mail to partners' contacts: sender and cadence settings, milestones, messages \
                                         with their templates, previews, the outbox and the future calendar"),
@@ -124,6 +127,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(link::recognition::link_recognition))
         .routes(routes!(link::asset_file::link_asset_file))
         .routes(routes!(recognition::wall::recognition))
+        .routes(routes!(events::public_stats::public_stats))
+        .routes(routes!(events::list::list_events))
+        .routes(routes!(events::moderate::moderate_events))
         .routes(routes!(calendar::create::create_feed, calendar::revoke::revoke_feed))
         .routes(routes!(mail_settings::get::get_mail_settings, mail_settings::set::set_mail_settings))
         .routes(routes!(milestones::list::list_milestones, milestones::create::create_milestone))

@@ -17,6 +17,7 @@ mod board;
 mod campaigns;
 mod comms;
 mod dashboard;
+mod events;
 mod link;
 mod login;
 mod partner_work;
@@ -28,6 +29,7 @@ mod tasks;
 mod team;
 mod unsubscribe;
 
+pub use public::tiers as public_tiers;
 pub use session::SignedIn;
 
 /// Every page route, behind the CSRF guard.
@@ -79,6 +81,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/campaigns/{slug}/asks/apply", post(asks::apply))
         .route("/campaigns/{slug}/asks/{id}/delete", post(asks::delete))
         .route("/campaigns/{slug}/plan", get(plan::show).post(plan::update))
+        .route("/campaigns/{slug}/events", get(events::show))
+        .route("/campaigns/{slug}/events/moderate", post(events::moderate))
+        .route("/campaigns/{slug}/events/settings", post(events::settings))
+        .route("/campaigns/{slug}/events.csv", get(events::csv))
         .route("/campaigns/{slug}/team", get(team::show).post(team::add))
         .route("/campaigns/{slug}/team/{user}", post(team::change))
         .route("/calendar/{file}", get(public::feed))
@@ -92,6 +98,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/p/{token}/assets/{id}", get(link::asset))
         .route("/static/app.css", get(static_css))
         .route("/static/app.js", get(static_js))
+        .merge(crate::site::routes())
         .layer(middleware::from_fn_with_state(state, session::csrf_guard))
         .layer(middleware::from_fn(security_headers))
 }
@@ -122,7 +129,14 @@ async fn security_headers(request: axum::extract::Request, next: middleware::Nex
     );
     set(headers, "x-content-type-options", "nosniff");
     set(headers, "referrer-policy", "same-origin");
-    set(headers, "x-frame-options", "DENY");
+    // Embeds (the counter, the partner wall) say who may frame them in their own policy.
+    let frameable = headers
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|csp| csp.contains("frame-ancestors *"));
+    if !frameable {
+        set(headers, "x-frame-options", "DENY");
+    }
     if !is_static {
         set(headers, "cache-control", "no-store");
     }

@@ -112,8 +112,15 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
     let path = parts.uri.path();
     // A partner's link pages have no session: the secret in the path is the credential, and a forged
     // cross-site form would have to know it. The Origin check above still applies.
-    // The same holds for unsubscribe links (`/u/`), which mail providers also POST to (RFC 8058).
-    if path == "/login" || path.starts_with("/reset/") || path.starts_with("/p/") || path.starts_with("/u/") {
+    // The same holds for unsubscribe links (`/u/`), which mail providers also POST to (RFC 8058), and for
+    // the public campaign site (`/c/`): anyone may register an event, and an organizer's page is
+    // guarded by the secret in its path.
+    if path == "/login"
+        || path.starts_with("/reset/")
+        || path.starts_with("/p/")
+        || path.starts_with("/u/")
+        || path.starts_with("/c/")
+    {
         return next.run(Request::from_parts(parts, body)).await;
     }
     let session = match load_session(&state, &parts.headers).await {

@@ -31,4 +31,5 @@ fn test_files() -> rally_web::files::FileStore {
 mod api;
 mod comms;
 mod pages;
+mod site;
 mod workflow;

@@ -290,7 +290,7 @@ async fn the_demo_serves_a_populated_campaign(db: &str) {
             .unwrap_or_else(|e| panic!("rally demo: {e}"));
         let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
         let _demo = Running(child);
-        let lines: Vec<String> = BufReader::new(stdout).lines().take(5).map_while(Result::ok).collect();
+        let lines: Vec<String> = BufReader::new(stdout).lines().take(6).map_while(Result::ok).collect();
         let token =
             lines.iter().find_map(|l| l.trim().strip_prefix("API token")).map(str::trim).unwrap_or_default().to_owned();
         assert!(token.starts_with("rally_"), "demo printed: {lines:?}");

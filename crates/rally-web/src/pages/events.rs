@@ -1,0 +1,286 @@
+//! `/campaigns/{slug}/events`: the events registered on the public site, by status; bulk approval and
+//! rejection (the organizers are written to), the moderation settings, the log, and a CSV export.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use rally_domain::event::{EventSettings, EventStatus};
+use rally_domain::{Action, EventId};
+use rally_store::{EventFilter, Moderation, StoreError};
+
+use super::{FormData, Layout, PageError, SignedIn, render};
+use crate::AppState;
+
+pub struct Row {
+    id: i64,
+    title: String,
+    organization: String,
+    kind: &'static str,
+    description: String,
+    place: String,
+    centre: bool,
+    when: String,
+    students: String,
+    organizer: String,
+    email: String,
+    status: &'static str,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "events.html")]
+struct EventsPage {
+    layout: Layout,
+    slug: String,
+    status: String,
+    tabs: Vec<(&'static str, &'static str, i64)>,
+    rows: Vec<Row>,
+    counted: String,
+    can_moderate: bool,
+    can_settle: bool,
+    settings: EventSettings,
+    log: Vec<(String, i64, String, String)>,
+    notice: Option<String>,
+    problem: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct StatusQuery {
+    status: Option<String>,
+    done: Option<String>,
+}
+
+async fn page(
+    app: &AppState,
+    me: &SignedIn,
+    slug: &str,
+    status: &str,
+    notice: Option<String>,
+    problem: Option<String>,
+) -> Result<Response, PageError> {
+    let found = app.store.campaign_by_slug(me.actor(), slug).await?;
+    let id = found.campaign.id;
+    let status = EventStatus::parse(status).unwrap_or(EventStatus::Pending);
+    let mut tabs = Vec::new();
+    for s in [
+        EventStatus::Pending,
+        EventStatus::Approved,
+        EventStatus::Rejected,
+        EventStatus::Unconfirmed,
+        EventStatus::Cancelled,
+    ] {
+        let filter = EventFilter { status: Some(s.as_str().into()), per_page: Some(1), ..Default::default() };
+        let (_, n) = app.store.events(me.actor(), id, &filter).await?;
+        let label = match s {
+            EventStatus::Pending => "Waiting for approval",
+            EventStatus::Approved => "Approved",
+            EventStatus::Rejected => "Rejected",
+            EventStatus::Unconfirmed => "Not confirmed",
+            EventStatus::Cancelled => "Cancelled",
+        };
+        tabs.push((s.as_str(), label, n));
+    }
+    let filter = EventFilter { status: Some(status.as_str().into()), per_page: Some(200), ..Default::default() };
+    let (events, _) = app.store.events(me.actor(), id, &filter).await?;
+    let rows = events
+        .into_iter()
+        .map(|e| {
+            let f = &e.fields;
+            let place = match (&f.url, f.city.is_empty()) {
+                (Some(u), _) if f.event_type == rally_domain::event::EventType::Online => {
+                    format!("online: {u} ({})", f.country)
+                }
+                (_, true) => f.country.clone(),
+                _ => format!("{}, {}", f.city, f.country),
+            };
+            Row {
+                id: e.id.0,
+                title: f.display_title().to_owned(),
+                organization: f.organization.clone(),
+                kind: f.event_type.label(),
+                description: f.description.chars().take(200).collect(),
+                place,
+                centre: f.location_source == rally_domain::event::LocationSource::Country,
+                when: if f.ends_on == f.starts_on {
+                    f.starts_on.to_string()
+                } else {
+                    format!("{} – {}", f.starts_on, f.ends_on)
+                },
+                students: match e.students_actual {
+                    Some(n) => {
+                        format!("{} (reported; {} expected)", super::number(n), super::number(f.students_expected))
+                    }
+                    None => super::number(f.students_expected),
+                },
+                organizer: f.organizer_name.clone(),
+                email: f.organizer_email.to_string(),
+                status: e.status.label(),
+                reason: e.reason,
+            }
+        })
+        .collect();
+    let stats = app.store.event_stats(id).await?;
+    let log = app
+        .store
+        .event_log(me.actor(), id, None, 30)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let who = l.user_name.unwrap_or_else(|| "organizer".into());
+            (l.at.format("%Y-%m-%d %H:%M").to_string(), l.event_id.0, format!("{} by {who}", l.action), l.detail)
+        })
+        .collect();
+    let role = found.role;
+    let me_id = me.user.id;
+    let view = EventsPage {
+        layout: Layout::new(app, me, Some(slug), "events", "Events").await?,
+        slug: slug.to_owned(),
+        status: status.as_str().to_owned(),
+        tabs,
+        rows,
+        counted: format!("{} students in {} events", super::number(stats.students), super::number(stats.events)),
+        can_moderate: role.is_some_and(|r| r.allows(me_id, Action::ModerateEvents)),
+        can_settle: role.is_some_and(|r| r.allows(me_id, Action::EditCampaign)),
+        settings: app.store.event_settings(id).await?,
+        log,
+        notice,
+        problem,
+    };
+    render(&view)
+}
+
+/// `GET /campaigns/{slug}/events[?status=pending]`.
+pub async fn show(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+    Query(q): Query<StatusQuery>,
+) -> Result<Response, PageError> {
+    let notice = q.done.as_deref().map(|d| match d {
+        "approve" => "Approved; the organizers are being told.".to_owned(),
+        "reject" => "Rejected; the organizers are being told why.".to_owned(),
+        _ => "Saved.".to_owned(),
+    });
+    page(&app, &me, &slug, q.status.as_deref().unwrap_or("pending"), notice, None).await
+}
+
+/// `POST /campaigns/{slug}/events/moderate`: approve or reject the selected events.
+pub async fn moderate(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body);
+    let status = form.get("status").to_owned();
+    let ids: Vec<EventId> =
+        form.0.iter().filter(|(k, _)| k == "id").filter_map(|(_, v)| v.parse().ok()).map(EventId).collect();
+    if ids.is_empty() {
+        return page(&app, &me, &slug, &status, None, Some("Select at least one event.".into())).await;
+    }
+    let decision = match form.get("decision") {
+        "approve" => Moderation::Approve,
+        "reject" => Moderation::Reject { reason: form.get("reason").to_owned() },
+        _ => return Err(PageError::BadRequest("choose approve or reject".into())),
+    };
+    let campaign = super::campaign_id(&app, &slug).await?;
+    let done = form.get("decision").to_owned();
+    match crate::site::moderate(&app, &headers, me.actor(), campaign, &ids, decision).await {
+        Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/events?status={status}&done={done}")).into_response()),
+        Err(StoreError::Invalid(i)) => page(&app, &me, &slug, &status, None, Some(i.to_string())).await,
+        Err(StoreError::Conflict { message, .. }) => page(&app, &me, &slug, &status, None, Some(message)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /campaigns/{slug}/events/settings`.
+pub async fn settings(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormData::parse(&body);
+    let campaign = super::campaign_id(&app, &slug).await?;
+    let settings = EventSettings {
+        auto_approve: form.get("auto_approve") == "on",
+        reapprove_edits: form.get("reapprove_edits") == "on",
+        certificate_title: form.get("certificate_title").to_owned(),
+        certificate_body: form.get("certificate_body").to_owned(),
+        certificate_signer: form.get("certificate_signer").to_owned(),
+    };
+    match app.store.set_event_settings(me.actor(), campaign, settings).await {
+        Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/events?done=settings")).into_response()),
+        Err(StoreError::Invalid(i)) => page(&app, &me, &slug, "pending", None, Some(i.to_string())).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A CSV cell: quoted, and neutralized when a spreadsheet would read it as a formula.
+fn cell(v: &str) -> String {
+    let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v.to_owned() };
+    format!("\"{}\"", v.replace('"', "\"\""))
+}
+
+/// `GET /campaigns/{slug}/events.csv`: every event of the campaign, for the team.
+pub async fn csv(State(app): State<AppState>, me: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+    let id = super::campaign_id(&app, &slug).await?;
+    let file = slug;
+    let mut out = String::from(
+        "id,status,title,organization,type,country,city,latitude,longitude,location,url,starts_on,ends_on,\
+         students_expected,students_actual,ages,language,public,organizer_name,organizer_email,news_opt_in,\
+         consent_at,consent_version,confirmed_at,created_at\r\n",
+    );
+    let mut page_no = 1;
+    loop {
+        let filter = EventFilter { page: Some(page_no), per_page: Some(500), ..Default::default() };
+        let (events, total) = app.store.events(me.actor(), id, &filter).await?;
+        for e in &events {
+            let f = &e.fields;
+            let cells = [
+                e.id.0.to_string(),
+                e.status.as_str().into(),
+                f.title.clone(),
+                f.organization.clone(),
+                f.event_type.as_str().into(),
+                f.country.clone(),
+                f.city.clone(),
+                f.latitude.map(|v| v.to_string()).unwrap_or_default(),
+                f.longitude.map(|v| v.to_string()).unwrap_or_default(),
+                f.location_source.as_str().into(),
+                f.url.clone().unwrap_or_default(),
+                f.starts_on.to_string(),
+                f.ends_on.to_string(),
+                f.students_expected.to_string(),
+                e.students_actual.map(|n| n.to_string()).unwrap_or_default(),
+                f.ages.clone(),
+                f.language.to_string(),
+                f.public.to_string(),
+                f.organizer_name.clone(),
+                f.organizer_email.to_string(),
+                f.news_opt_in.to_string(),
+                e.consent_at.to_rfc3339(),
+                e.consent_version.clone(),
+                e.confirmed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                e.created_at.to_rfc3339(),
+            ];
+            out.push_str(&cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+            out.push_str("\r\n");
+        }
+        if events.is_empty() || page_no * 500 >= total {
+            break;
+        }
+        page_no += 1;
+    }
+    let mut response = out.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}-events.csv\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}

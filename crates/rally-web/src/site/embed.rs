@@ -1,0 +1,96 @@
+//! What other sites embed: the counter and the partner wall, as small pages for an `<iframe>` (the
+//! only pages Rally lets others frame). Figures as data: `GET /api/v1/public/campaigns/{slug}/stats`.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::Response;
+use rally_store::Recognized;
+
+use super::{Ctx, LangQuery, stats};
+use crate::AppState;
+use crate::pages::{PageError, render};
+
+/// Any site may frame these pages; they hold only what the public site shows anyway.
+fn frameable(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors *; \
+             base-uri 'none'; form-action 'none'",
+        ),
+    );
+    h.insert("cache-control", HeaderValue::from_static("public, max-age=30"));
+    response
+}
+
+#[derive(Template)]
+#[template(path = "site/embed_counter.html")]
+struct Counter {
+    lang: &'static str,
+    name: String,
+    base: String,
+    slug: String,
+    students: String,
+    students_raw: i64,
+    goal_raw: i64,
+    line: String,
+    progress: String,
+    cta: String,
+}
+
+/// `GET /c/{slug}/embed/counter`.
+pub async fn counter(
+    State(app): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+    let (_, s, _) = stats(&app, &slug).await?;
+    let l = ctx.lang;
+    let percent = if s.goal > 0 { (s.students * 100 / s.goal).min(999) } else { 0 };
+    let page = Counter {
+        lang: l.code(),
+        name: ctx.site.campaign.fields.name.clone(),
+        base: ctx.base.clone(),
+        slug: slug.clone(),
+        students: l.number(s.students),
+        students_raw: s.students.min(s.goal.max(1)),
+        goal_raw: s.goal.max(1),
+        line: ctx.t_num("embed-counter", "students", s.students),
+        progress: ctx.t_num("counter-progress", "percent", percent),
+        cta: ctx.t("embed-register"),
+    };
+    Ok(frameable(ctx.respond(render(&page)?)))
+}
+
+#[derive(Template)]
+#[template(path = "site/embed_partners.html")]
+struct Partners {
+    lang: &'static str,
+    name: String,
+    base: String,
+    slug: String,
+    tiers: Vec<(String, Vec<Recognized>)>,
+}
+
+/// `GET /c/{slug}/embed/partners`.
+pub async fn partners(
+    State(app): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+    let wall = app.store.recognition(ctx.site.campaign.id).await?;
+    let page = Partners {
+        lang: ctx.lang.code(),
+        name: ctx.site.campaign.fields.name.clone(),
+        base: ctx.base.clone(),
+        slug: slug.clone(),
+        tiers: super::home::tiers(&ctx, wall),
+    };
+    Ok(frameable(ctx.respond(render(&page)?)))
+}

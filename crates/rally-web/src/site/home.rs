@@ -1,0 +1,320 @@
+//! The public site's home page (message and counter), the list of events, the partners and the
+//! statistics.
+
+use askama::Template;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::NaiveDate;
+use rally_domain::event::EventType;
+use rally_site::i18n::Arg;
+use rally_store::{EventFilter, Recognized};
+
+use super::{Ctx, EVENT_LANGUAGES, LangQuery, SiteView, country_name, stats};
+use crate::AppState;
+use crate::pages::{PageError, render};
+
+#[derive(Template)]
+#[template(path = "site/home.html")]
+struct Home {
+    v: SiteView,
+    message: String,
+    dates: String,
+    students: String,
+    students_raw: i64,
+    goal_raw: i64,
+    goal: String,
+    progress: String,
+    events: String,
+    countries: String,
+    members: Vec<(String, String)>,
+}
+
+/// `GET /c/{slug}/`: the message, the counter and the call to action.
+pub async fn home(
+    State(app): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+    let (_, s, _) = stats(&app, &slug).await?;
+    let l = ctx.lang;
+    let c = &ctx.site.campaign.fields;
+    let percent = if s.goal > 0 { (s.students * 100 / s.goal).min(999) } else { 0 };
+    let page = Home {
+        v: ctx.view("home", &format!("/c/{slug}/")),
+        message: ctx.message(),
+        dates: l
+            .t_with("home-dates", &[("from", Arg::Str(&l.date(c.starts_on))), ("to", Arg::Str(&l.date(c.ends_on)))]),
+        students: l.number(s.students),
+        students_raw: s.students.min(s.goal.max(1)),
+        goal_raw: s.goal.max(1),
+        goal: ctx.t_num("home-goal", "goal", s.goal),
+        progress: ctx.t_num("counter-progress", "percent", percent),
+        events: ctx.t_num("counter-events", "events", s.events),
+        countries: ctx.t_num("counter-countries", "countries", s.countries),
+        members: ctx.site.members.clone(),
+    };
+    Ok(ctx.respond(render(&page)?))
+}
+
+pub struct EventRow {
+    title: String,
+    organization: String,
+    when: String,
+    place: String,
+    kind: String,
+    students: String,
+    description: String,
+    url: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "site/events.html")]
+struct Events {
+    v: SiteView,
+    q: String,
+    country: String,
+    city: String,
+    event_type: String,
+    language: String,
+    from: String,
+    to: String,
+    countries: Vec<(&'static str, &'static str)>,
+    types: Vec<(&'static str, String)>,
+    languages: &'static [(&'static str, &'static str)],
+    error: Option<String>,
+    count: String,
+    rows: Vec<EventRow>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+/// The list's filters as the form sends them (all text: a bad date is the visitor's mistake, shown).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    lang: Option<String>,
+    q: String,
+    country: String,
+    city: String,
+    #[serde(rename = "type")]
+    event_type: String,
+    language: String,
+    from: String,
+    to: String,
+    page: Option<i64>,
+}
+
+const PER_PAGE: i64 = 25;
+
+/// `GET /c/{slug}/events`: approved public events with search and filters, paged.
+pub async fn events(
+    State(app): State<AppState>,
+    Path(slug): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    // Unknown or malformed parameters are ignored rather than refused: this is a public page.
+    let q: ListQuery = raw.as_deref().map(list_query).unwrap_or_default();
+    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+    let l = ctx.lang;
+    let mut error = None;
+    let date = |s: &str, error: &mut Option<String>| -> Option<NaiveDate> {
+        let s = s.trim();
+        if s.is_empty() {
+            return None;
+        }
+        s.parse().map_err(|_| *error = Some(l.t("error-date"))).ok()
+    };
+    let from = date(&q.from, &mut error);
+    let to = date(&q.to, &mut error);
+    let valid_type = EventType::parse(q.event_type.trim()).is_ok();
+    let valid_language = EVENT_LANGUAGES.iter().any(|(c, _)| *c == q.language.trim());
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let filter = EventFilter {
+        country: Some(q.country.clone()).filter(|c| rally_site::geo::country(c).is_some()),
+        city: Some(q.city.clone()),
+        event_type: valid_type.then(|| q.event_type.clone()),
+        language: valid_language.then(|| q.language.clone()),
+        from,
+        to,
+        q: Some(q.q.clone()),
+        page: Some(page),
+        per_page: Some(PER_PAGE),
+        status: None,
+    };
+    let (events, total) = app.store.public_events(ctx.site.campaign.id, &filter).await?;
+    let rows = events
+        .into_iter()
+        .map(|e| {
+            let when = if e.ends_on == e.starts_on {
+                l.date(e.starts_on)
+            } else {
+                format!("{} – {}", l.date(e.starts_on), l.date(e.ends_on))
+            };
+            let country = country_name(&e.country, l);
+            let place = if e.event_type == EventType::Online {
+                format!("{} ({country})", l.t("events-online"))
+            } else if e.city.is_empty() {
+                country
+            } else {
+                format!("{}, {country}", e.city)
+            };
+            EventRow {
+                title: e.title,
+                organization: e.organization,
+                when,
+                place,
+                kind: l.t(&format!("event-type-{}", e.event_type.as_str())),
+                students: l.t_with("events-students", &[("students", Arg::Num(e.students))]),
+                description: e.description,
+                url: e.url,
+            }
+        })
+        .collect();
+    let link = |p: i64| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &q.q),
+            ("country", &q.country),
+            ("city", &q.city),
+            ("type", &q.event_type),
+            ("language", &q.language),
+            ("from", &q.from),
+            ("to", &q.to),
+        ] {
+            if !v.trim().is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        s.append_pair("page", &p.to_string());
+        format!("/c/{slug}/events?{}", s.finish())
+    };
+    let view = Events {
+        v: ctx.view("events", &format!("/c/{slug}/events")),
+        countries: rally_site::geo::countries_by_name(l.code())
+            .into_iter()
+            .map(|c| (c.code, c.name(l.code())))
+            .collect(),
+        types: EventType::ALL.iter().map(|t| (t.as_str(), l.t(&format!("event-type-{}", t.as_str())))).collect(),
+        languages: EVENT_LANGUAGES,
+        error,
+        count: l.t_with("events-count", &[("count", Arg::Num(total))]),
+        rows,
+        previous: (page > 1).then(|| link(page - 1)),
+        next: (page * PER_PAGE < total).then(|| link(page + 1)),
+        q: q.q.clone(),
+        country: q.country.clone(),
+        city: q.city.clone(),
+        event_type: q.event_type.clone(),
+        language: q.language.clone(),
+        from: q.from.clone(),
+        to: q.to.clone(),
+    };
+    Ok(ctx.respond(render(&view)?))
+}
+
+/// Reads a query string into the list's filters, ignoring what does not fit.
+fn list_query(raw: &str) -> ListQuery {
+    let mut q = ListQuery::default();
+    for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
+        let v = v.chars().take(200).collect::<String>();
+        match k.as_ref() {
+            "lang" => q.lang = Some(v),
+            "q" => q.q = v,
+            "country" => q.country = v.to_ascii_uppercase(),
+            "city" => q.city = v,
+            "type" => q.event_type = v,
+            "language" => q.language = v,
+            "from" => q.from = v,
+            "to" => q.to = v,
+            "page" => q.page = v.parse().ok(),
+            _ => {}
+        }
+    }
+    q
+}
+
+#[derive(Template)]
+#[template(path = "site/partners.html")]
+struct Partners {
+    v: SiteView,
+    tiers: Vec<(String, Vec<Recognized>)>,
+}
+
+/// Partners grouped by tier, with translated headings.
+pub fn tiers(ctx: &Ctx, wall: Vec<Recognized>) -> Vec<(String, Vec<Recognized>)> {
+    crate::pages::public_tiers(wall)
+        .into_iter()
+        .map(|(title, partners)| {
+            (if title == "Main partners" { ctx.t("partners-main") } else { ctx.t("partners-title") }, partners)
+        })
+        .collect()
+}
+
+/// `GET /c/{slug}/partners`: the partner wall.
+pub async fn partners(
+    State(app): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+    let wall = app.store.recognition(ctx.site.campaign.id).await?;
+    let page = Partners { v: ctx.view("partners", &format!("/c/{slug}/partners")), tiers: tiers(&ctx, wall) };
+    Ok(ctx.respond(render(&page)?))
+}
+
+#[derive(Template)]
+#[template(path = "site/stats.html")]
+struct Stats {
+    v: SiteView,
+    base: String,
+    students: String,
+    events: String,
+    countries: String,
+    by_country: Vec<(String, String, String)>,
+    by_type: Vec<(String, String, String)>,
+    by_week: Vec<(String, String, String, i64)>,
+}
+
+/// `GET /c/{slug}/stats`: by country, by event type and registrations over time.
+pub async fn stats_page(
+    State(app): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+    let (_, s, _) = stats(&app, &slug).await?;
+    let l = ctx.lang;
+    let max_week = s.by_week.iter().map(|r| r.events).max().unwrap_or(1).max(1);
+    let page = Stats {
+        v: ctx.view("stats", &format!("/c/{slug}/stats")),
+        base: ctx.base.clone(),
+        students: ctx.t_num("counter-students", "students", s.students),
+        events: ctx.t_num("counter-events", "events", s.events),
+        countries: ctx.t_num("counter-countries", "countries", s.countries),
+        by_country: s
+            .by_country
+            .iter()
+            .map(|r| (country_name(&r.key, l), l.number(r.events), l.number(r.students)))
+            .collect(),
+        by_type: s
+            .by_type
+            .iter()
+            .map(|r| (l.t(&format!("event-type-{}", r.key)), l.number(r.events), l.number(r.students)))
+            .collect(),
+        by_week: s
+            .by_week
+            .iter()
+            .map(|r| {
+                let week = r.key.parse().map(|d| l.date(d)).unwrap_or_else(|_| r.key.clone());
+                (week, l.number(r.events), l.number(r.students), r.events * 100 / max_week)
+            })
+            .collect(),
+    };
+    Ok(ctx.respond(render(&page)?))
+}

@@ -1,0 +1,350 @@
+//! The organizer's page behind the signed link `/c/{slug}/e/{id}.{version}.{signature}`: confirm,
+//! change, cancel, report the number of students, and download certificates. An unknown, forged or
+//! revoked link answers like any missing page.
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use rally_domain::EventId;
+use rally_domain::event::{Event, EventStatus, LocationSource, parse_actual_students};
+use rally_site::certificate::{self, CertificateTemplate, CertificateValues};
+use rally_site::i18n::Arg;
+use rally_store::StoreError;
+
+use super::register::{EventFormView, event_form, message, read_form};
+use super::{Ctx, LINK_PURPOSE, Places, SiteView, link_secret, window};
+use crate::AppState;
+use crate::pages::{PageError, render};
+
+/// What the page says after an action (`?done=`).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ManageQuery {
+    lang: Option<String>,
+    done: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "site/manage.html")]
+struct Manage {
+    v: SiteView,
+    ev: EventFormView,
+    base_path: String,
+    title: String,
+    status: String,
+    status_code: &'static str,
+    reason: String,
+    students: String,
+    location_note: Option<String>,
+    done: Option<String>,
+    problem: Option<String>,
+    unconfirmed: bool,
+    cancelled: bool,
+    may_report: bool,
+    report_not_yet: String,
+    actual: String,
+    report_error: Option<String>,
+    certificates: bool,
+    cert_name: String,
+    cert_error: Option<String>,
+}
+
+/// The event a token names, if the token is genuine and current.
+async fn event_of(app: &AppState, ctx: &Ctx, token: &str) -> Result<Event, PageError> {
+    let secret = link_secret(app).await?;
+    let (id, version) =
+        rally_comms::unsubscribe::verify_versioned(&secret, LINK_PURPOSE, token).ok_or(PageError::NotFound)?;
+    let event = app.store.organizer_event(EventId(id), version).await?;
+    // A link of one campaign's event does not open under another campaign's address.
+    if event.campaign_id != ctx.site.campaign.id {
+        return Err(PageError::NotFound);
+    }
+    Ok(event)
+}
+
+#[derive(Default)]
+struct Problems {
+    form: Vec<rally_domain::event::EventError>,
+    report: Option<String>,
+    certificate: Option<String>,
+    general: Option<String>,
+}
+
+fn page(
+    ctx: &Ctx,
+    token: &str,
+    event: &Event,
+    form: Option<rally_domain::event::EventForm>,
+    p: Problems,
+    done: Option<String>,
+) -> Manage {
+    let l = ctx.lang;
+    let f = &event.fields;
+    let today = Utc::now().date_naive();
+    let status_code = event.status.as_str();
+    let students = match event.students_actual {
+        Some(n) => l.t_with("report-saved", &[("students", Arg::Num(n))]),
+        None => l.number(f.students_expected),
+    };
+    let location_note = (f.location_source == LocationSource::Country).then(|| ctx.t("manage-location-country"));
+    Manage {
+        v: ctx.view("register", &format!("/c/{}/e/{token}", ctx.slug())),
+        ev: EventFormView::new(ctx, form.unwrap_or_else(|| f.to_form()), &p.form, true),
+        base_path: format!("/c/{}/e/{token}", ctx.slug()),
+        title: f.display_title().to_owned(),
+        status: ctx.t(&format!("status-{status_code}")),
+        status_code,
+        reason: if event.status == EventStatus::Rejected {
+            l.t_with("manage-rejected-reason", &[("reason", Arg::Str(&event.reason))])
+        } else {
+            String::new()
+        },
+        students,
+        location_note,
+        done,
+        problem: p.general,
+        unconfirmed: event.status == EventStatus::Unconfirmed,
+        cancelled: event.status == EventStatus::Cancelled,
+        may_report: event.may_report(today),
+        report_not_yet: l.t_with("report-not-yet", &[("date", Arg::Str(&l.date(f.starts_on)))]),
+        actual: event.students_actual.map(|n| n.to_string()).unwrap_or_default(),
+        report_error: p.report,
+        certificates: event.students_actual.is_some_and(|n| n > 0) && event.status == EventStatus::Approved,
+        cert_name: f.organizer_name.clone(),
+        cert_error: p.certificate,
+    }
+}
+
+fn done_message(ctx: &Ctx, event: &Event, done: Option<&str>) -> Option<String> {
+    Some(match done? {
+        "confirmed" if event.status == EventStatus::Approved => {
+            format!("{} {}", ctx.t("confirmed-title"), ctx.t("confirmed-approved"))
+        }
+        "confirmed" => format!("{} {}", ctx.t("confirmed-title"), ctx.t("confirmed-pending")),
+        "saved" if event.status == EventStatus::Pending => ctx.t("manage-saved-pending"),
+        "saved" => ctx.t("manage-saved"),
+        "cancelled" => ctx.t("manage-cancelled"),
+        "reported" => ctx.lang.t_with("report-saved", &[("students", Arg::Num(event.students_actual.unwrap_or(0)))]),
+        _ => return None,
+    })
+}
+
+/// `GET /c/{slug}/e/{token}`.
+pub async fn show(
+    State(app): State<AppState>,
+    Path((slug, token)): Path<(String, String)>,
+    Query(q): Query<ManageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+    let event = event_of(&app, &ctx, &token).await?;
+    let done = done_message(&ctx, &event, q.done.as_deref());
+    let view = page(&ctx, &token, &event, None, Problems::default(), done);
+    Ok(private(ctx.respond(render(&view)?)))
+}
+
+/// Link pages are nobody else's business: not indexed, not cached, no referrer.
+fn private(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+fn back(slug: &str, token: &str, done: &str) -> Response {
+    Redirect::to(&format!("/c/{slug}/e/{token}?done={done}")).into_response()
+}
+
+/// `POST /c/{slug}/e/{token}/confirm`: the organizer confirms; the event waits for approval (or counts
+/// at once when the campaign approves automatically).
+pub async fn confirm(
+    State(app): State<AppState>,
+    Path((slug, token)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(&app, &slug, &headers, None).await?;
+    let event = event_of(&app, &ctx, &token).await?;
+    let mailer = ctx.mailer(link_secret(&app).await?);
+    app.store.confirm_event(event.id, event.link_version, Utc::now(), &mailer).await?;
+    app.site.forget(&slug);
+    Ok(back(&slug, &token, "confirmed"))
+}
+
+/// `POST /c/{slug}/e/{token}/edit`: the organizer changes the event (not the address).
+pub async fn edit(
+    State(app): State<AppState>,
+    Path((slug, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(&app, &slug, &headers, None).await?;
+    let event = event_of(&app, &ctx, &token).await?;
+    let Some(data) = read_form(body).await else {
+        let p = Problems { general: Some(ctx.t("error-body-too-large")), ..Problems::default() };
+        let view = page(&ctx, &token, &event, None, p, None);
+        return Ok(private(ctx.respond((StatusCode::PAYLOAD_TOO_LARGE, render(&view)?).into_response())));
+    };
+    let mut form = event_form(&data);
+    form.organizer_email = event.fields.organizer_email.to_string();
+    form.consent = "on".into();
+    form.website.clear();
+    match form.validate(window(&ctx.site), &Places) {
+        Ok(fields) => match app.store.organizer_edit(event.id, event.link_version, fields, Utc::now()).await {
+            Ok(_) => {
+                app.site.forget(&slug);
+                Ok(back(&slug, &token, "saved"))
+            }
+            Err(StoreError::Conflict { field, message: m }) => {
+                let p = Problems { general: Some(format!("{field}: {m}")), ..Problems::default() };
+                let view = page(&ctx, &token, &event, Some(form), p, None);
+                Ok(private(ctx.respond((StatusCode::CONFLICT, render(&view)?).into_response())))
+            }
+            Err(e) => Err(e.into()),
+        },
+        Err(errors) => {
+            let p = Problems { form: errors, general: Some(ctx.t("form-has-errors")), ..Problems::default() };
+            let view = page(&ctx, &token, &event, Some(form), p, None);
+            Ok(private(ctx.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())))
+        }
+    }
+}
+
+/// `POST /c/{slug}/e/{token}/cancel`.
+pub async fn cancel(
+    State(app): State<AppState>,
+    Path((slug, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(&app, &slug, &headers, None).await?;
+    let event = event_of(&app, &ctx, &token).await?;
+    let data = read_form(body).await.unwrap_or_default();
+    if data.get("confirm") != "yes" {
+        let p = Problems { general: Some(ctx.t("manage-cancel-confirm")), ..Problems::default() };
+        let view = page(&ctx, &token, &event, None, p, None);
+        return Ok(private(ctx.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())));
+    }
+    app.store.cancel_event(event.id, event.link_version, Utc::now()).await?;
+    app.site.forget(&slug);
+    Ok(back(&slug, &token, "cancelled"))
+}
+
+/// `POST /c/{slug}/e/{token}/report`: how many students took part (from the first day on).
+pub async fn report(
+    State(app): State<AppState>,
+    Path((slug, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(&app, &slug, &headers, None).await?;
+    let event = event_of(&app, &ctx, &token).await?;
+    let data = read_form(body).await.unwrap_or_default();
+    let problem = |text: String| Problems { report: Some(text), ..Problems::default() };
+    let students = match parse_actual_students(data.get("students_actual")) {
+        Ok(n) => n,
+        Err(e) => {
+            let view = page(&ctx, &token, &event, None, problem(message(ctx.lang, &e)), None);
+            return Ok(private(ctx.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())));
+        }
+    };
+    match app.store.report_students(event.id, event.link_version, students, Utc::now()).await {
+        Ok(_) => {
+            app.site.forget(&slug);
+            Ok(back(&slug, &token, "reported"))
+        }
+        Err(StoreError::Conflict { .. }) => {
+            let l = ctx.lang;
+            let text = l.t_with("report-not-yet", &[("date", Arg::Str(&l.date(event.fields.starts_on)))]);
+            let view = page(&ctx, &token, &event, None, problem(text), None);
+            Ok(private(ctx.respond((StatusCode::CONFLICT, render(&view)?).into_response())))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CertificateQuery {
+    name: String,
+    lang: Option<String>,
+}
+
+/// `GET /c/{slug}/e/{token}/certificate?name=…`: a PDF certificate of participation, once the number
+/// of students is reported, for the organizer or any name they give (a student, a teacher).
+pub async fn certificate(
+    State(app): State<AppState>,
+    Path((slug, token)): Path<(String, String)>,
+    Query(q): Query<CertificateQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+    let event = event_of(&app, &ctx, &token).await?;
+    let l = ctx.lang;
+    let name: String = q.name.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_owned();
+    let refuse = |text: String| {
+        let p = Problems { certificate: Some(text), ..Problems::default() };
+        let view = page(&ctx, &token, &event, None, p, None);
+        Ok::<_, PageError>(private(ctx.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())))
+    };
+    let Some(students) = event.students_actual.filter(|n| *n > 0 && event.status == EventStatus::Approved) else {
+        return refuse(ctx.t("certificate-needs-report"));
+    };
+    if name.is_empty() {
+        return refuse(ctx.t("error-required"));
+    }
+    if name.chars().count() > 200 {
+        return refuse(l.t_with("error-too-long", &[("max", Arg::Num(200))]));
+    }
+    let settings = &ctx.site.settings;
+    let campaign = ctx.site.campaign.fields.name.clone();
+    let date = l.date(event.fields.starts_on);
+    let values = CertificateValues {
+        name: &name,
+        students,
+        event: event.fields.display_title(),
+        date: &date,
+        campaign: &campaign,
+        organization: &event.fields.organization,
+    };
+    let title = if settings.certificate_title.is_empty() {
+        ctx.t("certificate-title")
+    } else {
+        settings.certificate_title.clone()
+    };
+    let body = if settings.certificate_body.is_empty() {
+        l.t_with(
+            "certificate-default-body",
+            &[
+                ("event", Arg::Str(values.event)),
+                ("organization", Arg::Str(values.organization)),
+                ("campaign", Arg::Str(&campaign)),
+                ("students", Arg::Num(students)),
+                ("date", Arg::Str(&date)),
+            ],
+        )
+    } else {
+        settings.certificate_body.clone()
+    };
+    let mut template = CertificateTemplate::standard(&title, &body);
+    template.signer = settings.certificate_signer.clone();
+    match certificate::render(&template, &values) {
+        Ok(pdf) => {
+            let mut response = pdf.into_response();
+            let h = response.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+            h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"certificate.pdf\""));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            Ok(private(response))
+        }
+        Err(certificate::CertificateError::UnsupportedCharacters { characters, .. }) => {
+            refuse(l.t_with("certificate-unsupported", &[("characters", Arg::Str(&characters))]))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "certificate failed");
+            Err(PageError::Internal)
+        }
+    }
+}

@@ -1,0 +1,472 @@
+//! The public campaign site under `/c/{slug}/`: the message and the counter, event registration,
+//! organizers' pages behind their signed links, the list of events, the map, the partners and the
+//! statistics, in the visitor's language (English, Croatian, Russian, French), all without JavaScript.
+//!
+//! The counter and statistics come from a small in-process cache: fresh for a second, and when the
+//! database does not answer the last good value is served — never a zero that is not true.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rally_domain::CampaignId;
+use rally_domain::event::{DateWindow, Event, Gazetteer};
+use rally_site::geo;
+use rally_site::i18n::{Arg, Lang, negotiate};
+use rally_store::{EventMailKind, EventStats, OrganizerMail, Site};
+
+use crate::AppState;
+use crate::pages::PageError;
+
+mod embed;
+mod home;
+mod manage;
+mod map;
+mod register;
+
+/// The public site's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/c/{slug}", get(home::home))
+        .route("/c/{slug}/", get(home::home))
+        .route("/c/{slug}/register", get(register::form).post(register::submit))
+        .route("/c/{slug}/events", get(home::events))
+        .route("/c/{slug}/partners", get(home::partners))
+        .route("/c/{slug}/stats", get(home::stats_page))
+        .route("/c/{slug}/map", get(map::page))
+        .route("/c/{slug}/map.svg", get(map::svg))
+        .route("/c/{slug}/e/{token}", get(manage::show))
+        .route("/c/{slug}/e/{token}/confirm", axum::routing::post(manage::confirm))
+        .route("/c/{slug}/e/{token}/edit", axum::routing::post(manage::edit))
+        .route("/c/{slug}/e/{token}/cancel", axum::routing::post(manage::cancel))
+        .route("/c/{slug}/e/{token}/report", axum::routing::post(manage::report))
+        .route("/c/{slug}/e/{token}/certificate", get(manage::certificate))
+        .route("/c/{slug}/embed/counter", get(embed::counter))
+        .route("/c/{slug}/embed/partners", get(embed::partners))
+        .route("/static/site.css", get(site_css))
+}
+
+async fn site_css() -> impl IntoResponse {
+    (
+        [("content-type", "text/css; charset=utf-8"), ("cache-control", "public, max-age=3600")],
+        include_str!("../../static/site.css"),
+    )
+}
+
+/// How long counter figures are served from memory before the database is asked again.
+const FRESH: Duration = Duration::from_secs(1);
+/// How long a rendered world map is kept.
+const MAP_FRESH: Duration = Duration::from_secs(10);
+
+/// A rendered map: campaign slug, zoomed country, language.
+type MapKey = (String, Option<String>, Lang);
+
+/// What the public site keeps between requests.
+#[derive(Debug)]
+pub struct SiteState {
+    stats: Mutex<HashMap<String, CachedStats>>,
+    maps: Mutex<HashMap<MapKey, (Instant, Arc<str>)>>,
+    limiter: Mutex<HashMap<IpAddr, Bucket>>,
+    /// Registrations one address may send per hour (a burst of a quarter of it at once).
+    pub registrations_per_hour: u32,
+    secret: tokio::sync::OnceCell<String>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedStats {
+    at: Instant,
+    campaign: CampaignId,
+    stats: Arc<EventStats>,
+    json: Bytes,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl SiteState {
+    pub fn new(registrations_per_hour: u32) -> SiteState {
+        SiteState {
+            stats: Mutex::new(HashMap::new()),
+            maps: Mutex::new(HashMap::new()),
+            limiter: Mutex::new(HashMap::new()),
+            registrations_per_hour,
+            secret: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// Drops a campaign's cached figures, after a change this process made.
+    pub fn forget(&self, slug: &str) {
+        if let Ok(mut m) = self.stats.lock() {
+            m.remove(slug);
+        }
+    }
+
+    /// Takes one registration from the address's allowance; `false` when it is used up.
+    fn allow(&self, ip: IpAddr, now: Instant) -> bool {
+        let per_hour = f64::from(self.registrations_per_hour.max(1));
+        let burst = (per_hour / 4.0).max(3.0);
+        let Ok(mut buckets) = self.limiter.lock() else { return true };
+        if buckets.len() > 100_000 {
+            // Forget addresses whose allowance is full again.
+            buckets.retain(|_, b| b.tokens + now.duration_since(b.at).as_secs_f64() * per_hour / 3600.0 < burst);
+        }
+        let b = buckets.entry(ip).or_insert(Bucket { tokens: burst, at: now });
+        b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * per_hour / 3600.0).min(burst);
+        b.at = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+impl Default for SiteState {
+    fn default() -> Self {
+        SiteState::new(30)
+    }
+}
+
+/// The secret organizers' links are signed with (the database's; read once).
+async fn link_secret(app: &AppState) -> Result<String, PageError> {
+    let secret = app
+        .site
+        .secret
+        .get_or_try_init(|| async { app.store.unsubscribe_secret(&rally_comms::unsubscribe::new_secret()).await })
+        .await?;
+    Ok(secret.clone())
+}
+
+const LINK_PURPOSE: &str = "event";
+
+/// The organizer's secret link token for an event.
+fn event_token(secret: &str, event: &Event) -> String {
+    rally_comms::unsubscribe::versioned_token(secret, LINK_PURPOSE, event.id.0, event.link_version)
+}
+
+/// The counter and statistics of a campaign (and its members): from memory while fresh, else from the
+/// database; when the database fails, the last good figures.
+pub async fn stats(app: &AppState, slug: &str) -> Result<(CampaignId, Arc<EventStats>, Bytes), PageError> {
+    let cached = app.site.stats.lock().ok().and_then(|m| m.get(slug).cloned());
+    if let Some(c) = &cached
+        && c.at.elapsed() < FRESH
+    {
+        return Ok((c.campaign, c.stats.clone(), c.json.clone()));
+    }
+    let fetched = async {
+        let campaign = match &cached {
+            Some(c) => c.campaign,
+            None => app.store.campaign_id(slug).await?.ok_or(rally_store::StoreError::NotFound("campaign"))?,
+        };
+        let stats = app.store.event_stats(campaign).await?;
+        Ok::<_, rally_store::StoreError>((campaign, stats))
+    }
+    .await;
+    match fetched {
+        Ok((campaign, stats)) => {
+            let json = Bytes::from(serde_json::to_vec(&public_stats(slug, &stats)).unwrap_or_default());
+            let stats = Arc::new(stats);
+            if let Ok(mut m) = app.site.stats.lock() {
+                if m.len() > 10_000 {
+                    m.clear();
+                }
+                m.insert(
+                    slug.to_owned(),
+                    CachedStats { at: Instant::now(), campaign, stats: stats.clone(), json: json.clone() },
+                );
+            }
+            Ok((campaign, stats, json))
+        }
+        Err(rally_store::StoreError::NotFound(_)) => Err(PageError::NotFound),
+        Err(e) => match cached {
+            Some(c) => {
+                tracing::warn!(error = %e, campaign = slug, "statistics: serving the last good figures");
+                Ok((c.campaign, c.stats, c.json))
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// The public statistics document.
+pub fn public_stats(slug: &str, s: &EventStats) -> serde_json::Value {
+    let rows = |rows: &[rally_store::StatRow], name: &str| -> Vec<serde_json::Value> {
+        rows.iter().map(|r| serde_json::json!({ name: r.key, "events": r.events, "students": r.students })).collect()
+    };
+    serde_json::json!({
+        "campaign": slug,
+        "students": s.students,
+        "events": s.events,
+        "countries": s.countries,
+        "goal": s.goal,
+        "progress": if s.goal > 0 { (s.students as f64 / s.goal as f64 * 1000.0).round() / 1000.0 } else { 0.0 },
+        "by_country": rows(&s.by_country, "country"),
+        "by_type": rows(&s.by_type, "type"),
+        "by_week": rows(&s.by_week, "week"),
+    })
+}
+
+/// The gazetteer the site ships (GeoNames towns, Natural Earth countries).
+#[derive(Debug)]
+pub struct Places;
+
+impl Gazetteer for Places {
+    fn is_country(&self, code: &str) -> bool {
+        geo::country(code).is_some()
+    }
+    fn find_place(&self, country: &str, name: &str) -> Option<(f64, f64)> {
+        geo::find_place(country, name).map(|p| (p.at.lat, p.at.lon))
+    }
+    fn country_centre(&self, country: &str) -> Option<(f64, f64)> {
+        geo::country(country).map(|c| (c.centre.lat, c.centre.lon))
+    }
+}
+
+/// The days events of a campaign may fall on.
+pub fn window(site: &Site) -> DateWindow {
+    DateWindow { from: site.campaign.fields.promotion_starts_on(), to: site.campaign.fields.follow_up_ends_on() }
+}
+
+/// The visitor's language and the campaign, for one request.
+#[derive(Debug)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub site: Site,
+    pub base: String,
+    /// The visitor chose a language with `?lang=`: remembered in a cookie.
+    remember: bool,
+}
+
+/// `?lang=` from the query string.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LangQuery {
+    pub lang: Option<String>,
+}
+
+fn cookie_lang(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (k, v) = c.trim().split_once('=')?;
+        (k == "rally_lang").then(|| v.to_owned())
+    })
+}
+
+impl Ctx {
+    pub async fn load(
+        app: &AppState,
+        slug: &str,
+        headers: &HeaderMap,
+        explicit: Option<&str>,
+    ) -> Result<Ctx, PageError> {
+        let site = app.store.site(slug).await?;
+        let chosen = explicit.and_then(Lang::parse);
+        let cookie = cookie_lang(headers);
+        let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+        let fallback = site.campaign.fields.languages.first().map(|l| l.to_string()).unwrap_or_else(|| "en".into());
+        let lang = negotiate(chosen.map(Lang::code).or(cookie.as_deref()), accept, &[], &fallback);
+        Ok(Ctx { lang, site, base: crate::base_url(headers), remember: chosen.is_some() })
+    }
+
+    pub fn slug(&self) -> &str {
+        self.site.campaign.fields.slug.as_str()
+    }
+
+    pub fn t(&self, id: &str) -> String {
+        self.lang.t(id)
+    }
+
+    pub fn t_num(&self, id: &str, name: &str, n: i64) -> String {
+        self.lang.t_with(id, &[(name, Arg::Num(n))])
+    }
+
+    /// The campaign's universal message in the visitor's language, or in the campaign's first one.
+    pub fn message(&self) -> String {
+        let m = &self.site.campaign.fields.message;
+        m.iter()
+            .find(|(l, _)| l.as_str().split('-').next() == Some(self.lang.code()))
+            .or_else(|| m.iter().next())
+            .map(|(_, text)| text.clone())
+            .unwrap_or_default()
+    }
+
+    /// The layout's view of this request.
+    pub fn view(&self, section: &'static str, path: &str) -> SiteView {
+        let c = &self.site.campaign.fields;
+        SiteView {
+            lang: self.lang,
+            slug: c.slug.to_string(),
+            name: c.name.clone(),
+            section,
+            languages: Lang::all()
+                .map(|l| (l.code(), l.name(), format!("{path}?lang={}", l.code()), l == self.lang))
+                .collect(),
+            umbrella: self.site.umbrella.clone(),
+        }
+    }
+
+    /// A page answer, remembering an explicitly chosen language.
+    pub fn respond(&self, mut response: Response) -> Response {
+        if self.remember
+            && let Ok(v) = HeaderValue::from_str(&format!(
+                "rally_lang={}; Path=/c/; Max-Age=31536000; SameSite=Lax",
+                self.lang.code()
+            ))
+        {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+        response.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(self.lang.code()));
+        response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-language, cookie"));
+        response
+    }
+
+    /// Writes e-mails to this campaign's event organizers.
+    pub fn mailer(&self, secret: String) -> impl Fn(&Event, EventMailKind) -> OrganizerMail + Send + Sync + use<> {
+        mailer(self.base.clone(), self.slug().to_owned(), self.site.campaign.fields.name.clone(), secret)
+    }
+}
+
+/// Writes an e-mail to an event's organizer in the language they used the site in, with their link.
+pub fn mailer(
+    base: String,
+    slug: String,
+    campaign: String,
+    secret: String,
+) -> impl Fn(&Event, EventMailKind) -> OrganizerMail + Send + Sync {
+    move |event: &Event, kind: EventMailKind| {
+        let lang = Lang::parse(&event.locale).unwrap_or(Lang::EN);
+        let link = format!("{base}/c/{slug}/e/{}", event_token(&secret, event));
+        let title = event.fields.display_title();
+        let args = [
+            ("name", Arg::Str(&event.fields.organizer_name)),
+            ("title", Arg::Str(title)),
+            ("campaign", Arg::Str(&campaign)),
+            ("confirm_url", Arg::Str(&link)),
+            ("manage_url", Arg::Str(&link)),
+            ("reason", Arg::Str(&event.reason)),
+        ];
+        let (subject, body) = match kind {
+            EventMailKind::Confirm => ("mail-confirm-subject", "mail-confirm-body"),
+            EventMailKind::Approved => ("mail-approved-subject", "mail-approved-body"),
+            EventMailKind::Rejected => ("mail-rejected-subject", "mail-rejected-body"),
+        };
+        let footer = lang.t_with("mail-footer", &args);
+        OrganizerMail {
+            subject: lang.t_with(subject, &args),
+            text: format!("{}\n\n-- \n{footer}\n", lang.t_with(body, &args)),
+        }
+    }
+}
+
+/// Approves or rejects events for a team member (pages and API), writing to their organizers.
+pub async fn moderate(
+    app: &AppState,
+    headers: &HeaderMap,
+    actor: rally_store::Actor,
+    campaign: CampaignId,
+    ids: &[rally_domain::EventId],
+    decision: rally_store::Moderation,
+) -> Result<Vec<Event>, rally_store::StoreError> {
+    let c = app.store.campaign(actor, campaign).await?;
+    let secret = app.store.unsubscribe_secret(&rally_comms::unsubscribe::new_secret()).await?;
+    let write =
+        mailer(crate::base_url(headers), c.campaign.fields.slug.to_string(), c.campaign.fields.name.clone(), secret);
+    let changed = app.store.moderate(actor, campaign, ids, decision, chrono::Utc::now(), &write).await?;
+    // The counter shows the change at once in this process.
+    app.site.forget(c.campaign.fields.slug.as_str());
+    Ok(changed)
+}
+
+/// What the public layout shows around every page.
+#[derive(Debug, Clone)]
+pub struct SiteView {
+    pub lang: Lang,
+    pub slug: String,
+    pub name: String,
+    pub section: &'static str,
+    /// Code, own name, link, current.
+    pub languages: Vec<(&'static str, &'static str, String, bool)>,
+    pub umbrella: Option<(String, String)>,
+}
+
+impl SiteView {
+    pub fn t(&self, id: &str) -> String {
+        self.lang.t(id)
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn current(&self, section: &str) -> &'static str {
+        if self.section == section { " aria-current=\"page\"" } else { "" }
+    }
+
+    pub fn umbrella_line(&self) -> Option<String> {
+        self.umbrella.as_ref().map(|(_, name)| self.lang.t_with("home-umbrella", &[("umbrella", Arg::Str(name))]))
+    }
+}
+
+/// The address a request came from (the connection's peer).
+#[derive(Debug, Clone, Copy)]
+pub struct PeerIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for PeerIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PeerIp(parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())))
+    }
+}
+
+/// A country's name in the visitor's language (its code if unknown).
+pub fn country_name(code: &str, lang: Lang) -> String {
+    geo::country(code).map_or_else(|| code.to_owned(), |c| c.name(lang.code()).to_owned())
+}
+
+/// Languages an event may be held in: code and own name.
+pub const EVENT_LANGUAGES: &[(&str, &str)] = &[
+    ("en", "English"),
+    ("hr", "Hrvatski"),
+    ("ru", "Русский"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("pt", "Português"),
+    ("nl", "Nederlands"),
+    ("pl", "Polski"),
+    ("cs", "Čeština"),
+    ("sk", "Slovenčina"),
+    ("sl", "Slovenščina"),
+    ("sr", "Српски / Srpski"),
+    ("bs", "Bosanski"),
+    ("mk", "Македонски"),
+    ("bg", "Български"),
+    ("uk", "Українська"),
+    ("ro", "Română"),
+    ("hu", "Magyar"),
+    ("el", "Ελληνικά"),
+    ("ka", "ქართული"),
+    ("tr", "Türkçe"),
+    ("sq", "Shqip"),
+    ("lt", "Lietuvių"),
+    ("lv", "Latviešu"),
+    ("et", "Eesti"),
+    ("fi", "Suomi"),
+    ("sv", "Svenska"),
+    ("da", "Dansk"),
+    ("no", "Norsk"),
+    ("ar", "العربية"),
+    ("he", "עברית"),
+];
