@@ -3,6 +3,7 @@
 # viewer, and runs `node --test` against it with the machine's Chromium.
 #   e2e/run.sh                 # the tests
 #   e2e/run.sh screenshots     # docs/screenshots/*.png instead
+#   e2e/run.sh tests/site.test.mjs   # one file of tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,8 @@ printf '%s\n' "$RALLY_VIEWER_PASSWORD" | "$rally" user add --database "$db" --em
 cd e2e
 if [ "${1:-}" = screenshots ]; then
     node screenshots.mjs
+elif [ -n "${1:-}" ]; then
+    node --test --test-concurrency=1 "$@"
 else
     node --test --test-concurrency=1 tests/
 fi

@@ -114,7 +114,8 @@ test("register in Croatian, confirm by e-mail, approve, report, certificate for 
   await mod.getByRole("link", { name: "Events", exact: true }).click();
   await mod.getByLabel(`Select ${title}`).check();
   await mod.getByRole("button", { name: "Approve selected" }).click();
-  await mod.waitForURL(/done=approve/);
+  await mod.waitForLoadState();
+  assert.match(mod.url(), /done=approve/, await mod.locator("main").textContent());
   await team.close();
 
   // The counter and the map moved.

@@ -146,11 +146,11 @@ pub async fn show(
     Ok(private(ctx.respond(render(&view)?)))
 }
 
-/// Link pages are nobody else's business: not indexed, not cached, no referrer.
+/// Link pages are nobody else's business: not indexed, not cached (every page), and like every page
+/// `Referrer-Policy: same-origin`, so no other site learns the secret. (`no-referrer` would also make
+/// the browser send `Origin: null` with the page's own forms, which the cross-site check refuses.)
 fn private(mut response: Response) -> Response {
-    let h = response.headers_mut();
-    h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response.headers_mut().insert("x-robots-tag", HeaderValue::from_static("noindex"));
     response
 }
 

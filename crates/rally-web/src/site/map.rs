@@ -67,8 +67,6 @@ async fn map_svg(app: &AppState, ctx: &Ctx, country: Option<&str>) -> Result<Arc
             ],
         )
     };
-    let slug = ctx.slug().to_owned();
-    let href = move |code: &str| format!("/c/{slug}/map?country={code}");
     let title = match country {
         Some(c) => format!("{} — {}", ctx.t("map-title"), country_name(c, l)),
         None => ctx.t("map-title"),
@@ -79,7 +77,9 @@ async fn map_svg(app: &AppState, ctx: &Ctx, country: Option<&str>) -> Result<Arc
         points: &points,
         title: &title,
         country_label: &label,
-        country_href: Some(&href),
+        // No links inside the picture (an image with controls in it confuses screen readers); the
+        // list under the map links every country.
+        country_href: None,
     })
     .into();
     if let Ok(mut m) = app.site.maps.lock() {

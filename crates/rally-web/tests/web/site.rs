@@ -145,6 +145,9 @@ async fn registration_confirmation_moderation_and_certificate(site: Site) {
     assert!(subject.starts_with("Potvrdite") || subject.contains("Sat kodiranja u Trnskom"), "{subject}");
     let manage = b.get(&link).await;
     assert_eq!(manage.status, StatusCode::OK);
+    let headers = b.http.get(format!("{}{link}", b.base)).send().await.unwrap_or_else(|e| panic!("{e}"));
+    // Not `no-referrer`: browsers would then send `Origin: null` with the page's own forms.
+    assert_eq!(headers.headers().get("referrer-policy").and_then(|v| v.to_str().ok()), Some("same-origin"));
     assert!(manage.body.contains(&hr.t("manage-confirm")));
     assert_eq!(b.get(&format!("{link}0")).await.status, StatusCode::NOT_FOUND, "a forged link is not found");
     campaign(&site, owner, "other", None).await;
