@@ -31,7 +31,7 @@ to_us() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); print v } else if (
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# measure URL [LUA]: prints "requests_per_s p50_us p99_us" of one wrk run; fails on any non-2xx answer.
+# measure URL [LUA]: prints "requests_per_s p50_us p99_us requests" of one wrk run; fails on any non-2xx answer.
 measure() {
     local report
     if [ -n "${2:-}" ]; then
@@ -44,7 +44,9 @@ measure() {
     rps=$(echo "$report" | awk '$1 == "Requests/sec:" { printf "%d", $2 }')
     p50=$(echo "$report" | awk '$1 == "50%" { print $2 }' | to_us)
     p99=$(echo "$report" | awk '$1 == "99%" { print $2 }' | to_us)
-    echo "$rps $p50 $p99"
+    local n
+    n=$(echo "$report" | awk '$2 == "requests" && $3 == "in" { print $1 }')
+    echo "$rps $p50 $p99 $n"
 }
 
 # run_backend LABEL DATABASE_URL: appends result lines to $results.
@@ -94,7 +96,7 @@ CONF
     cat >"$tmp/register.lua" <<LUA
 -- Every request registers another event (another organizer): no update of an earlier registration.
 local threads = 0
-function setup(thread) threads = threads + 1; thread:set("id", threads) end
+function setup(thread) threads = threads + 1; thread:set("id", os.getenv("ROUND") .. "t" .. threads) end
 local n = 0
 request = function()
     n = n + 1
@@ -110,10 +112,13 @@ LUA
     for round in $(seq "$ROUNDS"); do
         measure "http://127.0.0.1:$nport/stats.json" >>"$tmp/nginx.m"
         measure "$base/api/v1/public/campaigns/bench-site/stats" >>"$tmp/stats.m"
-        measure "$base/c/bench-site/register" "$tmp/register.lua" >>"$tmp/register.m"
+        ROUND=$round measure "$base/c/bench-site/register" "$tmp/register.lua" >>"$tmp/register.m"
         echo "bench: $label round $round: nginx [$(tail -n1 "$tmp/nginx.m")] stats [$(tail -n1 "$tmp/stats.m")] register [$(tail -n1 "$tmp/register.m")]" >&2
     done
-    # Every registration answered 200 was stored: count them (unconfirmed, so not in the counter).
+    # Every registration answered 200 was stored: count them (unconfirmed, so not in the counter). A
+    # request cut off when a run ends may still commit, so stored ≥ answered.
+    local answered
+    answered=$(awk '{ s += $4 } END { print s }' "$tmp/register.m")
     local stored
     stored=$(python3 - "$url" <<'PY'
 import sys, sqlite3, subprocess
@@ -139,7 +144,7 @@ PY
         esac
         echo "| $label | $name | $rps | $p50 | $p99 | **${ratio}×** |" >>"$results"
     done
-    echo "| $label | ($EVENTS events stored in ${load_s} s; $stored registrations stored during the runs, counter had $before events) | | | | |" >>"$results"
+    echo "| $label | ($EVENTS events stored in ${load_s} s; $answered registrations answered 200 and $stored stored during the runs; the counter had $before events) | | | | |" >>"$results"
 }
 
 if [ "${1:-}" = "--postgres-inner" ]; then

@@ -261,14 +261,14 @@ async fn insert_event(
     status: EventStatus,
     locale: &str,
     now: i64,
-) -> Result<EventId> {
+) -> Result<Option<EventId>> {
     let row = sqlx::query(
         "INSERT INTO events (campaign_id, status, dedupe_key, organizer_name, organizer_email, organization, event_type, \
          title, country, city, latitude, longitude, location_source, url, starts_on, ends_on, students_expected, \
          students_actual, ages, language, description, public, news_opt_in, locale, reason, link_version, consent_at, \
          consent_version, confirmed_at, search, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, $18, $19, $20, $21, \
-         $22, $23, '', 1, $24, $25, $26, $27, $24, $24) RETURNING id",
+         $22, $23, '', 1, $24, $25, $26, $27, $24, $24) ON CONFLICT (campaign_id, dedupe_key) DO NOTHING RETURNING id",
     )
     .bind(campaign.0)
     .bind(status.as_str())
@@ -297,9 +297,33 @@ async fn insert_event(
     .bind(rally_domain::event::PRIVACY_NOTICE_VERSION)
     .bind((status != EventStatus::Unconfirmed).then_some(now))
     .bind(search_text(f))
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(EventId(row.try_get("id")?))
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(|e| match e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) {
+        true => StoreError::NotFound("campaign"),
+        false => e.into(),
+    })?;
+    row.map(|r| Ok(EventId(r.try_get("id")?))).transpose()
+}
+
+/// The event `insert_event` just stored, without reading it back.
+fn new_event(id: EventId, campaign: CampaignId, fields: EventFields, locale: &str, at: i64) -> Result<Event> {
+    let now = from_micros(at)?;
+    Ok(Event {
+        id,
+        campaign_id: campaign,
+        fields,
+        status: EventStatus::Unconfirmed,
+        reason: String::new(),
+        students_actual: None,
+        locale: locale.to_owned(),
+        consent_at: now,
+        consent_version: rally_domain::event::PRIVACY_NOTICE_VERSION.to_owned(),
+        confirmed_at: None,
+        created_at: now,
+        updated_at: now,
+        link_version: 1,
+    })
 }
 
 #[async_trait]
@@ -342,20 +366,25 @@ impl Events for Backend {
     ) -> Result<Registered> {
         let mut tx = self.begin_write().await?;
         let at = to_micros(now);
-        let existing = sqlx::query("SELECT id FROM events WHERE campaign_id = $1 AND dedupe_key = $2")
-            .bind(campaign.0)
-            .bind(fields.dedupe_key())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let result = match existing {
-            None => {
-                fetch_campaign(&mut tx, campaign).await?;
-                let id = insert_event(&mut tx, campaign, &fields, EventStatus::Unconfirmed, locale, at).await?;
-                let (event, _) = fetch_event(&mut tx, id).await?;
+        // The common case in one statement: a new event. Only a second registration of the same event
+        // (same address, name and first day) reads the first.
+        let inserted = insert_event(&mut tx, campaign, &fields, EventStatus::Unconfirmed, locale, at).await?;
+        let existing = match inserted {
+            Some(_) => None,
+            None => sqlx::query("SELECT id FROM events WHERE campaign_id = $1 AND dedupe_key = $2")
+                .bind(campaign.0)
+                .bind(fields.dedupe_key())
+                .fetch_optional(&mut *tx)
+                .await?,
+        };
+        let result = match (inserted, existing) {
+            (Some(id), _) => {
+                let event = new_event(id, campaign, fields, locale, at)?;
                 log_event(&mut tx, &event, "registered", None, "", at).await?;
                 Registered { event, updated: false, unchanged: false }
             }
-            Some(row) => {
+            (None, None) => return Err(StoreError::Conflict { field: "starts_on", message: "try again".into() }),
+            (None, Some(row)) => {
                 let (before, _) = fetch_event(&mut tx, EventId(row.try_get("id")?)).await?;
                 if matches!(before.status, EventStatus::Unconfirmed | EventStatus::Cancelled) {
                     // Not confirmed (or given up): the new registration replaces it and is confirmed anew.
@@ -790,15 +819,10 @@ impl Events for Backend {
         let mut added = 0;
         let mut totals: BTreeMap<(&'static str, String), (i64, i64)> = BTreeMap::new();
         for (f, status) in &events {
-            let taken = sqlx::query("SELECT 1 AS one FROM events WHERE campaign_id = $1 AND dedupe_key = $2")
-                .bind(campaign.0)
-                .bind(f.dedupe_key())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if taken.is_some() {
+            // A registration already there (same address, name, first day) is left as it is.
+            if insert_event(&mut tx, campaign, f, *status, "en", at).await?.is_none() {
                 continue;
             }
-            insert_event(&mut tx, campaign, f, *status, "en", at).await?;
             added += 1;
             if *status == EventStatus::Approved {
                 for key in [

@@ -876,6 +876,7 @@ pub enum Moderation {
 /// Filters of an event list; every field optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(default)]
 pub struct EventFilter {
     /// `unconfirmed`, `pending`, `approved`, `rejected` or `cancelled` (team lists only).

@@ -22,7 +22,8 @@ pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 /// The content-addressed file store.
 #[derive(Debug, Clone)]
 pub struct FileStore {
-    dir: PathBuf,
+    /// Shared: the application state (and so this) is cloned for every request.
+    dir: std::sync::Arc<Path>,
 }
 
 impl FileStore {
@@ -30,7 +31,7 @@ impl FileStore {
     pub fn open(dir: impl Into<PathBuf>) -> std::io::Result<FileStore> {
         let dir = dir.into();
         std::fs::create_dir_all(dir.join("tmp"))?;
-        Ok(FileStore { dir })
+        Ok(FileStore { dir: dir.into() })
     }
 
     pub fn dir(&self) -> &Path {

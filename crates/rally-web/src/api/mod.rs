@@ -84,6 +84,17 @@ impl Modify for BearerAuth {
 
 /// Every API route, with its OpenAPI description.
 pub fn routes() -> OpenApiRouter<AppState> {
+    layered_routes().merge(public_routes())
+}
+
+/// The public, read-only hot paths: served without the middleware the rest of the API passes through
+/// (only a panic guard), as campaign week sends every visitor's counter here.
+pub fn public_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(events::public_stats::public_stats))
+}
+
+/// Every other API route.
+pub fn layered_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me::me))
         .routes(routes!(campaigns::create::create_campaign, campaigns::list::list_campaigns))
@@ -127,7 +138,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(link::recognition::link_recognition))
         .routes(routes!(link::asset_file::link_asset_file))
         .routes(routes!(recognition::wall::recognition))
-        .routes(routes!(events::public_stats::public_stats))
         .routes(routes!(events::list::list_events))
         .routes(routes!(events::moderate::moderate_events))
         .routes(routes!(calendar::create::create_feed, calendar::revoke::revoke_feed))

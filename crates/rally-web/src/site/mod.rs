@@ -72,6 +72,7 @@ type MapKey = (String, Option<String>, Lang);
 /// What the public site keeps between requests.
 #[derive(Debug)]
 pub struct SiteState {
+    sites: Mutex<HashMap<String, (Instant, Arc<Site>)>>,
     stats: Mutex<HashMap<String, CachedStats>>,
     maps: Mutex<HashMap<MapKey, (Instant, Arc<str>)>>,
     limiter: Mutex<HashMap<IpAddr, Bucket>>,
@@ -97,6 +98,7 @@ struct Bucket {
 impl SiteState {
     pub fn new(registrations_per_hour: u32) -> SiteState {
         SiteState {
+            sites: Mutex::new(HashMap::new()),
             stats: Mutex::new(HashMap::new()),
             maps: Mutex::new(HashMap::new()),
             limiter: Mutex::new(HashMap::new()),
@@ -105,11 +107,31 @@ impl SiteState {
         }
     }
 
-    /// Drops a campaign's cached figures, after a change this process made.
+    /// Drops a campaign's cached figures and settings, after a change this process made.
     pub fn forget(&self, slug: &str) {
         if let Ok(mut m) = self.stats.lock() {
             m.remove(slug);
         }
+        if let Ok(mut m) = self.sites.lock() {
+            m.remove(slug);
+        }
+    }
+
+    /// The campaign behind a public site: from memory while fresh (a second), else from the database.
+    async fn site(&self, app: &AppState, slug: &str) -> Result<Arc<Site>, PageError> {
+        if let Some((at, site)) = self.sites.lock().ok().and_then(|m| m.get(slug).cloned())
+            && at.elapsed() < FRESH
+        {
+            return Ok(site);
+        }
+        let site = Arc::new(app.store.site(slug).await?);
+        if let Ok(mut m) = self.sites.lock() {
+            if m.len() > 10_000 {
+                m.clear();
+            }
+            m.insert(slug.to_owned(), (Instant::now(), site.clone()));
+        }
+        Ok(site)
     }
 
     /// Takes one registration from the address's allowance; `false` when it is used up.
@@ -243,7 +265,7 @@ pub fn window(site: &Site) -> DateWindow {
 #[derive(Debug)]
 pub struct Ctx {
     pub lang: Lang,
-    pub site: Site,
+    pub site: Arc<Site>,
     pub base: String,
     /// The visitor chose a language with `?lang=`: remembered in a cookie.
     remember: bool,
@@ -269,7 +291,7 @@ impl Ctx {
         headers: &HeaderMap,
         explicit: Option<&str>,
     ) -> Result<Ctx, PageError> {
-        let site = app.store.site(slug).await?;
+        let site = app.site.site(app, slug).await?;
         let chosen = explicit.and_then(Lang::parse);
         let cookie = cookie_lang(headers);
         let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());

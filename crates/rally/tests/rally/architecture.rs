@@ -27,6 +27,11 @@ const RULES: &[(&str, &[&str])] = &[
     ),
     // The store speaks SQL, not HTTP.
     ("rally-store", &["axum", "hyper", "tower-http", "reqwest", "rally-web"]),
+    // The public site's pure parts: no database, no HTTP, no async runtime.
+    (
+        "rally-site",
+        &["sqlx", "sqlx-core", "axum", "hyper", "tokio", "tower-http", "reqwest", "rally-store", "rally-web"],
+    ),
 ];
 
 /// Direct dependencies that only the store may name: the web layer and the binary reach the database
