@@ -109,11 +109,17 @@ impl SiteState {
 
     /// Drops a campaign's cached figures and settings, after a change this process made.
     pub fn forget(&self, slug: &str) {
-        if let Ok(mut m) = self.stats.lock() {
-            m.remove(slug);
+        // The figures are marked stale, not dropped: they stay the fallback if the database fails.
+        if let Ok(mut m) = self.stats.lock()
+            && let Some(c) = m.get_mut(slug)
+        {
+            c.at = Instant::now().checked_sub(FRESH * 2).unwrap_or(c.at);
         }
         if let Ok(mut m) = self.sites.lock() {
             m.remove(slug);
+        }
+        if let Ok(mut m) = self.maps.lock() {
+            m.retain(|(s, _, _), _| s != slug);
         }
     }
 
@@ -182,42 +188,65 @@ fn event_token(secret: &str, event: &Event) -> String {
 /// database; when the database fails, the last good figures.
 pub async fn stats(app: &AppState, slug: &str) -> Result<(CampaignId, Arc<EventStats>, Bytes), PageError> {
     let cached = app.site.stats.lock().ok().and_then(|m| m.get(slug).cloned());
-    if let Some(c) = &cached
-        && c.at.elapsed() < FRESH
-    {
-        return Ok((c.campaign, c.stats.clone(), c.json.clone()));
-    }
-    let fetched = async {
-        let campaign = match &cached {
-            Some(c) => c.campaign,
+    let known = cached.as_ref().map(|c| c.campaign);
+    let answer = fresh_or_last_good(cached.map(|c| (c.at, c)), || async {
+        let campaign = match known {
+            Some(c) => c,
             None => app.store.campaign_id(slug).await?.ok_or(rally_store::StoreError::NotFound("campaign"))?,
         };
         let stats = app.store.event_stats(campaign).await?;
-        Ok::<_, rally_store::StoreError>((campaign, stats))
-    }
+        let json = Bytes::from(serde_json::to_vec(&public_stats(slug, &stats)).unwrap_or_default());
+        Ok(CachedStats { at: Instant::now(), campaign, stats: Arc::new(stats), json })
+    })
     .await;
-    match fetched {
-        Ok((campaign, stats)) => {
-            let json = Bytes::from(serde_json::to_vec(&public_stats(slug, &stats)).unwrap_or_default());
-            let stats = Arc::new(stats);
+    match answer {
+        Ok(Answer::Fetched(c)) => {
             if let Ok(mut m) = app.site.stats.lock() {
                 if m.len() > 10_000 {
                     m.clear();
                 }
-                m.insert(
-                    slug.to_owned(),
-                    CachedStats { at: Instant::now(), campaign, stats: stats.clone(), json: json.clone() },
-                );
+                m.insert(slug.to_owned(), c.clone());
             }
-            Ok((campaign, stats, json))
+            Ok((c.campaign, c.stats, c.json))
         }
+        Ok(Answer::Cached(c)) => Ok((c.campaign, c.stats, c.json)),
         Err(rally_store::StoreError::NotFound(_)) => Err(PageError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Where a cached answer came from.
+#[derive(Debug, PartialEq)]
+enum Answer<T> {
+    /// Just read from the database: worth keeping.
+    Fetched(T),
+    /// From memory: still fresh, or the last good value while the database fails.
+    Cached(T),
+}
+
+/// A cached value while it is fresh; else a fresh one from `fetch`; and when `fetch` fails (anything but
+/// "not found"), the last good value if there is one — so a counter never falls to a zero that is not true.
+async fn fresh_or_last_good<T, F, Fut>(
+    cached: Option<(Instant, T)>,
+    fetch: F,
+) -> Result<Answer<T>, rally_store::StoreError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<T, rally_store::StoreError>>,
+{
+    let cached = match cached {
+        Some((at, v)) if at.elapsed() < FRESH => return Ok(Answer::Cached(v)),
+        other => other,
+    };
+    match fetch().await {
+        Ok(v) => Ok(Answer::Fetched(v)),
+        Err(rally_store::StoreError::NotFound(what)) => Err(rally_store::StoreError::NotFound(what)),
         Err(e) => match cached {
-            Some(c) => {
-                tracing::warn!(error = %e, campaign = slug, "statistics: serving the last good figures");
-                Ok((c.campaign, c.stats, c.json))
+            Some((_, v)) => {
+                tracing::warn!(error = %e, "serving the last good figures: the database failed");
+                Ok(Answer::Cached(v))
             }
-            None => Err(e.into()),
+            None => Err(e),
         },
     }
 }
@@ -492,3 +521,34 @@ pub const EVENT_LANGUAGES: &[(&str, &str)] = &[
     ("ar", "العربية"),
     ("he", "עברית"),
 ];
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use rally_store::StoreError;
+
+    /// A failing database, as the store reports one it cannot read.
+    fn down() -> StoreError {
+        StoreError::Corrupt("disk I/O error".into())
+    }
+
+    #[tokio::test]
+    async fn fresh_values_are_served_without_asking() {
+        let got = fresh_or_last_good(Some((Instant::now(), 7)), || async { panic!("not asked") }).await;
+        assert_eq!(got.unwrap(), Answer::Cached(7));
+    }
+
+    #[tokio::test]
+    async fn stale_values_are_refreshed_and_kept_when_the_database_fails() {
+        let old = Instant::now().checked_sub(Duration::from_secs(5)).unwrap();
+        let got = fresh_or_last_good(Some((old, 7)), || async { Ok(9) }).await;
+        assert_eq!(got.unwrap(), Answer::Fetched(9));
+        let got = fresh_or_last_good(Some((old, 7)), || async { Err(down()) }).await;
+        assert_eq!(got.unwrap(), Answer::Cached(7), "the last good value, not an error and not zero");
+        let got = fresh_or_last_good::<i64, _, _>(None, || async { Err(down()) }).await;
+        assert!(matches!(got, Err(StoreError::Corrupt(_))), "nothing to fall back on: the error");
+        let got = fresh_or_last_good(Some((old, 7)), || async { Err(StoreError::NotFound("campaign")) }).await;
+        assert!(matches!(got, Err(StoreError::NotFound(_))), "a deleted campaign is gone, not stale");
+    }
+}
