@@ -242,3 +242,10 @@ certificate-default-body = for taking part in { $event } ({ $organization }), pa
 }.
 certificate-unsupported = The certificate cannot show these characters: { $characters }. Please write the name in another script.
 attribution = Places: GeoNames (CC BY 4.0). Map: Natural Earth.
+legend-organizer = About you
+legend-event = The event
+legend-place = Where
+manage-delete = Delete my registration
+manage-delete-lead = This deletes the event with your name and e-mail address for good; it no longer counts, and this link stops working.
+manage-delete-confirm = Yes, delete my registration
+manage-deleted = Your registration is deleted. Thank you for your interest in the campaign.

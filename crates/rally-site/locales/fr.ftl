@@ -264,3 +264,10 @@ certificate-default-body = pour sa participation à { $event } ({ $organization 
 }.
 certificate-unsupported = Le certificat ne peut pas afficher ces caractères : { $characters }. Veuillez écrire le nom dans une autre écriture.
 attribution = Lieux : GeoNames (CC BY 4.0). Carte : Natural Earth.
+legend-organizer = Vous
+legend-event = L’événement
+legend-place = Où
+manage-delete = Supprimer mon inscription
+manage-delete-lead = L’événement, votre nom et votre adresse e-mail sont supprimés définitivement ; il n’est plus compté et ce lien ne fonctionnera plus.
+manage-delete-confirm = Oui, supprimer mon inscription
+manage-deleted = Votre inscription est supprimée. Merci de l’intérêt que vous portez à la campagne.

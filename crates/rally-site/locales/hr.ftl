@@ -263,3 +263,10 @@ certificate-default-body = za sudjelovanje u događaju { $event } ({ $organizati
 }.
 certificate-unsupported = Potvrda ne može prikazati ove znakove: { $characters }. Napišite ime drugim pismom.
 attribution = Mjesta: GeoNames (CC BY 4.0). Karta: Natural Earth.
+legend-organizer = O vama
+legend-event = Događaj
+legend-place = Gdje
+manage-delete = Izbrišite moju prijavu
+manage-delete-lead = Time se trajno brišu događaj, vaše ime i adresa e-pošte; događaj se više ne računa, a ova poveznica prestaje raditi.
+manage-delete-confirm = Da, izbrišite moju prijavu
+manage-deleted = Vaša je prijava izbrisana. Hvala na zanimanju za kampanju.

@@ -275,3 +275,10 @@ certificate-default-body = за участие в мероприятии «{ $ev
 }.
 certificate-unsupported = В сертификате нельзя показать эти символы: { $characters }. Пожалуйста, напишите имя другим алфавитом.
 attribution = Населённые пункты: GeoNames (CC BY 4.0). Карта: Natural Earth.
+legend-organizer = О Вас
+legend-event = Мероприятие
+legend-place = Где
+manage-delete = Удалить мою регистрацию
+manage-delete-lead = Мероприятие, Ваше имя и адрес электронной почты будут удалены безвозвратно; мероприятие больше не учитывается, а эта ссылка перестанет работать.
+manage-delete-confirm = Да, удалить мою регистрацию
+manage-deleted = Ваша регистрация удалена. Спасибо за интерес к кампании.

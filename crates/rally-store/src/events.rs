@@ -509,6 +509,15 @@ impl Events for Backend {
         Ok(after)
     }
 
+    async fn delete_event(&self, id: EventId, link_version: i64) -> Result<CampaignId> {
+        let mut tx = self.begin_write().await?;
+        let before = linked_event(&mut tx, id, link_version).await?;
+        retally(&mut tx, before.campaign_id, before.contribution(), None).await?;
+        sqlx::query("DELETE FROM events WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(before.campaign_id)
+    }
+
     async fn report_students(
         &self,
         id: EventId,

@@ -1003,6 +1003,9 @@ pub trait Events {
         now: DateTime<Utc>,
     ) -> Result<Event>;
     async fn cancel_event(&self, id: EventId, link_version: i64, now: DateTime<Utc>) -> Result<Event>;
+    /// The organizer deletes the registration: the event, its log and its e-mails are gone, and it no
+    /// longer counts. Returns the campaign it belonged to.
+    async fn delete_event(&self, id: EventId, link_version: i64) -> Result<CampaignId>;
     /// The organizer reports how many students took part (not before the first day).
     async fn report_students(&self, id: EventId, link_version: i64, students: i64, now: DateTime<Utc>)
     -> Result<Event>;

@@ -146,6 +146,17 @@ pub(super) async fn events_register_confirm_and_moderate(store: &dyn Store) {
     ok(store.cancel_event(second.event.id, 1, now).await);
     assert_eq!(ok(store.event_stats(c.id).await).students, 25);
     assert_tallies_match(store, me, c.id).await;
+    // Deleting a counted registration takes it out of the counter, with its log; its link is dead.
+    let third = ok(store.register_event(c.id, form("Petra Perić", "HR", "Zagreb", 7), "hr", now, &mailer).await);
+    ok(store.confirm_event(third.event.id, 1, now, &mailer).await);
+    ok(store.moderate(me, c.id, &[third.event.id], Moderation::Approve, now, &mailer).await);
+    assert_eq!(ok(store.event_stats(c.id).await).students, 32);
+    assert!(matches!(store.delete_event(third.event.id, 2).await, Err(StoreError::NotFound(_))));
+    assert_eq!(ok(store.delete_event(third.event.id, 1).await), c.id);
+    assert_eq!(ok(store.event_stats(c.id).await).students, 25);
+    assert!(ok(store.event_log(me, c.id, Some(third.event.id), 10).await).is_empty());
+    assert!(matches!(store.organizer_event(third.event.id, 1).await, Err(StoreError::NotFound(_))));
+    assert_tallies_match(store, me, c.id).await;
     // The log tells the story, newest first.
     let log = ok(store.event_log(me, c.id, Some(second.event.id), 50).await);
     let actions: Vec<&str> = log.iter().map(|l| l.action.as_str()).collect();

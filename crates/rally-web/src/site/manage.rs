@@ -232,6 +232,37 @@ pub async fn cancel(
     Ok(back(&slug, &token, "cancelled"))
 }
 
+#[derive(Template)]
+#[template(path = "site/registered.html")]
+struct Deleted {
+    v: SiteView,
+    body: String,
+    updated: bool,
+}
+
+/// `POST /c/{slug}/e/{token}/delete`: the registration and everything about its organizer are deleted
+/// (the privacy notice promises it); the link stops working.
+pub async fn delete(
+    State(app): State<AppState>,
+    Path((slug, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::load(&app, &slug, &headers, None).await?;
+    let event = event_of(&app, &ctx, &token).await?;
+    let data = read_form(body).await.unwrap_or_default();
+    if data.get("confirm") != "yes" {
+        let p = Problems { general: Some(ctx.t("manage-delete-confirm")), ..Problems::default() };
+        let view = page(&ctx, &token, &event, None, p, None);
+        return Ok(private(ctx.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())));
+    }
+    app.store.delete_event(event.id, event.link_version).await?;
+    app.site.forget(&slug);
+    let view =
+        Deleted { v: ctx.view("register", &format!("/c/{slug}/")), body: ctx.t("manage-deleted"), updated: false };
+    Ok(private(ctx.respond(render(&view)?)))
+}
+
 /// `POST /c/{slug}/e/{token}/report`: how many students took part (from the first day on).
 pub async fn report(
     State(app): State<AppState>,

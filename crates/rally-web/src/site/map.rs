@@ -91,8 +91,14 @@ async fn map_svg(app: &AppState, ctx: &Ctx, country: Option<&str>) -> Result<Arc
     Ok(svg)
 }
 
-fn zoom(q: &MapQuery) -> Option<&'static str> {
-    geo::country(q.country.trim()).map(|c| c.code)
+/// The country the map shows: the one asked for, none for `world`, else the campaign's own country
+/// (a national campaign's map starts at home).
+fn zoom(q: &MapQuery, ctx: &Ctx) -> Option<&'static str> {
+    match q.country.trim() {
+        "world" => None,
+        "" => ctx.site.campaign.fields.country.as_deref().and_then(geo::country).map(|c| c.code),
+        c => geo::country(c).map(|c| c.code),
+    }
 }
 
 #[derive(Template)]
@@ -114,7 +120,7 @@ pub async fn page(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
-    let country = zoom(&q);
+    let country = zoom(&q, &ctx);
     let svg = map_svg(&app, &ctx, country).await?;
     let (_, s, _) = stats(&app, &slug).await?;
     let l = ctx.lang;
@@ -155,7 +161,7 @@ pub async fn svg(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
-    let svg = map_svg(&app, &ctx, zoom(&q)).await?;
+    let svg = map_svg(&app, &ctx, zoom(&q, &ctx)).await?;
     let mut response = svg.to_string().into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml; charset=utf-8"));

@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{slug}/e/{token}/confirm", axum::routing::post(manage::confirm))
         .route("/c/{slug}/e/{token}/edit", axum::routing::post(manage::edit))
         .route("/c/{slug}/e/{token}/cancel", axum::routing::post(manage::cancel))
+        .route("/c/{slug}/e/{token}/delete", axum::routing::post(manage::delete))
         .route("/c/{slug}/e/{token}/report", axum::routing::post(manage::report))
         .route("/c/{slug}/e/{token}/certificate", get(manage::certificate))
         .route("/c/{slug}/embed/counter", get(embed::counter))
