@@ -249,3 +249,11 @@ manage-delete = Delete my registration
 manage-delete-lead = This deletes the event with your name and e-mail address for good; it no longer counts, and this link stops working.
 manage-delete-confirm = Yes, delete my registration
 manage-deleted = Your registration is deleted. Thank you for your interest in the campaign.
+mail-report-subject = How many students took part in { $title }?
+mail-report-body =
+    Hello { $name },
+
+    thank you for running "{ $title }" for { $campaign }!
+
+    Please tell us how many students took part: the campaign's counter uses your number instead of the expected one. On the same page you can download certificates for your students:
+    { $manage_url }

@@ -257,13 +257,13 @@ map-countries = Pays participants
 partners-main = Partenaires principaux
 manage-confirm = Confirmer mon événement
 manage-confirm-lead = Veuillez confirmer que vous avez inscrit cet événement. D’ici là, il n’est pas compté.
-manage-location-country = Nous n’avons pas trouvé la localité : l’événement est affiché au centre du pays. Indiquez les coordonnées ci-dessous pour le placer exactement.
+manage-location-country = Nous n’avons pas trouvé la localité : l’événement est affiché au centre du pays. Indiquez les coordonnées ci-dessous pour le placer exactement.
 certificate-default-body = pour sa participation à { $event } ({ $organization }), dans le cadre de { $campaign }, le { $date }, avec { $students ->
     [one] { $students } élève
    *[other] { $students } élèves
 }.
-certificate-unsupported = Le certificat ne peut pas afficher ces caractères : { $characters }. Veuillez écrire le nom dans une autre écriture.
-attribution = Lieux : GeoNames (CC BY 4.0). Carte : Natural Earth.
+certificate-unsupported = Le certificat ne peut pas afficher ces caractères : { $characters }. Veuillez écrire le nom dans une autre écriture.
+attribution = Lieux : GeoNames (CC BY 4.0). Carte : Natural Earth.
 legend-organizer = Vous
 legend-event = L’événement
 legend-place = Où
@@ -271,3 +271,11 @@ manage-delete = Supprimer mon inscription
 manage-delete-lead = L’événement, votre nom et votre adresse e-mail sont supprimés définitivement ; il n’est plus compté et ce lien ne fonctionnera plus.
 manage-delete-confirm = Oui, supprimer mon inscription
 manage-deleted = Votre inscription est supprimée. Merci de l’intérêt que vous portez à la campagne.
+mail-report-subject = Combien d’élèves ont participé à « { $title } » ?
+mail-report-body =
+    Bonjour { $name },
+
+    merci d’avoir organisé « { $title } » pour { $campaign } !
+
+    Dites-nous combien d’élèves ont participé : le compteur de la campagne utilisera votre nombre à la place du nombre prévu. Sur la même page, vous pouvez télécharger des certificats pour vos élèves :
+    { $manage_url }

@@ -270,3 +270,11 @@ manage-delete = Izbrišite moju prijavu
 manage-delete-lead = Time se trajno brišu događaj, vaše ime i adresa e-pošte; događaj se više ne računa, a ova poveznica prestaje raditi.
 manage-delete-confirm = Da, izbrišite moju prijavu
 manage-deleted = Vaša je prijava izbrisana. Hvala na zanimanju za kampanju.
+mail-report-subject = Koliko je učenika sudjelovalo u događaju „{ $title }“?
+mail-report-body =
+    Dobar dan, { $name },
+
+    hvala što ste održali „{ $title }“ u sklopu kampanje { $campaign }!
+
+    Javite nam koliko je učenika sudjelovalo: brojač kampanje tada računa vaš broj umjesto očekivanoga. Na istoj stranici možete preuzeti potvrde za svoje učenike:
+    { $manage_url }

@@ -174,16 +174,28 @@ async fn save_event(conn: &mut Conn, before: &Event, after: &Event) -> Result<()
     .bind(after.id.0)
     .execute(&mut *conn)
     .await?;
+    follow_reminder(conn, before, after).await?;
     retally(conn, after.campaign_id, before.contribution(), after.contribution()).await
 }
 
-/// Queues an e-mail to the event's organizer (transactional: never capped, not unsubscribable).
+/// Queues an e-mail to the event's organizer (transactional: never capped, not unsubscribable), to go now.
 async fn queue_organizer_mail(conn: &mut Conn, event: &Event, kind: EventMailKind, mail: EventMailer<'_>, now: i64) -> Result<()> {
+    queue_organizer_mail_at(conn, event, kind, mail, now, now).await
+}
+
+async fn queue_organizer_mail_at(
+    conn: &mut Conn,
+    event: &Event,
+    kind: EventMailKind,
+    mail: EventMailer<'_>,
+    due: i64,
+    now: i64,
+) -> Result<()> {
     let m = mail(event, kind);
     sqlx::query(
         "INSERT INTO outbox (campaign_id, event_id, kind, email, to_name, subject, body_text, body_html, unsubscribe_url, \
          status, wanted_at, due_at, reason, attempts, created_at) \
-         VALUES ($1, $2, 'transactional', $3, $4, $5, $6, NULL, '', 'planned', $7, $7, '', 0, $7)",
+         VALUES ($1, $2, 'transactional', $3, $4, $5, $6, NULL, '', 'planned', $7, $7, '', 0, $8)",
     )
     .bind(event.campaign_id.0)
     .bind(event.id.0)
@@ -191,9 +203,52 @@ async fn queue_organizer_mail(conn: &mut Conn, event: &Event, kind: EventMailKin
     .bind(&event.fields.organizer_name)
     .bind(&m.subject)
     .bind(&m.text)
+    .bind(due)
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// When the report reminder of an event goes: the morning after its last day (08:00 UTC).
+fn reminder_due(event: &Event) -> Option<i64> {
+    let day = event.fields.ends_on.succ_opt()?;
+    Some(to_micros(day.and_hms_opt(8, 0, 0)?.and_utc()))
+}
+
+/// Queues the "how many students took part?" reminder of a newly approved event, unless the event is
+/// over already or the number is known.
+async fn queue_report_reminder(conn: &mut Conn, event: &Event, mail: EventMailer<'_>, now: i64) -> Result<()> {
+    match reminder_due(event) {
+        Some(due) if due > now && event.students_actual.is_none() => {
+            queue_organizer_mail_at(conn, event, EventMailKind::ReportReminder, mail, due, now).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Keeps an event's future report reminder true to the event: gone when the event no longer counts or
+/// its number is reported, moved when its last day moves. (Reminders are its only e-mails planned for
+/// later than the moment they were queued.)
+async fn follow_reminder(conn: &mut Conn, before: &Event, after: &Event) -> Result<()> {
+    let now = to_micros(after.updated_at);
+    let wanted = after.status == EventStatus::Approved && after.students_actual.is_none();
+    if !wanted {
+        sqlx::query("DELETE FROM outbox WHERE event_id = $1 AND status = 'planned' AND wanted_at > $2")
+            .bind(after.id.0)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    } else if before.fields.ends_on != after.fields.ends_on
+        && let Some(due) = reminder_due(after)
+    {
+        sqlx::query("UPDATE outbox SET wanted_at = $1, due_at = $1 WHERE event_id = $2 AND status = 'planned' AND wanted_at > $3")
+            .bind(due.max(now))
+            .bind(after.id.0)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -446,6 +501,7 @@ impl Events for Backend {
         if settings.auto_approve {
             log_event(&mut tx, &after, "approved", None, "approved automatically", at).await?;
             queue_organizer_mail(&mut tx, &after, EventMailKind::Approved, mail, at).await?;
+            queue_report_reminder(&mut tx, &after, mail, at).await?;
         }
         tx.commit().await?;
         Ok(after)
@@ -779,6 +835,9 @@ impl Events for Backend {
             save_event(&mut tx, &before, &after).await?;
             log_event(&mut tx, &after, action, actor.user_id(), &after.reason, at).await?;
             queue_organizer_mail(&mut tx, &after, kind, mail, at).await?;
+            if after.status == EventStatus::Approved {
+                queue_report_reminder(&mut tx, &after, mail, at).await?;
+            }
             changed.push(after);
         }
         tx.commit().await?;

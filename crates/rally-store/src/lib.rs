@@ -849,6 +849,9 @@ pub enum EventMailKind {
     Confirm,
     Approved,
     Rejected,
+    /// The day after an approved event: how many students took part? (Dropped when they have said, or
+    /// the event stops counting.)
+    ReportReminder,
 }
 
 /// Writes the e-mail for an event; called inside the store's transaction, so the e-mail is queued

@@ -221,6 +221,29 @@ pub(super) async fn organizer_mail_goes_through_the_outbox(store: &dyn Store) {
     let claimed = ok(store.claim("w1", now, now + Duration::minutes(5), 10).await);
     assert_eq!(claimed.len(), 1);
     assert!(claimed[0].subject.starts_with("Approved"));
+    ok(store.finish(claimed[0].id, "w1", rally_store::Delivered::Sent("250 ok".into()), now).await);
+    // The morning after the event (2026-12-08): how many students took part?
+    let morning = day("2026-12-09").and_hms_opt(8, 0, 1).unwrap_or_default().and_utc();
+    let early = ok(store.claim("w1", morning - Duration::hours(1), morning, 10).await);
+    assert!(early.is_empty(), "not before the morning after: {early:?}");
+    let reminder = ok(store.claim("w1", morning, morning + Duration::minutes(5), 10).await);
+    assert_eq!(reminder.len(), 1);
+    assert!(reminder[0].subject.starts_with("ReportReminder"), "{}", reminder[0].subject);
+    ok(store.finish(reminder[0].id, "w1", rally_store::Delivered::Sent("250 ok".into()), morning).await);
+    // A number reported before the reminder goes takes the reminder back; so does cancelling.
+    let b = ok(store.register_event(c.id, form("Iva Ilić", "HR", "Split", 12), "hr", now, &mailer).await);
+    ok(store.confirm_event(b.event.id, 1, now, &mailer).await);
+    let on_the_day = day("2026-12-08").and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+    ok(store.report_students(b.event.id, 1, 11, on_the_day).await);
+    let d = ok(store.register_event(c.id, form("Ivo Ivić", "HR", "Split", 12), "hr", now, &mailer).await);
+    ok(store.confirm_event(d.event.id, 1, now, &mailer).await);
+    ok(store.cancel_event(d.event.id, 1, now).await);
+    let later = ok(store.claim("w1", morning + Duration::days(30), morning + Duration::days(31), 50).await);
+    assert!(
+        later.iter().all(|m| !m.subject.starts_with("ReportReminder")),
+        "no reminder for a reported or cancelled event: {:?}",
+        later.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
     // Bulk loads count what they load.
     let loaded = ok(store
         .load_events(
@@ -239,6 +262,6 @@ pub(super) async fn organizer_mail_goes_through_the_outbox(store: &dyn Store) {
         .await);
     assert_eq!(loaded, 50);
     let stats = ok(store.event_stats(c.id).await);
-    assert_eq!((stats.events, stats.students, stats.countries), (51, 520, 2));
+    assert_eq!((stats.events, stats.students, stats.countries), (52, 531, 2));
     assert_tallies_match(store, Actor::User(ana.id), c.id).await;
 }

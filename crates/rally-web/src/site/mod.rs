@@ -411,6 +411,7 @@ pub fn mailer(
             EventMailKind::Confirm => ("mail-confirm-subject", "mail-confirm-body"),
             EventMailKind::Approved => ("mail-approved-subject", "mail-approved-body"),
             EventMailKind::Rejected => ("mail-rejected-subject", "mail-rejected-body"),
+            EventMailKind::ReportReminder => ("mail-report-subject", "mail-report-body"),
         };
         let footer = lang.t_with("mail-footer", &args);
         OrganizerMail {
