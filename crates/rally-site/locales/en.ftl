@@ -257,3 +257,4 @@ mail-report-body =
 
     Please tell us how many students took part: the campaign's counter uses your number instead of the expected one. On the same page you can download certificates for your students:
     { $manage_url }
+manage-map = Your event on the map. If the point is in the wrong place, give the coordinates under "Change the event".

@@ -279,3 +279,4 @@ mail-report-body =
 
     Dites-nous combien d’élèves ont participé : le compteur de la campagne utilisera votre nombre à la place du nombre prévu. Sur la même page, vous pouvez télécharger des certificats pour vos élèves :
     { $manage_url }
+manage-map = Votre événement sur la carte. Si le point n’est pas au bon endroit, indiquez les coordonnées sous « Modifier l’événement ».

@@ -278,3 +278,4 @@ mail-report-body =
 
     Javite nam koliko je učenika sudjelovalo: brojač kampanje tada računa vaš broj umjesto očekivanoga. Na istoj stranici možete preuzeti potvrde za svoje učenike:
     { $manage_url }
+manage-map = Vaš događaj na karti. Ako je točka na pogrešnom mjestu, unesite koordinate pod „Izmijenite događaj“.

@@ -36,6 +36,8 @@ struct DashboardPage {
     audience: String,
     counted: String,
     counted_percent: i64,
+    events: String,
+    pending: i64,
     won_reach: String,
     won_percent: i64,
     funnel: Vec<Bar>,
@@ -87,6 +89,10 @@ pub async fn dashboard(
     // "This week" as the next seven days, so a Friday or Saturday still sees the days ahead.
     let week_end = today.checked_add_days(chrono::Days::new(7)).unwrap_or(today);
     let due = app.store.due(me.actor(), id, week_end).await?;
+    let events = app.store.event_stats(id).await?;
+    let pending_filter =
+        rally_store::EventFilter { status: Some("pending".into()), per_page: Some(1), ..Default::default() };
+    let (_, pending) = app.store.events(me.actor(), id, &pending_filter).await?;
     let f = &campaign.fields;
     let won = funnel.iter().find(|t| t.key == Stage::ClosedWon).map_or(0, |t| t.reach);
     let message = f.languages.first().and_then(|l| f.message.get(l)).cloned().unwrap_or_default();
@@ -98,9 +104,16 @@ pub async fn dashboard(
         message,
         goal: number(f.goal_students),
         audience: f.target_audience.clone(),
-        // Students are counted from registered events; until events exist the counter honestly shows 0.
-        counted: number(0),
-        counted_percent: 0,
+        // Students of approved events (reported, else expected), member campaigns included.
+        counted: number(events.students),
+        counted_percent: (events.students.saturating_mul(100) / f.goal_students.max(1)).min(100),
+        events: format!(
+            "{} events in {} {}",
+            number(events.events),
+            number(events.countries),
+            if events.countries == 1 { "country" } else { "countries" }
+        ),
+        pending,
         won_reach: number(won),
         won_percent: (won.saturating_mul(100) / f.goal_students.max(1)).min(100),
         funnel: bars(&funnel, |s| s.label().to_owned()),

@@ -177,18 +177,20 @@ pub async fn moderate(
 ) -> Result<Response, PageError> {
     let form = FormData::parse(&body);
     let status = form.get("status").to_owned();
+    // "Approve all shown" takes every row of the page; the other buttons the ticked ones.
+    let field = if form.get("decision") == "approve_all" { "shown" } else { "id" };
     let ids: Vec<EventId> =
-        form.0.iter().filter(|(k, _)| k == "id").filter_map(|(_, v)| v.parse().ok()).map(EventId).collect();
+        form.0.iter().filter(|(k, _)| k == field).filter_map(|(_, v)| v.parse().ok()).map(EventId).collect();
     if ids.is_empty() {
         return page(&app, &me, &slug, &status, None, Some("Select at least one event.".into())).await;
     }
     let decision = match form.get("decision") {
-        "approve" => Moderation::Approve,
+        "approve" | "approve_all" => Moderation::Approve,
         "reject" => Moderation::Reject { reason: form.get("reason").to_owned() },
         _ => return Err(PageError::BadRequest("choose approve or reject".into())),
     };
     let campaign = super::campaign_id(&app, &slug).await?;
-    let done = form.get("decision").to_owned();
+    let done = if form.get("decision") == "reject" { "reject" } else { "approve" };
     match crate::site::moderate(&app, &headers, me.actor(), campaign, &ids, decision).await {
         Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/events?status={status}&done={done}")).into_response()),
         Err(StoreError::Invalid(i)) => page(&app, &me, &slug, &status, None, Some(i.to_string())).await,

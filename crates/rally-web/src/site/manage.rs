@@ -50,6 +50,30 @@ struct Manage {
     certificates: bool,
     cert_name: String,
     cert_error: Option<String>,
+    /// The event's point on a map of its country, so the organizer sees a wrong pin and corrects it.
+    pin: Option<String>,
+}
+
+/// A map of the event's country with the event's point.
+fn pin_map(ctx: &Ctx, event: &Event) -> Option<String> {
+    let f = &event.fields;
+    let (lat, lon) = (f.latitude?, f.longitude?);
+    let l = ctx.lang;
+    let point = rally_site::map::Point {
+        at: rally_site::geo::LatLon { lat, lon },
+        weight: event.students_actual.unwrap_or(f.students_expected),
+        label: f.display_title().to_owned(),
+        href: None,
+    };
+    let label = |code: &str, _: i64| super::country_name(code, l);
+    Some(rally_site::map::render(&rally_site::map::MapSpec {
+        country: Some(&f.country),
+        shading: &[],
+        points: std::slice::from_ref(&point),
+        title: &ctx.t("manage-map"),
+        country_label: &label,
+        country_href: None,
+    }))
 }
 
 /// The event a token names, if the token is genuine and current.
@@ -115,6 +139,7 @@ fn page(
         certificates: event.students_actual.is_some_and(|n| n > 0) && event.status == EventStatus::Approved,
         cert_name: f.organizer_name.clone(),
         cert_error: p.certificate,
+        pin: pin_map(ctx, event),
     }
 }
 

@@ -149,6 +149,7 @@ async fn registration_confirmation_moderation_and_certificate(site: Site) {
     // Not `no-referrer`: browsers would then send `Origin: null` with the page's own forms.
     assert_eq!(headers.headers().get("referrer-policy").and_then(|v| v.to_str().ok()), Some("same-origin"));
     assert!(manage.body.contains(&hr.t("manage-confirm")));
+    assert!(manage.body.contains("<circle"), "the organizer sees the event's point on the map");
     assert_eq!(b.get(&format!("{link}0")).await.status, StatusCode::NOT_FOUND, "a forged link is not found");
     campaign(&site, owner, "other", None).await;
     assert_eq!(b.get(&link.replace("/c/sk/", "/c/other/")).await.status, StatusCode::NOT_FOUND);
