@@ -86,6 +86,7 @@ pub mod campaign;
 pub mod comms;
 pub mod contact;
 pub mod event;
+pub mod export;
 pub mod followup;
 pub mod ical;
 pub mod partner;

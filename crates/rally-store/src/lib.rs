@@ -323,6 +323,22 @@ pub trait Store: Workflow + Comms + Events + Send + Sync + std::fmt::Debug {
     async fn move_stage(&self, actor: Actor, id: PartnerId, to: StageMove) -> Result<(Partner, StageChange)>;
     /// The partner's stage changes, oldest first.
     async fn stage_history(&self, actor: Actor, id: PartnerId) -> Result<Vec<StageChange>>;
+    /// A page of a campaign's contacts for an export, with their partner's name, by id after `after`.
+    async fn export_contacts(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(Contact, String)>>;
+    /// A page of a campaign's stage changes for an export, with the partner's name, by id after `after`.
+    async fn export_history(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(StageChange, String)>>;
     /// Moves several partners of a campaign at once: all or none. Partners already in the stage are
     /// left as they are; returns how many moved.
     async fn bulk_move(&self, actor: Actor, campaign: CampaignId, ids: &[PartnerId], to: StageMove) -> Result<usize>;

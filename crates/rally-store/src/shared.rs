@@ -1150,6 +1150,40 @@ impl Store for Backend {
         rows.iter().map(change_from_row).collect()
     }
 
+    async fn export_contacts(&self, actor: Actor, campaign: CampaignId, after: i64, limit: i64) -> Result<Vec<(Contact, String)>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            contact_columns!(),
+            ", p.name AS partner_name FROM contacts k JOIN partners p ON p.id = k.partner_id \
+             WHERE p.campaign_id = $1 AND k.id > $2 ORDER BY k.id LIMIT $3"
+        ))
+        .bind(campaign.0)
+        .bind(after)
+        .bind(limit.clamp(1, 10_000))
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter().map(|r| Ok((contact_from_row(r)?, r.try_get("partner_name")?))).collect()
+    }
+
+    async fn export_history(&self, actor: Actor, campaign: CampaignId, after: i64, limit: i64) -> Result<Vec<(StageChange, String)>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            change_columns!(),
+            ", p.name AS partner_name FROM stage_changes s JOIN partners p ON p.id = s.partner_id \
+             LEFT JOIN users u ON u.id = s.actor_id WHERE p.campaign_id = $1 AND s.id > $2 ORDER BY s.id LIMIT $3"
+        ))
+        .bind(campaign.0)
+        .bind(after)
+        .bind(limit.clamp(1, 10_000))
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter().map(|r| Ok((change_from_row(r)?, r.try_get("partner_name")?))).collect()
+    }
+
     async fn bulk_move(&self, actor: Actor, campaign: CampaignId, ids: &[PartnerId], to: StageMove) -> Result<usize> {
         if ids.len() > MAX_BULK {
             return Err(Invalid::field("ids", format!("at most {MAX_BULK} partners at once")).into());

@@ -14,6 +14,7 @@ use rally_store::Store;
 pub mod api;
 pub mod auth;
 mod error;
+pub mod export;
 mod extract;
 pub mod files;
 mod health;

@@ -147,6 +147,24 @@ enum Command {
         #[command(subcommand)]
         command: FilesCommand,
     },
+    /// Write a campaign's partners, contacts, stage history or events as CSV (formula cells neutralized) or
+    /// JSON Lines, to a file or standard output.
+    Export {
+        /// partners, contacts, history or events
+        #[arg(value_name = "KIND")]
+        kind: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The campaign's slug.
+        #[arg(long)]
+        campaign: String,
+        /// csv or jsonl
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Where to write (default: standard output).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
     /// Print the API's OpenAPI 3.1 document (JSON), e.g. to generate a client.
     Openapi,
     /// Create a realistic demo campaign (once) and serve it; prints a login and an API token.
@@ -414,6 +432,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::Export { kind, db, campaign, format, output } => {
+            let kind = rally_web::export::Kind::parse(&kind).map_err(|e| anyhow!("{e}"))?;
+            let format = rally_domain::export::Format::parse(&format).map_err(|e| anyhow!("--format: {e}"))?;
+            let store = open(&settings.database(db.database)).await?;
+            let id =
+                store.campaign_id(&campaign).await?.ok_or_else(|| anyhow!("--campaign: no campaign `{campaign}`"))?;
+            let out: Box<dyn std::io::Write + Send> = match &output {
+                Some(path) => {
+                    Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)
+                }
+                None => Box::new(std::io::stdout()),
+            };
+            let mut sink = FileSink { out: std::io::BufWriter::new(out), error: None };
+            let rows = rally_web::export::write_all(&*store, Actor::System, id, kind, format, &mut sink).await?;
+            if let Some(e) = sink.error {
+                return Err(anyhow::Error::new(e).context("writing the export"));
+            }
+            std::io::Write::flush(&mut sink.out).context("writing the export")?;
+            eprintln!("{rows} {} written", kind.as_str());
+            Ok(())
+        }
         Command::Files { command: FilesCommand::Gc { db, data_dir, dry_run } } => {
             let store = open(&settings.database(db.database)).await?;
             let files = open_files(&settings.data_dir(data_dir))?;
@@ -465,6 +504,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 login.token, login.slug
             );
             serve(rally_web::AppState::new(store, files).with_mail(transport), addr, Some(worker)).await
+        }
+    }
+}
+
+/// An export written to a file or standard output; the first write error stops it.
+struct FileSink {
+    out: std::io::BufWriter<Box<dyn std::io::Write + Send>>,
+    error: Option<std::io::Error>,
+}
+
+impl rally_web::export::Sink for FileSink {
+    async fn take(&mut self, chunk: String) -> bool {
+        match std::io::Write::write_all(&mut self.out, chunk.as_bytes()) {
+            Ok(()) => true,
+            Err(e) => {
+                self.error = Some(e);
+                false
+            }
         }
     }
 }

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use rally_domain::event::{EventSettings, EventStatus};
 use rally_domain::{Action, EventId};
@@ -220,69 +220,4 @@ pub async fn settings(
         Err(StoreError::Invalid(i)) => page(&app, &me, &slug, "pending", None, Some(i.to_string())).await,
         Err(e) => Err(e.into()),
     }
-}
-
-/// A CSV cell: quoted, and neutralized when a spreadsheet would read it as a formula.
-fn cell(v: &str) -> String {
-    let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v.to_owned() };
-    format!("\"{}\"", v.replace('"', "\"\""))
-}
-
-/// `GET /campaigns/{slug}/events.csv`: every event of the campaign, for the team.
-pub async fn csv(State(app): State<AppState>, me: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
-    let id = super::campaign_id(&app, &slug).await?;
-    let file = slug;
-    let mut out = String::from(
-        "id,status,title,organization,type,country,city,latitude,longitude,location,url,starts_on,ends_on,\
-         students_expected,students_actual,ages,language,public,organizer_name,organizer_email,news_opt_in,\
-         consent_at,consent_version,confirmed_at,created_at\r\n",
-    );
-    let mut page_no = 1;
-    loop {
-        let filter = EventFilter { page: Some(page_no), per_page: Some(500), ..Default::default() };
-        let (events, total) = app.store.events(me.actor(), id, &filter).await?;
-        for e in &events {
-            let f = &e.fields;
-            let cells = [
-                e.id.0.to_string(),
-                e.status.as_str().into(),
-                f.title.clone(),
-                f.organization.clone(),
-                f.event_type.as_str().into(),
-                f.country.clone(),
-                f.city.clone(),
-                f.latitude.map(|v| v.to_string()).unwrap_or_default(),
-                f.longitude.map(|v| v.to_string()).unwrap_or_default(),
-                f.location_source.as_str().into(),
-                f.url.clone().unwrap_or_default(),
-                f.starts_on.to_string(),
-                f.ends_on.to_string(),
-                f.students_expected.to_string(),
-                e.students_actual.map(|n| n.to_string()).unwrap_or_default(),
-                f.ages.clone(),
-                f.language.to_string(),
-                f.public.to_string(),
-                f.organizer_name.clone(),
-                f.organizer_email.to_string(),
-                f.news_opt_in.to_string(),
-                e.consent_at.to_rfc3339(),
-                e.consent_version.clone(),
-                e.confirmed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                e.created_at.to_rfc3339(),
-            ];
-            out.push_str(&cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
-            out.push_str("\r\n");
-        }
-        if events.is_empty() || page_no * 500 >= total {
-            break;
-        }
-        page_no += 1;
-    }
-    let mut response = out.into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}-events.csv\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(response)
 }

@@ -18,6 +18,7 @@ mod campaigns;
 mod comms;
 mod dashboard;
 mod events;
+mod export;
 mod link;
 mod login;
 mod partner_work;
@@ -84,7 +85,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/campaigns/{slug}/events", get(events::show))
         .route("/campaigns/{slug}/events/moderate", post(events::moderate))
         .route("/campaigns/{slug}/events/settings", post(events::settings))
-        .route("/campaigns/{slug}/events.csv", get(events::csv))
+        .route("/campaigns/{slug}/events.csv", get(export::events_csv))
+        .route("/campaigns/{slug}/export/{file}", get(export::download))
         .route("/campaigns/{slug}/team", get(team::show).post(team::add))
         .route("/campaigns/{slug}/team/{user}", post(team::change))
         .route("/calendar/{file}", get(public::feed))

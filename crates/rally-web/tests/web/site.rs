@@ -16,6 +16,7 @@ both_backends!(
     registration_confirmation_moderation_and_certificate,
     bad_registrations_store_nothing,
     an_umbrella_counts_its_members,
+    exports_stream_every_row,
 );
 
 /// A campaign whose registration window includes today (events may be reported from their first day).
@@ -362,4 +363,63 @@ async fn an_umbrella_counts_its_members(site: Site) {
     let home = b.get("/c/eu/").await;
     assert!(home.body.contains("/c/eu-hr/"), "the umbrella lists its members");
     assert!(b.get("/c/eu/events").await.body.contains("Sat kodiranja u Trnskom"));
+}
+
+/// More rows than one page of the store, every kind, both formats; outsiders get nothing.
+async fn exports_stream_every_row(site: Site) {
+    let owner = site.user("ana").await;
+    let id = campaign(&site, owner, "sk", None).await;
+    let now = Utc::now();
+    let loads: Vec<rally_store::PartnerLoad> = (0..620)
+        .map(|i| {
+            let name = if i == 0 { "=HYPERLINK(\"http://evil\")".to_owned() } else { format!("Partner {i:03}") };
+            let fields = rally_domain::PartnerDraft {
+                name: Some(name),
+                category: Some(rally_domain::Category::Media),
+                reach: Some(100 + i),
+                ..Default::default()
+            }
+            .validate()
+            .unwrap_or_else(|e| panic!("{e}"));
+            let contact = rally_domain::ContactDraft {
+                name: Some(format!("Contact {i}")),
+                email: Some(format!("c{i}@media.example.org")),
+                ..Default::default()
+            }
+            .validate()
+            .unwrap_or_else(|e| panic!("{e}"));
+            rally_store::PartnerLoad {
+                fields,
+                created_at: now - Duration::days(3),
+                moves: vec![rally_store::MoveLoad {
+                    to: rally_domain::Stage::Contacted,
+                    at: now - Duration::days(1),
+                    actor: None,
+                    note: "called".into(),
+                    reason: None,
+                }],
+                contacts: vec![contact],
+            }
+        })
+        .collect();
+    site.store.load_partners(Actor::System, id, loads).await.unwrap_or_else(|e| panic!("{e}"));
+    let team = site.signed_in("ana").await;
+    let csv = team.get("/campaigns/sk/export/partners.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let lines: Vec<&str> = csv.body.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 621, "a header and every partner, across pages");
+    assert!(lines[0].starts_with("id,name,category,"));
+    assert!(csv.body.contains(",\"'=HYPERLINK(\"\"http://evil\"\")\","), "formulas neutralized");
+    let jsonl = team.get("/campaigns/sk/export/contacts.jsonl").await;
+    let rows: Vec<serde_json::Value> =
+        jsonl.body.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    assert_eq!(rows.len(), 620);
+    assert!(rows.iter().any(|r| r["email"] == "c7@media.example.org" && r["partner"] == "Partner 007"));
+    let history = team.get("/campaigns/sk/export/history.csv").await;
+    assert_eq!(history.body.split("\r\n").filter(|l| !l.is_empty()).count(), 1 + 2 * 620, "creation and one move each");
+    assert_eq!(team.get("/campaigns/sk/export/secrets.csv").await.status, StatusCode::NOT_FOUND);
+    // Someone not on the team learns nothing.
+    site.user("eve").await;
+    let eve = site.signed_in("eve").await;
+    assert_eq!(eve.get("/campaigns/sk/export/partners.csv").await.status, StatusCode::NOT_FOUND);
 }

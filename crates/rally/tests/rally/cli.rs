@@ -335,8 +335,35 @@ async fn the_demo_serves_a_populated_campaign(db: &str) {
         if round == 0 {
             the_partner_workflow_on_the_demo(&base, &token).await;
             unused_files_are_collected(&base, &token, db, &data_dir).await;
+            exports_from_the_command_line(db, partners.len());
         }
     }
+}
+
+/// `rally export`: every partner of the demo as CSV to a file, its events as JSON Lines on standard
+/// output, and a clear error for an unknown kind.
+fn exports_from_the_command_line(db: &str, partners: usize) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("partners.csv");
+    let file_arg = file.display().to_string();
+    let out = rally(&["export", "partners", "--database", db, "--campaign", "sat-kodiranja", "-o", &file_arg], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), partners + 1, "a header and every partner");
+    assert!(lines[0].starts_with("id,name,category,audiences,reach,tier,"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("{partners} partners written")));
+    let out = rally(&["export", "events", "--database", db, "--campaign", "sat-kodiranja", "--format", "jsonl"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let events: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(events.len() >= 180, "the demo's events: {}", events.len());
+    assert!(events.iter().all(|e| e["organizer_email"].as_str().is_some_and(|m| m.contains('@'))));
+    let out = rally(&["export", "secrets", "--database", db, "--campaign", "sat-kodiranja"], None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected partners, contacts, history or events"));
 }
 
 /// The story through the API, on the demo: standard asks to every low-reach media partner in one

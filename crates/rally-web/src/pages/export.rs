@@ -1,0 +1,68 @@
+//! `/campaigns/{slug}/export/{kind}.{csv|jsonl}`: the download buttons of the partner list and the events
+//! page. The file streams as the rows are read; the team's read right is checked before the first byte.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use rally_domain::export::Format;
+
+use super::{PageError, SignedIn};
+use crate::AppState;
+use crate::export::{Kind, Sink, write_all};
+
+/// A download: chunks go to the response body through a small channel, so a slow client slows the
+/// export instead of filling memory.
+struct Download(tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>);
+
+impl Sink for Download {
+    async fn take(&mut self, chunk: String) -> bool {
+        self.0.send(Ok(Bytes::from(chunk))).await.is_ok()
+    }
+}
+
+/// `GET /campaigns/{slug}/export/{file}` where file is `partners.csv`, `contacts.jsonl`, …
+pub async fn download(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (kind, format) = file.rsplit_once('.').ok_or(PageError::NotFound)?;
+    let kind = Kind::parse(kind).map_err(|_| PageError::NotFound)?;
+    let format = Format::parse(format).map_err(|_| PageError::NotFound)?;
+    stream(app, me, slug, kind, format).await
+}
+
+/// `GET /campaigns/{slug}/events.csv`: the events page's CSV.
+pub async fn events_csv(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    stream(app, me, slug, Kind::Events, Format::Csv).await
+}
+
+async fn stream(app: AppState, me: SignedIn, slug: String, kind: Kind, format: Format) -> Result<Response, PageError> {
+    // Not on the team: "not found", before anything is sent.
+    let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign.id;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let actor = me.actor();
+    tokio::spawn(async move {
+        let mut sink = Download(tx.clone());
+        if let Err(e) = write_all(&*app.store, actor, campaign, kind, format, &mut sink).await {
+            tracing::error!(error = %e, "export failed part way");
+            let _ = tx.send(Err(std::io::Error::other("the export failed; try again"))).await;
+        }
+    });
+    let body =
+        Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) }));
+    let mut response = body.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.media_type()));
+    if let Ok(v) =
+        HeaderValue::from_str(&format!("attachment; filename=\"{slug}-{}.{}\"", kind.as_str(), format.extension()))
+    {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
