@@ -378,6 +378,11 @@ pub trait Store: Workflow + Comms + Events + Send + Sync + std::fmt::Debug {
     async fn ping(&self) -> Result<()>;
     /// Table → column names, to check that both migration trees reach the same logical schema.
     async fn schema(&self) -> Result<std::collections::BTreeMap<String, Vec<String>>>;
+    /// Table → number of rows, to show a backup and its restore hold the same data.
+    async fn table_counts(&self) -> Result<std::collections::BTreeMap<String, i64>>;
+    /// Writes a consistent copy of the whole database to `path` while the database stays in use: SQLite's
+    /// `VACUUM INTO`. PostgreSQL databases are backed up with `pg_dump` instead (`Unsupported` here).
+    async fn snapshot(&self, path: &std::path::Path) -> Result<()>;
 }
 
 /// What applying standard asks to a segment did.

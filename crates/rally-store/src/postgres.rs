@@ -56,6 +56,11 @@ impl PgStore {
         Ok(())
     }
 
+    /// PostgreSQL's own tools make its backups (`pg_dump`); the command line runs them.
+    async fn write_snapshot(&self, _path: &std::path::Path) -> Result<()> {
+        Err(StoreError::Config("PostgreSQL databases are backed up with pg_dump".into()))
+    }
+
     async fn read_schema(&self) -> Result<BTreeMap<String, Vec<String>>> {
         let rows = sqlx::query(
             "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \

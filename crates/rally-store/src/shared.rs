@@ -1445,4 +1445,19 @@ impl Store for Backend {
     async fn schema(&self) -> Result<BTreeMap<String, Vec<String>>> {
         self.read_schema().await
     }
+
+    async fn table_counts(&self) -> Result<BTreeMap<String, i64>> {
+        let mut counts = BTreeMap::new();
+        for table in self.read_schema().await?.into_keys() {
+            // Table names come from the database's own catalogue, never from input.
+            let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM \"{table}\""));
+            let n: i64 = sqlx::query(sql).fetch_one(&self.pool).await?.try_get("n")?;
+            counts.insert(table, n);
+        }
+        Ok(counts)
+    }
+
+    async fn snapshot(&self, path: &std::path::Path) -> Result<()> {
+        self.write_snapshot(path).await
+    }
 }

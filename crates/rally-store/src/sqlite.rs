@@ -64,6 +64,16 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// `VACUUM INTO`: a consistent, compacted copy made inside one read transaction; writers carry on.
+    async fn write_snapshot(&self, path: &Path) -> Result<()> {
+        if path.exists() {
+            return Err(StoreError::Config(format!("{} exists already; choose a new file", path.display())));
+        }
+        let target = path.to_str().ok_or_else(|| StoreError::Config("the backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn read_schema(&self) -> Result<BTreeMap<String, Vec<String>>> {
         let rows = sqlx::query(
             "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p \

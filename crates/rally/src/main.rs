@@ -165,6 +165,25 @@ enum Command {
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
+    /// Write a consistent copy of the database to FILE while Rally keeps running: SQLite's `VACUUM INTO`,
+    /// or `pg_dump --format=custom` for PostgreSQL (which must be on the PATH).
+    Backup {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup made by `rally backup` into the database (stop Rally first). A database that
+    /// holds data is only replaced with --force.
+    Restore {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+        /// Replace a database that holds data.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the API's OpenAPI 3.1 document (JSON), e.g. to generate a client.
     Openapi,
     /// Create a realistic demo campaign (once) and serve it; prints a login and an API token.
@@ -453,6 +472,75 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("{rows} {} written", kind.as_str());
             Ok(())
         }
+        Command::Backup { db, file } => {
+            let url = settings.database(db.database);
+            if file.exists() {
+                bail!("{} exists already; choose a new file", file.display());
+            }
+            if is_postgres(&url) {
+                pg_tool(
+                    "pg_dump",
+                    &["--format=custom", "--no-owner", "--file", &path_arg(&file)?, &format!("--dbname={url}")],
+                )?;
+            } else {
+                open(&url).await?.snapshot(&file).await?;
+            }
+            eprintln!("backed up {} to {}", rally_store::redact(&url), file.display());
+            Ok(())
+        }
+        Command::Restore { db, file, force } => {
+            let url = settings.database(db.database);
+            let mut magic = [0u8; 16];
+            std::io::Read::read_exact(
+                &mut std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?,
+                &mut magic,
+            )
+            .with_context(|| format!("{} is not a Rally backup", file.display()))?;
+            let holds_data = |counts: &std::collections::BTreeMap<String, i64>| {
+                counts.iter().any(|(t, n)| *n > 0 && t != "rally_migrations" && t != "secrets")
+            };
+            if magic.starts_with(b"SQLite format 3\0") {
+                if is_postgres(&url) {
+                    bail!("{} is a SQLite backup; restore it into a SQLite database", file.display());
+                }
+                let target =
+                    std::path::PathBuf::from(url.trim_start_matches("sqlite://").trim_start_matches("sqlite:"));
+                if target.exists() && !force && holds_data(&open(&url).await?.table_counts().await?) {
+                    bail!("{} holds data; give --force to replace it", target.display());
+                }
+                // Copied beside the target and renamed over it: the database is whole or untouched.
+                let part = target.with_extension("restoring");
+                std::fs::copy(&file, &part).with_context(|| format!("copying to {}", part.display()))?;
+                for stale in ["-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{stale}", target.display()));
+                }
+                std::fs::rename(&part, &target).with_context(|| format!("replacing {}", target.display()))?;
+            } else if magic.starts_with(b"PGDMP") {
+                if !is_postgres(&url) {
+                    bail!("{} is a PostgreSQL backup (pg_dump); restore it into a PostgreSQL database", file.display());
+                }
+                if !force && holds_data(&open(&url).await?.table_counts().await?) {
+                    bail!("the database holds data; give --force to replace it");
+                }
+                pg_tool(
+                    "pg_restore",
+                    &[
+                        "--clean",
+                        "--if-exists",
+                        "--no-owner",
+                        "--single-transaction",
+                        &format!("--dbname={url}"),
+                        &path_arg(&file)?,
+                    ],
+                )?;
+            } else {
+                bail!("{} is neither a SQLite nor a pg_dump backup", file.display());
+            }
+            let counts = open(&url).await?.table_counts().await?;
+            let rows: i64 = counts.values().sum();
+            eprintln!("restored {} rows in {} tables into {}", rows, counts.len(), rally_store::redact(&url));
+            Ok(())
+        }
         Command::Files { command: FilesCommand::Gc { db, data_dir, dry_run } } => {
             let store = open(&settings.database(db.database)).await?;
             let files = open_files(&settings.data_dir(data_dir))?;
@@ -506,6 +594,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(rally_web::AppState::new(store, files).with_mail(transport), addr, Some(worker)).await
         }
     }
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+fn path_arg(path: &std::path::Path) -> anyhow::Result<String> {
+    path.to_str().map(str::to_owned).ok_or_else(|| anyhow!("{} is not a UTF-8 path", path.display()))
+}
+
+/// Runs one of PostgreSQL's client tools (`pg_dump`, `pg_restore`) from the PATH; the database URL
+/// (with its password) goes in its arguments and is never printed.
+fn pg_tool(tool: &str, args: &[&str]) -> anyhow::Result<()> {
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .output()
+        .with_context(|| format!("running {tool} (install PostgreSQL's client tools)"))?;
+    if !out.status.success() {
+        bail!("{tool} failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(())
 }
 
 /// An export written to a file or standard output; the first write error stops it.

@@ -336,8 +336,48 @@ async fn the_demo_serves_a_populated_campaign(db: &str) {
             the_partner_workflow_on_the_demo(&base, &token).await;
             unused_files_are_collected(&base, &token, db, &data_dir).await;
             exports_from_the_command_line(db, partners.len());
+            backup_and_restore(db).await;
         }
     }
+}
+
+/// `rally backup` while the demo serves, `rally restore` into another database: every table holds the
+/// same number of rows and the exports are byte for byte the same; a database with data is not
+/// overwritten without --force.
+async fn backup_and_restore(db: &str) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("rally.backup").display().to_string();
+    let out = rally(&["backup", "--database", db, &file], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let again = rally(&["backup", "--database", db, &file], None);
+    assert!(!again.status.success(), "an existing file is not overwritten");
+    let target = if db.starts_with("postgres") {
+        rally_store::testing::postgres_database().await.unwrap_or_else(|| panic!("a second PostgreSQL database"))
+    } else {
+        dir.path().join("restored.db").display().to_string()
+    };
+    let out = rally(&["restore", "--database", &target, &file], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let before = rally_store::open(db).await.unwrap_or_else(|e| panic!("{e}")).table_counts().await;
+    let after = rally_store::open(&target).await.unwrap_or_else(|e| panic!("{e}")).table_counts().await;
+    let (before, after) = (before.unwrap_or_else(|e| panic!("{e}")), after.unwrap_or_else(|e| panic!("{e}")));
+    assert!(before.get("partners").is_some_and(|n| *n > 100), "{before:?}");
+    assert_eq!(before, after, "every table holds the same rows");
+    for kind in ["partners", "contacts", "history", "events"] {
+        let a = rally(&["export", kind, "--database", db, "--campaign", "sat-kodiranja"], None);
+        let b = rally(&["export", kind, "--database", &target, "--campaign", "sat-kodiranja"], None);
+        assert!(a.status.success() && !a.stdout.is_empty());
+        assert_eq!(a.stdout, b.stdout, "{kind} differ after the round trip");
+    }
+    let refused = rally(&["restore", "--database", &target, &file], None);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--force"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let forced = rally(&["restore", "--database", &target, "--force", &file], None);
+    assert!(forced.status.success(), "{}", String::from_utf8_lossy(&forced.stderr));
 }
 
 /// `rally export`: every partner of the demo as CSV to a file, its events as JSON Lines on standard
