@@ -19,6 +19,7 @@ mod extract;
 pub mod files;
 mod health;
 pub mod pages;
+pub mod plan_doc;
 pub mod site;
 
 pub use error::{ApiError, Problem};

@@ -165,6 +165,21 @@ enum Command {
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
+    /// Write the campaign's action plan (strategy, message, goal, plan answers, partners by priority and
+    /// tier, asks, communication calendar, team, milestones) as a Word document or Markdown.
+    Plan {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The campaign's slug.
+        #[arg(long)]
+        campaign: String,
+        /// docx or md
+        #[arg(long, default_value = "docx")]
+        format: String,
+        /// Where to write (default: standard output).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
     /// Write a consistent copy of the database to FILE while Rally keeps running: SQLite's `VACUUM INTO`,
     /// or `pg_dump --format=custom` for PostgreSQL (which must be on the PATH).
     Backup {
@@ -470,6 +485,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             std::io::Write::flush(&mut sink.out).context("writing the export")?;
             eprintln!("{rows} {} written", kind.as_str());
+            Ok(())
+        }
+        Command::Plan { db, campaign, format, output } => {
+            let store = open(&settings.database(db.database)).await?;
+            let id =
+                store.campaign_id(&campaign).await?.ok_or_else(|| anyhow!("--campaign: no campaign `{campaign}`"))?;
+            let doc = rally_web::plan_doc::gather(&*store, Actor::System, id, chrono::Utc::now().date_naive()).await?;
+            let bytes = match format.as_str() {
+                "docx" => doc.docx().map_err(|e| anyhow!("writing the document: {e}"))?,
+                "md" | "markdown" => doc.markdown().into_bytes(),
+                other => bail!("--format: `{other}`; expected docx or md"),
+            };
+            match output {
+                Some(path) => std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?,
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes).context("writing the document")?,
+            }
             Ok(())
         }
         Command::Backup { db, file } => {

@@ -66,3 +66,31 @@ async fn stream(app: AppState, me: SignedIn, slug: String, kind: Kind, format: F
     }
     Ok(response)
 }
+
+/// `GET /campaigns/{slug}/plan.docx` and `plan.md`: the action plan as a document.
+pub async fn plan_document(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign.id;
+    let doc = crate::plan_doc::gather(&*app.store, me.actor(), campaign, chrono::Utc::now().date_naive()).await?;
+    let (bytes, media) = match file.as_str() {
+        "plan.docx" => (
+            doc.docx().map_err(|e| {
+                tracing::error!(error = %e, "plan document failed");
+                PageError::Internal
+            })?,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        "plan.md" => (doc.markdown().into_bytes(), "text/markdown; charset=utf-8"),
+        _ => return Err(PageError::NotFound),
+    };
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{slug}-{file}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}

@@ -87,6 +87,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/campaigns/{slug}/events/settings", post(events::settings))
         .route("/campaigns/{slug}/events.csv", get(export::events_csv))
         .route("/campaigns/{slug}/export/{file}", get(export::download))
+        .route("/campaigns/{slug}/documents/{file}", get(export::plan_document))
         .route("/campaigns/{slug}/team", get(team::show).post(team::add))
         .route("/campaigns/{slug}/team/{user}", post(team::change))
         .route("/calendar/{file}", get(public::feed))

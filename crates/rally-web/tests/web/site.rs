@@ -418,8 +418,27 @@ async fn exports_stream_every_row(site: Site) {
     let history = team.get("/campaigns/sk/export/history.csv").await;
     assert_eq!(history.body.split("\r\n").filter(|l| !l.is_empty()).count(), 1 + 2 * 620, "creation and one move each");
     assert_eq!(team.get("/campaigns/sk/export/secrets.csv").await.status, StatusCode::NOT_FOUND);
+    // The action plan as a document: a DOCX (a zip) and Markdown.
+    let docx = team
+        .http
+        .get(format!("{}/campaigns/sk/documents/plan.docx", team.base))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(docx.status(), StatusCode::OK);
+    assert!(docx.bytes().await.unwrap_or_default().starts_with(b"PK\x03\x04"));
+    let md = team.get("/campaigns/sk/documents/plan.md").await;
+    assert!(
+        md.body.starts_with("# Action plan: Sat kodiranja sk")
+            && md.body.contains("## Other partners, by priority\n\n| Partner | Category |")
+            && md.body.contains("| Partner 619 |")
+            && md.body.contains("The first 50 are shown"),
+        "{}",
+        md.body
+    );
     // Someone not on the team learns nothing.
     site.user("eve").await;
     let eve = site.signed_in("eve").await;
     assert_eq!(eve.get("/campaigns/sk/export/partners.csv").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(eve.get("/campaigns/sk/documents/plan.docx").await.status, StatusCode::NOT_FOUND);
 }

@@ -337,6 +337,7 @@ async fn the_demo_serves_a_populated_campaign(db: &str) {
             unused_files_are_collected(&base, &token, db, &data_dir).await;
             exports_from_the_command_line(db, partners.len());
             backup_and_restore(db).await;
+            the_plan_opens_in_a_docx_reader(db);
         }
     }
 }
@@ -378,6 +379,47 @@ async fn backup_and_restore(db: &str) {
     );
     let forced = rally(&["restore", "--database", &target, "--force", &file], None);
     assert!(forced.status.success(), "{}", String::from_utf8_lossy(&forced.stderr));
+}
+
+/// `rally plan`: the demo's action plan as DOCX, read back with python-docx (a real DOCX reader), and
+/// as Markdown.
+fn the_plan_opens_in_a_docx_reader(db: &str) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("plan.docx").display().to_string();
+    let out = rally(&["plan", "--database", db, "--campaign", "sat-kodiranja", "-o", &file], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let script = "import docx, json, sys\n\
+                  d = docx.Document(sys.argv[1])\n\
+                  print(json.dumps({'headings': [p.text for p in d.paragraphs if p.style is not None and p.style.name.startswith('Heading')],\n\
+                  'paragraphs': [p.text for p in d.paragraphs],\n\
+                  'tables': [[[c.text for c in r.cells] for r in t.rows] for t in d.tables]}))";
+    let read = Command::new("python3")
+        .args(["-c", script, &file])
+        .output()
+        .unwrap_or_else(|e| panic!("python3 with python-docx is needed (pip install python-docx): {e}"));
+    assert!(read.status.success(), "python-docx could not open the plan: {}", String::from_utf8_lossy(&read.stderr));
+    let doc: Value = serde_json::from_slice(&read.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let headings: Vec<&str> = doc["headings"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    assert!(headings[0].starts_with("Action plan: Sat kodiranja"), "{headings:?}");
+    for h in [
+        "The message",
+        "Action plan",
+        "High-reach partners, by priority",
+        "Standard asks",
+        "Communication calendar",
+        "Team and responsibilities",
+        "Milestones",
+    ] {
+        assert!(headings.contains(&h), "{h} missing in {headings:?}");
+    }
+    let tables = doc["tables"].as_array().cloned().unwrap_or_default();
+    let partners = &tables[0];
+    assert_eq!(partners[0][0], "Partner");
+    assert!(partners.as_array().is_some_and(|rows| rows.len() > 10), "high-reach partners listed");
+    assert!(tables.iter().any(|t| t[0][0] == "Name" && t.as_array().is_some_and(|r| r.len() == 6)), "the team of five");
+    let md = rally(&["plan", "--database", db, "--campaign", "sat-kodiranja", "--format", "md"], None);
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(md.starts_with("# Action plan: Sat kodiranja") && md.contains("\n## Communication calendar\n"), "{md}");
 }
 
 /// `rally export`: every partner of the demo as CSV to a file, its events as JSON Lines on standard
