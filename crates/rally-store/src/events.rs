@@ -72,32 +72,33 @@ fn search_text(f: &EventFields) -> String {
     format!("{} {} {}", f.title, f.organization, f.city).to_lowercase()
 }
 
-async fn fetch_event(conn: &mut Conn, id: EventId) -> Result<(Event, i64)> {
+async fn fetch_event(conn: &mut Conn, id: EventId) -> Result<Event> {
     let row = sqlx::query(concat!("SELECT ", event_columns!(), " FROM events e WHERE e.id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound("event"))?;
-    Ok((event_from_row(&row)?, row.try_get("link_version")?))
+    event_from_row(&row)
 }
 
 /// The event a signed link names; a link of an earlier version is as unknown as a forged one.
 async fn linked_event(conn: &mut Conn, id: EventId, link_version: i64) -> Result<Event> {
     match fetch_event(conn, id).await {
-        Ok((event, version)) if version == link_version => Ok(event),
+        Ok(event) if event.link_version == link_version => Ok(event),
         Ok(_) | Err(StoreError::NotFound(_)) => Err(StoreError::NotFound("event")),
         Err(e) => Err(e),
     }
 }
 
-/// Moves the tallies by what an event counted before (`old`) and counts now (`new`).
-async fn retally(conn: &mut Conn, campaign: CampaignId, old: Option<Contribution>, new: Option<Contribution>) -> Result<()> {
+/// Moves the tallies by what events counted before (`old`) and count now (`new`): one event's change,
+/// or (no `old`) a bulk load's events.
+async fn retally(conn: &mut Conn, campaign: CampaignId, old: &[Contribution], new: &[Contribution]) -> Result<()> {
     if old == new {
         return Ok(());
     }
     let mut deltas: BTreeMap<(&'static str, String), (i64, i64)> = BTreeMap::new();
-    for (c, sign) in [(old, -1_i64), (new, 1_i64)] {
-        let Some(c) = c else { continue };
+    let signed = old.iter().map(|c| (c, -1_i64)).chain(new.iter().map(|c| (c, 1_i64)));
+    for (c, sign) in signed {
         for key in [
             ("all", String::new()),
             ("country", c.country.clone()),
@@ -175,7 +176,7 @@ async fn save_event(conn: &mut Conn, before: &Event, after: &Event) -> Result<()
     .execute(&mut *conn)
     .await?;
     follow_reminder(conn, before, after).await?;
-    retally(conn, after.campaign_id, before.contribution(), after.contribution()).await
+    retally(conn, after.campaign_id, before.contribution().as_slice(), after.contribution().as_slice()).await
 }
 
 /// Queues an e-mail to the event's organizer (transactional: never capped, not unsubscribable), to go now.
@@ -440,7 +441,7 @@ impl Events for Backend {
             }
             (None, None) => return Err(StoreError::Conflict { field: "starts_on", message: "try again".into() }),
             (None, Some(row)) => {
-                let (before, _) = fetch_event(&mut tx, EventId(row.try_get("id")?)).await?;
+                let before = fetch_event(&mut tx, EventId(row.try_get("id")?)).await?;
                 if matches!(before.status, EventStatus::Unconfirmed | EventStatus::Cancelled) {
                     // Not confirmed (or given up): the new registration replaces it and is confirmed anew.
                     let mut after = before.clone();
@@ -458,7 +459,7 @@ impl Events for Backend {
                         .execute(&mut *tx)
                         .await?;
                     log_event(&mut tx, &after, "updated", None, "registered again before confirming", at).await?;
-                    let (event, _) = fetch_event(&mut tx, after.id).await?;
+                    let event = fetch_event(&mut tx, after.id).await?;
                     Registered { event, updated: true, unchanged: false }
                 } else {
                     log_event(&mut tx, &before, "link_resent", None, "registered again; the organizer's link was sent", at)
@@ -568,7 +569,7 @@ impl Events for Backend {
     async fn delete_event(&self, id: EventId, link_version: i64) -> Result<CampaignId> {
         let mut tx = self.begin_write().await?;
         let before = linked_event(&mut tx, id, link_version).await?;
-        retally(&mut tx, before.campaign_id, before.contribution(), None).await?;
+        retally(&mut tx, before.campaign_id, before.contribution().as_slice(), &[]).await?;
         sqlx::query("DELETE FROM events WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(before.campaign_id)
@@ -775,9 +776,21 @@ impl Events for Backend {
         Ok((events, total))
     }
 
+    async fn event_counts(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<(EventStatus, i64)>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        sqlx::query("SELECT status, COUNT(*) AS n FROM events WHERE campaign_id = $1 GROUP BY status")
+            .bind(campaign.0)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((text(r, "status", EventStatus::parse)?, r.try_get("n")?)))
+            .collect()
+    }
+
     async fn event(&self, actor: Actor, id: EventId) -> Result<Event> {
         let mut conn = self.pool.acquire().await?;
-        let (event, _) = fetch_event(&mut conn, id).await?;
+        let event = fetch_event(&mut conn, id).await?;
         authorize(&mut conn, actor, event.campaign_id, Action::Read, "event").await?;
         Ok(event)
     }
@@ -804,8 +817,8 @@ impl Events for Backend {
         let at = to_micros(now);
         let mut changed = Vec::new();
         for &id in ids {
-            let (before, _) = match fetch_event(&mut tx, id).await {
-                Ok(e) if e.0.campaign_id == campaign => e,
+            let before = match fetch_event(&mut tx, id).await {
+                Ok(e) if e.campaign_id == campaign => e,
                 Ok(_) | Err(StoreError::NotFound(_)) => return Err(StoreError::NotFound("event")),
                 Err(e) => return Err(e),
             };
@@ -885,7 +898,7 @@ impl Events for Backend {
         let at = to_micros(now);
         let week = week_of(now.date_naive());
         let mut added = 0;
-        let mut totals: BTreeMap<(&'static str, String), (i64, i64)> = BTreeMap::new();
+        let mut counted = Vec::new();
         for (f, status) in &events {
             // A registration already there (same address, name, first day) is left as it is.
             if insert_event(&mut tx, campaign, f, *status, "en", at).await?.is_none() {
@@ -893,32 +906,15 @@ impl Events for Backend {
             }
             added += 1;
             if *status == EventStatus::Approved {
-                for key in [
-                    ("all", String::new()),
-                    ("country", f.country.clone()),
-                    ("type", f.event_type.as_str().to_owned()),
-                    ("week", week.to_string()),
-                ] {
-                    let t = totals.entry(key).or_insert((0, 0));
-                    t.0 += 1;
-                    t.1 += f.students_expected;
-                }
+                counted.push(Contribution {
+                    students: f.students_expected,
+                    country: f.country.clone(),
+                    event_type: f.event_type,
+                    week,
+                });
             }
         }
-        for ((dimension, key), (events, students)) in totals {
-            sqlx::query(
-                "INSERT INTO event_tallies (campaign_id, dimension, key, events, students) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (campaign_id, dimension, key) DO UPDATE SET events = event_tallies.events + excluded.events, \
-                 students = event_tallies.students + excluded.students",
-            )
-            .bind(campaign.0)
-            .bind(dimension)
-            .bind(key)
-            .bind(events)
-            .bind(students)
-            .execute(&mut *tx)
-            .await?;
-        }
+        retally(&mut tx, campaign, &[], &counted).await?;
         tx.commit().await?;
         self.after_bulk_load(added).await?;
         Ok(added)

@@ -1048,6 +1048,8 @@ pub trait Events {
     /// Every event of one campaign, for its team, with the total that match.
     async fn events(&self, actor: Actor, campaign: CampaignId, filter: &EventFilter) -> Result<(Vec<Event>, i64)>;
     async fn event(&self, actor: Actor, id: EventId) -> Result<Event>;
+    /// How many events of one campaign are in each status (statuses without events are left out).
+    async fn event_counts(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<(EventStatus, i64)>>;
     /// Approves or rejects events (pending ones; approving a rejected one is allowed) and writes to their
     /// organizers. Returns the events changed.
     async fn moderate(

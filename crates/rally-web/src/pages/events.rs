@@ -64,25 +64,18 @@ async fn page(
     let found = app.store.campaign_by_slug(me.actor(), slug).await?;
     let id = found.campaign.id;
     let status = EventStatus::parse(status).unwrap_or(EventStatus::Pending);
-    let mut tabs = Vec::new();
-    for s in [
-        EventStatus::Pending,
-        EventStatus::Approved,
-        EventStatus::Rejected,
-        EventStatus::Unconfirmed,
-        EventStatus::Cancelled,
-    ] {
-        let filter = EventFilter { status: Some(s.as_str().into()), per_page: Some(1), ..Default::default() };
-        let (_, n) = app.store.events(me.actor(), id, &filter).await?;
-        let label = match s {
-            EventStatus::Pending => "Waiting for approval",
-            EventStatus::Approved => "Approved",
-            EventStatus::Rejected => "Rejected",
-            EventStatus::Unconfirmed => "Not confirmed",
-            EventStatus::Cancelled => "Cancelled",
-        };
-        tabs.push((s.as_str(), label, n));
-    }
+    let counts = app.store.event_counts(me.actor(), id).await?;
+    let count = |s: EventStatus| counts.iter().find(|(c, _)| *c == s).map_or(0, |(_, n)| *n);
+    let tabs = [
+        (EventStatus::Pending, "Waiting for approval"),
+        (EventStatus::Approved, "Approved"),
+        (EventStatus::Rejected, "Rejected"),
+        (EventStatus::Unconfirmed, "Not confirmed"),
+        (EventStatus::Cancelled, "Cancelled"),
+    ]
+    .into_iter()
+    .map(|(s, label)| (s.as_str(), label, count(s)))
+    .collect();
     let filter = EventFilter { status: Some(status.as_str().into()), per_page: Some(200), ..Default::default() };
     let (events, _) = app.store.events(me.actor(), id, &filter).await?;
     let rows = events

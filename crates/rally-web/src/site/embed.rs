@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use rally_store::Recognized;
 
-use super::{Ctx, LangQuery, stats};
+use super::{CounterView, Ctx, LangQuery, stats};
 use crate::AppState;
 use crate::pages::{PageError, render};
 
@@ -32,11 +32,8 @@ struct Counter {
     name: String,
     base: String,
     slug: String,
-    students: String,
-    students_raw: i64,
-    goal_raw: i64,
+    counter: CounterView,
     line: String,
-    progress: String,
     cta: String,
 }
 
@@ -50,17 +47,13 @@ pub async fn counter(
     let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
     let (_, s, _) = stats(&app, &slug).await?;
     let l = ctx.lang;
-    let percent = if s.goal > 0 { (s.students * 100 / s.goal).min(999) } else { 0 };
     let page = Counter {
         lang: l.code(),
         name: ctx.site.campaign.fields.name.clone(),
         base: ctx.base.clone(),
         slug: slug.clone(),
-        students: l.number(s.students),
-        students_raw: s.students.min(s.goal.max(1)),
-        goal_raw: s.goal.max(1),
+        counter: CounterView::new(&ctx, &s),
         line: ctx.t_num("embed-counter", "students", s.students),
-        progress: ctx.t_num("counter-progress", "percent", percent),
         cta: ctx.t("embed-register"),
     };
     Ok(frameable(ctx.respond(render(&page)?)))

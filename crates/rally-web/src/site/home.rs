@@ -10,7 +10,7 @@ use rally_domain::event::EventType;
 use rally_site::i18n::Arg;
 use rally_store::{EventFilter, Recognized};
 
-use super::{Ctx, EVENT_LANGUAGES, LangQuery, SiteView, country_name, stats};
+use super::{CounterView, Ctx, EVENT_LANGUAGES, LangQuery, SiteView, country_name, stats};
 use crate::AppState;
 use crate::pages::{PageError, render};
 
@@ -20,11 +20,8 @@ struct Home {
     v: SiteView,
     message: String,
     dates: String,
-    students: String,
-    students_raw: i64,
-    goal_raw: i64,
+    counter: CounterView,
     goal: String,
-    progress: String,
     events: String,
     countries: String,
     members: Vec<(String, String)>,
@@ -41,17 +38,13 @@ pub async fn home(
     let (_, s, _) = stats(&app, &slug).await?;
     let l = ctx.lang;
     let c = &ctx.site.campaign.fields;
-    let percent = if s.goal > 0 { (s.students * 100 / s.goal).min(999) } else { 0 };
     let page = Home {
         v: ctx.view("home", &format!("/c/{slug}/")),
         message: ctx.message(),
         dates: l
             .t_with("home-dates", &[("from", Arg::Str(&l.date(c.starts_on))), ("to", Arg::Str(&l.date(c.ends_on)))]),
-        students: l.number(s.students),
-        students_raw: s.students.min(s.goal.max(1)),
-        goal_raw: s.goal.max(1),
+        counter: CounterView::new(&ctx, &s),
         goal: ctx.t_num("home-goal", "goal", s.goal),
-        progress: ctx.t_num("counter-progress", "percent", percent),
         events: ctx.t_num("counter-events", "events", s.events),
         countries: ctx.t_num("counter-countries", "countries", s.countries),
         members: ctx.site.members.clone(),

@@ -14,7 +14,7 @@ use rally_site::certificate::{self, CertificateTemplate, CertificateValues};
 use rally_site::i18n::Arg;
 use rally_store::StoreError;
 
-use super::register::{EventFormView, event_form, message, read_form};
+use super::register::{EventFormView, Registered, event_form, message, read_form};
 use super::{Ctx, LINK_PURPOSE, Places, SiteView, link_secret, window};
 use crate::AppState;
 use crate::pages::{PageError, render};
@@ -171,6 +171,19 @@ pub async fn show(
     Ok(private(ctx.respond(render(&view)?)))
 }
 
+/// The organizer's page again, with what went wrong next to it, answered with `status`.
+fn refused(
+    ctx: &Ctx,
+    token: &str,
+    event: &Event,
+    form: Option<rally_domain::event::EventForm>,
+    problems: Problems,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let view = page(ctx, token, event, form, problems, None);
+    Ok(private(ctx.respond((status, render(&view)?).into_response())))
+}
+
 /// Link pages are nobody else's business: not indexed, not cached (every page), and like every page
 /// `Referrer-Policy: same-origin`, so no other site learns the secret. (`no-referrer` would also make
 /// the browser send `Origin: null` with the page's own forms, which the cross-site check refuses.)
@@ -209,8 +222,7 @@ pub async fn edit(
     let event = event_of(&app, &ctx, &token).await?;
     let Some(data) = read_form(body).await else {
         let p = Problems { general: Some(ctx.t("error-body-too-large")), ..Problems::default() };
-        let view = page(&ctx, &token, &event, None, p, None);
-        return Ok(private(ctx.respond((StatusCode::PAYLOAD_TOO_LARGE, render(&view)?).into_response())));
+        return refused(&ctx, &token, &event, None, p, StatusCode::PAYLOAD_TOO_LARGE);
     };
     let mut form = event_form(&data);
     form.organizer_email = event.fields.organizer_email.to_string();
@@ -224,15 +236,13 @@ pub async fn edit(
             }
             Err(StoreError::Conflict { field, message: m }) => {
                 let p = Problems { general: Some(format!("{field}: {m}")), ..Problems::default() };
-                let view = page(&ctx, &token, &event, Some(form), p, None);
-                Ok(private(ctx.respond((StatusCode::CONFLICT, render(&view)?).into_response())))
+                refused(&ctx, &token, &event, Some(form), p, StatusCode::CONFLICT)
             }
             Err(e) => Err(e.into()),
         },
         Err(errors) => {
             let p = Problems { form: errors, general: Some(ctx.t("form-has-errors")), ..Problems::default() };
-            let view = page(&ctx, &token, &event, Some(form), p, None);
-            Ok(private(ctx.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())))
+            refused(&ctx, &token, &event, Some(form), p, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
 }
@@ -249,20 +259,11 @@ pub async fn cancel(
     let data = read_form(body).await.unwrap_or_default();
     if data.get("confirm") != "yes" {
         let p = Problems { general: Some(ctx.t("manage-cancel-confirm")), ..Problems::default() };
-        let view = page(&ctx, &token, &event, None, p, None);
-        return Ok(private(ctx.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())));
+        return refused(&ctx, &token, &event, None, p, StatusCode::UNPROCESSABLE_ENTITY);
     }
     app.store.cancel_event(event.id, event.link_version, Utc::now()).await?;
     app.site.forget(&slug);
     Ok(back(&slug, &token, "cancelled"))
-}
-
-#[derive(Template)]
-#[template(path = "site/registered.html")]
-struct Deleted {
-    v: SiteView,
-    body: String,
-    updated: bool,
 }
 
 /// `POST /c/{slug}/e/{token}/delete`: the registration and everything about its organizer are deleted
@@ -278,13 +279,12 @@ pub async fn delete(
     let data = read_form(body).await.unwrap_or_default();
     if data.get("confirm") != "yes" {
         let p = Problems { general: Some(ctx.t("manage-delete-confirm")), ..Problems::default() };
-        let view = page(&ctx, &token, &event, None, p, None);
-        return Ok(private(ctx.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())));
+        return refused(&ctx, &token, &event, None, p, StatusCode::UNPROCESSABLE_ENTITY);
     }
     app.store.delete_event(event.id, event.link_version).await?;
     app.site.forget(&slug);
     let view =
-        Deleted { v: ctx.view("register", &format!("/c/{slug}/")), body: ctx.t("manage-deleted"), updated: false };
+        Registered { v: ctx.view("register", &format!("/c/{slug}/")), body: ctx.t("manage-deleted"), updated: false };
     Ok(private(ctx.respond(render(&view)?)))
 }
 
@@ -302,8 +302,14 @@ pub async fn report(
     let students = match parse_actual_students(data.get("students_actual")) {
         Ok(n) => n,
         Err(e) => {
-            let view = page(&ctx, &token, &event, None, problem(message(ctx.lang, &e)), None);
-            return Ok(private(ctx.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())));
+            return refused(
+                &ctx,
+                &token,
+                &event,
+                None,
+                problem(message(ctx.lang, &e)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
         }
     };
     match app.store.report_students(event.id, event.link_version, students, Utc::now()).await {
@@ -314,8 +320,7 @@ pub async fn report(
         Err(StoreError::Conflict { .. }) => {
             let l = ctx.lang;
             let text = l.t_with("report-not-yet", &[("date", Arg::Str(&l.date(event.fields.starts_on)))]);
-            let view = page(&ctx, &token, &event, None, problem(text), None);
-            Ok(private(ctx.respond((StatusCode::CONFLICT, render(&view)?).into_response())))
+            refused(&ctx, &token, &event, None, problem(text), StatusCode::CONFLICT)
         }
         Err(e) => Err(e.into()),
     }
@@ -342,8 +347,7 @@ pub async fn certificate(
     let name: String = q.name.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_owned();
     let refuse = |text: String| {
         let p = Problems { certificate: Some(text), ..Problems::default() };
-        let view = page(&ctx, &token, &event, None, p, None);
-        Ok::<_, PageError>(private(ctx.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())))
+        refused(&ctx, &token, &event, None, p, StatusCode::UNPROCESSABLE_ENTITY)
     };
     let Some(students) = event.students_actual.filter(|n| *n > 0 && event.status == EventStatus::Approved) else {
         return refuse(ctx.t("certificate-needs-report"));

@@ -196,7 +196,8 @@ pub async fn stats(app: &AppState, slug: &str) -> Result<(CampaignId, Arc<EventS
             None => app.store.campaign_id(slug).await?.ok_or(rally_store::StoreError::NotFound("campaign"))?,
         };
         let stats = app.store.event_stats(campaign).await?;
-        let json = Bytes::from(serde_json::to_vec(&public_stats(slug, &stats)).unwrap_or_default());
+        let document = crate::api::events::public_stats::PublicStats::new(slug, &stats);
+        let json = Bytes::from(serde_json::to_vec(&document).unwrap_or_default());
         Ok(CachedStats { at: Instant::now(), campaign, stats: Arc::new(stats), json })
     })
     .await;
@@ -252,22 +253,28 @@ where
     }
 }
 
-/// The public statistics document.
-pub fn public_stats(slug: &str, s: &EventStats) -> serde_json::Value {
-    let rows = |rows: &[rally_store::StatRow], name: &str| -> Vec<serde_json::Value> {
-        rows.iter().map(|r| serde_json::json!({ name: r.key, "events": r.events, "students": r.students })).collect()
-    };
-    serde_json::json!({
-        "campaign": slug,
-        "students": s.students,
-        "events": s.events,
-        "countries": s.countries,
-        "goal": s.goal,
-        "progress": if s.goal > 0 { (s.students as f64 / s.goal as f64 * 1000.0).round() / 1000.0 } else { 0.0 },
-        "by_country": rows(&s.by_country, "country"),
-        "by_type": rows(&s.by_type, "type"),
-        "by_week": rows(&s.by_week, "week"),
-    })
+/// The counter as the home page and the embed show it.
+#[derive(Debug)]
+pub struct CounterView {
+    /// Students, formatted for the visitor.
+    pub students: String,
+    /// For the progress bar: students (at most the goal) against the goal.
+    pub students_raw: i64,
+    pub goal_raw: i64,
+    /// "12% of the goal".
+    pub progress: String,
+}
+
+impl CounterView {
+    pub fn new(ctx: &Ctx, s: &EventStats) -> CounterView {
+        let percent = if s.goal > 0 { (s.students * 100 / s.goal).min(999) } else { 0 };
+        CounterView {
+            students: ctx.lang.number(s.students),
+            students_raw: s.students.min(s.goal.max(1)),
+            goal_raw: s.goal.max(1),
+            progress: ctx.t_num("counter-progress", "percent", percent),
+        }
+    }
 }
 
 /// The gazetteer the site ships (GeoNames towns, Natural Earth countries).

@@ -93,12 +93,13 @@ struct Register {
     with_consent: bool,
 }
 
+/// The "check your e-mail" answer, and any other short message page of the site.
 #[derive(Template)]
 #[template(path = "site/registered.html")]
-struct Registered {
-    v: SiteView,
-    body: String,
-    updated: bool,
+pub struct Registered {
+    pub v: SiteView,
+    pub body: String,
+    pub updated: bool,
 }
 
 /// A new form: the campaign's country and language chosen, nothing else.

@@ -25,6 +25,34 @@ pub struct PublicStats {
     pub by_week: Vec<WeekRow>,
 }
 
+impl PublicStats {
+    pub fn new(slug: &str, s: &rally_store::EventStats) -> PublicStats {
+        PublicStats {
+            campaign: slug.to_owned(),
+            students: s.students,
+            events: s.events,
+            countries: s.countries,
+            goal: s.goal,
+            progress: if s.goal > 0 { (s.students as f64 / s.goal as f64 * 1000.0).round() / 1000.0 } else { 0.0 },
+            by_country: s
+                .by_country
+                .iter()
+                .map(|r| CountryRow { country: r.key.clone(), events: r.events, students: r.students })
+                .collect(),
+            by_type: s
+                .by_type
+                .iter()
+                .map(|r| TypeRow { event_type: r.key.clone(), events: r.events, students: r.students })
+                .collect(),
+            by_week: s
+                .by_week
+                .iter()
+                .map(|r| WeekRow { week: r.key.clone(), events: r.events, students: r.students })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CountryRow {
     /// ISO 3166-1 alpha-2.
