@@ -28,6 +28,7 @@ const pages = [
   `/campaigns/${slug}/comms/messages/1/preview`,
   `/campaigns/${slug}/comms/plan`,
   `/campaigns/${slug}/events`,
+  `/campaigns/${slug}/reports`,
   `/c/${slug}/`,
   `/c/${slug}/register`,
   `/c/${slug}/events`,

@@ -91,6 +91,7 @@ pub mod followup;
 pub mod ical;
 pub mod partner;
 pub mod pipeline;
+pub mod report;
 pub mod team;
 pub mod template;
 pub mod upload;

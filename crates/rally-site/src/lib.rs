@@ -3,6 +3,7 @@
 //! as PDF (`certificate`) and the site's translations (`i18n`). No SQL, HTTP, async or clock.
 
 pub mod certificate;
+pub mod chart;
 pub mod geo;
 pub mod i18n;
 pub mod map;

@@ -455,7 +455,7 @@ fn ring_bbox(run: &str) -> Option<[i32; 4]> {
 }
 
 /// A coordinate or length with at most one decimal.
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     trim_zeros(format!("{v:.1}"))
 }
 
@@ -471,7 +471,7 @@ fn trim_zeros(s: String) -> String {
 
 /// Text made safe for XML content and attribute values: markup characters escaped, characters XML
 /// does not allow dropped.
-struct Escaped<'a>(&'a str);
+pub(crate) struct Escaped<'a>(pub(crate) &'a str);
 
 impl fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -32,11 +32,13 @@ use rally_domain::{
 use serde::Serialize;
 
 mod postgres;
+mod reporting;
 mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use postgres::PgStore;
+pub use reporting::Reports;
 pub use sqlite::SqliteStore;
 
 /// Who is acting: a signed-in user, whose role is checked, or the operator at the command line, who
@@ -255,7 +257,7 @@ pub struct MoveLoad {
 /// The narrow interface the rest of Rally uses to reach the database. The partner workflow (asks,
 /// commitments, follow-ups, assets, links, recognition, calendars) is its supertrait [`Workflow`].
 #[async_trait]
-pub trait Store: Workflow + Comms + Events + Send + Sync + std::fmt::Debug {
+pub trait Store: Workflow + Comms + Events + Reports + Send + Sync + std::fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

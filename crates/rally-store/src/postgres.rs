@@ -83,3 +83,4 @@ include!("shared.rs");
 include!("workflow.rs");
 include!("comms.rs");
 include!("events.rs");
+include!("reports.rs");

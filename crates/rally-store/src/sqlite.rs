@@ -96,3 +96,4 @@ include!("shared.rs");
 include!("workflow.rs");
 include!("comms.rs");
 include!("events.rs");
+include!("reports.rs");

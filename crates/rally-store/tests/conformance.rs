@@ -64,6 +64,8 @@ conformance!(
     events_register_confirm_and_moderate,
     umbrella_counts_its_members_events,
     organizer_mail_goes_through_the_outbox,
+    reports_follow_the_stage_history,
+    message_reports_count_each_email_once,
 );
 
 #[path = "conformance/workflow.rs"]
@@ -75,6 +77,9 @@ use comms::*;
 #[path = "conformance/events.rs"]
 mod events;
 use events::*;
+#[path = "conformance/reports.rs"]
+mod reports;
+use reports::*;
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("unexpected error: {e}"))

@@ -12,7 +12,7 @@ use rally_store::{Actor, Delivered, MailSettings, MessageTemplate, NewDelivery, 
 
 use super::{campaign_fields, ok, partner, user};
 
-fn template(language: &str, category: Option<Category>) -> MessageTemplate {
+pub(super) fn template(language: &str, category: Option<Category>) -> MessageTemplate {
     MessageTemplate {
         language: ok(LanguageTag::parse(language)),
         category,
@@ -24,7 +24,7 @@ fn template(language: &str, category: Option<Category>) -> MessageTemplate {
     }
 }
 
-fn message(title: &str, segment: Segment) -> rally_domain::comms::MessageFields {
+pub(super) fn message(title: &str, segment: Segment) -> rally_domain::comms::MessageFields {
     ok(MessageDraft {
         title: Some(title.into()),
         kind: Some(MailKind::Marketing),
@@ -36,7 +36,7 @@ fn message(title: &str, segment: Segment) -> rally_domain::comms::MessageFields 
 }
 
 /// A campaign with `n` media partners, one contact each; returns the campaign and its contacts.
-async fn campaign_with_contacts(
+pub(super) async fn campaign_with_contacts(
     store: &dyn Store,
     slug: &str,
     n: usize,
@@ -57,7 +57,7 @@ async fn campaign_with_contacts(
     (c.id, contacts)
 }
 
-fn delivery(k: &rally_domain::Contact, due_in_seconds: i64) -> NewDelivery {
+pub(super) fn delivery(k: &rally_domain::Contact, due_in_seconds: i64) -> NewDelivery {
     NewDelivery {
         contact_id: k.id,
         partner_id: k.partner_id,

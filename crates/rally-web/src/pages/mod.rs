@@ -25,6 +25,7 @@ mod partner_work;
 mod partners;
 mod plan;
 mod public;
+mod reports;
 pub mod session;
 mod tasks;
 mod team;
@@ -88,6 +89,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/campaigns/{slug}/events.csv", get(export::events_csv))
         .route("/campaigns/{slug}/export/{file}", get(export::download))
         .route("/campaigns/{slug}/documents/{file}", get(export::plan_document))
+        .route("/campaigns/{slug}/reports", get(reports::show))
+        .route("/campaigns/{slug}/reports/{file}", get(reports::csv))
         .route("/campaigns/{slug}/team", get(team::show).post(team::add))
         .route("/campaigns/{slug}/team/{user}", post(team::change))
         .route("/calendar/{file}", get(public::feed))

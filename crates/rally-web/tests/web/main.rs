@@ -31,5 +31,6 @@ fn test_files() -> rally_web::files::FileStore {
 mod api;
 mod comms;
 mod pages;
+mod reports;
 mod site;
 mod workflow;
