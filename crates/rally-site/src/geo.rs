@@ -73,6 +73,17 @@ pub fn country(code: &str) -> Option<&'static Country> {
     COUNTRIES.binary_search_by(|c| cmp_ignore_ascii_case(c.code, code)).ok().map(|i| &COUNTRIES[i])
 }
 
+/// The country written as a code (`HR`) or as its name in English, Croatian, Russian or French
+/// (`Croatia`, `Hrvatska`, `Хорватия`, `Croatie`; case and diacritics ignored), as spreadsheets have it.
+pub fn country_by_code_or_name(text: &str) -> Option<&'static Country> {
+    let text = text.trim();
+    if text.len() == 2 {
+        return country(text);
+    }
+    let wanted = fold(text);
+    COUNTRIES.iter().find(|c| c.names.iter().any(|n| fold(n) == wanted))
+}
+
 /// Every country, sorted by its name in `lang` (ignoring case and diacritics, so "Égypte" sorts
 /// among the E's).
 pub fn countries_by_name(lang: &str) -> Vec<&'static Country> {

@@ -31,12 +31,14 @@ use rally_domain::{
 };
 use serde::Serialize;
 
+pub mod imports;
 mod postgres;
 mod reporting;
 mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use imports::Imports;
 pub use postgres::PgStore;
 pub use reporting::Reports;
 pub use sqlite::SqliteStore;
@@ -257,7 +259,7 @@ pub struct MoveLoad {
 /// The narrow interface the rest of Rally uses to reach the database. The partner workflow (asks,
 /// commitments, follow-ups, assets, links, recognition, calendars) is its supertrait [`Workflow`].
 #[async_trait]
-pub trait Store: Workflow + Comms + Events + Reports + Send + Sync + std::fmt::Debug {
+pub trait Store: Workflow + Comms + Events + Reports + Imports + Send + Sync + std::fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "comms", include_str!("../migrations/postgres/0006_comms.sql")),
     (7, "outbox queue", include_str!("../migrations/postgres/0007_outbox_queue.sql")),
     (8, "events", include_str!("../migrations/postgres/0008_events.sql")),
+    (9, "imports", include_str!("../migrations/postgres/0009_imports.sql")),
 ];
 
 /// Rally on a PostgreSQL database.
@@ -83,4 +84,5 @@ include!("shared.rs");
 include!("workflow.rs");
 include!("comms.rs");
 include!("events.rs");
+include!("imports_sql.rs");
 include!("reports.rs");

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "comms", include_str!("../migrations/sqlite/0006_comms.sql")),
     (7, "outbox queue", include_str!("../migrations/sqlite/0007_outbox_queue.sql")),
     (8, "events", include_str!("../migrations/sqlite/0008_events.sql")),
+    (9, "imports", include_str!("../migrations/sqlite/0009_imports.sql")),
 ];
 
 /// Rally on an embedded SQLite file.
@@ -96,4 +97,5 @@ include!("shared.rs");
 include!("workflow.rs");
 include!("comms.rs");
 include!("events.rs");
+include!("imports_sql.rs");
 include!("reports.rs");

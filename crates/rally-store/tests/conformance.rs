@@ -66,6 +66,7 @@ conformance!(
     organizer_mail_goes_through_the_outbox,
     reports_follow_the_stage_history,
     message_reports_count_each_email_once,
+    imports_are_batches_that_undo_exactly,
 );
 
 #[path = "conformance/workflow.rs"]
@@ -77,6 +78,9 @@ use comms::*;
 #[path = "conformance/events.rs"]
 mod events;
 use events::*;
+#[path = "conformance/imports.rs"]
+mod imports;
+use imports::*;
 #[path = "conformance/reports.rs"]
 mod reports;
 use reports::*;

@@ -18,6 +18,7 @@ pub mod export;
 mod extract;
 pub mod files;
 mod health;
+pub mod import;
 pub mod pages;
 pub mod plan_doc;
 pub mod site;

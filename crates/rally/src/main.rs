@@ -12,6 +12,7 @@ use rally_store::{Actor, Store};
 
 mod config;
 mod demo;
+mod import;
 
 #[derive(Debug, Parser)]
 #[command(name = "rally", version, about = "Run Hour of Code style outreach campaigns: partners, pipeline, team.")]
@@ -146,6 +147,11 @@ enum Command {
     Files {
         #[command(subcommand)]
         command: FilesCommand,
+    },
+    /// Read partners, contacts or events from a CSV or spreadsheet file (dry runs, mappings, undo).
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
     },
     /// Write a campaign's partners, contacts, stage history or events as CSV (formula cells neutralized) or
     /// JSON Lines, to a file or standard output.
@@ -466,6 +472,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::Import { command } => import::run(command, |db| settings.database(db)).await,
         Command::Export { kind, db, campaign, format, output } => {
             let kind = rally_web::export::Kind::parse(&kind).map_err(|e| anyhow!("{e}"))?;
             let format = rally_domain::export::Format::parse(&format).map_err(|e| anyhow!("--format: {e}"))?;

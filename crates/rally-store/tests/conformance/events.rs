@@ -34,7 +34,7 @@ fn day(s: &str) -> NaiveDate {
     s.parse().unwrap_or_default()
 }
 
-fn form(name: &str, country: &str, city: &str, students: i64) -> rally_domain::event::EventFields {
+pub(super) fn form(name: &str, country: &str, city: &str, students: i64) -> rally_domain::event::EventFields {
     ok(EventForm {
         organizer_name: name.into(),
         organizer_email: format!(
@@ -63,7 +63,7 @@ fn mailer(event: &rally_domain::event::Event, kind: EventMailKind) -> OrganizerM
 }
 
 /// Recounts approved events from scratch and compares with the maintained counter.
-async fn assert_tallies_match(store: &dyn Store, actor: Actor, campaign: CampaignId) {
+pub(super) async fn assert_tallies_match(store: &dyn Store, actor: Actor, campaign: CampaignId) {
     let (all, _) = ok(store.events(actor, campaign, &EventFilter { per_page: Some(200), ..Default::default() }).await);
     let approved: Vec<_> = all.iter().filter(|e| e.status == EventStatus::Approved).collect();
     let stats = ok(store.event_stats(campaign).await);

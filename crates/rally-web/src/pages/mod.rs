@@ -19,6 +19,7 @@ mod comms;
 mod dashboard;
 mod events;
 mod export;
+mod imports;
 mod link;
 mod login;
 mod partner_work;
@@ -89,6 +90,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/campaigns/{slug}/events.csv", get(export::events_csv))
         .route("/campaigns/{slug}/export/{file}", get(export::download))
         .route("/campaigns/{slug}/documents/{file}", get(export::plan_document))
+        .route("/campaigns/{slug}/imports", get(imports::show).post(imports::upload).layer(upload_limit()))
+        .route("/campaigns/{slug}/imports/new", get(imports::preview))
+        .route("/campaigns/{slug}/imports/run", post(imports::run))
+        .route("/campaigns/{slug}/imports/{id}", get(imports::batch))
+        .route("/campaigns/{slug}/imports/{id}/report.csv", get(imports::report))
+        .route("/campaigns/{slug}/imports/{id}/undo", post(imports::undo))
         .route("/campaigns/{slug}/reports", get(reports::show))
         .route("/campaigns/{slug}/reports/{file}", get(reports::csv))
         .route("/campaigns/{slug}/team", get(team::show).post(team::add))

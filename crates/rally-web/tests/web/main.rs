@@ -30,6 +30,7 @@ fn test_files() -> rally_web::files::FileStore {
 
 mod api;
 mod comms;
+mod imports;
 mod pages;
 mod reports;
 mod site;

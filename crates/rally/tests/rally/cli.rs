@@ -41,7 +41,7 @@ use super::mail::{
     a_killed_worker_loses_nothing, campaign_mail_reaches_a_real_smtp_server, several_workers_send_each_email_once,
 };
 
-fn rally(args: &[&str], stdin: Option<&str>) -> Output {
+pub(super) fn rally(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(RALLY)
         .args(args)
         .env_remove("RALLY_DATABASE_URL")
@@ -64,7 +64,7 @@ pub(super) fn ok(args: &[&str], stdin: Option<&str>) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn fails(args: &[&str], stdin: Option<&str>, says: &str) {
+pub(super) fn fails(args: &[&str], stdin: Option<&str>, says: &str) {
     let out = rally(args, stdin);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "rally {args:?} should fail");
@@ -336,6 +336,7 @@ async fn the_demo_serves_a_populated_campaign(db: &str) {
             the_partner_workflow_on_the_demo(&base, &token).await;
             unused_files_are_collected(&base, &token, db, &data_dir).await;
             exports_from_the_command_line(db, partners.len());
+            super::import::a_messy_partner_list_imports_and_undoes(db);
             backup_and_restore(db).await;
             the_plan_opens_in_a_docx_reader(db);
         }

@@ -1,0 +1,572 @@
+// Imports: batches, chunked writes with what undo needs, undo. Included into both backends.
+
+use crate::imports::{
+    BatchStatus, ChunkResult, ImportBatch, ImportCounts, ImportKind, ImportRecord, ImportRow, Imports, PartnerKeyRow,
+    PartnerRef, RowAction, RowOutcome,
+};
+
+const BATCH_COLUMNS: &str = "id, campaign_id, kind, file_name, options, status, user_id, rows_read, created, updated, \
+                             skipped, failed, created_at, finished_at, undone_at";
+
+fn batch_from_row(row: &DbRow) -> Result<ImportBatch> {
+    let opt_time = |col: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        row.try_get::<Option<i64>, _>(col)?.map(from_micros).transpose()
+    };
+    Ok(ImportBatch {
+        id: row.try_get("id")?,
+        campaign_id: CampaignId(row.try_get("campaign_id")?),
+        kind: text(row, "kind", ImportKind::parse)?,
+        file_name: row.try_get("file_name")?,
+        options: row.try_get("options")?,
+        status: text(row, "status", BatchStatus::parse)?,
+        user_id: row.try_get::<Option<i64>, _>("user_id")?.map(UserId),
+        counts: ImportCounts {
+            rows_read: row.try_get("rows_read")?,
+            created: row.try_get("created")?,
+            updated: row.try_get("updated")?,
+            skipped: row.try_get("skipped")?,
+            failed: row.try_get("failed")?,
+        },
+        created_at: time(row, "created_at")?,
+        finished_at: opt_time("finished_at")?,
+        undone_at: opt_time("undone_at")?,
+    })
+}
+
+async fn fetch_batch(conn: &mut Conn, id: i64) -> Result<ImportBatch> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {BATCH_COLUMNS} FROM import_batches WHERE id = $1"));
+    let row = sqlx::query(sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound("import"))?;
+    batch_from_row(&row)
+}
+
+/// What an import of this kind may do: partners and contacts are the coordinators' bulk edit, events
+/// are moderation.
+fn import_action(kind: ImportKind) -> Action {
+    match kind {
+        ImportKind::Partners | ImportKind::Contacts => Action::EditCampaign,
+        ImportKind::Events => Action::ModerateEvents,
+    }
+}
+
+async fn remember(conn: &mut Conn, batch: i64, entity: &str, id: i64, before: String) -> Result<()> {
+    // A row changed twice by one batch keeps its state from before the batch.
+    sqlx::query(
+        "INSERT INTO import_undo (batch_id, entity, entity_id, before) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (batch_id, entity, entity_id) DO NOTHING",
+    )
+    .bind(batch)
+    .bind(entity)
+    .bind(id)
+    .bind(before)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A partner's stored fields and last change, as undo puts them back.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PartnerBefore {
+    fields: PartnerFields,
+    updated_at: i64,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ContactBefore {
+    partner_id: i64,
+    fields: ContactFields,
+    updated_at: i64,
+}
+
+/// Writes a partner's fields over the stored ones, keeping tallies and search terms in step.
+async fn overwrite_partner(conn: &mut Conn, current: &Partner, fields: &PartnerFields, updated_at: i64) -> Result<()> {
+    let q = sqlx::query(
+        "UPDATE partners SET name = $1, category = $2, audiences = $3, reach = $4, priority_boost = $5, \
+         priority = $6, high_touch = $7, owner_id = $8, website = $9, country = $10, region = $11, tags = $12, \
+         notes = $13, sort_name = $14, updated_at = $15 WHERE id = $16",
+    );
+    bind_partner(q, fields)?.bind(updated_at).bind(current.id.0).execute(&mut *conn).await?;
+    if (fields.category, fields.reach) != (current.fields.category, current.fields.reach) {
+        let (campaign, stage) = (current.campaign_id, current.stage);
+        tally(conn, campaign, stage, current.fields.category, -1, -current.fields.reach.get()).await?;
+        tally(conn, campaign, stage, fields.category, 1, fields.reach.get()).await?;
+    }
+    if fields.name != current.fields.name {
+        sqlx::query("DELETE FROM partner_terms WHERE partner_id = $1").bind(current.id.0).execute(&mut *conn).await?;
+        insert_terms(conn, current.campaign_id, current.id, fields).await?;
+    }
+    Ok(())
+}
+
+async fn overwrite_contact(conn: &mut Conn, id: i64, partner: i64, f: &ContactFields, updated_at: i64) -> Result<()> {
+    let result = sqlx::query(
+        "UPDATE contacts SET partner_id = $1, name = $2, email = $3, role = $4, language = $5, phone = $6, \
+         consent = $7, updated_at = $8 WHERE id = $9",
+    )
+    .bind(partner)
+    .bind(&f.name)
+    .bind(f.email.as_str())
+    .bind(&f.role)
+    .bind(f.language.as_ref().map(LanguageTag::as_str))
+    .bind(&f.phone)
+    .bind(f.consent.as_str())
+    .bind(updated_at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await;
+    match result {
+        Err(e) if is_unique_violation(&e) => Err(duplicate_contact(&f.email)),
+        other => {
+            other?;
+            Ok(())
+        }
+    }
+}
+
+async fn contact_updated_at(conn: &mut Conn, id: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT updated_at FROM contacts WHERE id = $1").bind(id).fetch_one(&mut *conn).await?;
+    Ok(row.try_get("updated_at")?)
+}
+
+/// Inserts the chunk's new contacts with one statement per 500 rows.
+async fn insert_contacts(
+    conn: &mut Conn,
+    campaign: CampaignId,
+    batch: i64,
+    rows: &[(usize, i64, &ContactFields)],
+    now: i64,
+    outcomes: &mut [RowOutcome],
+) -> Result<()> {
+    for part in rows.chunks(500) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO contacts (partner_id, campaign_id, name, email, role, language, phone, consent, created_at, \
+             updated_at, import_batch) ",
+        );
+        q.push_values(part, |mut b, (_, partner, f)| {
+            b.push_bind(*partner)
+                .push_bind(campaign.0)
+                .push_bind(f.name.clone())
+                .push_bind(f.email.as_str().to_owned())
+                .push_bind(f.role.clone())
+                .push_bind(f.language.as_ref().map(|l| l.as_str().to_owned()))
+                .push_bind(f.phone.clone())
+                .push_bind(f.consent.as_str())
+                .push_bind(now)
+                .push_bind(now)
+                .push_bind(batch);
+        });
+        q.push(" RETURNING id, email");
+        let inserted = match q.build().fetch_all(&mut *conn).await {
+            Ok(rows) => rows,
+            Err(e) if is_unique_violation(&e) => {
+                return Err(StoreError::Conflict {
+                    field: "email",
+                    message: "a contact with one of these addresses was added while the import ran; run it again".into(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        // Addresses are unique in a campaign, so they say which id belongs to which row.
+        let mut ids: HashMap<String, i64> = HashMap::with_capacity(inserted.len());
+        for r in &inserted {
+            ids.insert(r.try_get("email")?, r.try_get("id")?);
+        }
+        for (index, _, f) in part {
+            let id = ids.get(f.email.as_str()).copied().ok_or_else(|| corrupt("contacts", "an inserted row was not returned"))?;
+            outcomes[*index] = RowOutcome::Created(id);
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Imports for Backend {
+    async fn start_import(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        kind: ImportKind,
+        file_name: &str,
+        options: &str,
+        dry_run: bool,
+    ) -> Result<ImportBatch> {
+        let mut tx = self.begin_write().await?;
+        authorize(&mut tx, actor, campaign, import_action(kind), "campaign").await?;
+        let status = if dry_run { BatchStatus::DryRun } else { BatchStatus::Running };
+        let row = sqlx::query(
+            "INSERT INTO import_batches (campaign_id, kind, file_name, options, status, user_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(campaign.0)
+        .bind(kind.as_str())
+        .bind(file_name)
+        .bind(options)
+        .bind(status.as_str())
+        .bind(actor.user_id().map(|u| u.0))
+        .bind(now_micros())
+        .fetch_one(&mut *tx)
+        .await?;
+        let batch = fetch_batch(&mut tx, row.try_get("id")?).await?;
+        tx.commit().await?;
+        Ok(batch)
+    }
+
+    async fn import_directory(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<PartnerKeyRow>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let rows = sqlx::query("SELECT id, name, website, country, region FROM partners WHERE campaign_id = $1 ORDER BY id")
+            .bind(campaign.0)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PartnerKeyRow {
+                    id: PartnerId(r.try_get("id")?),
+                    name: r.try_get("name")?,
+                    website: r.try_get("website")?,
+                    country: r.try_get("country")?,
+                    region: r.try_get("region")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn existing_contacts(&self, actor: Actor, campaign: CampaignId, emails: &[&Email]) -> Result<Vec<(String, i64)>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let mut found = Vec::new();
+        for part in emails.chunks(500) {
+            let mut q = QueryBuilder::<Db>::new("SELECT id, email FROM contacts WHERE campaign_id = ");
+            q.push_bind(campaign.0).push(" AND email IN (");
+            let mut list = q.separated(", ");
+            for e in part {
+                list.push_bind(e.as_str().to_owned());
+            }
+            q.push(")");
+            for r in q.build().fetch_all(&mut *conn).await? {
+                found.push((r.try_get("email")?, r.try_get("id")?));
+            }
+        }
+        Ok(found)
+    }
+
+    async fn import_rows(&self, actor: Actor, batch: &ImportBatch, rows: &[ImportRow], commit: bool) -> Result<ChunkResult> {
+        let mut tx = self.begin_write().await?;
+        authorize(&mut tx, actor, batch.campaign_id, import_action(batch.kind), "campaign").await?;
+        let current = fetch_batch(&mut tx, batch.id).await?;
+        if current.campaign_id != batch.campaign_id || !matches!(current.status, BatchStatus::Running | BatchStatus::DryRun) {
+            return Err(StoreError::Conflict { field: "import", message: "this import is finished".into() });
+        }
+        let campaign = batch.campaign_id;
+        let now = now_micros();
+        // Events count in the week they were registered: the batch's start, the same for all its chunks.
+        let registered = to_micros(batch.created_at);
+        let tag = batch.id;
+        let mut result = ChunkResult { outcomes: vec![RowOutcome::Existing; rows.len()], new_partners: Vec::new() };
+        let mut new_contacts: Vec<(usize, i64, &ContactFields)> = Vec::new();
+        let mut made: HashMap<String, PartnerId> = HashMap::new();
+        let mut counted = Vec::new();
+        for (index, row) in rows.iter().enumerate() {
+            let outcome = match (&row.record, row.action) {
+                (ImportRecord::Partner { fields: f, .. }, RowAction::Create) => {
+                    let id = insert_partner(&mut tx, campaign, f, now).await?;
+                    record_change(&mut tx, id, None, Stage::Lead, actor.user_id(), now, "imported", None).await?;
+                    sqlx::query("UPDATE partners SET import_batch = $1 WHERE id = $2").bind(tag).bind(id.0).execute(&mut *tx).await?;
+                    RowOutcome::Created(id.0)
+                }
+                (ImportRecord::Partner { patch, .. }, RowAction::Update(id)) => {
+                    let existing = fetch_partner(&mut tx, PartnerId(id)).await?;
+                    if existing.campaign_id != campaign {
+                        return Err(StoreError::NotFound("partner"));
+                    }
+                    let f = &existing.fields.to_draft().merge((**patch).clone()).validate()?;
+                    if existing.fields == *f {
+                        RowOutcome::Unchanged(id)
+                    } else {
+                        let before = PartnerBefore { fields: existing.fields.clone(), updated_at: to_micros(existing.updated_at) };
+                        remember(&mut tx, tag, "partner", id, to_json(&before)?).await?;
+                        overwrite_partner(&mut tx, &existing, f, now).await?;
+                        RowOutcome::Updated(id)
+                    }
+                }
+                (ImportRecord::Contact { partner, fields, patch }, action) => {
+                    let partner_id = match partner {
+                        PartnerRef::Existing(id) => id.0,
+                        PartnerRef::New { name, category } => match made.get(name) {
+                            Some(id) => id.0,
+                            None => {
+                                let f = PartnerDraft {
+                                    name: Some(name.clone()),
+                                    category: Some(*category),
+                                    ..PartnerDraft::default()
+                                }
+                                .validate()?;
+                                let id = insert_partner(&mut tx, campaign, &f, now).await?;
+                                record_change(&mut tx, id, None, Stage::Lead, actor.user_id(), now, "imported", None).await?;
+                                sqlx::query("UPDATE partners SET import_batch = $1 WHERE id = $2")
+                                    .bind(tag)
+                                    .bind(id.0)
+                                    .execute(&mut *tx)
+                                    .await?;
+                                made.insert(name.clone(), id);
+                                result.new_partners.push((name.clone(), id));
+                                id.0
+                            }
+                        },
+                    };
+                    match action {
+                        RowAction::Create => {
+                            new_contacts.push((index, partner_id, fields));
+                            continue;
+                        }
+                        RowAction::Update(id) => {
+                            let (existing, owner) = fetch_contact(&mut tx, ContactId(id)).await?;
+                            if owner.campaign_id != campaign {
+                                return Err(StoreError::NotFound("contact"));
+                            }
+                            let fields = &existing.fields.to_draft().merge(patch.clone()).validate()?;
+                            if existing.fields == *fields && existing.partner_id.0 == partner_id {
+                                RowOutcome::Unchanged(id)
+                            } else {
+                                let before = ContactBefore {
+                                    partner_id: existing.partner_id.0,
+                                    fields: existing.fields.clone(),
+                                    updated_at: contact_updated_at(&mut tx, id).await?,
+                                };
+                                remember(&mut tx, tag, "contact", id, to_json(&before)?).await?;
+                                overwrite_contact(&mut tx, id, partner_id, fields, now).await?;
+                                RowOutcome::Updated(id)
+                            }
+                        }
+                    }
+                }
+                (ImportRecord::Event(f), _) => {
+                    // The team's own list: the events count at once. A registration already there (same
+                    // organizer, name and first day) is left as it is.
+                    match insert_event(&mut tx, campaign, f, EventStatus::Approved, "en", registered).await? {
+                        None => RowOutcome::Existing,
+                        Some(id) => {
+                            sqlx::query("UPDATE events SET import_batch = $1, consent_version = 'import' WHERE id = $2")
+                                .bind(tag)
+                                .bind(id.0)
+                                .execute(&mut *tx)
+                                .await?;
+                            counted.push(Contribution {
+                                students: f.students_expected,
+                                country: f.country.clone(),
+                                event_type: f.event_type,
+                                week: week_of(batch.created_at.date_naive()),
+                            });
+                            RowOutcome::Created(id.0)
+                        }
+                    }
+                }
+            };
+            result.outcomes[index] = outcome;
+        }
+        insert_contacts(&mut tx, campaign, tag, &new_contacts, now, &mut result.outcomes).await?;
+        retally(&mut tx, campaign, &[], &counted).await?;
+        if commit {
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+            result.new_partners.clear();
+        }
+        Ok(result)
+    }
+
+    async fn import_progress(&self, batch: i64, counts: ImportCounts) -> Result<()> {
+        sqlx::query(
+            "UPDATE import_batches SET rows_read = $1, created = $2, updated = $3, skipped = $4, failed = $5 \
+             WHERE id = $6 AND finished_at IS NULL",
+        )
+        .bind(counts.rows_read)
+        .bind(counts.created)
+        .bind(counts.updated)
+        .bind(counts.skipped)
+        .bind(counts.failed)
+        .bind(batch)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn finish_import(&self, batch: i64, status: BatchStatus, counts: ImportCounts) -> Result<ImportBatch> {
+        let mut tx = self.begin_write().await?;
+        let current = fetch_batch(&mut tx, batch).await?;
+        if status == BatchStatus::RolledBack && current.status == BatchStatus::Running {
+            self.take_back(&mut tx, &current, BatchStatus::RolledBack, false).await?;
+        }
+        sqlx::query(
+            "UPDATE import_batches SET status = $1, rows_read = $2, created = $3, updated = $4, skipped = $5, \
+             failed = $6, finished_at = $7 WHERE id = $8",
+        )
+        .bind(status.as_str())
+        .bind(counts.rows_read)
+        .bind(counts.created)
+        .bind(counts.updated)
+        .bind(counts.skipped)
+        .bind(counts.failed)
+        .bind(now_micros())
+        .bind(batch)
+        .execute(&mut *tx)
+        .await?;
+        let batch = fetch_batch(&mut tx, batch).await?;
+        tx.commit().await?;
+        if status == BatchStatus::Applied {
+            self.after_bulk_load(usize::try_from(counts.created).unwrap_or(0)).await?;
+        }
+        Ok(batch)
+    }
+
+    async fn undo_import(&self, actor: Actor, id: i64) -> Result<ImportBatch> {
+        let mut tx = self.begin_write().await?;
+        let batch = fetch_batch(&mut tx, id).await?;
+        authorize(&mut tx, actor, batch.campaign_id, import_action(batch.kind), "import").await?;
+        self.take_back(&mut tx, &batch, BatchStatus::Undone, true).await?;
+        let batch = fetch_batch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(batch)
+    }
+
+    async fn import_batch(&self, actor: Actor, id: i64) -> Result<ImportBatch> {
+        let mut conn = self.pool.acquire().await?;
+        let batch = fetch_batch(&mut conn, id).await?;
+        authorize(&mut conn, actor, batch.campaign_id, Action::Read, "import").await?;
+        Ok(batch)
+    }
+
+    async fn import_batches(&self, actor: Actor, campaign: CampaignId, limit: i64) -> Result<Vec<ImportBatch>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {BATCH_COLUMNS} FROM import_batches WHERE campaign_id = $1 ORDER BY id DESC LIMIT $2"
+        ));
+        let rows = sqlx::query(sql).bind(campaign.0).bind(limit.clamp(1, 500)).fetch_all(&mut *conn).await?;
+        rows.iter().map(batch_from_row).collect()
+    }
+
+    async fn save_import_mapping(&self, actor: Actor, campaign: CampaignId, kind: ImportKind, name: &str, mapping: &str) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(Invalid::field("mapping_name", "give the mapping a name of 1 to 80 characters").into());
+        }
+        let mut tx = self.begin_write().await?;
+        authorize(&mut tx, actor, campaign, import_action(kind), "campaign").await?;
+        sqlx::query(
+            "INSERT INTO import_mappings (campaign_id, kind, name, mapping, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (campaign_id, kind, name) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at",
+        )
+        .bind(campaign.0)
+        .bind(kind.as_str())
+        .bind(name)
+        .bind(mapping)
+        .bind(now_micros())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn import_mappings(&self, actor: Actor, campaign: CampaignId, kind: ImportKind) -> Result<Vec<(String, String)>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let rows = sqlx::query("SELECT name, mapping FROM import_mappings WHERE campaign_id = $1 AND kind = $2 ORDER BY name")
+            .bind(campaign.0)
+            .bind(kind.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("mapping")?))).collect()
+    }
+}
+
+impl Backend {
+    /// Takes back what a batch wrote, inside the caller's transaction. `newest_first` refuses when a
+    /// later import of the campaign is still in place (undo goes back in order).
+    async fn take_back(&self, tx: &mut Conn, batch: &ImportBatch, status: BatchStatus, newest_first: bool) -> Result<()> {
+        if !batch.status.undoable() {
+            return Err(StoreError::Conflict {
+                field: "undo",
+                message: format!("import #{} is {}; there is nothing to undo", batch.id, batch.status.as_str().replace('_', " ")),
+            });
+        }
+        if newest_first {
+            let later = sqlx::query(
+                "SELECT id FROM import_batches WHERE campaign_id = $1 AND id > $2 AND status IN ('running', 'applied') \
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(batch.campaign_id.0)
+            .bind(batch.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(later) = later {
+                let later: i64 = later.try_get("id")?;
+                return Err(StoreError::Conflict {
+                    field: "undo",
+                    message: format!("import #{later} came later and is still in place; undo it first"),
+                });
+            }
+        }
+        let campaign = batch.campaign_id;
+        // Rows the batch changed get their previous values, newest change last undone first.
+        let changed = sqlx::query("SELECT entity, entity_id, before FROM import_undo WHERE batch_id = $1 ORDER BY entity, entity_id")
+            .bind(batch.id)
+            .fetch_all(&mut *tx)
+            .await?;
+        for r in &changed {
+            let entity: String = r.try_get("entity")?;
+            let id: i64 = r.try_get("entity_id")?;
+            let before: String = r.try_get("before")?;
+            match entity.as_str() {
+                "partner" => {
+                    let before: PartnerBefore = serde_json::from_str(&before).map_err(|e| corrupt("before", e))?;
+                    // A partner deleted since has nothing to restore.
+                    if let Ok(current) = fetch_partner(tx, PartnerId(id)).await {
+                        overwrite_partner(tx, &current, &before.fields, before.updated_at).await?;
+                    }
+                }
+                "contact" => {
+                    let before: ContactBefore = serde_json::from_str(&before).map_err(|e| corrupt("before", e))?;
+                    let exists = sqlx::query("SELECT id FROM contacts WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+                    if exists.is_some() {
+                        overwrite_contact(tx, id, before.partner_id, &before.fields, before.updated_at).await?;
+                    }
+                }
+                other => return Err(corrupt("entity", other)),
+            }
+        }
+        // Events it added stop counting, then go.
+        let events = sqlx::query("SELECT id FROM events WHERE import_batch = $1").bind(batch.id).fetch_all(&mut *tx).await?;
+        let mut old = Vec::new();
+        for r in &events {
+            if let Some(c) = fetch_event(tx, EventId(r.try_get("id")?)).await?.contribution() {
+                old.push(c);
+            }
+        }
+        retally(tx, campaign, &old, &[]).await?;
+        sqlx::query("DELETE FROM events WHERE import_batch = $1").bind(batch.id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM contacts WHERE import_batch = $1").bind(batch.id).execute(&mut *tx).await?;
+        // Partners it added leave the tallies, then go with everything attached to them.
+        let gone = sqlx::query(
+            "SELECT stage, category, COUNT(*) AS n, CAST(COALESCE(SUM(reach), 0) AS BIGINT) AS r FROM partners \
+             WHERE import_batch = $1 GROUP BY stage, category",
+        )
+        .bind(batch.id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in &gone {
+            let stage = text(r, "stage", Stage::parse)?;
+            let category = text(r, "category", Category::parse)?;
+            let (n, reach): (i64, i64) = (r.try_get("n")?, r.try_get("r")?);
+            tally(tx, campaign, stage, category, -n, -reach).await?;
+        }
+        sqlx::query("DELETE FROM partners WHERE import_batch = $1").bind(batch.id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM import_undo WHERE batch_id = $1").bind(batch.id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE import_batches SET status = $1, undone_at = $2 WHERE id = $3")
+            .bind(status.as_str())
+            .bind(now_micros())
+            .bind(batch.id)
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
+}

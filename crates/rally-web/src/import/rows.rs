@@ -1,0 +1,482 @@
+//! One row of a file, checked: the cells of the mapped columns become a partner's, contact's or
+//! event's validated fields, or a list of problems that name the column and say what is wrong.
+
+use rally_domain::event::{DateWindow, EventFields, EventForm};
+use rally_domain::{Audience, Category, Consent, ContactDraft, ContactFields, PartnerDraft, PartnerFields};
+use rally_store::imports::ImportKind;
+
+use super::fields::{Mapping, fields};
+use super::source::Row;
+
+/// What is wrong with a row, and in which column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The column's header (or the field's name when no column feeds it).
+    pub column: String,
+    pub reason: String,
+}
+
+/// A row's values, validated.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum Parsed {
+    /// The fields of a new partner, and the file's values alone (what an update changes).
+    Partner {
+        fields: Box<PartnerFields>,
+        patch: Box<PartnerDraft>,
+    },
+    Contact {
+        partner: String,
+        partner_category: Option<Category>,
+        fields: ContactFields,
+        patch: ContactDraft,
+    },
+    Event(Box<EventFields>),
+}
+
+/// A row's cleaned cells by field.
+struct Values {
+    all: &'static [super::fields::Field],
+    values: Vec<String>,
+}
+
+impl Values {
+    fn get(&self, key: &str) -> &str {
+        self.all.iter().position(|f| f.key == key).map_or("", |i| self.values[i].as_str())
+    }
+
+    /// The value of a non-empty cell: an import never blanks what the campaign already knows.
+    fn opt(&self, key: &str) -> Option<String> {
+        Some(self.get(key)).filter(|v| !v.is_empty()).map(str::to_owned)
+    }
+}
+
+/// Checks rows against one mapping.
+#[derive(Debug)]
+pub struct RowChecker<'a> {
+    mapping: &'a Mapping,
+    headers: &'a [String],
+    /// For events: the campaign's dates.
+    window: Option<DateWindow>,
+}
+
+impl<'a> RowChecker<'a> {
+    pub fn new(mapping: &'a Mapping, headers: &'a [String], window: Option<DateWindow>) -> RowChecker<'a> {
+        RowChecker { mapping, headers, window }
+    }
+
+    /// The column a field's problem is reported under.
+    fn column_name(&self, key: &str) -> String {
+        match self.mapping.column_of(key) {
+            Some(c) => self.headers.get(c).cloned().unwrap_or_default(),
+            None => fields(self.mapping.kind).iter().find(|f| f.key == key).map_or(key, |f| f.label).to_owned(),
+        }
+    }
+
+    pub fn check(&self, row: &Row) -> Result<Parsed, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let all = fields(self.mapping.kind);
+        let mut values: Vec<String> = vec![String::new(); all.len()];
+        for (column, field) in self.mapping.columns.iter().enumerate() {
+            let Some(i) = *field else { continue };
+            let raw = row.cells.get(column).map_or("", String::as_str);
+            match clean_cell(raw) {
+                Ok(v) => values[i] = v,
+                Err(reason) => problems.push(Problem { column: self.headers[column].clone(), reason }),
+            }
+        }
+        let v = Values { all, values };
+        let parsed = match self.mapping.kind {
+            ImportKind::Partners => self.partner(&v, &mut problems),
+            ImportKind::Contacts => self.contact(&v, &mut problems),
+            ImportKind::Events => self.event(&v, &mut problems),
+        };
+        match parsed {
+            Some(p) if problems.is_empty() => Ok(p),
+            _ => {
+                // One problem per column: a refused cell is not also reported as missing.
+                let mut seen = std::collections::HashSet::new();
+                problems.retain(|p| seen.insert(p.column.clone()));
+                Err(problems)
+            }
+        }
+    }
+
+    fn invalid(&self, e: rally_domain::Invalid, problems: &mut Vec<Problem>) {
+        for f in e.0 {
+            problems.push(Problem { column: self.column_name(&f.field), reason: f.message });
+        }
+    }
+
+    fn partner(&self, v: &Values, problems: &mut Vec<Problem>) -> Option<Parsed> {
+        let category = match v.get("category") {
+            "" => None,
+            raw => match parse_category(raw) {
+                Ok(c) => Some(c),
+                Err(reason) => {
+                    problems.push(Problem { column: self.column_name("category"), reason });
+                    None
+                }
+            },
+        };
+        let reach = match v.get("reach") {
+            "" => None,
+            raw => match parse_count(raw) {
+                Some(n) => Some(n),
+                None => {
+                    let reason = format!("`{raw}` is not a whole number of people");
+                    problems.push(Problem { column: self.column_name("reach"), reason });
+                    None
+                }
+            },
+        };
+        let mut audiences = Vec::new();
+        for raw in list(v.get("audiences")) {
+            match parse_audience(raw) {
+                Ok(a) => audiences.push(a),
+                Err(reason) => problems.push(Problem { column: self.column_name("audiences"), reason }),
+            }
+        }
+        let country = match v.get("country") {
+            "" => None,
+            raw => match rally_site::geo::country_by_code_or_name(raw) {
+                Some(c) => Some(c.code.to_owned()),
+                None => {
+                    let reason = format!("`{raw}` is not a country (a code such as HR, or a name)");
+                    problems.push(Problem { column: self.column_name("country"), reason });
+                    None
+                }
+            },
+        };
+        let draft = PartnerDraft {
+            name: v.opt("name"),
+            category,
+            audiences: Some(audiences).filter(|a| !a.is_empty()),
+            reach,
+            website: v.opt("website"),
+            country,
+            region: v.opt("region"),
+            tags: v.opt("tags").map(|t| list(&t).map(str::to_owned).collect()),
+            notes: v.opt("notes"),
+            ..PartnerDraft::default()
+        };
+        match draft.clone().validate() {
+            Ok(f) => Some(Parsed::Partner { fields: Box::new(f), patch: Box::new(draft) }),
+            Err(e) => {
+                self.invalid(e, problems);
+                None
+            }
+        }
+    }
+
+    fn contact(&self, v: &Values, problems: &mut Vec<Problem>) -> Option<Parsed> {
+        let partner = v.get("partner").split_whitespace().collect::<Vec<_>>().join(" ");
+        if partner.is_empty() {
+            problems
+                .push(Problem { column: self.column_name("partner"), reason: "required: the partner's name".into() });
+        }
+        let partner_category = match v.get("partner_category") {
+            "" => None,
+            raw => match parse_category(raw) {
+                Ok(c) => Some(c),
+                Err(reason) => {
+                    problems.push(Problem { column: self.column_name("partner_category"), reason });
+                    None
+                }
+            },
+        };
+        let consent = match v.get("consent") {
+            "" => None,
+            raw => match parse_consent(raw) {
+                Ok(c) => Some(c),
+                Err(reason) => {
+                    problems.push(Problem { column: self.column_name("consent"), reason });
+                    None
+                }
+            },
+        };
+        let draft = ContactDraft {
+            name: v.opt("name"),
+            email: v.opt("email"),
+            role: v.opt("role"),
+            language: v.opt("language"),
+            phone: v.opt("phone"),
+            consent,
+        };
+        match draft.clone().validate() {
+            Ok(fields) if !partner.is_empty() => {
+                Some(Parsed::Contact { partner, partner_category, fields, patch: draft })
+            }
+            Ok(_) => None,
+            Err(e) => {
+                self.invalid(e, problems);
+                None
+            }
+        }
+    }
+
+    fn event(&self, v: &Values, problems: &mut Vec<Problem>) -> Option<Parsed> {
+        let window = self.window?;
+        let country = match v.get("country") {
+            "" => String::new(),
+            raw => rally_site::geo::country_by_code_or_name(raw).map_or_else(|| raw.to_owned(), |c| c.code.to_owned()),
+        };
+        let event_type = match v.get("event_type") {
+            "" => "in_school".to_owned(),
+            raw => raw.trim().to_lowercase().replace([' ', '-'], "_"),
+        };
+        let listing = match v.get("listing").trim().to_lowercase().as_str() {
+            "" | "public" | "yes" | "true" | "1" | "da" | "да" | "oui" => "public",
+            _ => "private",
+        };
+        let form = EventForm {
+            organizer_name: v.get("organizer_name").to_owned(),
+            organizer_email: v.get("organizer_email").to_owned(),
+            organization: v.get("organization").to_owned(),
+            event_type,
+            title: v.get("title").to_owned(),
+            country,
+            city: v.get("city").to_owned(),
+            latitude: v.get("latitude").to_owned(),
+            longitude: v.get("longitude").to_owned(),
+            url: v.get("url").to_owned(),
+            starts_on: v.get("starts_on").to_owned(),
+            ends_on: v.get("ends_on").to_owned(),
+            students: v.get("students").to_owned(),
+            ages: v.get("ages").to_owned(),
+            language: match v.get("language") {
+                "" => "en".to_owned(),
+                l => l.to_owned(),
+            },
+            description: v.get("description").to_owned(),
+            listing: listing.to_owned(),
+            // The team imports its own list: the privacy basis is theirs, recorded as an import.
+            consent: "on".to_owned(),
+            news: String::new(),
+            website: String::new(),
+        };
+        match form.validate(window, &crate::site::Places) {
+            Ok(f) => Some(Parsed::Event(Box::new(f))),
+            Err(errors) => {
+                for e in errors {
+                    let args: Vec<String> = e.args.iter().map(|(k, v)| format!("{k} {v}")).collect();
+                    let reason = if args.is_empty() {
+                        event_reason(e.message_id)
+                    } else {
+                        format!("{} ({})", event_reason(e.message_id), args.join(", "))
+                    };
+                    problems.push(Problem { column: self.column_name(event_field(e.field)), reason });
+                }
+                None
+            }
+        }
+    }
+}
+
+/// The event form's field names as this import's field keys.
+fn event_field(field: &str) -> &str {
+    match field {
+        "students" => "students",
+        "event_type" => "event_type",
+        other => other,
+    }
+}
+
+/// The English text of the public form's messages, from their ids (`error-required` → "required").
+fn event_reason(message_id: &str) -> String {
+    message_id.trim_start_matches("error-").trim_start_matches("field-").replace('-', " ")
+}
+
+/// A cell's text, trimmed. Cells that a spreadsheet would run as a formula (`=`, `@`, or `+`/`-`
+/// followed by something that is not a number) are refused; the apostrophe Rally's exports put in
+/// front of such text to neutralize it is taken off again.
+pub fn clean_cell(raw: &str) -> Result<String, String> {
+    let v = raw.trim();
+    if let Some(rest) = v.strip_prefix('\'')
+        && rest.starts_with(['=', '+', '-', '@'])
+    {
+        return Ok(rest.to_owned());
+    }
+    let numeric = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || " ().-/+".contains(c));
+    let formula = match v.chars().next() {
+        Some('=' | '@') => true,
+        Some('+' | '-') => !numeric(&v[1..]),
+        _ => false,
+    };
+    if formula {
+        let shown: String = v.chars().take(40).collect();
+        return Err(format!(
+            "`{shown}` looks like a spreadsheet formula; Rally does not import formulas (write it as text, with an apostrophe in front)"
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// A list in one cell: `a, b; c`.
+fn list(s: &str) -> impl Iterator<Item = &str> {
+    s.split([',', ';', '|']).map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// A whole number as spreadsheets write it: `1200`, `1 200`, `1,200`, `1.200`, `1200.0`.
+fn parse_count(raw: &str) -> Option<i64> {
+    let v = raw.trim().strip_suffix(".0").unwrap_or(raw.trim());
+    let digits: String = v.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | ',' | '.' | '\'')).collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() > 15 {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+fn key(raw: &str) -> String {
+    raw.trim().to_lowercase().replace([' ', '-', '/'], "_")
+}
+
+pub fn parse_category(raw: &str) -> Result<Category, String> {
+    let k = key(raw);
+    if let Ok(c) = Category::parse(&k) {
+        return Ok(c);
+    }
+    if let Some(c) = Category::ALL.into_iter().find(|c| key(c.label()) == k) {
+        return Ok(c);
+    }
+    let c = match k.as_str() {
+        "it" | "company" | "it_company" | "it_companies" | "business" | "corporate" | "tvrtka" | "it_tvrtka"
+        | "компания" | "entreprise" => Category::ItCompany,
+        "authority"
+        | "authorities"
+        | "government"
+        | "ministry"
+        | "public_authority"
+        | "vlast"
+        | "ministarstvo"
+        | "министерство"
+        | "власти"
+        | "ministère"
+        | "autorité" => Category::Authority,
+        "teachers"
+        | "teacher_network"
+        | "teachers_network"
+        | "school_network"
+        | "network"
+        | "udruga_nastavnika"
+        | "mreža_nastavnika"
+        | "сеть_учителей"
+        | "réseau_enseignants" => Category::SchoolNetwork,
+        "ngo"
+        | "nonprofit"
+        | "non_profit"
+        | "university"
+        | "universities"
+        | "ngo_university"
+        | "udruga"
+        | "sveučilište"
+        | "нко"
+        | "университет"
+        | "association"
+        | "université" => Category::Nonprofit,
+        "media" | "press" | "mediji" | "сми" | "médias" | "presse" => Category::Media,
+        _ => {
+            return Err(format!(
+                "`{}` is not a partner category; use it_company, authority, school_network, nonprofit or media",
+                raw.trim()
+            ));
+        }
+    };
+    Ok(c)
+}
+
+fn parse_audience(raw: &str) -> Result<Audience, String> {
+    let k = key(raw);
+    let k = match k.as_str() {
+        "principal" | "ravnatelji" | "директора" => "principals",
+        "teacher" | "nastavnici" | "учителя" | "enseignants" => "teachers",
+        "student" | "pupils" | "učenici" | "ученики" | "élèves" => "students",
+        "parent" | "roditelji" | "родители" => "parents",
+        "employee" | "staff" | "zaposlenici" | "сотрудники" | "employés" => "employees",
+        "public" | "general" | "javnost" | "общественность" => "general_public",
+        other => other,
+    };
+    Audience::parse(k).map_err(|_| {
+        format!(
+            "`{}` is not an audience; use principals, teachers, students, parents, employees or general_public",
+            raw.trim()
+        )
+    })
+}
+
+fn parse_consent(raw: &str) -> Result<Consent, String> {
+    match key(raw).as_str() {
+        "yes" | "y" | "true" | "1" | "opted_in" | "opt_in" | "da" | "да" | "oui" | "x" => Ok(Consent::OptedIn),
+        "no" | "n" | "false" | "0" | "opted_out" | "opt_out" | "ne" | "нет" | "non" => Ok(Consent::OptedOut),
+        "unknown" | "?" => Ok(Consent::Unknown),
+        _ => Err(format!("`{}`: write yes, no or unknown", raw.trim())),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Row {
+        Row { number: 2, cells: cells.iter().map(|s| (*s).to_owned()).collect() }
+    }
+
+    #[test]
+    fn formula_cells_are_refused_and_neutralized_ones_restored() {
+        assert!(clean_cell("=HYPERLINK(\"http://x\")").is_err());
+        assert!(clean_cell("@SUM(A1)").is_err());
+        assert!(clean_cell("-2+3+cmd|' /C calc'!A0").is_err());
+        assert_eq!(clean_cell("+385 1 234 5678"), Ok("+385 1 234 5678".into()));
+        assert_eq!(clean_cell("-12"), Ok("-12".into()));
+        assert_eq!(clean_cell("'=not a formula"), Ok("=not a formula".into()));
+        assert_eq!(clean_cell("  plain  "), Ok("plain".into()));
+    }
+
+    #[test]
+    fn partner_rows() {
+        let headers: Vec<String> = ["Naziv", "Vrsta", "Web", "Država", "Doseg", "Publika"].map(String::from).to_vec();
+        let m = Mapping::guess(ImportKind::Partners, &headers);
+        let c = RowChecker::new(&m, &headers, None);
+        let Ok(Parsed::Partner { fields: p, .. }) =
+            c.check(&row(&["Infobip", "IT company", "www.infobip.com", "Hrvatska", "1 200", "employees; parents"]))
+        else {
+            panic!("valid row refused")
+        };
+        assert_eq!((p.category, p.country.as_deref(), p.reach.get()), (Category::ItCompany, Some("HR"), 1200));
+        assert_eq!(p.audiences, vec![Audience::Parents, Audience::Employees]);
+        let problems = c.check(&row(&["", "bakery", "not a site", "Atlantis", "lots", ""])).unwrap_err();
+        let columns: Vec<&str> = problems.iter().map(|p| p.column.as_str()).collect();
+        assert!(
+            columns.contains(&"Vrsta") && columns.contains(&"Država") && columns.contains(&"Doseg"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn contact_rows() {
+        let headers: Vec<String> = ["Email", "Name", "Organization", "Phone"].map(String::from).to_vec();
+        let m = Mapping::guess(ImportKind::Contacts, &headers);
+        let c = RowChecker::new(&m, &headers, None);
+        let Ok(Parsed::Contact { partner, fields, .. }) =
+            c.check(&row(&[" Ana@Skola.HR ", "Ana", "  OŠ   Čakovec ", "+385 40 123 456"]))
+        else {
+            panic!("valid row refused")
+        };
+        assert_eq!((partner.as_str(), fields.email.as_str()), ("OŠ Čakovec", "ana@skola.hr"));
+        let problems = c.check(&row(&["not-an-email", "=cmd()", "", ""])).unwrap_err();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems.iter().any(|p| p.column == "Name" && p.reason.contains("formula")));
+        assert!(problems.iter().any(|p| p.column == "Email"));
+        assert!(problems.iter().any(|p| p.column == "Organization"));
+    }
+
+    #[test]
+    fn counts_and_categories() {
+        assert_eq!(parse_count("1,200"), Some(1200));
+        assert_eq!(parse_count("35.0"), Some(35));
+        assert_eq!(parse_count("12a"), None);
+        assert_eq!(parse_category("NGO"), Ok(Category::Nonprofit));
+        assert_eq!(parse_category("school_network"), Ok(Category::SchoolNetwork));
+    }
+}

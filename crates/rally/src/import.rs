@@ -1,0 +1,284 @@
+//! `rally import`: partners, contacts and events from CSV or spreadsheet files, with a progress bar, a
+//! per-row report, saved mappings, and undo.
+
+use std::io::{BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow, bail};
+use clap::{Args, Subcommand};
+use rally_store::imports::{BatchStatus, ImportBatch, ImportKind};
+use rally_store::{Actor, Store};
+use rally_web::import::{DedupeKey, ImportSpec, OnDuplicate, Prepared, SourceOptions, source};
+
+use crate::DatabaseArg;
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import partners (name and category required; matched on website domain or name + city).
+    Partners(ImportArgs),
+    /// Import contacts (e-mail, name and partner required; matched on e-mail). Partners not in the
+    /// campaign are created when a partner category column is mapped.
+    Contacts(ImportArgs),
+    /// Import events (organizer, e-mail, country, first day and students required); they count at once.
+    Events(ImportArgs),
+    /// Take an import back: rows it created are deleted, rows it updated get their previous values.
+    Undo {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The import's number (see `rally import list`).
+        #[arg(value_name = "BATCH")]
+        batch: i64,
+    },
+    /// The campaign's imports, newest first.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        campaign: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// The campaign's slug.
+    #[arg(long)]
+    campaign: String,
+    /// A CSV file (any of UTF-8, UTF-16, Windows-1250/1251…; comma, semicolon or tab) or a workbook
+    /// (XLSX, XLS, ODS: the first sheet).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Check every row and write the report, but change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Map a column to a field: `--map "E-pošta=email"`, `--map C=partner`, `--map Notes=skip`.
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    map: Vec<String>,
+    /// Start from a mapping saved earlier with --save-mapping.
+    #[arg(long, value_name = "NAME")]
+    mapping: Option<String>,
+    /// Save the mapping used under this name, for the next file of the same shape.
+    #[arg(long, value_name = "NAME")]
+    save_mapping: Option<String>,
+    /// What makes a row a duplicate: email (contacts), domain or name-city (partners), registration
+    /// (events).
+    #[arg(long = "match", value_name = "KEY")]
+    dedupe: Option<String>,
+    /// What to do with a row the campaign already has: skip, update, or create (partners only).
+    #[arg(long, default_value = "skip")]
+    on_duplicate: String,
+    /// Import the good rows even when some rows have problems (otherwise nothing is imported).
+    #[arg(long)]
+    partial: bool,
+    /// The file's text encoding, when the guess is wrong (utf-8, utf-16, windows-1250, windows-1251…).
+    #[arg(long)]
+    encoding: Option<String>,
+    /// The CSV delimiter, when the guess is wrong: comma, semicolon, tab or |.
+    #[arg(long)]
+    delimiter: Option<String>,
+    /// Write the per-row report (row, column, outcome, reason) to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+}
+
+pub async fn run(command: ImportCommand, database: impl Fn(Option<String>) -> String) -> anyhow::Result<()> {
+    let (kind, args) = match command {
+        ImportCommand::Partners(a) => (ImportKind::Partners, a),
+        ImportCommand::Contacts(a) => (ImportKind::Contacts, a),
+        ImportCommand::Events(a) => (ImportKind::Events, a),
+        ImportCommand::Undo { db, batch } => {
+            let store = crate::open(&database(db.database)).await?;
+            let batch = store.undo_import(Actor::System, batch).await?;
+            eprintln!(
+                "import #{} undone: {} rows it created removed, {} rows it updated restored",
+                batch.id, batch.counts.created, batch.counts.updated
+            );
+            return Ok(());
+        }
+        ImportCommand::List { db, campaign } => {
+            let store = crate::open(&database(db.database)).await?;
+            let id = campaign_id(&*store, &campaign).await?;
+            for b in store.import_batches(Actor::System, id, 100).await? {
+                println!("{}", batch_line(&b));
+            }
+            return Ok(());
+        }
+    };
+    import(kind, args, database).await
+}
+
+async fn campaign_id(store: &dyn Store, slug: &str) -> anyhow::Result<rally_domain::CampaignId> {
+    store.campaign_id(slug).await?.ok_or_else(|| anyhow!("--campaign: no campaign `{slug}`"))
+}
+
+fn batch_line(b: &ImportBatch) -> String {
+    format!(
+        "#{:<5} {:<8} {:<11} {} rows: {} created, {} updated, {} skipped, {} with problems  {}  {}",
+        b.id,
+        b.kind.as_str(),
+        b.status.as_str(),
+        b.counts.rows_read,
+        b.counts.created,
+        b.counts.updated,
+        b.counts.skipped,
+        b.counts.failed,
+        b.created_at.format("%Y-%m-%d %H:%M"),
+        b.file_name
+    )
+}
+
+async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<String>) -> String) -> anyhow::Result<()> {
+    let store = crate::open(&database(args.db.database)).await?;
+    let id = campaign_id(&*store, &args.campaign).await?;
+    let campaign = store.campaign(Actor::System, id).await?.campaign;
+    let saved_mapping = match &args.mapping {
+        None => None,
+        Some(name) => {
+            let all = store.import_mappings(Actor::System, id, kind).await?;
+            let (_, json) = all
+                .iter()
+                .find(|(n, _)| n == name)
+                .ok_or_else(|| anyhow!("--mapping: no saved {} mapping `{name}`", kind.as_str()))?;
+            Some(serde_json::from_str(json).context("reading the saved mapping")?)
+        }
+    };
+    let spec = ImportSpec {
+        kind,
+        path: args.file.clone(),
+        file_name: args.file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        source: SourceOptions {
+            encoding: args.encoding.clone(),
+            delimiter: args
+                .delimiter
+                .as_deref()
+                .map(source::parse_delimiter)
+                .transpose()
+                .map_err(|e| anyhow!("--delimiter: {e}"))?,
+        },
+        saved_mapping,
+        overrides: args.map.clone(),
+        dedupe: args
+            .dedupe
+            .as_deref()
+            .map(|d| DedupeKey::parse(kind, d))
+            .transpose()
+            .map_err(|e| anyhow!("--match: {e}"))?,
+        on_duplicate: OnDuplicate::parse(&args.on_duplicate).map_err(|e| anyhow!("--on-duplicate: {e}"))?,
+        dry_run: args.dry_run,
+        partial: args.partial,
+        upload: None,
+        estimated_rows: None,
+    };
+    let prepared = Prepared::open(&spec).with_context(|| format!("reading {}", args.file.display()))?;
+    let sniffed = prepared.table.sniffed().clone();
+    eprintln!(
+        "{}: {}, {}{} columns",
+        args.file.display(),
+        sniffed.encoding,
+        sniffed.delimiter.map_or(String::new(), |_| format!("{}-separated, ", sniffed.delimiter_name())),
+        sniffed.headers.len()
+    );
+    for (column, header) in sniffed.headers.iter().enumerate() {
+        let field = prepared.mapping.field_of(column).map_or("(ignored)", |f| f.key);
+        eprintln!("  {:>3} {header:<30} → {field}", source::column_letter(column));
+    }
+    if let Some(name) = &args.save_mapping {
+        let json = serde_json::to_string(&prepared.mapping.to_saved(&sniffed.headers))?;
+        store.save_import_mapping(Actor::System, id, kind, name, &json).await?;
+        eprintln!("mapping saved as `{name}`");
+    }
+
+    let estimate = estimate_rows(&args.file).unwrap_or(0);
+    let bar = indicatif::ProgressBar::new(estimate);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows  {per_sec}  {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let report_file = match &args.report {
+        Some(path) => std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .with_context(|| format!("creating {}", path.display()))?,
+        None => tempfile::tempfile().context("creating the report")?,
+    };
+    let mut report = std::io::BufWriter::new(report_file);
+    let progress_bar = bar.clone();
+    let progress = move |p: rally_web::import::Progress| {
+        progress_bar.set_position(u64::try_from(p.rows).unwrap_or(0));
+        progress_bar.set_message(format!("{} problems", p.counts.failed));
+    };
+    let result =
+        rally_web::import::run(&*store, Actor::System, &campaign, &spec, prepared, &mut report, &progress).await;
+    bar.finish_and_clear();
+    let finished = result?;
+    let mut file = report.into_inner().map_err(|e| anyhow!("writing the report: {}", e.error()))?;
+    show_report(&mut file, finished.problems, args.report.as_deref())?;
+    let b = &finished.batch;
+    let c = &b.counts;
+    let partners =
+        if finished.new_partners > 0 { format!(", {} new partners", finished.new_partners) } else { String::new() };
+    match b.status {
+        BatchStatus::DryRun => {
+            eprintln!(
+                "dry run #{}: {} rows: {} would be created, {} updated, {} skipped, {} with problems{partners}; nothing was changed",
+                b.id, c.rows_read, c.created, c.updated, c.skipped, c.failed
+            );
+            if c.failed > 0 && !spec.partial {
+                bail!("{} rows have problems; fix them, or import the others with --partial", c.failed);
+            }
+        }
+        BatchStatus::RolledBack => {
+            bail!(
+                "nothing was imported: {} of {} rows have problems (see the report); fix them, or import the others with --partial",
+                c.failed,
+                c.rows_read
+            );
+        }
+        _ => eprintln!(
+            "import #{}: {} rows: {} created, {} updated, {} skipped, {} with problems{partners}. Undo with `rally import undo {}`",
+            b.id, c.rows_read, c.created, c.updated, c.skipped, c.failed, b.id
+        ),
+    }
+    Ok(())
+}
+
+/// Lines in the file, to size the progress bar (quoted line breaks make it a little high).
+fn estimate_rows(path: &Path) -> std::io::Result<u64> {
+    let mut file = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+    let mut lines = 0u64;
+    loop {
+        let buf = file.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        lines += buf.iter().filter(|&&b| b == b'\n').count() as u64;
+        let n = buf.len();
+        file.consume(n);
+    }
+    Ok(lines.saturating_sub(1))
+}
+
+/// Prints the first problems of the report; the whole report is in the file.
+fn show_report(file: &mut std::fs::File, lines: u64, saved: Option<&Path>) -> anyhow::Result<()> {
+    use std::io::Seek;
+    if lines == 0 {
+        return Ok(());
+    }
+    file.seek(std::io::SeekFrom::Start(0))?;
+    let mut text = String::new();
+    file.take(64 * 1024).read_to_string(&mut text).context("reading the report")?;
+    let mut err = std::io::stderr().lock();
+    for line in text.lines().take(21) {
+        writeln!(err, "  {line}")?;
+    }
+    match saved {
+        Some(path) => writeln!(err, "the report ({lines} lines) is in {}", path.display())?,
+        None if lines > 20 => writeln!(err, "… {} more; write them all with --report FILE", lines - 20)?,
+        None => {}
+    }
+    Ok(())
+}
