@@ -29,6 +29,7 @@ const pages = [
   `/campaigns/${slug}/comms/plan`,
   `/campaigns/${slug}/events`,
   `/campaigns/${slug}/reports`,
+  `/campaigns/${slug}/imports`,
   `/c/${slug}/`,
   `/c/${slug}/register`,
   `/c/${slug}/events`,

@@ -77,51 +77,6 @@ struct ContactBefore {
     updated_at: i64,
 }
 
-/// Writes a partner's fields over the stored ones, keeping tallies and search terms in step.
-async fn overwrite_partner(conn: &mut Conn, current: &Partner, fields: &PartnerFields, updated_at: i64) -> Result<()> {
-    let q = sqlx::query(
-        "UPDATE partners SET name = $1, category = $2, audiences = $3, reach = $4, priority_boost = $5, \
-         priority = $6, high_touch = $7, owner_id = $8, website = $9, country = $10, region = $11, tags = $12, \
-         notes = $13, sort_name = $14, updated_at = $15 WHERE id = $16",
-    );
-    bind_partner(q, fields)?.bind(updated_at).bind(current.id.0).execute(&mut *conn).await?;
-    if (fields.category, fields.reach) != (current.fields.category, current.fields.reach) {
-        let (campaign, stage) = (current.campaign_id, current.stage);
-        tally(conn, campaign, stage, current.fields.category, -1, -current.fields.reach.get()).await?;
-        tally(conn, campaign, stage, fields.category, 1, fields.reach.get()).await?;
-    }
-    if fields.name != current.fields.name {
-        sqlx::query("DELETE FROM partner_terms WHERE partner_id = $1").bind(current.id.0).execute(&mut *conn).await?;
-        insert_terms(conn, current.campaign_id, current.id, fields).await?;
-    }
-    Ok(())
-}
-
-async fn overwrite_contact(conn: &mut Conn, id: i64, partner: i64, f: &ContactFields, updated_at: i64) -> Result<()> {
-    let result = sqlx::query(
-        "UPDATE contacts SET partner_id = $1, name = $2, email = $3, role = $4, language = $5, phone = $6, \
-         consent = $7, updated_at = $8 WHERE id = $9",
-    )
-    .bind(partner)
-    .bind(&f.name)
-    .bind(f.email.as_str())
-    .bind(&f.role)
-    .bind(f.language.as_ref().map(LanguageTag::as_str))
-    .bind(&f.phone)
-    .bind(f.consent.as_str())
-    .bind(updated_at)
-    .bind(id)
-    .execute(&mut *conn)
-    .await;
-    match result {
-        Err(e) if is_unique_violation(&e) => Err(duplicate_contact(&f.email)),
-        other => {
-            other?;
-            Ok(())
-        }
-    }
-}
-
 async fn contact_updated_at(conn: &mut Conn, id: i64) -> Result<i64> {
     let row = sqlx::query("SELECT updated_at FROM contacts WHERE id = $1").bind(id).fetch_one(&mut *conn).await?;
     Ok(row.try_get("updated_at")?)

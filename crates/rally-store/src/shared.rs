@@ -517,6 +517,51 @@ async fn insert_contact(conn: &mut Conn, campaign: CampaignId, partner: PartnerI
     }
 }
 
+/// Writes a partner's fields over the stored ones, keeping tallies and search terms in step.
+async fn overwrite_partner(conn: &mut Conn, current: &Partner, fields: &PartnerFields, updated_at: i64) -> Result<()> {
+    let q = sqlx::query(
+        "UPDATE partners SET name = $1, category = $2, audiences = $3, reach = $4, priority_boost = $5, \
+         priority = $6, high_touch = $7, owner_id = $8, website = $9, country = $10, region = $11, tags = $12, \
+         notes = $13, sort_name = $14, updated_at = $15 WHERE id = $16",
+    );
+    bind_partner(q, fields)?.bind(updated_at).bind(current.id.0).execute(&mut *conn).await?;
+    if (fields.category, fields.reach) != (current.fields.category, current.fields.reach) {
+        let (campaign, stage) = (current.campaign_id, current.stage);
+        tally(conn, campaign, stage, current.fields.category, -1, -current.fields.reach.get()).await?;
+        tally(conn, campaign, stage, fields.category, 1, fields.reach.get()).await?;
+    }
+    if fields.name != current.fields.name {
+        sqlx::query("DELETE FROM partner_terms WHERE partner_id = $1").bind(current.id.0).execute(&mut *conn).await?;
+        insert_terms(conn, current.campaign_id, current.id, fields).await?;
+    }
+    Ok(())
+}
+
+async fn overwrite_contact(conn: &mut Conn, id: i64, partner: i64, f: &ContactFields, updated_at: i64) -> Result<()> {
+    let result = sqlx::query(
+        "UPDATE contacts SET partner_id = $1, name = $2, email = $3, role = $4, language = $5, phone = $6, \
+         consent = $7, updated_at = $8 WHERE id = $9",
+    )
+    .bind(partner)
+    .bind(&f.name)
+    .bind(f.email.as_str())
+    .bind(&f.role)
+    .bind(f.language.as_ref().map(LanguageTag::as_str))
+    .bind(&f.phone)
+    .bind(f.consent.as_str())
+    .bind(updated_at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await;
+    match result {
+        Err(e) if is_unique_violation(&e) => Err(duplicate_contact(&f.email)),
+        other => {
+            other?;
+            Ok(())
+        }
+    }
+}
+
 fn duplicate_contact(email: &Email) -> StoreError {
     StoreError::Conflict { field: "email", message: format!("{email} is already a contact in this campaign") }
 }
@@ -1093,21 +1138,7 @@ impl Store for Backend {
             authorize(&mut tx, actor, current.campaign_id, edit(fields.owner_id), "partner").await?;
             check_on_team(&mut tx, current.campaign_id, fields.owner_id).await?;
         }
-        let q = sqlx::query(
-            "UPDATE partners SET name = $1, category = $2, audiences = $3, reach = $4, priority_boost = $5, \
-             priority = $6, high_touch = $7, owner_id = $8, website = $9, country = $10, region = $11, tags = $12, \
-             notes = $13, sort_name = $14, updated_at = $15 WHERE id = $16",
-        );
-        bind_partner(q, &fields)?.bind(now_micros()).bind(id.0).execute(&mut *tx).await?;
-        if (fields.category, fields.reach) != (current.fields.category, current.fields.reach) {
-            let (campaign, stage) = (current.campaign_id, current.stage);
-            tally(&mut tx, campaign, stage, current.fields.category, -1, -current.fields.reach.get()).await?;
-            tally(&mut tx, campaign, stage, fields.category, 1, fields.reach.get()).await?;
-        }
-        if fields.name != current.fields.name {
-            sqlx::query("DELETE FROM partner_terms WHERE partner_id = $1").bind(id.0).execute(&mut *tx).await?;
-            insert_terms(&mut tx, current.campaign_id, id, &fields).await?;
-        }
+        overwrite_partner(&mut tx, &current, &fields, now_micros()).await?;
         let partner = fetch_partner(&mut tx, id).await?;
         tx.commit().await?;
         Ok(partner)
@@ -1405,24 +1436,7 @@ impl Store for Backend {
         let (current, partner) = fetch_contact(&mut tx, id).await?;
         authorize(&mut tx, actor, partner.campaign_id, edit(partner.fields.owner_id), "contact").await?;
         let f = current.fields.to_draft().merge(patch).validate()?;
-        let result = sqlx::query(
-            "UPDATE contacts SET name = $1, email = $2, role = $3, language = $4, phone = $5, consent = $6, \
-             updated_at = $7 WHERE id = $8",
-        )
-        .bind(&f.name)
-        .bind(f.email.as_str())
-        .bind(&f.role)
-        .bind(f.language.as_ref().map(LanguageTag::as_str))
-        .bind(&f.phone)
-        .bind(f.consent.as_str())
-        .bind(now_micros())
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await;
-        match result {
-            Err(e) if is_unique_violation(&e) => return Err(duplicate_contact(&f.email)),
-            other => other?,
-        };
+        overwrite_contact(&mut tx, id.0, current.partner_id.0, &f, now_micros()).await?;
         let (contact, _) = fetch_contact(&mut tx, id).await?;
         tx.commit().await?;
         Ok(contact)

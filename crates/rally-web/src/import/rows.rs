@@ -472,6 +472,36 @@ mod tests {
     }
 
     #[test]
+    fn event_rows() {
+        let headers: Vec<String> =
+            ["Organizer", "Email", "School", "Country", "City", "Date", "Students"].map(String::from).to_vec();
+        let m = Mapping::guess(ImportKind::Events, &headers);
+        assert!(m.missing().is_empty(), "{:?}", m.missing());
+        let window = DateWindow { from: "2026-10-01".parse().unwrap(), to: "2027-01-31".parse().unwrap() };
+        let c = RowChecker::new(&m, &headers, Some(window));
+        let Ok(Parsed::Event(e)) = c.check(&row(&[
+            "Ana Horvat",
+            "ana@skola.example",
+            "OŠ Čakovec",
+            "Hrvatska",
+            "Čakovec",
+            "2026-12-08",
+            "28",
+        ])) else {
+            panic!("valid row refused")
+        };
+        assert_eq!((e.country.as_str(), e.students_expected, e.starts_on.to_string()), ("HR", 28, "2026-12-08".into()));
+        assert!(e.latitude.is_some(), "the town is found in the gazetteer");
+        let problems =
+            c.check(&row(&["Ana", "ana@skola.example", "", "Atlantis", "", "2030-01-01", "lots"])).unwrap_err();
+        let columns: Vec<&str> = problems.iter().map(|p| p.column.as_str()).collect();
+        assert!(
+            columns.contains(&"Country") && columns.contains(&"Date") && columns.contains(&"Students"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
     fn counts_and_categories() {
         assert_eq!(parse_count("1,200"), Some(1200));
         assert_eq!(parse_count("35.0"), Some(35));

@@ -637,6 +637,21 @@ pub struct BatchQuery {
     done: String,
 }
 
+/// The campaign and one of its imports (another campaign's import is not found).
+async fn batch_of(
+    app: &AppState,
+    me: &SignedIn,
+    slug: &str,
+    id: i64,
+) -> Result<(rally_store::CampaignWithRole, ImportBatch), PageError> {
+    let found = app.store.campaign_by_slug(me.actor(), slug).await?;
+    let b = app.store.import_batch(me.actor(), id).await?;
+    if b.campaign_id != found.campaign.id {
+        return Err(PageError::NotFound);
+    }
+    Ok((found, b))
+}
+
 /// `GET /campaigns/{slug}/imports/{id}`: progress, counts, the report, undo.
 pub async fn batch(
     State(app): State<AppState>,
@@ -644,11 +659,7 @@ pub async fn batch(
     Path((slug, id)): Path<(String, i64)>,
     Query(q): Query<BatchQuery>,
 ) -> Result<Response, PageError> {
-    let found = app.store.campaign_by_slug(me.actor(), &slug).await?;
-    let b = app.store.import_batch(me.actor(), id).await?;
-    if b.campaign_id != found.campaign.id {
-        return Err(PageError::NotFound);
-    }
+    let (found, b) = batch_of(&app, &me, &slug, id).await?;
     let running = b.finished_at.is_none() && matches!(b.status, BatchStatus::Running | BatchStatus::DryRun);
     let options = StoredOptions::parse(&b.options);
     let report = report_path(&app, id);
@@ -697,11 +708,7 @@ pub async fn report(
     me: SignedIn,
     Path((slug, id)): Path<(String, i64)>,
 ) -> Result<Response, PageError> {
-    let found = app.store.campaign_by_slug(me.actor(), &slug).await?;
-    let b = app.store.import_batch(me.actor(), id).await?;
-    if b.campaign_id != found.campaign.id {
-        return Err(PageError::NotFound);
-    }
+    batch_of(&app, &me, &slug, id).await?;
     let bytes = tokio::fs::read(report_path(&app, id)).await.map_err(|_| PageError::NotFound)?;
     let mut response = bytes.into_response();
     let h = response.headers_mut();
@@ -718,11 +725,7 @@ pub async fn undo(
     me: SignedIn,
     Path((slug, id)): Path<(String, i64)>,
 ) -> Result<Response, PageError> {
-    let found = app.store.campaign_by_slug(me.actor(), &slug).await?;
-    let b = app.store.import_batch(me.actor(), id).await?;
-    if b.campaign_id != found.campaign.id {
-        return Err(PageError::NotFound);
-    }
+    batch_of(&app, &me, &slug, id).await?;
     match app.store.undo_import(me.actor(), id).await {
         Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/imports/{id}?done=undone")).into_response()),
         Err(rally_store::StoreError::Conflict { message, .. }) => imports_page(&app, &me, &slug, Some(message)).await,
