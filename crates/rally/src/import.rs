@@ -168,7 +168,7 @@ async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<Str
         dry_run: args.dry_run,
         partial: args.partial,
         upload: None,
-        estimated_rows: None,
+        estimated_rows: estimate_rows(&args.file).ok(),
     };
     let prepared = Prepared::open(&spec).with_context(|| format!("reading {}", args.file.display()))?;
     let sniffed = prepared.table.sniffed().clone();
@@ -189,8 +189,7 @@ async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<Str
         eprintln!("mapping saved as `{name}`");
     }
 
-    let estimate = estimate_rows(&args.file).unwrap_or(0);
-    let bar = indicatif::ProgressBar::new(estimate);
+    let bar = indicatif::ProgressBar::new(spec.estimated_rows.unwrap_or(0));
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows  {per_sec}  {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),

@@ -11,6 +11,9 @@ use std::path::Path;
 
 use encoding_rs::Encoding;
 
+/// The most lines one row may span (quoted line breaks); more is taken for broken quoting.
+const MAX_ROW_LINES: u64 = 200;
+
 /// How much of a file is looked at to guess its encoding and delimiter.
 const SAMPLE: usize = 64 * 1024;
 
@@ -176,9 +179,17 @@ impl Table {
                     Ok(true) => {
                         // The line the row starts on (blank lines count, as they do in a spreadsheet).
                         let number = record.position().map_or(self.next, |p| p.line());
+                        let spans = reader.position().line().saturating_sub(number);
                         self.next = number + 1;
                         if record.iter().all(|c| c.trim().is_empty()) {
                             continue;
+                        }
+                        if spans > MAX_ROW_LINES {
+                            // Most likely a quote that is never closed: it swallowed the lines after it.
+                            let reason = format!(
+                                "a quoted cell starting here runs over {spans} lines; is a closing quote (\") missing?"
+                            );
+                            return Some(Err(BadRow { number, reason }));
                         }
                         return Some(Ok(Row { number, cells: record.iter().map(cell).collect() }));
                     }
@@ -468,6 +479,19 @@ mod tests {
         assert_eq!(rows[0].cells, vec!["Acme, Inc.", "line one\nline two", "Split"]);
         assert_eq!(rows[0].number, 2);
         assert_eq!((rows[1].number, rows[1].cells[0].as_str()), (6, "Beta"), "the line it starts on");
+    }
+
+    #[test]
+    fn a_quote_that_is_never_closed_is_named() {
+        let mut csv = String::from("name,city\nGood,Split\n\"Broken,Zagreb\n");
+        for i in 0..300 {
+            csv.push_str(&format!("Row {i},Rijeka\n"));
+        }
+        let (_, rows) = table(csv.as_bytes(), &SourceOptions::default());
+        assert_eq!(rows[0].as_ref().map(|r| r.cells[0].as_str()), Ok("Good"));
+        let bad = rows[1].as_ref().unwrap_err();
+        assert_eq!(bad.number, 3);
+        assert!(bad.reason.contains("closing quote"), "{}", bad.reason);
     }
 
     #[test]
