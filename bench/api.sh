@@ -112,6 +112,7 @@ RALLY_PG_DURABLE=1 scripts/with-postgres "$0" --postgres-inner "$tmp" "$results"
 # bench/mail.sh keeps its own section of the same file: carry it over.
 mail_section=$(sed -n '/^<!-- bench\/mail.sh: begin -->$/,/^<!-- bench\/mail.sh: end -->$/p' "$out" 2>/dev/null || true)
 site_section=$(sed -n '/^<!-- bench\/site.sh: begin -->$/,/^<!-- bench\/site.sh: end -->$/p' "$out" 2>/dev/null || true)
+import_section=$(sed -n '/^<!-- bench\/import.sh: begin -->$/,/^<!-- bench\/import.sh: end -->$/p' "$out" 2>/dev/null || true)
 {
     cat <<DOC
 # Benchmarks
@@ -143,6 +144,7 @@ DOC
     if [ -f docs/benchmarks-notes.md ]; then echo; cat docs/benchmarks-notes.md; fi
     if [ -n "$mail_section" ]; then echo; echo "$mail_section"; fi
     if [ -n "$site_section" ]; then echo; echo "$site_section"; fi
+    if [ -n "$import_section" ]; then echo; echo "$import_section"; fi
 } >"$out"
 echo "bench: wrote $out" >&2
 cat "$out"
