@@ -151,7 +151,9 @@ pub struct ImportRow {
 /// What became of one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowOutcome {
-    Created(i64),
+    /// Added; the new row's id where it was read back (partners and events; contacts are inserted
+    /// many to a statement and not read back).
+    Created(Option<i64>),
     Updated(i64),
     /// An update that found nothing to change.
     Unchanged(i64),
@@ -194,13 +196,13 @@ pub trait Imports {
     ) -> Result<ImportBatch>;
     /// The campaign's partners, to match rows against.
     async fn import_directory(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<PartnerKeyRow>>;
-    /// The contacts of the campaign with these addresses, by address.
+    /// The contacts of the campaign with these addresses: address, id, and the import that created it.
     async fn existing_contacts(
         &self,
         actor: Actor,
         campaign: CampaignId,
         emails: &[&Email],
-    ) -> Result<Vec<(String, i64)>>;
+    ) -> Result<Vec<(String, i64, Option<i64>)>>;
     /// Writes a chunk of rows in one transaction, recording what undo needs; with `commit` false the
     /// transaction is rolled back (a dry run sees exactly what a real run would do).
     async fn import_rows(

@@ -82,7 +82,7 @@ async fn contact_updated_at(conn: &mut Conn, id: i64) -> Result<i64> {
     Ok(row.try_get("updated_at")?)
 }
 
-/// Inserts the chunk's new contacts with one statement per 500 rows.
+/// Inserts the chunk's new contacts, 500 rows a statement.
 async fn insert_contacts(
     conn: &mut Conn,
     campaign: CampaignId,
@@ -109,9 +109,8 @@ async fn insert_contacts(
                 .push_bind(now)
                 .push_bind(batch);
         });
-        q.push(" RETURNING id, email");
-        let inserted = match q.build().fetch_all(&mut *conn).await {
-            Ok(rows) => rows,
+        match q.build().execute(&mut *conn).await {
+            Ok(_) => {}
             Err(e) if is_unique_violation(&e) => {
                 return Err(StoreError::Conflict {
                     field: "email",
@@ -119,15 +118,9 @@ async fn insert_contacts(
                 });
             }
             Err(e) => return Err(e.into()),
-        };
-        // Addresses are unique in a campaign, so they say which id belongs to which row.
-        let mut ids: HashMap<String, i64> = HashMap::with_capacity(inserted.len());
-        for r in &inserted {
-            ids.insert(r.try_get("email")?, r.try_get("id")?);
         }
-        for (index, _, f) in part {
-            let id = ids.get(f.email.as_str()).copied().ok_or_else(|| corrupt("contacts", "an inserted row was not returned"))?;
-            outcomes[*index] = RowOutcome::Created(id);
+        for (index, _, _) in part {
+            outcomes[*index] = RowOutcome::Created(None);
         }
     }
     Ok(())
@@ -185,20 +178,19 @@ impl Imports for Backend {
             .collect()
     }
 
-    async fn existing_contacts(&self, actor: Actor, campaign: CampaignId, emails: &[&Email]) -> Result<Vec<(String, i64)>> {
+    async fn existing_contacts(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        emails: &[&Email],
+    ) -> Result<Vec<(String, i64, Option<i64>)>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
         let mut found = Vec::new();
-        for part in emails.chunks(500) {
-            let mut q = QueryBuilder::<Db>::new("SELECT id, email FROM contacts WHERE campaign_id = ");
-            q.push_bind(campaign.0).push(" AND email IN (");
-            let mut list = q.separated(", ");
-            for e in part {
-                list.push_bind(e.as_str().to_owned());
-            }
-            q.push(")");
-            for r in q.build().fetch_all(&mut *conn).await? {
-                found.push((r.try_get("email")?, r.try_get("id")?));
+        for part in emails.chunks(1000) {
+            let list: Vec<String> = part.iter().map(|e| e.as_str().to_owned()).collect();
+            for r in contacts_by_email(&mut conn, campaign, list).await? {
+                found.push((r.try_get("email")?, r.try_get("id")?, r.try_get("import_batch")?));
             }
         }
         Ok(found)
@@ -226,7 +218,7 @@ impl Imports for Backend {
                     let id = insert_partner(&mut tx, campaign, f, now).await?;
                     record_change(&mut tx, id, None, Stage::Lead, actor.user_id(), now, "imported", None).await?;
                     sqlx::query("UPDATE partners SET import_batch = $1 WHERE id = $2").bind(tag).bind(id.0).execute(&mut *tx).await?;
-                    RowOutcome::Created(id.0)
+                    RowOutcome::Created(Some(id.0))
                 }
                 (ImportRecord::Partner { patch, .. }, RowAction::Update(id)) => {
                     let existing = fetch_partner(&mut tx, PartnerId(id)).await?;
@@ -311,7 +303,7 @@ impl Imports for Backend {
                                 event_type: f.event_type,
                                 week: week_of(batch.created_at.date_naive()),
                             });
-                            RowOutcome::Created(id.0)
+                            RowOutcome::Created(Some(id.0))
                         }
                     }
                 }

@@ -73,6 +73,16 @@ impl PgStore {
     }
 }
 
+/// The campaign's contacts with these addresses (`id`, `email`, `import_batch`). One array parameter:
+/// an `IN` list of hundreds of parameters gets a generic plan that scans the campaign's contacts.
+async fn contacts_by_email(conn: &mut Conn, campaign: CampaignId, emails: Vec<String>) -> Result<Vec<DbRow>> {
+    Ok(sqlx::query("SELECT id, email, import_batch FROM contacts WHERE campaign_id = $1 AND email = ANY($2)")
+        .bind(campaign.0)
+        .bind(emails)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
 /// How a claim locks the rows it takes: rows another worker has locked are skipped, not waited for,
 /// so several workers claim disjoint batches.
 const CLAIM_LOCK: &str = " FOR UPDATE SKIP LOCKED";

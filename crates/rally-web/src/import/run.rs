@@ -27,8 +27,9 @@ use super::fields::{DedupeKey, Mapping, OnDuplicate};
 use super::rows::{Parsed, Problem, RowChecker};
 use super::source::{BadRow, Row, SourceError, SourceOptions, Table};
 
-/// Rows per transaction.
-pub const CHUNK: usize = 2_000;
+/// Rows per transaction: large enough that SQLite's commits and checkpoints are few, small enough that
+/// other writers wait a fraction of a second.
+pub const CHUNK: usize = 10_000;
 
 /// Everything an import is told.
 #[derive(Debug, Clone)]
@@ -222,19 +223,55 @@ struct Pending {
     key: Option<String>,
 }
 
+/// What the reading thread hands over, a chunk at a time, in file order. (A chunk is one vector: the
+/// variants' sizes do not matter.)
+#[allow(clippy::large_enum_variant)]
+enum Item {
+    Problems(u64, Vec<Problem>),
+    Row(Pending),
+}
+
+/// How rows are keyed to find duplicates.
+#[derive(Debug, Clone, Copy)]
+struct Keying {
+    dedupe: DedupeKey,
+    /// Whether the file has a city column: name + city matches on the name alone when it has not.
+    with_city: bool,
+}
+
+impl Keying {
+    fn partner(self, name: &str, website: Option<&str>, region: Option<&str>) -> Option<String> {
+        partner_key(self.dedupe, name, website, region.filter(|_| self.with_city))
+    }
+
+    fn of(self, parsed: &Parsed) -> Option<String> {
+        match parsed {
+            Parsed::Partner { fields: f, .. } => self.partner(&f.name, f.website.as_deref(), f.region.as_deref()),
+            Parsed::Contact { fields, .. } => Some(fields.email.as_str().to_owned()),
+            Parsed::Event(f) => Some(f.dedupe_key()),
+        }
+    }
+}
+
 struct Engine<'a> {
     store: &'a dyn Store,
     actor: Actor,
     spec: &'a ImportSpec,
-    dedupe: DedupeKey,
-    /// Whether the file has a city column: name + city matches on the name alone when it has not.
-    with_city: bool,
+    keying: Keying,
     batch: ImportBatch,
+    /// The header of the column duplicates are reported under.
+    key_column: String,
     /// Partners of the campaign by dedupe key (partner imports) and by name (contact imports).
     partners_by_key: HashMap<String, PartnerId>,
     partners_by_name: HashMap<String, PartnerId>,
+    /// Partners this import created: a later row that matches one repeats an earlier row of the file.
+    created_partners: HashSet<PartnerId>,
     /// New partners a dry run would create (nothing is kept between its chunks).
     planned_partners: HashSet<String>,
+    /// Keys (hashed) of rows checked but not written — a dry run's, or an all-or-nothing import's after
+    /// its first problem — with their line. Rows that were written are found in the database instead,
+    /// so an import that writes keeps nothing per row between chunks.
+    unwritten: HashMap<u64, u64>,
     counts: ImportCounts,
     new_partners: u64,
     /// Whether chunks are still written: a real run stops writing at the first problem unless partial
@@ -243,26 +280,28 @@ struct Engine<'a> {
 }
 
 /// Runs an import to the end. `report` receives the CSV report (problems and skipped rows);
-/// `progress` is called after every chunk.
+/// `progress` is called when the batch exists and after every chunk. The file is read and checked on
+/// a thread of its own, a chunk ahead of the writes.
 pub async fn run(
     store: &dyn Store,
     actor: Actor,
     campaign: &Campaign,
     spec: &ImportSpec,
-    mut prepared: Prepared,
+    prepared: Prepared,
     report: &mut (dyn Write + Send),
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<Finished, ImportError> {
     prepared.check_mapping()?;
-    let sniffed = prepared.table.sniffed().clone();
+    let Prepared { table, mapping, dedupe } = prepared;
+    let sniffed = table.sniffed().clone();
     let options = StoredOptions {
         encoding: sniffed.encoding.clone(),
         delimiter: sniffed.delimiter.map(|_| sniffed.delimiter_name().to_owned()),
-        mapping: prepared.mapping.to_saved(&sniffed.headers),
+        mapping: mapping.to_saved(&sniffed.headers),
         columns: (0..sniffed.headers.len())
-            .map(|c| prepared.mapping.field_of(c).map_or(String::new(), |f| f.key.to_owned()))
+            .map(|c| mapping.field_of(c).map_or(String::new(), |f| f.key.to_owned()))
             .collect(),
-        dedupe: prepared.dedupe.as_str().to_owned(),
+        dedupe: dedupe.as_str().to_owned(),
         on_duplicate: spec.on_duplicate.as_str().to_owned(),
         partial: spec.partial,
         upload: spec.upload.clone(),
@@ -271,16 +310,25 @@ pub async fn run(
     let options = serde_json::to_string(&options).map_err(|e| ImportError::Mapping(e.to_string()))?;
     let batch = store.start_import(actor, campaign.id, spec.kind, &spec.file_name, &options, spec.dry_run).await?;
     progress(Progress { batch: batch.id, rows: 0, counts: ImportCounts::default() });
+    let keying = Keying { dedupe, with_city: mapping.column_of("region").is_some() };
+    let key_field = match dedupe {
+        DedupeKey::Email => "email",
+        DedupeKey::Domain => "website",
+        DedupeKey::NameCity => "name",
+        DedupeKey::Registration => "organizer_email",
+    };
     let mut engine = Engine {
         store,
         actor,
         spec,
-        dedupe: prepared.dedupe,
-        with_city: prepared.mapping.column_of("region").is_some(),
+        keying,
+        key_column: mapping.column_of(key_field).and_then(|c| sniffed.headers.get(c).cloned()).unwrap_or_default(),
         batch,
         partners_by_key: HashMap::new(),
         partners_by_name: HashMap::new(),
+        created_partners: HashSet::new(),
         planned_partners: HashSet::new(),
+        unwritten: HashMap::new(),
         counts: ImportCounts::default(),
         new_partners: 0,
         writing: true,
@@ -290,60 +338,73 @@ pub async fn run(
             engine.know_partner(&p);
         }
     }
-    let window = DateWindow { from: campaign.fields.promotion_starts_on(), to: campaign.fields.follow_up_ends_on() };
-    let headers = sniffed.headers.clone();
-    let checker = RowChecker::new(&prepared.mapping, &headers, Some(window));
     let mut report = Report { out: report, lines: 0 };
     report.out.write_all(Format::Csv.header(&REPORT_COLUMNS).as_bytes())?;
-    // Keys seen in this file (hashed: eight bytes a row) and the row that had each first.
-    let mut seen: HashMap<u64, u64> = HashMap::new();
-    let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK);
+
+    let window = DateWindow { from: campaign.fields.promotion_starts_on(), to: campaign.fields.follow_up_ends_on() };
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Item>>(1);
+    let headers = sniffed.headers;
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut table = table;
+        let checker = RowChecker::new(&mapping, &headers, Some(window));
+        let mut items = Vec::with_capacity(CHUNK);
+        while let Some(next) = table.next_row() {
+            items.push(match next {
+                Err(bad) => Item::Problems(bad.number, vec![Problem { column: String::new(), reason: bad.reason }]),
+                Ok(row) => match checker.check(&row) {
+                    Err(problems) => Item::Problems(row.number, problems),
+                    Ok(parsed) => {
+                        let key = keying.of(&parsed);
+                        Item::Row(Pending { number: row.number, parsed, key })
+                    }
+                },
+            });
+            if items.len() == CHUNK
+                && tx.blocking_send(std::mem::replace(&mut items, Vec::with_capacity(CHUNK))).is_err()
+            {
+                // The writing side stopped.
+                return;
+            }
+        }
+        if !items.is_empty() {
+            let _ = tx.blocking_send(items);
+        }
+    });
     let result = async {
-        loop {
-            let next = prepared.table.next_row();
-            let done = next.is_none();
-            match next {
-                None => {}
-                Some(Err(bad)) => {
-                    engine.counts.rows_read += 1;
-                    engine.fail(&mut report, bad.number, &[Problem { column: String::new(), reason: bad.reason }])?;
-                }
-                Some(Ok(row)) => {
-                    engine.counts.rows_read += 1;
-                    match checker.check(&row) {
-                        Err(problems) => engine.fail(&mut report, row.number, &problems)?,
-                        Ok(parsed) => {
-                            let key = engine.key_of(&parsed);
-                            let first = key.as_deref().and_then(|k| seen.get(&hash_of(k)).copied());
-                            match first {
-                                Some(first) => {
-                                    let reason = format!("the same {} as row {first}", engine.dedupe.label());
-                                    let column = engine.key_column(&prepared.mapping, &headers);
-                                    engine.fail(&mut report, row.number, &[Problem { column, reason }])?;
-                                }
-                                None => {
-                                    if let Some(k) = &key {
-                                        seen.insert(hash_of(k), row.number);
-                                    }
-                                    chunk.push(Pending { number: row.number, parsed, key });
-                                }
-                            }
+        while let Some(items) = rx.recv().await {
+            let mut chunk = Vec::with_capacity(items.len());
+            // Keys of this chunk (hashed), with their line.
+            let mut here: HashMap<u64, u64> = HashMap::with_capacity(items.len());
+            for item in items {
+                engine.counts.rows_read += 1;
+                match item {
+                    Item::Problems(row, problems) => engine.fail(&mut report, row, &problems)?,
+                    Item::Row(p) => {
+                        let hash = p.key.as_deref().map(hash_of);
+                        let first = hash.and_then(|h| here.get(&h).or_else(|| engine.unwritten.get(&h)).copied());
+                        if let Some(first) = first {
+                            engine.repeats(&mut report, p.number, Some(first))?;
+                            continue;
                         }
+                        if let Some(h) = hash {
+                            here.insert(h, p.number);
+                        }
+                        chunk.push(p);
                     }
                 }
             }
-            if chunk.len() >= CHUNK || (done && !chunk.is_empty()) {
-                engine.write_chunk(std::mem::take(&mut chunk), &mut report).await?;
-                store.import_progress(engine.batch.id, engine.counts).await?;
-                progress(Progress { batch: engine.batch.id, rows: engine.counts.rows_read, counts: engine.counts });
+            if !engine.write_chunk(chunk, &mut report).await? {
+                engine.unwritten.extend(here);
             }
-            if done {
-                break;
-            }
+            store.import_progress(engine.batch.id, engine.counts).await?;
+            progress(Progress { batch: engine.batch.id, rows: engine.counts.rows_read, counts: engine.counts });
         }
         Ok::<(), ImportError>(())
     }
     .await;
+    // Ends the reading thread too when the writes stopped early.
+    drop(rx);
+    let _ = reader.await;
     report.out.flush()?;
     let status = match (&result, spec.dry_run) {
         (_, true) => BatchStatus::DryRun,
@@ -365,31 +426,9 @@ pub async fn run(
 impl Engine<'_> {
     fn know_partner(&mut self, p: &PartnerKeyRow) {
         self.partners_by_name.entry(name_key(&p.name)).or_insert(p.id);
-        let region = p.region.as_deref().filter(|_| self.with_city);
-        if let Some(k) = partner_key(self.dedupe, &p.name, p.website.as_deref(), region) {
+        if let Some(k) = self.keying.partner(&p.name, p.website.as_deref(), p.region.as_deref()) {
             self.partners_by_key.entry(k).or_insert(p.id);
         }
-    }
-
-    fn key_of(&self, parsed: &Parsed) -> Option<String> {
-        match parsed {
-            Parsed::Partner { fields: f, .. } => {
-                let region = f.region.as_deref().filter(|_| self.with_city);
-                partner_key(self.dedupe, &f.name, f.website.as_deref(), region)
-            }
-            Parsed::Contact { fields, .. } => Some(fields.email.as_str().to_owned()),
-            Parsed::Event(f) => Some(f.dedupe_key()),
-        }
-    }
-
-    fn key_column(&self, mapping: &Mapping, headers: &[String]) -> String {
-        let key = match self.dedupe {
-            DedupeKey::Email => "email",
-            DedupeKey::Domain => "website",
-            DedupeKey::NameCity => "name",
-            DedupeKey::Registration => "organizer_email",
-        };
-        mapping.column_of(key).and_then(|c| headers.get(c).cloned()).unwrap_or_default()
     }
 
     fn fail(&mut self, report: &mut Report<'_>, row: u64, problems: &[Problem]) -> std::io::Result<()> {
@@ -403,11 +442,23 @@ impl Engine<'_> {
         Ok(())
     }
 
+    /// A row with the key of an earlier row of the file (its line, when it is known).
+    fn repeats(&mut self, report: &mut Report<'_>, row: u64, first: Option<u64>) -> std::io::Result<()> {
+        let label = self.keying.dedupe.label();
+        let reason = match first {
+            Some(first) => format!("the same {label} as row {first}"),
+            None => format!("the same {label} as an earlier row of this file"),
+        };
+        let column = self.key_column.clone();
+        self.fail(report, row, &[Problem { column, reason }])
+    }
+
     /// Matches a chunk with the campaign, then writes it (or, in a dry run or after a problem in an
-    /// all-or-nothing import, runs it in a transaction that is rolled back).
-    async fn write_chunk(&mut self, chunk: Vec<Pending>, report: &mut Report<'_>) -> Result<(), ImportError> {
+    /// all-or-nothing import, checks it without writing). Returns whether it was written.
+    async fn write_chunk(&mut self, chunk: Vec<Pending>, report: &mut Report<'_>) -> Result<bool, ImportError> {
         let campaign = self.batch.campaign_id;
-        let existing: HashMap<String, i64> = if self.spec.kind == ImportKind::Contacts {
+        let commit = self.writing && !self.spec.dry_run;
+        let existing: HashMap<String, (i64, Option<i64>)> = if self.spec.kind == ImportKind::Contacts {
             let emails: Vec<&Email> = chunk
                 .iter()
                 .filter_map(|p| match &p.parsed {
@@ -415,31 +466,42 @@ impl Engine<'_> {
                     _ => None,
                 })
                 .collect();
-            self.store.existing_contacts(self.actor, campaign, &emails).await?.into_iter().collect()
+            let found = self.store.existing_contacts(self.actor, campaign, &emails).await?;
+            found.into_iter().map(|(email, id, batch)| (email, (id, batch))).collect()
         } else {
             HashMap::new()
         };
         let mut rows: Vec<ImportRow> = Vec::with_capacity(chunk.len());
         for p in chunk {
             let found = match (&p.parsed, &p.key) {
-                (Parsed::Partner { .. }, Some(k)) => self.partners_by_key.get(k).map(|id| id.0),
-                (Parsed::Contact { .. }, Some(k)) => existing.get(k).copied(),
+                (Parsed::Partner { .. }, Some(k)) => {
+                    self.partners_by_key.get(k).map(|id| (id.0, self.created_partners.contains(id)))
+                }
+                (Parsed::Contact { .. }, Some(k)) => {
+                    existing.get(k).map(|(id, batch)| (*id, *batch == Some(self.batch.id)))
+                }
                 _ => None,
             };
             let action = match (found, self.spec.on_duplicate) {
                 (None, _) => RowAction::Create,
-                (Some(id), OnDuplicate::Skip) => {
+                (Some((_, true)), _) => {
+                    // Written by this import from an earlier chunk: the file repeats itself.
+                    self.repeats(report, p.number, None)?;
+                    continue;
+                }
+                (Some((id, false)), OnDuplicate::Skip) => {
                     self.counts.skipped += 1;
-                    let reason = format!("already in the campaign (same {})", self.dedupe.label());
+                    let reason = format!("already in the campaign (same {})", self.keying.dedupe.label());
                     report.line(p.number, "", "skipped", &reason, Some(id))?;
                     continue;
                 }
-                (Some(id), OnDuplicate::Update) => RowAction::Update(id),
+                (Some((id, false)), OnDuplicate::Update) => RowAction::Update(id),
                 (Some(_), OnDuplicate::Create) if self.spec.kind == ImportKind::Partners => RowAction::Create,
-                (Some(id), OnDuplicate::Create) => {
-                    let reason = format!("a contact with this {} exists; choose update or skip", self.dedupe.label());
-                    self.fail(report, p.number, &[Problem { column: String::new(), reason }])?;
-                    let _ = id;
+                (Some(_), OnDuplicate::Create) => {
+                    let reason =
+                        format!("a contact with this {} exists; choose update or skip", self.keying.dedupe.label());
+                    let column = self.key_column.clone();
+                    self.fail(report, p.number, &[Problem { column, reason }])?;
                     continue;
                 }
             };
@@ -466,16 +528,32 @@ impl Engine<'_> {
             };
             rows.push(ImportRow { number: p.number, action, record });
         }
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let commit = self.writing && !self.spec.dry_run;
-        let result = self.store.import_rows(self.actor, &self.batch, &rows, commit).await?;
-        for (name, id) in &result.new_partners {
-            self.partners_by_name.insert(name_key(name), *id);
-            self.new_partners += 1;
-        }
         if !commit {
+            // New partners and contacts need nothing from the database to be counted; updates and events
+            // are run in a transaction that is rolled back, to say exactly what they would do.
+            rows.retain(|row| {
+                let known = row.action == RowAction::Create && !matches!(row.record, ImportRecord::Event(_));
+                if known {
+                    self.counts.created += 1;
+                    if let ImportRecord::Contact { partner: PartnerRef::New { name, .. }, .. } = &row.record
+                        && self.planned_partners.insert(name_key(name))
+                    {
+                        self.new_partners += 1;
+                    }
+                }
+                !known
+            });
+            if rows.is_empty() {
+                return Ok(false);
+            }
+        }
+        let result = self.store.import_rows(self.actor, &self.batch, &rows, commit).await?;
+        if commit {
+            for (name, id) in &result.new_partners {
+                self.partners_by_name.insert(name_key(name), *id);
+                self.new_partners += 1;
+            }
+        } else {
             for row in &rows {
                 if let ImportRecord::Contact { partner: PartnerRef::New { name, .. }, .. } = &row.record
                     && self.planned_partners.insert(name_key(name))
@@ -497,7 +575,7 @@ impl Engine<'_> {
                     report.line(row.number, "", "skipped", "this registration is already there", None)?;
                 }
             }
-            if let (ImportRecord::Partner { fields: f, .. }, RowOutcome::Created(id)) = (&row.record, outcome)
+            if let (ImportRecord::Partner { fields: f, .. }, RowOutcome::Created(Some(id))) = (&row.record, outcome)
                 && commit
             {
                 let p = PartnerKeyRow {
@@ -508,9 +586,10 @@ impl Engine<'_> {
                     region: f.region.clone(),
                 };
                 self.know_partner(&p);
+                self.created_partners.insert(PartnerId(*id));
             }
         }
-        Ok(())
+        Ok(commit)
     }
 }
 

@@ -15,6 +15,7 @@ both_backends!(
     Site;
     a_file_is_previewed_checked_imported_and_undone,
     bad_files_and_roles_get_clear_answers,
+    duplicates_in_different_chunks_are_caught,
 );
 
 async fn upload(b: &Browser, kind: &str, name: &str, bytes: Vec<u8>) -> Page {
@@ -199,4 +200,73 @@ async fn bad_files_and_roles_get_clear_answers(site: Site) {
     site.user("eve").await;
     let e = site.signed_in("eve").await;
     assert_eq!(e.get("/campaigns/hr/imports").await.status, StatusCode::NOT_FOUND);
+}
+
+/// A file longer than a chunk whose last rows repeat its first: a dry run remembers the keys it did not
+/// write, a real import finds the rows it wrote in the database; both report the repeats, and an
+/// all-or-nothing import then leaves nothing.
+async fn duplicates_in_different_chunks_are_caught(site: Site) {
+    use rally_web::import::{ImportSpec, OnDuplicate, Prepared, SourceOptions, run::CHUNK};
+    let ana = site.user("ana").await;
+    let c = site.campaign(ana, &[]).await;
+    let campaign = site.store.campaign(Actor::System, c).await.unwrap_or_else(|e| panic!("{e}")).campaign;
+    let dir = tempfile_dir();
+    let path = dir.join("contacts.csv");
+    let mut csv = String::from("Email,Name,Organization,Category\n");
+    let rows = CHUNK + 5;
+    for i in 0..rows {
+        csv.push_str(&format!("person{i}@school.example,Person {i},School {},nonprofit\n", i % 7));
+    }
+    csv.push_str("PERSON3@school.example,Again,School 1,nonprofit\n");
+    std::fs::write(&path, csv).unwrap_or_else(|e| panic!("{e}"));
+    let last_line = rows as u64 + 2;
+    for (dry_run, partial) in [(true, false), (false, false), (false, true)] {
+        let spec = ImportSpec {
+            kind: rally_store::imports::ImportKind::Contacts,
+            path: path.clone(),
+            file_name: "contacts.csv".into(),
+            source: SourceOptions::default(),
+            saved_mapping: None,
+            overrides: vec!["Category=partner_category".into()],
+            dedupe: None,
+            on_duplicate: OnDuplicate::Skip,
+            dry_run,
+            partial,
+            upload: None,
+            estimated_rows: None,
+        };
+        let prepared = Prepared::open(&spec).unwrap_or_else(|e| panic!("{e}"));
+        let mut report = Vec::new();
+        let done =
+            rally_web::import::run(&*site.store, Actor::System, &campaign, &spec, prepared, &mut report, &|_| {})
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        let report = String::from_utf8_lossy(&report).into_owned();
+        let expected = if dry_run {
+            format!("{last_line},Email,error,the same contact e-mail as row 5,\r\n")
+        } else {
+            format!("{last_line},Email,error,the same contact e-mail as an earlier row of this file,\r\n")
+        };
+        assert!(report.ends_with(&expected), "dry run {dry_run}: {report}");
+        assert_eq!((done.batch.counts.rows_read, done.batch.counts.failed), (rows as i64 + 1, 1));
+        let stored = site
+            .store
+            .existing_contacts(
+                Actor::System,
+                c,
+                &[&rally_domain::Email::parse("person3@school.example").unwrap_or_else(|e| panic!("{e}"))],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored.len(), usize::from(partial), "dry run {dry_run}, partial {partial}");
+        if partial {
+            assert_eq!((done.batch.counts.created, done.new_partners), (rows as i64, 7));
+        }
+    }
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("rally-import-test-{}", rally_web::auth::random_token()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
 }
