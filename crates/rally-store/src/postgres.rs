@@ -73,10 +73,12 @@ impl PgStore {
     }
 }
 
-/// The campaign's contacts with these addresses (`id`, `email`, `import_batch`). One array parameter:
-/// an `IN` list of hundreds of parameters gets a generic plan that scans the campaign's contacts.
+/// The campaign's contacts with these addresses (`id`, `email`, `import_batch`), one array parameter,
+/// planned afresh each time (an unnamed statement): a cached generic plan is chosen while an import's
+/// first chunks make the table look small, and then scans every contact of a table grown large.
 async fn contacts_by_email(conn: &mut Conn, campaign: CampaignId, emails: Vec<String>) -> Result<Vec<DbRow>> {
     Ok(sqlx::query("SELECT id, email, import_batch FROM contacts WHERE campaign_id = $1 AND email = ANY($2)")
+        .persistent(false)
         .bind(campaign.0)
         .bind(emails)
         .fetch_all(&mut *conn)
