@@ -322,6 +322,18 @@ impl Imports for Backend {
     }
 
     async fn import_progress(&self, batch: i64, counts: ImportCounts) -> Result<()> {
+        let before: Option<i64> = sqlx::query("SELECT created FROM import_batches WHERE id = $1")
+            .bind(batch)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get("created"))
+            .transpose()?;
+        // Each time the rows written grow tenfold (from 10,000), the planner learns the tables' new size:
+        // PostgreSQL otherwise plans the next chunk's lookups for the nearly empty table it last analyzed.
+        let magnitude = |n: i64| if n < 10_000 { 0 } else { n.ilog10() };
+        if before.is_some_and(|b| magnitude(counts.created) > magnitude(b)) {
+            self.after_bulk_load(usize::try_from(counts.created).unwrap_or(usize::MAX)).await?;
+        }
         sqlx::query(
             "UPDATE import_batches SET rows_read = $1, created = $2, updated = $3, skipped = $4, failed = $5 \
              WHERE id = $6 AND finished_at IS NULL",

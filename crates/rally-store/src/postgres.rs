@@ -73,16 +73,20 @@ impl PgStore {
     }
 }
 
-/// The campaign's contacts with these addresses (`id`, `email`, `import_batch`), one array parameter,
-/// planned afresh each time (an unnamed statement): a cached generic plan is chosen while an import's
-/// first chunks make the table look small, and then scans every contact of a table grown large.
+/// The campaign's contacts with these addresses (`id`, `email`, `import_batch`): one array parameter,
+/// each address looked up on its own through the unique `(campaign_id, email)` index. Put as
+/// `email = ANY($2)` (or an `IN` list) the plan depends on statistics, which a table growing under an
+/// import does not have yet: PostgreSQL then scanned every contact of the campaign for each chunk.
 async fn contacts_by_email(conn: &mut Conn, campaign: CampaignId, emails: Vec<String>) -> Result<Vec<DbRow>> {
-    Ok(sqlx::query("SELECT id, email, import_batch FROM contacts WHERE campaign_id = $1 AND email = ANY($2)")
-        .persistent(false)
-        .bind(campaign.0)
-        .bind(emails)
-        .fetch_all(&mut *conn)
-        .await?)
+    Ok(sqlx::query(
+        "SELECT c.id, c.email, c.import_batch FROM unnest($2::text[]) AS wanted (email) \
+         CROSS JOIN LATERAL (SELECT id, email, import_batch FROM contacts \
+                             WHERE campaign_id = $1 AND email = wanted.email) AS c",
+    )
+    .bind(campaign.0)
+    .bind(emails)
+    .fetch_all(&mut *conn)
+    .await?)
 }
 
 /// How a claim locks the rows it takes: rows another worker has locked are skipped, not waited for,

@@ -39,9 +39,12 @@ CREATE TABLE import_mappings (
     PRIMARY KEY (campaign_id, kind, name)
 );
 
-ALTER TABLE partners ADD COLUMN import_batch BIGINT REFERENCES import_batches (id) ON DELETE SET NULL;
-ALTER TABLE contacts ADD COLUMN import_batch BIGINT REFERENCES import_batches (id) ON DELETE SET NULL;
-ALTER TABLE events ADD COLUMN import_batch BIGINT REFERENCES import_batches (id) ON DELETE SET NULL;
+-- The import that created a row. Not a foreign key: batches go only with their campaign, which takes its
+-- rows along, and a million-row import would check the key for every row.
+ALTER TABLE partners ADD COLUMN import_batch BIGINT;
+ALTER TABLE contacts ADD COLUMN import_batch BIGINT;
+ALTER TABLE events ADD COLUMN import_batch BIGINT;
+-- Undo finds a batch's partners and events by index; its contacts (there may be millions, and every
+-- one would cost an index entry at import) with one scan of the table.
 CREATE INDEX partners_import ON partners (import_batch) WHERE import_batch IS NOT NULL;
-CREATE INDEX contacts_import ON contacts (import_batch) WHERE import_batch IS NOT NULL;
 CREATE INDEX events_import ON events (import_batch) WHERE import_batch IS NOT NULL;

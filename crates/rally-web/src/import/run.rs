@@ -29,7 +29,7 @@ use super::source::{BadRow, Row, SourceError, SourceOptions, Table};
 
 /// Rows per transaction: large enough that SQLite's commits and checkpoints are few, small enough that
 /// other writers wait a fraction of a second.
-pub const CHUNK: usize = 10_000;
+pub const CHUNK: usize = 20_000;
 
 /// Everything an import is told.
 #[derive(Debug, Clone)]
