@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Contact import: Rally's `rally import contacts` (decoding, validation, normalization, matching every
-# e-mail against the campaign, partners resolved or created, chunks of 2,000 rows written as an
+# e-mail against the campaign, partners resolved or created, chunks of 20,000 rows written as an
 # undoable batch) against loading the same CSV file into a bare table of text columns — sqlite3's
 # `.import` on SQLite, `COPY … FROM STDIN` through psql on PostgreSQL — in the same run.
 #
@@ -212,7 +212,7 @@ language and phone. **Baselines**: the file loaded into a bare table of seven te
 csv, HEADER)\` through psql. **Rally**: \`rally import contacts --database … --campaign bench-import FILE\`
 into a database holding only the campaign: encoding and delimiter sniffed, every row validated and
 normalized, e-mails deduplicated within the file and matched against the campaign, partners found or
-created by name, rows written in transactions of 2,000 as one undoable batch, a per-row report.
+created by name, rows written in transactions of 20,000 as one undoable batch, a per-row report.
 Every run starts from a fresh database (a copied file; \`CREATE DATABASE … TEMPLATE\`). Each cell is the
 median of $ROUNDS interleaved runs; the re-import (the largest file again into the database of the last
 run: every row a duplicate, skipped and reported) ran once. Peak RSS and CPU time (user + system) are
