@@ -100,6 +100,28 @@ impl FileStore {
         Ok(out)
     }
 
+    /// Files of the Imports pages last written before `before`: uploads that were checked but never
+    /// imported (an import deletes its upload) and reports of imports that stopped part way. Reports of
+    /// finished imports stay with their batch.
+    pub fn stale_imports(&self, before: std::time::SystemTime) -> std::io::Result<Vec<PathBuf>> {
+        let dir = self.dir.join("imports");
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut stale = Vec::new();
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let leftover = name.ends_with(".upload") || name.ends_with(".partial");
+            if leftover && entry.metadata()?.modified()? < before {
+                stale.push(entry.path());
+            }
+        }
+        Ok(stale)
+    }
+
     /// Deletes a stored file (callers check that nothing uses it).
     pub fn remove(&self, sha256: &str) -> std::io::Result<()> {
         match self.path(sha256) {

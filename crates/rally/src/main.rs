@@ -597,6 +597,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let verb = if dry_run { "would delete" } else { "deleted" };
             println!("{verb} {deleted} unused files ({} KB), kept {kept}", bytes.div_ceil(1024));
+            // Uploads checked but never imported, and reports of imports that stopped, after a week.
+            let week = std::time::SystemTime::now() - std::time::Duration::from_secs(7 * 24 * 3600);
+            let stale = files.stale_imports(week)?;
+            if !dry_run {
+                for path in &stale {
+                    std::fs::remove_file(path).with_context(|| format!("deleting {}", path.display()))?;
+                }
+            }
+            println!("{verb} {} import uploads older than a week", stale.len());
             Ok(())
         }
         Command::Openapi => {

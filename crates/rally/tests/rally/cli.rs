@@ -562,6 +562,26 @@ async fn unused_files_are_collected(base: &str, token: &str, db: &str, data_dir:
     let sha = banner["file"]["sha256"].as_str().unwrap_or_default();
     assert!(!stored().iter().any(|p| p.ends_with(sha)), "the banner's file is gone");
     assert_eq!(stored().len(), 3, "logos and fact sheet stay");
+
+    // An upload checked on the Imports page but never imported goes after a week; a report stays.
+    let imports = std::path::Path::new(data_dir).join("imports");
+    std::fs::create_dir_all(&imports).unwrap_or_else(|e| panic!("{e}"));
+    let (upload, report, recent) = (
+        imports.join("0123456789abcdef0123456789abcdef.upload"),
+        imports.join("report-1.csv"),
+        imports.join("fedcba9876543210fedcba9876543210.upload"),
+    );
+    for path in [&upload, &report, &recent] {
+        std::fs::write(path, "Name,Category\n").unwrap_or_else(|e| panic!("{e}"));
+    }
+    let weeks_ago = std::time::SystemTime::now() - Duration::from_secs(8 * 24 * 3600);
+    for path in [&upload, &report] {
+        let file = std::fs::File::options().write(true).open(path).unwrap_or_else(|e| panic!("{e}"));
+        file.set_modified(weeks_ago).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let done = ok(&["files", "gc", "--database", db, "--data-dir", data_dir], None);
+    assert!(done.contains("deleted 1 import uploads older than a week"), "{done}");
+    assert!(!upload.exists() && report.exists() && recent.exists());
 }
 
 #[test]
