@@ -220,28 +220,6 @@ synchronous_commit and full_page_writes on), on the same $(nproc) cores as every
 DOC
 } >"$section"
 
-python3 - "$out" "$section" "$BEGIN_MARK" "$END_MARK" "$NOTES_MARK" <<'PY'
-import sys
-
-path, section_path, begin, end, notes_mark = sys.argv[1:6]
-section = open(section_path, encoding="utf-8").read().rstrip("\n")
-try:
-    text = open(path, encoding="utf-8").read()
-except FileNotFoundError:
-    text = ""
-start = text.find(begin)
-stop = text.find(end, start) if start >= 0 else -1
-notes = ""
-if start >= 0 and stop >= 0:
-    old = text[start:stop]
-    if notes_mark in old:
-        notes = old[old.index(notes_mark):].rstrip("\n")
-block = begin + "\n" + section + "\n" + ("\n" + notes + "\n" if notes else "") + end
-if start >= 0 and stop >= 0:
-    text = text[:start] + block + text[stop + len(end):]
-else:
-    text = (text.rstrip("\n") + "\n\n" if text.strip() else "") + block + "\n"
-open(path, "w", encoding="utf-8").write(text)
-PY
+bench/write-section "$out" "$section" "$BEGIN_MARK" "$END_MARK" "$NOTES_MARK"
 echo "bench: wrote its section of $out" >&2
 cat "$section"

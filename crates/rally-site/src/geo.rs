@@ -80,9 +80,19 @@ pub fn country_by_code_or_name(text: &str) -> Option<&'static Country> {
     if text.len() == 2 {
         return country(text);
     }
-    let wanted = fold(text);
-    COUNTRIES.iter().find(|c| c.names.iter().any(|n| fold(n) == wanted))
+    COUNTRY_NAMES.get(&fold(text)).copied()
 }
+
+/// Every country by each of its names, folded; built on first use (imports look a name up per row).
+static COUNTRY_NAMES: LazyLock<std::collections::HashMap<String, &'static Country>> = LazyLock::new(|| {
+    let mut names = std::collections::HashMap::new();
+    for c in COUNTRIES.iter() {
+        for n in c.names {
+            names.entry(fold(n)).or_insert(c);
+        }
+    }
+    names
+});
 
 /// Every country, sorted by its name in `lang` (ignoring case and diacritics, so "Égypte" sorts
 /// among the E's).

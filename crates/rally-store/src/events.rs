@@ -317,14 +317,15 @@ async fn insert_event(
     status: EventStatus,
     locale: &str,
     now: i64,
+    batch: Option<i64>,
 ) -> Result<Option<EventId>> {
     let row = sqlx::query(
         "INSERT INTO events (campaign_id, status, dedupe_key, organizer_name, organizer_email, organization, event_type, \
          title, country, city, latitude, longitude, location_source, url, starts_on, ends_on, students_expected, \
          students_actual, ages, language, description, public, news_opt_in, locale, reason, link_version, consent_at, \
-         consent_version, confirmed_at, search, created_at, updated_at) \
+         consent_version, confirmed_at, search, created_at, updated_at, import_batch) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, $18, $19, $20, $21, \
-         $22, $23, '', 1, $24, $25, $26, $27, $24, $24) ON CONFLICT (campaign_id, dedupe_key) DO NOTHING RETURNING id",
+         $22, $23, '', 1, $24, $25, $26, $27, $24, $24, $28) ON CONFLICT (campaign_id, dedupe_key) DO NOTHING RETURNING id",
     )
     .bind(campaign.0)
     .bind(status.as_str())
@@ -350,9 +351,11 @@ async fn insert_event(
     .bind(f.news_opt_in)
     .bind(locale)
     .bind(now)
-    .bind(rally_domain::event::PRIVACY_NOTICE_VERSION)
+    // The team's own list: the basis for keeping it is theirs, recorded as an import.
+    .bind(if batch.is_some() { "import" } else { rally_domain::event::PRIVACY_NOTICE_VERSION })
     .bind((status != EventStatus::Unconfirmed).then_some(now))
     .bind(search_text(f))
+    .bind(batch)
     .fetch_optional(&mut *conn)
     .await
     .map_err(|e| match e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) {
@@ -424,7 +427,7 @@ impl Events for Backend {
         let at = to_micros(now);
         // The common case in one statement: a new event. Only a second registration of the same event
         // (same address, name and first day) reads the first.
-        let inserted = insert_event(&mut tx, campaign, &fields, EventStatus::Unconfirmed, locale, at).await?;
+        let inserted = insert_event(&mut tx, campaign, &fields, EventStatus::Unconfirmed, locale, at, None).await?;
         let existing = match inserted {
             Some(_) => None,
             None => sqlx::query("SELECT id FROM events WHERE campaign_id = $1 AND dedupe_key = $2")
@@ -901,7 +904,7 @@ impl Events for Backend {
         let mut counted = Vec::new();
         for (f, status) in &events {
             // A registration already there (same address, name, first day) is left as it is.
-            if insert_event(&mut tx, campaign, f, *status, "en", at).await?.is_none() {
+            if insert_event(&mut tx, campaign, f, *status, "en", at, None).await?.is_none() {
                 continue;
             }
             added += 1;

@@ -48,6 +48,20 @@ fn import_action(kind: ImportKind) -> Action {
     }
 }
 
+/// A partner an import adds: a lead, its history saying so, tagged with the batch.
+async fn import_partner(
+    conn: &mut Conn,
+    campaign: CampaignId,
+    f: &PartnerFields,
+    actor: Actor,
+    now: i64,
+    batch: i64,
+) -> Result<PartnerId> {
+    let id = insert_partner(conn, campaign, f, now, Some(batch)).await?;
+    record_change(conn, id, None, Stage::Lead, actor.user_id(), now, "imported", None).await?;
+    Ok(id)
+}
+
 async fn remember(conn: &mut Conn, batch: i64, entity: &str, id: i64, before: String) -> Result<()> {
     // A row changed twice by one batch keeps its state from before the batch.
     sqlx::query(
@@ -215,10 +229,7 @@ impl Imports for Backend {
         for (index, row) in rows.iter().enumerate() {
             let outcome = match (&row.record, row.action) {
                 (ImportRecord::Partner { fields: f, .. }, RowAction::Create) => {
-                    let id = insert_partner(&mut tx, campaign, f, now).await?;
-                    record_change(&mut tx, id, None, Stage::Lead, actor.user_id(), now, "imported", None).await?;
-                    sqlx::query("UPDATE partners SET import_batch = $1 WHERE id = $2").bind(tag).bind(id.0).execute(&mut *tx).await?;
-                    RowOutcome::Created(Some(id.0))
+                    RowOutcome::Created(Some(import_partner(&mut tx, campaign, f, actor, now, tag).await?.0))
                 }
                 (ImportRecord::Partner { patch, .. }, RowAction::Update(id)) => {
                     let existing = fetch_partner(&mut tx, PartnerId(id)).await?;
@@ -247,13 +258,7 @@ impl Imports for Backend {
                                     ..PartnerDraft::default()
                                 }
                                 .validate()?;
-                                let id = insert_partner(&mut tx, campaign, &f, now).await?;
-                                record_change(&mut tx, id, None, Stage::Lead, actor.user_id(), now, "imported", None).await?;
-                                sqlx::query("UPDATE partners SET import_batch = $1 WHERE id = $2")
-                                    .bind(tag)
-                                    .bind(id.0)
-                                    .execute(&mut *tx)
-                                    .await?;
+                                let id = import_partner(&mut tx, campaign, &f, actor, now, tag).await?;
                                 made.insert(name.clone(), id);
                                 result.new_partners.push((name.clone(), id));
                                 id.0
@@ -289,14 +294,9 @@ impl Imports for Backend {
                 (ImportRecord::Event(f), _) => {
                     // The team's own list: the events count at once. A registration already there (same
                     // organizer, name and first day) is left as it is.
-                    match insert_event(&mut tx, campaign, f, EventStatus::Approved, "en", registered).await? {
+                    match insert_event(&mut tx, campaign, f, EventStatus::Approved, "en", registered, Some(tag)).await? {
                         None => RowOutcome::Existing,
                         Some(id) => {
-                            sqlx::query("UPDATE events SET import_batch = $1, consent_version = 'import' WHERE id = $2")
-                                .bind(tag)
-                                .bind(id.0)
-                                .execute(&mut *tx)
-                                .await?;
                             counted.push(Contribution {
                                 students: f.students_expected,
                                 country: f.country.clone(),
@@ -494,12 +494,13 @@ impl Backend {
             }
         }
         // Events it added stop counting, then go.
-        let events = sqlx::query("SELECT id FROM events WHERE import_batch = $1").bind(batch.id).fetch_all(&mut *tx).await?;
+        let events = sqlx::query(concat!("SELECT ", event_columns!(), " FROM events e WHERE e.import_batch = $1"))
+            .bind(batch.id)
+            .fetch_all(&mut *tx)
+            .await?;
         let mut old = Vec::new();
         for r in &events {
-            if let Some(c) = fetch_event(tx, EventId(r.try_get("id")?)).await?.contribution() {
-                old.push(c);
-            }
+            old.extend(event_from_row(r)?.contribution());
         }
         retally(tx, campaign, &old, &[]).await?;
         sqlx::query("DELETE FROM events WHERE import_batch = $1").bind(batch.id).execute(&mut *tx).await?;

@@ -394,13 +394,22 @@ fn bind_partner<'q>(q: Query<'q>, f: &PartnerFields) -> Result<Query<'q>> {
         .bind(f.sort_key()))
 }
 
-async fn insert_partner(conn: &mut Conn, campaign: CampaignId, f: &PartnerFields, created_at: i64) -> Result<PartnerId> {
+/// Adds a partner as a lead; `batch` is the import that adds it, if one does.
+async fn insert_partner(
+    conn: &mut Conn,
+    campaign: CampaignId,
+    f: &PartnerFields,
+    created_at: i64,
+    batch: Option<i64>,
+) -> Result<PartnerId> {
     let q = sqlx::query(
         "INSERT INTO partners (name, category, audiences, reach, priority_boost, priority, high_touch, owner_id, \
-         website, country, region, tags, notes, sort_name, campaign_id, stage, stage_since, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'lead', $16, $16, $16) RETURNING id",
+         website, country, region, tags, notes, sort_name, campaign_id, stage, stage_since, created_at, updated_at, \
+         import_batch) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'lead', $16, $16, $16, $17) \
+         RETURNING id",
     );
-    let row = bind_partner(q, f)?.bind(campaign.0).bind(created_at).fetch_one(&mut *conn).await?;
+    let row = bind_partner(q, f)?.bind(campaign.0).bind(created_at).bind(batch).fetch_one(&mut *conn).await?;
     let id = PartnerId(row.try_get("id")?);
     insert_terms(conn, campaign, id, f).await?;
     tally(conn, campaign, Stage::Lead, f.category, 1, f.reach.get()).await?;
@@ -493,28 +502,32 @@ async fn fetch_change(conn: &mut Conn, id: i64) -> Result<StageChange> {
     change_from_row(&row)
 }
 
-async fn insert_contact(conn: &mut Conn, campaign: CampaignId, partner: PartnerId, f: &ContactFields) -> Result<ContactId> {
-    let now = now_micros();
-    let result = sqlx::query(
-        "INSERT INTO contacts (partner_id, campaign_id, name, email, role, language, phone, consent, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-    )
-    .bind(partner.0)
-    .bind(campaign.0)
-    .bind(&f.name)
-    .bind(f.email.as_str())
-    .bind(&f.role)
-    .bind(f.language.as_ref().map(LanguageTag::as_str))
-    .bind(&f.phone)
-    .bind(f.consent.as_str())
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await;
+/// A contact's fields as the first six parameters: name, email, role, language, phone, consent.
+fn bind_contact<'q>(q: Query<'q>, f: &ContactFields) -> Query<'q> {
+    q.bind(f.name.clone())
+        .bind(f.email.as_str().to_owned())
+        .bind(f.role.clone())
+        .bind(f.language.as_ref().map(|l| l.as_str().to_owned()))
+        .bind(f.phone.clone())
+        .bind(f.consent.as_str())
+}
+
+/// What a contact's insert or update answers when the address is taken.
+fn contact_written(result: std::result::Result<DbRow, sqlx::Error>, email: &Email) -> Result<DbRow> {
     match result {
-        Ok(row) => Ok(ContactId(row.try_get("id")?)),
-        Err(e) if is_unique_violation(&e) => Err(duplicate_contact(&f.email)),
+        Ok(row) => Ok(row),
+        Err(e) if is_unique_violation(&e) => Err(duplicate_contact(email)),
         Err(e) => Err(e.into()),
     }
+}
+
+async fn insert_contact(conn: &mut Conn, campaign: CampaignId, partner: PartnerId, f: &ContactFields) -> Result<ContactId> {
+    let q = sqlx::query(
+        "INSERT INTO contacts (name, email, role, language, phone, consent, partner_id, campaign_id, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+    );
+    let result = bind_contact(q, f).bind(partner.0).bind(campaign.0).bind(now_micros()).fetch_one(&mut *conn).await;
+    Ok(ContactId(contact_written(result, &f.email)?.try_get("id")?))
 }
 
 /// Writes a partner's fields over the stored ones, keeping tallies and search terms in step.
@@ -538,28 +551,13 @@ async fn overwrite_partner(conn: &mut Conn, current: &Partner, fields: &PartnerF
 }
 
 async fn overwrite_contact(conn: &mut Conn, id: i64, partner: i64, f: &ContactFields, updated_at: i64) -> Result<()> {
-    let result = sqlx::query(
-        "UPDATE contacts SET partner_id = $1, name = $2, email = $3, role = $4, language = $5, phone = $6, \
-         consent = $7, updated_at = $8 WHERE id = $9",
-    )
-    .bind(partner)
-    .bind(&f.name)
-    .bind(f.email.as_str())
-    .bind(&f.role)
-    .bind(f.language.as_ref().map(LanguageTag::as_str))
-    .bind(&f.phone)
-    .bind(f.consent.as_str())
-    .bind(updated_at)
-    .bind(id)
-    .execute(&mut *conn)
-    .await;
-    match result {
-        Err(e) if is_unique_violation(&e) => Err(duplicate_contact(&f.email)),
-        other => {
-            other?;
-            Ok(())
-        }
-    }
+    let q = sqlx::query(
+        "UPDATE contacts SET name = $1, email = $2, role = $3, language = $4, phone = $5, consent = $6, \
+         partner_id = $7, updated_at = $8 WHERE id = $9 RETURNING id",
+    );
+    let result = bind_contact(q, f).bind(partner).bind(updated_at).bind(id).fetch_one(&mut *conn).await;
+    contact_written(result, &f.email)?;
+    Ok(())
 }
 
 fn duplicate_contact(email: &Email) -> StoreError {
@@ -1045,7 +1043,7 @@ impl Store for Backend {
         fetch_campaign(&mut tx, campaign).await?;
         check_on_team(&mut tx, campaign, fields.owner_id).await?;
         let now = now_micros();
-        let id = insert_partner(&mut tx, campaign, &fields, now).await?;
+        let id = insert_partner(&mut tx, campaign, &fields, now, None).await?;
         record_change(&mut tx, id, None, Stage::Lead, actor.user_id(), now, "", None).await?;
         let partner = fetch_partner(&mut tx, id).await?;
         tx.commit().await?;
@@ -1386,7 +1384,7 @@ impl Store for Backend {
                 return Err(Invalid::field(format!("partners.{n}.owner_id"), format!("user {owner} is not on the team")).into());
             }
             let created = to_micros(load.created_at);
-            let id = insert_partner(&mut tx, campaign, &load.fields, created).await?;
+            let id = insert_partner(&mut tx, campaign, &load.fields, created, None).await?;
             record_change(&mut tx, id, None, Stage::Lead, load.moves.first().and_then(|m| m.actor), created, "", None).await?;
             let mut from = Stage::Lead;
             for MoveLoad { to, at, actor, note, reason } in load.moves {

@@ -1,7 +1,7 @@
 //! `rally import`: partners, contacts and events from CSV or spreadsheet files, with a progress bar, a
 //! per-row report, saved mappings, and undo.
 
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow, bail};
@@ -168,7 +168,7 @@ async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<Str
         dry_run: args.dry_run,
         partial: args.partial,
         upload: None,
-        estimated_rows: estimate_rows(&args.file).ok(),
+        estimated_rows: source::estimate_rows(&args.file).ok(),
     };
     let prepared = Prepared::open(&spec).with_context(|| format!("reading {}", args.file.display()))?;
     let sniffed = prepared.table.sniffed().clone();
@@ -243,22 +243,6 @@ async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<Str
         ),
     }
     Ok(())
-}
-
-/// Lines in the file, to size the progress bar (quoted line breaks make it a little high).
-fn estimate_rows(path: &Path) -> std::io::Result<u64> {
-    let mut file = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
-    let mut lines = 0u64;
-    loop {
-        let buf = file.fill_buf()?;
-        if buf.is_empty() {
-            break;
-        }
-        lines += buf.iter().filter(|&&b| b == b'\n').count() as u64;
-        let n = buf.len();
-        file.consume(n);
-    }
-    Ok(lines.saturating_sub(1))
 }
 
 /// Prints the first problems of the report; the whole report is in the file.

@@ -421,7 +421,8 @@ impl Mapping {
     pub fn with_saved(mut self, headers: &[String], saved: &BTreeMap<String, String>) -> Mapping {
         for (column, header) in headers.iter().enumerate() {
             if let Some(key) = saved.get(header) {
-                self.set(column, key).unwrap_or_default();
+                // A field this kind no longer has leaves the column to the guess.
+                let _ = self.set(column, key);
             }
         }
         self

@@ -139,11 +139,8 @@ pub struct StoredOptions {
     pub encoding: String,
     /// comma, semicolon, tab, vertical bar; `None` for workbooks.
     pub delimiter: Option<String>,
-    /// Header → field key (`""`: ignored).
-    pub mapping: BTreeMap<String, String>,
-    /// The field key of each column in order (`""`: ignored).
-    #[serde(default)]
-    pub columns: Vec<String>,
+    /// Each column in order: its header and the field it fed (`""`: ignored).
+    pub columns: Vec<(String, String)>,
     pub dedupe: String,
     pub on_duplicate: String,
     pub partial: bool,
@@ -297,9 +294,11 @@ pub async fn run(
     let options = StoredOptions {
         encoding: sniffed.encoding.clone(),
         delimiter: sniffed.delimiter.map(|_| sniffed.delimiter_name().to_owned()),
-        mapping: mapping.to_saved(&sniffed.headers),
-        columns: (0..sniffed.headers.len())
-            .map(|c| mapping.field_of(c).map_or(String::new(), |f| f.key.to_owned()))
+        columns: sniffed
+            .headers
+            .iter()
+            .enumerate()
+            .map(|(c, h)| (h.clone(), mapping.field_of(c).map_or(String::new(), |f| f.key.to_owned())))
             .collect(),
         dedupe: dedupe.as_str().to_owned(),
         on_duplicate: spec.on_duplicate.as_str().to_owned(),
@@ -431,6 +430,15 @@ impl Engine<'_> {
         }
     }
 
+    /// Counts, once, the partner a contact row would create in a run that does not write.
+    fn plan_partner(&mut self, record: &ImportRecord) {
+        if let ImportRecord::Contact { partner: PartnerRef::New { name, .. }, .. } = record
+            && self.planned_partners.insert(name_key(name))
+        {
+            self.new_partners += 1;
+        }
+    }
+
     fn fail(&mut self, report: &mut Report<'_>, row: u64, problems: &[Problem]) -> std::io::Result<()> {
         self.counts.failed += 1;
         if !self.spec.partial {
@@ -535,11 +543,7 @@ impl Engine<'_> {
                 let known = row.action == RowAction::Create && !matches!(row.record, ImportRecord::Event(_));
                 if known {
                     self.counts.created += 1;
-                    if let ImportRecord::Contact { partner: PartnerRef::New { name, .. }, .. } = &row.record
-                        && self.planned_partners.insert(name_key(name))
-                    {
-                        self.new_partners += 1;
-                    }
+                    self.plan_partner(&row.record);
                 }
                 !known
             });
@@ -555,11 +559,7 @@ impl Engine<'_> {
             }
         } else {
             for row in &rows {
-                if let ImportRecord::Contact { partner: PartnerRef::New { name, .. }, .. } = &row.record
-                    && self.planned_partners.insert(name_key(name))
-                {
-                    self.new_partners += 1;
-                }
+                self.plan_partner(&row.record);
             }
         }
         for (row, outcome) in rows.iter().zip(&result.outcomes) {

@@ -19,7 +19,7 @@ use super::{FormData, Layout, PageError, SignedIn, render};
 use crate::AppState;
 use crate::import::fields::fields;
 use crate::import::run::StoredOptions;
-use crate::import::source::{column_letter, parse_delimiter};
+use crate::import::source::{column_letter, estimate_rows, parse_delimiter};
 use crate::import::{DedupeKey, ImportSpec, Mapping, OnDuplicate, Prepared, SourceOptions};
 
 /// Rows shown in the preview.
@@ -558,8 +558,8 @@ pub async fn run(
         }
     }
     spec.dry_run = action != "import";
-    spec.estimated_rows =
-        std::fs::read(&spec.path).ok().map(|b| b.iter().filter(|&&c| c == b'\n').count().saturating_sub(1) as u64);
+    let path = spec.path.clone();
+    spec.estimated_rows = tokio::task::spawn_blocking(move || estimate_rows(&path).ok()).await.ok().flatten();
     let batch = start(app.clone(), me.actor(), found.campaign, spec, prepared).await?;
     Ok(Redirect::to(&format!("/campaigns/{slug}/imports/{batch}")).into_response())
 }

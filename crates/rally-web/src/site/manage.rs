@@ -247,6 +247,25 @@ pub async fn edit(
     }
 }
 
+/// The organizer's event for a form that must be confirmed (`confirm=yes`); without it, the page again
+/// asking for the confirmation (`ask`, a message id).
+async fn confirmed(
+    app: &AppState,
+    slug: &str,
+    token: &str,
+    headers: &HeaderMap,
+    body: Body,
+    ask: &str,
+) -> Result<Result<(Ctx, Event), Response>, PageError> {
+    let ctx = Ctx::load(app, slug, headers, None).await?;
+    let event = event_of(app, &ctx, token).await?;
+    if read_form(body).await.unwrap_or_default().get("confirm") != "yes" {
+        let p = Problems { general: Some(ctx.t(ask)), ..Problems::default() };
+        return Ok(Err(refused(&ctx, token, &event, None, p, StatusCode::UNPROCESSABLE_ENTITY)?));
+    }
+    Ok(Ok((ctx, event)))
+}
+
 /// `POST /c/{slug}/e/{token}/cancel`.
 pub async fn cancel(
     State(app): State<AppState>,
@@ -254,13 +273,10 @@ pub async fn cancel(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, None).await?;
-    let event = event_of(&app, &ctx, &token).await?;
-    let data = read_form(body).await.unwrap_or_default();
-    if data.get("confirm") != "yes" {
-        let p = Problems { general: Some(ctx.t("manage-cancel-confirm")), ..Problems::default() };
-        return refused(&ctx, &token, &event, None, p, StatusCode::UNPROCESSABLE_ENTITY);
-    }
+    let (_, event) = match confirmed(&app, &slug, &token, &headers, body, "manage-cancel-confirm").await? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(refusal),
+    };
     app.store.cancel_event(event.id, event.link_version, Utc::now()).await?;
     app.site.forget(&slug);
     Ok(back(&slug, &token, "cancelled"))
@@ -274,13 +290,10 @@ pub async fn delete(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, None).await?;
-    let event = event_of(&app, &ctx, &token).await?;
-    let data = read_form(body).await.unwrap_or_default();
-    if data.get("confirm") != "yes" {
-        let p = Problems { general: Some(ctx.t("manage-delete-confirm")), ..Problems::default() };
-        return refused(&ctx, &token, &event, None, p, StatusCode::UNPROCESSABLE_ENTITY);
-    }
+    let (ctx, event) = match confirmed(&app, &slug, &token, &headers, body, "manage-delete-confirm").await? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(refusal),
+    };
     app.store.delete_event(event.id, event.link_version).await?;
     app.site.forget(&slug);
     let view =
