@@ -21,10 +21,20 @@ test("standard asks, a custom ask, the logo pack, the partner's link, and what i
   const apply = page.locator("#apply");
   await apply.getByLabel("Category").selectOption("media");
   await apply.getByLabel("Reach").selectOption("low");
-  await apply.getByRole("button", { name: "Apply" }).click();
+  // A preview first: each ask reaches only the partners it is meant for; nothing is written yet.
+  await apply.getByRole("button", { name: "Preview" }).click();
+  const preview = page.locator("#applied");
+  assert.match(await preview.textContent(), /Preview: nothing has been written yet/);
+  const askRow = (title) => preview.locator("tr", { hasText: title }).locator("td");
+  const schools = await askRow("Invite your schools to host an Hour of Code event").allTextContents();
+  assert.equal(schools[1], "0", `media partners are not what the schools ask is for: ${schools}`);
+  assert.ok(Number(schools[4]) > 0, `and they are counted as left out: ${schools}`);
+  const banner = await askRow("Put the campaign banner on your website").allTextContents();
+  assert.ok(Number(banner[2]) > 0, `an ask for every category reaches them: ${banner}`);
+  await page.locator("#apply").getByRole("button", { name: "Apply" }).click();
   const applied = await page.locator("#applied").textContent();
-  assert.match(applied, /Proposed to \d+ low-reach media partners: \d+ new commitments/);
-  assert.ok(Number(applied.match(/: (\d+) new/)[1]) > 0, applied);
+  assert.match(applied, /Proposed (\d+) new commitments/);
+  assert.ok(Number(applied.match(/Proposed (\d+) new/)[1]) > 0, applied);
 
   // A custom ask for the high-touch IT company.
   await page.goto(`${base}/campaigns/${slug}/partners?q=Kvarner`);

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, TimeZone, Utc};
 use rally_domain::cadence::{self, CadencePolicy, MailKind, Slot};
-use rally_domain::comms::{Message, SendTime, pick_template};
+use rally_domain::comms::{Message, OutboxStatus, SendTime, pick_template};
 use rally_domain::template::{self, RenderError, TemplateSet};
 use rally_domain::{Campaign, CampaignId, ContactId, PartnerId};
 use rally_store::{Actor, MessageTemplate, NewDelivery, Recipient, Store, StoreError};
@@ -38,16 +38,20 @@ pub struct Planned {
 }
 
 impl Planned {
+    fn count(&self, status: OutboxStatus) -> usize {
+        self.deliveries.iter().filter(|d| d.status() == status).count()
+    }
+
     pub fn on_time(&self) -> usize {
-        self.deliveries.iter().filter(|d| d.due_at.is_some() && d.reason.is_empty()).count()
+        self.count(OutboxStatus::Planned)
     }
 
     pub fn deferred(&self) -> usize {
-        self.deliveries.iter().filter(|d| d.due_at.is_some() && !d.reason.is_empty()).count()
+        self.count(OutboxStatus::Deferred)
     }
 
     pub fn expired(&self) -> usize {
-        self.deliveries.iter().filter(|d| d.due_at.is_none()).count()
+        self.count(OutboxStatus::Expired)
     }
 }
 
@@ -59,10 +63,13 @@ pub struct PlanLine {
     pub email: String,
     pub partner: String,
     pub wanted: DateTime<Utc>,
-    /// When it goes; `None` when it expires.
+    /// When it goes; `None` when it expires or the contact is left out.
     pub at: Option<DateTime<Utc>>,
-    /// Why it moved or expired; empty when on time.
+    /// Why it moved, expires or is left out; empty when on time.
     pub reason: String,
+    /// The contact is in the message's segment but gets nothing from it (opted out, unsubscribed,
+    /// suppressed, no consent to marketing, no agreed commitment for service mail): `reason` says which.
+    pub left_out: bool,
 }
 
 /// What a message needs from its campaign for every contact.
@@ -234,7 +241,7 @@ pub async fn plan_message(
     let secret = store.unsubscribe_secret(&unsubscribe::new_secret()).await?;
     let ids: Vec<ContactId> = setup.recipients.iter().map(|r| r.contact.id).collect();
     let history = store.mail_history(&ids).await?;
-    let kind = setup.message.fields.kind;
+    let kind = setup.message.fields.kind.mail_kind();
     let urls = asset_urls(store, actor, setup.message.campaign_id).await?;
     let mut partners: HashMap<PartnerId, (Value, Value)> = HashMap::new();
     let mut planned = Planned::default();
@@ -329,13 +336,25 @@ pub async fn plan_campaign(
     // Per contact: (draft index, recipient, wanted time) of each send.
     type Sends<'a> = Vec<(usize, &'a Recipient, DateTime<Utc>)>;
     let mut per_contact: HashMap<ContactId, Sends> = HashMap::new();
+    let mut lines = Vec::new();
     for (i, s) in drafts.iter().enumerate() {
-        for r in s.recipients.iter().filter(|r| r.excluded.is_none()) {
+        for r in &s.recipients {
             let wanted = wanted_at(s, zone(r, &s.policy))?;
-            per_contact.entry(r.contact.id).or_default().push((i, r, wanted));
+            match &r.excluded {
+                None => per_contact.entry(r.contact.id).or_default().push((i, r, wanted)),
+                Some(why) => lines.push(PlanLine {
+                    message_id: s.message.id,
+                    message: s.message.fields.title.clone(),
+                    email: r.contact.fields.email.to_string(),
+                    partner: r.partner_name.clone(),
+                    wanted,
+                    at: None,
+                    reason: why.clone(),
+                    left_out: true,
+                }),
+            }
         }
     }
-    let mut lines = Vec::new();
     for (contact, mut sends) in per_contact {
         sends.sort_by_key(|(i, _, wanted)| (*wanted, *i));
         let past = history.remove(&contact).unwrap_or_default();
@@ -344,7 +363,7 @@ pub async fn plan_campaign(
         let policy = policy_for(first, &setup0.policy);
         let tz = zone(first, &setup0.policy);
         let input: Vec<(i64, MailKind, DateTime<Utc>)> =
-            sends.iter().map(|(i, _, w)| (*i as i64, drafts[*i].message.fields.kind, *w)).collect();
+            sends.iter().map(|(i, _, w)| (*i as i64, drafts[*i].message.fields.kind.mail_kind(), *w)).collect();
         let slots = cadence::plan_contact(&policy, tz, &past, &input, first.do_not_contact_until, now);
         for ((i, r, wanted), (_, slot)) in sends.iter().zip(slots) {
             let at = match slot {
@@ -359,6 +378,7 @@ pub async fn plan_campaign(
                 wanted: *wanted,
                 at,
                 reason: reasons(&slot),
+                left_out: false,
             });
         }
     }

@@ -114,7 +114,7 @@ impl Worker {
         // Marketing e-mails to one contact in one batch count against each other's cap.
         let mut sent_now: std::collections::HashMap<i64, Vec<DateTime<Utc>>> = std::collections::HashMap::new();
         for item in claimed {
-            if item.kind == MailKind::Marketing
+            if item.kind.is_capped()
                 && let Some(contact) = item.contact_id
             {
                 let mut history = item.history.clone();

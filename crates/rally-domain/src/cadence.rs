@@ -8,8 +8,8 @@
 //! far from the planned time does the e-mail expire, because a campaign message weeks late is usually
 //! worse than none.
 //!
-//! Transactional e-mail (password resets, receipts, confirmations the person asked for) is never capped
-//! or delayed: the person is waiting for it.
+//! Only marketing e-mail is capped or delayed: service e-mail (one-to-one operational mail to a partner)
+//! and Rally's own system e-mail (confirmations and links the person asked for) go when they are due.
 //!
 //! Everything here is pure: callers pass the contact's send history and "now". The search jumps from
 //! boundary to boundary (the next window opening, the end of a quiet day, the instant the oldest e-mail
@@ -24,31 +24,40 @@ use serde::{Deserialize, Serialize};
 
 use crate::validation::{Check, Invalid};
 
-/// Whether an e-mail counts against the cadence caps.
+/// What an e-mail is, which decides whom it may reach and whether the cadence rules hold it back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MailKind {
-    /// Campaign mail the person did not ask for at this moment: capped, windowed, deferred.
+    /// Campaign mail the person did not ask for at this moment: capped, windowed, deferred; only to
+    /// contacts who consented (or, where the campaign relies on legitimate interest, did not object).
     Marketing,
-    /// Mail the person is waiting for (a confirmation, a receipt): never capped, never delayed.
-    Transactional,
+    /// One-to-one operational mail to a partner with an agreed commitment ("your posters ship
+    /// Monday"): not capped, but never to anyone who opted out, unsubscribed from everything or is
+    /// suppressed.
+    Service,
+    /// Rally's own mail that a person is waiting for (an event registration's confirmation, the
+    /// organizer's report reminder, a password or invitation link): never capped or delayed, and the
+    /// only mail that a marketing unsubscribe does not stop. The team cannot write it.
+    System,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 2] = [MailKind::Marketing, MailKind::Transactional];
+    pub const ALL: [MailKind; 3] = [MailKind::Marketing, MailKind::Service, MailKind::System];
 
     pub fn as_str(self) -> &'static str {
         match self {
             MailKind::Marketing => "marketing",
-            MailKind::Transactional => "transactional",
+            MailKind::Service => "service",
+            MailKind::System => "system",
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
             MailKind::Marketing => "Marketing",
-            MailKind::Transactional => "Transactional",
+            MailKind::Service => "Service",
+            MailKind::System => "System",
         }
     }
 
@@ -56,7 +65,12 @@ impl MailKind {
         MailKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown mail kind `{s}`; expected marketing or transactional"))
+            .ok_or_else(|| format!("unknown mail kind `{s}`; expected marketing, service or system"))
+    }
+
+    /// Whether the cadence rules (caps, gaps, quiet days, the send window) apply: to marketing only.
+    pub fn is_capped(self) -> bool {
+        self == MailKind::Marketing
     }
 }
 
@@ -320,9 +334,9 @@ impl Slot {
 /// count too, so a new e-mail cannot crowd one already scheduled), read in the recipient's zone `tz`,
 /// and not before `do_not_contact_until`. `history` must not contain the e-mail being planned.
 ///
-/// Transactional mail is never capped: it goes at `max(wanted, now)` with no reasons, whatever the
-/// history, the calendar or the do-not-contact date (that date holds back campaign mail, not a
-/// confirmation the person asked for).
+/// Mail that is not capped (service and system mail) goes at `max(wanted, now)` with no reasons,
+/// whatever the history, the calendar or the do-not-contact date (that date holds back campaign mail,
+/// not a confirmation the person asked for).
 ///
 /// If nothing is allowed within `expire_after_days` of `wanted`, the e-mail expires. An e-mail whose
 /// planned time is already that far behind `now` expires at once with [`DeferReason::TooLate`].
@@ -351,7 +365,7 @@ pub fn may_send_now(
     now: DateTime<Utc>,
     do_not_contact_until: Option<DateTime<Utc>>,
 ) -> Result<(), DeferReason> {
-    if kind == MailKind::Transactional {
+    if !kind.is_capped() {
         return Ok(());
     }
     match Rules::new(policy, tz, history, do_not_contact_until).blocks(now).into_iter().next() {
@@ -436,7 +450,7 @@ impl<'a> Rules<'a> {
 
     fn slot(&self, kind: MailKind, wanted: DateTime<Utc>, now: DateTime<Utc>) -> Slot {
         let start = wanted.max(now);
-        if kind == MailKind::Transactional {
+        if !kind.is_capped() {
             return Slot::At { at: start, deferred_by: Vec::new() };
         }
         let deadline = saturating_add(wanted, days(self.policy.expire_after_days));
@@ -1060,10 +1074,12 @@ mod tests {
                 }
                 _ => panic!("{}: expected {:?}, got {got:?}", case.name, case.expect),
             }
-            // Transactional mail ignores all of it.
-            let got = next_slot(&case.policy, tz, MailKind::Transactional, &history, wanted, dnc, now);
-            assert_eq!(got, Slot::At { at: wanted.max(now), deferred_by: vec![] }, "{}", case.name);
-            assert_eq!(may_send_now(&case.policy, tz, MailKind::Transactional, &history, wanted, dnc), Ok(()));
+            // Service and system mail ignore all of it.
+            for kind in [MailKind::Service, MailKind::System] {
+                let got = next_slot(&case.policy, tz, kind, &history, wanted, dnc, now);
+                assert_eq!(got, Slot::At { at: wanted.max(now), deferred_by: vec![] }, "{}", case.name);
+                assert_eq!(may_send_now(&case.policy, tz, kind, &history, wanted, dnc), Ok(()));
+            }
         }
     }
 
@@ -1095,7 +1111,7 @@ mod tests {
         let sends = [
             (3, MailKind::Marketing, utc("2026-03-05T09:00:00Z")),
             (1, MailKind::Marketing, utc("2026-03-02T09:00:00Z")),
-            (9, MailKind::Transactional, utc("2026-03-03T03:00:00Z")),
+            (9, MailKind::System, utc("2026-03-03T03:00:00Z")),
             (2, MailKind::Marketing, utc("2026-03-04T09:00:00Z")),
         ];
         let plan = plan_contact(&p(), Tz::UTC, &[], &sends, None, utc("2026-03-01T00:00:00Z"));
@@ -1292,7 +1308,7 @@ mod tests {
                             assert!(at >= wanted.max(now));
                         }
                         let _ = may_send_now(policy, tz, MailKind::Marketing, &extremes, now, dnc);
-                        let sends = [(1, MailKind::Marketing, wanted), (2, MailKind::Transactional, now)];
+                        let sends = [(1, MailKind::Marketing, wanted), (2, MailKind::Service, now)];
                         assert_eq!(plan_contact(policy, tz, &extremes, &sends, dnc, now).len(), 2);
                     }
                 }
@@ -1439,7 +1455,8 @@ mod tests {
         assert!(err.to_string().contains("unknown weekday `funday`"), "{err}");
         assert!(serde_json::from_str::<CadencePolicy>(r#"{"max_per_windw": 3}"#).is_err());
 
-        assert_eq!(serde_json::to_value(MailKind::Transactional).unwrap(), "transactional");
+        assert_eq!(serde_json::to_value(MailKind::Service).unwrap(), "service");
+        assert!(MailKind::parse("transactional").is_err());
         assert_eq!(MailKind::parse("marketing"), Ok(MailKind::Marketing));
         assert!(MailKind::parse("spam").is_err());
         assert_eq!(MailKind::Marketing.label(), "Marketing");

@@ -51,6 +51,89 @@ named_enum!(
 );
 
 named_enum!(
+    /// What the team writes. Rally's own system mail (confirmations, reminders, links) is not a message
+    /// the team can write.
+    MessageKind {
+        Marketing = "marketing" / "Marketing",
+        Service = "service" / "Service",
+    }
+);
+
+impl MessageKind {
+    /// What the kind means, for the person choosing it.
+    pub fn explain(self) -> &'static str {
+        match self {
+            MessageKind::Marketing => "campaign news: follows the cadence rules, only to contacts who consented",
+            MessageKind::Service => {
+                "one-to-one operational mail (“your posters ship Monday”): only to partners with an agreed commitment, never held back"
+            }
+        }
+    }
+
+    /// How the outbox and the cadence rules treat its e-mails.
+    pub fn mail_kind(self) -> MailKind {
+        match self {
+            MessageKind::Marketing => MailKind::Marketing,
+            MessageKind::Service => MailKind::Service,
+        }
+    }
+}
+
+named_enum!(
+    /// How far the suppression list holds an address back.
+    SuppressionScope {
+        Marketing = "marketing" / "Marketing e-mail",
+        All = "all" / "All e-mail",
+    }
+);
+
+/// What the campaign knows about one contact that decides whether a team message may reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reachability {
+    /// The widest suppression of the address, if it is on the list.
+    pub suppressed: Option<SuppressionScope>,
+    pub preference: MailPreference,
+    pub consent: Consent,
+    /// Whether the contact's partner has agreed to an ask (a commitment in `agreed`).
+    pub agreed_commitment: bool,
+}
+
+/// Why a message of `kind` may not reach a contact, in words for the coordinator; `None` when it may.
+/// `legitimate_interest`: the campaign sends marketing e-mail to contacts whose consent is unknown.
+///
+/// - Nobody who unsubscribed from everything, bounced, complained, was suppressed or opted out gets
+///   anything the team writes.
+/// - Marketing also needs the contact not to have asked for essential e-mail only, and consent (or the
+///   campaign's legitimate interest for contacts never asked).
+/// - Service mail goes only to partners that agreed to an ask: it is about their commitment.
+pub fn exclusion(kind: MessageKind, who: &Reachability, legitimate_interest: bool) -> Option<&'static str> {
+    if who.preference == MailPreference::None {
+        return Some("unsubscribed from all e-mail");
+    }
+    if who.suppressed == Some(SuppressionScope::All) {
+        return Some("on the suppression list (a bounce, a complaint, or added by the team)");
+    }
+    if who.consent == Consent::OptedOut {
+        return Some("opted out of campaign e-mail");
+    }
+    match kind {
+        MessageKind::Marketing => {
+            if who.preference == MailPreference::Essential || who.suppressed == Some(SuppressionScope::Marketing) {
+                Some("asked for essential e-mail only")
+            } else if who.consent == Consent::Unknown && !legitimate_interest {
+                Some("has not consented to campaign e-mail (the e-mail settings send marketing only with consent)")
+            } else {
+                None
+            }
+        }
+        MessageKind::Service if !who.agreed_commitment => {
+            Some("no agreed commitment: service e-mail goes only to partners that agreed to an ask")
+        }
+        MessageKind::Service => None,
+    }
+}
+
+named_enum!(
     /// What a contact chose on the unsubscribe page.
     MailPreference {
         All = "all" / "Every campaign e-mail",
@@ -92,7 +175,7 @@ pub struct Segment {
     pub countries: Vec<String>,
     /// The contact's language.
     pub languages: Vec<LanguageTag>,
-    /// The contact's consent; marketing e-mail never goes to contacts who opted out, whatever this says.
+    /// The contact's consent; nothing the team writes goes to contacts who opted out, whatever this says.
     pub consent: Vec<Consent>,
 }
 
@@ -188,7 +271,7 @@ pub enum SendTime {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageFields {
     pub title: String,
-    pub kind: MailKind,
+    pub kind: MessageKind,
     pub segment: Segment,
     pub send: SendTime,
     /// The language used for contacts whose language has no template.
@@ -201,7 +284,7 @@ pub struct MessageFields {
 #[serde(default, deny_unknown_fields)]
 pub struct MessageDraft {
     pub title: Option<String>,
-    pub kind: Option<MailKind>,
+    pub kind: Option<MessageKind>,
     pub segment: Option<Segment>,
     pub send: Option<SendTime>,
     pub fallback_language: Option<String>,
@@ -222,7 +305,7 @@ impl MessageDraft {
         let fields = (|| {
             Some(MessageFields {
                 title: title?,
-                kind: self.kind.unwrap_or(MailKind::Marketing),
+                kind: self.kind.unwrap_or(MessageKind::Marketing),
                 segment,
                 send: self.send?,
                 fallback_language: fallback?,
@@ -311,6 +394,52 @@ mod tests {
         .unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "segment.countries", "send"]);
+    }
+
+    #[test]
+    fn who_a_message_may_reach() {
+        let fine = Reachability {
+            suppressed: None,
+            preference: MailPreference::All,
+            consent: Consent::OptedIn,
+            agreed_commitment: true,
+        };
+        use MessageKind::{Marketing, Service};
+        let cases: &[(Reachability, bool, Option<&str>, Option<&str>)] = &[
+            // (who, legitimate interest, marketing, service)
+            (fine, false, None, None),
+            (
+                Reachability { preference: MailPreference::None, ..fine },
+                true,
+                Some("unsubscribed"),
+                Some("unsubscribed"),
+            ),
+            (
+                Reachability { suppressed: Some(SuppressionScope::All), ..fine },
+                true,
+                Some("suppression"),
+                Some("suppression"),
+            ),
+            (Reachability { consent: Consent::OptedOut, ..fine }, true, Some("opted out"), Some("opted out")),
+            (Reachability { preference: MailPreference::Essential, ..fine }, true, Some("essential"), None),
+            (Reachability { suppressed: Some(SuppressionScope::Marketing), ..fine }, true, Some("essential"), None),
+            (Reachability { consent: Consent::Unknown, ..fine }, false, Some("not consented"), None),
+            (Reachability { consent: Consent::Unknown, ..fine }, true, None, None),
+            (Reachability { agreed_commitment: false, ..fine }, false, None, Some("no agreed commitment")),
+            (Reachability { preference: MailPreference::Fewer, ..fine }, false, None, None),
+        ];
+        for (who, li, marketing, service) in cases {
+            for (kind, want) in [(Marketing, marketing), (Service, service)] {
+                let got = exclusion(kind, who, *li);
+                match (got, want) {
+                    (None, None) => {}
+                    (Some(g), Some(w)) => assert!(g.contains(w), "{who:?} {kind:?}: {g}"),
+                    _ => panic!("{who:?} {kind:?} (legitimate interest {li}): got {got:?}, wanted {want:?}"),
+                }
+            }
+        }
+        assert!(MessageKind::parse("transactional").is_err());
+        assert_eq!(MessageKind::Service.mail_kind(), MailKind::Service);
     }
 
     #[test]

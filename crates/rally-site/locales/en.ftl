@@ -258,3 +258,26 @@ mail-report-body =
     Please tell us how many students took part: the campaign's counter uses your number instead of the expected one. On the same page you can download certificates for your students:
     { $manage_url }
 manage-map = Your event on the map. If the point is in the wrong place, give the coordinates under "Change the event".
+
+## Error pages of the public site
+error-page-not-found-title = Not found
+error-page-not-found = There is nothing here. The link may be old or mistyped.
+error-page-forbidden-title = Not allowed
+error-page-forbidden = This cannot be changed from here.
+error-page-expired-title = Form expired
+error-page-expired = This form has expired. Go back, reload the page and try again.
+error-page-too-large-title = Too large
+error-page-too-large = That was more than we accept at once.
+error-page-bad-request-title = Cannot do that
+error-page-bad-request = That cannot be done. Go back and check what you sent.
+error-page-too-many-title = Too many attempts
+error-page-too-many = Too many attempts in a short time. Please wait a few minutes and try again.
+error-page-unavailable-title = Busy
+error-page-unavailable = We cannot answer right now. Please try again in a moment.
+error-page-storage-full-title = Cannot save right now
+error-page-storage-full = We cannot save anything right now because our storage is full. Nothing was changed. Please try again in a few minutes.
+error-page-internal-title = Something went wrong
+error-page-internal = Something went wrong on our side. It has been noted; please try again later.
+error-page-back = Back to the campaign
+error-storage-full = We cannot save registrations right now because our storage is full. Nothing was saved; your answers are still in the form. Please try again in a few minutes.
+error-unavailable = We cannot save registrations right now. Nothing was saved; your answers are still in the form. Please try again in a moment.

@@ -280,3 +280,26 @@ mail-report-body =
     Dites-nous combien d’élèves ont participé : le compteur de la campagne utilisera votre nombre à la place du nombre prévu. Sur la même page, vous pouvez télécharger des certificats pour vos élèves :
     { $manage_url }
 manage-map = Votre événement sur la carte. Si le point n’est pas au bon endroit, indiquez les coordonnées sous « Modifier l’événement ».
+
+## Pages d’erreur du site public
+error-page-not-found-title = Introuvable
+error-page-not-found = Il n’y a rien ici. Le lien est peut-être ancien ou mal saisi.
+error-page-forbidden-title = Non autorisé
+error-page-forbidden = Cela ne peut pas être modifié d’ici.
+error-page-expired-title = Formulaire expiré
+error-page-expired = Ce formulaire a expiré. Revenez en arrière, rechargez la page et réessayez.
+error-page-too-large-title = Trop volumineux
+error-page-too-large = C’est plus que ce que nous acceptons en une fois.
+error-page-bad-request-title = Impossible
+error-page-bad-request = Cela ne peut pas être fait. Revenez en arrière et vérifiez ce que vous avez envoyé.
+error-page-too-many-title = Trop de tentatives
+error-page-too-many = Trop de tentatives en peu de temps. Patientez quelques minutes et réessayez.
+error-page-unavailable-title = Occupé
+error-page-unavailable = Nous ne pouvons pas répondre pour le moment. Réessayez dans un instant.
+error-page-storage-full-title = Enregistrement impossible pour le moment
+error-page-storage-full = Nous ne pouvons rien enregistrer pour le moment, car notre espace de stockage est plein. Rien n’a été modifié. Réessayez dans quelques minutes.
+error-page-internal-title = Un problème est survenu
+error-page-internal = Un problème est survenu de notre côté. Il a été noté ; réessayez plus tard.
+error-page-back = Retour à la campagne
+error-storage-full = Nous ne pouvons pas enregistrer d’inscriptions pour le moment, car notre espace de stockage est plein. Rien n’a été enregistré ; vos réponses sont toujours dans le formulaire. Réessayez dans quelques minutes.
+error-unavailable = Nous ne pouvons pas enregistrer d’inscriptions pour le moment. Rien n’a été enregistré ; vos réponses sont toujours dans le formulaire. Réessayez dans un instant.

@@ -279,3 +279,26 @@ mail-report-body =
     Javite nam koliko je učenika sudjelovalo: brojač kampanje tada računa vaš broj umjesto očekivanoga. Na istoj stranici možete preuzeti potvrde za svoje učenike:
     { $manage_url }
 manage-map = Vaš događaj na karti. Ako je točka na pogrešnom mjestu, unesite koordinate pod „Izmijenite događaj“.
+
+## Stranice s pogreškama javne stranice
+error-page-not-found-title = Nije pronađeno
+error-page-not-found = Ovdje nema ničega. Poveznica je možda zastarjela ili pogrešno upisana.
+error-page-forbidden-title = Nije dopušteno
+error-page-forbidden = Ovo se ne može promijeniti odavde.
+error-page-expired-title = Obrazac je istekao
+error-page-expired = Ovaj je obrazac istekao. Vratite se, ponovno učitajte stranicu i pokušajte opet.
+error-page-too-large-title = Preveliko
+error-page-too-large = To je više nego što odjednom primamo.
+error-page-bad-request-title = To nije moguće
+error-page-bad-request = To nije moguće učiniti. Vratite se i provjerite što ste poslali.
+error-page-too-many-title = Previše pokušaja
+error-page-too-many = Previše pokušaja u kratkom vremenu. Pričekajte nekoliko minuta i pokušajte ponovno.
+error-page-unavailable-title = Zauzeto
+error-page-unavailable = Trenutačno ne možemo odgovoriti. Pokušajte ponovno za trenutak.
+error-page-storage-full-title = Spremanje trenutačno nije moguće
+error-page-storage-full = Trenutačno ne možemo ništa spremiti jer je naša pohrana puna. Ništa nije promijenjeno. Pokušajte ponovno za nekoliko minuta.
+error-page-internal-title = Nešto je pošlo po zlu
+error-page-internal = Nešto je pošlo po zlu kod nas. Zabilježili smo to; pokušajte ponovno kasnije.
+error-page-back = Natrag na kampanju
+error-storage-full = Prijave trenutačno ne možemo spremiti jer je naša pohrana puna. Ništa nije spremljeno; vaši su odgovori i dalje u obrascu. Pokušajte ponovno za nekoliko minuta.
+error-unavailable = Prijave trenutačno ne možemo spremiti. Ništa nije spremljeno; vaši su odgovori i dalje u obrascu. Pokušajte ponovno za trenutak.

@@ -8,7 +8,8 @@
 
 use rally_domain::cadence::{CadencePolicy, MailKind};
 use rally_domain::comms::{
-    MailPreference, Message, MessageFields, Milestone, MilestoneKind, OutboxStatus, SegmentSubject, SuppressionReason,
+    MailPreference, Message, MessageFields, MessageKind, Milestone, MilestoneKind, OutboxStatus, Reachability,
+    SegmentSubject, SuppressionReason, SuppressionScope,
 };
 use rally_domain::template::TemplateSet;
 
@@ -32,7 +33,7 @@ fn message_from_row(row: &DbRow) -> Result<Message> {
         campaign_id: CampaignId(row.try_get("campaign_id")?),
         fields: MessageFields {
             title: row.try_get("title")?,
-            kind: text(row, "kind", MailKind::parse)?,
+            kind: text(row, "kind", MessageKind::parse)?,
             segment: json(row, "segment")?,
             send: json(row, "send")?,
             fallback_language: text(row, "fallback_language", LanguageTag::parse)?,
@@ -52,7 +53,9 @@ async fn fetch_message(conn: &mut Conn, id: i64) -> Result<Message> {
 }
 
 async fn read_settings(conn: &mut Conn, campaign: CampaignId) -> Result<MailSettings> {
-    let row = sqlx::query("SELECT from_name, from_address, reply_to, policy FROM mail_settings WHERE campaign_id = $1")
+    let row = sqlx::query(
+        "SELECT from_name, from_address, reply_to, policy, legitimate_interest FROM mail_settings WHERE campaign_id = $1",
+    )
         .bind(campaign.0)
         .fetch_optional(&mut *conn)
         .await?;
@@ -62,6 +65,7 @@ async fn read_settings(conn: &mut Conn, campaign: CampaignId) -> Result<MailSett
             from_address: text(&r, "from_address", Email::parse)?,
             reply_to: r.try_get::<Option<String>, _>("reply_to")?.map(|e| Email::parse(&e).map_err(|x| corrupt("reply_to", x))).transpose()?,
             policy: json(&r, "policy")?,
+            legitimate_interest: r.try_get("legitimate_interest")?,
         }),
         None => {
             let c = fetch_campaign(conn, campaign).await?;
@@ -70,6 +74,7 @@ async fn read_settings(conn: &mut Conn, campaign: CampaignId) -> Result<MailSett
                 from_address: Email::parse(DEFAULT_FROM).map_err(|e| corrupt("default sender", e))?,
                 reply_to: None,
                 policy: CadencePolicy::default(),
+                legitimate_interest: false,
             })
         }
     }
@@ -199,14 +204,16 @@ impl Comms for Backend {
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
         sqlx::query(
-            "INSERT INTO mail_settings (campaign_id, from_name, from_address, reply_to, policy) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (campaign_id) DO UPDATE SET from_name = $2, from_address = $3, reply_to = $4, policy = $5",
+            "INSERT INTO mail_settings (campaign_id, from_name, from_address, reply_to, policy, legitimate_interest) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (campaign_id) DO UPDATE SET from_name = $2, from_address = $3, \
+             reply_to = $4, policy = $5, legitimate_interest = $6",
         )
         .bind(campaign.0)
         .bind(from_name)
         .bind(s.from_address.as_str())
         .bind(s.reply_to.as_ref().map(Email::as_str))
         .bind(to_json(&policy)?)
+        .bind(s.legitimate_interest)
         .execute(&mut *tx)
         .await?;
         let stored = read_settings(&mut tx, campaign).await?;
@@ -369,19 +376,20 @@ impl Comms for Backend {
         let mut conn = self.pool.acquire().await?;
         let m = fetch_message(&mut conn, message).await?;
         authorize(&mut conn, actor, m.campaign_id, Action::Read, "message").await?;
+        let legitimate_interest = read_settings(&mut conn, m.campaign_id).await?.legitimate_interest;
         let rows = sqlx::query(concat!(
             "SELECT ",
             contact_columns!(),
             ", k.mail_preference, k.time_zone, p.name AS partner_name, p.category, p.audiences, p.reach, p.stage, \
              p.owner_id, p.country, p.do_not_contact_until, c.high_reach_threshold, \
-             (SELECT MAX(CASE WHEN s.scope = 'all' THEN 2 ELSE 1 END) FROM suppressions s WHERE s.email = k.email) AS suppressed \
+             (SELECT MAX(CASE WHEN s.scope = 'all' THEN 2 ELSE 1 END) FROM suppressions s WHERE s.email = k.email) AS suppressed, \
+             EXISTS (SELECT 1 FROM commitments cm WHERE cm.partner_id = p.id AND cm.status = 'agreed') AS agreed \
              FROM contacts k JOIN partners p ON p.id = k.partner_id JOIN campaigns c ON c.id = p.campaign_id \
              WHERE p.campaign_id = $1 ORDER BY k.id"
         ))
         .bind(m.campaign_id.0)
         .fetch_all(&mut *conn)
         .await?;
-        let marketing = m.fields.kind == MailKind::Marketing;
         let mut out = Vec::new();
         for r in &rows {
             let contact = contact_from_row(r)?;
@@ -402,20 +410,19 @@ impl Comms for Backend {
             if !m.fields.segment.matches(&subject) {
                 continue;
             }
-            // E-mails to event organizers have no contact: they go to whoever registered.
-            let preference = match r.try_get::<Option<String>, _>("mail_preference")? {
-                Some(p) => MailPreference::parse(&p).map_err(|e| corrupt("mail_preference", e))?,
-                None => MailPreference::All,
+            let preference = text(r, "mail_preference", MailPreference::parse)?;
+            let suppressed = match r.try_get::<Option<i32>, _>("suppressed")? {
+                Some(2) => Some(SuppressionScope::All),
+                Some(_) => Some(SuppressionScope::Marketing),
+                None => None,
             };
-            let suppressed: Option<i32> = r.try_get("suppressed")?;
-            let excluded = match (suppressed, preference) {
-                (Some(2), _) | (_, MailPreference::None) => Some("gets no e-mail (unsubscribed, bounced or suppressed)".to_owned()),
-                (Some(_), _) | (_, MailPreference::Essential) if marketing => Some("gets essential e-mail only".to_owned()),
-                _ if marketing && contact.fields.consent == rally_domain::Consent::OptedOut => {
-                    Some("opted out of campaign e-mail".to_owned())
-                }
-                _ => None,
+            let who = Reachability {
+                suppressed,
+                preference,
+                consent: contact.fields.consent,
+                agreed_commitment: r.try_get("agreed")?,
             };
+            let excluded = rally_domain::comms::exclusion(m.fields.kind, &who, legitimate_interest).map(str::to_owned);
             out.push(Recipient {
                 partner_id: contact.partner_id,
                 partner_name: r.try_get("partner_name")?,
@@ -463,12 +470,12 @@ impl Comms for Backend {
                  body_html, unsubscribe_url, status, wanted_at, due_at, reason, attempts, created_at) ",
             );
             q.push_values(chunk, |mut b, d| {
-                let status = if d.due_at.is_some() { OutboxStatus::Planned } else { OutboxStatus::Expired };
+                let status = d.status();
                 b.push_bind(m.campaign_id.0)
                     .push_bind(message)
                     .push_bind(d.contact_id.0)
                     .push_bind(d.partner_id.0)
-                    .push_bind(m.fields.kind.as_str())
+                    .push_bind(m.fields.kind.mail_kind().as_str())
                     .push_bind(d.email.to_string())
                     .push_bind(d.to_name.clone())
                     .push_bind(d.subject.clone())
@@ -514,7 +521,8 @@ impl Comms for Backend {
             tx.commit().await?;
             return Ok(Vec::new());
         }
-        // Suppressed addresses and contacts who chose less mail are checked now, not only when planned.
+        // Suppressed addresses, contacts who chose less mail and consent are checked again now, not only
+        // when the e-mail was planned: the same rules as `rally_domain::comms::exclusion`.
         let mut q = QueryBuilder::<Db>::new(
             "UPDATE outbox SET status = 'suppressed', reason = 'the address is on the suppression list', leased_by = NULL, \
              lease_until = NULL WHERE id IN (",
@@ -524,6 +532,17 @@ impl Comms for Backend {
             ") AND (EXISTS (SELECT 1 FROM suppressions s WHERE s.email = outbox.email AND (s.scope = 'all' OR outbox.kind = 'marketing')) \
              OR EXISTS (SELECT 1 FROM contacts k WHERE k.id = outbox.contact_id AND (k.mail_preference = 'none' \
              OR (k.mail_preference = 'essential' AND outbox.kind = 'marketing'))))",
+        );
+        q.build().execute(&mut *tx).await?;
+        let mut q = QueryBuilder::<Db>::new(
+            "UPDATE outbox SET status = 'suppressed', reason = 'no consent to campaign e-mail', leased_by = NULL, \
+             lease_until = NULL WHERE id IN (",
+        );
+        push_ids(&mut q, &ids);
+        q.push(
+            ") AND status <> 'suppressed' AND outbox.kind <> 'system' AND EXISTS (SELECT 1 FROM contacts k WHERE \
+             k.id = outbox.contact_id AND (k.consent = 'opted_out' OR (outbox.kind = 'marketing' AND k.consent = 'unknown' \
+             AND NOT EXISTS (SELECT 1 FROM mail_settings ms WHERE ms.campaign_id = outbox.campaign_id AND ms.legitimate_interest))))",
         );
         q.build().execute(&mut *tx).await?;
         let mut q = QueryBuilder::<Db>::new("UPDATE outbox SET status = 'sending', leased_by = ");
@@ -583,7 +602,7 @@ impl Comms for Backend {
         }
         // The cap is checked against what was really sent (and what other workers are sending).
         let marketing: Vec<i64> =
-            claimed.iter().filter(|c| c.kind == MailKind::Marketing).filter_map(|c| c.contact_id.map(|k| k.0)).collect();
+            claimed.iter().filter(|c| c.kind.is_capped()).filter_map(|c| c.contact_id.map(|k| k.0)).collect();
         if !marketing.is_empty() {
             let mut q = QueryBuilder::<Db>::new(
                 "SELECT id, contact_id, COALESCE(sent_at, lease_until) AS at FROM outbox WHERE kind = 'marketing' \

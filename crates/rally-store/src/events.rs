@@ -179,7 +179,7 @@ async fn save_event(conn: &mut Conn, before: &Event, after: &Event) -> Result<()
     retally(conn, after.campaign_id, before.contribution().as_slice(), after.contribution().as_slice()).await
 }
 
-/// Queues an e-mail to the event's organizer (transactional: never capped, not unsubscribable), to go now.
+/// Queues an e-mail to the event's organizer (system mail: never capped, not unsubscribable), to go now.
 async fn queue_organizer_mail(conn: &mut Conn, event: &Event, kind: EventMailKind, mail: EventMailer<'_>, now: i64) -> Result<()> {
     queue_organizer_mail_at(conn, event, kind, mail, now, now).await
 }
@@ -196,7 +196,7 @@ async fn queue_organizer_mail_at(
     sqlx::query(
         "INSERT INTO outbox (campaign_id, event_id, kind, email, to_name, subject, body_text, body_html, unsubscribe_url, \
          status, wanted_at, due_at, reason, attempts, created_at) \
-         VALUES ($1, $2, 'transactional', $3, $4, $5, $6, NULL, '', 'planned', $7, $7, '', 0, $8)",
+         VALUES ($1, $2, 'system', $3, $4, $5, $6, NULL, '', 'planned', $7, $7, '', 0, $8)",
     )
     .bind(event.campaign_id.0)
     .bind(event.id.0)

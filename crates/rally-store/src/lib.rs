@@ -77,6 +77,10 @@ pub enum StoreError {
     /// The database does not answer (connection refused, pool exhausted): worth retrying later.
     #[error("database unavailable: {0}")]
     Unavailable(sqlx::Error),
+    /// The database's storage is full (SQLite's disk or page limit, PostgreSQL's `disk_full`): nothing
+    /// was written, reads still work, and writes succeed again once there is space.
+    #[error("the database's storage is full: {0}")]
+    StorageFull(sqlx::Error),
     #[error("database error: {0}")]
     Database(sqlx::Error),
     #[error("stored data is not readable: {0}")]
@@ -85,19 +89,36 @@ pub enum StoreError {
     Config(String),
 }
 
+/// What a database error code says about retrying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ErrorClass {
+    /// Contention that outlasted the busy timeout (SQLite BUSY, LOCKED, BUSY_SNAPSHOT) or that PostgreSQL
+    /// resolved by aborting us (serialization failure, deadlock): worth a retry.
+    Contended,
+    /// No space to write: SQLite's FULL (the disk, or the page limit), PostgreSQL's `disk_full` and
+    /// `insufficient_resources`.
+    Full,
+    Other,
+}
+
+fn classify(code: &str) -> ErrorClass {
+    match code {
+        "5" | "6" | "517" | "40001" | "40P01" => ErrorClass::Contended,
+        "13" | "53100" | "53000" => ErrorClass::Full,
+        _ => ErrorClass::Other,
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        // Contention that outlasted the busy timeout (SQLite BUSY, LOCKED, BUSY_SNAPSHOT) or that
-        // PostgreSQL resolved by aborting us (serialization failure, deadlock) is worth a retry, like
-        // a database that does not answer.
-        let contended = e
-            .as_database_error()
-            .and_then(|d| d.code())
-            .is_some_and(|code| matches!(code.as_ref(), "5" | "6" | "517" | "40001" | "40P01"));
-        match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(e),
-            e if contended => StoreError::Unavailable(e),
-            e => StoreError::Database(e),
+        let class = e.as_database_error().and_then(|d| d.code()).map_or(ErrorClass::Other, |c| classify(&c));
+        match (e, class) {
+            (e @ (sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)), _) => {
+                StoreError::Unavailable(e)
+            }
+            (e, ErrorClass::Contended) => StoreError::Unavailable(e),
+            (e, ErrorClass::Full) => StoreError::StorageFull(e),
+            (e, ErrorClass::Other) => StoreError::Database(e),
         }
     }
 }
@@ -389,14 +410,34 @@ pub trait Store: Workflow + Comms + Events + Reports + Imports + Send + Sync + s
     async fn snapshot(&self, path: &std::path::Path) -> Result<()>;
 }
 
-/// What applying standard asks to a segment did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What applying standard asks to a segment did, or (in a preview) would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Applied {
-    /// Partners in the segment.
+    /// Open partners in the segment.
     pub partners: i64,
-    /// Commitments proposed; a partner that already has one for an ask keeps it.
+    /// Commitments proposed, over all asks; a partner that already has one for an ask keeps it.
     pub created: i64,
+    /// Each ask in the order given: whom it reached and whom it left out.
+    pub asks: Vec<AskReach>,
+    /// `true` for a preview: the same statements ran and were rolled back, nothing was written.
+    pub preview: bool,
+}
+
+/// One standard ask applied to a segment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AskReach {
+    pub ask_id: AskId,
+    pub title: String,
+    /// Partners of the segment the ask is for (its categories and tiers; none listed means all).
+    pub reached: i64,
+    /// Of those, partners that got it now as a proposed commitment.
+    pub created: i64,
+    /// Of those, partners that had it already and keep their commitment.
+    pub already: i64,
+    /// Partners of the segment left out because the ask is not meant for their category or tier.
+    pub not_for: i64,
 }
 
 /// Which tasks to list.
@@ -503,13 +544,16 @@ pub trait Workflow {
     /// Deletes an ask with its commitments.
     async fn delete_ask(&self, actor: Actor, id: AskId) -> Result<()>;
     /// Proposes standard asks to every partner of a segment (the filter's stage, category, tier, owner
-    /// and high-touch conditions; closed partners are left out) in one transaction.
+    /// and high-touch conditions; closed partners are left out) that each ask is meant for (its
+    /// categories and tiers), in one transaction. With `preview` the same statements run in a
+    /// transaction that is rolled back: the answer says who would get what.
     async fn apply_asks(
         &self,
         actor: Actor,
         campaign: CampaignId,
         asks: &[AskId],
         segment: &PartnerFilter,
+        preview: bool,
     ) -> Result<Applied>;
 
     // Commitments.
@@ -647,6 +691,10 @@ pub struct MailSettings {
     pub from_address: Email,
     pub reply_to: Option<Email>,
     pub policy: CadencePolicy,
+    /// Marketing e-mail also goes to contacts whose consent is unknown (never asked), on the campaign's
+    /// legitimate interest; otherwise only to contacts who opted in.
+    #[serde(default)]
+    pub legitimate_interest: bool,
 }
 
 /// One template of a message: for a language, and for one partner category or (`None`) for all.
@@ -671,7 +719,8 @@ pub struct Recipient {
     pub time_zone: Option<String>,
     pub do_not_contact_until: Option<DateTime<Utc>>,
     pub preference: MailPreference,
-    /// Why this contact gets nothing: suppressed, opted out of marketing. `None` when it may be written to.
+    /// Why this contact gets nothing (see [`rally_domain::comms::exclusion`]); `None` when it may be
+    /// written to.
     pub excluded: Option<String>,
 }
 
@@ -694,6 +743,17 @@ pub struct NewDelivery {
 }
 
 impl NewDelivery {
+    /// Where it starts in the outbox: `planned` when it goes when the message wants it to, `deferred`
+    /// when the cadence rules moved it later, `expired` when it cannot go in time. The queue's answer
+    /// and the message's statistics both count by this.
+    pub fn status(&self) -> OutboxStatus {
+        match (self.due_at, self.reason.is_empty()) {
+            (None, _) => OutboxStatus::Expired,
+            (Some(_), true) => OutboxStatus::Planned,
+            (Some(_), false) => OutboxStatus::Deferred,
+        }
+    }
+
     /// The delivery without its rendered texts: what a plan's counts and lists need.
     pub fn summary(&self) -> NewDelivery {
         NewDelivery {
@@ -1117,6 +1177,22 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// Whether a pooled connection may be handed out again. One that came back still inside a transaction
+/// is closed instead: that happens when the database ended a transaction by itself (SQLite rolls back
+/// on a full disk or an I/O error; a failed COMMIT), the driver's `ROLLBACK` then failed and it still
+/// counts the transaction as open, so every later `BEGIN` on that connection would fail until the
+/// process restarted.
+fn reusable<C: sqlx::Connection>(
+    conn: &mut C,
+    _: sqlx::pool::PoolConnectionMetadata,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool, sqlx::Error>> + Send + '_>> {
+    let clean = !conn.is_in_transaction();
+    if !clean {
+        tracing::warn!("a database connection was left inside a failed transaction; opening a new one");
+    }
+    Box::pin(std::future::ready(Ok(clean)))
+}
+
 /// Microseconds since the Unix epoch: how both backends store instants.
 fn to_micros(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()
@@ -1132,4 +1208,24 @@ fn now_micros() -> i64 {
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ErrorClass, classify};
+
+    #[test]
+    fn database_error_codes() {
+        for (code, class) in [
+            ("5", ErrorClass::Contended),
+            ("517", ErrorClass::Contended),
+            ("40P01", ErrorClass::Contended),
+            ("13", ErrorClass::Full),
+            ("53100", ErrorClass::Full),
+            ("23505", ErrorClass::Other),
+            ("1", ErrorClass::Other),
+        ] {
+            assert_eq!(classify(code), class, "{code}");
+        }
+    }
 }

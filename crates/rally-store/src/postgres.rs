@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "outbox queue", include_str!("../migrations/postgres/0007_outbox_queue.sql")),
     (8, "events", include_str!("../migrations/postgres/0008_events.sql")),
     (9, "imports", include_str!("../migrations/postgres/0009_imports.sql")),
+    (10, "mail kinds", include_str!("../migrations/postgres/0010_mail_kinds.sql")),
 ];
 
 /// Rally on a PostgreSQL database.
@@ -26,7 +27,8 @@ impl PgStore {
     pub async fn open(url: &str) -> Result<PgStore> {
         let options: PgConnectOptions =
             url.parse().map_err(|e| StoreError::Config(format!("bad PostgreSQL URL `{}`: {e}", crate::redact(url))))?;
-        let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
+        let pool =
+            PgPoolOptions::new().max_connections(16).before_acquire(crate::reusable).connect_with(options).await?;
         let store = PgStore { pool };
         store.migrate().await?;
         Ok(store)

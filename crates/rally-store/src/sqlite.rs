@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "outbox queue", include_str!("../migrations/sqlite/0007_outbox_queue.sql")),
     (8, "events", include_str!("../migrations/sqlite/0008_events.sql")),
     (9, "imports", include_str!("../migrations/sqlite/0009_imports.sql")),
+    (10, "mail kinds", include_str!("../migrations/sqlite/0010_mail_kinds.sql")),
 ];
 
 /// Rally on an embedded SQLite file.
@@ -26,6 +27,10 @@ pub struct SqliteStore {
     /// One connection for write transactions: writers wait their turn in a queue here instead of
     /// sleeping in SQLite's busy handler (1, 2, 5… ms), which wasted most of a busy worker's time.
     writer: sqlx::Pool<Db>,
+    /// A cap on the file's size in pages that every new writer connection applies (0: none). Only
+    /// tests set it, to make the database "full" without filling a disk.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    page_limit: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl SqliteStore {
@@ -39,14 +44,62 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .before_acquire(crate::reusable)
+            .connect_with(options.clone())
+            .await?;
+        let page_limit = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let limit = page_limit.clone();
         // The writer's page cache (64 MB instead of 2): bulk writes such as imports touch index pages
         // all over the file, and every page read again from the WAL costs.
-        let writer =
-            SqlitePoolOptions::new().max_connections(1).connect_with(options.pragma("cache_size", "-65536")).await?;
-        let store = SqliteStore { pool, writer };
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .before_acquire(crate::reusable)
+            .after_connect(move |conn, _| {
+                let pages = limit.load(std::sync::atomic::Ordering::Acquire);
+                Box::pin(async move {
+                    if pages > 0 {
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PRAGMA max_page_count = {pages}")))
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options.pragma("cache_size", "-65536"))
+            .await?;
+        let store = SqliteStore { pool, writer, page_limit };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Makes the database "full" (`Some(extra)`: at most `extra` pages more than it has now) or lifts
+    /// the cap (`None`), for the writer connection now open and any opened later. For tests: it is
+    /// how a full disk is simulated portably.
+    #[cfg(feature = "testing")]
+    pub async fn limit_pages(&self, extra: Option<u64>) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        let mut conn = self.writer.acquire().await?;
+        let pages = match extra {
+            Some(extra) => {
+                let row = sqlx::query("PRAGMA page_count").fetch_one(&mut *conn).await?;
+                u64::try_from(row.try_get::<i64, _>(0)?).unwrap_or(0) + extra
+            }
+            // SQLite's own ceiling: no limit in practice.
+            None => 4_294_967_294,
+        };
+        self.page_limit.store(if extra.is_some() { pages } else { 0 }, Ordering::Release);
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PRAGMA max_page_count = {pages}"))).execute(&mut *conn).await?;
+        Ok(())
+    }
+
+    /// Runs statements on the writer connection, for tests that need the database to misbehave (a
+    /// trigger that ends the transaction it fires in, as a full disk does at COMMIT).
+    #[cfg(feature = "testing")]
+    pub async fn execute_for_tests(&self, sql: &str) -> Result<()> {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&self.writer).await?;
+        Ok(())
     }
 
     /// SQLite has one writer. A transaction that starts reading and later writes can fail with

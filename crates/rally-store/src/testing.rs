@@ -18,21 +18,24 @@ pub struct TestDb {
     pub store: Arc<dyn Store>,
     /// The URL that opens the same database, for a second process (`rally serve --database URL`).
     pub url: String,
+    /// The same store as SQLite's, for what only SQLite can do (a page limit that simulates a full disk).
+    pub sqlite: Option<Arc<crate::SqliteStore>>,
     _dir: Option<tempfile::TempDir>,
 }
 
 pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
-    let url = dir.path().join("rally.db").display().to_string();
-    let store = crate::open(&url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
-    TestDb { store, url, _dir: Some(dir) }
+    let path = dir.path().join("rally.db");
+    let url = path.display().to_string();
+    let sqlite = Arc::new(crate::SqliteStore::open(&path).await.unwrap_or_else(|e| panic!("open {url}: {e}")));
+    TestDb { store: sqlite.clone(), url, sqlite: Some(sqlite), _dir: Some(dir) }
 }
 
 /// A fresh PostgreSQL database, or `None` (after saying so) when no test cluster is configured.
 pub async fn postgres() -> Option<TestDb> {
     let url = postgres_database().await?;
     let store = crate::open(&url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
-    Some(TestDb { store, url, _dir: None })
+    Some(TestDb { store, url, sqlite: None, _dir: None })
 }
 
 /// Creates an empty database in the test cluster and returns its URL.

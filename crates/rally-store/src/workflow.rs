@@ -13,7 +13,7 @@ use rally_domain::{
 };
 
 use crate::{
-    Applied, CalendarItem, CalendarKind, Due, LinkInfo, LinkView, PartnerProfile, Recognized, TaskFilter, Workflow,
+    Applied, AskReach, CalendarItem, CalendarKind, Due, LinkInfo, LinkView, PartnerProfile, Recognized, TaskFilter, Workflow,
 };
 
 macro_rules! ask_columns {
@@ -459,6 +459,24 @@ fn push_segment(q: &mut QueryBuilder<Db>, campaign: CampaignId, segment: &Partne
     push_filters(q, segment);
 }
 
+/// Narrows a segment to the partners a standard ask is meant for: its categories and tiers (none listed:
+/// all), the same rule as [`AskFields::targets`].
+fn push_ask_targets(q: &mut QueryBuilder<Db>, ask: &AskFields) {
+    if !ask.categories.is_empty() {
+        q.push(" AND p.category IN (");
+        let mut list = q.separated(", ");
+        for c in &ask.categories {
+            list.push_bind(c.as_str());
+        }
+        q.push(")");
+    }
+    match ask.tiers.as_slice() {
+        [Tier::High] => q.push(" AND p.reach >= c.high_reach_threshold"),
+        [Tier::Low] => q.push(" AND p.reach < c.high_reach_threshold"),
+        _ => q,
+    };
+}
+
 async fn insert_ask(conn: &mut Conn, campaign: CampaignId, partner: Option<PartnerId>, f: &AskFields) -> Result<AskId> {
     let row = sqlx::query(
         "INSERT INTO asks (campaign_id, partner_id, title, description, due_on, milestone, categories, tiers, unit, created_at) \
@@ -588,7 +606,7 @@ impl Workflow for Backend {
         Ok(())
     }
 
-    async fn apply_asks(&self, actor: Actor, campaign: CampaignId, asks: &[AskId], segment: &PartnerFilter) -> Result<Applied> {
+    async fn apply_asks(&self, actor: Actor, campaign: CampaignId, asks: &[AskId], segment: &PartnerFilter, preview: bool) -> Result<Applied> {
         if asks.is_empty() {
             return Err(Invalid::field("asks", "choose at least one standard ask").into());
         }
@@ -597,18 +615,24 @@ impl Workflow for Backend {
         }
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
+        let mut chosen = Vec::with_capacity(asks.len());
         for id in asks {
             let ask = fetch_ask(&mut tx, *id).await.map_err(|_| Invalid::field("asks", format!("no ask {id}")))?;
             if ask.campaign_id != campaign || !ask.is_standard() {
                 return Err(Invalid::field("asks", format!("ask {id} is not a standard ask of this campaign")).into());
             }
+            chosen.push(ask);
         }
         let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n");
         push_segment(&mut count, campaign, segment, None);
         let partners: i64 = count.build().fetch_one(&mut *tx).await?.try_get("n")?;
         let now = now_micros();
-        let mut created = 0;
-        for id in asks {
+        let mut applied = Applied { partners, created: 0, asks: Vec::with_capacity(chosen.len()), preview };
+        for ask in chosen {
+            let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n");
+            push_segment(&mut count, campaign, segment, None);
+            push_ask_targets(&mut count, &ask.fields);
+            let reached: i64 = count.build().fetch_one(&mut *tx).await?.try_get("n")?;
             // One INSERT … SELECT per ask: a segment of 100,000 partners is one statement, not 100,000.
             let mut q = QueryBuilder::<Db>::new(
                 "INSERT INTO commitments (campaign_id, partner_id, ask_id, status, quantity, due_on, agreed_on, evidence, \
@@ -616,12 +640,26 @@ impl Workflow for Backend {
                  NULL, '', '', FALSE, ",
             );
             q.push_bind(now).push(", ").push_bind(now);
-            push_segment(&mut q, campaign, segment, Some(*id));
+            push_segment(&mut q, campaign, segment, Some(ask.id));
+            push_ask_targets(&mut q, &ask.fields);
             q.push(" ON CONFLICT (partner_id, ask_id) DO NOTHING");
-            created += q.build().execute(&mut *tx).await?.rows_affected() as i64;
+            let created = q.build().execute(&mut *tx).await?.rows_affected() as i64;
+            applied.created += created;
+            applied.asks.push(AskReach {
+                ask_id: ask.id,
+                title: ask.fields.title,
+                reached,
+                created,
+                already: reached - created,
+                not_for: partners - reached,
+            });
         }
-        tx.commit().await?;
-        Ok(Applied { partners, created })
+        if preview {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(applied)
     }
 
     async fn commitments(&self, actor: Actor, partner: PartnerId) -> Result<Vec<Commitment>> {

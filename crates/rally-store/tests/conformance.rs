@@ -52,6 +52,7 @@ conformance!(
     sorted_pages_cover_every_partner_once,
     the_board_is_every_column_first_page,
     standard_asks_apply_to_a_segment_once,
+    standard_asks_reach_only_the_partners_they_are_for,
     commitments_are_agreed_fulfilled_and_guard_closed_won,
     partner_links_are_secret_and_revocable,
     follow_up_tasks_and_stale_partners,
@@ -59,6 +60,7 @@ conformance!(
     messages_keep_their_templates_and_segments,
     the_outbox_is_claimed_once_and_survives_a_dead_worker,
     failures_retry_bounces_suppress,
+    team_mail_respects_consent_and_unsubscribes,
     concurrent_workers_claim_disjoint_rows,
     partners_can_be_held_back,
     events_register_confirm_and_moderate,
@@ -67,6 +69,7 @@ conformance!(
     reports_follow_the_stage_history,
     message_reports_count_each_email_once,
     imports_are_batches_that_undo_exactly,
+    failed_writes_leave_no_broken_connection,
 );
 
 #[path = "conformance/workflow.rs"]
@@ -844,5 +847,77 @@ async fn both_backends_have_the_same_schema() {
 async fn unknown_database_schemes_are_refused() {
     for url in ["mysql://localhost/rally", "postgress://localhost/x", ""] {
         assert!(matches!(rally_store::open(url).await, Err(StoreError::Config(_))), "{url}");
+    }
+}
+
+/// A write that fails inside its transaction (here a PostgreSQL transaction aborted by a unique
+/// violation) gives its connection back clean: every later write works, on every pooled connection.
+async fn failed_writes_leave_no_broken_connection(store: &dyn Store) {
+    let c = ok(store.create_campaign(Actor::System, campaign_fields("aborted")).await);
+    let p = ok(store.create_partner(Actor::System, c.id, partner("Radio", Category::Media, 1)).await);
+    ok(store.create_contact(Actor::System, p.id, contact("ivana@radio.hr")).await);
+    // More failures than the pool has connections, then as many writes that must all land.
+    for _ in 0..40 {
+        let again = store.create_contact(Actor::System, p.id, contact("ivana@radio.hr")).await;
+        assert!(matches!(again, Err(StoreError::Conflict { .. })), "{again:?}");
+    }
+    for i in 0..40 {
+        ok(store.create_partner(Actor::System, c.id, partner(&format!("After {i}"), Category::Media, 1)).await);
+    }
+}
+
+/// A full database (SQLite's page limit standing in for a full disk): the write that hits it and every
+/// write after it is refused as "storage full" (never a broken connection), reads go on, and writes work
+/// again by themselves once there is space.
+#[tokio::test]
+async fn a_full_database_refuses_writes_reads_on_and_recovers() {
+    let db = rally_store::testing::sqlite().await;
+    let (store, sqlite) = (&*db.store, db.sqlite.clone().unwrap_or_else(|| panic!("a SQLite test database")));
+    let c = ok(store.create_campaign(Actor::System, campaign_fields("full")).await);
+    ok(sqlite.limit_pages(Some(0)).await);
+    let mut notes = PartnerDraft { notes: Some("x".repeat(3000)), ..Default::default() };
+    let mut full = None;
+    for i in 0..500 {
+        notes.name = Some(format!("Partner {i}"));
+        notes.category = Some(Category::Media);
+        match store.create_partner(Actor::System, c.id, ok(notes.clone().validate())).await {
+            Ok(_) => {}
+            Err(e) => {
+                full = Some(e);
+                break;
+            }
+        }
+    }
+    assert!(matches!(full, Some(StoreError::StorageFull(_))), "{full:?}");
+    let before = ok(store.partners(Actor::System, c.id, &PartnerFilter::default()).await).items.len();
+    for i in 0..5 {
+        notes.name = Some(format!("Still full {i}"));
+        let again = store.create_partner(Actor::System, c.id, ok(notes.clone().validate())).await;
+        assert!(matches!(again, Err(StoreError::StorageFull(_))), "{again:?}");
+    }
+    assert_eq!(ok(store.partners(Actor::System, c.id, &PartnerFilter::default()).await).items.len(), before);
+    ok(sqlite.limit_pages(None).await);
+    ok(store.create_partner(Actor::System, c.id, partner("Space again", Category::Media, 1)).await);
+    let after = ok(store.partners(Actor::System, c.id, &PartnerFilter::default()).await).items.len();
+    assert_eq!(after, before + 1);
+}
+
+/// When SQLite ends a transaction by itself (it does on a full disk at COMMIT; a trigger that raises
+/// ROLLBACK stands in for it here), the driver's own ROLLBACK fails and its connection still counts the
+/// transaction as open: that connection is replaced, and every later write works.
+#[tokio::test]
+async fn a_transaction_the_database_ended_leaves_no_broken_connection() {
+    let db = rally_store::testing::sqlite().await;
+    let (store, sqlite) = (&*db.store, db.sqlite.clone().unwrap_or_else(|| panic!("a SQLite test database")));
+    let c = ok(store.create_campaign(Actor::System, campaign_fields("ended")).await);
+    ok(sqlite
+        .execute_for_tests(
+            "CREATE TRIGGER ends_the_transaction BEFORE INSERT ON partners WHEN NEW.name = 'Refused' \
+             BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full'); END",
+        )
+        .await);
+    assert!(store.create_partner(Actor::System, c.id, partner("Refused", Category::Media, 1)).await.is_err());
+    for i in 0..3 {
+        ok(store.create_partner(Actor::System, c.id, partner(&format!("Accepted {i}"), Category::Media, 1)).await);
     }
 }

@@ -40,6 +40,8 @@ pub enum ApiError {
     UploadTooLarge(String),
     UnsupportedMediaType,
     Unavailable,
+    /// The database's storage is full: nothing was written; reads still work.
+    StorageFull,
     /// Uploaded files cannot be written or read right now.
     FilesUnavailable,
     /// This process has no mail transport configured.
@@ -68,6 +70,7 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Send JSON")
             }
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Database unavailable"),
+            ApiError::StorageFull => (StatusCode::SERVICE_UNAVAILABLE, "storage-full", "Storage full"),
             ApiError::FilesUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "File store unavailable"),
             ApiError::NoMail => (StatusCode::SERVICE_UNAVAILABLE, "no-mail", "No mail"),
             ApiError::MailServer(_) => (StatusCode::BAD_GATEWAY, "mail-server", "The mail server refused"),
@@ -94,6 +97,10 @@ impl ApiError {
             ApiError::UploadTooLarge(message) => (message.clone(), vec![]),
             ApiError::UnsupportedMediaType => ("send the body as `Content-Type: application/json`".into(), vec![]),
             ApiError::Unavailable => ("the database does not answer; try again shortly".into(), vec![]),
+            ApiError::StorageFull => (
+                "the database's storage is full, so nothing was saved; reading still works. Try again later".into(),
+                vec![],
+            ),
             ApiError::FilesUnavailable => {
                 ("uploaded files cannot be stored or read right now; try again shortly".into(), vec![])
             }
@@ -125,6 +132,9 @@ impl IntoResponse for ApiError {
             ApiError::Unavailable | ApiError::FilesUnavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
             }
+            ApiError::StorageFull => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static(crate::STORAGE_FULL_RETRY_SECONDS));
+            }
             _ => {}
         }
         response
@@ -141,6 +151,10 @@ impl From<StoreError> for ApiError {
             StoreError::Unavailable(e) => {
                 tracing::error!(error = %e, "database unavailable");
                 ApiError::Unavailable
+            }
+            StoreError::StorageFull(e) => {
+                tracing::error!(error = %e, "the database's storage is full: writes are refused until there is space");
+                ApiError::StorageFull
             }
             other => {
                 tracing::error!(error = %other, "store error");

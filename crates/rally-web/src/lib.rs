@@ -13,6 +13,7 @@ use rally_store::Store;
 
 pub mod api;
 pub mod auth;
+pub mod client;
 mod error;
 pub mod export;
 mod extract;
@@ -23,7 +24,12 @@ pub mod pages;
 pub mod plan_doc;
 pub mod site;
 
+pub use client::{PublicUrl, TrustedProxies};
 pub use error::{ApiError, Problem};
+
+/// How long a client is asked to wait (`Retry-After`) while the database's storage is full: freeing
+/// space takes a person, not a moment.
+pub(crate) const STORAGE_FULL_RETRY_SECONDS: &str = "60";
 
 /// The largest request body the API reads: a partner with long notes fits many times over.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -38,11 +44,37 @@ pub struct AppState {
     pub mail: Option<Arc<rally_mail::Transport>>,
     /// The public site's caches and per-address registration allowance.
     pub site: Arc<site::SiteState>,
+    /// Where people reach Rally: every absolute link Rally writes starts with it, never with what a
+    /// request claims (`Host`, `X-Forwarded-*`).
+    pub public_url: PublicUrl,
+    /// The reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<TrustedProxies>,
+    /// Sign-in attempts one client address may make.
+    pub sign_ins: Arc<client::Allowance>,
 }
 
+/// Sign-in attempts per client address and hour, and at once: a person who mistypes a password a few
+/// times never meets it; a script trying passwords for many accounts from one address does.
+const SIGN_INS_PER_HOUR: u32 = 60;
+const SIGN_IN_BURST: f64 = 20.0;
+
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, files: files::FileStore) -> Self {
-        AppState { store, files, mail: None, site: Arc::new(site::SiteState::default()) }
+    pub fn new(store: Arc<dyn Store>, files: files::FileStore, public_url: PublicUrl) -> Self {
+        AppState {
+            store,
+            files,
+            mail: None,
+            site: Arc::new(site::SiteState::default()),
+            public_url,
+            trusted_proxies: Arc::new(TrustedProxies::default()),
+            sign_ins: Arc::new(client::Allowance::new(SIGN_INS_PER_HOUR, SIGN_IN_BURST)),
+        }
+    }
+
+    /// Behind reverse proxies: their `X-Forwarded-For` names the client (for per-address allowances).
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
+        self
     }
 
     /// With a mail transport, for test sends from the editor.
@@ -64,19 +96,6 @@ impl AppState {
             Err(_) => self.store.campaign_id(campaign).await?.ok_or(ApiError::NotFound("campaign")),
         }
     }
-}
-
-/// Where this request reached Rally, for the absolute links Rally hands out (partner links, calendar
-/// feeds): `https` behind a proxy that says so, and the request's `Host` when it is a plain host name.
-pub fn base_url(headers: &axum::http::HeaderMap) -> String {
-    let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| !h.is_empty() && h.len() <= 255)
-        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')))
-        .unwrap_or("localhost");
-    format!("{}://{host}", if https { "https" } else { "http" })
 }
 
 /// The API's OpenAPI 3.1 document as JSON text.
@@ -141,7 +160,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The peer's address is known to handlers (the public form's allowance per address).
+    // The peer's address is known to handlers (per-address allowances; see `client::ClientIp`).
     axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await

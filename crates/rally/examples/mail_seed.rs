@@ -13,8 +13,8 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use rally_domain::cadence::{CadencePolicy, MailKind};
-use rally_domain::comms::{MessageDraft, Segment, SendTime};
+use rally_domain::cadence::CadencePolicy;
+use rally_domain::comms::{MessageDraft, MessageKind, Segment, SendTime};
 use rally_domain::template::TemplateSet;
 use rally_domain::{Category, Consent, ContactDraft, Email, LanguageTag, PartnerDraft};
 use rally_store::{Actor, MailSettings, MessageTemplate, PartnerLoad};
@@ -78,6 +78,7 @@ async fn main() -> anyhow::Result<()> {
         from_address: Email::parse("info@satkodiranja.example.org").map_err(anyhow::Error::msg)?,
         reply_to: Some(Email::parse("pomoc@satkodiranja.example.org").map_err(anyhow::Error::msg)?),
         policy,
+        legitimate_interest: false,
     };
     store.set_mail_settings(Actor::System, campaign.id, settings).await?;
 
@@ -148,7 +149,7 @@ async fn main() -> anyhow::Result<()> {
     ];
     let fields = MessageDraft {
         title: Some("Invitation".into()),
-        kind: Some(MailKind::Marketing),
+        kind: Some(MessageKind::Marketing),
         segment: Some(Segment::default()),
         send: Some(SendTime::At(Utc::now() - chrono::Duration::minutes(1))),
         fallback_language: Some("en".into()),

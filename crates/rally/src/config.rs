@@ -21,6 +21,10 @@ pub struct Settings {
     listen: Option<String>,
     /// Same as `--data-dir`.
     data_dir: Option<std::path::PathBuf>,
+    /// Same as `--public-url`: where people reach Rally, e.g. `https://rally.example.org`.
+    public_url: Option<String>,
+    /// Same as `--trusted-proxy` (each an address or a CIDR range).
+    trusted_proxies: Option<Vec<String>>,
 }
 
 impl Settings {
@@ -43,6 +47,27 @@ impl Settings {
 
     pub fn data_dir(&self, flag: Option<std::path::PathBuf>) -> std::path::PathBuf {
         flag.or_else(|| self.data_dir.clone()).unwrap_or_else(|| DEFAULT_DATA_DIR.into())
+    }
+
+    /// Where people reach Rally: the flag (or `RALLY_PUBLIC_URL`), then `public_url` in the file; without
+    /// either, `http://` and the listen address — but only when that is loopback, which nobody else
+    /// reaches. Every absolute link Rally writes (e-mails, partner links, calendar feeds) starts with it.
+    pub fn public_url(&self, flag: Option<String>, listen: SocketAddr) -> anyhow::Result<rally_web::PublicUrl> {
+        match flag.or_else(|| self.public_url.clone()) {
+            Some(raw) => rally_web::PublicUrl::parse(&raw).map_err(|e| anyhow::anyhow!("--public-url: {e}")),
+            None if listen.ip().is_loopback() => Ok(rally_web::PublicUrl::for_listener(listen)),
+            None => anyhow::bail!(
+                "Rally listens on {listen}, which others can reach, but does not know the address people use: set \
+                 it with --public-url https://rally.example.org (or RALLY_PUBLIC_URL, or public_url in rally.toml). \
+                 Links in e-mails, partner links and calendar feeds are built from it, never from a request"
+            ),
+        }
+    }
+
+    /// The reverse proxies in front of Rally: the flags (or `RALLY_TRUSTED_PROXIES`), else the file's.
+    pub fn trusted_proxies(&self, flags: Vec<String>) -> anyhow::Result<rally_web::TrustedProxies> {
+        let list = if flags.is_empty() { self.trusted_proxies.clone().unwrap_or_default() } else { flags };
+        rally_web::TrustedProxies::parse(&list).map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))
     }
 
     pub fn listen(&self, flag: Option<SocketAddr>) -> anyhow::Result<SocketAddr> {

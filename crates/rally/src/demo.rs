@@ -793,8 +793,8 @@ async fn workflow(
 /// The communication plan: sender and a 2-per-7-days cadence, the milestones, two messages to school
 /// networks already queued for the coming days, and a thank-you draft.
 async fn comms(store: &dyn Store, campaign: &rally_domain::Campaign, base_url: &str) -> anyhow::Result<()> {
-    use rally_domain::cadence::{CadencePolicy, MailKind};
-    use rally_domain::comms::{MessageDraft, MilestoneKind, Segment, SendTime};
+    use rally_domain::cadence::CadencePolicy;
+    use rally_domain::comms::{MessageDraft, MessageKind, MilestoneKind, Segment, SendTime};
     use rally_domain::template::TemplateSet;
     use rally_store::{MailSettings, MessageTemplate};
 
@@ -816,6 +816,9 @@ async fn comms(store: &dyn Store, campaign: &rally_domain::Campaign, base_url: &
         from_address: Email::parse("info@satkodiranja.example.org").map_err(anyhow::Error::msg)?,
         reply_to: Some(Email::parse("tim@satkodiranja.example.org").map_err(anyhow::Error::msg)?),
         policy,
+        // Partners are organizations the campaign works with: their contacts get campaign news unless they
+        // object (GDPR art. 6(1)(f)), and the planner shows who opted out.
+        legitimate_interest: true,
     };
     store.set_mail_settings(a, campaign.id, settings).await?;
     let later = |n: i64| (today + Duration::days(n)).max(today);
@@ -899,7 +902,7 @@ async fn comms(store: &dyn Store, campaign: &rally_domain::Campaign, base_url: &
     for (title, milestone_id, segment, templates, queue) in messages {
         let fields = MessageDraft {
             title: Some(title.into()),
-            kind: Some(MailKind::Marketing),
+            kind: Some(MessageKind::Marketing),
             segment: Some(segment),
             send: Some(SendTime::Milestone { milestone_id, at: nine }),
             fallback_language: Some("en".into()),

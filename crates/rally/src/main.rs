@@ -78,10 +78,18 @@ enum CommsCommand {
         /// The message's id.
         #[arg(long)]
         message: i64,
-        /// Where readers reach Rally, for unsubscribe links (env RALLY_PUBLIC_URL).
-        #[arg(long, env = "RALLY_PUBLIC_URL", value_name = "URL")]
-        base_url: Option<String>,
+        #[command(flatten)]
+        public: PublicUrlArg,
     },
+}
+
+#[derive(Debug, Args)]
+struct PublicUrlArg {
+    /// Where people reach Rally, e.g. https://rally.example.org: every link in e-mails, partner links and
+    /// calendar feeds starts with it (never with what a request says). May be left out when Rally
+    /// listens on loopback: then http:// and the listen address.
+    #[arg(long, alias = "base-url", env = "RALLY_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +112,13 @@ enum Command {
         /// Event registrations one address may send per hour on the public site.
         #[arg(long, env = "RALLY_REGISTRATIONS_PER_HOUR", value_name = "N", default_value_t = 30)]
         registrations_per_hour: u32,
+        #[command(flatten)]
+        public: PublicUrlArg,
+        /// A reverse proxy in front of Rally (an address or a CIDR range such as 10.0.0.0/8); only its
+        /// X-Forwarded-For is believed, and names the client for per-address limits. Repeat for several
+        /// (env RALLY_TRUSTED_PROXIES, comma-separated).
+        #[arg(long = "trusted-proxy", env = "RALLY_TRUSTED_PROXIES", value_name = "CIDR", value_delimiter = ',')]
+        trusted_proxies: Vec<String>,
     },
     /// Deliver the outbox (alone; `rally serve` delivers in-process too). Several workers may share a
     /// PostgreSQL database.
@@ -220,6 +235,9 @@ enum Command {
         data_dir: Option<std::path::PathBuf>,
         #[command(flatten)]
         mail: MailArg,
+        /// Where people reach the demo (default: http:// and the listen address).
+        #[arg(long, env = "RALLY_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<String>,
     },
 }
 
@@ -231,9 +249,8 @@ enum UserCommand {
         db: DatabaseArg,
         #[arg(long)]
         email: String,
-        /// Where users reach Rally (env RALLY_PUBLIC_URL; default http://127.0.0.1:8080).
-        #[arg(long, env = "RALLY_PUBLIC_URL", value_name = "URL")]
-        base_url: Option<String>,
+        #[command(flatten)]
+        public: PublicUrlArg,
     },
     /// Add a user; the password is read from standard input.
     Add {
@@ -334,15 +351,21 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = config::Settings::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { listen, db, data_dir, mail, no_worker, registrations_per_hour } => {
+        Command::Serve { listen, db, data_dir, mail, no_worker, registrations_per_hour, public, trusted_proxies } => {
+            let addr = settings.listen(listen)?;
+            // Checked before anything is opened: a server that would mail wrong links does not start.
+            let public_url = settings.public_url(public.public_url, addr)?;
+            let proxies = settings.trusted_proxies(trusted_proxies)?;
             let store = open(&settings.database(db.database)).await?;
             let data_dir = settings.data_dir(data_dir);
             let files = open_files(&data_dir)?;
             let (worker, transport) = worker(store.clone(), &mail, &data_dir)?;
-            let app = rally_web::AppState::new(store.clone(), files)
+            tracing::info!(%public_url, trusted_proxies = ?proxies, "links are built from the public URL");
+            let app = rally_web::AppState::new(store.clone(), files, public_url)
+                .with_trusted_proxies(proxies)
                 .with_mail(transport)
                 .with_registrations_per_hour(registrations_per_hour);
-            serve(app, settings.listen(listen)?, (!no_worker).then_some(worker)).await
+            serve(app, addr, (!no_worker).then_some(worker)).await
         }
         Command::Worker { db, data_dir, mail, drain } => {
             let store = open(&settings.database(db.database)).await?;
@@ -361,15 +384,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let id =
                 store.campaign_id(&campaign).await?.ok_or_else(|| anyhow!("--campaign: no campaign `{campaign}`"))?;
             let lines = rally_comms::plan::plan_campaign(&*store, Actor::System, id, chrono::Utc::now()).await?;
-            let (mut on_time, mut deferred, mut expired) = (0, 0, 0);
+            let (mut on_time, mut deferred, mut expired, mut left_out) = (0, 0, 0, 0);
             for l in &lines {
-                match (l.at, l.reason.is_empty()) {
-                    (None, _) => expired += 1,
-                    (Some(_), true) => on_time += 1,
-                    (Some(_), false) => deferred += 1,
+                match (l.left_out, l.at, l.reason.is_empty()) {
+                    (true, _, _) => left_out += 1,
+                    (false, None, _) => expired += 1,
+                    (false, Some(_), true) => on_time += 1,
+                    (false, Some(_), false) => deferred += 1,
                 }
                 if all || !l.reason.is_empty() {
-                    let at = l.at.map_or("expires".to_owned(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string());
+                    let at = match (l.left_out, l.at) {
+                        (true, _) => "left out".to_owned(),
+                        (false, None) => "expires".to_owned(),
+                        (false, Some(t)) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    };
                     println!(
                         "{at:<20}  {}  {} <{}>  (wanted {})  {}",
                         l.message,
@@ -380,10 +408,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     );
                 }
             }
-            println!("{} e-mails: {on_time} on time, {deferred} deferred, {expired} expire", lines.len());
+            println!(
+                "{} e-mails: {on_time} on time, {deferred} deferred, {expired} expire; {left_out} contacts left out",
+                lines.len() - left_out
+            );
             Ok(())
         }
-        Command::Comms { command: CommsCommand::Queue { db, campaign, message, base_url } } => {
+        Command::Comms { command: CommsCommand::Queue { db, campaign, message, public } } => {
             let store = open(&settings.database(db.database)).await?;
             let id =
                 store.campaign_id(&campaign).await?.ok_or_else(|| anyhow!("--campaign: no campaign `{campaign}`"))?;
@@ -391,15 +422,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if m.campaign_id != id {
                 bail!("--message: message {message} is not in campaign {campaign}");
             }
-            let base = base_url.unwrap_or_else(|| format!("http://{}", config::DEFAULT_LISTEN));
-            let (planned, added) = rally_comms::plan::queue_message(
-                &*store,
-                Actor::System,
-                message,
-                base.trim_end_matches('/'),
-                chrono::Utc::now(),
-            )
-            .await?;
+            let base = settings.public_url(public.public_url, settings.listen(None)?)?;
+            let (planned, added) =
+                rally_comms::plan::queue_message(&*store, Actor::System, message, base.as_str(), chrono::Utc::now())
+                    .await?;
             println!(
                 "queued {added} e-mails: {} on time, {} deferred, {} expired; {} contacts left out",
                 planned.on_time(),
@@ -424,15 +450,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("added user {} <{}> (id {})", user.name, user.email, user.id);
             Ok(())
         }
-        Command::User { command: UserCommand::ResetLink { db, email, base_url } } => {
+        Command::User { command: UserCommand::ResetLink { db, email, public } } => {
+            let base = settings.public_url(public.public_url, settings.listen(None)?)?;
             let store = open(&settings.database(db.database)).await?;
             let user = find_user(&*store, &email).await?;
             let token = rally_web::auth::random_token();
             let expires = chrono::Utc::now() + chrono::Duration::hours(24);
             store.create_password_reset(user.id, &rally_web::auth::hash_token(&token), expires).await?;
-            let base = base_url.unwrap_or_else(|| format!("http://{}", config::DEFAULT_LISTEN));
             eprintln!("One-time link for {} to set a new password (valid 24 hours):", user.email);
-            println!("{}/reset/{token}", base.trim_end_matches('/'));
+            println!("{base}/reset/{token}");
             Ok(())
         }
         Command::Campaign { command: CampaignCommand::Grant { db, campaign, email, role } } => {
@@ -612,12 +638,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", rally_web::openapi_json());
             Ok(())
         }
-        Command::Demo { listen, database, data_dir, mail } => {
+        Command::Demo { listen, database, data_dir, mail, public_url } => {
             let url = database.unwrap_or_else(|| "rally-demo.db".into());
+            let addr = settings.listen(listen)?;
+            let public_url = match public_url {
+                Some(raw) => rally_web::PublicUrl::parse(&raw).map_err(|e| anyhow!("--public-url: {e}"))?,
+                None => rally_web::PublicUrl::for_listener(addr),
+            };
+            let base = public_url.to_string();
             let store = open(&url).await?;
             let files = open_files(&data_dir.unwrap_or_else(|| "rally-demo-data".into()))?;
-            let addr = settings.listen(listen)?;
-            let base = format!("http://{addr}");
             let login = demo::seed(&*store, &files, &base).await?;
             let (worker, transport) = worker(store.clone(), &mail, &data_dir_of(&files))?;
             println!(
@@ -638,7 +668,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "  try        curl -H 'Authorization: Bearer {}' '{base}/api/v1/campaigns/{}/partners?stage=negotiate_ask&limit=5'",
                 login.token, login.slug
             );
-            serve(rally_web::AppState::new(store, files).with_mail(transport), addr, Some(worker)).await
+            serve(rally_web::AppState::new(store, files, public_url).with_mail(transport), addr, Some(worker)).await
         }
     }
 }

@@ -5,9 +5,11 @@ use std::collections::BTreeSet;
 
 use chrono::{Duration, Utc};
 use rally_domain::cadence::{CadencePolicy, MailKind};
-use rally_domain::comms::{MailPreference, MessageDraft, MilestoneKind, OutboxStatus, Segment, SendTime};
+use rally_domain::comms::{
+    MailPreference, MessageDraft, MessageKind, MilestoneKind, OutboxStatus, Segment, SendTime, SuppressionReason,
+};
 use rally_domain::template::TemplateSet;
-use rally_domain::{Category, ContactDraft, Email, LanguageTag};
+use rally_domain::{Category, CommitmentDraft, CommitmentStatus, Consent, ContactDraft, Email, LanguageTag};
 use rally_store::{Actor, Delivered, MailSettings, MessageTemplate, NewDelivery, Store, StoreError};
 
 use super::{campaign_fields, ok, partner, user};
@@ -27,7 +29,7 @@ pub(super) fn template(language: &str, category: Option<Category>) -> MessageTem
 pub(super) fn message(title: &str, segment: Segment) -> rally_domain::comms::MessageFields {
     ok(MessageDraft {
         title: Some(title.into()),
-        kind: Some(MailKind::Marketing),
+        kind: Some(MessageKind::Marketing),
         segment: Some(segment),
         send: Some(SendTime::At(Utc::now())),
         fallback_language: Some("hr".into()),
@@ -35,7 +37,8 @@ pub(super) fn message(title: &str, segment: Segment) -> rally_domain::comms::Mes
     .validate())
 }
 
-/// A campaign with `n` media partners, one contact each; returns the campaign and its contacts.
+/// A campaign with `n` media partners, one contact each who opted in; returns the campaign and its
+/// contacts.
 pub(super) async fn campaign_with_contacts(
     store: &dyn Store,
     slug: &str,
@@ -49,6 +52,7 @@ pub(super) async fn campaign_with_contacts(
         let k = ok(ContactDraft {
             name: Some(format!("Ana {i}")),
             email: Some(format!("ana{i}@{slug}.example.org")),
+            consent: Some(Consent::OptedIn),
             ..Default::default()
         }
         .validate());
@@ -110,8 +114,10 @@ pub async fn messages_keep_their_templates_and_segments(store: &dyn Store) {
         from_address: ok(Email::parse("info@satkodiranja.example.org")),
         reply_to: None,
         policy: CadencePolicy { max_per_window: 3, ..CadencePolicy::default() },
+        legitimate_interest: true,
     };
     assert_eq!(ok(store.set_mail_settings(a, c.id, mine.clone()).await), mine);
+    assert!(!s.legitimate_interest, "marketing needs consent until the campaign says otherwise");
 }
 
 pub async fn the_outbox_is_claimed_once_and_survives_a_dead_worker(store: &dyn Store) {
@@ -234,4 +240,112 @@ pub async fn partners_can_be_held_back(store: &dyn Store) {
     assert!(recipients.iter().any(|r| r.partner_id != partner && r.do_not_contact_until.is_none()));
     ok(store.set_do_not_contact(Actor::System, partner, None).await);
     assert_eq!(ok(store.do_not_contact(Actor::System, partner).await), None);
+}
+
+/// Nothing the team writes reaches people who opted out, unsubscribed from everything or are suppressed;
+/// marketing also needs consent (or the campaign's legitimate interest) and service mail an agreed
+/// commitment. The same rules hold when the e-mail is claimed, for changes after it was queued.
+pub async fn team_mail_respects_consent_and_unsubscribes(store: &dyn Store) {
+    let a = Actor::System;
+    let c = ok(store.create_campaign(a, campaign_fields("consent")).await);
+    let people = [
+        ("in", Consent::OptedIn),
+        ("unknown", Consent::Unknown),
+        ("out", Consent::OptedOut),
+        ("clicked", Consent::OptedIn),
+        ("essential", Consent::OptedIn),
+        ("bounced", Consent::OptedIn),
+        ("later", Consent::OptedIn),
+    ];
+    let mut contacts = Vec::new();
+    for (name, consent) in people {
+        let p = ok(store.create_partner(a, c.id, partner(&format!("Radio {name}"), Category::Media, 100)).await);
+        let k = ok(ContactDraft {
+            name: Some(format!("Ana {name}")),
+            email: Some(format!("{name}@consent.example.org")),
+            consent: Some(consent),
+            ..Default::default()
+        }
+        .validate());
+        contacts.push(ok(store.create_contact(a, p.id, k).await));
+    }
+    let email = |i: usize| contacts[i].fields.email.to_string();
+    // One click on an unsubscribe link: no e-mail at all.
+    ok(store.set_mail_preference(contacts[3].id, MailPreference::None).await);
+    ok(store.set_mail_preference(contacts[4].id, MailPreference::Essential).await);
+    ok(store.suppress(a, c.id, &contacts[5].fields.email, SuppressionReason::HardBounce, "550").await);
+    // Partners 0 and 1 agreed to an ask (service mail is about such a commitment).
+    let ask = ok(store
+        .create_ask(
+            a,
+            c.id,
+            None,
+            ok(rally_domain::AskDraft { title: Some("Posters".into()), ..Default::default() }
+                .validate(Utc::now().date_naive(), None)),
+        )
+        .await);
+    for k in [&contacts[0], &contacts[1], &contacts[2], &contacts[3], &contacts[6]] {
+        let due = Some(Some(Utc::now().date_naive() + Duration::days(5)));
+        let agreed = CommitmentDraft { status: Some(CommitmentStatus::Agreed), due_on: due, ..Default::default() };
+        ok(store.propose(a, k.partner_id, ask.id, agreed, Utc::now().date_naive()).await);
+    }
+    let reachable = |list: &[rally_store::Recipient]| -> Vec<String> {
+        list.iter().filter(|r| r.excluded.is_none()).map(|r| r.contact.fields.email.to_string()).collect()
+    };
+    let why = |list: &[rally_store::Recipient], i: usize| -> String {
+        list.iter().find(|r| r.contact.id == contacts[i].id).and_then(|r| r.excluded.clone()).unwrap_or_default()
+    };
+
+    let marketing =
+        ok(store.create_message(a, c.id, message("News", Segment::default()), vec![template("hr", None)]).await);
+    let r = ok(store.recipients(a, marketing.id).await);
+    assert_eq!(reachable(&r), [email(0), email(6)], "marketing: consent only");
+    assert!(why(&r, 1).contains("not consented"), "{}", why(&r, 1));
+    assert!(why(&r, 2).contains("opted out"), "{}", why(&r, 2));
+    assert!(why(&r, 3).contains("unsubscribed"), "{}", why(&r, 3));
+    assert!(why(&r, 4).contains("essential"), "{}", why(&r, 4));
+    assert!(why(&r, 5).contains("suppression"), "{}", why(&r, 5));
+
+    // Legitimate interest: contacts never asked get marketing too; the others still do not.
+    let mut settings = ok(store.mail_settings(a, c.id).await);
+    settings.legitimate_interest = true;
+    ok(store.set_mail_settings(a, c.id, settings.clone()).await);
+    let r = ok(store.recipients(a, marketing.id).await);
+    assert_eq!(reachable(&r), [email(0), email(1), email(6)]);
+
+    let mut fields = message("Your posters ship Monday", Segment::default());
+    fields.kind = MessageKind::Service;
+    let service = ok(store.create_message(a, c.id, fields, vec![template("hr", None)]).await);
+    let r = ok(store.recipients(a, service.id).await);
+    assert_eq!(reachable(&r), [email(0), email(1), email(6)], "service: agreed partners who did not opt out");
+    assert!(why(&r, 2).contains("opted out"));
+    assert!(why(&r, 3).contains("unsubscribed"));
+    assert!(why(&r, 4).contains("no agreed commitment"), "essential-only is fine, but no commitment: {}", why(&r, 4));
+    assert!(why(&r, 5).contains("suppression"));
+    let (read, _) = ok(store.message(a, service.id).await);
+    assert_eq!(read.fields.kind, MessageKind::Service);
+
+    // Queued, then two people change their minds before the worker gets to them.
+    let queue = |m: i64, r: &[rally_store::Recipient]| {
+        let rows: Vec<NewDelivery> =
+            r.iter().filter(|x| x.excluded.is_none()).map(|x| delivery(&x.contact, -1)).collect();
+        store.enqueue(a, m, rows)
+    };
+    assert_eq!(ok(queue(service.id, &r).await), 3);
+    let r = ok(store.recipients(a, marketing.id).await);
+    assert_eq!(ok(queue(marketing.id, &r).await), 3);
+    ok(store.set_mail_preference(contacts[6].id, MailPreference::None).await);
+    settings.legitimate_interest = false;
+    ok(store.set_mail_settings(a, c.id, settings).await);
+    let now = Utc::now();
+    let claimed = ok(store.claim("w", now, now + Duration::seconds(60), 100).await);
+    let mut got: Vec<(MailKind, String)> = claimed.iter().map(|x| (x.kind, x.email.clone())).collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [(MailKind::Marketing, email(0)), (MailKind::Service, email(0)), (MailKind::Service, email(1))],
+        "the unsubscribed contact gets nothing; the never-asked one no more marketing"
+    );
+    let counts = ok(store.outbox_counts(a, marketing.id).await);
+    assert_eq!(counts, vec![(OutboxStatus::Sending, 1), (OutboxStatus::Suppressed, 2)]);
 }

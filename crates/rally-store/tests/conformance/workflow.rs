@@ -55,9 +55,9 @@ pub async fn standard_asks_apply_to_a_segment_once(store: &dyn Store) {
     assert_eq!(ok(store.standard_asks(a, c.id).await).len(), 2);
     let segment = PartnerFilter { category: Some(Category::Media), tier: Some(Tier::Low), ..Default::default() };
     let ids = [newsletter.id, banner.id];
-    let applied = ok(store.apply_asks(a, c.id, &ids, &segment).await);
+    let applied = ok(store.apply_asks(a, c.id, &ids, &segment, false).await);
     assert_eq!((applied.partners, applied.created), (3, 6), "three open low-reach media partners, two asks each");
-    let again = ok(store.apply_asks(a, c.id, &ids, &segment).await);
+    let again = ok(store.apply_asks(a, c.id, &ids, &segment, false).await);
     assert_eq!(again.created, 0, "applying twice proposes nothing new");
     let got = ok(store.commitments(a, media[0].id).await);
     assert_eq!(got.len(), 2);
@@ -67,15 +67,95 @@ pub async fn standard_asks_apply_to_a_segment_once(store: &dyn Store) {
         assert!(ok(store.commitments(a, p.id).await).is_empty(), "{} is outside the segment", p.fields.name);
     }
     // Members may not apply the campaign's asks; outsiders do not see the campaign.
-    assert!(matches!(store.apply_asks(Actor::User(mia.id), c.id, &ids, &segment).await, Err(StoreError::Forbidden)));
-    assert!(matches!(store.apply_asks(Actor::User(out.id), c.id, &ids, &segment).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.apply_asks(Actor::User(mia.id), c.id, &ids, &segment, false).await,
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        store.apply_asks(Actor::User(out.id), c.id, &ids, &segment, false).await,
+        Err(StoreError::NotFound(_))
+    ));
     // A custom ask is not a standard one.
     let custom = ok(store.create_ask(a, c.id, Some(big.id), ask("Host events", 15, "schools")).await);
-    assert_eq!(invalid_field(store.apply_asks(a, c.id, &[custom.id], &segment).await), "asks");
+    assert_eq!(invalid_field(store.apply_asks(a, c.id, &[custom.id], &segment, false).await), "asks");
     assert_eq!(ok(store.standard_asks(a, c.id).await).len(), 2);
     // Deleting an ask takes its commitments along.
     ok(store.delete_ask(a, banner.id).await);
     assert_eq!(ok(store.commitments(a, media[0].id).await).len(), 1);
+}
+
+/// An ask reaches only the partners it is meant for (its categories and tiers), whatever the segment;
+/// a preview runs the same statements and writes nothing.
+pub async fn standard_asks_reach_only_the_partners_they_are_for(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let a = Actor::User(ana.id);
+    let c = ok(store.create_campaign(a, campaign_fields("targets")).await);
+    let ministry = ok(store.create_partner(a, c.id, partner("Ministry", Category::Authority, 100)).await);
+    let teachers = ok(store.create_partner(a, c.id, partner("Teachers' network", Category::SchoolNetwork, 100)).await);
+    let big_net = ok(store.create_partner(a, c.id, partner("Big network", Category::SchoolNetwork, 900_000)).await);
+    let radio = ok(store.create_partner(a, c.id, partner("Radio", Category::Media, 100)).await);
+    let it = ok(store.create_partner(a, c.id, partner("Small IT", Category::ItCompany, 100)).await);
+    let targeted = |title: &str, categories: Vec<Category>, tiers: Vec<Tier>| AskDraft {
+        title: Some(title.into()),
+        categories: Some(categories),
+        tiers: Some(tiers),
+        ..Default::default()
+    };
+    let schools = ok(store
+        .create_ask(
+            a,
+            c.id,
+            None,
+            ok(targeted("Invite your schools", vec![Category::Authority, Category::SchoolNetwork], vec![])
+                .validate(today(), None)),
+        )
+        .await);
+    let small = ok(store
+        .create_ask(a, c.id, None, ok(targeted("Share a post", vec![], vec![Tier::Low]).validate(today(), None)))
+        .await);
+    let everyone = ok(store.create_ask(a, c.id, None, ask("Newsletter", 10, "")).await);
+    let ids = [schools.id, small.id, everyone.id];
+
+    // A preview: per-ask counts, nothing written.
+    let all = PartnerFilter::default();
+    let preview = ok(store.apply_asks(a, c.id, &ids, &all, true).await);
+    assert!(preview.preview);
+    assert_eq!((preview.partners, preview.created), (5, 3 + 4 + 5));
+    let reach: Vec<(&str, i64, i64, i64)> =
+        preview.asks.iter().map(|r| (r.title.as_str(), r.reached, r.created, r.not_for)).collect();
+    assert_eq!(
+        reach,
+        [("Invite your schools", 3, 3, 2), ("Share a post", 4, 4, 1), ("Newsletter", 5, 5, 0)],
+        "each ask counts the partners it is for and the ones it leaves out"
+    );
+    for p in [&ministry, &teachers, &big_net, &radio, &it] {
+        assert!(ok(store.commitments(a, p.id).await).is_empty(), "a preview wrote to {}", p.fields.name);
+    }
+
+    // Media partners only: the ask for authorities and school networks reaches none of them.
+    let media = PartnerFilter { category: Some(Category::Media), ..Default::default() };
+    let applied = ok(store.apply_asks(a, c.id, &ids, &media, false).await);
+    assert!(!applied.preview);
+    let reach: Vec<(i64, i64, i64)> = applied.asks.iter().map(|r| (r.reached, r.created, r.not_for)).collect();
+    assert_eq!(reach, [(0, 0, 1), (1, 1, 0), (1, 1, 0)]);
+    let titles = |list: Vec<rally_domain::Commitment>| {
+        let mut t: Vec<String> = list.into_iter().map(|c| c.ask_title).collect();
+        t.sort();
+        t
+    };
+    assert_eq!(titles(ok(store.commitments(a, radio.id).await)), ["Newsletter", "Share a post"]);
+
+    // Every open partner: each gets exactly the asks meant for it; the radio keeps what it has.
+    let applied = ok(store.apply_asks(a, c.id, &ids, &all, false).await);
+    let reach: Vec<(i64, i64, i64, i64)> =
+        applied.asks.iter().map(|r| (r.reached, r.created, r.already, r.not_for)).collect();
+    assert_eq!(reach, [(3, 3, 0, 2), (4, 3, 1, 1), (5, 4, 1, 0)]);
+    assert_eq!(
+        titles(ok(store.commitments(a, ministry.id).await)),
+        ["Invite your schools", "Newsletter", "Share a post"]
+    );
+    assert_eq!(titles(ok(store.commitments(a, big_net.id).await)), ["Invite your schools", "Newsletter"]);
+    assert_eq!(titles(ok(store.commitments(a, it.id).await)), ["Newsletter", "Share a post"]);
 }
 
 pub async fn commitments_are_agreed_fulfilled_and_guard_closed_won(store: &dyn Store) {

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use rally_domain::{AskDraft, AskId, Category, FieldError, Role, Tier};
-use rally_store::{PartnerFilter, StoreError};
+use rally_store::{Applied, PartnerFilter, StoreError};
 
 use super::{FormData, Layout, PageError, SignedIn, category_options, render};
 use crate::AppState;
@@ -32,8 +32,10 @@ struct AsksPage {
     can_edit: bool,
     today: String,
     categories: Vec<(&'static str, &'static str)>,
-    /// What the last "apply" did, to confirm it.
-    applied: Option<String>,
+    /// What the last "apply" did (or, in a preview, would do), to confirm it.
+    applied: Option<Applied>,
+    /// Who the segment was, in words.
+    segment: String,
     failed: &'static str,
     form: FormData,
     errors: Vec<FieldError>,
@@ -56,11 +58,13 @@ impl AsksPage {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn asks_page(
     app: &AppState,
     me: &SignedIn,
     slug: &str,
-    applied: Option<String>,
+    applied: Option<Applied>,
+    segment: String,
     failed: &'static str,
     form: FormData,
     errors: Vec<FieldError>,
@@ -101,6 +105,7 @@ async fn asks_page(
         today: Utc::now().date_naive().to_string(),
         categories: category_options(),
         applied,
+        segment,
         failed,
         form,
         errors,
@@ -110,7 +115,7 @@ async fn asks_page(
 }
 
 pub async fn show(State(app): State<AppState>, me: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
-    asks_page(&app, &me, &slug, None, "", FormData::default(), vec![]).await
+    asks_page(&app, &me, &slug, None, String::new(), "", FormData::default(), vec![]).await
 }
 
 fn parse_list<T>(
@@ -150,7 +155,7 @@ pub async fn create(
         unit: form.some("unit"),
     };
     if !errors.is_empty() {
-        return asks_page(&app, &me, &slug, None, "create", form, errors).await;
+        return asks_page(&app, &me, &slug, None, String::new(), "create", form, errors).await;
     }
     let result = match draft.validate(Utc::now().date_naive(), None) {
         Ok(fields) => app.store.create_ask(me.actor(), campaign, None, fields).await.map(|_| ()),
@@ -158,12 +163,13 @@ pub async fn create(
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/campaigns/{slug}/asks")).into_response()),
-        Err(StoreError::Invalid(i)) => asks_page(&app, &me, &slug, None, "create", form, i.0).await,
+        Err(StoreError::Invalid(i)) => asks_page(&app, &me, &slug, None, String::new(), "create", form, i.0).await,
         Err(e) => Err(e.into()),
     }
 }
 
-/// Applies the chosen standard asks to every open partner of a segment, in one action.
+/// Applies the chosen standard asks to every open partner of a segment that each ask is meant for, in
+/// one action; with the "Preview" button, says who would get what without writing anything.
 pub async fn apply(
     State(app): State<AppState>,
     me: SignedIn,
@@ -184,24 +190,23 @@ pub async fn apply(
         None
     });
     if !errors.is_empty() {
-        return asks_page(&app, &me, &slug, None, "apply", form, errors).await;
+        return asks_page(&app, &me, &slug, None, String::new(), "apply", form, errors).await;
     }
+    let preview = form.get("preview") == "1";
     let segment = PartnerFilter { category, tier, ..Default::default() };
-    match app.store.apply_asks(me.actor(), campaign, &asks, &segment).await {
+    match app.store.apply_asks(me.actor(), campaign, &asks, &segment, preview).await {
         Ok(applied) => {
             let who = match (category, tier) {
-                (Some(c), Some(t)) => format!("{}-reach {} partners", t.as_str(), c.label().to_lowercase()),
-                (Some(c), None) => format!("{} partners", c.label().to_lowercase()),
-                (None, Some(t)) => format!("{}-reach partners", t.as_str()),
-                (None, None) => "open partners".into(),
+                (Some(c), Some(t)) => format!("open {} partners with {} reach", c.label().to_lowercase(), t.as_str()),
+                (Some(c), None) => format!("open {} partners", c.label().to_lowercase()),
+                (None, Some(t)) => format!("open partners with {} reach", t.as_str()),
+                (None, None) => "every open partner".into(),
             };
-            let done = format!(
-                "Proposed to {} {who}: {} new commitments (partners that already had an ask keep it).",
-                applied.partners, applied.created
-            );
-            asks_page(&app, &me, &slug, Some(done), "", FormData::default(), vec![]).await
+            // A preview keeps the form as it was, ready to apply; an application starts afresh.
+            let (kept, form) = if preview { ("apply", form) } else { ("", FormData::default()) };
+            asks_page(&app, &me, &slug, Some(applied), who, kept, form, vec![]).await
         }
-        Err(StoreError::Invalid(i)) => asks_page(&app, &me, &slug, None, "apply", form, i.0).await,
+        Err(StoreError::Invalid(i)) => asks_page(&app, &me, &slug, None, String::new(), "apply", form, i.0).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -5,12 +5,12 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use rally_comms::plan::{self, PlanError};
-use rally_domain::cadence::{CadencePolicy, MailKind, parse_weekday, weekday_code};
-use rally_domain::comms::{Message, MessageDraft, MilestoneKind, OutboxStatus, Segment, SendTime};
+use rally_domain::cadence::{CadencePolicy, parse_weekday, weekday_code};
+use rally_domain::comms::{Message, MessageDraft, MessageKind, MilestoneKind, OutboxStatus, Segment, SendTime};
 use rally_domain::template::TemplateSet;
 use rally_domain::{Category, Consent, Email, FieldError, LanguageTag, Role, Stage, Tier};
 use rally_store::{MailSettings, MessageTemplate, StoreError};
@@ -109,6 +109,15 @@ impl CommsPage {
 
     fn value<'a>(&'a self, form: &str, field: &str, stored: &'a str) -> &'a str {
         if self.failed == form { self.form.get(field) } else { stored }
+    }
+
+    /// Whether the legitimate-interest box is ticked: as sent, after a failed save.
+    fn legit(&self) -> bool {
+        if self.failed == "settings" {
+            self.form.get("legitimate_interest") == "on"
+        } else {
+            self.settings.legitimate_interest
+        }
     }
 }
 
@@ -274,7 +283,13 @@ pub async fn save_settings(
     let Some(from_address) = from_address.filter(|_| errors.is_empty()) else {
         return comms_page(&app, &me, &slug, "settings", form, errors).await;
     };
-    let settings = MailSettings { from_name: form.get("from_name").to_owned(), from_address, reply_to, policy };
+    let settings = MailSettings {
+        from_name: form.get("from_name").to_owned(),
+        from_address,
+        reply_to,
+        policy,
+        legitimate_interest: form.get("legitimate_interest") == "on",
+    };
     match app.store.set_mail_settings(me.actor(), campaign, settings).await {
         Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/comms#settings")).into_response()),
         Err(e) => {
@@ -336,6 +351,8 @@ struct MessagePage {
     planned: bool,
     title: String,
     kind: &'static str,
+    /// The kinds a team may write: (value, "Label — what it means").
+    kinds: Vec<(&'static str, String)>,
     send_mode: &'static str,
     milestone_id: i64,
     send_time: String,
@@ -403,7 +420,7 @@ impl MessagePage {
 /// The editor's state: from a stored message, or from a form that failed.
 struct Editor {
     title: String,
-    kind: MailKind,
+    kind: MessageKind,
     send: Option<SendTime>,
     send_mode: &'static str,
     send_time: String,
@@ -505,7 +522,7 @@ async fn message_page(
         }
         (None, None) => Editor {
             title: String::new(),
-            kind: MailKind::Marketing,
+            kind: MessageKind::Marketing,
             send: None,
             send_mode: "milestone",
             send_time: "09:00".into(),
@@ -544,6 +561,7 @@ async fn message_page(
         planned: stored.as_ref().is_some_and(|m| m.planned_at.is_some()),
         title: editor.title,
         kind: editor.kind.as_str(),
+        kinds: MessageKind::ALL.iter().map(|k| (k.as_str(), format!("{} — {}", k.label(), k.explain()))).collect(),
         send_mode: editor.send_mode,
         milestone_id,
         send_time: editor.send_time,
@@ -609,7 +627,12 @@ async fn read_editor(
     form: &FormData,
     errors: &mut Vec<FieldError>,
 ) -> Result<(Editor, MessageDraft, Vec<(usize, MessageTemplate)>), PageError> {
-    let kind = MailKind::parse(form.get("kind")).unwrap_or(MailKind::Marketing);
+    let kind = MessageKind::parse(form.get("kind"))
+        .map_err(|_| {
+            let message = "choose marketing or service".to_owned();
+            errors.push(FieldError { field: "kind".into(), message })
+        })
+        .unwrap_or(MessageKind::Marketing);
     let segment = Segment {
         categories: parse_list(form, "categories", Category::parse, errors),
         tiers: parse_list(form, "tiers", Tier::parse, errors),
@@ -835,13 +858,12 @@ fn plan_problem(e: PlanError) -> Result<String, PageError> {
 pub async fn preview(
     State(app): State<AppState>,
     me: SignedIn,
-    headers: HeaderMap,
     Path((slug, id)): Path<(String, String)>,
     Query(q): Query<PreviewQuery>,
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
     let contact = q.contact.as_deref().and_then(|c| c.parse().ok()).map(rally_domain::ContactId);
-    match plan::preview(&*app.store, me.actor(), id, contact, &crate::base_url(&headers)).await {
+    match plan::preview(&*app.store, me.actor(), id, contact, app.public_url.as_str()).await {
         Ok((who, r)) => {
             let shown = (who, r.subject, r.text, r.html.unwrap_or_default());
             message_page(&app, &me, &slug, Some(id), None, Some(shown), None, vec![]).await
@@ -858,7 +880,6 @@ pub async fn preview(
 pub async fn test_send(
     State(app): State<AppState>,
     me: SignedIn,
-    headers: HeaderMap,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
@@ -870,8 +891,7 @@ pub async fn test_send(
         return message_page(&app, &me, &slug, Some(id), None, None, None, errors).await;
     };
     let result =
-        plan::send_test(&*app.store, &transport, me.actor(), id, None, &me.user.email, &crate::base_url(&headers))
-            .await;
+        plan::send_test(&*app.store, &transport, me.actor(), id, None, &me.user.email, app.public_url.as_str()).await;
     match result {
         Ok(who) => {
             let notice = format!("Sent to {}, as {who} would get it.", me.user.email);
@@ -888,11 +908,10 @@ pub async fn test_send(
 pub async fn queue(
     State(app): State<AppState>,
     me: SignedIn,
-    headers: HeaderMap,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
-    match plan::queue_message(&*app.store, me.actor(), id, &crate::base_url(&headers), Utc::now()).await {
+    match plan::queue_message(&*app.store, me.actor(), id, app.public_url.as_str(), Utc::now()).await {
         Ok((planned, added)) => {
             let notice = format!(
                 "Queued {added} e-mails: {} on time, {} deferred by the cadence rules, {} expired; {} contacts left out.",
@@ -925,6 +944,8 @@ pub struct PlanRow {
     pub on_time: usize,
     pub deferred: Vec<(String, String)>,
     pub expired: Vec<(String, String)>,
+    /// Contacts of the segment that get nothing, and why.
+    pub left_out: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -936,6 +957,7 @@ struct PlanPage {
     total: usize,
     deferred: usize,
     expired: usize,
+    left_out: usize,
     policy: String,
 }
 
@@ -953,7 +975,7 @@ pub async fn calendar(
     };
     let tz = settings.policy.recipient_zone(None);
     let mut days: Vec<PlanDay> = Vec::new();
-    let (mut deferred, mut expired) = (0, 0);
+    let (mut deferred, mut expired, mut left_out) = (0, 0, 0);
     for l in &lines {
         let when = l.at.unwrap_or(l.wanted).with_timezone(&tz);
         let day = when.format("%a %Y-%m-%d").to_string();
@@ -964,12 +986,22 @@ pub async fn calendar(
         let row = match d.rows.iter_mut().find(|r| r.message == l.message) {
             Some(r) => r,
             None => {
-                d.rows.push(PlanRow { message: l.message.clone(), on_time: 0, deferred: vec![], expired: vec![] });
+                d.rows.push(PlanRow {
+                    message: l.message.clone(),
+                    on_time: 0,
+                    deferred: vec![],
+                    expired: vec![],
+                    left_out: vec![],
+                });
                 let last = d.rows.len() - 1;
                 &mut d.rows[last]
             }
         };
         match (l.at, l.reason.is_empty()) {
+            _ if l.left_out => {
+                left_out += 1;
+                row.left_out.push((l.email.clone(), l.reason.clone()));
+            }
             (None, _) => {
                 expired += 1;
                 row.expired.push((l.email.clone(), l.reason.clone()));
@@ -1007,5 +1039,5 @@ pub async fn calendar(
     );
     let layout =
         Layout::new(&app, &me, Some(&slug), "comms", format!("E-mail plan · {}", found.campaign.fields.name)).await?;
-    render(&PlanPage { layout, slug, total: lines.len(), deferred, expired, days, policy })
+    render(&PlanPage { layout, slug, total: lines.len() - left_out, deferred, expired, left_out, days, policy })
 }

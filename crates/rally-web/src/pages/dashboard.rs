@@ -37,9 +37,11 @@ struct DashboardPage {
     counted: String,
     counted_percent: i64,
     events: String,
+    /// The member campaigns whose events count here: (link, name, events).
+    members: Vec<(String, String, String)>,
+    member_events: String,
     pending: i64,
     won_reach: String,
-    won_percent: i64,
     funnel: Vec<Bar>,
     categories: Vec<Bar>,
     stale: Vec<PartnerLine>,
@@ -89,7 +91,7 @@ pub async fn dashboard(
     // "This week" as the next seven days, so a Friday or Saturday still sees the days ahead.
     let week_end = today.checked_add_days(chrono::Days::new(7)).unwrap_or(today);
     let due = app.store.due(me.actor(), id, week_end).await?;
-    let events = app.store.event_stats(id).await?;
+    let events = super::umbrella::Counted::of(&app, id, &slug).await?;
     let pending_filter =
         rally_store::EventFilter { status: Some("pending".into()), per_page: Some(1), ..Default::default() };
     let (_, pending) = app.store.events(me.actor(), id, &pending_filter).await?;
@@ -97,6 +99,19 @@ pub async fn dashboard(
     let won = funnel.iter().find(|t| t.key == Stage::ClosedWon).map_or(0, |t| t.reach);
     let message = f.languages.first().and_then(|l| f.message.get(l)).cloned().unwrap_or_default();
     let layout = Layout::new(&app, &me, Some(&slug), "dashboard", f.name.clone()).await?;
+    // A member campaign the user is on the team of links to its dashboard; any other to its public site.
+    let members = events
+        .members
+        .iter()
+        .map(|m| {
+            let link = if layout.campaigns.iter().any(|c| c.slug == m.slug) {
+                format!("/campaigns/{}", m.slug)
+            } else {
+                format!("/c/{}/", m.slug)
+            };
+            (link, m.name.clone(), number(m.events))
+        })
+        .collect();
     render(&DashboardPage {
         layout,
         slug: slug.clone(),
@@ -113,9 +128,10 @@ pub async fn dashboard(
             number(events.countries),
             if events.countries == 1 { "country" } else { "countries" }
         ),
+        members,
+        member_events: number(events.member_events()),
         pending,
         won_reach: number(won),
-        won_percent: (won.saturating_mul(100) / f.goal_students.max(1)).min(100),
         funnel: bars(&funnel, |s| s.label().to_owned()),
         categories: bars(&categories, |c| c.label().to_owned()),
         stale,

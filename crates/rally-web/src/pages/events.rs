@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use rally_domain::event::{EventSettings, EventStatus};
 use rally_domain::{Action, EventId};
@@ -115,7 +114,7 @@ async fn page(
             }
         })
         .collect();
-    let stats = app.store.event_stats(id).await?;
+    let counted = super::umbrella::Counted::of(app, id, slug).await?;
     let log = app
         .store
         .event_log(me.actor(), id, None, 30)
@@ -134,7 +133,7 @@ async fn page(
         status: status.as_str().to_owned(),
         tabs,
         rows,
-        counted: format!("{} students in {} events", super::number(stats.students), super::number(stats.events)),
+        counted: counted.summary(),
         can_moderate: role.is_some_and(|r| r.allows(me_id, Action::ModerateEvents)),
         can_settle: role.is_some_and(|r| r.allows(me_id, Action::EditCampaign)),
         settings: app.store.event_settings(id).await?,
@@ -165,7 +164,6 @@ pub async fn moderate(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let form = FormData::parse(&body);
@@ -184,7 +182,7 @@ pub async fn moderate(
     };
     let campaign = super::campaign_id(&app, &slug).await?;
     let done = if form.get("decision") == "reject" { "reject" } else { "approve" };
-    match crate::site::moderate(&app, &headers, me.actor(), campaign, &ids, decision).await {
+    match crate::site::moderate(&app, me.actor(), campaign, &ids, decision).await {
         Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/events?status={status}&done={done}")).into_response()),
         Err(StoreError::Invalid(i)) => page(&app, &me, &slug, &status, None, Some(i.to_string())).await,
         Err(StoreError::Conflict { message, .. }) => page(&app, &me, &slug, &status, None, Some(message)).await,

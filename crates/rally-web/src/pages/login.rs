@@ -13,6 +13,7 @@ use super::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_DAYS, cookie, ne
 use super::{FormData, PageError, render};
 use crate::AppState;
 use crate::auth::{hash_password, hash_token, verify_password};
+use crate::client::ClientIp;
 
 /// Failed sign-ins for one address within this window lock it until the window has passed.
 const FAILURE_WINDOW_MINUTES: i64 = 15;
@@ -41,23 +42,34 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-fn login_page(headers: &HeaderMap, page: LoginPage, status: axum::http::StatusCode) -> Result<Response, PageError> {
+fn login_page(app: &AppState, page: LoginPage, status: axum::http::StatusCode) -> Result<Response, PageError> {
     let mut response = render(&page)?;
     *response.status_mut() = status;
-    let cookie = set_cookie(headers, LOGIN_CSRF_COOKIE, &page.csrf, 3600);
+    let cookie = set_cookie(app, LOGIN_CSRF_COOKIE, &page.csrf, 3600);
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(response)
 }
 
-pub async fn form(headers: HeaderMap, Query(q): Query<Next>) -> Result<Response, PageError> {
+pub async fn form(State(app): State<AppState>, Query(q): Query<Next>) -> Result<Response, PageError> {
     let next = safe_next(q.next.as_deref().unwrap_or("/campaigns"));
     let page = LoginPage { email: String::new(), next, csrf: new_token(), error: None };
-    login_page(&headers, page, axum::http::StatusCode::OK)
+    login_page(&app, page, axum::http::StatusCode::OK)
 }
 
-pub async fn submit(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, PageError> {
+pub async fn submit(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    // Per client address (behind a proxy: the client it forwards), whatever account is tried.
+    if let Some(ip) = ip
+        && !app.sign_ins.allow(ip, std::time::Instant::now())
+    {
+        return Err(PageError::TooManyAttempts);
+    }
     let form = FormData::parse(&body);
     let next = safe_next(form.get("next"));
     // The sign-in form has no session to tie it to, so its token must match the cookie set with it.
@@ -72,7 +84,7 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, body: Bytes
             csrf: new_token(),
             error: Some(error.to_owned()),
         };
-        login_page(&headers, page, axum::http::StatusCode::UNAUTHORIZED)
+        login_page(&app, page, axum::http::StatusCode::UNAUTHORIZED)
     };
     let Ok(email) = Email::parse(form.get("email")) else {
         return again("Enter the e-mail address you were added with.");
@@ -98,11 +110,11 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, body: Bytes
     let expires = Utc::now() + Duration::days(SESSION_DAYS);
     app.store.create_session(user.id, &hash_token(&token), &new_token(), expires).await?;
     let mut response = Redirect::to(&next).into_response();
-    let session_cookie = set_cookie(&headers, SESSION_COOKIE, &token, SESSION_DAYS * 86_400);
+    let session_cookie = set_cookie(&app, SESSION_COOKIE, &token, SESSION_DAYS * 86_400);
     if let Ok(v) = HeaderValue::from_str(&session_cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(&headers, LOGIN_CSRF_COOKIE, "", 0)) {
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(&app, LOGIN_CSRF_COOKIE, "", 0)) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(response)
@@ -114,7 +126,7 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<R
         app.store.delete_session(&hash_token(&token)).await?;
     }
     let mut response = Redirect::to("/login").into_response();
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(&headers, SESSION_COOKIE, "", 0)) {
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(&app, SESSION_COOKIE, "", 0)) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(response)
@@ -128,17 +140,17 @@ struct ResetPage {
     error: Option<String>,
 }
 
-fn reset_page(headers: &HeaderMap, token: String, error: Option<String>) -> Result<Response, PageError> {
+fn reset_page(app: &AppState, token: String, error: Option<String>) -> Result<Response, PageError> {
     let page = ResetPage { token, csrf: new_token(), error };
     let mut response = render(&page)?;
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(headers, LOGIN_CSRF_COOKIE, &page.csrf, 3600)) {
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(app, LOGIN_CSRF_COOKIE, &page.csrf, 3600)) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(response)
 }
 
-pub async fn reset_form(headers: HeaderMap, Path(token): Path<String>) -> Result<Response, PageError> {
-    reset_page(&headers, token, None)
+pub async fn reset_form(State(app): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
+    reset_page(&app, token, None)
 }
 
 pub async fn reset_submit(
@@ -153,12 +165,12 @@ pub async fn reset_submit(
         return Err(PageError::CsrfRejected);
     }
     if form.get("password") != form.get("confirm") {
-        return reset_page(&headers, token, Some("The two passwords differ.".into()));
+        return reset_page(&app, token, Some("The two passwords differ.".into()));
     }
     let password = form.get("password").to_owned();
     let hash = match tokio::task::spawn_blocking(move || hash_password(&password)).await {
         Ok(Ok(hash)) => hash,
-        Ok(Err(message)) => return reset_page(&headers, token, Some(message)),
+        Ok(Err(message)) => return reset_page(&app, token, Some(message)),
         Err(_) => return Err(PageError::Internal),
     };
     match app.store.reset_password(&hash_token(&token), &hash).await {

@@ -30,6 +30,7 @@ mod reports;
 pub mod session;
 mod tasks;
 mod team;
+mod umbrella;
 mod unsubscribe;
 
 pub use public::tiers as public_tiers;
@@ -255,6 +256,24 @@ pub enum PageError {
     BadRequest(String),
     TooManyAttempts,
     Unavailable,
+    /// The database's storage is full: nothing was written.
+    StorageFull,
+    Internal,
+}
+
+/// What went wrong, left on an error page's response so the public site can say it again in the
+/// visitor's language (see `site::localize_errors`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    NotFound,
+    Forbidden,
+    CsrfRejected,
+    TooLarge,
+    FileTooLarge,
+    BadRequest,
+    TooManyAttempts,
+    Unavailable,
+    StorageFull,
     Internal,
 }
 
@@ -292,16 +311,55 @@ impl IntoResponse for PageError {
             PageError::TooManyAttempts => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many attempts",
-                "Too many failed sign-ins for this address. Wait 15 minutes and try again.",
+                "Too many sign-in attempts for this account or from your network. Wait 15 minutes and try again.",
             ),
             PageError::Unavailable => {
                 (StatusCode::SERVICE_UNAVAILABLE, "Busy", "The database does not answer right now. Try again shortly.")
             }
+            PageError::StorageFull => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Storage full",
+                "Rally cannot save anything right now: the database's storage is full. Nothing was changed, and \
+                 reading still works. Try again in a few minutes.",
+            ),
             PageError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "It has been logged."),
         };
         let page = ErrorPage { status: status.as_u16(), title, message };
         let body = page.render().unwrap_or_else(|_| message.to_owned());
-        (status, Html(body)).into_response()
+        let mut response = (status, Html(body)).into_response();
+        match self {
+            PageError::Unavailable => {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("2"));
+            }
+            PageError::StorageFull => {
+                response.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static(crate::STORAGE_FULL_RETRY_SECONDS),
+                );
+            }
+            _ => {}
+        }
+        response.extensions_mut().insert(self.kind());
+        response
+    }
+}
+
+impl PageError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            PageError::NotFound => ErrorKind::NotFound,
+            PageError::Forbidden => ErrorKind::Forbidden,
+            PageError::CsrfRejected => ErrorKind::CsrfRejected,
+            PageError::TooLarge => ErrorKind::TooLarge,
+            PageError::FileTooLarge => ErrorKind::FileTooLarge,
+            PageError::BadRequest(_) => ErrorKind::BadRequest,
+            PageError::TooManyAttempts => ErrorKind::TooManyAttempts,
+            PageError::Unavailable => ErrorKind::Unavailable,
+            PageError::StorageFull => ErrorKind::StorageFull,
+            PageError::Internal => ErrorKind::Internal,
+        }
     }
 }
 
@@ -315,6 +373,10 @@ impl From<StoreError> for PageError {
             StoreError::Unavailable(e) => {
                 tracing::error!(error = %e, "database unavailable");
                 PageError::Unavailable
+            }
+            StoreError::StorageFull(e) => {
+                tracing::error!(error = %e, "the database's storage is full: writes are refused until there is space");
+                PageError::StorageFull
             }
             other => {
                 tracing::error!(error = %other, "store error on a page");

@@ -567,7 +567,6 @@ pub async fn set_recognition(
 pub async fn link(
     State(app): State<AppState>,
     me: SignedIn,
-    headers: axum::http::HeaderMap,
     Path((slug, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
@@ -580,6 +579,6 @@ pub async fn link(
     }
     let token = random_token();
     app.store.create_partner_link(me.actor(), id, &hash_token(&token)).await?;
-    let url = format!("{}/p/{token}", crate::base_url(&headers));
+    let url = format!("{}/p/{token}", app.public_url.as_str());
     partner_page_with(&app, &me, &slug, id, "", FormData::default(), vec![], Some(url)).await
 }

@@ -26,6 +26,8 @@ struct PlanPage {
     slug: String,
     c: Campaign,
     umbrella: Option<String>,
+    /// The member campaigns of an umbrella: (link, name, what their events add).
+    members: Vec<(String, String, String)>,
     phase: &'static str,
     goal: String,
     messages: Vec<(String, String)>,
@@ -91,6 +93,20 @@ async fn plan_page(
         None => None,
     };
     let layout = Layout::new(app, me, Some(slug), "plan", format!("Plan · {}", c.fields.name)).await?;
+    let counted = super::umbrella::Counted::of(app, c.id, slug).await?;
+    let members = counted
+        .members
+        .iter()
+        .map(|m| {
+            let link = if layout.campaigns.iter().any(|x| x.slug == m.slug) {
+                format!("/campaigns/{}", m.slug)
+            } else {
+                format!("/c/{}/", m.slug)
+            };
+            let adds = format!("{} students in {} events", number(m.students), number(m.events));
+            (link, m.name.clone(), adds)
+        })
+        .collect();
     let messages = c
         .fields
         .languages
@@ -109,6 +125,7 @@ async fn plan_page(
         layout,
         slug: slug.to_owned(),
         umbrella,
+        members,
         phase: phase_label(c.fields.phase(chrono::Utc::now().date_naive())),
         goal: number(c.fields.goal_students),
         messages,

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Days, Utc};
 use rally_domain::PartnerId;
@@ -16,15 +16,11 @@ use crate::auth::hash_token;
 
 /// `GET /calendar/{token}.ics`: milestones, commitments due and tasks of the user whose secret this is,
 /// from 30 days ago on. Calendar apps poll it; an unknown or revoked secret is "not found".
-pub async fn feed(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    Path(file): Path<String>,
-) -> Result<Response, PageError> {
+pub async fn feed(State(app): State<AppState>, Path(file): Path<String>) -> Result<Response, PageError> {
     let token = file.strip_suffix(".ics").ok_or(PageError::NotFound)?;
     let from = Utc::now().date_naive().checked_sub_days(Days::new(30)).unwrap_or_else(|| Utc::now().date_naive());
     let (user, items) = app.store.calendar(&hash_token(token), from).await?.ok_or(PageError::NotFound)?;
-    let base = crate::base_url(&headers);
+    let base = app.public_url.as_str();
     let host = base.split("://").nth(1).unwrap_or("rally").to_owned();
     let entries: Vec<CalendarEntry> = items
         .into_iter()

@@ -29,10 +29,10 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, and Secure when the request came over HTTPS (as the
-/// proxy in front says).
-pub fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age_seconds: i64) -> String {
-    let secure = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, and Secure when people reach Rally over HTTPS (its
+/// public URL says so; no request header decides it).
+pub fn set_cookie(app: &AppState, name: &str, value: &str, max_age_seconds: i64) -> String {
+    let secure = app.public_url.is_https();
     format!(
         "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{}",
         if secure { "; Secure" } else { "" }

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use rally_domain::followup::{MAX_STAGE_LIMIT_DAYS, follow_up_due};
@@ -200,7 +200,6 @@ pub async fn set_limits(
 pub async fn calendar(
     State(app): State<AppState>,
     me: SignedIn,
-    headers: HeaderMap,
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
@@ -212,6 +211,6 @@ pub async fn calendar(
     }
     let token = random_token();
     app.store.create_calendar_token(me.user.id, &hash_token(&token)).await?;
-    let url = format!("{}/calendar/{token}.ics", crate::base_url(&headers));
+    let url = format!("{}/calendar/{token}.ics", app.public_url.as_str());
     tasks_page(&app, &me, &slug, Some(url), "", FormData::default(), vec![]).await
 }

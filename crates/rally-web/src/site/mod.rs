@@ -6,14 +6,11 @@
 //! database does not answer the last good value is served — never a zero that is not true.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -53,6 +50,63 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{slug}/embed/counter", get(embed::counter))
         .route("/c/{slug}/embed/partners", get(embed::partners))
         .route("/static/site.css", get(site_css))
+        .layer(axum::middleware::from_fn(localize_errors))
+}
+
+#[derive(askama::Template)]
+#[template(path = "site/error.html")]
+struct ErrorPage<'a> {
+    lang: Lang,
+    title: String,
+    message: String,
+    back: String,
+    slug: Option<&'a str>,
+}
+
+/// The public site's error pages say what went wrong in the visitor's language (the team app's are in
+/// English): an answer that carries a page error's [`ErrorKind`] is written again, keeping its status
+/// and headers (`Retry-After`).
+async fn localize_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use crate::pages::ErrorKind;
+    let explicit = request
+        .uri()
+        .query()
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang").map(|(_, v)| v.into_owned()));
+    let cookie = cookie_lang(request.headers());
+    let accept = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let slug = request.uri().path().strip_prefix("/c/").and_then(|rest| rest.split('/').next()).map(str::to_owned);
+    let mut response = next.run(request).await;
+    let Some(kind) = response.extensions().get::<ErrorKind>().copied() else { return response };
+    let lang = negotiate(explicit.as_deref().or(cookie.as_deref()), accept.as_deref(), &[], "en");
+    let id = match kind {
+        ErrorKind::NotFound => "error-page-not-found",
+        ErrorKind::Forbidden => "error-page-forbidden",
+        ErrorKind::CsrfRejected => "error-page-expired",
+        ErrorKind::TooLarge | ErrorKind::FileTooLarge => "error-page-too-large",
+        ErrorKind::BadRequest => "error-page-bad-request",
+        ErrorKind::TooManyAttempts => "error-page-too-many",
+        ErrorKind::Unavailable => "error-page-unavailable",
+        ErrorKind::StorageFull => "error-page-storage-full",
+        ErrorKind::Internal => "error-page-internal",
+    };
+    // Only a campaign slug as it can be written links back; anything else is left out.
+    let slug = slug.filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    let page = ErrorPage {
+        lang,
+        title: lang.t(&format!("{id}-title")),
+        message: lang.t(id),
+        back: lang.t("error-page-back"),
+        slug: slug.as_deref(),
+    };
+    if let Ok(html) = askama::Template::render(&page) {
+        *response.body_mut() = axum::body::Body::from(html);
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+        if let Ok(v) = HeaderValue::from_str(lang.code()) {
+            response.headers_mut().insert(header::CONTENT_LANGUAGE, v);
+        }
+    }
+    response
 }
 
 async fn site_css() -> impl IntoResponse {
@@ -76,9 +130,8 @@ pub struct SiteState {
     sites: Mutex<HashMap<String, (Instant, Arc<Site>)>>,
     stats: Mutex<HashMap<String, CachedStats>>,
     maps: Mutex<HashMap<MapKey, (Instant, Arc<str>)>>,
-    limiter: Mutex<HashMap<IpAddr, Bucket>>,
-    /// Registrations one address may send per hour (a burst of a quarter of it at once).
-    pub registrations_per_hour: u32,
+    /// Registrations one client address may send per hour (a burst of a quarter of it at once).
+    pub registrations: crate::client::Allowance,
     secret: tokio::sync::OnceCell<String>,
 }
 
@@ -90,20 +143,16 @@ struct CachedStats {
     json: Bytes,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
-
 impl SiteState {
     pub fn new(registrations_per_hour: u32) -> SiteState {
         SiteState {
             sites: Mutex::new(HashMap::new()),
             stats: Mutex::new(HashMap::new()),
             maps: Mutex::new(HashMap::new()),
-            limiter: Mutex::new(HashMap::new()),
-            registrations_per_hour,
+            registrations: crate::client::Allowance::new(
+                registrations_per_hour,
+                (f64::from(registrations_per_hour) / 4.0).max(3.0),
+            ),
             secret: tokio::sync::OnceCell::new(),
         }
     }
@@ -139,26 +188,6 @@ impl SiteState {
             m.insert(slug.to_owned(), (Instant::now(), site.clone()));
         }
         Ok(site)
-    }
-
-    /// Takes one registration from the address's allowance; `false` when it is used up.
-    fn allow(&self, ip: IpAddr, now: Instant) -> bool {
-        let per_hour = f64::from(self.registrations_per_hour.max(1));
-        let burst = (per_hour / 4.0).max(3.0);
-        let Ok(mut buckets) = self.limiter.lock() else { return true };
-        if buckets.len() > 100_000 {
-            // Forget addresses whose allowance is full again.
-            buckets.retain(|_, b| b.tokens + now.duration_since(b.at).as_secs_f64() * per_hour / 3600.0 < burst);
-        }
-        let b = buckets.entry(ip).or_insert(Bucket { tokens: burst, at: now });
-        b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * per_hour / 3600.0).min(burst);
-        b.at = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
     }
 }
 
@@ -334,7 +363,7 @@ impl Ctx {
         let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
         let fallback = site.campaign.fields.languages.first().map(|l| l.to_string()).unwrap_or_else(|| "en".into());
         let lang = negotiate(chosen.map(Lang::code).or(cookie.as_deref()), accept, &[], &fallback);
-        Ok(Ctx { lang, site, base: crate::base_url(headers), remember: chosen.is_some() })
+        Ok(Ctx { lang, site, base: app.public_url.to_string(), remember: chosen.is_some() })
     }
 
     pub fn slug(&self) -> &str {
@@ -431,7 +460,6 @@ pub fn mailer(
 /// Approves or rejects events for a team member (pages and API), writing to their organizers.
 pub async fn moderate(
     app: &AppState,
-    headers: &HeaderMap,
     actor: rally_store::Actor,
     campaign: CampaignId,
     ids: &[rally_domain::EventId],
@@ -440,7 +468,7 @@ pub async fn moderate(
     let c = app.store.campaign(actor, campaign).await?;
     let secret = app.store.unsubscribe_secret(&rally_comms::unsubscribe::new_secret()).await?;
     let write =
-        mailer(crate::base_url(headers), c.campaign.fields.slug.to_string(), c.campaign.fields.name.clone(), secret);
+        mailer(app.public_url.to_string(), c.campaign.fields.slug.to_string(), c.campaign.fields.name.clone(), secret);
     let changed = app.store.moderate(actor, campaign, ids, decision, chrono::Utc::now(), &write).await?;
     // The counter shows the change at once in this process.
     app.site.forget(c.campaign.fields.slug.as_str());
@@ -474,18 +502,6 @@ impl SiteView {
 
     pub fn umbrella_line(&self) -> Option<String> {
         self.umbrella.as_ref().map(|(_, name)| self.lang.t_with("home-umbrella", &[("umbrella", Arg::Str(name))]))
-    }
-}
-
-/// The address a request came from (the connection's peer).
-#[derive(Debug, Clone, Copy)]
-pub struct PeerIp(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for PeerIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(PeerIp(parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())))
     }
 }
 

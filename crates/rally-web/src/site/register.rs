@@ -9,9 +9,11 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use rally_domain::event::{EventError, EventForm, EventType};
 use rally_site::i18n::{Arg, Lang};
+use rally_store::StoreError;
 
-use super::{Ctx, EVENT_LANGUAGES, LangQuery, PeerIp, Places, SiteView, link_secret, window};
+use super::{Ctx, EVENT_LANGUAGES, LangQuery, Places, SiteView, link_secret, window};
 use crate::AppState;
+use crate::client::ClientIp;
 use crate::pages::{FormData, PageError, render};
 
 /// The largest registration form Rally reads: the longest description many times over.
@@ -195,7 +197,7 @@ pub async fn submit(
     State(app): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<LangQuery>,
-    PeerIp(ip): PeerIp,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
@@ -208,7 +210,7 @@ pub async fn submit(
     };
     let f = event_form(&data);
     if let Some(ip) = ip
-        && !app.site.allow(ip, std::time::Instant::now())
+        && !app.site.registrations.allow(ip, std::time::Instant::now())
     {
         let mut page = form_page(&ctx, f, &[], Some(ctx.t("error-too-many")));
         page.errors.push(("form".into(), ctx.t("error-too-many")));
@@ -236,7 +238,25 @@ pub async fn submit(
     };
     let secret = link_secret(&app).await?;
     let mailer = ctx.mailer(secret);
-    let stored = app.store.register_event(ctx.site.campaign.id, fields, ctx.lang.code(), Utc::now(), &mailer).await?;
+    let stored =
+        match app.store.register_event(ctx.site.campaign.id, fields, ctx.lang.code(), Utc::now(), &mailer).await {
+            Ok(stored) => stored,
+            // Nothing was saved: the form comes back with everything the visitor typed, and says when to
+            // try again, rather than an error page that loses it.
+            Err(e @ (StoreError::StorageFull(_) | StoreError::Unavailable(_))) => {
+                let (message, retry) = match e {
+                    StoreError::StorageFull(_) => ("error-storage-full", crate::STORAGE_FULL_RETRY_SECONDS),
+                    _ => ("error-unavailable", "2"),
+                };
+                tracing::error!(error = %e, campaign = slug, "registration not saved");
+                let mut page = form_page(&ctx, f, &[], Some(ctx.t(message)));
+                page.errors.push(("form".into(), ctx.t(message)));
+                let mut response = (StatusCode::SERVICE_UNAVAILABLE, render(&page)?).into_response();
+                response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static(retry));
+                return Ok(ctx.respond(response));
+            }
+            Err(e) => return Err(e.into()),
+        };
     let page = Registered {
         v: ctx.view("register", &format!("/c/{slug}/register")),
         body: ctx.lang.t_with("registered-body", &[("email", Arg::Str(stored.event.fields.organizer_email.as_str()))]),

@@ -68,7 +68,8 @@ impl Server {
     async fn start(store: Arc<dyn Store>) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
-        let state = rally_web::AppState::new(store.clone(), super::test_files());
+        let state =
+            rally_web::AppState::new(store.clone(), super::test_files(), rally_web::PublicUrl::for_listener(addr));
         tokio::spawn(rally_web::serve(listener, state, std::future::pending()));
         Server { base: format!("http://{addr}"), http: reqwest::Client::new(), store }
     }
@@ -825,10 +826,29 @@ async fn the_partner_workflow_runs_through_the_api(s: Server) {
     assert_eq!(s.call("GET", &format!("/api/v1/asks/{post}"), t, None).await.body["due_on"], day(20));
     let apply = format!("{asks}/apply");
     let segment = json!({"asks": [newsletter, post], "segment": {"category": "media", "tier": "low"}});
+    // A preview says who would get what, and writes nothing.
+    let mut preview = segment.clone();
+    preview["preview"] = json!(true);
+    let r = s.call("POST", &apply, t, Some(preview)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((&r.body["preview"], &r.body["created"]), (&json!(true), &json!(6)), "{}", r.body);
+    assert_eq!(
+        r.body["asks"][0],
+        json!({"ask_id": newsletter, "title": "Announce the campaign in your newsletter", "reached": 3, "created": 3,
+               "already": 0, "not_for": 0})
+    );
+    assert_eq!(s.call("GET", &format!("/api/v1/partners/{}/commitments", low_media[0]), t, None).await.len(), 0);
     let applied = s.call("POST", &apply, t, Some(segment.clone())).await;
     assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
-    assert_eq!(applied.body, json!({"partners": 3, "created": 6}));
-    assert_eq!(s.call("POST", &apply, t, Some(segment)).await.body, json!({"partners": 3, "created": 0}));
+    assert_eq!(
+        (&applied.body["partners"], &applied.body["created"], &applied.body["preview"]),
+        (&json!(3), &json!(6), &json!(false))
+    );
+    let again = s.call("POST", &apply, t, Some(segment)).await.body;
+    assert_eq!(
+        (&again["partners"], &again["created"], &again["asks"][1]["already"]),
+        (&json!(3), &json!(0), &json!(3))
+    );
     for id in &low_media {
         let commitments = s.call("GET", &format!("/api/v1/partners/{id}/commitments"), t, None).await;
         assert_eq!(commitments.len(), 2);
@@ -1210,7 +1230,7 @@ async fn partner_links_are_secret(s: Server) {
     let ask = s.call("POST", "/api/v1/campaigns/links/asks", t, Some(json!({"title": "Newsletter"}))).await.id();
     let applied =
         s.call("POST", "/api/v1/campaigns/links/asks/apply", t, Some(json!({"asks": [ask], "segment": {}}))).await;
-    assert_eq!(applied.body, json!({"partners": 2, "created": 2}));
+    assert_eq!((&applied.body["partners"], &applied.body["created"]), (&json!(2), &json!(2)), "{}", applied.body);
     let commitment_of = |p: i64| {
         let s = &s;
         async move {
@@ -1613,8 +1633,10 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
     let policy = json!({"max_per_window": 2, "window_days": 7, "min_gap_hours": 0, "quiet_weekdays": [],
                         "window_start_hour": 0, "window_end_hour": 24, "time_zone": "Europe/Zagreb",
                         "expire_after_days": 30});
+    // Partners' contacts were never asked: the campaign relies on its legitimate interest (off by default).
+    assert_eq!(defaults.body["legitimate_interest"], false);
     let settings = json!({"from_name": "Sat kodiranja", "from_address": "Tim@SatKodiranja.hr",
-                          "reply_to": "ana@satkodiranja.hr", "policy": policy});
+                          "reply_to": "ana@satkodiranja.hr", "policy": policy, "legitimate_interest": true});
     let r = s.call("PUT", &format!("/api/v1/campaigns/{cid}/mail-settings"), t, Some(settings)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["from_address"], "tim@satkodiranja.hr");
@@ -1794,11 +1816,19 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
 
     let plan = s.call("GET", &format!("{c}/plan"), t, None).await;
     assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
-    // Invitation: 3 contacts; reminder: 4 (not the opted-out one); thanks: the school's 2.
-    assert_eq!(plan.len(), 9, "{}", plan.body);
+    // Invitation: 3 contacts; reminder: 4 (not the opted-out one); thanks: the school's 2; and the
+    // opted-out contact left out of all three, with why.
+    assert_eq!(plan.len(), 12, "{}", plan.body);
+    let left_out: Vec<&Value> =
+        plan.body.as_array().into_iter().flatten().filter(|l| l["left_out"] == json!(true)).collect();
+    assert_eq!(left_out.len(), 3, "{}", plan.body);
+    for line in &left_out {
+        assert_eq!((&line["email"], &line["at"]), (&json!("no@os-djakovo.hr"), &Value::Null));
+        assert!(line["reason"].as_str().is_some_and(|r| r.contains("opted out")), "{line}");
+    }
     let changed = s.call("GET", &format!("{c}/plan?changed=true"), t, None).await;
-    assert_eq!(changed.len(), 2, "{}", changed.body);
-    for line in changed.body.as_array().into_iter().flatten() {
+    assert_eq!(changed.len(), 5, "{}", changed.body);
+    for line in changed.body.as_array().into_iter().flatten().filter(|l| l["left_out"] == json!(false)) {
         assert_eq!(line["message_id"], m3);
         assert_eq!(line["message"], "Thanks");
         assert_eq!(line["partner"], "OŠ Đakovo");
@@ -1837,8 +1867,8 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
 
     // The calendar now counts the queued invitation: the thank-you still waits.
     let changed = s.call("GET", &format!("{c}/plan?changed=true"), t, None).await;
-    assert_eq!(changed.len(), 2, "{}", changed.body);
-    assert_eq!(s.call("GET", &format!("{c}/plan"), t, None).await.len(), 6);
+    assert_eq!(changed.len(), 4, "the thank-you's two, and the contact left out of two drafts: {}", changed.body);
+    assert_eq!(s.call("GET", &format!("{c}/plan"), t, None).await.len(), 8);
 
     // The partners' timelines show the queued e-mails.
     let mail = s.call("GET", &format!("/api/v1/partners/{infobip}/mail"), t, None).await;
@@ -1884,6 +1914,29 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
     );
     assert_eq!(s.call("GET", "/api/v1/template-variables", None, None).await.status, StatusCode::UNAUTHORIZED);
 
+    // Queueing the reminder, then the thank-you: the school's third e-mail of the week waits, and the
+    // message's statistics say so the same way the queue's answer does.
+    let r = s.call("POST", &format!("/api/v1/messages/{m2}/queue"), t, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = s.call("POST", &format!("/api/v1/messages/{m3}/queue"), t, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((&r.body["queued"], &r.body["on_time"], &r.body["deferred"]), (&json!(2), &json!(0), &json!(2)));
+    let stats = s.call("GET", &format!("/api/v1/messages/{m3}/stats"), t, None).await;
+    assert_eq!((&stats.body["planned"], &stats.body["deferred"]), (&json!(0), &json!(2)), "{}", stats.body);
+
+    // Team-written mail is marketing or service; "transactional" is Rally's own and refused by name.
+    let r = s
+        .call(
+            "POST",
+            &messages,
+            t,
+            Some(json!({"title": "Receipt", "kind": "transactional", "send": {"at": instant(30, "10:00:00")},
+                        "templates": [template("en", Value::Null, "S", "T", "")]})),
+        )
+        .await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "kind"), "{}", r.body);
+    assert!(r.body["detail"].as_str().is_some_and(|d| d.contains("service")), "{}", r.body);
+
     // A draft goes; ids that cannot exist are not found.
     assert_eq!(s.call("DELETE", &format!("/api/v1/messages/{m3}"), t, None).await.status, StatusCode::NO_CONTENT);
     assert_eq!(s.call("GET", &format!("/api/v1/messages/{m3}"), t, None).await.status, StatusCode::NOT_FOUND);
@@ -1903,7 +1956,13 @@ async fn comms_rights_follow_roles(s: Server) {
     s.join(&owner, cid, coord_id, "coordinator").await;
     s.join(&owner, cid, viewer_id, "viewer").await;
     let partner = s.partner(&owner, "rights", json!({"name": "OŠ Đakovo", "category": "school_network"})).await;
-    contact(&s, &owner, partner, json!({"name": "Željka Šimić", "email": "zeljka@os-djakovo.hr"})).await;
+    contact(
+        &s,
+        &owner,
+        partner,
+        json!({"name": "Željka Šimić", "email": "zeljka@os-djakovo.hr", "consent": "opted_in"}),
+    )
+    .await;
     let message = |title: &str| {
         json!({"title": title, "send": {"at": instant(20, "09:00:00")},
                "templates": [{"language": "en", "subject": "Hello", "text": "Hello, {{ contact.first_name }}!"}]})

@@ -73,6 +73,8 @@ async fn the_editor_and_the_planner(site: Site) {
         ("window_end_hour", "24"),
         ("time_zone", "UTC"),
         ("expire_after_days", "14"),
+        // The contacts were never asked: the campaign relies on its legitimate interest.
+        ("legitimate_interest", "on"),
     ];
     assert_eq!(b.submit("/campaigns/hr/comms/settings", &settings).await.status, StatusCode::SEE_OTHER);
     let bad_zone: Vec<(&str, &str)> =

@@ -45,7 +45,7 @@ impl Site {
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
         tokio::spawn(rally_web::serve(
             listener,
-            rally_web::AppState::new(store.clone(), super::test_files()),
+            rally_web::AppState::new(store.clone(), super::test_files(), rally_web::PublicUrl::for_listener(addr)),
             std::future::pending(),
         ));
         Site { base: format!("http://{addr}"), store }

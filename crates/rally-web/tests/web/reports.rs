@@ -91,14 +91,18 @@ async fn reports_draw_count_and_download(site: Site) {
     let all = rally_store::PartnerFilter { limit: 10, ..Default::default() };
     let partners = site.store.partners(Actor::System, c, &all).await.unwrap_or_else(|e| panic!("{e}")).items;
     let cmd = partners.iter().find(|p| p.fields.name == "=cmd").unwrap_or_else(|| panic!("=cmd not found"));
-    let contact =
-        ContactDraft { name: Some("Ivo".into()), email: Some("ivo@cmd.example.org".into()), ..Default::default() }
-            .validate()
-            .unwrap_or_else(|e| panic!("{e}"));
+    let contact = ContactDraft {
+        name: Some("Ivo".into()),
+        email: Some("ivo@cmd.example.org".into()),
+        consent: Some(rally_domain::Consent::OptedIn),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap_or_else(|e| panic!("{e}"));
     let k = site.store.create_contact(Actor::System, cmd.id, contact).await.unwrap_or_else(|e| panic!("{e}"));
     let fields = rally_domain::comms::MessageDraft {
         title: Some("<b>News</b>".into()),
-        kind: Some(rally_domain::cadence::MailKind::Marketing),
+        kind: Some(rally_domain::comms::MessageKind::Marketing),
         segment: Some(rally_domain::comms::Segment::default()),
         send: Some(rally_domain::comms::SendTime::At(Utc::now())),
         fallback_language: Some("hr".into()),

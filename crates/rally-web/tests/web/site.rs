@@ -17,6 +17,7 @@ both_backends!(
     bad_registrations_store_nothing,
     an_umbrella_counts_its_members,
     exports_stream_every_row,
+    a_forged_host_never_reaches_a_link,
 );
 
 /// A campaign whose registration window includes today (events may be reported from their first day).
@@ -363,6 +364,27 @@ async fn an_umbrella_counts_its_members(site: Site) {
     let home = b.get("/c/eu/").await;
     assert!(home.body.contains("/c/eu-hr/"), "the umbrella lists its members");
     assert!(b.get("/c/eu/events").await.body.contains("Sat kodiranja u Trnskom"));
+
+    // The team app says where the umbrella's events come from, and its numbers add up: none approved
+    // in the umbrella itself, one from its member.
+    let events = team.get("/campaigns/eu/events").await;
+    assert!(
+        events
+            .body
+            .contains("40 students in 1 events: 0 approved here and 1 from member campaigns (Sat kodiranja eu-hr 1)"),
+        "{}",
+        events.body
+    );
+    assert!(events.body.contains("Approved (0)"), "{}", events.body);
+    let dashboard = team.get("/campaigns/eu").await;
+    assert!(dashboard.body.contains("Of which <strong>1</strong> events from member campaigns"), "{}", dashboard.body);
+    assert!(dashboard.body.contains("href=\"/campaigns/eu-hr\""), "a member the user is on the team of links to it");
+    assert!(!dashboard.body.contains("against the goal"), "reach is not measured against the student goal");
+    let plan = team.get("/campaigns/eu/plan").await;
+    assert!(plan.body.contains("the umbrella of 1 member campaign whose events count here"), "{}", plan.body);
+    assert!(plan.body.contains("Sat kodiranja eu-hr</a> <span class=\"muted\">40 students in 1 events"));
+    // The member's own pages count only its events.
+    assert!(team.get("/campaigns/eu-hr/events").await.body.contains("40 students in 1 events"));
 }
 
 /// More rows than one page of the store, every kind, both formats; outsiders get nothing.
@@ -441,4 +463,197 @@ async fn exports_stream_every_row(site: Site) {
     let eve = site.signed_in("eve").await;
     assert_eq!(eve.get("/campaigns/sk/export/partners.csv").await.status, StatusCode::NOT_FOUND);
     assert_eq!(eve.get("/campaigns/sk/documents/plan.docx").await.status, StatusCode::NOT_FOUND);
+}
+
+/// A full database (SQLite's page limit standing in for a full disk): registrations come back as the
+/// form with everything typed and a Croatian "try again", the API answers 503 `storage-full` with
+/// `Retry-After`, pages keep being read, and saving works again by itself once there is space.
+#[tokio::test]
+async fn a_full_database_loses_nothing_and_recovers() {
+    let db = rally_store::testing::sqlite().await;
+    let sqlite = db.sqlite.clone().unwrap_or_else(|| panic!("a SQLite test database"));
+    let site = Site::start(db.store.clone()).await;
+    let owner = site.user("ana").await;
+    let id = campaign(&site, owner, "puno", None).await;
+    let b = visitor(&site);
+    assert_eq!(post(&b, "/c/puno/register", &registration("Ana", "ana@skola.hr", "20")).await.status, StatusCode::OK);
+
+    sqlite.limit_pages(Some(0)).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut refused = None;
+    for i in 0..200 {
+        let mut form = registration(&format!("Učiteljica {i}"), &format!("u{i}@skola.hr"), "25");
+        form.retain(|(k, _)| *k != "description");
+        form.push(("description", "Programiramo. ".repeat(140)));
+        let page = post(&b, "/c/puno/register", &form).await;
+        if page.status != StatusCode::OK {
+            refused = Some((i, page));
+            break;
+        }
+    }
+    let Some((i, page)) = refused else { panic!("the database never filled up") };
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.body);
+    assert!(page.body.contains("pohrana puna"), "the visitor is told in Croatian: {}", page.body);
+    assert!(page.body.contains(&format!("Učiteljica {i}")), "what was typed stays in the form");
+    let events = events_of(&*site.store, id).await.len();
+
+    // The API says the same in a problem document, and when to try again.
+    let (token, hash) = rally_web::auth::new_api_token();
+    site.store.create_api_token(owner, &hash, "test").await.unwrap_or_else(|e| panic!("{e}"));
+    let http = reqwest::Client::new();
+    let notes = "x".repeat(20_000);
+    let r = http
+        .post(format!("{}/api/v1/campaigns/puno/partners", site.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "Radio", "category": "media", "notes": notes}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("60"));
+    let problem: serde_json::Value = r.json().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(problem["type"], "urn:rally:problem:storage-full", "{problem}");
+
+    // Reading goes on; an organizer's page in another language says it in that language.
+    assert_eq!(b.get("/c/puno/").await.status, StatusCode::OK);
+    assert_eq!(events_of(&*site.store, id).await.len(), events, "nothing half-written");
+
+    // Space again: the next registration is saved, without a restart.
+    sqlite.limit_pages(None).await.unwrap_or_else(|e| panic!("{e}"));
+    let page = post(&b, "/c/puno/register", &registration("Marko", "marko@skola.hr", "30")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(events_of(&*site.store, id).await.len(), events + 1);
+}
+
+/// The public site's error pages speak the visitor's language.
+#[tokio::test]
+async fn error_pages_speak_the_visitors_language() {
+    let db = rally_store::testing::sqlite().await;
+    let site = Site::start(db.store.clone()).await;
+    let owner = site.user("ana").await;
+    campaign(&site, owner, "jezik", None).await;
+    let b = visitor(&site);
+    let page = b.get("/c/jezik/e/1.1.forged").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("Nije pronađeno") && page.body.contains("lang=\"hr\""), "{}", page.body);
+    let page = b.get("/c/jezik/e/1.1.forged?lang=fr").await;
+    assert!(page.body.contains("Introuvable"), "{}", page.body);
+    let page = b.get("/c/nema-je/").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("Nije pronađeno"), "{}", page.body);
+}
+
+/// A browser whose every request claims another host, as an attacker's script does.
+fn forger(site: &Site) -> Browser {
+    let headers = [
+        (reqwest::header::HOST, "evil.example"),
+        (reqwest::header::HeaderName::from_static("x-forwarded-host"), "evil.example"),
+        (reqwest::header::HeaderName::from_static("x-forwarded-proto"), "https"),
+        (reqwest::header::HeaderName::from_static("x-forwarded-for"), "203.0.113.66"),
+    ];
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers.into_iter().map(|(k, v)| (k, reqwest::header::HeaderValue::from_static(v))).collect())
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    Browser { http, base: site.base.clone() }
+}
+
+/// Links Rally writes come from its public URL, never from the request: a forged `Host` (or
+/// `X-Forwarded-*`) never reaches an e-mail, a partner link, a calendar feed or a page.
+async fn a_forged_host_never_reaches_a_link(site: Site) {
+    let owner = site.user("ana").await;
+    let id = campaign(&site, owner, "host", None).await;
+    let evil = forger(&site);
+    // The forger really sends the forged Host (else this test would prove nothing).
+    let raw = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
+    let raw_addr = raw.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let seen = tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let (mut conn, _) = raw.accept().await.unwrap_or_else(|e| panic!("{e}"));
+        let mut buf = vec![0u8; 4096];
+        let n = conn.read(&mut buf).await.unwrap_or(0);
+        String::from_utf8_lossy(&buf[..n]).to_lowercase()
+    });
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        evil.http.get(format!("http://{raw_addr}/")).send(),
+    )
+    .await;
+    let request = seen.await.unwrap_or_default();
+    assert!(request.contains("host: evil.example"), "{request}");
+
+    // The confirmation e-mail of a registration sent with a forged Host.
+    let page = post(&evil, "/c/host/register", &registration("Ana", "victim@example.org", "20")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(!page.body.contains("evil.example"));
+    let now = Utc::now();
+    let outbox = site.store.claim("t", now, now + Duration::minutes(1), 100).await.unwrap_or_else(|e| panic!("{e}"));
+    let mail = outbox.iter().find(|m| m.email == "victim@example.org").unwrap_or_else(|| panic!("{outbox:?}"));
+    assert!(mail.text.contains(&format!("{}/c/host/e/", site.base)), "{}", mail.text);
+    assert!(!mail.text.contains("evil.example"), "{}", mail.text);
+
+    // Signed in through the forger: the partner link, the calendar feed and the feed's contents.
+    let b = Browser { http: evil.http.clone(), base: site.base.clone() };
+    assert_eq!(b.sign_in("ana@example.org", super::pages::PASSWORD, "/campaigns").await.status, StatusCode::SEE_OTHER);
+    let p = site.partner(owner, id, "Radio").await;
+    let made = b.submit(&format!("/campaigns/host/partners/{p}/link"), &[("action", "create")]).await;
+    assert!(made.body.contains(&format!("{}/p/", site.base)), "{}", made.body);
+    let cal = b.submit("/campaigns/host/tasks/calendar", &[("action", "create")]).await;
+    let url = cal
+        .body
+        .split("id=\"calendar-url\" class=\"copy\" readonly value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(url.starts_with(&format!("{}/calendar/", site.base)), "{url}");
+    let path = url.trim_start_matches(&site.base).to_owned();
+    let feed = evil.get(&path).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    for page in [&made, &cal, &feed, &evil.get("/c/host/").await, &evil.get("/c/host/register").await] {
+        assert!(!page.body.contains("evil.example"), "{}", page.body);
+    }
+    // Session cookies are not made Secure by a request that merely claims HTTPS.
+    let resp = evil.http.get(format!("{}/login", site.base)).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let cookie = resp.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(!cookie.is_empty() && !cookie.contains("Secure"), "{cookie}");
+}
+
+/// Per-address registration allowances see the client behind a trusted proxy, and only there: a
+/// client that is not a proxy cannot escape its allowance by naming other addresses.
+#[tokio::test]
+async fn allowances_see_the_client_only_behind_trusted_proxies() {
+    for trusted in [false, true] {
+        let db = rally_store::testing::sqlite().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let mut state =
+            rally_web::AppState::new(db.store.clone(), super::test_files(), rally_web::PublicUrl::for_listener(addr))
+                .with_registrations_per_hour(4);
+        if trusted {
+            state = state.with_trusted_proxies(
+                rally_web::TrustedProxies::parse(&["127.0.0.0/8"]).unwrap_or_else(|e| panic!("{e}")),
+            );
+        }
+        tokio::spawn(rally_web::serve(listener, state, std::future::pending()));
+        let site = Site { base: format!("http://{addr}"), store: db.store.clone() };
+        let owner = site.user("ana").await;
+        campaign(&site, owner, "proxy", None).await;
+        let mut statuses = Vec::new();
+        for i in 0..4 {
+            let http = reqwest::Client::new();
+            let form = registration(&format!("Ana {i}"), &format!("ana{i}@skola.hr"), "20");
+            let resp = http
+                .post(format!("{}/c/proxy/register", site.base))
+                .header("x-forwarded-for", format!("198.51.100.{i}"))
+                .form(&form.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            statuses.push(resp.status().as_u16());
+        }
+        let expected = if trusted { vec![200, 200, 200, 200] } else { vec![200, 200, 200, 429] };
+        assert_eq!(statuses, expected, "trusted proxy: {trusted}");
+    }
 }

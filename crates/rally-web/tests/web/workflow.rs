@@ -94,9 +94,19 @@ async fn asks_commitments_and_the_partner_link(site: Site) {
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
     let asks = b.get("/campaigns/hr/asks").await;
     let ask = id_after(&asks.body, "name=\"asks\" value=\"");
-    let applied = b.submit("/campaigns/hr/asks/apply", &[("asks", &ask), ("category", "media"), ("tier", "low")]).await;
+    // Previewed first: who would get it, nothing written yet.
+    let form = [("asks", ask.as_str()), ("category", "media"), ("tier", "low")];
+    let mut preview = form.to_vec();
+    preview.push(("preview", "1"));
+    let previewed = b.submit("/campaigns/hr/asks/apply", &preview).await;
+    assert_eq!(previewed.status, StatusCode::OK);
+    assert!(previewed.body.contains("Preview: nothing has been written yet"), "{}", previewed.body);
+    assert!(previewed.body.contains("Applying would propose 3 new commitments"), "{}", previewed.body);
+    assert!(previewed.body.contains("value=\"media\" selected"), "the form keeps the segment to apply");
+    assert!(site.store.commitments(Actor::System, radios[0]).await.unwrap_or_else(|e| panic!("{e}")).is_empty());
+    let applied = b.submit("/campaigns/hr/asks/apply", &form).await;
     assert_eq!(applied.status, StatusCode::OK);
-    assert!(applied.body.contains("Proposed to 3 low-reach media partners: 3 new commitments"), "{}", applied.body);
+    assert!(applied.body.contains("Proposed 3 new commitments"), "{}", applied.body);
     for p in &radios {
         let page = b.get(&format!("/campaigns/hr/partners/{p}")).await;
         assert!(page.body.contains("Announce the campaign in your newsletter"));

@@ -9,8 +9,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use rally_domain::cadence::{CadencePolicy, MailKind};
-use rally_domain::comms::{MailPreference, MessageDraft, Segment, SendTime};
+use rally_domain::cadence::CadencePolicy;
+use rally_domain::comms::{MailPreference, MessageDraft, MessageKind, Segment, SendTime};
 use rally_domain::template::TemplateSet;
 use rally_domain::{Category, ContactDraft, Email, LanguageTag, PartnerDraft};
 use rally_store::{Actor, MailSettings, MessageTemplate, PartnerLoad, Store};
@@ -157,7 +157,7 @@ async fn message(
 ) -> i64 {
     let fields = MessageDraft {
         title: Some(title.into()),
-        kind: Some(MailKind::Marketing),
+        kind: Some(MessageKind::Marketing),
         segment: Some(segment),
         send: Some(SendTime::At(Utc::now() - chrono::Duration::minutes(1))),
         fallback_language: Some("en".into()),
@@ -186,6 +186,7 @@ async fn settings(store: &dyn Store, campaign: rally_domain::CampaignId, policy:
         from_address: Email::parse("info@satkodiranja.example.org").unwrap_or_else(|e| panic!("{e}")),
         reply_to: None,
         policy,
+        legitimate_interest: false,
     };
     store.set_mail_settings(Actor::System, campaign, s).await.unwrap_or_else(|e| panic!("{e}"));
 }

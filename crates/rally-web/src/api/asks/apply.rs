@@ -15,8 +15,12 @@ use crate::{ApiError, AppState, Problem};
 pub struct ApplyAsks {
     /// Standard asks of this campaign (1 to 100).
     pub asks: Vec<AskId>,
-    /// Which partners: every condition given must hold; `{}` means every open partner.
+    /// Which partners: every condition given must hold; `{}` means every open partner. Each ask then
+    /// reaches only the partners of the segment it is meant for (its categories and tiers).
     pub segment: Segment,
+    /// Only say who would get what: the same statements run and are rolled back.
+    #[serde(default)]
+    pub preview: bool,
 }
 
 /// A segment of the campaign's open partners (closed ones are always left out).
@@ -31,11 +35,14 @@ pub struct Segment {
     pub high_touch: Option<bool>,
 }
 
-/// Propose standard asks to every partner of a segment at once, e.g. all low-reach media partners. A
-/// partner that already has a commitment for an ask keeps it. Owners and coordinators.
+/// Propose standard asks to every partner of a segment at once, e.g. all low-reach media partners. Each
+/// ask reaches only the partners it is meant for (its categories and tiers; none listed means all); the
+/// answer says, per ask, how many it reached, how many had it already (they keep their commitment) and
+/// how many it left out because it is not for them. `"preview": true` answers the same without writing.
+/// Owners and coordinators.
 #[utoipa::path(post, path = "/api/v1/campaigns/{campaign}/asks/apply", tag = "asks", request_body = ApplyAsks,
     params(("campaign" = String, Path, description = "Campaign id or slug")),
-    responses((status = 200, body = Applied, description = "How many partners the segment holds and how many commitments were proposed"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "Invalid input; `errors` names every offending field")))]
+    responses((status = 200, body = Applied, description = "Per ask: partners reached, commitments proposed, partners that had it already, partners it is not for"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "Invalid input; `errors` names every offending field")))]
 pub async fn apply_asks(
     State(app): State<AppState>,
     auth: Auth,
@@ -52,5 +59,5 @@ pub async fn apply_asks(
         ..PartnerFilter::default()
     };
     let id = app.campaign_id(&campaign).await?;
-    Ok(Json(app.store.apply_asks(auth.actor(), id, &body.asks, &segment).await?))
+    Ok(Json(app.store.apply_asks(auth.actor(), id, &body.asks, &segment, body.preview).await?))
 }

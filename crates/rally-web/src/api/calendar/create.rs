@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::Serialize;
 
 use crate::auth::{hash_token, random_token};
@@ -23,10 +23,9 @@ pub struct CalendarFeed {
 pub async fn create_feed(
     State(app): State<AppState>,
     auth: Auth,
-    headers: HeaderMap,
 ) -> Result<(StatusCode, Json<CalendarFeed>), ApiError> {
     let token = random_token();
     app.store.create_calendar_token(auth.0.id, &hash_token(&token)).await?;
-    let url = format!("{}/calendar/{token}.ics", crate::base_url(&headers));
+    let url = format!("{}/calendar/{token}.ics", app.public_url.as_str());
     Ok((StatusCode::CREATED, Json(CalendarFeed { url })))
 }

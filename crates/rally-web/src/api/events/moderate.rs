@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use rally_domain::EventId;
 use rally_domain::event::Event;
 use rally_store::Moderation;
@@ -34,7 +33,6 @@ pub async fn moderate_events(
     State(app): State<AppState>,
     auth: Auth,
     Path(campaign): Path<String>,
-    headers: HeaderMap,
     JsonBody(body): JsonBody<ModerationRequest>,
 ) -> Result<Json<Vec<Event>>, ApiError> {
     let decision = match body.decision.as_str() {
@@ -44,6 +42,6 @@ pub async fn moderate_events(
     };
     let id = app.campaign_id(&campaign).await?;
     let ids: Vec<EventId> = body.ids.into_iter().map(EventId).collect();
-    let changed = crate::site::moderate(&app, &headers, auth.actor(), id, &ids, decision).await?;
+    let changed = crate::site::moderate(&app, auth.actor(), id, &ids, decision).await?;
     Ok(Json(changed))
 }

@@ -21,4 +21,8 @@ pub struct MailSettingsBody {
     /// Fields left out take their default (2 e-mails per 7 days, 48 hours apart, 08–18 local, Sundays quiet).
     #[serde(default)]
     pub policy: CadencePolicy,
+    /// Send marketing e-mail also to contacts whose consent is unknown (never asked), on the campaign's
+    /// legitimate interest. Off (the default): marketing goes only to contacts who opted in.
+    #[serde(default)]
+    pub legitimate_interest: bool,
 }

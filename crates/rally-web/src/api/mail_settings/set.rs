@@ -9,7 +9,7 @@ use super::MailSettingsBody;
 use crate::extract::{Auth, JsonBody};
 use crate::{ApiError, AppState, Problem};
 
-/// Replace the sender and the cadence policy. `from_address` is required; policy fields left out take
+/// Replace the sender, the cadence policy and whether marketing relies on legitimate interest. `from_address` is required; policy fields left out take
 /// their defaults, and a policy error names its field (`policy.window_end_hour`). Owners and coordinators.
 #[utoipa::path(put, path = "/api/v1/campaigns/{campaign}/mail-settings", tag = "comms", request_body = MailSettingsBody,
     params(("campaign" = String, Path, description = "Campaign id or slug")),
@@ -32,7 +32,13 @@ pub async fn set_mail_settings(
     let (Some(from_address), Ok(policy)) = (body.from_address, policy) else {
         return Err(ApiError::Invalid(errors));
     };
-    let settings = MailSettings { from_name: body.from_name, from_address, reply_to: body.reply_to, policy };
+    let settings = MailSettings {
+        from_name: body.from_name,
+        from_address,
+        reply_to: body.reply_to,
+        policy,
+        legitimate_interest: body.legitimate_interest,
+    };
     let id = app.campaign_id(&campaign).await?;
     Ok(Json(app.store.set_mail_settings(auth.actor(), id, settings).await?))
 }

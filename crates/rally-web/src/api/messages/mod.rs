@@ -12,8 +12,7 @@ pub mod stats;
 pub mod test_send;
 pub mod update;
 
-use rally_domain::cadence::MailKind;
-use rally_domain::comms::{MessageDraft, OutboxStatus, Segment, SendTime};
+use rally_domain::comms::{MessageDraft, MessageKind, OutboxStatus, Segment, SendTime};
 use rally_domain::template::TemplateSet;
 use rally_domain::{Action, CampaignId, Category, FieldError, LanguageTag};
 use rally_store::MessageTemplate;
@@ -29,8 +28,11 @@ use crate::{ApiError, AppState};
 pub struct MessageBody {
     /// Required when creating; 1 to 200 characters.
     pub title: Option<String>,
-    /// `marketing` (the default: capped and timed by the cadence rules) or `transactional`.
-    pub kind: Option<MailKind>,
+    /// `marketing` (the default: campaign news, capped and timed by the cadence rules, only to contacts
+    /// who consented) or `service` (one-to-one operational mail to partners with an agreed commitment:
+    /// not capped, never to anyone who opted out, unsubscribed from everything or is suppressed). Rally's
+    /// own system mail (confirmations, reminders, links) is not something a message can be.
+    pub kind: Option<MessageKind>,
     /// Whom it goes to; left out: every contact of the campaign.
     pub segment: Option<Segment>,
     /// Required when creating: `{"milestone": {"milestone_id": 3, "at": "09:00:00"}}` (local time of

@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use rally_comms::PlanError;
 use rally_domain::ContactId;
 use serde::{Deserialize, Serialize};
@@ -43,15 +42,14 @@ pub async fn preview(
     State(app): State<AppState>,
     auth: Auth,
     Id(id): Id,
-    headers: HeaderMap,
     query: Result<Query<PreviewQuery>, QueryRejection>,
 ) -> Result<Json<PreviewView>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::invalid("query", e.body_text()))?;
     let contact = query_param("contact", query.contact, |v| {
         v.parse::<i64>().map(ContactId).map_err(|_| format!("`{v}` is not a contact id"))
     })?;
-    let base = crate::base_url(&headers);
-    let (email, rendered) = rally_comms::plan::preview(&*app.store, auth.actor(), id, contact, &base)
+    let base = app.public_url.as_str();
+    let (email, rendered) = rally_comms::plan::preview(&*app.store, auth.actor(), id, contact, base)
         .await
         .map_err(|e| not_in_segment(e, contact))?;
     Ok(Json(PreviewView { for_email: email, subject: rendered.subject, text: rendered.text, html: rendered.html }))

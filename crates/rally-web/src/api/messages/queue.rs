@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use serde::Serialize;
 
 use super::may_edit;
@@ -37,20 +36,15 @@ pub struct Excluded {
 #[utoipa::path(post, path = "/api/v1/messages/{id}/queue", tag = "comms",
     params(("id" = i64, Path, description = "Message id")),
     responses((status = 200, body = Queued, description = "Queued"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 409, body = Problem, description = "The message is already queued"), (status = 422, body = Problem, description = "A template does not render for a contact; nothing was queued")))]
-pub async fn queue(
-    State(app): State<AppState>,
-    auth: Auth,
-    Id(id): Id,
-    headers: HeaderMap,
-) -> Result<Json<Queued>, ApiError> {
+pub async fn queue(State(app): State<AppState>, auth: Auth, Id(id): Id) -> Result<Json<Queued>, ApiError> {
     let (message, _) = app.store.message(auth.actor(), id).await?;
     if message.planned_at.is_some() {
         return Err(ApiError::Conflict { field: "message", message: "this message is already queued".into() });
     }
     may_edit(&app, &auth, message.campaign_id).await?;
-    let base = crate::base_url(&headers);
+    let base = app.public_url.as_str();
     let (planned, added) =
-        rally_comms::plan::queue_message(&*app.store, auth.actor(), id, &base, chrono::Utc::now()).await?;
+        rally_comms::plan::queue_message(&*app.store, auth.actor(), id, base, chrono::Utc::now()).await?;
     Ok(Json(Queued {
         queued: added,
         on_time: planned.on_time(),

@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use rally_comms::PlanError;
 use rally_domain::ContactId;
 use serde::{Deserialize, Serialize};
@@ -39,24 +38,23 @@ pub async fn test_send(
     State(app): State<AppState>,
     auth: Auth,
     Id(id): Id,
-    headers: HeaderMap,
     JsonBody(body): JsonBody<TestSendBody>,
 ) -> Result<Json<TestSent>, ApiError> {
     let transport = app.mail.clone().ok_or(ApiError::NoMail)?;
     let (message, _) = app.store.message(auth.actor(), id).await?;
     may_edit(&app, &auth, message.campaign_id).await?;
-    let base = crate::base_url(&headers);
+    let base = app.public_url.as_str();
     let store = &*app.store;
     // Rendered first, so a template or contact problem is the user's (422), not the mail server's.
-    rally_comms::plan::preview(store, auth.actor(), id, body.contact, &base)
+    rally_comms::plan::preview(store, auth.actor(), id, body.contact, base)
         .await
         .map_err(|e| not_in_segment(e, body.contact))?;
     let to = auth.0.email.clone();
-    let for_email = rally_comms::plan::send_test(store, &transport, auth.actor(), id, body.contact, &to, &base)
+    let for_email = rally_comms::plan::send_test(store, &transport, auth.actor(), id, body.contact, &to, base)
         .await
         .map_err(|e| match e {
-        PlanError::Invalid(message) => ApiError::MailServer(message),
-        e => e.into(),
-    })?;
+            PlanError::Invalid(message) => ApiError::MailServer(message),
+            e => e.into(),
+        })?;
     Ok(Json(TestSent { to: to.to_string(), for_email }))
 }

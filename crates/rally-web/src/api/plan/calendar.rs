@@ -15,7 +15,7 @@ use crate::{ApiError, AppState, Problem};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PlanQuery {
-    /// `true`: only the e-mails the cadence rules move or expire.
+    /// `true`: only the e-mails the cadence rules move or expire, and the contacts left out.
     pub(crate) changed: Option<String>,
 }
 
@@ -30,10 +30,13 @@ pub struct PlanLineView {
     pub partner: String,
     /// When the message wants it to go.
     pub wanted: DateTime<Utc>,
-    /// When it goes after the cadence rules; `null` when it expires.
+    /// When it goes after the cadence rules; `null` when it expires or the contact is left out.
     pub at: Option<DateTime<Utc>>,
-    /// Why it moved or expires; empty when it goes on time.
+    /// Why it moved, expires or is left out; empty when it goes on time.
     pub reason: String,
+    /// The contact is in the segment but gets nothing from this message (opted out, unsubscribed,
+    /// suppressed, no consent to marketing, no agreed commitment for service mail): `reason` says which.
+    pub left_out: bool,
 }
 
 impl From<PlanLine> for PlanLineView {
@@ -46,13 +49,15 @@ impl From<PlanLine> for PlanLineView {
             wanted: l.wanted,
             at: l.at,
             reason: l.reason,
+            left_out: l.left_out,
         }
     }
 }
 
 /// The campaign's future calendar: every draft message timed for each of its contacts with the cadence
-/// rules, where earlier messages (queued or draft) count against later ones, as they will when queued.
-/// Nothing is written. In the order the e-mails go.
+/// rules, where earlier messages (queued or draft) count against later ones, as they will when queued,
+/// and the contacts of its segment it leaves out, with why. Nothing is written. In the order the e-mails
+/// go.
 #[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/plan", tag = "comms",
     params(("campaign" = String, Path, description = "Campaign id or slug"), PlanQuery),
     responses((status = 200, body = Vec<PlanLineView>, description = "OK"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "Invalid query; `errors` names the parameter")))]

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use rally_domain::PartnerId;
 use serde::Serialize;
@@ -30,10 +30,9 @@ pub async fn create_link(
     State(app): State<AppState>,
     auth: Auth,
     Id(id): Id,
-    headers: HeaderMap,
 ) -> Result<(StatusCode, Json<NewLink>), ApiError> {
     let token = random_token();
     let info = app.store.create_partner_link(auth.actor(), PartnerId(id), &hash_token(&token)).await?;
-    let url = format!("{}/p/{token}", crate::base_url(&headers));
+    let url = format!("{}/p/{token}", app.public_url.as_str());
     Ok((StatusCode::CREATED, Json(NewLink { url, token, created_at: info.created_at })))
 }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use rally_domain::Tier;
 use serde::Serialize;
@@ -45,11 +45,11 @@ pub struct WallPartner {
 #[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/recognition", tag = "recognition", security(()),
     params(("campaign" = String, Path, description = "Campaign id or slug")),
     responses((status = 200, body = Wall, description = "OK"), (status = 404, body = Problem, description = "No such campaign")))]
-pub async fn recognition(State(app): State<AppState>, Path(campaign): Path<String>, headers: HeaderMap) -> Response {
+pub async fn recognition(State(app): State<AppState>, Path(campaign): Path<String>) -> Response {
     let wall = async {
         let id = app.campaign_id(&campaign).await?;
         let partners = app.store.recognition(id).await?;
-        let base = crate::base_url(&headers);
+        let base = app.public_url.as_str();
         let tiers = [Tier::High, Tier::Low]
             .into_iter()
             .map(|tier| WallTier {
