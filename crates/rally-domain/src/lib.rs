@@ -94,6 +94,7 @@ pub mod pipeline;
 pub mod report;
 pub mod team;
 pub mod template;
+pub mod text;
 pub mod upload;
 pub mod validation;
 

@@ -301,13 +301,110 @@ fn fold_latin(c: char) -> Option<(char, char)> {
 /// Search keys are word prefixes up to this many characters; a longer query word is cut to this length.
 pub const MAX_SEARCH_PREFIX: usize = 12;
 
-/// Splits text into lowercased words (letters and digits of any script), for prefix search.
+/// Splits text into words for prefix search: letters and digits of any script, lowercased, Latin
+/// letters without their diacritics ("Škola" and "skola" are one word; see [`crate::text::fold`]).
 pub fn search_words(text: &str) -> Vec<String> {
-    let mut words: Vec<String> =
-        text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect();
+    let mut words = crate::text::folded_words(text);
     words.sort();
     words.dedup();
     words
+}
+
+/// Legal forms, as [`name_key`] sees them (folded, dots dropped): they say nothing about which
+/// organization a name means, and lists write them in every way ("d.o.o.", "doo", "D.O.O").
+const LEGAL_FORMS: &[&str] = &[
+    // Croatian, Serbian, Bosnian, Slovenian, Macedonian
+    "doo",
+    "jdoo",
+    "dd",
+    "ad",
+    "od",
+    "sp",
+    "обрт",
+    "доо",
+    "ад",
+    // English
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "inc",
+    "incorporated",
+    "plc",
+    "corp",
+    "corporation",
+    // German, Dutch, Nordic, Baltic
+    "gmbh",
+    "mbh",
+    "ag",
+    "ev",
+    "eg",
+    "kg",
+    "ug",
+    "bv",
+    "nv",
+    "vzw",
+    "asbl",
+    "oy",
+    "oyj",
+    "ab",
+    "as",
+    "asa",
+    "aps",
+    "ou",
+    "uab",
+    // French, Spanish, Italian, Portuguese
+    "sa",
+    "sas",
+    "sarl",
+    "eurl",
+    "srl",
+    "spa",
+    "sl",
+    "ltda",
+    // Central and Eastern Europe
+    "sro",
+    "spzoo",
+    "kft",
+    "zrt",
+    "nyrt",
+    "ood",
+    "eood",
+    "ооо",
+    "оао",
+    "зао",
+    "пао",
+    "ао",
+    "ип",
+    "ано",
+    "нко",
+    "тов",
+    "пп",
+];
+
+/// The key partners' names are matched on (imports, "this partner exists already"): words folded
+/// ([`crate::text::fold`]), punctuation and legal forms ignored, so "Infobip d.o.o.", "INFOBIP DOO" and
+/// "Infobip" are one partner, and "OŠ Đakovo" is "os dakovo".
+pub fn name_key(name: &str) -> String {
+    let without_dots: String = name.chars().filter(|c| *c != '.').collect();
+    // A run of one-letter words is one word: "d o o" (from "d. o. o.") is "doo".
+    let mut words: Vec<(String, bool)> = Vec::new();
+    for w in crate::text::folded_words(&without_dots) {
+        let single = w.chars().count() == 1;
+        match words.last_mut() {
+            Some((last, true)) if single => last.push_str(&w),
+            _ => words.push((w, single)),
+        }
+    }
+    let mut words: Vec<String> = words.into_iter().map(|(w, _)| w).collect();
+    let is_legal = |w: &String| LEGAL_FORMS.contains(&w.as_str());
+    while words.len() > 1 && words.last().is_some_and(is_legal) {
+        words.pop();
+    }
+    while words.len() > 1 && words.first().is_some_and(is_legal) {
+        words.remove(0);
+    }
+    words.join(" ")
 }
 
 /// Every prefix (1 to [`MAX_SEARCH_PREFIX`] characters) of every word of `text`, deduplicated.
@@ -528,7 +625,7 @@ mod tests {
     #[test]
     fn search_words_fold_case_in_every_script() {
         assert_eq!(search_words("Министерство Просвещения — RU"), ["ru", "министерство", "просвещения"]);
-        assert_eq!(search_words("Škola Šibenik-Knin"), ["knin", "šibenik", "škola"]);
+        assert_eq!(search_words("Škola Šibenik-Knin"), ["knin", "sibenik", "skola"]);
     }
 
     #[test]
@@ -546,13 +643,43 @@ mod tests {
     }
 
     #[test]
+    fn names_match_without_case_accents_punctuation_or_legal_forms() {
+        for (a, b) in [
+            ("Infobip d.o.o.", "INFOBIP DOO"),
+            ("Infobip d. o. o.", "Infobip"),
+            ("Kvarner Tech Group d.d.", "kvarner tech group"),
+            ("Udruga Mladi programeri", "udruga   mladi programeri"),
+            ("Čakovečka IT tvrtka", "Cakovecka IT tvrtka"),
+            ("ООО «Ромашка»", "Ромашка"),
+            ("Code e.V.", "CODE"),
+            ("Digital Skills Ltd.", "Digital Skills"),
+            ("OŠ Đakovo", "OS Dakovo"),
+        ] {
+            assert_eq!(name_key(a), name_key(b), "{a} / {b}");
+        }
+        assert_eq!(name_key("OŠ Đakovo"), "os dakovo");
+        assert_ne!(name_key("Radio Split"), name_key("Radio Zagreb"));
+        // A name that is only a legal form keeps it.
+        assert_eq!(name_key("S.A."), "sa");
+    }
+
+    #[test]
+    fn search_folds_case_and_diacritics() {
+        assert_eq!(search_query("skola"), search_query("Škola"));
+        assert!(search_keys("Osnovna škola Đakovo").contains(&"skol".to_owned()));
+        assert_eq!(search_query("osnovna skola"), ["osnovna", "skola"]);
+        assert_eq!(search_query("Straße"), ["strasse"]);
+        assert_eq!(search_query("Загреб"), ["загреб"], "Cyrillic as it is");
+    }
+
+    #[test]
     fn search_keys_are_word_prefixes() {
-        assert_eq!(search_keys("Grad Žuta"), ["g", "gr", "gra", "grad", "ž", "žu", "žut", "žuta"]);
+        assert_eq!(search_keys("Grad Žuta"), ["g", "gr", "gra", "grad", "z", "zu", "zut", "zuta"]);
         let long = search_keys("Informatičara");
         assert_eq!(long.len(), MAX_SEARCH_PREFIX);
-        assert_eq!(long.last().map(String::as_str), Some("informatičar"));
+        assert_eq!(long.last().map(String::as_str), Some("informaticar"));
         assert_eq!(search_query("zagreb GRAD g"), ["zagreb", "grad", "g"]);
-        assert_eq!(search_query("Informatičarima"), ["informatičar"]);
+        assert_eq!(search_query("Informatičarima"), ["informaticar"]);
         assert!(search_query(" — ").is_empty());
         assert_eq!(search_query(&"ab ".repeat(100)).len(), 1);
         let many: String = (0..50).map(|i| format!("w{i} ")).collect();

@@ -68,8 +68,10 @@ fn event_from_row(r: &DbRow) -> Result<Event> {
     })
 }
 
+/// What an event's search looks in: its title, organization and town, folded as search is
+/// (`rally_domain::text::fold`: "skola" finds "Škola").
 fn search_text(f: &EventFields) -> String {
-    format!("{} {} {}", f.title, f.organization, f.city).to_lowercase()
+    rally_domain::text::fold(&format!("{} {} {}", f.title, f.organization, f.city))
 }
 
 async fn fetch_event(conn: &mut Conn, id: EventId) -> Result<Event> {
@@ -296,7 +298,7 @@ fn push_event_filters(q: &mut QueryBuilder<Db>, f: &EventFilter) -> Result<()> {
         q.push(" AND e.starts_on <= ").push_bind(to.to_string());
     }
     if let Some(words) = f.q.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-        for word in words.to_lowercase().split_whitespace().take(5) {
+        for word in rally_domain::text::fold(words).split_whitespace().take(5) {
             let pattern = format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
             q.push(" AND e.search LIKE ").push_bind(pattern).push(" ESCAPE '\\'");
         }

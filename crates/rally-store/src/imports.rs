@@ -77,7 +77,8 @@ impl BatchStatus {
     }
 }
 
-/// Rows read, and what became of them.
+/// Rows read, and what became of them. A partner import counts its rows by their partner, and the
+/// contacts its rows carried beside them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ImportCounts {
     pub rows_read: i64,
@@ -85,6 +86,10 @@ pub struct ImportCounts {
     pub updated: i64,
     pub skipped: i64,
     pub failed: i64,
+    /// Contacts a partner import added with its partners.
+    pub contacts_created: i64,
+    /// Contacts a partner import changed.
+    pub contacts_updated: i64,
 }
 
 /// One import.
@@ -109,6 +114,8 @@ pub struct ImportBatch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PartnerRef {
     Existing(PartnerId),
+    /// The partner an earlier row of the same chunk creates (by its row number).
+    Row(u64),
     /// Not in the campaign yet: created as a lead in this batch.
     New {
         name: String,
@@ -116,7 +123,9 @@ pub enum PartnerRef {
     },
 }
 
-/// A validated row. (Rows travel a chunk at a time, so the variants' sizes do not matter.)
+/// A validated row, or one half of it: a partner import's row with a contact is a partner record and a
+/// contact record of the same number. (Rows travel a chunk at a time, so the variants' sizes do not
+/// matter.)
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ImportRecord {
@@ -168,6 +177,16 @@ pub struct ChunkResult {
     pub new_partners: Vec<(String, PartnerId)>,
 }
 
+/// A contact of the campaign an import row may be (by its address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownContact {
+    pub email: String,
+    pub id: i64,
+    pub partner_id: PartnerId,
+    /// The import that created it, if one did.
+    pub import_batch: Option<i64>,
+}
+
 /// A partner as imports match it: by website, by name and place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartnerKeyRow {
@@ -196,13 +215,13 @@ pub trait Imports {
     ) -> Result<ImportBatch>;
     /// The campaign's partners, to match rows against.
     async fn import_directory(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<PartnerKeyRow>>;
-    /// The contacts of the campaign with these addresses: address, id, and the import that created it.
+    /// The contacts of the campaign with these addresses.
     async fn existing_contacts(
         &self,
         actor: Actor,
         campaign: CampaignId,
         emails: &[&Email],
-    ) -> Result<Vec<(String, i64, Option<i64>)>>;
+    ) -> Result<Vec<KnownContact>>;
     /// Writes a chunk of rows in one transaction, recording what undo needs; with `commit` false the
     /// transaction is rolled back (a dry run sees exactly what a real run would do).
     async fn import_rows(

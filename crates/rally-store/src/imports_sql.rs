@@ -1,12 +1,12 @@
 // Imports: batches, chunked writes with what undo needs, undo. Included into both backends.
 
 use crate::imports::{
-    BatchStatus, ChunkResult, ImportBatch, ImportCounts, ImportKind, ImportRecord, ImportRow, Imports, PartnerKeyRow,
-    PartnerRef, RowAction, RowOutcome,
+    BatchStatus, ChunkResult, ImportBatch, ImportCounts, ImportKind, ImportRecord, ImportRow, Imports, KnownContact,
+    PartnerKeyRow, PartnerRef, RowAction, RowOutcome,
 };
 
 const BATCH_COLUMNS: &str = "id, campaign_id, kind, file_name, options, status, user_id, rows_read, created, updated, \
-                             skipped, failed, created_at, finished_at, undone_at";
+                             skipped, failed, contacts_created, contacts_updated, created_at, finished_at, undone_at";
 
 fn batch_from_row(row: &DbRow) -> Result<ImportBatch> {
     let opt_time = |col: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>> {
@@ -26,6 +26,8 @@ fn batch_from_row(row: &DbRow) -> Result<ImportBatch> {
             updated: row.try_get("updated")?,
             skipped: row.try_get("skipped")?,
             failed: row.try_get("failed")?,
+            contacts_created: row.try_get("contacts_created")?,
+            contacts_updated: row.try_get("contacts_updated")?,
         },
         created_at: time(row, "created_at")?,
         finished_at: opt_time("finished_at")?,
@@ -197,14 +199,19 @@ impl Imports for Backend {
         actor: Actor,
         campaign: CampaignId,
         emails: &[&Email],
-    ) -> Result<Vec<(String, i64, Option<i64>)>> {
+    ) -> Result<Vec<KnownContact>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
         let mut found = Vec::new();
         for part in emails.chunks(1000) {
             let list: Vec<String> = part.iter().map(|e| e.as_str().to_owned()).collect();
             for r in contacts_by_email(&mut conn, campaign, list).await? {
-                found.push((r.try_get("email")?, r.try_get("id")?, r.try_get("import_batch")?));
+                found.push(KnownContact {
+                    email: r.try_get("email")?,
+                    id: r.try_get("id")?,
+                    partner_id: PartnerId(r.try_get("partner_id")?),
+                    import_batch: r.try_get("import_batch")?,
+                });
             }
         }
         Ok(found)
@@ -225,11 +232,15 @@ impl Imports for Backend {
         let mut result = ChunkResult { outcomes: vec![RowOutcome::Existing; rows.len()], new_partners: Vec::new() };
         let mut new_contacts: Vec<(usize, i64, &ContactFields)> = Vec::new();
         let mut made: HashMap<String, PartnerId> = HashMap::new();
+        // Partners this chunk created, by row number: a later row's contact may belong to one.
+        let mut by_row: HashMap<u64, PartnerId> = HashMap::new();
         let mut counted = Vec::new();
         for (index, row) in rows.iter().enumerate() {
             let outcome = match (&row.record, row.action) {
                 (ImportRecord::Partner { fields: f, .. }, RowAction::Create) => {
-                    RowOutcome::Created(Some(import_partner(&mut tx, campaign, f, actor, now, tag).await?.0))
+                    let id = import_partner(&mut tx, campaign, f, actor, now, tag).await?;
+                    by_row.insert(row.number, id);
+                    RowOutcome::Created(Some(id.0))
                 }
                 (ImportRecord::Partner { patch, .. }, RowAction::Update(id)) => {
                     let existing = fetch_partner(&mut tx, PartnerId(id)).await?;
@@ -249,6 +260,10 @@ impl Imports for Backend {
                 (ImportRecord::Contact { partner, fields, patch }, action) => {
                     let partner_id = match partner {
                         PartnerRef::Existing(id) => id.0,
+                        PartnerRef::Row(number) => by_row
+                            .get(number)
+                            .ok_or_else(|| corrupt("import", format!("row {number} created no partner in this chunk")))?
+                            .0,
                         PartnerRef::New { name, category } => match made.get(name) {
                             Some(id) => id.0,
                             None => {
@@ -335,14 +350,16 @@ impl Imports for Backend {
             self.after_bulk_load(usize::try_from(counts.created).unwrap_or(usize::MAX)).await?;
         }
         sqlx::query(
-            "UPDATE import_batches SET rows_read = $1, created = $2, updated = $3, skipped = $4, failed = $5 \
-             WHERE id = $6 AND finished_at IS NULL",
+            "UPDATE import_batches SET rows_read = $1, created = $2, updated = $3, skipped = $4, failed = $5, \
+             contacts_created = $6, contacts_updated = $7 WHERE id = $8 AND finished_at IS NULL",
         )
         .bind(counts.rows_read)
         .bind(counts.created)
         .bind(counts.updated)
         .bind(counts.skipped)
         .bind(counts.failed)
+        .bind(counts.contacts_created)
+        .bind(counts.contacts_updated)
         .bind(batch)
         .execute(&self.pool)
         .await?;
@@ -357,7 +374,7 @@ impl Imports for Backend {
         }
         sqlx::query(
             "UPDATE import_batches SET status = $1, rows_read = $2, created = $3, updated = $4, skipped = $5, \
-             failed = $6, finished_at = $7 WHERE id = $8",
+             failed = $6, contacts_created = $7, contacts_updated = $8, finished_at = $9 WHERE id = $10",
         )
         .bind(status.as_str())
         .bind(counts.rows_read)
@@ -365,6 +382,8 @@ impl Imports for Backend {
         .bind(counts.updated)
         .bind(counts.skipped)
         .bind(counts.failed)
+        .bind(counts.contacts_created)
+        .bind(counts.contacts_updated)
         .bind(now_micros())
         .bind(batch)
         .execute(&mut *tx)

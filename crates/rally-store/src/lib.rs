@@ -339,8 +339,21 @@ pub trait Store: Workflow + Comms + Events + Reports + Imports + Send + Sync + s
     async fn remove_member(&self, actor: Actor, campaign: CampaignId, user: UserId) -> Result<()>;
 
     // Partners and the pipeline.
-    /// Creates a partner in `lead`. With no owner given, the acting user owns it.
-    async fn create_partner(&self, actor: Actor, campaign: CampaignId, fields: PartnerFields) -> Result<Partner>;
+    /// Creates a partner in `lead`. With no owner given, the acting user owns it. Unless
+    /// `allow_same_name`, a partner whose name matches one already in the campaign (as
+    /// `rally_domain::partner::name_key` compares names: case, accents, punctuation and legal forms
+    /// ignored) is refused with a conflict on `name` that names the existing one.
+    async fn add_partner(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        fields: PartnerFields,
+        allow_same_name: bool,
+    ) -> Result<Partner>;
+    /// [`Store::add_partner`] without the name check: programs that load partners they know are new.
+    async fn create_partner(&self, actor: Actor, campaign: CampaignId, fields: PartnerFields) -> Result<Partner> {
+        self.add_partner(actor, campaign, fields, true).await
+    }
     async fn partner(&self, actor: Actor, id: PartnerId) -> Result<Partner>;
     async fn partners(&self, actor: Actor, campaign: CampaignId, filter: &PartnerFilter) -> Result<Page<Partner>>;
     async fn update_partner(&self, actor: Actor, id: PartnerId, patch: PartnerDraft) -> Result<Partner>;

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "events", include_str!("../migrations/postgres/0008_events.sql")),
     (9, "imports", include_str!("../migrations/postgres/0009_imports.sql")),
     (10, "mail kinds", include_str!("../migrations/postgres/0010_mail_kinds.sql")),
+    (11, "name keys", include_str!("../migrations/postgres/0011_name_keys.sql")),
 ];
 
 /// Rally on a PostgreSQL database.
@@ -75,14 +76,14 @@ impl PgStore {
     }
 }
 
-/// The campaign's contacts with these addresses (`id`, `email`, `import_batch`): one array parameter,
+/// The campaign's contacts with these addresses (`id`, `email`, `partner_id`, `import_batch`): one array parameter,
 /// each address looked up on its own through the unique `(campaign_id, email)` index. Put as
 /// `email = ANY($2)` (or an `IN` list) the plan depends on statistics, which a table growing under an
 /// import does not have yet: PostgreSQL then scanned every contact of the campaign for each chunk.
 async fn contacts_by_email(conn: &mut Conn, campaign: CampaignId, emails: Vec<String>) -> Result<Vec<DbRow>> {
     Ok(sqlx::query(
-        "SELECT c.id, c.email, c.import_batch FROM unnest($2::text[]) AS wanted (email) \
-         CROSS JOIN LATERAL (SELECT id, email, import_batch FROM contacts \
+        "SELECT c.id, c.email, c.partner_id, c.import_batch FROM unnest($2::text[]) AS wanted (email) \
+         CROSS JOIN LATERAL (SELECT id, email, partner_id, import_batch FROM contacts \
                              WHERE campaign_id = $1 AND email = wanted.email) AS c",
     )
     .bind(campaign.0)

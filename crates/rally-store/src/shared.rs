@@ -205,6 +205,51 @@ fn schema_map(rows: &[DbRow]) -> Result<BTreeMap<String, Vec<String>>> {
     Ok(map)
 }
 
+/// The migration that added `partners.name_key`; [`reindex_names`] fills it.
+const NAME_KEYS_MIGRATION: i64 = 11;
+
+/// Recomputes what Rust derives from names for every row: partners' name keys and search terms, and
+/// events' search texts (after the rules for them changed: diacritics folded, legal forms ignored).
+async fn reindex_names(conn: &mut Conn) -> Result<()> {
+    let partners = sqlx::query("SELECT id, campaign_id, name FROM partners ORDER BY id").fetch_all(&mut *conn).await?;
+    sqlx::query("DELETE FROM partner_terms").execute(&mut *conn).await?;
+    for chunk in partners.chunks(500) {
+        let mut terms: Vec<(i64, String, i64)> = Vec::new();
+        for row in chunk {
+            let (id, campaign): (i64, i64) = (row.try_get("id")?, row.try_get("campaign_id")?);
+            let name: String = row.try_get("name")?;
+            sqlx::query("UPDATE partners SET name_key = $1 WHERE id = $2")
+                .bind(rally_domain::partner::name_key(&name))
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            terms.extend(rally_domain::partner::search_keys(&name).into_iter().map(|t| (campaign, t, id)));
+        }
+        for part in terms.chunks(1000) {
+            let mut q = QueryBuilder::<Db>::new("INSERT INTO partner_terms (campaign_id, term, partner_id) ");
+            q.push_values(part, |mut b, (campaign, term, id)| {
+                b.push_bind(*campaign).push_bind(term.clone()).push_bind(*id);
+            });
+            q.build().execute(&mut *conn).await?;
+        }
+    }
+    let events = sqlx::query("SELECT id, title, organization, city FROM events").fetch_all(&mut *conn).await?;
+    for row in &events {
+        let text = format!(
+            "{} {} {}",
+            row.try_get::<String, _>("title")?,
+            row.try_get::<String, _>("organization")?,
+            row.try_get::<String, _>("city")?
+        );
+        sqlx::query("UPDATE events SET search = $1 WHERE id = $2")
+            .bind(rally_domain::text::fold(&text))
+            .bind(row.try_get::<i64, _>("id")?)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error().is_some_and(|d| d.is_unique_violation())
 }
@@ -391,7 +436,8 @@ fn bind_partner<'q>(q: Query<'q>, f: &PartnerFields) -> Result<Query<'q>> {
         .bind(f.region.clone())
         .bind(to_json(&f.tags)?)
         .bind(f.notes.clone())
-        .bind(f.sort_key()))
+        .bind(f.sort_key())
+        .bind(rally_domain::partner::name_key(&f.name)))
 }
 
 /// Adds a partner as a lead; `batch` is the import that adds it, if one does.
@@ -404,9 +450,9 @@ async fn insert_partner(
 ) -> Result<PartnerId> {
     let q = sqlx::query(
         "INSERT INTO partners (name, category, audiences, reach, priority_boost, priority, high_touch, owner_id, \
-         website, country, region, tags, notes, sort_name, campaign_id, stage, stage_since, created_at, updated_at, \
-         import_batch) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'lead', $16, $16, $16, $17) \
+         website, country, region, tags, notes, sort_name, name_key, campaign_id, stage, stage_since, created_at, \
+         updated_at, import_batch) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'lead', $17, $17, $17, $18) \
          RETURNING id",
     );
     let row = bind_partner(q, f)?.bind(campaign.0).bind(created_at).bind(batch).fetch_one(&mut *conn).await?;
@@ -535,7 +581,7 @@ async fn overwrite_partner(conn: &mut Conn, current: &Partner, fields: &PartnerF
     let q = sqlx::query(
         "UPDATE partners SET name = $1, category = $2, audiences = $3, reach = $4, priority_boost = $5, \
          priority = $6, high_touch = $7, owner_id = $8, website = $9, country = $10, region = $11, tags = $12, \
-         notes = $13, sort_name = $14, updated_at = $15 WHERE id = $16",
+         notes = $13, sort_name = $14, name_key = $15, updated_at = $16 WHERE id = $17",
     );
     bind_partner(q, fields)?.bind(updated_at).bind(current.id.0).execute(&mut *conn).await?;
     if (fields.category, fields.reach) != (current.fields.category, current.fields.reach) {
@@ -607,6 +653,10 @@ impl Backend {
             }
             tracing::info!(backend = BACKEND, version, name, "applying migration");
             sqlx::raw_sql(sql).execute(&mut **tx).await?;
+            // Data that SQL alone cannot compute, in the same transaction as the schema change.
+            if version == NAME_KEYS_MIGRATION {
+                reindex_names(tx).await?;
+            }
             sqlx::query("INSERT INTO rally_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
                 .bind(version)
                 .bind(name)
@@ -1034,7 +1084,7 @@ impl Store for Backend {
         Ok(())
     }
 
-    async fn create_partner(&self, actor: Actor, campaign: CampaignId, mut fields: PartnerFields) -> Result<Partner> {
+    async fn add_partner(&self, actor: Actor, campaign: CampaignId, mut fields: PartnerFields, allow_same_name: bool) -> Result<Partner> {
         let mut tx = self.begin_write().await?;
         if fields.owner_id.is_none() {
             fields.owner_id = actor.user_id();
@@ -1042,6 +1092,20 @@ impl Store for Backend {
         authorize(&mut tx, actor, campaign, Action::CreatePartner { owner: fields.owner_id }, "campaign").await?;
         fetch_campaign(&mut tx, campaign).await?;
         check_on_team(&mut tx, campaign, fields.owner_id).await?;
+        if !allow_same_name {
+            let same = sqlx::query("SELECT name FROM partners WHERE campaign_id = $1 AND name_key = $2 ORDER BY id LIMIT 1")
+                .bind(campaign.0)
+                .bind(rally_domain::partner::name_key(&fields.name))
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(row) = same {
+                let existing: String = row.try_get("name")?;
+                return Err(StoreError::Conflict {
+                    field: "name",
+                    message: format!("“{existing}” is already a partner of this campaign; add it anyway only if it is another organization"),
+                });
+            }
+        }
         let now = now_micros();
         let id = insert_partner(&mut tx, campaign, &fields, now, None).await?;
         record_change(&mut tx, id, None, Stage::Lead, actor.user_id(), now, "", None).await?;

@@ -7,7 +7,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 type Db = sqlx::Sqlite;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "core", include_str!("../migrations/sqlite/0001_core.sql")),
     (2, "sessions", include_str!("../migrations/sqlite/0002_sessions.sql")),
     (3, "tallies", include_str!("../migrations/sqlite/0003_tallies.sql")),
@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "events", include_str!("../migrations/sqlite/0008_events.sql")),
     (9, "imports", include_str!("../migrations/sqlite/0009_imports.sql")),
     (10, "mail kinds", include_str!("../migrations/sqlite/0010_mail_kinds.sql")),
+    (11, "name keys", include_str!("../migrations/sqlite/0011_name_keys.sql")),
 ];
 
 /// Rally on an embedded SQLite file.
@@ -142,10 +143,11 @@ impl SqliteStore {
     }
 }
 
-/// The campaign's contacts with these addresses (`id`, `email`, `import_batch`), through the unique
+/// The campaign's contacts with these addresses (`id`, `email`, `partner_id`, `import_batch`), through the unique
 /// index: an `IN` list (SQLite allows 32,766 parameters).
 async fn contacts_by_email(conn: &mut Conn, campaign: CampaignId, emails: Vec<String>) -> Result<Vec<DbRow>> {
-    let mut q = QueryBuilder::<Db>::new("SELECT id, email, import_batch FROM contacts WHERE campaign_id = ");
+    let mut q =
+        QueryBuilder::<Db>::new("SELECT id, email, partner_id, import_batch FROM contacts WHERE campaign_id = ");
     q.push_bind(campaign.0).push(" AND email IN (");
     let mut list = q.separated(", ");
     for e in emails {

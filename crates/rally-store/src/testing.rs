@@ -62,3 +62,28 @@ pub async fn postgres_database() -> Option<String> {
 fn rand_suffix() -> u32 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
 }
+
+/// A SQLite database file as an older Rally left it: the migrations before `version` applied, nothing
+/// else. Tests fill it with SQL of that schema, then open it with [`crate::open`] to check the upgrade.
+pub async fn sqlite_before(version: i64) -> (tempfile::TempDir, std::path::PathBuf, sqlx::SqlitePool) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
+    let path = dir.path().join("old.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true).foreign_keys(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    sqlx::raw_sql(
+        "CREATE TABLE rally_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    for &(v, name, sql) in crate::sqlite::MIGRATIONS.iter().filter(|m| m.0 < version) {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&pool).await.unwrap_or_else(|e| panic!("migration {v}: {e}"));
+        sqlx::query("INSERT INTO rally_migrations (version, name, applied_at) VALUES ($1, $2, 0)")
+            .bind(v)
+            .bind(name)
+            .execute(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    (dir, path, pool)
+}

@@ -921,3 +921,35 @@ async fn a_transaction_the_database_ended_leaves_no_broken_connection() {
         ok(store.create_partner(Actor::System, c.id, partner(&format!("Accepted {i}"), Category::Media, 1)).await);
     }
 }
+
+/// A database from before names were folded: upgrading fills every partner's name key and refolds the
+/// search terms and event search texts, so "skola" finds "Škola" and a second "ŠKOLA d.o.o." is refused.
+#[tokio::test]
+async fn upgrading_folds_the_names_already_stored() {
+    let (_dir, path, old) = rally_store::testing::sqlite_before(11).await;
+    sqlx::raw_sql(
+        "INSERT INTO campaigns (id, slug, name, country, region, languages, strategy, message, goal_students, \
+         target_audience, starts_on, ends_on, high_reach_threshold, plan_cs_in_schools, plan_authorities_view, \
+         plan_it_companies_view, plan_students_view, plan_why_coding, created_at, updated_at) \
+         VALUES (1, 'staro', 'Staro', 'HR', '', '[\"hr\"]', 'own', '{}', 100, '', '2026-12-07', '2026-12-13', 10000, \
+         '', '', '', '', '', 0, 0); \
+         INSERT INTO partners (id, campaign_id, name, category, audiences, reach, priority_boost, priority, high_touch, \
+         tags, notes, sort_name, stage, stage_since, created_at, updated_at) \
+         VALUES (1, 1, 'Osnovna Škola Đakovo d.o.o.', 'school_network', '[]', 10, 0, 0, FALSE, '[]', '', 'osnovna', \
+         'lead', 0, 0, 0); \
+         INSERT INTO partner_terms (campaign_id, term, partner_id) VALUES (1, 'škola', 1);",
+    )
+    .execute(&old)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    old.close().await;
+    let store = ok(rally_store::open(&path.display().to_string()).await);
+    let c = CampaignId(1);
+    for q in ["skola", "Škola", "osnovna skola", "dakovo"] {
+        let f = PartnerFilter { q: Some(q.into()), ..Default::default() };
+        assert_eq!(ok(store.partners(Actor::System, c, &f).await).items.len(), 1, "{q}");
+    }
+    let again =
+        store.add_partner(Actor::System, c, partner("OSNOVNA ŠKOLA ĐAKOVO", Category::SchoolNetwork, 1), false).await;
+    assert!(matches!(again, Err(StoreError::Conflict { field: "name", .. })), "{again:?}");
+}

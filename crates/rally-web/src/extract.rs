@@ -57,16 +57,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             }
         })?;
         let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(deserializer).map(JsonBody).map_err(|e| {
-            let field = e.path().to_string();
-            let inner = e.into_inner();
-            if inner.is_syntax() || inner.is_eof() {
-                ApiError::Malformed(format!("the body is not valid JSON: {inner}"))
-            } else {
-                // A top-level error (e.g. an unknown field) is about the body as a whole.
-                ApiError::invalid(if field == "." { "body".into() } else { field }, inner.to_string())
-            }
-        })
+        serde_path_to_error::deserialize(deserializer).map(JsonBody).map_err(json_problem)
+    }
+}
+
+/// A JSON value already read (part of a body) as `T`, its errors named by their path as [`JsonBody`]
+/// names them.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(json_problem)
+}
+
+fn json_problem(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let field = e.path().to_string();
+    let inner = e.into_inner();
+    if inner.is_syntax() || inner.is_eof() {
+        ApiError::Malformed(format!("the body is not valid JSON: {inner}"))
+    } else {
+        // A top-level error (e.g. an unknown field) is about the body as a whole.
+        ApiError::invalid(if field == "." { "body".into() } else { field }, inner.to_string())
     }
 }
 

@@ -14,7 +14,8 @@ use crate::DatabaseArg;
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
-    /// Import partners (name and category required; matched on website domain or name + city).
+    /// Import partners (name and category required), matched on their contact's e-mail, then the website
+    /// domain, then the name + city; the contact on each row too when contact columns are mapped.
     Partners(ImportArgs),
     /// Import contacts (e-mail, name and partner required; matched on e-mail). Partners not in the
     /// campaign are created when a partner category column is mapped.
@@ -61,8 +62,8 @@ pub struct ImportArgs {
     /// Save the mapping used under this name, for the next file of the same shape.
     #[arg(long, value_name = "NAME")]
     save_mapping: Option<String>,
-    /// What makes a row a duplicate: email (contacts), domain or name-city (partners), registration
-    /// (events).
+    /// What makes a row a duplicate: for partners auto (the default: contact e-mail, then domain, then
+    /// name + city), email, domain or name-city; email for contacts; registration for events.
     #[arg(long = "match", value_name = "KEY")]
     dedupe: Option<String>,
     /// What to do with a row the campaign already has: skip, update, or create (partners only).
@@ -114,15 +115,11 @@ async fn campaign_id(store: &dyn Store, slug: &str) -> anyhow::Result<rally_doma
 
 fn batch_line(b: &ImportBatch) -> String {
     format!(
-        "#{:<5} {:<8} {:<11} {} rows: {} created, {} updated, {} skipped, {} with problems  {}  {}",
+        "#{:<5} {:<8} {:<11} {}  {}  {}",
         b.id,
         b.kind.as_str(),
         b.status.as_str(),
-        b.counts.rows_read,
-        b.counts.created,
-        b.counts.updated,
-        b.counts.skipped,
-        b.counts.failed,
+        rally_web::import::summary(&b.counts, false),
         b.created_at.format("%Y-%m-%d %H:%M"),
         b.file_name
     )
@@ -222,10 +219,7 @@ async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<Str
         if finished.new_partners > 0 { format!(", {} new partners", finished.new_partners) } else { String::new() };
     match b.status {
         BatchStatus::DryRun => {
-            eprintln!(
-                "dry run #{}: {} rows: {} would be created, {} updated, {} skipped, {} with problems{partners}; nothing was changed",
-                b.id, c.rows_read, c.created, c.updated, c.skipped, c.failed
-            );
+            eprintln!("dry run #{}: {}{partners}; nothing was changed", b.id, rally_web::import::summary(c, true));
             if c.failed > 0 && !spec.partial {
                 bail!("{} rows have problems; fix them, or import the others with --partial", c.failed);
             }
@@ -238,8 +232,10 @@ async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<Str
             );
         }
         _ => eprintln!(
-            "import #{}: {} rows: {} created, {} updated, {} skipped, {} with problems{partners}. Undo with `rally import undo {}`",
-            b.id, c.rows_read, c.created, c.updated, c.skipped, c.failed, b.id
+            "import #{}: {}{partners}. Undo with `rally import undo {}`",
+            b.id,
+            rally_web::import::summary(c, false),
+            b.id
         ),
     }
     Ok(())

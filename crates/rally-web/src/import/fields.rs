@@ -19,6 +19,55 @@ const fn field(key: &'static str, label: &'static str, required: bool, aliases: 
     Field { key, label, required, aliases }
 }
 
+/// Header names shared by the contact fields of contact imports and partner imports.
+const EMAIL_ALIASES: &[&str] = &[
+    "email",
+    "contactemail",
+    "emailkontakta",
+    "kontaktemail",
+    "kontaktepošta",
+    "mail",
+    "emailaddress",
+    "epošta",
+    "eposta",
+    "adresaepošte",
+    "почта",
+    "электроннаяпочта",
+    "емейл",
+    "courriel",
+    "adresseemail",
+    "adressecourriel",
+];
+const ROLE_ALIASES: &[&str] = &[
+    "role",
+    "position",
+    "title",
+    "jobtitle",
+    "function",
+    "funkcija",
+    "uloga",
+    "radnomjesto",
+    "должность",
+    "роль",
+    "fonction",
+    "poste",
+];
+const LANGUAGE_ALIASES: &[&str] = &["language", "lang", "jezik", "язык", "langue"];
+const PHONE_ALIASES: &[&str] = &[
+    "phone",
+    "contactphone",
+    "kontakttelefon",
+    "telephone",
+    "tel",
+    "mobile",
+    "telefon",
+    "mobitel",
+    "телефон",
+    "téléphone",
+    "portable",
+];
+const CONSENT_ALIASES: &[&str] = &["consent", "optin", "newsletter", "privola", "согласие", "consentement"];
+
 const PARTNER_FIELDS: &[Field] = &[
     field(
         "name",
@@ -146,28 +195,37 @@ const PARTNER_FIELDS: &[Field] = &[
             "commentaire",
         ],
     ),
+    // The partner's contact person, when the list has one: imported as the partner's contact.
+    field(
+        "contact_name",
+        "Contact name",
+        false,
+        &[
+            "contactname",
+            "contact",
+            "contactperson",
+            "kontakt",
+            "kontaktosoba",
+            "imekontakta",
+            "osoba",
+            "imeiprezime",
+            "контакт",
+            "контактноелицо",
+            "фио",
+            "personnecontact",
+            "nomducontact",
+            "interlocuteur",
+        ],
+    ),
+    field("email", "Contact e-mail", false, EMAIL_ALIASES),
+    field("phone", "Contact phone", false, PHONE_ALIASES),
+    field("role", "Contact role", false, ROLE_ALIASES),
+    field("language", "Contact language", false, LANGUAGE_ALIASES),
+    field("consent", "Contact consent", false, CONSENT_ALIASES),
 ];
 
 const CONTACT_FIELDS: &[Field] = &[
-    field(
-        "email",
-        "E-mail",
-        true,
-        &[
-            "email",
-            "mail",
-            "emailaddress",
-            "epošta",
-            "eposta",
-            "adresaepošte",
-            "почта",
-            "электроннаяпочта",
-            "емейл",
-            "courriel",
-            "adresseemail",
-            "adressecourriel",
-        ],
-    ),
+    field("email", "E-mail", true, EMAIL_ALIASES),
     field(
         "name",
         "Name",
@@ -217,33 +275,10 @@ const CONTACT_FIELDS: &[Field] = &[
             "établissement",
         ],
     ),
-    field(
-        "role",
-        "Role",
-        false,
-        &[
-            "role",
-            "position",
-            "title",
-            "jobtitle",
-            "function",
-            "funkcija",
-            "uloga",
-            "radnomjesto",
-            "должность",
-            "роль",
-            "fonction",
-            "poste",
-        ],
-    ),
-    field("language", "Language", false, &["language", "lang", "jezik", "язык", "langue"]),
-    field(
-        "phone",
-        "Phone",
-        false,
-        &["phone", "telephone", "tel", "mobile", "telefon", "mobitel", "телефон", "téléphone", "portable"],
-    ),
-    field("consent", "Consent", false, &["consent", "optin", "newsletter", "privola", "согласие", "consentement"]),
+    field("role", "Role", false, ROLE_ALIASES),
+    field("language", "Language", false, LANGUAGE_ALIASES),
+    field("phone", "Phone", false, PHONE_ALIASES),
+    field("consent", "Consent", false, CONSENT_ALIASES),
     field(
         "partner_category",
         "Partner category (for new partners)",
@@ -501,11 +536,15 @@ impl Mapping {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DedupeKey {
-    /// Contacts: the e-mail address.
+    /// Partners: a mapped contact's e-mail, then the website's domain, then the name with the city —
+    /// the first the row has that finds a partner.
+    Auto,
+    /// Contacts: the e-mail address. Partners: the e-mail of the row's contact.
     Email,
     /// Partners: the website's domain (`www.` and the path ignored).
     Domain,
-    /// Partners: the name together with the region or city (case and accents ignored).
+    /// Partners: the name together with the region or city (case, accents, punctuation and legal forms
+    /// such as "d.o.o." ignored; a row or partner without a city matches on the name).
     NameCity,
     /// Events: organizer's address, event name and first day, as the registration form does.
     Registration,
@@ -514,6 +553,7 @@ pub enum DedupeKey {
 impl DedupeKey {
     pub fn as_str(self) -> &'static str {
         match self {
+            DedupeKey::Auto => "auto",
             DedupeKey::Email => "email",
             DedupeKey::Domain => "domain",
             DedupeKey::NameCity => "name-city",
@@ -523,9 +563,10 @@ impl DedupeKey {
 
     pub fn label(self) -> &'static str {
         match self {
+            DedupeKey::Auto => "contact e-mail, then website domain, then name + city",
             DedupeKey::Email => "contact e-mail",
             DedupeKey::Domain => "website domain",
-            DedupeKey::NameCity => "name + city (the name alone when the file has no city column)",
+            DedupeKey::NameCity => "name + city",
             DedupeKey::Registration => "organizer e-mail + event name + first day",
         }
     }
@@ -533,7 +574,7 @@ impl DedupeKey {
     /// The keys an import of this kind can use, the default first.
     pub fn choices(kind: ImportKind) -> &'static [DedupeKey] {
         match kind {
-            ImportKind::Partners => &[DedupeKey::Domain, DedupeKey::NameCity],
+            ImportKind::Partners => &[DedupeKey::Auto, DedupeKey::Email, DedupeKey::Domain, DedupeKey::NameCity],
             ImportKind::Contacts => &[DedupeKey::Email],
             ImportKind::Events => &[DedupeKey::Registration],
         }
@@ -543,7 +584,7 @@ impl DedupeKey {
         let choices = DedupeKey::choices(kind);
         choices.iter().copied().find(|k| k.as_str() == s.trim()).ok_or_else(|| {
             let names: Vec<&str> = choices.iter().map(|k| k.as_str()).collect();
-            format!("{} are matched on {}", kind.as_str(), names.join(" or "))
+            format!("{} are matched on {}", kind.as_str(), names.join(", "))
         })
     }
 }
@@ -600,6 +641,14 @@ mod tests {
         let m = Mapping::guess(ImportKind::Partners, &h(&["Organisation", "Type", "Site web", "Ville", "Notes", "x"]));
         assert_eq!(keys(&m), vec!["name", "category", "website", "region", "notes", ""]);
         assert!(m.missing().is_empty());
+        // A partner list's contact person is read too.
+        let m = Mapping::guess(
+            ImportKind::Partners,
+            &h(&["Name", "Category", "Contact name", "Contact e-mail", "Contact phone", "Kontakt osoba"]),
+        );
+        assert_eq!(keys(&m), vec!["name", "category", "contact_name", "email", "phone", ""]);
+        let m = Mapping::guess(ImportKind::Partners, &h(&["Naziv", "Vrsta", "Kontakt", "E-pošta", "Telefon"]));
+        assert_eq!(keys(&m), vec!["name", "category", "contact_name", "email", "phone"]);
         // "Contact e-mail address" contains an alias.
         let m = Mapping::guess(ImportKind::Contacts, &h(&["Contact email address", "Full name", "Company"]));
         assert_eq!(keys(&m), vec!["email", "name", "partner"]);
@@ -625,6 +674,11 @@ mod tests {
     #[test]
     fn dedupe_choices() {
         assert_eq!(DedupeKey::parse(ImportKind::Partners, "name-city"), Ok(DedupeKey::NameCity));
+        assert_eq!(
+            DedupeKey::choices(ImportKind::Partners)[0],
+            DedupeKey::Auto,
+            "partners match on everything by default"
+        );
         assert!(DedupeKey::parse(ImportKind::Contacts, "domain").is_err());
         assert_eq!(OnDuplicate::parse("update"), Ok(OnDuplicate::Update));
     }

@@ -9,5 +9,5 @@ pub mod run;
 pub mod source;
 
 pub use fields::{DedupeKey, Mapping, OnDuplicate};
-pub use run::{Finished, ImportError, ImportSpec, Prepared, Progress, run};
+pub use run::{Finished, ImportError, ImportSpec, Prepared, Progress, run, summary};
 pub use source::{SourceOptions, Table};

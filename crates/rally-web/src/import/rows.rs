@@ -16,14 +16,30 @@ pub struct Problem {
     pub reason: String,
 }
 
+/// The contact person on a partner list's row. (Rows travel a chunk at a time, so the variants' sizes
+/// do not matter.)
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum RowContact {
+    /// No contact columns, or all of them empty.
+    None,
+    /// A contact to import with the partner: its fields, and the file's values alone.
+    Some { fields: ContactFields, patch: ContactDraft },
+    /// Contact details without an e-mail address, which a contact needs: the partner is imported, the
+    /// contact is not, and the report says so.
+    NoEmail,
+}
+
 /// A row's values, validated.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum Parsed {
-    /// The fields of a new partner, and the file's values alone (what an update changes).
+    /// The fields of a new partner, and the file's values alone (what an update changes); and its
+    /// contact person, if the list has one.
     Partner {
         fields: Box<PartnerFields>,
         patch: Box<PartnerDraft>,
+        contact: RowContact,
     },
     Contact {
         partner: String,
@@ -148,6 +164,7 @@ impl<'a> RowChecker<'a> {
                 }
             },
         };
+        let contact = self.row_contact(v, v.opt("name"), problems);
         let draft = PartnerDraft {
             name: v.opt("name"),
             category,
@@ -161,10 +178,51 @@ impl<'a> RowChecker<'a> {
             ..PartnerDraft::default()
         };
         match draft.clone().validate() {
-            Ok(f) => Some(Parsed::Partner { fields: Box::new(f), patch: Box::new(draft) }),
+            Ok(f) => Some(Parsed::Partner { fields: Box::new(f), patch: Box::new(draft), contact }),
             Err(e) => {
                 self.invalid(e, problems);
                 None
+            }
+        }
+    }
+
+    /// The contact person of a partner row, checked as a contact import checks it. A contact without a
+    /// name of its own takes the partner's (an organization's shared address).
+    fn row_contact(&self, v: &Values, partner_name: Option<String>, problems: &mut Vec<Problem>) -> RowContact {
+        let keys = ["contact_name", "email", "phone", "role", "language", "consent"];
+        if keys.iter().all(|k| v.get(k).is_empty()) {
+            return RowContact::None;
+        }
+        if v.get("email").is_empty() {
+            return RowContact::NoEmail;
+        }
+        let consent = match v.get("consent") {
+            "" => None,
+            raw => match parse_consent(raw) {
+                Ok(c) => Some(c),
+                Err(reason) => {
+                    problems.push(Problem { column: self.column_name("consent"), reason });
+                    return RowContact::None;
+                }
+            },
+        };
+        let draft = ContactDraft {
+            name: v.opt("contact_name").or(partner_name),
+            email: v.opt("email"),
+            role: v.opt("role"),
+            language: v.opt("language"),
+            phone: v.opt("phone"),
+            consent,
+        };
+        match draft.clone().validate() {
+            Ok(fields) => RowContact::Some { fields, patch: draft },
+            Err(e) => {
+                // The contact's `name` is the file's contact name column.
+                for f in e.0 {
+                    let key = if f.field == "name" { "contact_name" } else { f.field.as_str() };
+                    problems.push(Problem { column: self.column_name(key), reason: f.message });
+                }
+                RowContact::None
             }
         }
     }

@@ -17,14 +17,14 @@ use rally_domain::event::DateWindow;
 use rally_domain::export::{Cell, Format};
 use rally_domain::{Campaign, Email, PartnerId};
 use rally_store::imports::{
-    BatchStatus, ImportBatch, ImportCounts, ImportKind, ImportRecord, ImportRow, PartnerKeyRow, PartnerRef, RowAction,
-    RowOutcome,
+    BatchStatus, ImportBatch, ImportCounts, ImportKind, ImportRecord, ImportRow, KnownContact, PartnerKeyRow,
+    PartnerRef, RowAction, RowOutcome,
 };
 use rally_store::{Actor, Store, StoreError};
 use serde::Serialize;
 
 use super::fields::{DedupeKey, Mapping, OnDuplicate};
-use super::rows::{Parsed, Problem, RowChecker};
+use super::rows::{Parsed, Problem, RowChecker, RowContact};
 use super::source::{BadRow, Row, SourceError, SourceOptions, Table};
 
 /// Rows per transaction: large enough that SQLite's commits and checkpoints are few, small enough that
@@ -106,6 +106,12 @@ impl Prepared {
         if self.dedupe == DedupeKey::Domain && self.mapping.column_of("website").is_none() {
             missing.push("Website (website), to match partners by domain".into());
         }
+        if self.mapping.kind == ImportKind::Partners
+            && self.dedupe == DedupeKey::Email
+            && self.mapping.column_of("email").is_none()
+        {
+            missing.push("Contact e-mail (email), to match partners by their contact's e-mail".into());
+        }
         if missing.is_empty() { Ok(()) } else { Err(ImportError::MissingColumns(missing)) }
     }
 
@@ -127,7 +133,7 @@ pub struct Progress {
 #[derive(Debug, Clone)]
 pub struct Finished {
     pub batch: ImportBatch,
-    /// Partners created for contacts whose partner was not in the campaign.
+    /// Partners created for contacts whose partner was not in the campaign (contact imports).
     pub new_partners: u64,
     /// Lines in the report.
     pub problems: u64,
@@ -156,12 +162,30 @@ impl StoredOptions {
     }
 }
 
+/// What an import's counts say, for people: "7 rows: 4 created, 0 updated, 0 skipped, 3 with problems",
+/// and the contacts a partner list carried ("; 3 contacts added, 1 updated").
+pub fn summary(c: &ImportCounts, dry_run: bool) -> String {
+    let verb = if dry_run { "would be created" } else { "created" };
+    let mut s = format!(
+        "{} rows: {} {verb}, {} updated, {} skipped, {} with problems",
+        c.rows_read, c.created, c.updated, c.skipped, c.failed
+    );
+    if c.contacts_created > 0 || c.contacts_updated > 0 {
+        let added = if dry_run { "would be added" } else { "added" };
+        s.push_str(&format!("; {} contacts {added}, {} updated", c.contacts_created, c.contacts_updated));
+    }
+    s
+}
+
 /// The report's columns.
 pub const REPORT_COLUMNS: [&str; 5] = ["row", "column", "outcome", "reason", "existing_id"];
 
+/// The per-row report. A chunk's lines are written together, in row order: some are found while the
+/// rows are read, others when they are matched and written.
 struct Report<'w> {
     out: &'w mut (dyn Write + Send),
     lines: u64,
+    chunk: Vec<(u64, String)>,
 }
 
 impl Report<'_> {
@@ -180,8 +204,17 @@ impl Report<'_> {
             Cell::Text(reason.to_owned()),
             existing.map_or(Cell::Empty, Cell::Int),
         ];
-        self.out.write_all(Format::Csv.row(&REPORT_COLUMNS, &cells).as_bytes())?;
+        self.chunk.push((row, Format::Csv.row(&REPORT_COLUMNS, &cells)));
         self.lines += 1;
+        Ok(())
+    }
+
+    /// Writes the chunk's lines, ordered by row (a row's own lines keep their order).
+    fn end_chunk(&mut self) -> std::io::Result<()> {
+        self.chunk.sort_by_key(|(row, _)| *row);
+        for (_, line) in self.chunk.drain(..) {
+            self.out.write_all(line.as_bytes())?;
+        }
         Ok(())
     }
 }
@@ -192,11 +225,6 @@ fn hash_of(key: &str) -> u64 {
     h.finish()
 }
 
-/// A partner's name as rows are matched on it: words, lower-case, diacritics kept.
-fn name_key(name: &str) -> String {
-    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
-}
-
 /// `www.Example.org/about` → `example.org`.
 pub fn domain_of(website: &str) -> Option<String> {
     let v = website.trim().to_lowercase();
@@ -205,19 +233,39 @@ pub fn domain_of(website: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_owned())
 }
 
-fn partner_key(dedupe: DedupeKey, name: &str, website: Option<&str>, region: Option<&str>) -> Option<String> {
-    match dedupe {
-        DedupeKey::Domain => website.and_then(domain_of),
-        DedupeKey::NameCity => Some(format!("{}\u{1f}{}", name_key(name), name_key(region.unwrap_or_default()))),
-        DedupeKey::Email | DedupeKey::Registration => None,
-    }
+/// A partner's name and town as rows are matched on them (see `rally_domain::partner::name_key`);
+/// no town when the file has no city column or the cell is empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NameTown {
+    name: String,
+    town: Option<String>,
+}
+
+fn town_key(region: Option<&str>) -> Option<String> {
+    region.map(rally_domain::text::fold).filter(|t| !t.is_empty())
+}
+
+/// The ways a partner row can name a partner the campaign (or the file) has already.
+#[derive(Debug, Clone, Default)]
+struct PartnerKeys {
+    /// The row's contact's e-mail.
+    email: Option<String>,
+    domain: Option<String>,
+    name: Option<NameTown>,
+}
+
+/// What a row is matched on: one key for contacts and events, several for partners.
+#[derive(Debug, Clone)]
+enum RowKey {
+    One(String),
+    Partner(PartnerKeys),
 }
 
 /// A checked row waiting for its chunk.
 struct Pending {
     number: u64,
     parsed: Parsed,
-    key: Option<String>,
+    key: RowKey,
 }
 
 /// What the reading thread hands over, a chunk at a time, in file order. (A chunk is one vector: the
@@ -232,21 +280,143 @@ enum Item {
 #[derive(Debug, Clone, Copy)]
 struct Keying {
     dedupe: DedupeKey,
-    /// Whether the file has a city column: name + city matches on the name alone when it has not.
+    /// Whether the file has a city column: names match with their town only then.
     with_city: bool,
 }
 
 impl Keying {
-    fn partner(self, name: &str, website: Option<&str>, region: Option<&str>) -> Option<String> {
-        partner_key(self.dedupe, name, website, region.filter(|_| self.with_city))
+    fn of(self, parsed: &Parsed) -> RowKey {
+        match parsed {
+            Parsed::Partner { fields: f, contact, .. } => RowKey::Partner(PartnerKeys {
+                email: match contact {
+                    RowContact::Some { fields, .. } => Some(fields.email.as_str().to_owned()),
+                    _ => None,
+                },
+                domain: f.website.as_deref().and_then(domain_of),
+                name: Some(NameTown {
+                    name: rally_domain::partner::name_key(&f.name),
+                    town: if self.with_city { town_key(f.region.as_deref()) } else { None },
+                }),
+            }),
+            Parsed::Contact { fields, .. } => RowKey::One(fields.email.as_str().to_owned()),
+            Parsed::Event(f) => RowKey::One(f.dedupe_key()),
+        }
     }
 
-    fn of(self, parsed: &Parsed) -> Option<String> {
-        match parsed {
-            Parsed::Partner { fields: f, .. } => self.partner(&f.name, f.website.as_deref(), f.region.as_deref()),
-            Parsed::Contact { fields, .. } => Some(fields.email.as_str().to_owned()),
-            Parsed::Event(f) => Some(f.dedupe_key()),
+    /// The keys a partner is looked up by, in order.
+    fn order(self) -> &'static [DedupeKey] {
+        match self.dedupe {
+            DedupeKey::Auto => &[DedupeKey::Email, DedupeKey::Domain, DedupeKey::NameCity],
+            DedupeKey::Email => &[DedupeKey::Email],
+            DedupeKey::Domain => &[DedupeKey::Domain],
+            DedupeKey::NameCity => &[DedupeKey::NameCity],
+            DedupeKey::Registration => &[],
         }
+    }
+}
+
+/// The partner among `candidates` (same name) a row with `town` means: the one in the same town, else
+/// one without a town; a row without a town means the first of that name.
+fn pick_by_town<T: Copy>(candidates: &[(T, Option<String>)], town: Option<&str>) -> Option<T> {
+    match town {
+        Some(t) => candidates
+            .iter()
+            .find(|(_, c)| c.as_deref() == Some(t))
+            .or_else(|| candidates.iter().find(|(_, c)| c.is_none()))
+            .map(|(v, _)| *v),
+        None => candidates.first().map(|(v, _)| *v),
+    }
+}
+
+/// A partner a partner import's row matched.
+#[derive(Debug, Clone, Copy)]
+enum Found {
+    /// One an earlier row of the file names (index into [`Partners::file`]).
+    File(usize),
+    Campaign(PartnerId),
+}
+
+/// A partner an earlier row of the file names: its row, and its id (once written, for one it adds).
+#[derive(Debug, Clone, Copy)]
+struct FilePartner {
+    row: u64,
+    id: Option<PartnerId>,
+}
+
+/// The partners a partner import matches its rows against: the campaign's, and the ones the file adds.
+/// A partner list is kept whole in memory (a few dozen bytes a partner).
+#[derive(Debug, Default)]
+struct Partners {
+    by_domain: HashMap<String, PartnerId>,
+    by_name: HashMap<String, Vec<(PartnerId, Option<String>)>>,
+    file: Vec<FilePartner>,
+    file_by_row: HashMap<u64, usize>,
+    file_by_domain: HashMap<String, usize>,
+    file_by_name: HashMap<String, Vec<(usize, Option<String>)>>,
+    /// Contact e-mails the file had, with their row.
+    file_emails: HashMap<String, u64>,
+}
+
+impl Partners {
+    fn know(&mut self, p: &PartnerKeyRow) {
+        if let Some(d) = p.website.as_deref().and_then(domain_of) {
+            self.by_domain.entry(d).or_insert(p.id);
+        }
+        let name = rally_domain::partner::name_key(&p.name);
+        self.by_name.entry(name).or_default().push((p.id, town_key(p.region.as_deref())));
+    }
+
+    /// The partner a row means, and the key that found it.
+    fn find(
+        &self,
+        keys: &PartnerKeys,
+        order: &[DedupeKey],
+        contact: Option<&KnownContact>,
+    ) -> Option<(Found, DedupeKey)> {
+        for &key in order {
+            let found =
+                match key {
+                    DedupeKey::Email => contact.map(|c| Found::Campaign(c.partner_id)),
+                    DedupeKey::Domain => keys.domain.as_ref().and_then(|d| {
+                        self.file_by_domain
+                            .get(d)
+                            .map(|i| Found::File(*i))
+                            .or_else(|| self.by_domain.get(d).map(|id| Found::Campaign(*id)))
+                    }),
+                    DedupeKey::NameCity => keys.name.as_ref().and_then(|n| {
+                        let town = n.town.as_deref();
+                        self.file_by_name.get(&n.name).and_then(|c| pick_by_town(c, town)).map(Found::File).or_else(
+                            || self.by_name.get(&n.name).and_then(|c| pick_by_town(c, town)).map(Found::Campaign),
+                        )
+                    }),
+                    DedupeKey::Auto | DedupeKey::Registration => None,
+                };
+            if let Some(found) = found {
+                return Some((found, key));
+            }
+        }
+        None
+    }
+
+    /// Remembers the partner row `number` names — one it adds (`None`) or one of the campaign — so
+    /// later rows of the file that name it again are seen as repeats of that row.
+    fn add(&mut self, number: u64, keys: &PartnerKeys, id: Option<PartnerId>) {
+        let index = self.file.len();
+        self.file.push(FilePartner { row: number, id });
+        self.file_by_row.insert(number, index);
+        if let Some(d) = &keys.domain {
+            self.file_by_domain.entry(d.clone()).or_insert(index);
+        }
+        if let Some(n) = &keys.name {
+            self.file_by_name.entry(n.name.clone()).or_default().push((index, n.town.clone()));
+        }
+    }
+
+    /// The partner an earlier row of the file adds, for a contact of a later row: its id once written,
+    /// else that row (in the same chunk, the store resolves it).
+    fn reference(&self, index: usize) -> PartnerRef {
+        let p = self.file[index];
+        p.id.map_or(PartnerRef::Row(p.row), PartnerRef::Existing)
     }
 }
 
@@ -256,18 +426,17 @@ struct Engine<'a> {
     spec: &'a ImportSpec,
     keying: Keying,
     batch: ImportBatch,
-    /// The header of the column duplicates are reported under.
-    key_column: String,
-    /// Partners of the campaign by dedupe key (partner imports) and by name (contact imports).
-    partners_by_key: HashMap<String, PartnerId>,
+    /// The header of the column a match key is read from.
+    headers: HashMap<&'static str, String>,
+    /// Partner imports: the partners rows are matched against.
+    partners: Partners,
+    /// Contact imports: the campaign's partners by name key.
     partners_by_name: HashMap<String, PartnerId>,
-    /// Partners this import created: a later row that matches one repeats an earlier row of the file.
-    created_partners: HashSet<PartnerId>,
     /// New partners a dry run would create (nothing is kept between its chunks).
     planned_partners: HashSet<String>,
-    /// Keys (hashed) of rows checked but not written — a dry run's, or an all-or-nothing import's after
-    /// its first problem — with their line. Rows that were written are found in the database instead,
-    /// so an import that writes keeps nothing per row between chunks.
+    /// Contact and event imports: keys (hashed) of rows checked but not written — a dry run's, or an
+    /// all-or-nothing import's after its first problem — with their line. Rows that were written are
+    /// found in the database instead, so such an import keeps nothing per row between chunks.
     unwritten: HashMap<u64, u64>,
     counts: ImportCounts,
     new_partners: u64,
@@ -310,22 +479,24 @@ pub async fn run(
     let batch = store.start_import(actor, campaign.id, spec.kind, &spec.file_name, &options, spec.dry_run).await?;
     progress(Progress { batch: batch.id, rows: 0, counts: ImportCounts::default() });
     let keying = Keying { dedupe, with_city: mapping.column_of("region").is_some() };
-    let key_field = match dedupe {
-        DedupeKey::Email => "email",
-        DedupeKey::Domain => "website",
-        DedupeKey::NameCity => "name",
-        DedupeKey::Registration => "organizer_email",
-    };
+    let header = |key: &str| mapping.column_of(key).and_then(|c| sniffed.headers.get(c).cloned()).unwrap_or_default();
+    let headers: HashMap<&'static str, String> = [
+        ("email", header("email")),
+        ("website", header("website")),
+        ("name", header("name")),
+        ("organizer_email", header("organizer_email")),
+    ]
+    .into_iter()
+    .collect();
     let mut engine = Engine {
         store,
         actor,
         spec,
         keying,
-        key_column: mapping.column_of(key_field).and_then(|c| sniffed.headers.get(c).cloned()).unwrap_or_default(),
+        headers,
         batch,
-        partners_by_key: HashMap::new(),
+        partners: Partners::default(),
         partners_by_name: HashMap::new(),
-        created_partners: HashSet::new(),
         planned_partners: HashSet::new(),
         unwritten: HashMap::new(),
         counts: ImportCounts::default(),
@@ -337,7 +508,7 @@ pub async fn run(
             engine.know_partner(&p);
         }
     }
-    let mut report = Report { out: report, lines: 0 };
+    let mut report = Report { out: report, lines: 0, chunk: Vec::new() };
     report.out.write_all(Format::Csv.header(&REPORT_COLUMNS).as_bytes())?;
 
     let window = DateWindow { from: campaign.fields.promotion_starts_on(), to: campaign.fields.follow_up_ends_on() };
@@ -372,29 +543,35 @@ pub async fn run(
     let result = async {
         while let Some(items) = rx.recv().await {
             let mut chunk = Vec::with_capacity(items.len());
-            // Keys of this chunk (hashed), with their line.
+            // Keys of this chunk (hashed), with their line: contact and event imports.
             let mut here: HashMap<u64, u64> = HashMap::with_capacity(items.len());
             for item in items {
                 engine.counts.rows_read += 1;
                 match item {
                     Item::Problems(row, problems) => engine.fail(&mut report, row, &problems)?,
                     Item::Row(p) => {
-                        let hash = p.key.as_deref().map(hash_of);
-                        let first = hash.and_then(|h| here.get(&h).or_else(|| engine.unwritten.get(&h)).copied());
-                        if let Some(first) = first {
-                            engine.repeats(&mut report, p.number, Some(first))?;
-                            continue;
-                        }
-                        if let Some(h) = hash {
-                            here.insert(h, p.number);
+                        if let RowKey::One(key) = &p.key {
+                            let hash = hash_of(key);
+                            if let Some(first) = here.get(&hash).or_else(|| engine.unwritten.get(&hash)).copied() {
+                                let column = engine.key_column(engine.keying.dedupe);
+                                engine.repeats(&mut report, p.number, Some(first), engine.keying.dedupe, column)?;
+                                continue;
+                            }
+                            here.insert(hash, p.number);
                         }
                         chunk.push(p);
                     }
                 }
             }
-            if !engine.write_chunk(chunk, &mut report).await? {
+            let rows = if engine.spec.kind == ImportKind::Partners {
+                engine.partner_rows(chunk, &mut report).await?
+            } else {
+                engine.other_rows(chunk, &mut report).await?
+            };
+            if !engine.write_rows(rows, &mut report).await? {
                 engine.unwritten.extend(here);
             }
+            report.end_chunk()?;
             store.import_progress(engine.batch.id, engine.counts).await?;
             progress(Progress { batch: engine.batch.id, rows: engine.counts.rows_read, counts: engine.counts });
         }
@@ -404,6 +581,7 @@ pub async fn run(
     // Ends the reading thread too when the writes stopped early.
     drop(rx);
     let _ = reader.await;
+    report.end_chunk()?;
     report.out.flush()?;
     let status = match (&result, spec.dry_run) {
         (_, true) => BatchStatus::DryRun,
@@ -416,6 +594,8 @@ pub async fn run(
         // Nothing stays: the counts say what would have happened.
         counts.created = 0;
         counts.updated = 0;
+        counts.contacts_created = 0;
+        counts.contacts_updated = 0;
     }
     let batch = store.finish_import(engine.batch.id, status, counts).await?;
     result?;
@@ -424,16 +604,26 @@ pub async fn run(
 
 impl Engine<'_> {
     fn know_partner(&mut self, p: &PartnerKeyRow) {
-        self.partners_by_name.entry(name_key(&p.name)).or_insert(p.id);
-        if let Some(k) = self.keying.partner(&p.name, p.website.as_deref(), p.region.as_deref()) {
-            self.partners_by_key.entry(k).or_insert(p.id);
-        }
+        self.partners_by_name.entry(rally_domain::partner::name_key(&p.name)).or_insert(p.id);
+        self.partners.know(p);
+    }
+
+    /// The header of the column a match key reads.
+    fn key_column(&self, key: DedupeKey) -> String {
+        let field = match (self.spec.kind, key) {
+            (ImportKind::Events, _) => "organizer_email",
+            (_, DedupeKey::Email) => "email",
+            (_, DedupeKey::Domain) => "website",
+            (_, DedupeKey::NameCity | DedupeKey::Auto) => "name",
+            (_, DedupeKey::Registration) => "organizer_email",
+        };
+        self.headers.get(field).cloned().unwrap_or_default()
     }
 
     /// Counts, once, the partner a contact row would create in a run that does not write.
     fn plan_partner(&mut self, record: &ImportRecord) {
         if let ImportRecord::Contact { partner: PartnerRef::New { name, .. }, .. } = record
-            && self.planned_partners.insert(name_key(name))
+            && self.planned_partners.insert(rally_domain::partner::name_key(name))
         {
             self.new_partners += 1;
         }
@@ -451,22 +641,181 @@ impl Engine<'_> {
     }
 
     /// A row with the key of an earlier row of the file (its line, when it is known).
-    fn repeats(&mut self, report: &mut Report<'_>, row: u64, first: Option<u64>) -> std::io::Result<()> {
-        let label = self.keying.dedupe.label();
+    fn repeats(
+        &mut self,
+        report: &mut Report<'_>,
+        row: u64,
+        first: Option<u64>,
+        key: DedupeKey,
+        column: String,
+    ) -> std::io::Result<()> {
+        let label = key.label();
         let reason = match first {
             Some(first) => format!("the same {label} as row {first}"),
             None => format!("the same {label} as an earlier row of this file"),
         };
-        let column = self.key_column.clone();
         self.fail(report, row, &[Problem { column, reason }])
     }
 
-    /// Matches a chunk with the campaign, then writes it (or, in a dry run or after a problem in an
-    /// all-or-nothing import, checks it without writing). Returns whether it was written.
-    async fn write_chunk(&mut self, chunk: Vec<Pending>, report: &mut Report<'_>) -> Result<bool, ImportError> {
+    /// A partner import's chunk: each row matched with the campaign's partners and the file's earlier
+    /// rows (contact e-mail, website domain, name + city, as the import is told), and its contact with
+    /// the campaign's contacts. A row may become a partner and a contact record.
+    async fn partner_rows(
+        &mut self,
+        chunk: Vec<Pending>,
+        report: &mut Report<'_>,
+    ) -> Result<Vec<ImportRow>, ImportError> {
         let campaign = self.batch.campaign_id;
-        let commit = self.writing && !self.spec.dry_run;
-        let existing: HashMap<String, (i64, Option<i64>)> = if self.spec.kind == ImportKind::Contacts {
+        let emails: Vec<&Email> = chunk
+            .iter()
+            .filter_map(|p| match &p.parsed {
+                Parsed::Partner { contact: RowContact::Some { fields, .. }, .. } => Some(&fields.email),
+                _ => None,
+            })
+            .collect();
+        let known: HashMap<String, KnownContact> = if emails.is_empty() {
+            HashMap::new()
+        } else {
+            let found = self.store.existing_contacts(self.actor, campaign, &emails).await?;
+            found.into_iter().map(|c| (c.email.clone(), c)).collect()
+        };
+        let order = self.keying.order();
+        let on_duplicate = self.spec.on_duplicate;
+        let mut rows = Vec::with_capacity(chunk.len());
+        for p in chunk {
+            let (Parsed::Partner { fields, patch, contact }, RowKey::Partner(keys)) = (p.parsed, p.key) else {
+                continue;
+            };
+            let number = p.number;
+            // A contact the file had already is the same row again.
+            if let Some(email) = &keys.email
+                && let Some(first) = self.partners.file_emails.get(email).copied()
+            {
+                let column = self.key_column(DedupeKey::Email);
+                self.repeats(report, number, Some(first), DedupeKey::Email, column)?;
+                continue;
+            }
+            let existing_contact = keys.email.as_ref().and_then(|e| known.get(e));
+            let found = self.partners.find(&keys, order, existing_contact);
+            let new_contact = match contact {
+                RowContact::Some { fields, patch } => Some((fields, patch)),
+                RowContact::None => None,
+                RowContact::NoEmail => {
+                    let column = self.key_column(DedupeKey::Email);
+                    report.line(
+                        number,
+                        &column,
+                        "note",
+                        "the contact was not imported: it has no e-mail address",
+                        None,
+                    )?;
+                    None
+                }
+            };
+            // The partner's half of the row; a skipped partner's existing contact needs no second line.
+            let mut partner_skipped = false;
+            let partner: PartnerRef = match found {
+                Some((Found::File(index), key)) => {
+                    if new_contact.is_none() {
+                        let first = self.partners.file[index].row;
+                        let column = self.key_column(key);
+                        self.repeats(report, number, Some(first), key, column)?;
+                        continue;
+                    }
+                    self.counts.skipped += 1;
+                    partner_skipped = true;
+                    let first = self.partners.file[index].row;
+                    let reason =
+                        format!("the same partner as row {first} (same {}); its contact is added to it", key.label());
+                    report.line(number, "", "skipped", &reason, None)?;
+                    self.partners.reference(index)
+                }
+                Some((Found::Campaign(id), key)) => match on_duplicate {
+                    OnDuplicate::Skip => {
+                        self.partners.add(number, &keys, Some(id));
+                        self.counts.skipped += 1;
+                        partner_skipped = true;
+                        let mut reason = format!("already in the campaign (same {})", key.label());
+                        if new_contact.is_some() && existing_contact.is_none() {
+                            reason.push_str("; its contact is added to it");
+                        }
+                        report.line(number, "", "skipped", &reason, Some(id.0))?;
+                        PartnerRef::Existing(id)
+                    }
+                    OnDuplicate::Update => {
+                        self.partners.add(number, &keys, Some(id));
+                        rows.push(ImportRow {
+                            number,
+                            action: RowAction::Update(id.0),
+                            record: ImportRecord::Partner { fields, patch },
+                        });
+                        PartnerRef::Existing(id)
+                    }
+                    OnDuplicate::Create => {
+                        self.partners.add(number, &keys, None);
+                        rows.push(ImportRow {
+                            number,
+                            action: RowAction::Create,
+                            record: ImportRecord::Partner { fields, patch },
+                        });
+                        PartnerRef::Row(number)
+                    }
+                },
+                None => {
+                    self.partners.add(number, &keys, None);
+                    rows.push(ImportRow {
+                        number,
+                        action: RowAction::Create,
+                        record: ImportRecord::Partner { fields, patch },
+                    });
+                    PartnerRef::Row(number)
+                }
+            };
+            // The contact's half.
+            let Some((contact_fields, contact_patch)) = new_contact else { continue };
+            self.partners.file_emails.insert(contact_fields.email.as_str().to_owned(), number);
+            let action = match (existing_contact, on_duplicate) {
+                (None, _) => RowAction::Create,
+                (Some(c), OnDuplicate::Update) => {
+                    // An update changes the contact, not whose contact it is.
+                    let record = ImportRecord::Contact {
+                        partner: PartnerRef::Existing(c.partner_id),
+                        fields: contact_fields,
+                        patch: contact_patch,
+                    };
+                    rows.push(ImportRow { number, action: RowAction::Update(c.id), record });
+                    continue;
+                }
+                (Some(c), OnDuplicate::Skip) => {
+                    if !partner_skipped {
+                        let column = self.key_column(DedupeKey::Email);
+                        let reason = "the contact is in the campaign already; left as it is";
+                        report.line(number, &column, "note", reason, Some(c.id))?;
+                    }
+                    continue;
+                }
+                (Some(c), OnDuplicate::Create) => {
+                    let column = self.key_column(DedupeKey::Email);
+                    let reason = "the contact is in the campaign already (an address is one contact); not added again";
+                    report.line(number, &column, "note", reason, Some(c.id))?;
+                    continue;
+                }
+            };
+            let record = ImportRecord::Contact { partner, fields: contact_fields, patch: contact_patch };
+            rows.push(ImportRow { number, action, record });
+        }
+        Ok(rows)
+    }
+
+    /// A contact or event import's chunk: each row matched with the campaign (contacts by e-mail,
+    /// events by registration), contacts given their partner.
+    async fn other_rows(
+        &mut self,
+        chunk: Vec<Pending>,
+        report: &mut Report<'_>,
+    ) -> Result<Vec<ImportRow>, ImportError> {
+        let campaign = self.batch.campaign_id;
+        let existing: HashMap<String, KnownContact> = if self.spec.kind == ImportKind::Contacts {
             let emails: Vec<&Email> = chunk
                 .iter()
                 .filter_map(|p| match &p.parsed {
@@ -475,18 +824,15 @@ impl Engine<'_> {
                 })
                 .collect();
             let found = self.store.existing_contacts(self.actor, campaign, &emails).await?;
-            found.into_iter().map(|(email, id, batch)| (email, (id, batch))).collect()
+            found.into_iter().map(|c| (c.email.clone(), c)).collect()
         } else {
             HashMap::new()
         };
         let mut rows: Vec<ImportRow> = Vec::with_capacity(chunk.len());
         for p in chunk {
             let found = match (&p.parsed, &p.key) {
-                (Parsed::Partner { .. }, Some(k)) => {
-                    self.partners_by_key.get(k).map(|id| (id.0, self.created_partners.contains(id)))
-                }
-                (Parsed::Contact { .. }, Some(k)) => {
-                    existing.get(k).map(|(id, batch)| (*id, *batch == Some(self.batch.id)))
+                (Parsed::Contact { .. }, RowKey::One(k)) => {
+                    existing.get(k).map(|c| (c.id, c.import_batch == Some(self.batch.id)))
                 }
                 _ => None,
             };
@@ -494,7 +840,8 @@ impl Engine<'_> {
                 (None, _) => RowAction::Create,
                 (Some((_, true)), _) => {
                     // Written by this import from an earlier chunk: the file repeats itself.
-                    self.repeats(report, p.number, None)?;
+                    let column = self.key_column(self.keying.dedupe);
+                    self.repeats(report, p.number, None, self.keying.dedupe, column)?;
                     continue;
                 }
                 (Some((id, false)), OnDuplicate::Skip) => {
@@ -504,20 +851,19 @@ impl Engine<'_> {
                     continue;
                 }
                 (Some((id, false)), OnDuplicate::Update) => RowAction::Update(id),
-                (Some(_), OnDuplicate::Create) if self.spec.kind == ImportKind::Partners => RowAction::Create,
                 (Some(_), OnDuplicate::Create) => {
                     let reason =
                         format!("a contact with this {} exists; choose update or skip", self.keying.dedupe.label());
-                    let column = self.key_column.clone();
+                    let column = self.key_column(self.keying.dedupe);
                     self.fail(report, p.number, &[Problem { column, reason }])?;
                     continue;
                 }
             };
             let record = match p.parsed {
-                Parsed::Partner { fields, patch } => ImportRecord::Partner { fields, patch },
+                Parsed::Partner { .. } => continue,
                 Parsed::Event(f) => ImportRecord::Event(f),
                 Parsed::Contact { partner, partner_category, fields, patch } => {
-                    let partner = match self.partners_by_name.get(&name_key(&partner)) {
+                    let partner = match self.partners_by_name.get(&rally_domain::partner::name_key(&partner)) {
                         Some(id) => PartnerRef::Existing(*id),
                         None => match partner_category {
                             Some(category) => PartnerRef::New { name: partner, category },
@@ -536,25 +882,51 @@ impl Engine<'_> {
             };
             rows.push(ImportRow { number: p.number, action, record });
         }
+        Ok(rows)
+    }
+
+    /// Whether a contact record is one of the import's main rows (a contact import) or a partner row's
+    /// contact (a partner import).
+    fn beside_partner(&self, record: &ImportRecord) -> bool {
+        self.spec.kind == ImportKind::Partners && matches!(record, ImportRecord::Contact { .. })
+    }
+
+    fn count_created(&mut self, record: &ImportRecord) {
+        if self.beside_partner(record) {
+            self.counts.contacts_created += 1;
+        } else {
+            self.counts.created += 1;
+        }
+    }
+
+    /// Writes a chunk's records (or, in a dry run or after a problem in an all-or-nothing import,
+    /// checks them without writing). Returns whether they were written.
+    async fn write_rows(&mut self, mut rows: Vec<ImportRow>, report: &mut Report<'_>) -> Result<bool, ImportError> {
+        let commit = self.writing && !self.spec.dry_run;
         if !commit {
             // New partners and contacts need nothing from the database to be counted; updates and events
             // are run in a transaction that is rolled back, to say exactly what they would do.
-            rows.retain(|row| {
-                let known = row.action == RowAction::Create && !matches!(row.record, ImportRecord::Event(_));
-                if known {
-                    self.counts.created += 1;
+            let mut kept = Vec::with_capacity(rows.len());
+            for row in rows {
+                if row.action == RowAction::Create && !matches!(row.record, ImportRecord::Event(_)) {
+                    self.count_created(&row.record);
                     self.plan_partner(&row.record);
+                } else {
+                    kept.push(row);
                 }
-                !known
-            });
+            }
+            rows = kept;
             if rows.is_empty() {
                 return Ok(false);
             }
         }
+        if rows.is_empty() {
+            return Ok(commit);
+        }
         let result = self.store.import_rows(self.actor, &self.batch, &rows, commit).await?;
         if commit {
             for (name, id) in &result.new_partners {
-                self.partners_by_name.insert(name_key(name), *id);
+                self.partners_by_name.insert(rally_domain::partner::name_key(name), *id);
                 self.new_partners += 1;
             }
         } else {
@@ -563,9 +935,12 @@ impl Engine<'_> {
             }
         }
         for (row, outcome) in rows.iter().zip(&result.outcomes) {
+            let beside = self.beside_partner(&row.record);
             match outcome {
-                RowOutcome::Created(_) => self.counts.created += 1,
+                RowOutcome::Created(_) => self.count_created(&row.record),
+                RowOutcome::Updated(_) if beside => self.counts.contacts_updated += 1,
                 RowOutcome::Updated(_) => self.counts.updated += 1,
+                RowOutcome::Unchanged(_) if beside => {}
                 RowOutcome::Unchanged(id) => {
                     self.counts.skipped += 1;
                     report.line(row.number, "", "unchanged", "already has these values", Some(*id))?;
@@ -575,18 +950,11 @@ impl Engine<'_> {
                     report.line(row.number, "", "skipped", "this registration is already there", None)?;
                 }
             }
-            if let (ImportRecord::Partner { fields: f, .. }, RowOutcome::Created(Some(id))) = (&row.record, outcome)
+            if let (ImportRecord::Partner { .. }, RowOutcome::Created(Some(id))) = (&row.record, outcome)
                 && commit
+                && let Some(index) = self.partners.file_by_row.get(&row.number).copied()
             {
-                let p = PartnerKeyRow {
-                    id: PartnerId(*id),
-                    name: f.name.clone(),
-                    website: f.website.clone(),
-                    country: f.country.clone(),
-                    region: f.region.clone(),
-                };
-                self.know_partner(&p);
-                self.created_partners.insert(PartnerId(*id));
+                self.partners.file[index].id = Some(PartnerId(*id));
             }
         }
         Ok(commit)

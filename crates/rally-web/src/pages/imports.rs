@@ -93,12 +93,7 @@ fn status_label(b: &ImportBatch) -> &'static str {
 }
 
 fn counts_text(b: &ImportBatch) -> String {
-    let c = &b.counts;
-    let verb = if b.status == BatchStatus::DryRun { "would be created" } else { "created" };
-    format!(
-        "{} rows: {} {verb}, {} updated, {} skipped, {} with problems",
-        c.rows_read, c.created, c.updated, c.skipped, c.failed
-    )
+    crate::import::summary(&b.counts, b.status == BatchStatus::DryRun)
 }
 
 fn batch_row(b: &ImportBatch) -> BatchRow {

@@ -207,9 +207,18 @@ pub async fn create(
             return list_page(&app, &me, &slug, vec![], form, errors).await;
         }
     };
-    match app.store.create_partner(me.actor(), campaign, fields).await {
+    let allow_same_name = form.get("allow_duplicate") == "on";
+    match app.store.add_partner(me.actor(), campaign, fields, allow_same_name).await {
         Ok(p) => Ok(Redirect::to(&format!("/campaigns/{slug}/partners/{}", p.id)).into_response()),
         Err(rally_store::StoreError::Invalid(i)) => list_page(&app, &me, &slug, vec![], form, i.0).await,
+        // A partner of this name exists: say so beside the name, and offer to add it anyway.
+        Err(rally_store::StoreError::Conflict { field: "name", message }) => {
+            let errors = vec![
+                FieldError { field: "name".into(), message },
+                FieldError { field: "allow_duplicate".into(), message: String::new() },
+            ];
+            list_page(&app, &me, &slug, vec![], form, errors).await
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -267,7 +267,6 @@ async fn the_contract_works_as_documented(s: Server) {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
-
     let moved = s
         .call(
             "POST",
@@ -359,6 +358,36 @@ async fn the_contract_works_as_documented(s: Server) {
     assert_eq!(me.body["email"], "ana@example.org");
     assert_eq!(s.call("DELETE", &format!("/api/v1/partners/{pid}"), t, None).await.status, StatusCode::NO_CONTENT);
     assert_eq!(s.call("GET", &format!("/api/v1/partners/{pid}"), t, None).await.status, StatusCode::NOT_FOUND);
+    // In another campaign: the same organization again, spelled otherwise, is refused by name unless
+    // another one is meant.
+    s.call("POST", "/api/v1/campaigns", t, Some(campaign_body("dupes"))).await;
+    let first = json!({"name": "Infobip", "category": "it_company"});
+    assert_eq!(s.call("POST", "/api/v1/campaigns/dupes/partners", t, Some(first)).await.status, StatusCode::CREATED);
+    let again = json!({"name": "INFOBIP d.o.o.", "category": "it_company"});
+    let r = s.call("POST", "/api/v1/campaigns/dupes/partners", t, Some(again.clone())).await;
+    assert_eq!((r.status, r.field()), (StatusCode::CONFLICT, "name"), "{}", r.body);
+    assert!(r.body["detail"].as_str().is_some_and(|d| d.contains("“Infobip”")), "names the existing one: {}", r.body);
+    let mut anyway = again;
+    anyway["allow_duplicate"] = json!(true);
+    let r = s.call("POST", "/api/v1/campaigns/dupes/partners", t, Some(anyway)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let typo = json!({"name": "X", "category": "media", "allow_dupliate": true});
+    let r = s.call("POST", "/api/v1/campaigns/dupes/partners", t, Some(typo)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are still refused: {}", r.body);
+    // Search folds case and accents, and every word is a prefix.
+    s.call(
+        "POST",
+        "/api/v1/campaigns/dupes/partners",
+        t,
+        Some(json!({"name": "Osnovna škola Đakovo", "category": "school_network"})),
+    )
+    .await;
+    for q in ["skola", "osnovna%20skola", "OSN%20SKOL", "dakovo", "škola"] {
+        let found = s.call("GET", &format!("/api/v1/campaigns/dupes/partners?q={q}"), t, None).await;
+        let names: Vec<&str> =
+            found.body["items"].as_array().into_iter().flatten().filter_map(|p| p["name"].as_str()).collect();
+        assert_eq!(names, ["Osnovna škola Đakovo"], "{q}");
+    }
 }
 
 async fn bad_input_is_named_and_changes_nothing(s: Server) {

@@ -359,6 +359,15 @@ async fn form_errors_stay_next_to_their_fields(site: Site) {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("must be a whole number"));
     assert!(page.body.contains("value=\"lots\""), "the typed value is kept");
+    // A partner the campaign has already: said beside the name, and added only when confirmed.
+    let twin = [("name", "Carnet d.o.o."), ("category", "media"), ("reach", "10")];
+    let page = b.submit("/campaigns/hr/partners", &twin).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("“CARNET” is already a partner of this campaign"), "{}", page.body);
+    assert!(page.body.contains("name=\"allow_duplicate\""), "offers to add it anyway");
+    assert!(page.body.contains("value=\"Carnet d.o.o.\""), "what was typed is kept");
+    let anyway = b.submit("/campaigns/hr/partners", &[&twin[..], &[("allow_duplicate", "on")]].concat()).await;
+    assert_eq!(anyway.status, StatusCode::SEE_OTHER, "{}", anyway.body);
     let lost = b
         .submit(&format!("/campaigns/hr/partners/{p}/stage"), &[("stage", "closed_lost"), ("note", "tried twice")])
         .await;

@@ -337,6 +337,7 @@ async fn the_demo_serves_a_populated_campaign(db: &str) {
             unused_files_are_collected(&base, &token, db, &data_dir).await;
             exports_from_the_command_line(db, partners.len());
             super::import::a_messy_partner_list_imports_and_undoes(db);
+            super::import::partner_lists_match_and_bring_their_contacts(db);
             backup_and_restore(db).await;
             the_plan_opens_in_a_docx_reader(db);
         }

@@ -147,3 +147,100 @@ pub(super) fn a_messy_partner_list_imports_and_undoes(db: &str) {
     assert_eq!(exports(db), before, "every import undone: partners, contacts, history and events as before");
     fails(&["import", "undo", "--database", db, &oldest], None, "is undone; there is nothing to undo");
 }
+
+/// A partner list with its contact people, imported twice and then in other shapes: partners are found
+/// again by a contact's e-mail, the website's domain, or the name and town (case, accents and legal forms
+/// ignored), never added twice; each row's contact comes along with the same checks as a contact list;
+/// `--match` forces one key; undo takes everything back.
+pub(super) fn partner_lists_match_and_bring_their_contacts(db: &str) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let before = exports(db);
+    let list = [
+        "Name,Category,City,Website,Contact name,Email,Phone,Role",
+        "Udruga Mladi programeri,nonprofit,Split,,Iva Kovač,iva@mladi.example,+385 91 111 2222,voditeljica",
+        "Σύλλογος Πληροφορικής Κρήτης,nonprofit,Ηράκλειο,,Νίκος Παπαδόπουλος,nikos@kriti.example,,",
+        "საქართველოს კოდის კლუბი,nonprofit,თბილისი,,ნინო ბერიძე,nino@kodi.example,,",
+        "Istarski kod d.o.o.,it_company,Vodnjan,https://www.istarski-kod.example,Ana Marić,ana@istarski-kod.example,,HR",
+        "ISTARSKI KOD,it_company,Vodnjan,,Marko Horvat,marko@istarski-kod.example,,inženjer",
+        "Bez adrese d.o.o.,media,Zagreb,,Pero Perić,,+385 1 222 3333,",
+        "Loša adresa,media,Zagreb,,Ivo,ivo@@x,,",
+        "Dvaput,media,Zagreb,,Ana opet,ana@istarski-kod.example,,",
+    ]
+    .join("\n")
+        + "\n";
+    std::fs::write(path("partneri.csv"), list).unwrap_or_else(|e| panic!("{e}"));
+    let file = path("partneri.csv");
+    let report = path("report.csv");
+    let import = ["import", "partners", "--database", db, "--campaign", CAMPAIGN, file.as_str(), "--partial"];
+
+    let said = stderr_of(&[&import[..], &["--report", &report]].concat(), true);
+    assert!(
+        said.contains("8 rows: 5 created, 0 updated, 1 skipped, 2 with problems; 5 contacts added, 0 updated"),
+        "{said}"
+    );
+    let lines = std::fs::read_to_string(&report).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        lines.contains("6,,skipped,the same partner as row 5 (same name + city); its contact is added to it"),
+        "{lines}"
+    );
+    assert!(lines.contains("7,Email,note,the contact was not imported: it has no e-mail address"), "{lines}");
+    assert!(lines.contains("8,Email,error,"), "a bad address is the row's problem: {lines}");
+    assert!(lines.contains("9,Email,error,the same contact e-mail as row 5"), "{lines}");
+    let contacts = export(db, "contacts");
+    for (email, partner) in [
+        ("iva@mladi.example", "Udruga Mladi programeri"),
+        ("nino@kodi.example", "საქართველოს კოდის კლუბი"),
+        ("ana@istarski-kod.example", "Istarski kod d.o.o."),
+        ("marko@istarski-kod.example", "Istarski kod d.o.o."),
+    ] {
+        let line = contacts.lines().find(|l| l.contains(email)).unwrap_or_else(|| panic!("{email}: {contacts}"));
+        assert!(line.contains(&format!(",{partner},")), "{email} belongs to {partner}: {line}");
+    }
+    assert!(contacts.contains("+385 91 111 2222,") && contacts.contains(",voditeljica,"), "phone and role");
+
+    // The same list again: every partner is found, without a website too; nothing is added.
+    let said = stderr_of(&import, true);
+    assert!(said.contains("8 rows: 0 created, 0 updated, 6 skipped, 2 with problems"), "{said}");
+    let partners = export(db, "partners");
+    let lines_with = |name: &str| partners.lines().filter(|l| l.contains(name)).collect::<Vec<_>>();
+    assert_eq!(lines_with("Udruga Mladi programeri").len(), 1, "{:?}", lines_with("Udruga Mladi programeri"));
+    assert_eq!(lines_with("Σύλλογος Πληροφορικής Κρήτης").len(), 1);
+    // Another encoding and shape, another spelling of the name: the same partner.
+    let (bytes, _, _) = encoding_rs::WINDOWS_1250.encode("Naziv;Vrsta;Grad\r\nUDRUGA  MLADI PROGRAMERI;NGO;Split\r\n");
+    std::fs::write(path("udruga.csv"), &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let udruga = path("udruga.csv");
+    let said = stderr_of(&["import", "partners", "--database", db, "--campaign", CAMPAIGN, udruga.as_str()], true);
+    assert!(said.contains("1 rows: 0 created, 0 updated, 1 skipped"), "{said}");
+    // Another name, but the contact's e-mail says which partner it is; an update changes the contact.
+    std::fs::write(
+        path("ana.csv"),
+        "Name,Category,Email,Phone\nKod iz Istre,it_company,ana@istarski-kod.example,+385 52 123 456\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ana = path("ana.csv");
+    let args = ["import", "partners", "--database", db, "--campaign", CAMPAIGN, ana.as_str()];
+    let said = stderr_of(&args, true);
+    assert!(said.contains("1 rows: 0 created, 0 updated, 1 skipped"), "matched on the contact's e-mail: {said}");
+    let said = stderr_of(&[&args[..], &["--on-duplicate", "update"]].concat(), true);
+    assert!(said.contains("0 created, 1 updated, 0 skipped, 0 with problems; 0 contacts added, 1 updated"), "{said}");
+    let contacts = export(db, "contacts");
+    let ana = contacts.lines().find(|l| l.contains("ana@istarski-kod.example")).unwrap_or_default();
+    assert!(ana.contains("+385 52 123 456") && ana.contains(",Kod iz Istre,"), "the file's values win: {ana}");
+    // Forced to match on the website alone, the list's partners without one are new again.
+    let said = stderr_of(&[&import[..], &["--match", "domain"]].concat(), true);
+    assert!(said.contains("5 created"), "{said}");
+
+    // Undo, newest first: exactly as before.
+    let listed = ok(&["import", "list", "--database", db, "--campaign", CAMPAIGN], None);
+    let applied: Vec<String> = listed
+        .lines()
+        .filter(|l| l.contains(" applied "))
+        .filter_map(|l| l.split_whitespace().next().map(|id| id.trim_start_matches('#').to_owned()))
+        .collect();
+    assert!(applied.len() >= 6, "{listed}");
+    for id in &applied {
+        ok(&["import", "undo", "--database", db, id], None);
+    }
+    assert_eq!(exports(db), before, "partners, their contacts and the changed contact as before");
+}
