@@ -124,7 +124,10 @@ impl AssetDraft {
         let mut c = Check::default();
         let title = c.take("title", required_text(self.title.as_deref().unwrap_or_default(), 200));
         if self.kind.is_none() {
-            c.fail("kind", "required: one of logo, banner, poster, press_kit, tutorial, other");
+            c.fail(
+                "kind",
+                format!("choose a kind: {}", crate::validation::labels(AssetKind::ALL.iter().map(|k| k.label()))),
+            );
         }
         let language = match self.language.as_deref().map(str::trim) {
             None | Some("") => None,

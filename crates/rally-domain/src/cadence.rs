@@ -90,7 +90,10 @@ pub struct CadencePolicy {
     pub min_gap_hours: u32,
     /// No marketing e-mail on these days of the recipient's local calendar.
     #[serde(with = "weekday_list")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, example = json!(["sun"])))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<String>, default = default_quiet_weekdays, example = default_quiet_weekdays)
+    )]
     pub quiet_weekdays: Vec<Weekday>,
     /// First local hour of the daily send window (inclusive), 0–23.
     pub window_start_hour: u8,
@@ -230,6 +233,16 @@ pub fn parse_weekday(s: &str) -> Result<Weekday, String> {
 }
 
 /// Serde for `Vec<Weekday>` as `["mon", "sun"]` (chrono's own form is `"Mon"`).
+/// The default quiet days as the API writes them: from the policy's own serializer, so the API
+/// document shows `["sun"]` as requests and answers spell it.
+#[cfg(feature = "openapi")]
+fn default_quiet_weekdays() -> serde_json::Value {
+    serde_json::to_value(CadencePolicy::default())
+        .ok()
+        .and_then(|policy| policy.get("quiet_weekdays").cloned())
+        .unwrap_or_default()
+}
+
 mod weekday_list {
     use chrono::Weekday;
     use serde::{Deserialize, Deserializer, Serializer, de::Error};

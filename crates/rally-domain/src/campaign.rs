@@ -372,13 +372,13 @@ impl CampaignDraft {
         let follow_up_ends_on = self.follow_up_ends_on.flatten();
         if let (Some(s), Some(e)) = (self.starts_on, self.ends_on) {
             if e < s {
-                c.fail("ends_on", "must not be before starts_on");
+                c.fail("ends_on", "must not be before the day campaign week starts");
             }
             if promotion_starts_on.is_some_and(|p| p > s) {
-                c.fail("promotion_starts_on", "must not be after starts_on");
+                c.fail("promotion_starts_on", "must not be after the day campaign week starts");
             }
             if follow_up_ends_on.is_some_and(|f| f < e) {
-                c.fail("follow_up_ends_on", "must not be before ends_on");
+                c.fail("follow_up_ends_on", "must not be before the day campaign week ends");
             }
         }
         let high_reach_threshold = self.high_reach_threshold.unwrap_or(DEFAULT_HIGH_REACH_THRESHOLD);

@@ -415,6 +415,8 @@ impl EventForm {
                 None
             }),
         };
+        // A last day left empty is the first day; its errors are the first day's, said once.
+        let ends_typed = !self.ends_on.trim().is_empty();
         let ends_on = match self.ends_on.trim() {
             "" => starts_on,
             s => parse_date(s).or_else(|| {
@@ -433,7 +435,7 @@ impl EventForm {
         if let (Some(s), Some(end)) = (starts_on, ends_on) {
             if end < s {
                 e.push(EventError::new("ends_on", "error-date-order"));
-            } else if (end - s).num_days() >= MAX_DAYS || end > window.to {
+            } else if ends_typed && ((end - s).num_days() >= MAX_DAYS || end > window.to) {
                 e.push(range("ends_on"));
             }
         }
@@ -686,6 +688,9 @@ mod tests {
         assert_eq!(fields_of(&err), [("ends_on", "error-date-order")]);
         let err = EventForm { starts_on: "2025-12-08".into(), ..form() }.validate(window(), &Places).unwrap_err();
         assert_eq!(fields_of(&err), [("starts_on", "error-date-range")]);
+        // After the window, with the last day left empty: said once, next to the first day.
+        let late = EventForm { starts_on: "2027-03-01".into(), ends_on: String::new(), ..form() };
+        assert_eq!(fields_of(&late.validate(window(), &Places).unwrap_err()), [("starts_on", "error-date-range")]);
         assert_eq!(err[0].args, [("from", "2026-10-01".to_string()), ("to", "2027-01-31".to_string())]);
         let err =
             EventForm { latitude: "45".into(), city: String::new(), ..form() }.validate(window(), &Places).unwrap_err();

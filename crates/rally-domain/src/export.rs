@@ -160,6 +160,10 @@ fn json_line(columns: &[&str], cells: &[Cell]) -> String {
 }
 
 /// The columns of a partner export.
+/// The UTF-8 byte-order mark. Excel opens a CSV file as UTF-8 only when it starts with one (without it,
+/// "Škola" arrives as "Å kola"); other programs skip it, and Rally's imports read it.
+pub const EXCEL_BOM: &str = "\u{feff}";
+
 pub const PARTNER_COLUMNS: &[&str] = &[
     "id",
     "name",

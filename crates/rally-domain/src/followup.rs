@@ -79,7 +79,13 @@ impl InteractionDraft {
     pub fn validate(self, today: NaiveDate) -> Result<InteractionFields, Invalid> {
         let mut c = Check::default();
         if self.kind.is_none() {
-            c.fail("kind", "required: one of call, meeting, email, note");
+            c.fail(
+                "kind",
+                format!(
+                    "choose what it was: {}",
+                    crate::validation::labels(InteractionKind::ALL.iter().map(|k| k.label()))
+                ),
+            );
         }
         let on = self.on.unwrap_or(today);
         if on > today {

@@ -518,7 +518,10 @@ impl PartnerDraft {
         let mut c = Check::default();
         let name = c.take("name", required_text(self.name.as_deref().unwrap_or_default(), 200));
         if self.category.is_none() {
-            c.fail("category", "required: one of it_company, authority, school_network, nonprofit, media");
+            c.fail(
+                "category",
+                format!("choose a category: {}", crate::validation::labels(Category::ALL.iter().map(|c| c.label()))),
+            );
         }
         let mut audiences = self.audiences.unwrap_or_default();
         audiences.sort();

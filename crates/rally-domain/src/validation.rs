@@ -23,6 +23,35 @@ impl Invalid {
     }
 }
 
+impl Invalid {
+    /// The messages as sentences for a person, without the fields' names (a form shows each next to its
+    /// field; a page that cannot says what is wrong in words): "A campaign keeps at least one owner."
+    pub fn sentences(&self) -> String {
+        self.0.iter().map(|e| sentence(&e.message)).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// `message` as a sentence: a capital first letter and a full stop.
+pub fn sentence(message: &str) -> String {
+    let mut chars = message.trim().chars();
+    let Some(first) = chars.next() else { return String::new() };
+    let mut s: String = first.to_uppercase().chain(chars).collect();
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
+}
+
+/// "IT company, authority, school network, nonprofit or media": labels as a person reads a choice.
+pub fn labels<'a>(all: impl Iterator<Item = &'a str>) -> String {
+    let all: Vec<String> = all.map(str::to_lowercase).collect();
+    match all.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let parts: Vec<String> = self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();

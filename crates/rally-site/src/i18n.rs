@@ -656,4 +656,23 @@ mod tests {
             assert!(text.contains("\nhttps://example.org/c\n"), "{text}");
         }
     }
+
+    /// A sentence that ends with a date does not end with two full stops (Croatian and Russian dates
+    /// end with one of their own: "31. siječnja 2027.", "31 января 2027 г.").
+    #[test]
+    fn dates_end_sentences_once() {
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 31).unwrap_or_default();
+        for lang in Lang::all() {
+            let date = lang.date(day);
+            for (id, args) in [
+                ("error-date-range", vec![("from", date.as_str()), ("to", date.as_str())]),
+                ("report-not-yet", vec![("date", date.as_str())]),
+                ("home-dates", vec![("from", date.as_str()), ("to", date.as_str())]),
+            ] {
+                let args: Vec<(&str, Arg<'_>)> = args.into_iter().map(|(k, v)| (k, Arg::Str(v))).collect();
+                let text = lang.t_with(id, &args);
+                assert!(!text.replace(['\u{2068}', '\u{2069}'], "").contains(".."), "{}: {id}: {text}", lang.code());
+            }
+        }
+    }
 }

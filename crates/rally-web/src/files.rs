@@ -166,6 +166,25 @@ impl UploadProblem {
     }
 }
 
+/// What a form's file may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accept {
+    /// An asset of the library: PNG, JPEG, WebP, SVG or PDF.
+    Assets,
+    /// A logo: a picture a browser shows (PNG, JPEG, WebP or SVG).
+    Images,
+}
+
+impl Accept {
+    /// The types, as the uploader is told them.
+    pub fn types(self) -> &'static str {
+        match self {
+            Accept::Assets => "PNG, JPEG, WebP, SVG or PDF",
+            Accept::Images => "PNG, JPEG, WebP or SVG",
+        }
+    }
+}
+
 /// A multipart form with at most one file: the text fields and the checked file, if one was sent.
 #[derive(Debug, Default)]
 pub struct UploadForm {
@@ -179,9 +198,10 @@ impl UploadForm {
         self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
-    /// Reads a multipart body. The file is checked by its content, whatever its name or declared type;
-    /// an empty file part (a form sent without choosing a file) counts as no file.
-    pub async fn read(mut multipart: Multipart) -> Result<UploadForm, UploadProblem> {
+    /// Reads a multipart body. The file is checked by its content, whatever its name or declared type,
+    /// and must be of a type `accept` takes (the refusal says which); an empty file part (a form sent
+    /// without choosing a file) counts as no file.
+    pub async fn read(mut multipart: Multipart, accept: Accept) -> Result<UploadForm, UploadProblem> {
         let mut form = UploadForm::default();
         loop {
             let field = match multipart.next_field().await {
@@ -200,8 +220,22 @@ impl UploadForm {
                     if form.file.is_some() {
                         return Err(UploadProblem::Malformed("send one file at a time".into()));
                     }
-                    let checked = check_upload(&bytes, MAX_UPLOAD_BYTES)
-                        .map_err(|e| UploadProblem::Refused { field: name.clone(), message: e.to_string() })?;
+                    let refused = |message: String| UploadProblem::Refused { field: name.clone(), message };
+                    let checked = check_upload(&bytes, MAX_UPLOAD_BYTES).map_err(|e| match e {
+                        rally_domain::upload::UploadError::Unsupported { looks_like } => refused(format!(
+                            "unsupported file type{}; choose a {} file",
+                            looks_like.map_or(String::new(), |l| format!(": it looks like {l}")),
+                            accept.types()
+                        )),
+                        e => refused(e.to_string()),
+                    })?;
+                    if accept == Accept::Images && !checked.media_type.is_image() {
+                        return Err(refused(format!(
+                            "a logo is a picture: choose a {} file, not a {} file",
+                            accept.types(),
+                            checked.media_type.label()
+                        )));
+                    }
                     form.file = Some((name, checked, filename));
                 }
                 None => {

@@ -185,6 +185,9 @@ enum Command {
         /// Where to write (default: standard output).
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<std::path::PathBuf>,
+        /// Start a CSV file with a byte-order mark, so Excel reads it as UTF-8 ("Škola", not "Å kola").
+        #[arg(long)]
+        bom: bool,
     },
     /// Write the campaign's action plan (strategy, message, goal, plan answers, partners by priority and
     /// tier, asks, communication calendar, team, milestones) as a Word document or Markdown.
@@ -499,7 +502,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { command } => import::run(command, |db| settings.database(db)).await,
-        Command::Export { kind, db, campaign, format, output } => {
+        Command::Export { kind, db, campaign, format, output, bom } => {
             let kind = rally_web::export::Kind::parse(&kind).map_err(|e| anyhow!("{e}"))?;
             let format = rally_domain::export::Format::parse(&format).map_err(|e| anyhow!("--format: {e}"))?;
             let store = open(&settings.database(db.database)).await?;
@@ -512,6 +515,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => Box::new(std::io::stdout()),
             };
             let mut sink = FileSink { out: std::io::BufWriter::new(out), error: None };
+            if bom && format == rally_domain::export::Format::Csv {
+                rally_web::export::Sink::take(&mut sink, rally_domain::export::EXCEL_BOM.to_owned()).await;
+            }
             let rows = rally_web::export::write_all(&*store, Actor::System, id, kind, format, &mut sink).await?;
             if let Some(e) = sink.error {
                 return Err(anyhow::Error::new(e).context("writing the export"));

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use rally_domain::StoredFile;
 
 use crate::ApiError;
-use crate::files::{self, FileStore, UploadForm};
+use crate::files::{self, Accept, FileStore, UploadForm};
 
 /// The form field a file is sent in.
 pub(crate) const FILE_FIELD: &str = "file";
@@ -18,10 +18,11 @@ pub(crate) const FILE_FIELD: &str = "file";
 pub(crate) async fn read_form(
     multipart: Result<Multipart, MultipartRejection>,
     allowed: &[&str],
+    accept: Accept,
 ) -> Result<UploadForm, ApiError> {
     let multipart = multipart
         .map_err(|e| ApiError::Malformed(format!("send the upload as multipart/form-data: {}", e.body_text())))?;
-    let form = UploadForm::read(multipart).await?;
+    let form = UploadForm::read(multipart, accept).await?;
     if let Some((name, _, _)) = &form.file
         && name != FILE_FIELD
     {
@@ -51,14 +52,10 @@ pub(crate) async fn check_right(
     if role.is_some_and(|r| r.allows(auth.0.id, action)) { Ok(()) } else { Err(ApiError::Forbidden) }
 }
 
-/// A form that must carry an image (a logo): PNG, JPEG, WebP or SVG.
+/// A form that must carry a file (a logo: read with [`Accept::Images`]).
 pub(crate) fn require_image(form: &UploadForm) -> Result<(), ApiError> {
     match &form.file {
-        None => Err(ApiError::invalid(FILE_FIELD, "choose an image file (PNG, JPEG, WebP or SVG)")),
-        Some((_, checked, _)) if !checked.media_type.is_image() => Err(ApiError::invalid(
-            FILE_FIELD,
-            format!("a logo must be an image (PNG, JPEG, WebP or SVG), not a {} file", checked.media_type.label()),
-        )),
+        None => Err(ApiError::invalid(FILE_FIELD, format!("choose a {} file", Accept::Images.types()))),
         Some(_) => Ok(()),
     }
 }

@@ -119,7 +119,7 @@ pub async fn upload(
     if !matches!(found.role, Some(Role::Owner | Role::Coordinator)) {
         return Err(PageError::Forbidden);
     }
-    let upload = match UploadForm::read(multipart).await {
+    let upload = match UploadForm::read(multipart, crate::files::Accept::Assets).await {
         Ok(u) => u,
         Err(UploadProblem::TooLarge) => return Err(PageError::FileTooLarge),
         Err(UploadProblem::Refused { message, .. }) => {

@@ -846,7 +846,7 @@ pub struct PreviewQuery {
 fn plan_problem(e: PlanError) -> Result<String, PageError> {
     match e {
         PlanError::Store(e) => match e {
-            StoreError::Invalid(i) => Ok(i.to_string()),
+            StoreError::Invalid(i) => Ok(i.sentences()),
             StoreError::Conflict { message, .. } => Ok(message),
             e => Err(e.into()),
         },

@@ -184,7 +184,7 @@ pub async fn moderate(
     let done = if form.get("decision") == "reject" { "reject" } else { "approve" };
     match crate::site::moderate(&app, me.actor(), campaign, &ids, decision).await {
         Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/events?status={status}&done={done}")).into_response()),
-        Err(StoreError::Invalid(i)) => page(&app, &me, &slug, &status, None, Some(i.to_string())).await,
+        Err(StoreError::Invalid(i)) => page(&app, &me, &slug, &status, None, Some(i.sentences())).await,
         Err(StoreError::Conflict { message, .. }) => page(&app, &me, &slug, &status, None, Some(message)).await,
         Err(e) => Err(e.into()),
     }
@@ -208,7 +208,7 @@ pub async fn settings(
     };
     match app.store.set_event_settings(me.actor(), campaign, settings).await {
         Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/events?done=settings")).into_response()),
-        Err(StoreError::Invalid(i)) => page(&app, &me, &slug, "pending", None, Some(i.to_string())).await,
+        Err(StoreError::Invalid(i)) => page(&app, &me, &slug, "pending", None, Some(i.sentences())).await,
         Err(e) => Err(e.into()),
     }
 }

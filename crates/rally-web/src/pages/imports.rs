@@ -359,7 +359,14 @@ pub async fn preview(
     Path(slug): Path<String>,
     Query(q): Query<PreviewQuery>,
 ) -> Result<Response, PageError> {
-    let kind = ImportKind::parse(&q.kind).map_err(PageError::BadRequest)?;
+    // Without a file uploaded (a bookmark, a link typed by hand) there is nothing to preview: the
+    // Imports page asks what to import and for the file.
+    let Ok(kind) = ImportKind::parse(&q.kind) else {
+        return Ok(Redirect::to(&format!("/campaigns/{slug}/imports")).into_response());
+    };
+    if q.upload.is_empty() {
+        return Ok(Redirect::to(&format!("/campaigns/{slug}/imports")).into_response());
+    }
     let settings = Settings {
         upload: q.upload,
         kind,
@@ -702,9 +709,13 @@ pub async fn report(
     State(app): State<AppState>,
     me: SignedIn,
     Path((slug, id)): Path<(String, i64)>,
+    axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     batch_of(&app, &me, &slug, id).await?;
-    let bytes = tokio::fs::read(report_path(&app, id)).await.map_err(|_| PageError::NotFound)?;
+    let mut bytes = tokio::fs::read(report_path(&app, id)).await.map_err(|_| PageError::NotFound)?;
+    if super::export::for_excel(&query) {
+        bytes.splice(0..0, rally_domain::export::EXCEL_BOM.bytes());
+    }
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));

@@ -151,21 +151,18 @@ pub async fn upload_logo(
     // A dead link learns nothing, not even whether the upload would have been accepted.
     app.store.link_view(&hash_token(&token)).await.map_err(link_error)?;
     let failed = |message: String| vec![FieldError { field: "logo".into(), message }];
-    let form = match UploadForm::read(multipart).await {
+    let form = match UploadForm::read(multipart, crate::files::Accept::Images).await {
         Ok(f) => f,
         Err(UploadProblem::TooLarge) => return Err(PageError::FileTooLarge),
         Err(p) => return link_page(&app, &token, None, "logo".into(), failed(p.message())).await,
     };
-    if form.file.as_ref().is_some_and(|(_, f, _)| !f.media_type.is_image()) {
-        let message = "a logo must be an image (PNG, JPEG, WebP or SVG)".to_owned();
-        return link_page(&app, &token, None, "logo".into(), failed(message)).await;
-    }
     let stored = form.store_file(&app.files).await.map_err(|e| {
         tracing::error!(error = %e, "storing an upload");
         PageError::Unavailable
     })?;
     let Some(stored) = stored else {
-        return link_page(&app, &token, None, "logo".into(), failed("choose an image file".into())).await;
+        let message = format!("choose a {} file", crate::files::Accept::Images.types());
+        return link_page(&app, &token, None, "logo".into(), failed(message)).await;
     };
     app.store.link_set_logo(&hash_token(&token), stored).await.map_err(link_error)?;
     link_page(&app, &token, Some("Thank you: your logo is uploaded.".into()), String::new(), vec![]).await

@@ -89,6 +89,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/campaigns/{slug}/events/moderate", post(events::moderate))
         .route("/campaigns/{slug}/events/settings", post(events::settings))
         .route("/campaigns/{slug}/events.csv", get(export::events_csv))
+        .route("/campaigns/{slug}/export", get(export::download_form))
         .route("/campaigns/{slug}/export/{file}", get(export::download))
         .route("/campaigns/{slug}/documents/{file}", get(export::plan_document))
         .route("/campaigns/{slug}/imports", get(imports::show).post(imports::upload).layer(upload_limit()))
@@ -111,6 +112,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/p/{token}/recognition", post(link::set_recognition))
         .route("/p/{token}/assets/{id}", get(link::asset))
         .route("/static/app.css", get(static_css))
+        .route("/favicon.ico", get(favicon_ico))
+        .route("/favicon.svg", get(favicon_svg))
         .route("/static/app.js", get(static_js))
         .merge(crate::site::routes())
         .layer(middleware::from_fn_with_state(state, session::csrf_guard))
@@ -126,7 +129,7 @@ fn upload_limit() -> axum::extract::DefaultBodyLimit {
 /// and forms (no inline script, no framing), no MIME sniffing, no referrer to other sites, and no
 /// caching of pages that hold a campaign's data.
 async fn security_headers(request: axum::extract::Request, next: middleware::Next) -> Response {
-    let is_static = request.uri().path().starts_with("/static/");
+    let is_static = request.uri().path().starts_with("/static/") || request.uri().path().starts_with("/favicon.");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     // A handler that set its own policy (uploaded files: a stricter, sandboxing one) keeps it.
@@ -161,6 +164,21 @@ async fn static_css() -> impl IntoResponse {
     (
         [("content-type", "text/css; charset=utf-8"), ("cache-control", "public, max-age=3600")],
         include_str!("../../static/app.css"),
+    )
+}
+
+/// Rally's icon, for browsers' tabs (every page links the SVG; `/favicon.ico` is where others look).
+async fn favicon_svg() -> impl IntoResponse {
+    (
+        [("content-type", "image/svg+xml"), ("cache-control", "public, max-age=86400")],
+        include_str!("../../static/favicon.svg"),
+    )
+}
+
+async fn favicon_ico() -> impl IntoResponse {
+    (
+        [("content-type", "image/x-icon"), ("cache-control", "public, max-age=86400")],
+        include_bytes!("../../static/favicon.ico").as_slice(),
     )
 }
 
@@ -368,8 +386,8 @@ impl From<StoreError> for PageError {
         match e {
             StoreError::NotFound(_) => PageError::NotFound,
             StoreError::Forbidden => PageError::Forbidden,
-            StoreError::Invalid(i) => PageError::BadRequest(i.to_string()),
-            StoreError::Conflict { field, message } => PageError::BadRequest(format!("{field}: {message}")),
+            StoreError::Invalid(i) => PageError::BadRequest(i.sentences()),
+            StoreError::Conflict { message, .. } => PageError::BadRequest(rally_domain::validation::sentence(&message)),
             StoreError::Unavailable(e) => {
                 tracing::error!(error = %e, "database unavailable");
                 PageError::Unavailable

@@ -491,7 +491,7 @@ pub async fn set_logo(
         return Err(PageError::Forbidden);
     }
     let failed = |message: String| vec![FieldError { field: "logo".into(), message }];
-    let form = match UploadForm::read(multipart).await {
+    let form = match UploadForm::read(multipart, crate::files::Accept::Images).await {
         Ok(f) => f,
         Err(UploadProblem::TooLarge) => return Err(PageError::FileTooLarge),
         Err(p) => return partner_page(&app, &me, &slug, id, "logo", FormData::default(), failed(p.message())).await,
@@ -500,16 +500,12 @@ pub async fn set_logo(
         app.store.set_partner_logo(me.actor(), id, None).await?;
         return Ok(back_to(&slug, id, "recognition"));
     }
-    if form.file.as_ref().is_some_and(|(_, f, _)| !f.media_type.is_image()) {
-        let message = "a logo must be an image (PNG, JPEG, WebP or SVG)".to_owned();
-        return partner_page(&app, &me, &slug, id, "logo", FormData::default(), failed(message)).await;
-    }
     let stored = form.store_file(&app.files).await.map_err(|e| {
         tracing::error!(error = %e, "storing an upload");
         PageError::Unavailable
     })?;
     let Some(stored) = stored else {
-        let message = "choose an image file".to_owned();
+        let message = format!("choose a {} file", crate::files::Accept::Images.types());
         return partner_page(&app, &me, &slug, id, "logo", FormData::default(), failed(message)).await;
     };
     let result = app.store.set_partner_logo(me.actor(), id, Some(stored)).await;

@@ -130,6 +130,7 @@ pub async fn csv(
     State(app): State<AppState>,
     me: SignedIn,
     Path((slug, file)): Path<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let kind = file.strip_suffix(".csv").and_then(Kind::parse).ok_or(PageError::NotFound)?;
     // Not on the team: "not found", like every page of the campaign.
@@ -150,7 +151,9 @@ pub async fn csv(
         Kind::Countries => (COUNTRY_COLUMNS, country_rows(&app.store.event_stats(id).await?)),
         Kind::Weeks => (WEEK_COLUMNS, week_rows(&app.store.event_stats(id).await?)),
     };
-    let mut body = Format::Csv.header(columns);
+    let mut body =
+        if super::export::for_excel(&query) { rally_domain::export::EXCEL_BOM.to_owned() } else { String::new() };
+    body.push_str(&Format::Csv.header(columns));
     for row in &rows {
         body.push_str(&Format::Csv.row(columns, row));
     }

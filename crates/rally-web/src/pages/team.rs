@@ -74,7 +74,7 @@ async fn done(
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/campaigns/{slug}/team")).into_response()),
-        Err(StoreError::Invalid(i)) => team_page(app, me, slug, Some(i.to_string()), email).await,
+        Err(StoreError::Invalid(i)) => team_page(app, me, slug, Some(i.sentences()), email).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -785,6 +785,22 @@ async fn openapi_and_health(s: Server) {
         assert!(doc.body["paths"][path].is_object(), "{path} missing from the OpenAPI document");
     }
     let schemas = &doc.body["components"]["schemas"];
+    // Defaults and examples read as the API writes them: from the same serializer.
+    let policy = serde_json::to_value(rally_domain::cadence::CadencePolicy::default()).unwrap_or_default();
+    let properties = schemas["CadencePolicy"]["properties"].as_object().cloned().unwrap_or_default();
+    assert!(!properties.is_empty());
+    for (name, property) in &properties {
+        assert_eq!(property["default"], policy[name], "CadencePolicy.{name}");
+    }
+    assert_eq!(properties["quiet_weekdays"]["example"], json!(["sun"]));
+    for (schema, value) in [
+        ("Segment", serde_json::to_value(rally_domain::comms::Segment::default()).unwrap_or_default()),
+        ("ActionPlan", serde_json::to_value(rally_domain::ActionPlan::default()).unwrap_or_default()),
+    ] {
+        for (name, property) in schemas[schema]["properties"].as_object().into_iter().flatten() {
+            assert_eq!(property["default"], value[name], "{schema}.{name}");
+        }
+    }
     for schema in [
         "Partner",
         "PartnerDraft",
@@ -1233,7 +1249,14 @@ async fn uploads_are_checked_by_content(s: Server) {
     let logo_path = format!("/api/v1/partners/{partner}/logo");
     let r = s.upload("PUT", &logo_path, t, &[], Some(("file", "logo.pdf", PDF))).await;
     assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "file"), "{}", r.body);
-    assert!(r.body["detail"].as_str().is_some_and(|d| d.contains("image")), "{}", r.body);
+    assert!(r.body["detail"].as_str().is_some_and(|d| d.contains("a logo is a picture")), "{}", r.body);
+    // A file of no accepted type: the refusal lists what a logo may be, and PDF is not among them.
+    let r = s
+        .upload("PUT", &logo_path, t, &[], Some(("file", "logo.txt", b"Dear partner, here is our logo".as_slice())))
+        .await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "file"), "{}", r.body);
+    let detail = r.body["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("PNG, JPEG, WebP or SVG") && !detail.contains("PDF"), "{detail}");
     let r = s.upload("PUT", &logo_path, t, &[], None).await;
     assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "file"), "{}", r.body);
     let profile = format!("/api/v1/partners/{partner}/profile");

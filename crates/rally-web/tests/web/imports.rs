@@ -95,7 +95,11 @@ async fn a_file_is_previewed_checked_imported_and_undone(site: Site) {
     );
     let report = b.get(&format!("{}/report.csv", checked.location)).await;
     assert_eq!(report.status, StatusCode::OK);
-    assert!(report.body.starts_with("row,column,outcome,reason,existing_id\r\n3,Vrsta,error,"), "{}", report.body);
+    assert!(
+        report.body.starts_with("\u{feff}row,column,outcome,reason,existing_id\r\n3,Vrsta,error,"),
+        "{}",
+        report.body
+    );
     let count = || async {
         site.store
             .partners(Actor::System, c, &PartnerFilter { limit: 50, ..Default::default() })
@@ -190,6 +194,13 @@ async fn bad_files_and_roles_get_clear_answers(site: Site) {
     // A forged upload name is not a path.
     let forged = b.get("/campaigns/hr/imports/new?upload=..%2F..%2Fetc%2Fpasswd&kind=partners&name=x").await;
     assert_eq!(forged.status, StatusCode::NOT_FOUND);
+    // Opened without an upload (a bookmark, a typed address): the Imports page, which asks for one.
+    for path in
+        ["/campaigns/hr/imports/new", "/campaigns/hr/imports/new?kind=partners", "/campaigns/hr/imports/new?kind=x"]
+    {
+        let page = b.get(path).await;
+        assert_eq!((page.status, page.location.as_str()), (StatusCode::SEE_OTHER, "/campaigns/hr/imports"), "{path}");
+    }
 
     // Viewers see the imports but may not import.
     let v = site.signed_in("vera").await;

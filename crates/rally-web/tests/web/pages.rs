@@ -171,6 +171,17 @@ async fn signing_in_and_out(site: Site) {
     assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
     assert_eq!(header("x-content-type-options"), "nosniff");
     assert_eq!(header("cache-control"), "no-store");
+    // Every page has an icon, and the address browsers look for answers.
+    assert!(b.get("/login").await.body.contains("rel=\"icon\" href=\"/favicon.svg\""));
+    for (path, media, starts) in [
+        ("/favicon.ico", "image/x-icon", b"\0\0\x01\0".as_slice()),
+        ("/favicon.svg", "image/svg+xml", b"<svg".as_slice()),
+    ] {
+        let icon = b.http.get(format!("{}{path}", b.base)).send().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(icon.status(), StatusCode::OK, "{path}");
+        assert_eq!(icon.headers().get("content-type").and_then(|v| v.to_str().ok()), Some(media));
+        assert!(icon.bytes().await.unwrap_or_default().starts_with(starts), "{path}");
+    }
     let ok = b.sign_in("ana@example.org", PASSWORD, "/campaigns/hr/board").await;
     assert_eq!((ok.status, ok.location.as_str()), (StatusCode::SEE_OTHER, "/campaigns/hr/board"));
     assert_eq!(b.get("/campaigns").await.status, StatusCode::OK);
@@ -518,14 +529,16 @@ async fn plan_and_team_pages_follow_roles(site: Site) {
             &[("name", "X"), ("goal_students", "10"), ("starts_on", "2026-12-07"), ("ends_on", "2026-12-01")],
         )
         .await;
-    assert!(bad.body.contains("must not be before starts_on"), "{}", bad.body.len());
+    assert!(bad.body.contains("must not be before the day campaign week starts"), "{}", bad.body.len());
+    assert!(!bad.body.contains("before starts_on"), "labels, not field names");
     // The last owner stays; a coordinator can be made owner, then the first owner may step down.
     let team = site.store.team(Actor::System, rally_domain::CampaignId(1)).await.unwrap_or_default();
     assert_eq!(team.len(), 5, "extra was added once");
     let owner_id = owner.0.to_string();
     let demote = b.submit(&format!("/campaigns/hr/team/{owner_id}"), &[("role", "viewer")]).await;
     assert_eq!(demote.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(demote.body.contains("at least one owner"));
+    assert!(demote.body.contains("A campaign keeps at least one owner"), "{}", demote.body);
+    assert!(!demote.body.contains("role: "), "no field names in what people read");
     assert_eq!(
         b.submit(&format!("/campaigns/hr/team/{}", coord.0), &[("role", "owner")]).await.status,
         StatusCode::SEE_OTHER

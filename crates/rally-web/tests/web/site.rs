@@ -426,8 +426,11 @@ async fn exports_stream_every_row(site: Site) {
         .collect();
     site.store.load_partners(Actor::System, id, loads).await.unwrap_or_else(|e| panic!("{e}"));
     let team = site.signed_in("ana").await;
-    let csv = team.get("/campaigns/sk/export/partners.csv").await;
+    // Downloads are for Excel (a byte-order mark first) unless the box is unticked.
+    let csv = team.get("/campaigns/sk/export?file=partners.csv&excel=0&excel=1").await;
     assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with("\u{feff}id,name,category,"), "{}", &csv.body[..40]);
+    let csv = team.get("/campaigns/sk/export?file=partners.csv&excel=0").await;
     let lines: Vec<&str> = csv.body.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), 621, "a header and every partner, across pages");
     assert!(lines[0].starts_with("id,name,category,"));
@@ -437,7 +440,9 @@ async fn exports_stream_every_row(site: Site) {
         jsonl.body.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
     assert_eq!(rows.len(), 620);
     assert!(rows.iter().any(|r| r["email"] == "c7@media.example.org" && r["partner"] == "Partner 007"));
-    let history = team.get("/campaigns/sk/export/history.csv").await;
+    let history = team.get("/campaigns/sk/export/history.csv?excel=0").await;
+    assert!(team.get("/campaigns/sk/export/history.csv").await.body.starts_with('\u{feff}'));
+    assert!(team.get("/campaigns/sk/partners").await.body.contains("name=\"excel\" value=\"1\" checked"));
     assert_eq!(history.body.split("\r\n").filter(|l| !l.is_empty()).count(), 1 + 2 * 620, "creation and one move each");
     assert_eq!(team.get("/campaigns/sk/export/secrets.csv").await.status, StatusCode::NOT_FOUND);
     // The action plan as a document: a DOCX (a zip) and Markdown.

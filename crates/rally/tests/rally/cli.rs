@@ -435,8 +435,10 @@ fn exports_from_the_command_line(db: &str, partners: usize) {
     let csv = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
     let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), partners + 1, "a header and every partner");
-    assert!(lines[0].starts_with("id,name,category,audiences,reach,tier,"));
+    assert!(lines[0].starts_with("id,name,category,audiences,reach,tier,"), "no byte-order mark unless asked");
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("{partners} partners written")));
+    let out = rally(&["export", "partners", "--database", db, "--campaign", "sat-kodiranja", "--bom"], None);
+    assert!(out.stdout.starts_with("\u{feff}id,name,".as_bytes()), "--bom: for Excel");
     let out = rally(&["export", "events", "--database", db, "--campaign", "sat-kodiranja", "--format", "jsonl"], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let events: Vec<Value> = String::from_utf8_lossy(&out.stdout)
