@@ -44,11 +44,35 @@ pub fn sentence(message: &str) -> String {
 
 /// "IT company, authority, school network, nonprofit or media": labels as a person reads a choice.
 pub fn labels<'a>(all: impl Iterator<Item = &'a str>) -> String {
-    let all: Vec<String> = all.map(str::to_lowercase).collect();
+    // "Authority" reads "authority" inside a sentence; "IT company" keeps its capitals.
+    let lower_first = |label: &str| {
+        let mut chars = label.chars();
+        match (chars.next(), chars.next()) {
+            (Some(first), Some(second)) if second.is_lowercase() => {
+                first.to_lowercase().chain(label.chars().skip(1)).collect()
+            }
+            _ => label.to_owned(),
+        }
+    };
+    let all: Vec<String> = all.map(lower_first).collect();
     match all.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         Some((last, _)) => last.clone(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod words {
+    #[test]
+    fn choices_and_sentences_read_as_words() {
+        assert_eq!(
+            super::labels(["IT company", "Authority", "School network"].into_iter()),
+            "IT company, authority or school network"
+        );
+        assert_eq!(super::labels(["Call"].into_iter()), "call");
+        assert_eq!(super::sentence("a campaign keeps at least one owner"), "A campaign keeps at least one owner.");
+        assert_eq!(super::sentence("Done?"), "Done?");
     }
 }
 
