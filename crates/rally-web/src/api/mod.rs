@@ -44,7 +44,19 @@ pub mod uploads;
         title = "Rally API",
         description = "Campaigns, partners, contacts, the partner pipeline and the team of an Hour of Code style \
                        outreach campaign. Authenticate with `Authorization: Bearer <token>` (`rally token create`). \
-                       Errors are RFC 9457 problem documents naming the offending field."
+                       Errors are RFC 9457 problem documents naming the offending field; a database whose storage \
+                       is full answers 503 `storage-full` with `Retry-After`.\n\n\
+                       Absolute links in answers and e-mails (partner links, calendar feeds, unsubscribe links, \
+                       organizers' links) start with the server's configured public URL (`--public-url`, \
+                       `RALLY_PUBLIC_URL`, `public_url` in rally.toml), never with the request's `Host` or \
+                       `X-Forwarded-*` headers; a forwarded client address is believed only from configured \
+                       trusted proxies (`--trusted-proxy`).\n\n\
+                       Messages the team writes are `marketing` (campaign news: capped by the cadence rules, only \
+                       to contacts who consented, or whose consent is unknown when the campaign states legitimate \
+                       interest) or `service` (one-to-one operational mail to partners with an agreed commitment: \
+                       not capped). Neither reaches a contact who opted out, unsubscribed from everything or is \
+                       suppressed. Rally's own system mail (event confirmations, reminders, password links) is \
+                       not written through this API."
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
