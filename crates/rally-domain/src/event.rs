@@ -223,9 +223,12 @@ impl Event {
         }
     }
 
-    /// Whether the organizer may report the number of students on `today`.
-    pub fn may_report(&self, today: NaiveDate) -> bool {
-        today >= self.fields.starts_on && matches!(self.status, EventStatus::Approved | EventStatus::Pending)
+    /// Whether the organizer may report the number of students at `now`: once the event's first day has
+    /// begun where the organizer is. Rally does not know their time zone, so the first place on Earth
+    /// the day begins counts (UTC+14): an organizer is never told to wait while it is already their day.
+    pub fn may_report(&self, now: DateTime<Utc>) -> bool {
+        let earliest_today = (now + chrono::TimeDelta::hours(14)).date_naive();
+        earliest_today >= self.fields.starts_on && matches!(self.status, EventStatus::Approved | EventStatus::Pending)
     }
 }
 
@@ -695,6 +698,32 @@ mod tests {
         let err =
             EventForm { latitude: "45".into(), city: String::new(), ..form() }.validate(window(), &Places).unwrap_err();
         assert_eq!(fields_of(&err), [("latitude", "error-coordinates-pair")]);
+    }
+
+    #[test]
+    fn numbers_are_reported_from_the_first_day_wherever_it_has_begun() {
+        let fields = form().validate(window(), &Places).unwrap();
+        let at = |t: &str| t.parse::<DateTime<Utc>>().unwrap();
+        let event = Event {
+            id: EventId(1),
+            campaign_id: CampaignId(1),
+            fields: EventFields { starts_on: "2026-12-08".parse().unwrap(), ..fields },
+            status: EventStatus::Approved,
+            reason: String::new(),
+            students_actual: None,
+            locale: "hr".into(),
+            consent_at: at("2026-12-01T00:00:00Z"),
+            consent_version: "1".into(),
+            confirmed_at: None,
+            created_at: at("2026-12-01T00:00:00Z"),
+            updated_at: at("2026-12-01T00:00:00Z"),
+            link_version: 1,
+        };
+        // Midnight in Zagreb is still the day before in UTC: the organizer may report.
+        assert!(event.may_report(at("2026-12-07T23:00:00Z")));
+        assert!(event.may_report(at("2026-12-07T10:00:00Z")), "the day has begun at UTC+14");
+        assert!(!event.may_report(at("2026-12-07T09:59:00Z")));
+        assert!(!Event { status: EventStatus::Rejected, ..event }.may_report(at("2026-12-09T12:00:00Z")));
     }
 
     #[test]

@@ -589,7 +589,7 @@ impl Events for Backend {
     ) -> Result<Event> {
         let mut tx = self.begin_write().await?;
         let before = linked_event(&mut tx, id, link_version).await?;
-        if !before.may_report(now.date_naive()) {
+        if !before.may_report(now) {
             return Err(StoreError::Conflict {
                 field: "students_actual",
                 message: format!("the number can be reported from the first day of an approved event ({})", before.fields.starts_on),

@@ -110,7 +110,9 @@ pub(super) async fn events_register_confirm_and_moderate(store: &dyn Store) {
     let stats = ok(store.event_stats(c.id).await);
     assert_eq!((stats.students, stats.events, stats.countries), (40, 1, 1));
     // Reporting before the first day is refused; the edit of an approved event goes back to pending.
-    let early = store.report_students(first.event.id, 1, 25, now).await;
+    // (The day before, in the morning UTC: not yet the first day anywhere on Earth.)
+    let day_before = day("2026-12-07").and_hms_opt(8, 0, 0).unwrap_or_default().and_utc();
+    let early = store.report_students(first.event.id, 1, 25, day_before).await;
     assert!(matches!(early, Err(StoreError::Conflict { .. })), "{early:?}");
     let on_the_day = day("2026-12-08").and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
     let reported = ok(store.report_students(first.event.id, 1, 25, on_the_day).await);

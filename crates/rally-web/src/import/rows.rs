@@ -124,28 +124,41 @@ impl<'a> RowChecker<'a> {
         }
     }
 
+    /// The value of an optional cell of field `key`: `None` when empty, or when `parse` refuses it (the
+    /// refusal is the column's problem).
+    fn optional<T>(
+        &self,
+        v: &Values,
+        key: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+        problems: &mut Vec<Problem>,
+    ) -> Option<T> {
+        match v.get(key) {
+            "" => None,
+            raw => parse(raw).map_err(|reason| problems.push(Problem { column: self.column_name(key), reason })).ok(),
+        }
+    }
+
+    /// A contact's values as a draft, the consent read; `name` is the contact's name.
+    fn contact_draft(&self, v: &Values, name: Option<String>, problems: &mut Vec<Problem>) -> ContactDraft {
+        ContactDraft {
+            name,
+            email: v.opt("email"),
+            role: v.opt("role"),
+            language: v.opt("language"),
+            phone: v.opt("phone"),
+            consent: self.optional(v, "consent", parse_consent, problems),
+        }
+    }
+
     fn partner(&self, v: &Values, problems: &mut Vec<Problem>) -> Option<Parsed> {
-        let category = match v.get("category") {
-            "" => None,
-            raw => match parse_category(raw) {
-                Ok(c) => Some(c),
-                Err(reason) => {
-                    problems.push(Problem { column: self.column_name("category"), reason });
-                    None
-                }
-            },
-        };
-        let reach = match v.get("reach") {
-            "" => None,
-            raw => match parse_count(raw) {
-                Some(n) => Some(n),
-                None => {
-                    let reason = format!("`{raw}` is not a whole number of people");
-                    problems.push(Problem { column: self.column_name("reach"), reason });
-                    None
-                }
-            },
-        };
+        let category = self.optional(v, "category", parse_category, problems);
+        let reach = self.optional(
+            v,
+            "reach",
+            |raw| parse_count(raw).ok_or_else(|| format!("`{raw}` is not a whole number of people")),
+            problems,
+        );
         let mut audiences = Vec::new();
         for raw in list(v.get("audiences")) {
             match parse_audience(raw) {
@@ -153,17 +166,16 @@ impl<'a> RowChecker<'a> {
                 Err(reason) => problems.push(Problem { column: self.column_name("audiences"), reason }),
             }
         }
-        let country = match v.get("country") {
-            "" => None,
-            raw => match rally_site::geo::country_by_code_or_name(raw) {
-                Some(c) => Some(c.code.to_owned()),
-                None => {
-                    let reason = format!("`{raw}` is not a country (a code such as HR, or a name)");
-                    problems.push(Problem { column: self.column_name("country"), reason });
-                    None
-                }
+        let country = self.optional(
+            v,
+            "country",
+            |raw| {
+                rally_site::geo::country_by_code_or_name(raw)
+                    .map(|c| c.code.to_owned())
+                    .ok_or_else(|| format!("`{raw}` is not a country (a code such as HR, or a name)"))
             },
-        };
+            problems,
+        );
         let contact = self.row_contact(v, v.opt("name"), problems);
         let draft = PartnerDraft {
             name: v.opt("name"),
@@ -196,24 +208,7 @@ impl<'a> RowChecker<'a> {
         if v.get("email").is_empty() {
             return RowContact::NoEmail;
         }
-        let consent = match v.get("consent") {
-            "" => None,
-            raw => match parse_consent(raw) {
-                Ok(c) => Some(c),
-                Err(reason) => {
-                    problems.push(Problem { column: self.column_name("consent"), reason });
-                    return RowContact::None;
-                }
-            },
-        };
-        let draft = ContactDraft {
-            name: v.opt("contact_name").or(partner_name),
-            email: v.opt("email"),
-            role: v.opt("role"),
-            language: v.opt("language"),
-            phone: v.opt("phone"),
-            consent,
-        };
+        let draft = self.contact_draft(v, v.opt("contact_name").or(partner_name), problems);
         match draft.clone().validate() {
             Ok(fields) => RowContact::Some { fields, patch: draft },
             Err(e) => {
@@ -233,34 +228,8 @@ impl<'a> RowChecker<'a> {
             problems
                 .push(Problem { column: self.column_name("partner"), reason: "required: the partner's name".into() });
         }
-        let partner_category = match v.get("partner_category") {
-            "" => None,
-            raw => match parse_category(raw) {
-                Ok(c) => Some(c),
-                Err(reason) => {
-                    problems.push(Problem { column: self.column_name("partner_category"), reason });
-                    None
-                }
-            },
-        };
-        let consent = match v.get("consent") {
-            "" => None,
-            raw => match parse_consent(raw) {
-                Ok(c) => Some(c),
-                Err(reason) => {
-                    problems.push(Problem { column: self.column_name("consent"), reason });
-                    None
-                }
-            },
-        };
-        let draft = ContactDraft {
-            name: v.opt("name"),
-            email: v.opt("email"),
-            role: v.opt("role"),
-            language: v.opt("language"),
-            phone: v.opt("phone"),
-            consent,
-        };
+        let partner_category = self.optional(v, "partner_category", parse_category, problems);
+        let draft = self.contact_draft(v, v.opt("name"), problems);
         match draft.clone().validate() {
             Ok(fields) if !partner.is_empty() => {
                 Some(Parsed::Contact { partner, partner_category, fields, patch: draft })

@@ -730,7 +730,7 @@ impl Engine<'_> {
                     report.line(number, "", "skipped", &reason, None)?;
                     self.partners.reference(index)
                 }
-                Some((Found::Campaign(id), key)) => match on_duplicate {
+                Some((Found::Campaign(id), key)) if on_duplicate != OnDuplicate::Create => match on_duplicate {
                     OnDuplicate::Skip => {
                         self.partners.add(number, &keys, Some(id));
                         self.counts.skipped += 1;
@@ -742,7 +742,8 @@ impl Engine<'_> {
                         report.line(number, "", "skipped", &reason, Some(id.0))?;
                         PartnerRef::Existing(id)
                     }
-                    OnDuplicate::Update => {
+                    // (Create is the arm below: the partner is added again, as the import is told.)
+                    OnDuplicate::Update | OnDuplicate::Create => {
                         self.partners.add(number, &keys, Some(id));
                         rows.push(ImportRow {
                             number,
@@ -751,17 +752,9 @@ impl Engine<'_> {
                         });
                         PartnerRef::Existing(id)
                     }
-                    OnDuplicate::Create => {
-                        self.partners.add(number, &keys, None);
-                        rows.push(ImportRow {
-                            number,
-                            action: RowAction::Create,
-                            record: ImportRecord::Partner { fields, patch },
-                        });
-                        PartnerRef::Row(number)
-                    }
                 },
-                None => {
+                // New, or in the campaign and added again as the import is told.
+                _ => {
                     self.partners.add(number, &keys, None);
                     rows.push(ImportRow {
                         number,

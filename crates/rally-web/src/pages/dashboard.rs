@@ -99,19 +99,8 @@ pub async fn dashboard(
     let won = funnel.iter().find(|t| t.key == Stage::ClosedWon).map_or(0, |t| t.reach);
     let message = f.languages.first().and_then(|l| f.message.get(l)).cloned().unwrap_or_default();
     let layout = Layout::new(&app, &me, Some(&slug), "dashboard", f.name.clone()).await?;
-    // A member campaign the user is on the team of links to its dashboard; any other to its public site.
-    let members = events
-        .members
-        .iter()
-        .map(|m| {
-            let link = if layout.campaigns.iter().any(|c| c.slug == m.slug) {
-                format!("/campaigns/{}", m.slug)
-            } else {
-                format!("/c/{}/", m.slug)
-            };
-            (link, m.name.clone(), number(m.events))
-        })
-        .collect();
+    let members =
+        events.member_links(&layout).into_iter().map(|(link, m)| (link, m.name.clone(), number(m.events))).collect();
     render(&DashboardPage {
         layout,
         slug: slug.clone(),

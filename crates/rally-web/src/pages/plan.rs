@@ -95,14 +95,9 @@ async fn plan_page(
     let layout = Layout::new(app, me, Some(slug), "plan", format!("Plan · {}", c.fields.name)).await?;
     let counted = super::umbrella::Counted::of(app, c.id, slug).await?;
     let members = counted
-        .members
-        .iter()
-        .map(|m| {
-            let link = if layout.campaigns.iter().any(|x| x.slug == m.slug) {
-                format!("/campaigns/{}", m.slug)
-            } else {
-                format!("/c/{}/", m.slug)
-            };
+        .member_links(&layout)
+        .into_iter()
+        .map(|(link, m)| {
             let adds = format!("{} students in {} events", number(m.students), number(m.events));
             (link, m.name.clone(), adds)
         })

@@ -45,6 +45,22 @@ impl Counted {
         })
     }
 
+    /// Each member with where to go to see it: its dashboard for a member campaign the user is on the
+    /// team of, its public site otherwise.
+    pub fn member_links<'a>(&'a self, layout: &super::Layout) -> Vec<(String, &'a Member)> {
+        self.members
+            .iter()
+            .map(|m| {
+                let link = if layout.campaigns.iter().any(|c| c.slug == m.slug) {
+                    format!("/campaigns/{}", m.slug)
+                } else {
+                    format!("/c/{}/", m.slug)
+                };
+                (link, m)
+            })
+            .collect()
+    }
+
     pub fn member_events(&self) -> i64 {
         self.events - self.own_events
     }

@@ -107,7 +107,6 @@ fn page(
 ) -> Manage {
     let l = ctx.lang;
     let f = &event.fields;
-    let today = Utc::now().date_naive();
     let status_code = event.status.as_str();
     let students = match event.students_actual {
         Some(n) => l.t_with("report-saved", &[("students", Arg::Num(n))]),
@@ -132,7 +131,7 @@ fn page(
         problem: p.general,
         unconfirmed: event.status == EventStatus::Unconfirmed,
         cancelled: event.status == EventStatus::Cancelled,
-        may_report: event.may_report(today),
+        may_report: event.may_report(Utc::now()),
         report_not_yet: l.t_with("report-not-yet", &[("date", Arg::Str(&l.date(f.starts_on)))]),
         actual: event.students_actual.map(|n| n.to_string()).unwrap_or_default(),
         report_error: p.report,

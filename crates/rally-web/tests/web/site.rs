@@ -605,13 +605,7 @@ async fn a_forged_host_never_reaches_a_link(site: Site) {
     let made = b.submit(&format!("/campaigns/host/partners/{p}/link"), &[("action", "create")]).await;
     assert!(made.body.contains(&format!("{}/p/", site.base)), "{}", made.body);
     let cal = b.submit("/campaigns/host/tasks/calendar", &[("action", "create")]).await;
-    let url = cal
-        .body
-        .split("id=\"calendar-url\" class=\"copy\" readonly value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap_or_default()
-        .to_owned();
+    let url = super::workflow::calendar_url(&cal.body);
     assert!(url.starts_with(&format!("{}/calendar/", site.base)), "{url}");
     let path = url.trim_start_matches(&site.base).to_owned();
     let feed = evil.get(&path).await;

@@ -360,13 +360,7 @@ async fn the_calendar_feed_is_valid_icalendar(site: Site) {
     b.submit(&format!("/campaigns/hr/partners/{p}/tasks"), &[("title", "Call the principal"), ("due_on", &in_days(1))])
         .await;
     let page = b.submit("/campaigns/hr/tasks/calendar", &[("action", "create")]).await;
-    let url = page
-        .body
-        .split("id=\"calendar-url\" class=\"copy\" readonly value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap_or_default()
-        .to_owned();
+    let url = calendar_url(&page.body);
     assert!(url.ends_with(".ics"), "{url}");
     // A calendar app fetches it without cookies.
     let app = reqwest::Client::new();
@@ -401,4 +395,13 @@ async fn the_calendar_feed_is_valid_icalendar(site: Site) {
     // Revoked, the feed is gone.
     b.submit("/campaigns/hr/tasks/calendar", &[("action", "revoke")]).await;
     assert_eq!(app.get(&url).send().await.map(|r| r.status()).ok(), Some(StatusCode::NOT_FOUND));
+}
+
+/// The calendar feed's address as the Tasks page shows it, once, after it is made.
+pub(super) fn calendar_url(body: &str) -> String {
+    body.split("id=\"calendar-url\" class=\"copy\" readonly value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
 }

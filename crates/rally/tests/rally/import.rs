@@ -15,6 +15,17 @@ fn exports(db: &str) -> Vec<String> {
     ["partners", "contacts", "history", "events"].iter().map(|k| export(db, k)).collect()
 }
 
+/// `rally import list` as printed, and the imports still in place (newest first).
+fn applied_imports(db: &str) -> (String, Vec<String>) {
+    let listed = ok(&["import", "list", "--database", db, "--campaign", CAMPAIGN], None);
+    let applied = listed
+        .lines()
+        .filter(|l| l.contains(" applied "))
+        .filter_map(|l| l.split_whitespace().next().map(|id| id.trim_start_matches('#').to_owned()))
+        .collect();
+    (listed, applied)
+}
+
 fn stderr_of(args: &[&str], succeeds: bool) -> String {
     let out = rally(args, None);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -131,12 +142,7 @@ pub(super) fn a_messy_partner_list_imports_and_undoes(db: &str) {
     assert!(osijek.contains(",media,parents;general_public,999,"), "audiences kept, reach changed: {osijek}");
 
     // Undo goes newest first, and leaves the campaign exactly as it was.
-    let listed = ok(&["import", "list", "--database", db, "--campaign", CAMPAIGN], None);
-    let applied: Vec<String> = listed
-        .lines()
-        .filter(|l| l.contains(" applied "))
-        .filter_map(|l| l.split_whitespace().next().map(|id| id.trim_start_matches('#').to_owned()))
-        .collect();
+    let (listed, applied) = applied_imports(db);
     assert_eq!(applied.len(), 5, "{listed}");
     assert!(listed.contains(" rolled_back ") && listed.contains(" dry_run "), "{listed}");
     let oldest = applied.last().cloned().unwrap_or_default();
@@ -232,12 +238,7 @@ pub(super) fn partner_lists_match_and_bring_their_contacts(db: &str) {
     assert!(said.contains("5 created"), "{said}");
 
     // Undo, newest first: exactly as before.
-    let listed = ok(&["import", "list", "--database", db, "--campaign", CAMPAIGN], None);
-    let applied: Vec<String> = listed
-        .lines()
-        .filter(|l| l.contains(" applied "))
-        .filter_map(|l| l.split_whitespace().next().map(|id| id.trim_start_matches('#').to_owned()))
-        .collect();
+    let (listed, applied) = applied_imports(db);
     assert!(applied.len() >= 6, "{listed}");
     for id in &applied {
         ok(&["import", "undo", "--database", db, id], None);
