@@ -46,6 +46,8 @@ pub(super) fn rally(args: &[&str], stdin: Option<&str>) -> Output {
         .args(args)
         .env_remove("RALLY_DATABASE_URL")
         .env_remove("RALLY_LISTEN")
+        .env_remove("RALLY_PUBLIC_URL")
+        .env_remove("RALLY_TRUSTED_PROXIES")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -598,6 +600,22 @@ fn unknown_database_schemes_are_refused_before_anything_is_created() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
     assert_eq!(std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(1), 0, "nothing created");
+}
+
+/// A server others can reach does not start without the address people use: links in e-mails are built
+/// from it. Bad settings are refused before a database is created.
+#[test]
+fn serve_needs_a_public_url_unless_it_listens_on_loopback() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("rally.db").display().to_string();
+    fails(&["serve", "--listen", "0.0.0.0:0", "--database", &db], None, "--public-url https://rally.example.org");
+    let bad_url = ["serve", "--listen", "0.0.0.0:0", "--database", &db, "--public-url", "rally.example.org"];
+    fails(&bad_url, None, "is not a URL like https://rally.example.org");
+    let with_path = ["serve", "--database", &db, "--public-url", "https://rally.example.org/rally"];
+    fails(&with_path, None, "give only the scheme, host and port");
+    let proxy = ["serve", "--database", &db, "--trusted-proxy", "proxy.internal"];
+    fails(&proxy, None, "is not an address or a range like 10.0.0.0/8");
+    assert!(!dir.path().join("rally.db").exists(), "nothing is created for a server that does not start");
 }
 
 #[test]
