@@ -913,12 +913,25 @@ pub async fn queue(
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
     match plan::queue_message(&*app.store, me.actor(), id, app.public_url.as_str(), Utc::now()).await {
         Ok((planned, added)) => {
+            // Who got nothing, by reason: "2 opted out of campaign e-mail, 1 unsubscribed from all e-mail".
+            let mut reasons: Vec<(&str, usize)> = Vec::new();
+            for (_, why) in &planned.excluded {
+                match reasons.iter_mut().find(|(r, _)| *r == why.as_str()) {
+                    Some((_, n)) => *n += 1,
+                    None => reasons.push((why.as_str(), 1)),
+                }
+            }
+            let left_out = if reasons.is_empty() {
+                "no contact left out".to_owned()
+            } else {
+                let each: Vec<String> = reasons.iter().map(|(why, n)| format!("{n} {why}")).collect();
+                format!("{} contacts left out: {}", planned.excluded.len(), each.join(", "))
+            };
             let notice = format!(
-                "Queued {added} e-mails: {} on time, {} deferred by the cadence rules, {} expired; {} contacts left out.",
+                "Queued {added} e-mails: {} on time, {} deferred by the cadence rules, {} expired; {left_out}.",
                 planned.on_time(),
                 planned.deferred(),
                 planned.expired(),
-                planned.excluded.len()
             );
             message_page(&app, &me, &slug, Some(id), None, None, Some(notice), vec![]).await
         }

@@ -15,10 +15,21 @@ both_backends!(
 );
 
 async fn contacts(site: &Site, campaign: rally_domain::CampaignId, n: usize) -> Vec<rally_domain::Contact> {
+    contacts_named(site, campaign, "Škola", "skola", n).await
+}
+
+/// `n` school networks called `school` with a contact each, at `domain`.example.org.
+async fn contacts_named(
+    site: &Site,
+    campaign: rally_domain::CampaignId,
+    school: &str,
+    domain: &str,
+    n: usize,
+) -> Vec<rally_domain::Contact> {
     let mut out = Vec::new();
     for i in 0..n {
         let fields = PartnerDraft {
-            name: Some(format!("Škola {i}")),
+            name: Some(format!("{school} {i}")),
             category: Some(Category::SchoolNetwork),
             reach: Some(300),
             ..Default::default()
@@ -28,7 +39,7 @@ async fn contacts(site: &Site, campaign: rally_domain::CampaignId, n: usize) -> 
         let p = site.store.create_partner(Actor::System, campaign, fields).await.unwrap_or_else(|e| panic!("{e}"));
         let k = ContactDraft {
             name: Some(format!("Ana {i}")),
-            email: Some(format!("ana{i}@skola.example.org")),
+            email: Some(format!("ana{i}@{domain}.example.org")),
             language: Some("hr".into()),
             ..Default::default()
         }
@@ -105,8 +116,14 @@ async fn the_editor_and_the_planner(site: Site) {
             .await;
         assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
     }
+    // A fourth school's contact opted out: left out of every message, and the planner says why.
+    let out = contacts_named(&site, c, "Opted", "opted", 1).await.remove(0);
+    let patch = ContactDraft { consent: Some(rally_domain::Consent::OptedOut), ..Default::default() };
+    site.store.update_contact(Actor::System, out.id, patch).await.unwrap_or_else(|e| panic!("{e}"));
     let plan = b.get("/campaigns/hr/comms/plan").await;
     assert_eq!(plan.status, StatusCode::OK);
+    assert!(plan.body.contains("<strong id=\"left-out-count\">3</strong>"), "one contact, three messages");
+    assert!(plan.body.contains(&format!("{} — left out: opted out of campaign e-mail", out.fields.email)));
     assert!(plan.body.contains("<strong id=\"deferred-count\">3</strong>"), "{}", plan.body);
     assert!(plan.body.contains("2 e-mails in the 7 days before"));
     let first = b.get("/campaigns/hr/comms").await.body;
@@ -119,6 +136,7 @@ async fn the_editor_and_the_planner(site: Site) {
     assert!(preview.body.contains("Bok Ana") && preview.body.contains("/u/"), "{}", preview.body);
     let queued = b.submit(&format!("/campaigns/hr/comms/messages/{id}/queue"), &[]).await;
     assert!(queued.body.contains("Queued 3 e-mails: 3 on time"), "{}", queued.body);
+    assert!(queued.body.contains("1 contacts left out: 1 opted out of campaign e-mail"), "{}", queued.body);
     let again = b.submit(&format!("/campaigns/hr/comms/messages/{id}/queue"), &[]).await;
     assert!(again.body.contains("already planned"), "queued once only: {}", again.body);
     let test = b.submit(&format!("/campaigns/hr/comms/messages/{id}/test"), &[]).await;
