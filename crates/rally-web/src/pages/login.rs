@@ -33,12 +33,20 @@ pub struct Next {
     next: Option<String>,
 }
 
-/// Only a path on this site is a place to return to; anything else goes to the campaign list.
+/// Only a path on this site is a place to return to; anything else goes to the campaign list. The
+/// value must be printable ASCII (a tab or newline is dropped by browsers, turning `/\t/evil` into
+/// `//evil`, and cannot be a header at all), a path that starts with one `/`, and stay on this origin
+/// once resolved and normalized as a browser does.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next.to_owned()
-    } else {
-        "/campaigns".into()
+    const HOME: &str = "/campaigns";
+    let printable = !next.is_empty() && next.len() <= 2048 && next.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if !printable || !next.starts_with('/') || next.starts_with("//") || next.contains('\\') {
+        return HOME.into();
+    }
+    let Ok(base) = url::Url::parse("https://rally.invalid/") else { return HOME.into() };
+    match base.join(next) {
+        Ok(u) if u.origin() == base.origin() && !u.path().starts_with("//") => next.to_owned(),
+        _ => HOME.into(),
     }
 }
 
@@ -179,5 +187,44 @@ pub async fn reset_submit(
             Err(PageError::BadRequest("This link has expired or was used already. Ask for a new one.".into()))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_this_site_are_returned_to() {
+        for good in ["/campaigns/hr/board", "/campaigns/hr/partners?stage=lead&q=%C5%A1kola", "/c/hr/", "/"] {
+            assert_eq!(safe_next(good), good, "{good:?}");
+        }
+        for hostile in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example/",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "/ /evil.example",
+            "/\u{a0}/evil",
+            "/škola",
+            "",
+            "evil.example",
+            "/%09/evil.example",
+            "/.//evil.example",
+        ] {
+            let got = safe_next(hostile);
+            assert!(
+                got == "/campaigns" || (got == hostile && !hostile.contains(['\t', '\n', ' '])),
+                "{hostile:?} gave {got:?}"
+            );
+            assert!(!got.starts_with("//") && !got.contains(['\t', '\n', '\r', '\\']), "{hostile:?} gave {got:?}");
+        }
+        assert_eq!(safe_next("/\t/evil.example"), "/campaigns");
+        assert_eq!(safe_next("/\n"), "/campaigns");
     }
 }

@@ -164,6 +164,19 @@ async fn signing_in_and_out(site: Site) {
     assert!(wrong.body.contains("value=\"ana@example.org\""), "the address is kept");
     let unknown = b.sign_in("nobody@example.org", PASSWORD, "/campaigns").await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED, "unknown addresses fail the same way");
+    // Where to go after signing in is a path of this site, or the campaign list: never another site.
+    for next in ["/\t/evil.example", "//evil.example", "/\n", "https://evil.example"] {
+        let other = site.browser();
+        let form = other
+            .get(&format!("/login?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()))
+            .await;
+        assert_eq!(form.status, StatusCode::OK, "{next:?}");
+        let token = hidden(&form.body, "csrf");
+        let signed = other
+            .post("/login", &[("csrf", &token), ("next", next), ("email", "ana@example.org"), ("password", PASSWORD)])
+            .await;
+        assert_eq!((signed.status, signed.location.as_str()), (StatusCode::SEE_OTHER, "/campaigns"), "{next:?}");
+    }
     // Pages carry a strict content security policy and are not cached.
     let resp = b.http.get(format!("{}/login", b.base)).send().await.unwrap_or_else(|e| panic!("{e}"));
     let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
