@@ -45,8 +45,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let mut parts = content_type.split(';');
+        let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
         if essence != "application/json" && !essence.ends_with("+json") {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        // JSON is UTF-8 (RFC 8259); a body that says it is something else is not read as UTF-8 anyway.
+        let charset = parts
+            .filter_map(|p| p.split_once('='))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+            .map(|(_, v)| v.trim().trim_matches('"').to_ascii_lowercase());
+        if charset.is_some_and(|c| c != "utf-8" && c != "utf8") {
             return Err(ApiError::UnsupportedMediaType);
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
@@ -56,14 +65,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
                 ApiError::Malformed(rejection.body_text())
             }
         })?;
+        // Every body Rally reads is an object: serde would also take an array for a struct's fields in
+        // order (`["x", "media"]` as a partner), which no client means.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::invalid("body", "send a JSON object, `{…}`"));
+        }
         let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(deserializer).map(JsonBody).map_err(json_problem)
+        let value = serde_path_to_error::deserialize(&mut *deserializer).map_err(json_problem)?;
+        // Nothing may follow the object (`{…} xx` is not JSON).
+        deserializer.end().map_err(|e| ApiError::Malformed(format!("the body is not valid JSON: {e}")))?;
+        Ok(JsonBody(value))
     }
 }
 
 /// A JSON value already read (part of a body) as `T`, its errors named by their path as [`JsonBody`]
 /// names them.
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    if !value.is_object() {
+        return Err(ApiError::invalid("body", "send a JSON object, `{…}`"));
+    }
     serde_path_to_error::deserialize(value).map_err(json_problem)
 }
 

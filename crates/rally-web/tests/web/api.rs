@@ -591,6 +591,30 @@ async fn bad_input_is_named_and_changes_nothing(s: Server) {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     let r = s.raw(&partners, &token, "application/json", b"[1, 2]".to_vec()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // An array is not an object with its fields in order; nothing may follow the object; JSON is UTF-8.
+    let r = s.raw(&partners, &token, "application/json", br#"["Array Ltd", "media"]"#.to_vec()).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "body"), "{}", r.body);
+    let r =
+        s.raw(&partners, &token, "application/json", br#"{"name": "Trailing", "category": "media"} xx"#.to_vec()).await;
+    assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "body"), "{}", r.body);
+    let utf16 = br#"{"name": "Utf16", "category": "media"}"#.to_vec();
+    let r = s.raw(&partners, &token, "application/json; charset=utf-16", utf16.clone()).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.body);
+    let hold = format!("/api/v1/partners/{pid}/do-not-contact");
+    let r = s.send("PUT", &hold, t, "application/json", b"[null]".to_vec()).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "body"), "{}", r.body);
+    let r = s
+        .raw(&partners, &token, "application/json; charset=UTF-8", br#"{"name": "Fine", "category": "media"}"#.to_vec())
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "a UTF-8 charset is fine: {}", r.body);
+    s.call("DELETE", &format!("/api/v1/partners/{}", r.id()), t, None).await;
+    let names: Vec<String> = s.call("GET", &partners, t, None).await.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(names, ["CARNET"], "none of the refused bodies made a partner");
     // Ids that cannot exist, and routes that do not.
     assert_eq!(s.call("GET", "/api/v1/partners/abc", t, None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(s.call("GET", "/api/v1/partners/99999999", t, None).await.status, StatusCode::NOT_FOUND);
