@@ -122,7 +122,10 @@ fn csv_line(cells: &[Cell]) -> String {
         match c {
             Cell::Text(s) => {
                 let s = neutralize(s);
-                if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
+                // A semicolon or tab is quoted too: spreadsheets set to a language whose list separator
+                // is `;` (Croatian, French, Russian…) split on it, and a list value such as tags
+                // `x;=cmd|…` would otherwise put a formula at the start of a cell of its own.
+                if s.contains([',', '"', '\n', '\r', ';', '\t']) || s.starts_with(' ') || s.ends_with(' ') {
                     out.push('"');
                     out.push_str(&s.replace('"', "\"\""));
                     out.push('"');
@@ -347,5 +350,27 @@ mod tests {
         assert_eq!(Format::JsonLines.header(&["a"]), "");
         assert_eq!(Format::parse("jsonl"), Ok(Format::JsonLines));
         assert!(Format::parse("xlsx").is_err());
+    }
+
+    /// A spreadsheet that splits on `;` (its list separator) or tabs never sees a cell that starts a
+    /// formula, even inside a list value.
+    #[test]
+    fn list_values_cannot_split_into_formulas() {
+        let line = csv_line(&[Cell::Int(1), Cell::Text("x;=cmd|' /c calc'!a0".into()), Cell::Text("a\t=1+1".into())]);
+        for separator in [',', ';', '\t'] {
+            let mut field = String::new();
+            let mut quoted = false;
+            for c in line.trim_end().chars() {
+                match c {
+                    '"' => quoted = !quoted,
+                    c if c == separator && !quoted => {
+                        assert!(!field.starts_with(['=', '+', '-', '@']), "{separator:?}: {field:?} in {line:?}");
+                        field.clear();
+                    }
+                    c => field.push(c),
+                }
+            }
+            assert!(!field.starts_with(['=', '+', '-', '@']), "{separator:?}: {field:?} in {line:?}");
+        }
     }
 }
