@@ -273,9 +273,9 @@ async fn fetch_task(conn: &mut Conn, id: TaskId) -> Result<Task> {
 async fn check_task_links(conn: &mut Conn, campaign: CampaignId, f: &mut TaskFields) -> Result<()> {
     check_on_team(conn, campaign, f.owner_id).await?;
     if let Some(c) = f.commitment_id {
-        let m = fetch_commitment(conn, c).await.map_err(|_| Invalid::field("commitment_id", "no such commitment in this campaign"))?;
+        let m = fetch_commitment(conn, c).await.map_err(missing_as(no_commitment()))?;
         if m.campaign_id != campaign || f.partner_id.is_some_and(|p| p != m.partner_id) {
-            return Err(Invalid::field("commitment_id", "no such commitment of this partner").into());
+            return Err(no_commitment().into());
         }
         f.partner_id = Some(m.partner_id);
     }
@@ -617,9 +617,9 @@ impl Workflow for Backend {
         authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
         let mut chosen = Vec::with_capacity(asks.len());
         for id in asks {
-            let ask = fetch_ask(&mut tx, *id).await.map_err(|_| Invalid::field("asks", format!("no ask {id}")))?;
+            let ask = fetch_ask(&mut tx, *id).await.map_err(missing_as(not_a_standard_ask(*id)))?;
             if ask.campaign_id != campaign || !ask.is_standard() {
-                return Err(Invalid::field("asks", format!("ask {id} is not a standard ask of this campaign")).into());
+                return Err(not_a_standard_ask(*id).into());
             }
             chosen.push(ask);
         }
@@ -671,9 +671,9 @@ impl Workflow for Backend {
     async fn propose(&self, actor: Actor, partner: PartnerId, ask: AskId, draft: CommitmentDraft, today: chrono::NaiveDate) -> Result<Commitment> {
         let mut tx = self.begin_write().await?;
         let p = partner_for(&mut tx, actor, partner, edit).await?;
-        let ask = fetch_ask(&mut tx, ask).await.map_err(|_| Invalid::field("ask_id", "no such ask"))?;
+        let ask = fetch_ask(&mut tx, ask).await.map_err(missing_as(no_ask_for_partner()))?;
         if ask.campaign_id != p.campaign_id || ask.partner_id.is_some_and(|owner| owner != partner) {
-            return Err(Invalid::field("ask_id", "no such ask for this partner").into());
+            return Err(no_ask_for_partner().into());
         }
         let c = insert_commitment(&mut tx, &p, &ask, draft, today).await?;
         tx.commit().await?;
@@ -1039,9 +1039,9 @@ impl Workflow for Backend {
         let now = now_micros();
         let mut ids = Vec::new();
         for id in assets {
-            let asset = fetch_asset(&mut tx, *id).await.map_err(|_| Invalid::field("assets", format!("no asset {id}")))?;
+            let asset = fetch_asset(&mut tx, *id).await.map_err(missing_as(no_asset(*id)))?;
             if asset.campaign_id != p.campaign_id {
-                return Err(Invalid::field("assets", format!("no asset {id} in this campaign")).into());
+                return Err(no_asset(*id).into());
             }
             let row = sqlx::query(
                 "INSERT INTO asset_sends (partner_id, asset_id, sent_at, sent_by, note) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -1378,4 +1378,31 @@ async fn sends_of(conn: &mut Conn, partner: PartnerId) -> Result<Vec<AssetSend>>
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(send_from_row).collect()
+}
+
+// One answer whether an id given in a body does not exist at all or belongs to another campaign,
+// so nobody learns which ids exist elsewhere by trying them.
+
+/// Turns "not found" into the body's own answer; any other failure stays what it is.
+fn missing_as(invalid: Invalid) -> impl FnOnce(StoreError) -> StoreError {
+    move |e| match e {
+        StoreError::NotFound(_) => invalid.into(),
+        e => e,
+    }
+}
+
+fn no_commitment() -> Invalid {
+    Invalid::field("commitment_id", "no such commitment of this partner in this campaign")
+}
+
+fn not_a_standard_ask(id: AskId) -> Invalid {
+    Invalid::field("asks", format!("ask {id} is not a standard ask of this campaign"))
+}
+
+fn no_ask_for_partner() -> Invalid {
+    Invalid::field("ask_id", "no such ask for this partner")
+}
+
+fn no_asset(id: AssetId) -> Invalid {
+    Invalid::field("assets", format!("no asset {id} in this campaign"))
 }

@@ -57,6 +57,7 @@ conformance!(
     partner_links_are_secret_and_revocable,
     follow_up_tasks_and_stale_partners,
     interactions_assets_recognition_and_calendar,
+    ids_from_other_campaigns_answer_as_missing_ones,
     messages_keep_their_templates_and_segments,
     the_outbox_is_claimed_once_and_survives_a_dead_worker,
     failures_retry_bounces_suppress,

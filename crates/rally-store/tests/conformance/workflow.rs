@@ -396,3 +396,64 @@ pub async fn interactions_assets_recognition_and_calendar(store: &dyn Store) {
     ok(store.revoke_calendar_tokens(ana.id).await);
     assert!(ok(store.calendar("feed-hash", today()).await).is_none());
 }
+
+/// What an invalid input says, field and message.
+fn said<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
+    match r {
+        Err(StoreError::Invalid(e)) => format!("{}: {}", e.0[0].field, e.0[0].message),
+        other => panic!("expected an invalid input, got {other:?}"),
+    }
+}
+
+/// An id in a body that belongs to another campaign gets the very answer of an id that does not
+/// exist, so trying ids tells nobody which exist elsewhere.
+pub async fn ids_from_other_campaigns_answer_as_missing_ones(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let boris = user(store, "Boris").await;
+    let (a, b) = (Actor::User(ana.id), Actor::User(boris.id));
+    let mine = ok(store.create_campaign(a, campaign_fields("mine")).await);
+    let theirs = ok(store.create_campaign(b, campaign_fields("theirs")).await);
+    let p = ok(store.create_partner(a, mine.id, partner("Radio", Category::Media, 100)).await);
+    let q = ok(store.create_partner(b, theirs.id, partner("Radio", Category::Media, 100)).await);
+    let asset = ok(store
+        .create_asset(
+            b,
+            theirs.id,
+            ok(AssetDraft {
+                title: Some("Poster".into()),
+                kind: Some(AssetKind::Poster),
+                url: Some("example.org/poster".into()),
+                ..Default::default()
+            }
+            .validate(false)),
+            None,
+        )
+        .await);
+    let standard = ok(store.create_ask(b, theirs.id, None, ask("Newsletter", 10, "")).await);
+    let commitment = ok(store.propose(b, q.id, standard.id, CommitmentDraft::default(), today()).await);
+    let missing = 9_999_999;
+
+    let send = |id| async move { said(store.send_assets(a, p.id, &[id], "").await) };
+    let (elsewhere, nowhere) = (send(asset.id).await, send(rally_domain::AssetId(missing)).await);
+    assert_eq!(elsewhere.replace(&asset.id.to_string(), "N"), nowhere.replace(&missing.to_string(), "N"));
+
+    let apply = |id| async move { said(store.apply_asks(a, mine.id, &[id], &PartnerFilter::default(), true).await) };
+    let (elsewhere, nowhere) = (apply(standard.id).await, apply(rally_domain::AskId(missing)).await);
+    assert_eq!(elsewhere.replace(&standard.id.to_string(), "N"), nowhere.replace(&missing.to_string(), "N"));
+
+    let propose = |id| async move { said(store.propose(a, p.id, id, CommitmentDraft::default(), today()).await) };
+    assert_eq!(propose(standard.id).await, propose(rally_domain::AskId(missing)).await);
+
+    let task = |id| async move {
+        let fields = TaskFields {
+            title: "Call".into(),
+            due_on: today(),
+            owner_id: None,
+            partner_id: None,
+            commitment_id: Some(id),
+            done: false,
+        };
+        said(store.create_task(a, mine.id, fields).await)
+    };
+    assert_eq!(task(commitment.id).await, task(rally_domain::CommitmentId(missing)).await);
+}
