@@ -120,7 +120,8 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(run_to_completion))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panicked));
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panicked))
+        .layer(axum::middleware::from_fn(private_answers));
     // Request spans and their events are debug-level: when the log filter set at start-up cannot show
     // them, they are not made at all (measurably faster on the public site's hot paths).
     let app = if tracing::level_enabled!(tracing::Level::DEBUG) {
@@ -128,7 +129,30 @@ pub fn router(state: AppState) -> Router {
     } else {
         app
     };
-    app.merge(public.layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panicked))).with_state(state)
+    let https = state.public_url.is_https();
+    let app = app.merge(public.layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panicked)));
+    // Served over HTTPS (behind a proxy that ends TLS): browsers are told to come back over HTTPS only.
+    let app = if https { app.layer(axum::middleware::map_response(strict_transport)) } else { app };
+    app.with_state(state)
+}
+
+/// Answers hold a campaign's and its people's data unless their handler says they may be cached (the
+/// public counter, the partner wall, static files): no cache keeps them, and no browser guesses
+/// their type from their content.
+async fn private_answers(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    headers.entry(header::X_CONTENT_TYPE_OPTIONS).or_insert(HeaderValue::from_static("nosniff"));
+    response
+}
+
+async fn strict_transport(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    // A year, the figure browsers' preload lists ask for; subdomains are the operator's to decide.
+    response.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    response
 }
 
 /// Runs each state-changing request in its own task, so a client that goes away mid-request does not cut

@@ -254,6 +254,14 @@ async fn the_contract_works_as_documented(s: Server) {
     assert_eq!(p.body["tier"], "high");
     assert_eq!(p.body["stage"], "lead");
     let pid = p.body["id"].as_i64().unwrap_or_default();
+    // Answers carrying a campaign's data are kept by no cache, and no browser sniffs their type; so
+    // are problems. Plain HTTP (a loopback address) gets no HSTS.
+    let missing = s.call("GET", "/api/v1/partners/999999", t, None).await;
+    for r in [&p, &missing] {
+        assert_eq!(r.header("cache-control"), "no-store", "{}", r.status);
+        assert_eq!(r.header("x-content-type-options"), "nosniff", "{}", r.status);
+        assert_eq!(r.header("strict-transport-security"), "", "{}", r.status);
+    }
     for (name, category, reach) in
         [("Infobip", "it_company", 20_000), ("Grad Zagreb", "authority", 8_000), ("CoderDojo Zagreb", "nonprofit", 300)]
     {
@@ -769,6 +777,28 @@ async fn tokens_and_roles_are_enforced(s: Server) {
         s.call("DELETE", &format!("/api/v1/campaigns/{cid}"), Some(&owner), None).await.status,
         StatusCode::NO_CONTENT
     );
+}
+
+/// Served over HTTPS behind a proxy, every answer tells browsers to come back over HTTPS only.
+#[tokio::test]
+async fn https_answers_carry_strict_transport_security() {
+    let db = rally_store::testing::sqlite().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
+    let public = rally_web::PublicUrl::parse("https://rally.example.org").unwrap_or_else(|e| panic!("{e}"));
+    let state = rally_web::AppState::new(db.store.clone(), super::test_files(), public);
+    tokio::spawn(rally_web::serve(listener, state, std::future::pending()));
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    for path in ["/healthz", "/login", "/api/v1/campaigns", "/api/v1/public/campaigns/none/stats", "/no-such-page"] {
+        let r = http.get(format!("http://{addr}{path}")).send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        let hsts = r.headers().get("strict-transport-security").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert_eq!(hsts, "max-age=31536000", "{path}");
+        let nosniff = r.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert_eq!(nosniff, "nosniff", "{path}");
+    }
 }
 
 async fn openapi_and_health(s: Server) {

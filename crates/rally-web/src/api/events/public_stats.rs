@@ -95,5 +95,6 @@ pub async fn public_stats(State(app): State<AppState>, Path(slug): Path<String>)
         Err(_) => ApiError::Unavailable.into_response(),
     };
     response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
 }
