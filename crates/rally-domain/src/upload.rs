@@ -261,39 +261,86 @@ mod raster {
         // Walk the chunks to the end marker: a file cut off in transit, or garbage after a copied
         // header, shows up here rather than as a broken image on the partner page.
         let mut has_data = false;
-        loop {
+        let end = loop {
             let Some((chunk, next)) = png_chunk(bytes, pos) else {
                 return Err(fail("it is cut off before its end"));
             };
             match &chunk.kind {
                 b"IDAT" => has_data = true,
-                b"IEND" => break,
+                b"IEND" => break next,
                 _ => {}
             }
             pos = next;
-        }
+        };
         if !has_data {
             return Err(fail("it contains no image data"));
         }
         let dimensions = checked_dimensions(MediaType::Png, bytes)?;
-        Ok(CheckedUpload {
-            media_type: MediaType::Png,
-            bytes: bytes.to_vec(),
-            dimensions: Some(dimensions),
-            removed: vec![],
-        })
+        Ok(up_to_end(MediaType::Png, bytes, end, dimensions))
+    }
+
+    /// The image up to its end marker. Whatever follows it (a program or an archive appended to make
+    /// a file that is two things at once) is no part of the image and is not stored.
+    fn up_to_end(media_type: MediaType, bytes: &[u8], end: usize, dimensions: (u32, u32)) -> CheckedUpload {
+        let (image, after) = bytes.split_at(end.min(bytes.len()));
+        let removed = match after.len() {
+            0 => vec![],
+            1 => vec!["1 byte after the end of the image".to_owned()],
+            n => vec![format!("{n} bytes after the end of the image")],
+        };
+        CheckedUpload { media_type, bytes: image.to_vec(), dimensions: Some(dimensions), removed }
     }
 
     pub(super) fn check_jpeg(bytes: &[u8]) -> Result<CheckedUpload, UploadError> {
         // JPEG has no fixed header beyond its first marker; finding the frame header (which holds the
         // size) by walking the marker segments is what separates a JPEG from three lucky bytes.
         let dimensions = checked_dimensions(MediaType::Jpeg, bytes)?;
-        Ok(CheckedUpload {
-            media_type: MediaType::Jpeg,
-            bytes: bytes.to_vec(),
-            dimensions: Some(dimensions),
-            removed: vec![],
-        })
+        let Some(end) = jpeg_end(bytes) else {
+            return Err(damaged(MediaType::Jpeg, "it is cut off before its end"));
+        };
+        Ok(up_to_end(MediaType::Jpeg, bytes, end, dimensions))
+    }
+
+    /// The position after a JPEG's end-of-image marker, found by walking its marker segments (their
+    /// lengths skip embedded thumbnails, which carry end markers of their own) and the entropy-coded
+    /// data after each start of scan; `None` when the file ends first. One pass: linear in the size.
+    fn jpeg_end(bytes: &[u8]) -> Option<usize> {
+        let mut pos = 2; // after the start-of-image marker
+        loop {
+            if *bytes.get(pos)? != 0xFF {
+                return None;
+            }
+            // Any number of 0xFF fill bytes may come before a marker.
+            while *bytes.get(pos + 1)? == 0xFF {
+                pos += 1;
+            }
+            let marker = *bytes.get(pos + 1)?;
+            pos += 2;
+            match marker {
+                0xD9 => return Some(pos),
+                // Markers without a length: restart markers and TEM.
+                0x01 | 0xD0..=0xD7 => continue,
+                _ => {}
+            }
+            let length = usize::from(u16::from_be_bytes([*bytes.get(pos)?, *bytes.get(pos + 1)?]));
+            if length < 2 {
+                return None;
+            }
+            pos += length;
+            if marker == 0xDA {
+                // Scan data runs to the next marker that is neither a stuffed 0xFF00 nor a restart.
+                loop {
+                    let at = pos + bytes.get(pos..)?.iter().position(|&b| b == 0xFF)?;
+                    match *bytes.get(at + 1)? {
+                        0x00 | 0xD0..=0xD7 | 0xFF => pos = at + 1,
+                        _ => {
+                            pos = at;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     pub(super) fn check_webp(bytes: &[u8]) -> Result<CheckedUpload, UploadError> {
@@ -323,12 +370,8 @@ mod raster {
                 return Err(fail("its header gives an impossible size"));
             }
         }
-        Ok(CheckedUpload {
-            media_type: MediaType::Webp,
-            bytes: bytes.to_vec(),
-            dimensions: Some((width, height)),
-            removed: vec![],
-        })
+        // The RIFF header's size says where the image ends.
+        Ok(up_to_end(MediaType::Webp, bytes, riff_size + 8, (width, height)))
     }
 
     /// The size `imagesize` reads from the header, refused when absent, zero or beyond [`MAX_PIXELS`].
@@ -1488,6 +1531,49 @@ mod tests {
         let mut wave = good.clone();
         wave[12..16].copy_from_slice(b"fmt ");
         assert!(refusal(&wave).contains("no VP8"));
+    }
+
+    /// Real files as an encoder wrote them: a progressive JPEG (ten scans), a baseline JPEG with
+    /// restart markers, a lossy WebP.
+    const PROGRESSIVE_JPEG: &[u8] = include_bytes!("../testdata/progressive.jpg");
+    const RESTARTS_JPEG: &[u8] = include_bytes!("../testdata/restarts.jpg");
+    const LOSSY_WEBP: &[u8] = include_bytes!("../testdata/lossy.webp");
+
+    #[test]
+    fn real_images_are_stored_as_they_are() {
+        for image in [&PNG_1X1[..], PROGRESSIVE_JPEG, RESTARTS_JPEG, LOSSY_WEBP] {
+            let upload = check_upload(image, LIMIT).unwrap();
+            assert_eq!(upload.bytes, image, "{:?}", upload.media_type);
+            assert!(upload.removed.is_empty(), "{:?}", upload.removed);
+        }
+        assert_eq!(check_upload(PROGRESSIVE_JPEG, LIMIT).unwrap().dimensions, Some((24, 16)));
+    }
+
+    /// A program appended after an image's end marker (a file that is an image and an archive or a
+    /// program at once) is cut off; the image is stored and the uploader told what was removed.
+    #[test]
+    fn anything_after_the_end_of_an_image_is_not_stored() {
+        let webp = webp_lossy(300, 200);
+        for image in [&PNG_1X1[..], &png(640, 480), &jpeg(3, 2), PROGRESSIVE_JPEG, RESTARTS_JPEG, LOSSY_WEBP, &webp] {
+            let mut polyglot = image.to_vec();
+            polyglot.extend(exe());
+            let upload = check_upload(&polyglot, LIMIT).unwrap();
+            assert_eq!(upload.bytes, image, "{:?}", upload.media_type);
+            assert_eq!(upload.removed, ["512 bytes after the end of the image"]);
+        }
+        // A thumbnail inside a JPEG (an APP1 segment, as cameras write) has an end marker of its own:
+        // the image goes on after it.
+        let thumbnail = jpeg(1, 1);
+        let mut with_thumbnail = jpeg(3, 2)[..2].to_vec();
+        with_thumbnail.extend_from_slice(&[0xFF, 0xE1]);
+        with_thumbnail.extend_from_slice(&(thumbnail.len() as u16 + 2).to_be_bytes());
+        with_thumbnail.extend(&thumbnail);
+        with_thumbnail.extend_from_slice(&jpeg(3, 2)[2..]);
+        let upload = check_upload(&with_thumbnail, LIMIT).unwrap();
+        assert_eq!((upload.bytes.len(), upload.dimensions), (with_thumbnail.len(), Some((3, 2))));
+        // A JPEG without its end marker is cut off.
+        let cut = &PROGRESSIVE_JPEG[..PROGRESSIVE_JPEG.len() - 2];
+        assert!(refusal(cut).contains("cut off"), "{}", refusal(cut));
     }
 
     #[test]

@@ -168,7 +168,7 @@ pub async fn upload(
     match app.store.create_asset(me.actor(), campaign, fields, file).await {
         Ok(_) if removed.is_empty() => Ok(Redirect::to(&format!("/campaigns/{slug}/assets")).into_response()),
         Ok(_) => {
-            let notice = format!("Added. For safety, Rally removed from the SVG: {}.", removed.join("; "));
+            let notice = format!("Added. For safety, Rally removed from the file: {}.", removed.join("; "));
             assets_page(&app, &me, &slug, Some(notice), FormData::default(), vec![]).await
         }
         Err(StoreError::Invalid(i)) => assets_page(&app, &me, &slug, None, form, i.0).await,

@@ -248,7 +248,7 @@ async fn uploads_are_checked_by_their_content(site: Site) {
         .upload("/campaigns/hr/assets", &[("title", "Vector logo"), ("kind", "logo")], Some(("logo.svg", svg.to_vec())))
         .await;
     assert_eq!(cleaned.status, StatusCode::OK, "{}", cleaned.body);
-    assert!(cleaned.body.contains("removed from the SVG"), "the user is told what was removed");
+    assert!(cleaned.body.contains("removed from the file"), "the user is told what was removed");
     let asset = id_after(&cleaned.body, "/campaigns/hr/assets/");
     let file = b
         .http
