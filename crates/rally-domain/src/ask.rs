@@ -81,7 +81,11 @@ pub struct AskDraft {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
     pub due_on: Option<Option<NaiveDate>>,
     pub milestone: Option<String>,
+    #[serde(deserialize_with = "crate::limits::bounded::option_vec::<_, _, { crate::limits::CHOICES }>")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 16))]
     pub categories: Option<Vec<Category>>,
+    #[serde(deserialize_with = "crate::limits::bounded::option_vec::<_, _, { crate::limits::CHOICES }>")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 16))]
     pub tiers: Option<Vec<Tier>>,
     pub unit: Option<String>,
 }

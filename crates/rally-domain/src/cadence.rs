@@ -92,7 +92,7 @@ pub struct CadencePolicy {
     #[serde(with = "weekday_list")]
     #[cfg_attr(
         feature = "openapi",
-        schema(value_type = Vec<String>, default = default_quiet_weekdays, example = default_quiet_weekdays)
+        schema(value_type = Vec<String>, max_items = 7, default = default_quiet_weekdays, example = default_quiet_weekdays)
     )]
     pub quiet_weekdays: Vec<Weekday>,
     /// First local hour of the daily send window (inclusive), 0–23.
@@ -245,14 +245,17 @@ fn default_quiet_weekdays() -> serde_json::Value {
 
 mod weekday_list {
     use chrono::Weekday;
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use serde::{Deserializer, Serializer, de::Error};
 
     pub fn serialize<S: Serializer>(days: &[Weekday], s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(days.iter().map(|d| super::weekday_code(*d)))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
-        Vec::<String>::deserialize(d)?.iter().map(|s| super::parse_weekday(s).map_err(D::Error::custom)).collect()
+        crate::limits::bounded::vec::<D, String, 7>(d)?
+            .iter()
+            .map(|s| super::parse_weekday(s).map_err(D::Error::custom))
+            .collect()
     }
 }
 

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::CampaignId;
 use crate::validation::{Check, Invalid, optional_text, required_text};
+use crate::{CampaignId, limits};
 
 /// The reach (people) from which a partner counts as high-reach unless the campaign says otherwise.
 pub const DEFAULT_HIGH_REACH_THRESHOLD: i64 = 10_000;
@@ -271,12 +271,15 @@ pub struct CampaignDraft {
     pub country: Option<String>,
     pub region: Option<String>,
     /// Language tags; the first is the campaign's main language. Defaults to the message's languages.
+    #[serde(deserialize_with = "crate::limits::bounded::option_vec::<_, _, { crate::limits::LANGUAGES }>")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub languages: Option<Vec<String>>,
     pub strategy: Option<Strategy>,
     #[serde(deserialize_with = "crate::validation::double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub parent_id: Option<Option<CampaignId>>,
-    /// The universal message: language tag → text.
+    /// The universal message: language tag → text, in at most 20 languages.
+    #[serde(deserialize_with = "crate::limits::bounded::option_map::<_, _, _, { crate::limits::LANGUAGES }>")]
     pub message: Option<BTreeMap<String, String>>,
     pub goal_students: Option<i64>,
     pub target_audience: Option<String>,
@@ -322,8 +325,13 @@ impl CampaignDraft {
             Some(raw) => c.take("country", parse_country(raw)),
         };
         let region = c.take("region", optional_text(self.region.as_deref().unwrap_or_default(), 200));
+        // Counted before any language is looked at: forms reach here with lists serde never bounded.
+        let raw_message = self.message.unwrap_or_default();
+        if raw_message.len() > limits::LANGUAGES {
+            c.fail("message", format!("at most {} languages", limits::LANGUAGES));
+        }
         let mut message = BTreeMap::new();
-        for (lang, text) in self.message.unwrap_or_default() {
+        for (lang, text) in raw_message.into_iter().take(limits::LANGUAGES) {
             let field = format!("message.{lang}");
             let tag = c.take(&field, LanguageTag::parse(&lang));
             let text = c.take(&field, required_text(&text, 2000));
@@ -331,14 +339,14 @@ impl CampaignDraft {
                 message.insert(tag, text);
             }
         }
-        let mut languages: Vec<LanguageTag> = Vec::new();
-        for raw in self.languages.unwrap_or_else(|| message.keys().map(|l| l.to_string()).collect()) {
-            if let Some(tag) = c.take("languages", LanguageTag::parse(&raw))
-                && !languages.contains(&tag)
-            {
-                languages.push(tag);
-            }
-        }
+        let raw_languages = self.languages.unwrap_or_else(|| message.keys().map(|l| l.to_string()).collect());
+        let languages = if raw_languages.len() > limits::LANGUAGES {
+            c.fail("languages", format!("at most {} languages", limits::LANGUAGES));
+            Vec::new()
+        } else {
+            let tags = raw_languages.iter().filter_map(|raw| c.take("languages", LanguageTag::parse(raw)));
+            limits::without_repeats(tags.collect::<Vec<_>>())
+        };
         if languages.is_empty() {
             c.fail("languages", "name at least one language, e.g. [\"en\"]");
         }

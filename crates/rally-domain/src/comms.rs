@@ -166,16 +166,32 @@ pub struct Milestone {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Segment {
+    #[serde(deserialize_with = "crate::limits::bounded::vec::<_, _, { crate::limits::CHOICES }>")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 16))]
     pub categories: Vec<Category>,
+    #[serde(deserialize_with = "crate::limits::bounded::vec::<_, _, { crate::limits::CHOICES }>")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 16))]
     pub audiences: Vec<Audience>,
+    #[serde(deserialize_with = "crate::limits::bounded::vec::<_, _, { crate::limits::CHOICES }>")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 16))]
     pub tiers: Vec<Tier>,
+    #[serde(deserialize_with = "crate::limits::bounded::vec::<_, _, { crate::limits::CHOICES }>")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 16))]
     pub stages: Vec<Stage>,
+    #[serde(deserialize_with = "crate::limits::bounded::vec::<_, _, { crate::limits::SEGMENT_VALUES }>")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 250))]
     pub owners: Vec<UserId>,
     /// ISO 3166-1 codes of the partner's country.
+    #[serde(deserialize_with = "crate::limits::bounded::vec::<_, _, { crate::limits::SEGMENT_VALUES }>")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 250))]
     pub countries: Vec<String>,
     /// The contact's language.
+    #[serde(deserialize_with = "crate::limits::bounded::vec::<_, _, { crate::limits::SEGMENT_VALUES }>")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 250))]
     pub languages: Vec<LanguageTag>,
     /// The contact's consent; nothing the team writes goes to contacts who opted out, whatever this says.
+    #[serde(deserialize_with = "crate::limits::bounded::vec::<_, _, { crate::limits::CHOICES }>")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 16))]
     pub consent: Vec<Consent>,
 }
 

@@ -210,7 +210,10 @@ impl Task {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
-pub struct StageLimits(pub BTreeMap<Stage, u32>);
+pub struct StageLimits(
+    #[serde(deserialize_with = "crate::limits::bounded::map::<_, _, _, { crate::limits::CHOICES }>")]
+    pub  BTreeMap<Stage, u32>,
+);
 
 /// The longest limit a campaign may set, in days.
 pub const MAX_STAGE_LIMIT_DAYS: u32 = 365;

@@ -89,6 +89,7 @@ pub mod event;
 pub mod export;
 pub mod followup;
 pub mod ical;
+pub mod limits;
 pub mod partner;
 pub mod pipeline;
 pub mod report;

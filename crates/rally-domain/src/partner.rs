@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::campaign::parse_country;
+use crate::limits;
 use crate::pipeline::Stage;
 use crate::validation::{Check, Invalid, optional_text, required_text};
 use crate::{CampaignId, PartnerId, UserId};
@@ -467,6 +468,8 @@ pub struct Partner {
 pub struct PartnerDraft {
     pub name: Option<String>,
     pub category: Option<Category>,
+    #[serde(deserialize_with = "crate::limits::bounded::option_vec::<_, _, { crate::limits::CHOICES }>")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 16))]
     pub audiences: Option<Vec<Audience>>,
     /// People reached; zero or more.
     pub reach: Option<i64>,
@@ -479,6 +482,9 @@ pub struct PartnerDraft {
     pub website: Option<String>,
     pub country: Option<String>,
     pub region: Option<String>,
+    /// At most 30, each at most 40 characters; kept in lower case, each once.
+    #[serde(deserialize_with = "crate::limits::bounded::option_vec::<_, _, { crate::limits::TAGS }>")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 30))]
     pub tags: Option<Vec<String>>,
     pub notes: Option<String>,
 }
@@ -524,6 +530,10 @@ impl PartnerDraft {
             );
         }
         let mut audiences = self.audiences.unwrap_or_default();
+        if audiences.len() > limits::CHOICES {
+            c.fail("audiences", limits::too_many(limits::CHOICES));
+            audiences.clear();
+        }
         audiences.sort();
         audiences.dedup();
         let reach = c.take("reach", Reach::new(self.reach.unwrap_or(0)));
@@ -540,18 +550,16 @@ impl PartnerDraft {
             Some(raw) => c.take("country", parse_country(raw)),
         };
         let region = c.take("region", optional_text(self.region.as_deref().unwrap_or_default(), 200));
-        let mut tags = Vec::new();
-        for raw in self.tags.unwrap_or_default() {
-            if let Some(tag) = c.take("tags", required_text(&raw, 40)) {
-                let tag = tag.to_lowercase();
-                if !tags.contains(&tag) {
-                    tags.push(tag);
-                }
-            }
-        }
-        if tags.len() > 30 {
-            c.fail("tags", "at most 30 tags");
-        }
+        // Counted before any tag is looked at: forms reach here with lists serde never bounded.
+        let raw_tags = self.tags.unwrap_or_default();
+        let tags = if raw_tags.len() > limits::TAGS {
+            c.fail("tags", format!("at most {} tags", limits::TAGS));
+            Vec::new()
+        } else {
+            let tags =
+                raw_tags.iter().filter_map(|raw| c.take("tags", required_text(raw, 40)).map(|t| t.to_lowercase()));
+            limits::without_repeats(tags.collect::<Vec<_>>())
+        };
         let notes = c.take("notes", optional_text(self.notes.as_deref().unwrap_or_default(), 20_000));
         let fields = (|| {
             Some(PartnerFields {

@@ -248,7 +248,7 @@ impl PartnerSort {
 
 pub const MAX_PAGE: u32 = 500;
 /// The most partners one bulk action changes.
-pub const MAX_BULK: usize = 500;
+pub const MAX_BULK: usize = rally_domain::limits::BULK;
 pub const DEFAULT_PAGE: u32 = 50;
 
 /// One page of results, and the cursor of the next page if there is one.

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use rally_domain::limits;
 use rally_domain::ask::CommitmentFields;
 use rally_domain::followup::{InteractionFields, InteractionKind, TaskFields};
 use rally_domain::{
@@ -610,8 +611,8 @@ impl Workflow for Backend {
         if asks.is_empty() {
             return Err(Invalid::field("asks", "choose at least one standard ask").into());
         }
-        if asks.len() > 100 {
-            return Err(Invalid::field("asks", "at most 100 asks at once").into());
+        if asks.len() > limits::ASKS_AT_ONCE {
+            return Err(Invalid::field("asks", format!("at most {} asks at once", limits::ASKS_AT_ONCE)).into());
         }
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
@@ -1027,8 +1028,8 @@ impl Workflow for Backend {
         if assets.is_empty() {
             return Err(Invalid::field("assets", "choose at least one asset").into());
         }
-        if assets.len() > 100 {
-            return Err(Invalid::field("assets", "at most 100 assets at once").into());
+        if assets.len() > limits::ASSETS_AT_ONCE {
+            return Err(Invalid::field("assets", format!("at most {} assets at once", limits::ASSETS_AT_ONCE)).into());
         }
         let note = note.trim();
         if note.chars().count() > 2000 {

@@ -13,6 +13,7 @@ use rally_store::Store;
 
 pub mod api;
 pub mod auth;
+pub(crate) mod blocking;
 pub mod client;
 mod error;
 pub mod export;

@@ -141,7 +141,7 @@ pub async fn create(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let campaign = super::campaign_id(&app, &slug).await?;
     let mut errors = Vec::new();
     let due_on = form.date("due_on", &mut errors);
@@ -176,7 +176,7 @@ pub async fn apply(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let campaign = super::campaign_id(&app, &slug).await?;
     let mut errors = Vec::new();
     let asks: Vec<AskId> =

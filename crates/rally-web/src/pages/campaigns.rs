@@ -109,7 +109,7 @@ pub async fn new_form(State(app): State<AppState>, me: SignedIn) -> Result<Respo
 }
 
 pub async fn create(State(app): State<AppState>, me: SignedIn, body: Bytes) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let language = form.some("language").unwrap_or_else(|| "en".into());
     let mut errors = Vec::new();
     let starts_on = form.date("starts_on", &mut errors);

@@ -244,7 +244,7 @@ pub async fn save_settings(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let campaign = super::campaign_id(&app, &slug).await?;
     let stored = app.store.mail_settings(me.actor(), campaign).await?;
     let mut errors = Vec::new();
@@ -306,7 +306,7 @@ pub async fn add_milestone(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let campaign = super::campaign_id(&app, &slug).await?;
     let mut errors = Vec::new();
     let kind = MilestoneKind::parse(form.get("kind"))
@@ -776,7 +776,7 @@ fn block_errors(errors: Vec<FieldError>, templates: &[(usize, MessageTemplate)])
 
 /// Creates (`id` None) or saves a draft message from the editor.
 async fn save(app: &AppState, me: &SignedIn, slug: &str, id: Option<i64>, body: &Bytes) -> Result<Response, PageError> {
-    let form = FormData::parse(body);
+    let form = FormData::read(body)?;
     let campaign = app.store.campaign_by_slug(me.actor(), slug).await?.campaign;
     let mut errors = Vec::new();
     let (editor, draft, templates) = read_editor(app, me, &campaign, &form, &mut errors).await?;

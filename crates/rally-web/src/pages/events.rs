@@ -166,7 +166,7 @@ pub async fn moderate(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let status = form.get("status").to_owned();
     // "Approve all shown" takes every row of the page; the other buttons the ticked ones.
     let field = if form.get("decision") == "approve_all" { "shown" } else { "id" };
@@ -197,7 +197,7 @@ pub async fn settings(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let campaign = super::campaign_id(&app, &slug).await?;
     let settings = EventSettings {
         auto_approve: form.get("auto_approve") == "on",

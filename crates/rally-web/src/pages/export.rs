@@ -117,7 +117,7 @@ pub async fn plan_document(
     let doc = crate::plan_doc::gather(&*app.store, me.actor(), campaign, chrono::Utc::now().date_naive()).await?;
     let (bytes, media) = match file.as_str() {
         "plan.docx" => (
-            doc.docx().map_err(|e| {
+            crate::blocking::run(move || doc.docx()).await?.map_err(|e| {
                 tracing::error!(error = %e, "plan document failed");
                 PageError::Internal
             })?,

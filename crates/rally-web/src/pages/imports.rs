@@ -339,7 +339,7 @@ async fn prepare(
     let spec = s.spec(app, saved)?;
     let opened = {
         let spec = spec.clone();
-        tokio::task::spawn_blocking(move || Prepared::open(&spec)).await.map_err(|e| e.to_string())?
+        crate::blocking::run(move || Prepared::open(&spec)).await.map_err(|e| e.to_string())?
     };
     let mut prepared = opened.map_err(|e| e.to_string())?;
     if let Some(columns) = &s.columns {
@@ -532,7 +532,7 @@ pub async fn run(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let mut settings = settings_from(&form)?;
     let found = app.store.campaign_by_slug(me.actor(), &slug).await?;
     if !may_import(found.role, settings.kind) {

@@ -123,7 +123,7 @@ pub async fn respond(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let id = id.parse().map(CommitmentId).map_err(|_| PageError::NotFound)?;
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let mut errors = Vec::new();
     let quantity = form.number("quantity", &mut errors);
     let failed = format!("c{}", id.0);
@@ -174,7 +174,7 @@ pub async fn set_recognition(
     Path(token): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     app.store.link_set_opt_out(&hash_token(&token), form.get("opt_out") == "1").await.map_err(link_error)?;
     Ok(Redirect::to(&format!("/p/{token}#recognition")).into_response())
 }

@@ -78,7 +78,7 @@ pub async fn submit(
     {
         return Err(PageError::TooManyAttempts);
     }
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let next = safe_next(form.get("next"));
     // The sign-in form has no session to tie it to, so its token must match the cookie set with it.
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
@@ -106,9 +106,7 @@ pub async fn submit(
     let stored = found.as_ref().and_then(|(_, hash)| hash.clone());
     // argon2 takes tens of milliseconds of CPU: off the async workers. Unknown addresses are checked
     // against nothing, which fails the same way, so the answer does not tell which addresses exist.
-    let ok = tokio::task::spawn_blocking(move || stored.is_some_and(|h| verify_password(&password, &h)))
-        .await
-        .unwrap_or(false);
+    let ok = crate::blocking::run(move || stored.is_some_and(|h| verify_password(&password, &h))).await?;
     let Some((user, _)) = found.filter(|_| ok) else {
         app.store.record_login_failure(&email, window).await?;
         return again("Wrong e-mail address or password.");
@@ -167,7 +165,7 @@ pub async fn reset_submit(
     Path(token): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || form.get("csrf") != expected {
         return Err(PageError::CsrfRejected);
@@ -176,10 +174,9 @@ pub async fn reset_submit(
         return reset_page(&app, token, Some("The two passwords differ.".into()));
     }
     let password = form.get("password").to_owned();
-    let hash = match tokio::task::spawn_blocking(move || hash_password(&password)).await {
-        Ok(Ok(hash)) => hash,
-        Ok(Err(message)) => return reset_page(&app, token, Some(message)),
-        Err(_) => return Err(PageError::Internal),
+    let hash = match crate::blocking::run(move || hash_password(&password)).await? {
+        Ok(hash) => hash,
+        Err(message) => return reset_page(&app, token, Some(message)),
     };
     match app.store.reset_password(&hash_token(&token), &hash).await {
         Ok(_) => Ok(Redirect::to("/login").into_response()),

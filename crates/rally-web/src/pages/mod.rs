@@ -409,8 +409,18 @@ impl From<StoreError> for PageError {
 pub struct FormData(pub Vec<(String, String)>);
 
 impl FormData {
-    pub fn parse(body: &[u8]) -> FormData {
-        FormData(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    /// Reads a form body of at most [`rally_domain::limits::FORM_FIELDS`] fields, counted before any
+    /// is decoded: no form Rally shows has nearly as many, and a body of a million empty fields would
+    /// otherwise keep the handler that looks through them busy.
+    pub fn read(body: &[u8]) -> Result<FormData, PageError> {
+        let fields = body.iter().filter(|&&b| b == b'&').count() + 1;
+        if fields > rally_domain::limits::FORM_FIELDS {
+            return Err(PageError::BadRequest(format!(
+                "That form has more than {} fields, more than any form of Rally sends. Reload the page and try again.",
+                rally_domain::limits::FORM_FIELDS
+            )));
+        }
+        Ok(FormData(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()))
     }
 
     /// The first value of `name`, or "".

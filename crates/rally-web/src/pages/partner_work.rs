@@ -306,7 +306,7 @@ pub async fn propose(
 ) -> Result<Response, PageError> {
     let id = partner_id(&id)?;
     partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let today = Utc::now().date_naive();
     let mut errors = Vec::new();
     let (failed, result) = if let Some(ask) = form.some("ask_id") {
@@ -348,7 +348,7 @@ pub async fn update_commitment(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let cid = cid.parse().map(CommitmentId).map_err(|_| PageError::NotFound)?;
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let id = partner_id(form.get("partner"))?;
     partner_in(&app, &me, &slug, id).await?;
     let mut errors = Vec::new();
@@ -384,7 +384,7 @@ pub async fn log_interaction(
 ) -> Result<Response, PageError> {
     let id = partner_id(&id)?;
     partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let mut errors = Vec::new();
     let kind = match InteractionKind::parse(form.get("kind")) {
         Ok(k) => Some(k),
@@ -426,7 +426,7 @@ pub async fn add_task(
 ) -> Result<Response, PageError> {
     let id = partner_id(&id)?;
     let p = partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let mut errors = Vec::new();
     let draft = task_draft(&form, Some(id), &mut errors);
     let result = match draft.validate(Utc::now().date_naive(), None) {
@@ -445,7 +445,7 @@ pub async fn toggle_task(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let tid = tid.parse().map(TaskId).map_err(|_| PageError::NotFound)?;
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let campaign = campaign_id(&app, &slug).await?;
     let task = app.store.task(me.actor(), tid).await?;
     if task.campaign_id != campaign {
@@ -469,7 +469,7 @@ pub async fn send_assets(
 ) -> Result<Response, PageError> {
     let id = partner_id(&id)?;
     partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let assets: Vec<AssetId> =
         form.0.iter().filter(|(k, _)| k == "assets").filter_map(|(_, v)| v.parse().ok().map(AssetId)).collect();
     let result = app.store.send_assets(me.actor(), id, &assets, form.get("note")).await;
@@ -535,7 +535,7 @@ pub async fn set_do_not_contact(
 ) -> Result<Response, PageError> {
     let id = partner_id(&id)?;
     partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let mut errors = Vec::new();
     let until = form.date("until", &mut errors);
     if !errors.is_empty() {
@@ -554,7 +554,7 @@ pub async fn set_recognition(
 ) -> Result<Response, PageError> {
     let id = partner_id(&id)?;
     partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     app.store.set_recognition_opt_out(me.actor(), id, form.get("opt_out") == "1").await?;
     Ok(back_to(&slug, id, "recognition"))
 }
@@ -568,7 +568,7 @@ pub async fn link(
 ) -> Result<Response, PageError> {
     let id = partner_id(&id)?;
     partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     if form.get("action") == "revoke" {
         app.store.revoke_partner_link(me.actor(), id).await?;
         return Ok(back_to(&slug, id, "link"));

@@ -196,7 +196,7 @@ pub async fn create(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let campaign = campaign_id(&app, &slug).await?;
     let (draft, mut errors) = partner_draft(&form);
     let fields = match draft.validate() {
@@ -230,7 +230,7 @@ pub async fn bulk(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let campaign = campaign_id(&app, &slug).await?;
     let ids: Vec<PartnerId> = form
         .0
@@ -488,7 +488,7 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let id = id.parse().map(PartnerId).map_err(|_| PageError::NotFound)?;
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let (draft, errors) = partner_draft(&form);
     if !errors.is_empty() {
         return partner_page(&app, &me, &slug, id, "edit", form, errors).await;
@@ -514,7 +514,7 @@ pub async fn move_stage(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let id = id.parse().map(PartnerId).map_err(|_| PageError::NotFound)?;
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let json = wants_json(&headers);
     let stage = match Stage::parse(form.get("stage")) {
         Ok(s) => s,
@@ -584,7 +584,7 @@ pub async fn add_contact(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let id = id.parse().map(PartnerId).map_err(|_| PageError::NotFound)?;
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let draft = ContactDraft {
         name: form.some("name"),
         email: form.some("email"),

@@ -144,7 +144,7 @@ pub async fn update(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let current = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
     let mut errors = Vec::new();
     let starts_on = form.date("starts_on", &mut errors);

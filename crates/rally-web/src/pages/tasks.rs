@@ -141,7 +141,7 @@ pub async fn add(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let campaign = super::campaign_id(&app, &slug).await?;
     let mut errors = Vec::new();
     let partner = form.number("partner_id", &mut errors).map(PartnerId);
@@ -169,7 +169,7 @@ pub async fn set_limits(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let campaign = super::campaign_id(&app, &slug).await?;
     let mut errors = Vec::new();
     let mut limits = std::collections::BTreeMap::new();
@@ -203,7 +203,7 @@ pub async fn calendar(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     super::campaign_id(&app, &slug).await?;
     if form.get("action") == "revoke" {
         app.store.revoke_calendar_tokens(me.user.id).await?;

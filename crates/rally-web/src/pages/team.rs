@@ -86,7 +86,7 @@ pub async fn add(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
     let email_raw = form.get("email").to_owned();
     let Ok(role) = Role::parse(form.get("role")) else {
@@ -110,7 +110,7 @@ pub async fn change(
     Path((slug, user)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let user = user.parse().map(UserId).map_err(|_| PageError::NotFound)?;
     let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
     let result = if form.get("remove") == "1" {

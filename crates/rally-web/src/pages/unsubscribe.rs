@@ -59,7 +59,7 @@ pub async fn submit(
     Path(token): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(&body)?;
     let id = contact(&app, &token).await?;
     if form.get("List-Unsubscribe") == "One-Click" {
         app.store.set_mail_preference(id, MailPreference::Essential).await?;

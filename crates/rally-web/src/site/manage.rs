@@ -402,7 +402,13 @@ pub async fn certificate(
     };
     let mut template = CertificateTemplate::standard(&title, &body);
     template.signer = settings.certificate_signer.clone();
-    match certificate::render(&template, &values) {
+    // Drawing the PDF is CPU work: off the async workers, with its own copies of the values.
+    let owned = [name.clone(), values.event.to_owned(), date.clone(), campaign.clone(), values.organization.to_owned()];
+    let drawn = crate::blocking::run(move || {
+        let [name, event, date, campaign, organization] = &owned;
+        certificate::render(&template, &CertificateValues { name, students, event, date, campaign, organization })
+    });
+    match drawn.await? {
         Ok(pdf) => {
             let mut response = pdf.into_response();
             let h = response.headers_mut();

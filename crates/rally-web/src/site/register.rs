@@ -171,7 +171,8 @@ pub fn event_form(data: &FormData) -> EventForm {
 /// instead of a broken connection; past this the connection is closed.
 const DRAIN_BYTES: usize = 16 * 1024 * 1024;
 
-/// Reads a form body of at most [`MAX_FORM_BYTES`]; `None` when it is larger (or broken).
+/// Reads a form body of at most [`MAX_FORM_BYTES`]; `None` when it is larger, has too many fields or
+/// is broken.
 pub async fn read_form(body: Body) -> Option<FormData> {
     use http_body_util::BodyExt;
     let mut body = body;
@@ -188,7 +189,10 @@ pub async fn read_form(body: Body) -> Option<FormData> {
             }
         }
     }
-    (seen <= MAX_FORM_BYTES).then(|| FormData::parse(&kept))
+    if seen > MAX_FORM_BYTES {
+        return None;
+    }
+    FormData::read(&kept).ok()
 }
 
 /// `POST /c/{slug}/register`: checks everything, stores the event (or updates the unconfirmed

@@ -11,6 +11,7 @@ both_backends!(
     Server;
     the_contract_works_as_documented,
     bad_input_is_named_and_changes_nothing,
+    every_list_is_bounded_before_it_is_read,
     tokens_and_roles_are_enforced,
     openapi_and_health,
     the_partner_workflow_runs_through_the_api,
@@ -636,6 +637,108 @@ async fn bad_input_is_named_and_changes_nothing(s: Server) {
     assert_eq!(history.as_array().map(Vec::len), Some(1));
     let all = s.call("GET", &partners, t, None).await.body;
     assert_eq!(all["items"].as_array().map(Vec::len), Some(1));
+}
+
+/// Every list and map a body carries stops at its documented maximum while it is read: a body with a
+/// list of 100,000 items is refused naming the list, before any per-item work and before the store
+/// is asked whether the caller may touch the campaign at all (an outsider, a campaign that does not
+/// exist). A list at its maximum is still read.
+async fn every_list_is_bounded_before_it_is_read(s: Server) {
+    let (_, token) = s.user("ana").await;
+    let (_, outsider) = s.user("out").await;
+    let cid = s.call("POST", "/api/v1/campaigns", Some(&token), Some(campaign_body("big"))).await.id();
+    let pid = s
+        .call(
+            "POST",
+            &format!("/api/v1/campaigns/{cid}/partners"),
+            Some(&token),
+            Some(json!({"name": "Radio", "category": "media"})),
+        )
+        .await
+        .id();
+    let many = |item: Value| Value::Array(vec![item; 100_000]);
+    let languages: serde_json::Map<String, Value> =
+        (0..21).map(|i| (format!("x{:02}", i), json!("Anyone can code."))).collect();
+    let segment_of = |field: &str, item: Value| json!({ field: many(item) });
+    let c = format!("/api/v1/campaigns/{cid}");
+    // (method, path, body, the field named)
+    let cases: Vec<(&str, String, String, &str)> = vec![
+        ("POST", "/api/v1/campaigns".into(), json!({"languages": many(json!("hr"))}).to_string(), "languages"),
+        ("PATCH", c.clone(), json!({"languages": many(json!("hr"))}).to_string(), "languages"),
+        ("PATCH", c.clone(), json!({ "message": languages }).to_string(), "message"),
+        (
+            "POST",
+            "/api/v1/campaigns/999999/partners".into(),
+            json!({"name": "X", "category": "media", "tags": many(json!("a"))}).to_string(),
+            "tags",
+        ),
+        (
+            "POST",
+            format!("{c}/partners"),
+            json!({"name": "X", "category": "media", "audiences": many(json!("parents"))}).to_string(),
+            "audiences",
+        ),
+        ("PATCH", format!("/api/v1/partners/{pid}"), json!({"tags": many(json!("a"))}).to_string(), "tags"),
+        (
+            "POST",
+            format!("{c}/asks"),
+            json!({"title": "X", "categories": many(json!("media"))}).to_string(),
+            "categories",
+        ),
+        ("POST", format!("{c}/asks"), json!({"title": "X", "tiers": many(json!("high"))}).to_string(), "tiers"),
+        ("POST", format!("{c}/asks/apply"), json!({"asks": many(json!(1)), "segment": {}}).to_string(), "asks"),
+        ("POST", format!("/api/v1/partners/{pid}/sends"), json!({"assets": many(json!(1))}).to_string(), "assets"),
+        ("POST", format!("{c}/messages"), json!({"templates": many(json!({}))}).to_string(), "templates"),
+        (
+            "POST",
+            format!("{c}/messages"),
+            json!({"segment": segment_of("owners", json!(1))}).to_string(),
+            "segment.owners",
+        ),
+        (
+            "POST",
+            format!("{c}/messages"),
+            json!({"segment": segment_of("stages", json!("lead"))}).to_string(),
+            "segment.stages",
+        ),
+        (
+            "POST",
+            format!("{c}/events/moderation"),
+            json!({"ids": many(json!(1)), "decision": "approve"}).to_string(),
+            "ids",
+        ),
+        (
+            "PUT",
+            format!("{c}/mail-settings"),
+            json!({"from_name": "X", "from_address": "x@x.hr", "policy": {"quiet_weekdays": many(json!("sun"))}})
+                .to_string(),
+            "policy.quiet_weekdays",
+        ),
+        // A map cannot be inflated by one key sent again and again either.
+        ("PUT", format!("{c}/stage-limits"), format!("{{{}\"lead\": 1}}", "\"lead\": 1, ".repeat(50_000)), "."),
+    ];
+    for (method, path, body, field) in cases {
+        assert!(body.len() < 1024 * 1024, "{path}: the body fits the limit, so the list is what is refused");
+        for who in [&token, &outsider] {
+            let r = s.send(method, &path, Some(who), "application/json", body.clone().into_bytes()).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{method} {path}: {}", r.body);
+            let said = format!("{}: {}", r.field(), r.body["errors"][0]["message"]);
+            assert!(said.contains("at most"), "{method} {path}: {said}");
+            if field != "." {
+                assert_eq!(r.field(), field, "{method} {path}");
+            }
+        }
+    }
+    // At its maximum a list is read as usual: 30 tags, 20 languages.
+    let tags: Vec<String> = (0..30).map(|i| format!("tag{i}")).collect();
+    let r = s.call("PATCH", &format!("/api/v1/partners/{pid}"), Some(&token), Some(json!({ "tags": tags }))).await;
+    assert_eq!((r.status, r.len_of("tags")), (StatusCode::OK, 30), "{}", r.body);
+    let twenty = [
+        "hr", "en", "de", "fr", "it", "es", "pt", "nl", "pl", "cs", "sk", "sl", "sr", "bs", "hu", "ro", "bg", "el",
+        "ru", "uk",
+    ];
+    let r = s.call("PATCH", &c, Some(&token), Some(json!({ "languages": twenty }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 async fn tokens_and_roles_are_enforced(s: Server) {

@@ -611,4 +611,19 @@ async fn bulk_actions_from_the_list(site: Site) {
         o.submit("/campaigns/hr/partners/bulk", &[("action", "move"), ("stage", "lead")]).await.status,
         StatusCode::BAD_REQUEST
     );
+    // A form of more fields than any form of Rally sends is refused before any is looked at; the
+    // partner list's 500 a page, each ticked, still goes through to the store's own limit.
+    let ids = vec![("ids", a.as_str()); rally_domain::limits::FORM_FIELDS];
+    let mut form = vec![("action", "move"), ("stage", "lead")];
+    form.extend(ids);
+    let flooded = o.submit("/campaigns/hr/partners/bulk", &form).await;
+    assert_eq!(flooded.status, StatusCode::BAD_REQUEST);
+    assert!(flooded.body.contains("more than 1000 fields"), "{}", flooded.body);
+    let stage = || async {
+        site.store.partner(Actor::System, PartnerId(a.parse().unwrap_or_default())).await.map(|p| p.stage).ok()
+    };
+    assert_eq!(stage().await, Some(rally_domain::Stage::Contacted), "the flooded form moved nothing");
+    let fine = o.submit("/campaigns/hr/partners/bulk", &form[..500]).await;
+    assert_eq!(fine.status, StatusCode::SEE_OTHER, "{}", fine.body);
+    assert_eq!(stage().await, Some(rally_domain::Stage::Lead));
 }

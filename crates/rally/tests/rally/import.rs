@@ -187,7 +187,7 @@ pub(super) fn partner_lists_match_and_bring_their_contacts(db: &str) {
     );
     let lines = std::fs::read_to_string(&report).unwrap_or_else(|e| panic!("{e}"));
     assert!(
-        lines.contains("6,,skipped,the same partner as row 5 (same name + city); its contact is added to it"),
+        lines.contains("6,,skipped,\"the same partner as row 5 (same name + city); its contact is added to it\","),
         "{lines}"
     );
     assert!(lines.contains("7,Email,note,the contact was not imported: it has no e-mail address"), "{lines}");

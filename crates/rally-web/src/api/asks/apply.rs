@@ -14,6 +14,9 @@ use crate::{ApiError, AppState, Problem};
 #[serde(deny_unknown_fields)]
 pub struct ApplyAsks {
     /// Standard asks of this campaign (1 to 100).
+    #[serde(deserialize_with = "rally_domain::limits::bounded::vec::<_, _, { rally_domain::limits::ASKS_AT_ONCE }>")]
+    #[schema(max_items = 100)]
+    #[schema(min_items = 1)]
     pub asks: Vec<AskId>,
     /// Which partners: every condition given must hold; `{}` means every open partner. Each ask then
     /// reaches only the partners of the segment it is meant for (its categories and tiers).

@@ -14,7 +14,9 @@ use crate::{ApiError, AppState, Problem};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModerationRequest {
-    /// The events (at most 1,000).
+    /// The events (at most 500).
+    #[serde(deserialize_with = "rally_domain::limits::bounded::vec::<_, _, { rally_domain::limits::BULK }>")]
+    #[schema(max_items = 500)]
     pub ids: Vec<i64>,
     /// `approve` or `reject`.
     pub decision: String,

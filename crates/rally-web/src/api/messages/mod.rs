@@ -41,6 +41,11 @@ pub struct MessageBody {
     /// The language of contacts whose own language has no template; `en` when left out.
     pub fallback_language: Option<String>,
     /// At least one when creating: one per language, and per partner category for variants.
+    #[serde(
+        default,
+        deserialize_with = "rally_domain::limits::bounded::option_vec::<_, _, { rally_domain::limits::TEMPLATES }>"
+    )]
+    #[schema(max_items = 120)]
     pub templates: Option<Vec<TemplateBody>>,
 }
 

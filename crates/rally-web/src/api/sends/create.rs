@@ -14,6 +14,9 @@ use crate::{ApiError, AppState, Problem};
 #[serde(deny_unknown_fields)]
 pub struct NewSend {
     /// Assets of the partner's campaign (1 to 100).
+    #[serde(deserialize_with = "rally_domain::limits::bounded::vec::<_, _, { rally_domain::limits::ASSETS_AT_ONCE }>")]
+    #[schema(max_items = 100)]
+    #[schema(min_items = 1)]
     pub assets: Vec<AssetId>,
     /// At most 2000 characters.
     #[serde(default)]
