@@ -23,10 +23,12 @@ mod health;
 pub mod import;
 pub mod pages;
 pub mod plan_doc;
+mod server;
 pub mod site;
 
 pub use client::{PublicUrl, TrustedProxies};
 pub use error::{ApiError, Problem};
+pub use server::{ServerLimits, raise_open_files_limit};
 
 /// How long a client is asked to wait (`Retry-After`) while the database's storage is full: freeing
 /// space takes a person, not a moment.
@@ -185,8 +187,15 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The peer's address is known to handlers (per-address allowances; see `client::ClientIp`).
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, state, ServerLimits::default().within_open_files_limit(), shutdown).await
+}
+
+/// [`serve`] with other limits of the server itself.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: ServerLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    server::serve(listener, router(state), limits, shutdown).await
 }

@@ -25,6 +25,8 @@ pub struct Settings {
     public_url: Option<String>,
     /// Same as `--trusted-proxy` (each an address or a CIDR range).
     trusted_proxies: Option<Vec<String>>,
+    /// Same as `--max-connections`.
+    max_connections: Option<usize>,
 }
 
 impl Settings {
@@ -68,6 +70,28 @@ impl Settings {
     pub fn trusted_proxies(&self, flags: Vec<String>) -> anyhow::Result<rally_web::TrustedProxies> {
         let list = if flags.is_empty() { self.trusted_proxies.clone().unwrap_or_default() } else { flags };
         rally_web::TrustedProxies::parse(&list).map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))
+    }
+
+    /// The HTTP server's limits: the connection cap from the flag or the file, lowered to what the
+    /// process's limit of open files allows once it is raised as far as the system lets it.
+    pub fn server_limits(&self, flag: Option<usize>) -> anyhow::Result<rally_web::ServerLimits> {
+        let mut limits = rally_web::ServerLimits::default();
+        if let Some(n) = flag.or(self.max_connections) {
+            anyhow::ensure!(n > 0, "--max-connections must be at least 1");
+            limits.max_connections = n;
+        }
+        if let Err(e) = rally_web::raise_open_files_limit() {
+            tracing::warn!(error = %e, "cannot raise the limit of open files");
+        }
+        let allowed = limits.within_open_files_limit();
+        if allowed.max_connections < limits.max_connections {
+            tracing::warn!(
+                asked = limits.max_connections,
+                allowed = allowed.max_connections,
+                "fewer connections than asked for: the limit of open files is too low (raise it with ulimit -n)"
+            );
+        }
+        Ok(allowed)
     }
 
     pub fn listen(&self, flag: Option<SocketAddr>) -> anyhow::Result<SocketAddr> {

@@ -119,6 +119,10 @@ enum Command {
         /// (env RALLY_TRUSTED_PROXIES, comma-separated).
         #[arg(long = "trusted-proxy", env = "RALLY_TRUSTED_PROXIES", value_name = "CIDR", value_delimiter = ',')]
         trusted_proxies: Vec<String>,
+        /// Connections open at once (default 4096, and always fewer than the process may open files);
+        /// more wait until one closes.
+        #[arg(long, env = "RALLY_MAX_CONNECTIONS", value_name = "N")]
+        max_connections: Option<usize>,
     },
     /// Deliver the outbox (alone; `rally serve` delivers in-process too). Several workers may share a
     /// PostgreSQL database.
@@ -354,8 +358,19 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = config::Settings::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { listen, db, data_dir, mail, no_worker, registrations_per_hour, public, trusted_proxies } => {
+        Command::Serve {
+            listen,
+            db,
+            data_dir,
+            mail,
+            no_worker,
+            registrations_per_hour,
+            public,
+            trusted_proxies,
+            max_connections,
+        } => {
             let addr = settings.listen(listen)?;
+            let limits = settings.server_limits(max_connections)?;
             // Checked before anything is opened: a server that would mail wrong links does not start.
             let public_url = settings.public_url(public.public_url, addr)?;
             let proxies = settings.trusted_proxies(trusted_proxies)?;
@@ -368,7 +383,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_trusted_proxies(proxies)
                 .with_mail(transport)
                 .with_registrations_per_hour(registrations_per_hour);
-            serve(app, addr, (!no_worker).then_some(worker)).await
+            serve(app, addr, limits, (!no_worker).then_some(worker)).await
         }
         Command::Worker { db, data_dir, mail, drain } => {
             let store = open(&settings.database(db.database)).await?;
@@ -674,7 +689,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "  try        curl -H 'Authorization: Bearer {}' '{base}/api/v1/campaigns/{}/partners?stage=negotiate_ask&limit=5'",
                 login.token, login.slug
             );
-            serve(rally_web::AppState::new(store, files, public_url).with_mail(transport), addr, Some(worker)).await
+            let app = rally_web::AppState::new(store, files, public_url).with_mail(transport);
+            serve(app, addr, settings.server_limits(None)?, Some(worker)).await
         }
     }
 }
@@ -793,13 +809,23 @@ fn read_password() -> anyhow::Result<String> {
     Ok(password)
 }
 
-async fn serve(app: rally_web::AppState, addr: SocketAddr, worker: Option<rally_comms::Worker>) -> anyhow::Result<()> {
+async fn serve(
+    app: rally_web::AppState,
+    addr: SocketAddr,
+    limits: rally_web::ServerLimits,
+    worker: Option<rally_comms::Worker>,
+) -> anyhow::Result<()> {
     if let Some(worker) = worker {
         tokio::spawn(async move { worker.run(std::future::pending()).await });
     }
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
-    tracing::info!(%addr, backend = app.store.backend(), "Rally is serving");
-    rally_web::serve(listener, app, shutdown_signal()).await.context("serving HTTP")
+    tracing::info!(
+        %addr,
+        backend = app.store.backend(),
+        max_connections = limits.max_connections,
+        "Rally is serving"
+    );
+    rally_web::serve_with(listener, app, limits, shutdown_signal()).await.context("serving HTTP")
 }
 
 async fn shutdown_signal() {

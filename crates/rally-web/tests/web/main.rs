@@ -33,5 +33,6 @@ mod comms;
 mod imports;
 mod pages;
 mod reports;
+mod server;
 mod site;
 mod workflow;
