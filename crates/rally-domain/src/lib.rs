@@ -96,6 +96,7 @@ pub mod report;
 pub mod team;
 pub mod template;
 pub mod text;
+pub mod throttle;
 pub mod upload;
 pub mod validation;
 

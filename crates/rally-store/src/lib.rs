@@ -310,10 +310,22 @@ pub trait Store: Workflow + Comms + Events + Reports + Imports + Send + Sync + s
     /// The unexpired session whose token hashes to `token_hash`.
     async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
-    /// Records a failed sign-in for the address and returns its failures since `since`, this one included.
-    async fn record_login_failure(&self, email: &Email, since: DateTime<Utc>) -> Result<i64>;
-    async fn login_failures(&self, email: &Email, since: DateTime<Utc>) -> Result<i64>;
-    async fn clear_login_failures(&self, email: &Email) -> Result<()>;
+    /// Counts a sign-in attempt in each of `gates` (named by their key) before its password is
+    /// checked, in one transaction: parallel attempts are counted one after another. If any gate is
+    /// closed, counts nothing and answers `Err` with how long until the last of them opens. Gates left
+    /// alone for a day are forgotten.
+    async fn pass_gates(
+        &self,
+        gates: &[(&str, rally_domain::throttle::Backoff)],
+        now: DateTime<Utc>,
+    ) -> Result<std::result::Result<(), chrono::Duration>>;
+    /// Opens gates again (their attempts start over): the password was right.
+    async fn open_gates(&self, gates: &[&str]) -> Result<()>;
+    /// Remembers a browser the user signed in from, by its cookie's hash; browsers unused for a year
+    /// are forgotten.
+    async fn remember_device(&self, user: UserId, token_hash: &str, now: DateTime<Utc>) -> Result<()>;
+    /// The user a remembered browser signed in as, marking it used.
+    async fn known_device(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<UserId>>;
     async fn create_password_reset(&self, user: UserId, token_hash: &str, expires_at: DateTime<Utc>) -> Result<()>;
     /// Sets a new password with a reset token, once and before it expires, and ends the user's sessions.
     async fn reset_password(&self, token_hash: &str, password_hash: &str) -> Result<User>;

@@ -834,37 +834,105 @@ impl Store for Backend {
         Ok(())
     }
 
-    async fn record_login_failure(&self, email: &Email, since: chrono::DateTime<chrono::Utc>) -> Result<i64> {
+    async fn pass_gates(
+        &self,
+        gates: &[(&str, rally_domain::throttle::Backoff)],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<std::result::Result<(), chrono::Duration>> {
+        use rally_domain::throttle::GateState;
+        // Times are stored to the microsecond: so is `now`, or a wait would come out a hair short.
+        let now = chrono::DateTime::from_timestamp_micros(to_micros(now)).unwrap_or(now);
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(to_micros(since)).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)")
-            .bind(email.as_str())
-            .bind(now_micros())
+        let forgotten = gates.iter().map(|(_, b)| b.forget_after).max().unwrap_or_default();
+        sqlx::query("DELETE FROM sign_in_gates WHERE updated_at < $1")
+            .bind(to_micros(now - forgotten))
             .execute(&mut *tx)
             .await?;
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE email = $1 AND at >= $2")
-            .bind(email.as_str())
-            .bind(to_micros(since))
+        let mut passed = Vec::with_capacity(gates.len());
+        let mut wait = chrono::Duration::zero();
+        for (gate, backoff) in gates {
+            sqlx::query(
+                "INSERT INTO sign_in_gates (gate, attempts, open_at, updated_at) VALUES ($1, 0, 0, 0) \
+                 ON CONFLICT (gate) DO NOTHING",
+            )
+            .bind(*gate)
+            .execute(&mut *tx)
+            .await?;
+            // An update that changes nothing takes the row's lock before it is read: a parallel
+            // attempt waits here and then reads this one's count.
+            let row = sqlx::query(
+                "UPDATE sign_in_gates SET attempts = attempts WHERE gate = $1 RETURNING attempts, open_at, updated_at",
+            )
+            .bind(*gate)
             .fetch_one(&mut *tx)
             .await?;
+            let state = GateState {
+                attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+                open_at: time(&row, "open_at")?,
+                updated_at: time(&row, "updated_at")?,
+            };
+            match backoff.attempt(state, now) {
+                Ok(next) => passed.push((*gate, next)),
+                Err(w) => wait = wait.max(w),
+            }
+        }
+        if wait > chrono::Duration::zero() {
+            tx.rollback().await?;
+            return Ok(Err(wait));
+        }
+        for (gate, next) in passed {
+            sqlx::query("UPDATE sign_in_gates SET attempts = $1, open_at = $2, updated_at = $3 WHERE gate = $4")
+                .bind(i64::from(next.attempts))
+                .bind(to_micros(next.open_at))
+                .bind(to_micros(next.updated_at))
+                .bind(gate)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
-        Ok(row.try_get("n")?)
+        Ok(Ok(()))
     }
 
-    async fn login_failures(&self, email: &Email, since: chrono::DateTime<chrono::Utc>) -> Result<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE email = $1 AND at >= $2")
-            .bind(email.as_str())
-            .bind(to_micros(since))
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.try_get("n")?)
-    }
-
-    async fn clear_login_failures(&self, email: &Email) -> Result<()> {
+    async fn open_gates(&self, gates: &[&str]) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(email.as_str()).execute(&mut *tx).await?;
+        for gate in gates {
+            sqlx::query("DELETE FROM sign_in_gates WHERE gate = $1").bind(*gate).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn remember_device(&self, user: UserId, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM known_devices WHERE last_used_at < $1")
+            .bind(to_micros(now - chrono::Duration::days(365)))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO known_devices (token_hash, user_id, created_at, last_used_at) VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (token_hash) DO NOTHING",
+        )
+        .bind(token_hash)
+        .bind(user.0)
+        .bind(to_micros(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn known_device(&self, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<UserId>> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "UPDATE known_devices SET last_used_at = $1 WHERE token_hash = $2 AND last_used_at >= $3 RETURNING user_id",
+        )
+        .bind(to_micros(now))
+        .bind(token_hash)
+        .bind(to_micros(now - chrono::Duration::days(365)))
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        row.map(|r| Ok(UserId(r.try_get("user_id")?))).transpose()
     }
 
     async fn create_password_reset(

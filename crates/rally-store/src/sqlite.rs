@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "imports", include_str!("../migrations/sqlite/0009_imports.sql")),
     (10, "mail kinds", include_str!("../migrations/sqlite/0010_mail_kinds.sql")),
     (11, "name keys", include_str!("../migrations/sqlite/0011_name_keys.sql")),
+    (12, "sign-in gates", include_str!("../migrations/sqlite/0012_sign_in_gates.sql")),
 ];
 
 /// Rally on an embedded SQLite file.

@@ -44,7 +44,8 @@ conformance!(
     deleting_cascades,
     concurrent_writers_all_land,
     sessions_expire_and_end,
-    sign_in_failures_are_counted,
+    sign_in_gates_count_every_attempt,
+    known_devices_are_remembered,
     reset_links_work_once,
     dashboard_tallies_cover_every_stage_and_category,
     tallies_stay_equal_to_a_recount,
@@ -552,19 +553,42 @@ async fn sessions_expire_and_end(store: &dyn Store) {
     assert!(ok(store.session("live").await).is_none());
 }
 
-async fn sign_in_failures_are_counted(store: &dyn Store) {
-    let email = ok(Email::parse("ana@example.org"));
-    let other = ok(Email::parse("ivo@example.org"));
-    let window = Utc::now() - Duration::minutes(15);
-    for expected in 1..=3 {
-        assert_eq!(ok(store.record_login_failure(&email, window).await), expected);
+/// Forty attempts at once on one gate: each is counted before the next is looked at, so exactly the
+/// five free ones pass and the rest are told to wait, uncounted. Gates are independent, a correct
+/// password opens one, and a closed gate among several stops the attempt in all of them.
+async fn sign_in_gates_count_every_attempt(store: &dyn Store) {
+    use rally_domain::throttle::Backoff;
+    let now = Utc::now();
+    let gate = [("client-ana", Backoff::PER_CLIENT)];
+    let attempts = (0..40).map(|_| store.pass_gates(&gate, now));
+    let answers: Vec<_> = futures_util::future::join_all(attempts).await.into_iter().map(ok).collect();
+    assert_eq!(answers.iter().filter(|a| a.is_ok()).count(), 5, "{answers:?}");
+    assert!(answers.iter().filter_map(|a| a.err()).all(|wait| wait == Duration::seconds(30)), "{answers:?}");
+    // Half a minute later one more attempt passes, and the wait doubles.
+    assert!(ok(store.pass_gates(&gate, now + Duration::seconds(30)).await).is_ok());
+    assert_eq!(ok(store.pass_gates(&gate, now + Duration::seconds(31)).await), Err(Duration::seconds(59)));
+    // Another gate is not touched; a closed one among them stops the attempt without counting it.
+    let both = [("client-ivo", Backoff::PER_CLIENT), ("client-ana", Backoff::PER_CLIENT)];
+    assert!(ok(store.pass_gates(&both, now + Duration::seconds(31)).await).is_err());
+    for _ in 0..5 {
+        assert!(ok(store.pass_gates(&[("client-ivo", Backoff::PER_CLIENT)], now).await).is_ok());
     }
-    ok(store.record_login_failure(&other, window).await);
-    assert_eq!(ok(store.login_failures(&email, window).await), 3);
-    assert_eq!(ok(store.login_failures(&email, Utc::now() + Duration::seconds(1)).await), 0, "outside the window");
-    ok(store.clear_login_failures(&email).await);
-    assert_eq!(ok(store.login_failures(&email, window).await), 0);
-    assert_eq!(ok(store.login_failures(&other, window).await), 1);
+    // The right password opens the gate again.
+    ok(store.open_gates(&["client-ana"]).await);
+    assert!(ok(store.pass_gates(&gate, now + Duration::seconds(31)).await).is_ok());
+    // A day later nothing is remembered.
+    let tomorrow = now + Duration::days(1) + Duration::minutes(20);
+    assert!(ok(store.pass_gates(&[("client-ivo", Backoff::PER_CLIENT)], tomorrow).await).is_ok());
+}
+
+async fn known_devices_are_remembered(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let now = Utc::now();
+    assert_eq!(ok(store.known_device("device", now).await), None);
+    ok(store.remember_device(ana.id, "device", now).await);
+    assert_eq!(ok(store.known_device("device", now).await), Some(ana.id));
+    assert_eq!(ok(store.known_device("device", now + Duration::days(300)).await), Some(ana.id), "used, so kept");
+    assert_eq!(ok(store.known_device("device", now + Duration::days(700)).await), None, "unused for a year");
 }
 
 async fn reset_links_work_once(store: &dyn Store) {

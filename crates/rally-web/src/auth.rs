@@ -24,6 +24,25 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
+/// Checks a sign-in's password against the account's hash — or, for an address without an account
+/// or an account without a password, against a hash of the same cost, which fails. Both take as
+/// long, so the answer's timing does not tell which addresses have accounts.
+pub fn check_password(password: &str, stored: Option<&str>) -> bool {
+    match stored {
+        Some(stored) if PasswordHash::new(stored).is_ok() => verify_password(password, stored),
+        _ => {
+            let _ = verify_password(password, stand_in_hash());
+            false
+        }
+    }
+}
+
+/// The hash an unknown address is checked against: made once, with the parameters of every real one.
+fn stand_in_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&random_token()).unwrap_or_default())
+}
+
 /// A random password for generated accounts (the demo login).
 pub fn random_password() -> String {
     let mut bytes = [0u8; 12];
@@ -76,5 +95,19 @@ mod tests {
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("wrong horse battery", &hash));
         assert!(hash_password("short").is_err());
+    }
+
+    /// An unknown address is checked against a hash that costs what a real one costs: the same
+    /// algorithm, version and parameters (memory, passes, lanes).
+    #[test]
+    fn unknown_addresses_cost_a_full_check() {
+        let real = hash_password("correct horse battery").unwrap_or_default();
+        let (real, stand_in) = (PasswordHash::new(&real), PasswordHash::new(stand_in_hash()));
+        let (Ok(real), Ok(stand_in)) = (real, stand_in) else { panic!("both parse") };
+        assert_eq!((real.algorithm, real.version), (stand_in.algorithm, stand_in.version));
+        assert_eq!(real.params, stand_in.params);
+        assert!(!check_password("correct horse battery", None));
+        assert!(!check_password(stand_in_hash(), None), "not even with its own text");
+        assert!(!check_password("correct horse battery", Some("not a hash")));
     }
 }

@@ -193,6 +193,11 @@ impl Allowance {
         self.per_hour as u32
     }
 
+    /// How long one more request takes to come back once the allowance is used up.
+    pub fn seconds_per_attempt(&self) -> i64 {
+        (3600.0 / self.per_hour).ceil() as i64
+    }
+
     /// Takes one request from the address's allowance; `false` when it is used up.
     pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {
         let refill = |b: &Bucket| b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * self.per_hour / 3600.0;

@@ -12,12 +12,14 @@ use serde::Deserialize;
 use super::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_DAYS, cookie, new_token, set_cookie};
 use super::{FormData, PageError, render};
 use crate::AppState;
-use crate::auth::{hash_password, hash_token, verify_password};
+use rally_domain::throttle::Backoff;
+
+use crate::auth::{check_password, hash_password, hash_token};
 use crate::client::ClientIp;
 
-/// Failed sign-ins for one address within this window lock it until the window has passed.
-const FAILURE_WINDOW_MINUTES: i64 = 15;
-const MAX_FAILURES: i64 = 5;
+/// The cookie that names a browser an account signed in from, and how long it is kept.
+const DEVICE_COOKIE: &str = "rally_device";
+const DEVICE_DAYS: i64 = 365;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -76,7 +78,7 @@ pub async fn submit(
     if let Some(ip) = ip
         && !app.sign_ins.allow(ip, std::time::Instant::now())
     {
-        return Err(PageError::TooManyAttempts);
+        return Err(PageError::TooManyAttempts(app.sign_ins.seconds_per_attempt()));
     }
     let form = FormData::read(&body)?;
     let next = safe_next(form.get("next"));
@@ -97,21 +99,30 @@ pub async fn submit(
     let Ok(email) = Email::parse(form.get("email")) else {
         return again("Enter the e-mail address you were added with.");
     };
-    let window = Utc::now() - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    if app.store.login_failures(&email, window).await? >= MAX_FAILURES {
-        return Err(PageError::TooManyAttempts);
-    }
+    let now = Utc::now();
     let found = app.store.login_lookup(&email).await?;
+    // A browser this account signed in from before is let past the account's own gate, which
+    // strangers' guesses may have closed; it keeps a gate of its own.
+    let device = cookie(&headers, DEVICE_COOKIE).map(|t| hash_token(&t));
+    let known = match &device {
+        Some(hash) => app.store.known_device(hash, now).await?,
+        None => None,
+    };
+    let owners_device = known.is_some() && known == found.as_ref().map(|(u, _)| u.id);
+    let gates = Gates::new(&email, ip, device.as_deref().filter(|_| owners_device));
+    if let Err(wait) = app.store.pass_gates(&gates.to_pass(), now).await? {
+        // Rounded up: a client that waits as long as it is told finds the gate open.
+        return Err(PageError::TooManyAttempts(((wait.num_milliseconds() + 999) / 1000).max(1)));
+    }
     let password = form.get("password").to_owned();
     let stored = found.as_ref().and_then(|(_, hash)| hash.clone());
-    // argon2 takes tens of milliseconds of CPU: off the async workers. Unknown addresses are checked
-    // against nothing, which fails the same way, so the answer does not tell which addresses exist.
-    let ok = crate::blocking::run(move || stored.is_some_and(|h| verify_password(&password, &h))).await?;
+    // argon2 takes tens of milliseconds of CPU: off the async workers. Unknown addresses cost a check
+    // of the same price, so the answer's timing does not tell which addresses have accounts.
+    let ok = crate::blocking::run(move || check_password(&password, stored.as_deref())).await?;
     let Some((user, _)) = found.filter(|_| ok) else {
-        app.store.record_login_failure(&email, window).await?;
         return again("Wrong e-mail address or password.");
     };
-    app.store.clear_login_failures(&email).await?;
+    app.store.open_gates(&gates.to_open()).await?;
     let token = new_token();
     let expires = Utc::now() + Duration::days(SESSION_DAYS);
     app.store.create_session(user.id, &hash_token(&token), &new_token(), expires).await?;
@@ -123,7 +134,46 @@ pub async fn submit(
     if let Ok(v) = HeaderValue::from_str(&set_cookie(&app, LOGIN_CSRF_COOKIE, "", 0)) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
+    if !owners_device {
+        let device = new_token();
+        app.store.remember_device(user.id, &hash_token(&device), now).await?;
+        if let Ok(v) = HeaderValue::from_str(&set_cookie(&app, DEVICE_COOKIE, &device, DEVICE_DAYS * 86_400)) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
     Ok(response)
+}
+
+/// The gates a sign-in passes before its password is checked (see `rally_domain::throttle`): one for
+/// the account and the client (its address, or the account's own known browser), and one for the
+/// account from anywhere, which the account's known browsers skip. Gates are named by a hash, so the
+/// table holds no address of either kind.
+struct Gates {
+    client: String,
+    account: Option<String>,
+}
+
+impl Gates {
+    fn new(email: &Email, ip: Option<std::net::IpAddr>, owners_device: Option<&str>) -> Gates {
+        let client = match (owners_device, ip) {
+            (Some(device), _) => format!("device {device}"),
+            (None, Some(ip)) => format!("client {ip} {email}"),
+            (None, None) => format!("client - {email}"),
+        };
+        let account = owners_device.is_none().then(|| hash_token(&format!("account {email}")));
+        Gates { client: hash_token(&client), account }
+    }
+
+    fn to_pass(&self) -> Vec<(&str, Backoff)> {
+        let mut gates = vec![(self.client.as_str(), Backoff::PER_CLIENT)];
+        gates.extend(self.account.as_deref().map(|a| (a, Backoff::PER_ACCOUNT)));
+        gates
+    }
+
+    /// The gates a correct password opens: the ones it came through.
+    fn to_open(&self) -> Vec<&str> {
+        self.to_pass().into_iter().map(|(gate, _)| gate).collect()
+    }
 }
 
 /// Ends the session (the CSRF guard has checked the form) and forgets the cookie.

@@ -272,7 +272,8 @@ pub enum PageError {
     /// An upload over the file size limit.
     FileTooLarge,
     BadRequest(String),
-    TooManyAttempts,
+    /// Too many sign-in attempts: try again in this many seconds.
+    TooManyAttempts(i64),
     Unavailable,
     /// The database's storage is full: nothing was written.
     StorageFull,
@@ -305,6 +306,7 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        let wait;
         let (status, title, message) = match &self {
             PageError::NotFound => {
                 (StatusCode::NOT_FOUND, "Not found", "There is nothing here, or it is not yours to see.")
@@ -326,11 +328,13 @@ impl IntoResponse for PageError {
                 "That file is larger than the 20 MB Rally accepts. Make it smaller (for example, export the PDF for screen) and try again.",
             ),
             PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Cannot do that", m.as_str()),
-            PageError::TooManyAttempts => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many attempts",
-                "Too many sign-in attempts for this account or from your network. Wait 15 minutes and try again.",
-            ),
+            PageError::TooManyAttempts(seconds) => {
+                wait = format!(
+                    "Too many sign-in attempts for this account or from your network. Try again in {}.",
+                    in_words(*seconds)
+                );
+                (StatusCode::TOO_MANY_REQUESTS, "Too many attempts", wait.as_str())
+            }
             PageError::Unavailable => {
                 (StatusCode::SERVICE_UNAVAILABLE, "Busy", "The database does not answer right now. Try again shortly.")
             }
@@ -357,10 +361,23 @@ impl IntoResponse for PageError {
                     axum::http::HeaderValue::from_static(crate::STORAGE_FULL_RETRY_SECONDS),
                 );
             }
+            PageError::TooManyAttempts(seconds) => {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+            }
             _ => {}
         }
         response.extensions_mut().insert(self.kind());
         response
+    }
+}
+
+/// A wait as people say it: "45 seconds", "1 minute", "15 minutes" (rounded up).
+fn in_words(seconds: i64) -> String {
+    match seconds {
+        ..=1 => "a second".into(),
+        2..=59 => format!("{seconds} seconds"),
+        60 => "a minute".into(),
+        _ => format!("{} minutes", (seconds + 59) / 60),
     }
 }
 
@@ -373,7 +390,7 @@ impl PageError {
             PageError::TooLarge => ErrorKind::TooLarge,
             PageError::FileTooLarge => ErrorKind::FileTooLarge,
             PageError::BadRequest(_) => ErrorKind::BadRequest,
-            PageError::TooManyAttempts => ErrorKind::TooManyAttempts,
+            PageError::TooManyAttempts(_) => ErrorKind::TooManyAttempts,
             PageError::Unavailable => ErrorKind::Unavailable,
             PageError::StorageFull => ErrorKind::StorageFull,
             PageError::Internal => ErrorKind::Internal,

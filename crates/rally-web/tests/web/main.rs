@@ -34,5 +34,6 @@ mod imports;
 mod pages;
 mod reports;
 mod server;
+mod signin;
 mod site;
 mod workflow;
