@@ -197,6 +197,7 @@ impl From<crate::files::UploadProblem> for ApiError {
             UploadProblem::TooLarge => ApiError::UploadTooLarge(e.message()),
             UploadProblem::Malformed(message) => ApiError::Malformed(message),
             UploadProblem::Refused { field, message } => ApiError::invalid(field, message),
+            UploadProblem::Unavailable => ApiError::FilesUnavailable,
         }
     }
 }

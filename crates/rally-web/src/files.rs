@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rally_domain::StoredFile;
 use rally_domain::asset::safe_filename;
-use rally_domain::upload::{CheckedUpload, check_upload};
+use rally_domain::upload::{UploadError, check_upload};
 use sha2::{Digest, Sha256};
 
 /// The largest file Rally accepts: a print-quality poster PDF fits.
@@ -66,6 +66,19 @@ impl FileStore {
         tmp.1.sync_all()?;
         std::fs::rename(&tmp.0, &path)?;
         Ok(sha256)
+    }
+
+    /// A stored file opened for reading, with its size; `None` when there is no such file.
+    pub async fn open_file(&self, sha256: &str) -> std::io::Result<Option<(tokio::fs::File, u64)>> {
+        let Some(path) = self.path(sha256) else { return Ok(None) };
+        match tokio::fs::File::open(path).await {
+            Ok(file) => {
+                let size = file.metadata().await?.len();
+                Ok(Some((file, size)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The bytes of a stored file, `None` when there is no such file.
@@ -152,6 +165,8 @@ pub enum UploadProblem {
     Malformed(String),
     /// The file itself is refused (422), with the field it came in.
     Refused { field: String, message: String },
+    /// The file store failed (503); logged.
+    Unavailable,
 }
 
 impl UploadProblem {
@@ -162,6 +177,7 @@ impl UploadProblem {
             }
             UploadProblem::Malformed(m) => m.clone(),
             UploadProblem::Refused { message, .. } => message.clone(),
+            UploadProblem::Unavailable => "the file could not be stored right now; try again shortly".into(),
         }
     }
 }
@@ -189,8 +205,150 @@ impl Accept {
 #[derive(Debug, Default)]
 pub struct UploadForm {
     pub fields: Vec<(String, String)>,
-    /// The file part's field name, the checked upload and the name it came under.
-    pub file: Option<(String, CheckedUpload, String)>,
+    /// The file part's field name, the checked file and the name it came under.
+    pub file: Option<(String, CheckedFile, String)>,
+}
+
+/// Uploads received at once. Each streams to a temporary file, so this bounds the disk space in
+/// flight; more wait (without reading their bodies) for a turn.
+const UPLOADS_AT_ONCE: usize = 16;
+
+/// Uploads checked at once: a check reads its file into memory (20 MB at most, and once more for what
+/// is stored when it differs), so this bounds the memory uploads take whatever their number.
+const CHECKS_AT_ONCE: usize = 2;
+
+fn slots(
+    which: &'static std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>>,
+    n: usize,
+) -> std::sync::Arc<tokio::sync::Semaphore> {
+    which.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(n))).clone()
+}
+
+static UPLOAD_SLOTS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> = std::sync::OnceLock::new();
+static CHECK_SLOTS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> = std::sync::OnceLock::new();
+
+/// A file being written, removed when dropped unless it was kept.
+#[derive(Debug)]
+pub struct TempFile {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl TempFile {
+    /// `path`, to be removed unless [`TempFile::keep`] is called.
+    pub(crate) fn new(path: PathBuf) -> TempFile {
+        TempFile { path, keep: false }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Leaves the file where it is.
+    pub(crate) fn keep(mut self) {
+        self.keep = true;
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        // A file kept in the store was renamed away already; removing it again is harmless.
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Streams a multipart field into the file at `path` (created, or emptied), at most `limit` bytes.
+pub(crate) async fn receive_into(
+    field: &mut axum::extract::multipart::Field<'_>,
+    path: &Path,
+    limit: usize,
+) -> Result<u64, UploadProblem> {
+    use tokio::io::AsyncWriteExt;
+    let mut file = tokio::fs::File::create(path).await.map_err(stored_problem)?;
+    let mut size = 0u64;
+    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_problem(e.status(), e.body_text()))? {
+        size += chunk.len() as u64;
+        if size > limit as u64 {
+            return Err(UploadProblem::TooLarge);
+        }
+        file.write_all(&chunk).await.map_err(stored_problem)?;
+    }
+    file.flush().await.map_err(stored_problem)?;
+    Ok(size)
+}
+
+/// An upload that passed [`check_upload`], waiting on disk to be kept: what is stored is in the
+/// temporary file (the upload, cut at its end marker, or the sanitized SVG), never held in memory.
+#[derive(Debug)]
+pub struct CheckedFile {
+    temp: TempFile,
+    pub sha256: String,
+    pub media_type: rally_domain::upload::MediaType,
+    pub size: u64,
+    pub dimensions: Option<(u32, u32)>,
+    /// What the check removed, for the uploader (see [`CheckedUpload::removed`]).
+    pub removed: Vec<String>,
+}
+
+impl FileStore {
+    /// Streams a multipart field into a new temporary file, refusing it past `limit` bytes.
+    async fn receive(
+        &self,
+        field: &mut axum::extract::multipart::Field<'_>,
+        limit: usize,
+    ) -> Result<(TempFile, u64), UploadProblem> {
+        let name = format!("{}.part", crate::auth::random_token());
+        let temp = TempFile::new(self.dir.join("tmp").join(name));
+        let size = receive_into(field, temp.path(), limit).await?;
+        Ok((temp, size))
+    }
+
+    /// Checks a received file by its content — off the async workers, a couple at a time — and leaves
+    /// what is to be stored in its place, flushed to disk, with its hash.
+    async fn check(&self, temp: TempFile) -> Result<Result<CheckedFile, UploadError>, UploadProblem> {
+        let _turn = slots(&CHECK_SLOTS, CHECKS_AT_ONCE).acquire_owned().await.map_err(|_| stored_problem("closed"))?;
+        let checked = crate::blocking::run(move || -> std::io::Result<Result<CheckedFile, UploadError>> {
+            let bytes = std::fs::read(&temp.path)?;
+            let checked = match check_upload(&bytes, MAX_UPLOAD_BYTES) {
+                Ok(c) => c,
+                Err(e) => return Ok(Err(e)),
+            };
+            if checked.bytes != bytes {
+                drop(bytes);
+                std::fs::write(&temp.path, &checked.bytes)?;
+            }
+            std::fs::File::open(&temp.path)?.sync_all()?;
+            Ok(Ok(CheckedFile {
+                sha256: hex(&Sha256::digest(&checked.bytes)),
+                media_type: checked.media_type,
+                size: checked.bytes.len() as u64,
+                dimensions: checked.dimensions,
+                removed: checked.removed,
+                temp,
+            }))
+        });
+        checked.await.map_err(|_| stored_problem("the check failed"))?.map_err(stored_problem)
+    }
+
+    /// Keeps a checked file under its hash (a no-op when the same bytes are stored already).
+    pub async fn keep(&self, checked: &CheckedFile) -> std::io::Result<()> {
+        let path = self.path(&checked.sha256).ok_or_else(|| std::io::Error::other("bad hash"))?;
+        if tokio::fs::try_exists(&path).await? {
+            return Ok(());
+        }
+        if let Some(parent) = path.parent() {
+            tokio::fs::create_dir_all(parent).await?;
+        }
+        tokio::fs::rename(&checked.temp.path, &path).await
+    }
+}
+
+/// A failure of the file store while receiving an upload: logged; the uploader is told to try again.
+fn stored_problem(e: impl std::fmt::Display) -> UploadProblem {
+    tracing::error!(error = %e, "receiving an upload");
+    UploadProblem::Unavailable
 }
 
 impl UploadForm {
@@ -198,55 +356,65 @@ impl UploadForm {
         self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
-    /// Reads a multipart body. The file is checked by its content, whatever its name or declared type,
-    /// and must be of a type `accept` takes (the refusal says which); an empty file part (a form sent
-    /// without choosing a file) counts as no file.
-    pub async fn read(mut multipart: Multipart, accept: Accept) -> Result<UploadForm, UploadProblem> {
+    /// Reads a multipart body: text fields into memory (at most 100, 64 KB each), the file part
+    /// streamed to a temporary file and then checked by its content, whatever its name or declared
+    /// type; it must be of a type `accept` takes (the refusal says which). An empty file part (a form
+    /// sent without choosing a file) counts as no file.
+    pub async fn read(
+        mut multipart: Multipart,
+        accept: Accept,
+        files: &FileStore,
+    ) -> Result<UploadForm, UploadProblem> {
+        let _turn =
+            slots(&UPLOAD_SLOTS, UPLOADS_AT_ONCE).acquire_owned().await.map_err(|_| stored_problem("closed"))?;
         let mut form = UploadForm::default();
         loop {
-            let field = match multipart.next_field().await {
+            let mut field = match multipart.next_field().await {
                 Ok(Some(f)) => f,
                 Ok(None) => break,
                 Err(e) => return Err(multipart_problem(e.status(), e.body_text())),
             };
             let name = field.name().unwrap_or_default().to_owned();
-            let filename = field.file_name().map(str::to_owned);
-            let bytes = field.bytes().await.map_err(|e| multipart_problem(e.status(), e.body_text()))?;
-            match filename {
-                Some(filename) => {
-                    if bytes.is_empty() && filename.is_empty() {
-                        continue;
-                    }
-                    if form.file.is_some() {
-                        return Err(UploadProblem::Malformed("send one file at a time".into()));
-                    }
-                    let refused = |message: String| UploadProblem::Refused { field: name.clone(), message };
-                    let checked = check_upload(&bytes, MAX_UPLOAD_BYTES).map_err(|e| match e {
-                        rally_domain::upload::UploadError::Unsupported { looks_like } => refused(format!(
-                            "unsupported file type{}; choose a {} file",
-                            looks_like.map_or(String::new(), |l| format!(": it looks like {l}")),
-                            accept.types()
-                        )),
-                        e => refused(e.to_string()),
-                    })?;
-                    if accept == Accept::Images && !checked.media_type.is_image() {
-                        return Err(refused(format!(
-                            "a logo is a picture: choose a {} file, not a {} file",
-                            accept.types(),
-                            checked.media_type.label()
-                        )));
-                    }
-                    form.file = Some((name, checked, filename));
+            let Some(filename) = field.file_name().map(str::to_owned) else {
+                if form.fields.len() >= 100 {
+                    return Err(UploadProblem::Malformed("too many form fields".into()));
                 }
-                None => {
-                    let text = String::from_utf8(bytes.to_vec())
-                        .map_err(|_| UploadProblem::Malformed(format!("the field `{name}` is not UTF-8 text")))?;
-                    if form.fields.len() >= 100 {
-                        return Err(UploadProblem::Malformed("too many form fields".into()));
+                let mut text = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|e| multipart_problem(e.status(), e.body_text()))? {
+                    text.extend_from_slice(&chunk);
+                    if text.len() > MAX_TEXT_FIELD_BYTES {
+                        return Err(UploadProblem::Malformed(format!("the field `{name}` is too long")));
                     }
-                    form.fields.push((name, text));
                 }
+                let text = String::from_utf8(text)
+                    .map_err(|_| UploadProblem::Malformed(format!("the field `{name}` is not UTF-8 text")))?;
+                form.fields.push((name, text));
+                continue;
+            };
+            let (temp, size) = files.receive(&mut field, MAX_UPLOAD_BYTES).await?;
+            if size == 0 && filename.is_empty() {
+                continue;
             }
+            if form.file.is_some() {
+                return Err(UploadProblem::Malformed("send one file at a time".into()));
+            }
+            let refused = |message: String| UploadProblem::Refused { field: name.clone(), message };
+            let checked = files.check(temp).await?.map_err(|e| match e {
+                UploadError::Unsupported { looks_like } => refused(format!(
+                    "unsupported file type{}; choose a {} file",
+                    looks_like.map_or(String::new(), |l| format!(": it looks like {l}")),
+                    accept.types()
+                )),
+                e => refused(e.to_string()),
+            })?;
+            if accept == Accept::Images && !checked.media_type.is_image() {
+                return Err(refused(format!(
+                    "a logo is a picture: choose a {} file, not a {} file",
+                    accept.types(),
+                    checked.media_type.label()
+                )));
+            }
+            form.file = Some((name, checked, filename));
         }
         Ok(form)
     }
@@ -254,17 +422,20 @@ impl UploadForm {
     /// Stores the checked file, if any, and describes it for the database.
     pub async fn store_file(&self, files: &FileStore) -> std::io::Result<Option<StoredFile>> {
         let Some((_, checked, filename)) = &self.file else { return Ok(None) };
-        let sha256 = files.put(checked.bytes.clone()).await?;
+        files.keep(checked).await?;
         Ok(Some(StoredFile {
-            sha256,
+            sha256: checked.sha256.clone(),
             media_type: checked.media_type,
-            size: checked.bytes.len() as i64,
+            size: checked.size as i64,
             filename: safe_filename(filename, checked.media_type),
             width: checked.dimensions.map(|d| d.0),
             height: checked.dimensions.map(|d| d.1),
         }))
     }
 }
+
+/// The longest text field of an upload form (a title, a description).
+const MAX_TEXT_FIELD_BYTES: usize = 64 * 1024;
 
 fn multipart_problem(status: StatusCode, text: String) -> UploadProblem {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -278,10 +449,11 @@ fn multipart_problem(status: StatusCode, text: String) -> UploadProblem {
 /// checked type, `nosniff`, and a content security policy that forbids scripts, plugins and framing
 /// (which matters for SVG); `download` adds `Content-Disposition: attachment`.
 pub async fn serve_file(files: &FileStore, file: &StoredFile, download: bool) -> Response {
-    match files.get(&file.sha256).await {
-        Ok(Some(bytes)) => {
-            let mut response = bytes.into_response();
+    match files.open_file(&file.sha256).await {
+        Ok(Some((opened, size))) => {
+            let mut response = axum::body::Body::from_stream(read_in_pieces(opened)).into_response();
             let headers = response.headers_mut();
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(file.media_type.mime()));
             headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
             headers.insert(
@@ -316,6 +488,22 @@ pub async fn serve_file(files: &FileStore, file: &StoredFile, download: bool) ->
             (StatusCode::SERVICE_UNAVAILABLE, "the file could not be read").into_response()
         }
     }
+}
+
+/// A file as a stream of 64 KB pieces: a download never holds the whole file in memory.
+fn read_in_pieces(
+    file: tokio::fs::File,
+) -> impl futures_util::Stream<Item = std::io::Result<axum::body::Bytes>> + Send + 'static {
+    futures_util::stream::try_unfold(file, |mut file| async move {
+        use tokio::io::AsyncReadExt;
+        let mut piece = vec![0u8; 64 * 1024];
+        let n = file.read(&mut piece).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        piece.truncate(n);
+        Ok(Some((axum::body::Bytes::from(piece), file)))
+    })
 }
 
 #[cfg(test)]

@@ -19,10 +19,11 @@ pub(crate) async fn read_form(
     multipart: Result<Multipart, MultipartRejection>,
     allowed: &[&str],
     accept: Accept,
+    files: &FileStore,
 ) -> Result<UploadForm, ApiError> {
     let multipart = multipart
         .map_err(|e| ApiError::Malformed(format!("send the upload as multipart/form-data: {}", e.body_text())))?;
-    let form = UploadForm::read(multipart, accept).await?;
+    let form = UploadForm::read(multipart, accept, files).await?;
     if let Some((name, _, _)) = &form.file
         && name != FILE_FIELD
     {

@@ -119,9 +119,10 @@ pub async fn upload(
     if !matches!(found.role, Some(Role::Owner | Role::Coordinator)) {
         return Err(PageError::Forbidden);
     }
-    let upload = match UploadForm::read(multipart, crate::files::Accept::Assets).await {
+    let upload = match UploadForm::read(multipart, crate::files::Accept::Assets, &app.files).await {
         Ok(u) => u,
         Err(UploadProblem::TooLarge) => return Err(PageError::FileTooLarge),
+        Err(UploadProblem::Unavailable) => return Err(PageError::Unavailable),
         Err(UploadProblem::Refused { message, .. }) => {
             let errors = vec![FieldError { field: "file".into(), message }];
             return assets_page(&app, &me, &slug, None, FormData::default(), errors).await;

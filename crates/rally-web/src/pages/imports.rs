@@ -149,24 +149,39 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Result<Response, PageError> {
     let found = app.store.campaign_by_slug(me.actor(), &slug).await?;
+    let upload = random_hex(16);
+    let dir = imports_dir(&app);
+    if let Err(e) = tokio::fs::create_dir_all(&dir).await {
+        tracing::error!(error = %e, "storing an import upload");
+        return Err(PageError::Unavailable);
+    }
+    // The file streams to disk as it arrives; it is removed again unless the upload is accepted.
+    let stored = crate::files::TempFile::new(dir.join(format!("{upload}.upload")));
     let mut kind = None;
-    let mut file: Option<(String, Bytes)> = None;
+    let mut file: Option<(String, u64)> = None;
     loop {
-        let field = match multipart.next_field().await {
+        let mut field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(PageError::FileTooLarge),
             Err(e) => return Err(PageError::BadRequest(e.body_text())),
         };
         let name = field.name().unwrap_or_default().to_owned();
-        let filename = field.file_name().map(str::to_owned);
-        let bytes = field.bytes().await.map_err(|e| match e.status() {
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE => PageError::FileTooLarge,
-            _ => PageError::BadRequest(e.body_text()),
-        })?;
-        match (name.as_str(), filename) {
-            ("file", Some(filename)) => file = Some((filename, bytes)),
-            ("kind", None) => kind = Some(String::from_utf8_lossy(&bytes).into_owned()),
+        match (name.as_str(), field.file_name().map(str::to_owned)) {
+            ("file", Some(filename)) if file.is_none() => {
+                let size = crate::files::receive_into(&mut field, stored.path(), crate::files::MAX_UPLOAD_BYTES)
+                    .await
+                    .map_err(|p| match p {
+                        crate::files::UploadProblem::TooLarge => PageError::FileTooLarge,
+                        crate::files::UploadProblem::Unavailable => PageError::Unavailable,
+                        p => PageError::BadRequest(p.message()),
+                    })?;
+                file = Some((filename, size));
+            }
+            ("kind", None) => {
+                let text = field.text().await.map_err(|e| PageError::BadRequest(e.body_text()))?;
+                kind = Some(text.chars().take(40).collect::<String>());
+            }
             _ => {}
         }
     }
@@ -185,21 +200,10 @@ pub async fn upload(
     if !may_import(found.role, kind) {
         return Err(PageError::Forbidden);
     }
-    let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some((filename, _)) = file.filter(|(_, size)| *size > 0) else {
         return imports_page(&app, &me, &slug, Some("Choose a file to import (it was empty or missing).".into())).await;
     };
-    let upload = random_hex(16);
-    let dir = imports_dir(&app);
-    let path = dir.join(format!("{upload}.upload"));
-    let stored = async {
-        tokio::fs::create_dir_all(&dir).await?;
-        tokio::fs::write(&path, &bytes).await
-    }
-    .await;
-    if let Err(e) = stored {
-        tracing::error!(error = %e, "storing an import upload");
-        return Err(PageError::Unavailable);
-    }
+    stored.keep();
     let name: String = form_urlencoded::byte_serialize(safe_name(&filename).as_bytes()).collect();
     Ok(Redirect::to(&format!("/campaigns/{slug}/imports/new?upload={upload}&kind={}&name={name}", kind.as_str()))
         .into_response())

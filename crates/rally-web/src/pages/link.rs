@@ -151,9 +151,10 @@ pub async fn upload_logo(
     // A dead link learns nothing, not even whether the upload would have been accepted.
     app.store.link_view(&hash_token(&token)).await.map_err(link_error)?;
     let failed = |message: String| vec![FieldError { field: "logo".into(), message }];
-    let form = match UploadForm::read(multipart, crate::files::Accept::Images).await {
+    let form = match UploadForm::read(multipart, crate::files::Accept::Images, &app.files).await {
         Ok(f) => f,
         Err(UploadProblem::TooLarge) => return Err(PageError::FileTooLarge),
+        Err(UploadProblem::Unavailable) => return Err(PageError::Unavailable),
         Err(p) => return link_page(&app, &token, None, "logo".into(), failed(p.message())).await,
     };
     let stored = form.store_file(&app.files).await.map_err(|e| {

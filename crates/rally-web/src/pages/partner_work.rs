@@ -491,9 +491,10 @@ pub async fn set_logo(
         return Err(PageError::Forbidden);
     }
     let failed = |message: String| vec![FieldError { field: "logo".into(), message }];
-    let form = match UploadForm::read(multipart, crate::files::Accept::Images).await {
+    let form = match UploadForm::read(multipart, crate::files::Accept::Images, &app.files).await {
         Ok(f) => f,
         Err(UploadProblem::TooLarge) => return Err(PageError::FileTooLarge),
+        Err(UploadProblem::Unavailable) => return Err(PageError::Unavailable),
         Err(p) => return partner_page(&app, &me, &slug, id, "logo", FormData::default(), failed(p.message())).await,
     };
     if form.get("remove") == Some("1") {

@@ -128,24 +128,26 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
         Ok(None) => return login_redirect(&return_path(&parts)),
         Err(e) => return e.into_response(),
     };
-    let multipart = is_multipart(&parts.headers);
-    let limit = if multipart { crate::files::MAX_UPLOAD_BYTES + 64 * 1024 } else { crate::MAX_BODY_BYTES };
-    let bytes = match axum::body::to_bytes(body, limit).await {
-        Ok(b) => b,
-        Err(_) if multipart => return PageError::FileTooLarge.into_response(),
-        Err(_) => return PageError::TooLarge.into_response(),
-    };
     let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let sent = match header_token {
-        Some(t) => Some(t),
-        None if multipart => multipart_field(&parts.headers, bytes.clone(), "csrf").await,
-        None => form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned()),
+    // An upload is not read here: its token is its form's first part, and the rest streams on to
+    // the handler (which writes the file to disk as it comes).
+    let (sent, body) = match header_token {
+        Some(t) => (Some(t), body),
+        None if is_multipart(&parts.headers) => first_part_token(&parts.headers, body).await,
+        None => {
+            let bytes = match axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await {
+                Ok(b) => b,
+                Err(_) => return PageError::TooLarge.into_response(),
+            };
+            let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+            (token, Body::from(bytes))
+        }
     };
     if !sent.is_some_and(|t| same(&t, &session.csrf_token)) {
         return PageError::CsrfRejected.into_response();
     }
     parts.extensions.insert(SignedIn { user: session.user, csrf: session.csrf_token });
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, body)).await
 }
 
 fn is_multipart(headers: &HeaderMap) -> bool {
@@ -155,19 +157,52 @@ fn is_multipart(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
 }
 
-/// The first text field `name` of a multipart body (forms that upload a file carry their CSRF token
-/// this way; the form puts it before the file).
-async fn multipart_field(headers: &HeaderMap, bytes: axum::body::Bytes, name: &str) -> Option<String> {
-    use axum::extract::FromRequest;
-    let mut request = Request::new(Body::from(bytes));
-    *request.headers_mut() = headers.clone();
-    let mut multipart = axum::extract::Multipart::from_request(request, &()).await.ok()?;
-    while let Ok(Some(field)) = multipart.next_field().await {
-        if field.name() == Some(name) {
-            return field.text().await.ok();
-        }
+/// How much of an upload form is read to find its token: the token is its first part.
+const TOKEN_PART_BYTES: usize = 64 * 1024;
+
+/// The CSRF token of a multipart form, which Rally's upload forms send as their first part, and the
+/// body to pass on: what was read to find the token, put back in front of the rest, which is not
+/// read here. `None` when the first part is something else or not complete within 64 KB.
+async fn first_part_token(headers: &HeaderMap, body: Body) -> (Option<String>, Body) {
+    use futures_util::StreamExt;
+    let boundary =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| multer::parse_boundary(v).ok());
+    let mut rest = body.into_data_stream();
+    let mut read: Vec<axum::body::Bytes> = Vec::new();
+    let mut size = 0;
+    let token = match boundary {
+        None => None,
+        Some(boundary) => loop {
+            let ended = match rest.next().await {
+                Some(Ok(piece)) => {
+                    size += piece.len();
+                    read.push(piece);
+                    false
+                }
+                Some(Err(_)) | None => true,
+            };
+            match token_in(&read, &boundary).await {
+                Some(found) => break found,
+                None if ended || size >= TOKEN_PART_BYTES => break None,
+                None => {}
+            }
+        },
+    };
+    let read = futures_util::stream::iter(read.into_iter().map(Ok::<_, axum::Error>));
+    (token, Body::from_stream(read.chain(rest)))
+}
+
+/// The token in the first part of what has been read of a multipart body: `Some(Some(token))`,
+/// `Some(None)` when the first part is another field, `None` when more must be read to tell.
+async fn token_in(read: &[axum::body::Bytes], boundary: &str) -> Option<Option<String>> {
+    let pieces = read.iter().cloned().map(Ok::<_, std::convert::Infallible>).collect::<Vec<_>>();
+    let mut form = multer::Multipart::new(futures_util::stream::iter(pieces), boundary);
+    match form.next_field().await {
+        Ok(Some(field)) if field.name() == Some("csrf") => field.text().await.ok().map(Some),
+        Ok(Some(_)) => Some(None),
+        Ok(None) => None,
+        Err(_) => None,
     }
-    None
 }
 
 /// A browser that sends `Origin` (all current ones do on POST) must be on this host.

@@ -18,6 +18,7 @@ both_backends!(
     a_reset_link_sets_a_password_once,
     plan_and_team_pages_follow_roles,
     bulk_actions_from_the_list,
+    uploads_stream_to_disk_and_a_forged_one_stops_at_once,
 );
 
 pub(super) const PASSWORD: &str = "correct horse battery";
@@ -25,6 +26,8 @@ pub(super) const PASSWORD: &str = "correct horse battery";
 pub(super) struct Site {
     pub(super) base: String,
     pub(super) store: Arc<dyn Store>,
+    /// The file store's directory.
+    pub(super) files: std::path::PathBuf,
 }
 
 /// A browser: a cookie jar, no automatic redirects (tests look at them).
@@ -43,12 +46,14 @@ impl Site {
     pub(super) async fn start(store: Arc<dyn Store>) -> Site {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
+        let files = super::test_files();
+        let dir = files.dir().to_path_buf();
         tokio::spawn(rally_web::serve(
             listener,
-            rally_web::AppState::new(store.clone(), super::test_files(), rally_web::PublicUrl::for_listener(addr)),
+            rally_web::AppState::new(store.clone(), files, rally_web::PublicUrl::for_listener(addr)),
             std::future::pending(),
         ));
-        Site { base: format!("http://{addr}"), store }
+        Site { base: format!("http://{addr}"), store, files: dir }
     }
 
     pub(super) async fn user(&self, name: &str) -> UserId {
@@ -629,4 +634,94 @@ async fn bulk_actions_from_the_list(site: Site) {
     let fine = o.submit("/campaigns/hr/partners/bulk", &form[..500]).await;
     assert_eq!(fine.status, StatusCode::SEE_OTHER, "{}", fine.body);
     assert_eq!(stage().await, Some(rally_domain::Stage::Lead));
+}
+
+/// A page upload is not buffered: its token is read from the form's first part, so a forged one is
+/// refused while the file is still arriving, and an accepted file is written to disk as it comes.
+async fn uploads_stream_to_disk_and_a_forged_one_stops_at_once(site: Site) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let ana = site.user("ana").await;
+    let campaign = site.campaign(ana, &[]).await;
+    let session = "upload-session";
+    let expires = chrono::Utc::now() + chrono::Duration::hours(1);
+    site.store
+        .create_session(ana, &rally_web::auth::hash_token(session), "the-token", expires)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A real 1×1 PNG with 6 MB after its end: accepted, and stored without them.
+    let png: [u8; 70] = [
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+        0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
+        0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64, 0x60, 0xf8, 0x5f, 0x0f, 0x00, 0x02, 0x87, 0x01, 0x80,
+        0xeb, 0x47, 0xba, 0x92, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    let mut file = png.to_vec();
+    file.resize(6 * 1024 * 1024, 0);
+    let boundary = "stream-boundary-41";
+    let body = |token: &str| {
+        let mut b = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nLogo\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nlogo\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"logo.png\"\r\n\
+             Content-Type: image/png\r\n\r\n"
+        )
+        .into_bytes();
+        b.extend_from_slice(&file);
+        b.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        b
+    };
+    let addr = site.base.trim_start_matches("http://").to_owned();
+    let start = |body: &[u8]| {
+        let head = format!(
+            "POST /campaigns/hr/assets HTTP/1.1\r\nHost: {addr}\r\nCookie: rally_session={session}\r\n\
+             Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let addr = addr.clone();
+        async move {
+            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap_or_else(|e| panic!("{e}"));
+            s.write_all(head.as_bytes()).await.unwrap_or_else(|e| panic!("{e}"));
+            s
+        }
+    };
+    let answer = |mut s: tokio::net::TcpStream| async move {
+        let mut got = vec![0u8; 4096];
+        let n = tokio::time::timeout(std::time::Duration::from_secs(20), s.read(&mut got))
+            .await
+            .unwrap_or_else(|_| panic!("no answer while the body was still coming"))
+            .unwrap_or(0);
+        String::from_utf8_lossy(&got[..n]).into_owned()
+    };
+    let temp_files = || {
+        std::fs::read_dir(site.files.join("tmp"))
+            .map(|d| d.filter_map(Result::ok).map(|e| e.metadata().map(|m| m.len()).unwrap_or(0)).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+
+    // A forged token: refused after the first part, with five of the six megabytes still to come.
+    let forged = body("forged");
+    let mut s = start(&forged).await;
+    s.write_all(&forged[..1024 * 1024]).await.unwrap_or_else(|e| panic!("{e}"));
+    let said = answer(s).await;
+    assert!(said.starts_with("HTTP/1.1 403"), "{said}");
+
+    // The right token: the file is on disk, growing, before the body is complete.
+    let right = body("the-token");
+    let mut s = start(&right).await;
+    let half = right.len() / 2;
+    s.write_all(&right[..half]).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut waited = 0;
+    while !temp_files().iter().any(|&len| len >= 2 * 1024 * 1024) {
+        waited += 1;
+        assert!(waited < 200, "nothing written to disk while the upload arrives: {:?}", temp_files());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    s.write_all(&right[half..]).await.unwrap_or_else(|e| panic!("{e}"));
+    let said = answer(s).await;
+    assert!(said.starts_with("HTTP/1.1 200"), "{said}");
+    let assets = site.store.assets(Actor::System, campaign).await.unwrap_or_default();
+    let stored = assets.iter().find_map(|a| a.file.as_ref()).map(|f| f.size);
+    assert_eq!(stored, Some(70), "the image without what followed it");
+    assert!(temp_files().is_empty(), "nothing left behind: {:?}", temp_files());
 }

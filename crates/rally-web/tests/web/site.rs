@@ -636,7 +636,7 @@ async fn allowances_see_the_client_only_behind_trusted_proxies() {
             );
         }
         tokio::spawn(rally_web::serve(listener, state, std::future::pending()));
-        let site = Site { base: format!("http://{addr}"), store: db.store.clone() };
+        let site = Site { base: format!("http://{addr}"), store: db.store.clone(), files: std::env::temp_dir() };
         let owner = site.user("ana").await;
         campaign(&site, owner, "proxy", None).await;
         let mut statuses = Vec::new();
