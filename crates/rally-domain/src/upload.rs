@@ -161,6 +161,47 @@ fn looks_like_suffix(looks_like: &Option<String>) -> String {
 /// `max_bytes` is the size limit. Callers also limit the HTTP body; this is the second line, so a
 /// caller that forgot the first cannot store an oversized file.
 pub fn check_upload(bytes: &[u8], max_bytes: usize) -> Result<CheckedUpload, UploadError> {
+    Ok(check(bytes, max_bytes)?.finish(|keep| match keep {
+        Keep::Prefix(n) => bytes[..n].to_vec(),
+        Keep::New(new) => new,
+    }))
+}
+
+/// [`check_upload`] of bytes the caller hands over: what is stored is the same allocation, cut to
+/// the image's end, unless the check made new bytes (a sanitized SVG) — no copy of a large file.
+pub fn check_upload_owned(mut bytes: Vec<u8>, max_bytes: usize) -> Result<CheckedUpload, UploadError> {
+    let checked = check(&bytes, max_bytes)?;
+    Ok(checked.finish(|keep| match keep {
+        Keep::Prefix(n) => {
+            bytes.truncate(n);
+            bytes
+        }
+        Keep::New(new) => new,
+    }))
+}
+
+/// What to store of an upload that passed: its first bytes as they are, or new bytes.
+enum Keep {
+    Prefix(usize),
+    New(Vec<u8>),
+}
+
+/// A passed check, before the bytes to store are taken.
+struct Checked {
+    media_type: MediaType,
+    keep: Keep,
+    dimensions: Option<(u32, u32)>,
+    removed: Vec<String>,
+}
+
+impl Checked {
+    fn finish(self, stored: impl FnOnce(Keep) -> Vec<u8>) -> CheckedUpload {
+        let Checked { media_type, keep, dimensions, removed } = self;
+        CheckedUpload { media_type, bytes: stored(keep), dimensions, removed }
+    }
+}
+
+fn check(bytes: &[u8], max_bytes: usize) -> Result<Checked, UploadError> {
     if bytes.is_empty() {
         return Err(UploadError::Empty);
     }
@@ -184,7 +225,13 @@ pub fn check_upload(bytes: &[u8], max_bytes: usize) -> Result<CheckedUpload, Upl
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
-        return svg::check(body);
+        let svg = svg::check(body)?;
+        return Ok(Checked {
+            media_type: svg.media_type,
+            keep: Keep::New(svg.bytes),
+            dimensions: svg.dimensions,
+            removed: svg.removed,
+        });
     }
     if let Some(text) = refused::utf16_prefix(bytes) {
         return Err(if text.contains("<svg") { UploadError::SvgNotUtf8 } else { unsupported("UTF-16 text") });
@@ -206,7 +253,7 @@ fn damaged(media_type: MediaType, reason: &str) -> UploadError {
 /// A PDF is stored as it is and offered as a download, never rendered by Rally, so the check only
 /// makes sure it is a complete PDF: the header a reader looks for at the very start (no leading junk,
 /// which is how polyglot files hide) and the end-of-file marker that a cut-off upload lacks.
-fn check_pdf(bytes: &[u8]) -> Result<CheckedUpload, UploadError> {
+fn check_pdf(bytes: &[u8]) -> Result<Checked, UploadError> {
     let known_version = bytes.starts_with(b"%PDF-1.") || bytes.starts_with(b"%PDF-2.");
     if !known_version || !bytes.get(7).is_some_and(u8::is_ascii_digit) {
         return Err(damaged(MediaType::Pdf, "its header does not name a known PDF version"));
@@ -215,7 +262,7 @@ fn check_pdf(bytes: &[u8]) -> Result<CheckedUpload, UploadError> {
     if !contains(tail, b"%%EOF") {
         return Err(damaged(MediaType::Pdf, "it is cut off (the end-of-file marker is missing)"));
     }
-    Ok(CheckedUpload { media_type: MediaType::Pdf, bytes: bytes.to_vec(), dimensions: None, removed: Vec::new() })
+    Ok(Checked { media_type: MediaType::Pdf, keep: Keep::Prefix(bytes.len()), dimensions: None, removed: Vec::new() })
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -226,11 +273,11 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// enough of the structure to tell a real image from a renamed or cut-off file. Dimensions come from
 /// the `imagesize` crate, which reads headers without decoding pixels.
 mod raster {
-    use super::{CheckedUpload, MAX_PIXELS, MediaType, UploadError, damaged};
+    use super::{Checked, Keep, MAX_PIXELS, MediaType, UploadError, damaged};
 
     const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
-    pub(super) fn check_png(bytes: &[u8]) -> Result<CheckedUpload, UploadError> {
+    pub(super) fn check_png(bytes: &[u8]) -> Result<Checked, UploadError> {
         let fail = |reason: &str| damaged(MediaType::Png, reason);
         if !bytes.starts_with(PNG_SIGNATURE) {
             return Err(fail("its signature is incomplete"));
@@ -281,17 +328,18 @@ mod raster {
 
     /// The image up to its end marker. Whatever follows it (a program or an archive appended to make
     /// a file that is two things at once) is no part of the image and is not stored.
-    fn up_to_end(media_type: MediaType, bytes: &[u8], end: usize, dimensions: (u32, u32)) -> CheckedUpload {
-        let (image, after) = bytes.split_at(end.min(bytes.len()));
+    fn up_to_end(media_type: MediaType, bytes: &[u8], end: usize, dimensions: (u32, u32)) -> Checked {
+        let end = end.min(bytes.len());
+        let after = &bytes[end..];
         let removed = match after.len() {
             0 => vec![],
             1 => vec!["1 byte after the end of the image".to_owned()],
             n => vec![format!("{n} bytes after the end of the image")],
         };
-        CheckedUpload { media_type, bytes: image.to_vec(), dimensions: Some(dimensions), removed }
+        Checked { media_type, keep: Keep::Prefix(end), dimensions: Some(dimensions), removed }
     }
 
-    pub(super) fn check_jpeg(bytes: &[u8]) -> Result<CheckedUpload, UploadError> {
+    pub(super) fn check_jpeg(bytes: &[u8]) -> Result<Checked, UploadError> {
         // JPEG has no fixed header beyond its first marker; finding the frame header (which holds the
         // size) by walking the marker segments is what separates a JPEG from three lucky bytes.
         let dimensions = checked_dimensions(MediaType::Jpeg, bytes)?;
@@ -343,7 +391,7 @@ mod raster {
         }
     }
 
-    pub(super) fn check_webp(bytes: &[u8]) -> Result<CheckedUpload, UploadError> {
+    pub(super) fn check_webp(bytes: &[u8]) -> Result<Checked, UploadError> {
         let fail = |reason: &str| damaged(MediaType::Webp, reason);
         let riff_size = le_u32(bytes, 4).unwrap_or(0) as usize;
         if riff_size.checked_add(8).is_none_or(|end| end > bytes.len()) {
@@ -1560,6 +1608,7 @@ mod tests {
             let upload = check_upload(&polyglot, LIMIT).unwrap();
             assert_eq!(upload.bytes, image, "{:?}", upload.media_type);
             assert_eq!(upload.removed, ["512 bytes after the end of the image"]);
+            assert_eq!(check_upload_owned(polyglot, LIMIT).unwrap(), upload, "handed over, the same answer");
         }
         // A thumbnail inside a JPEG (an APP1 segment, as cameras write) has an end marker of its own:
         // the image goes on after it.

@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rally_domain::StoredFile;
 use rally_domain::asset::safe_filename;
-use rally_domain::upload::{UploadError, check_upload};
+use rally_domain::upload::{UploadError, check_upload_owned};
 use sha2::{Digest, Sha256};
 
 /// The largest file Rally accepts: a print-quality poster PDF fits.
@@ -213,19 +213,54 @@ pub struct UploadForm {
 /// flight; more wait (without reading their bodies) for a turn.
 const UPLOADS_AT_ONCE: usize = 16;
 
-/// Uploads checked at once: a check reads its file into memory (20 MB at most, and once more for what
-/// is stored when it differs), so this bounds the memory uploads take whatever their number.
-const CHECKS_AT_ONCE: usize = 2;
-
-fn slots(
-    which: &'static std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>>,
-    n: usize,
-) -> std::sync::Arc<tokio::sync::Semaphore> {
-    which.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(n))).clone()
+fn upload_slots() -> std::sync::Arc<tokio::sync::Semaphore> {
+    static SLOTS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(UPLOADS_AT_ONCE))).clone()
 }
 
-static UPLOAD_SLOTS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> = std::sync::OnceLock::new();
-static CHECK_SLOTS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> = std::sync::OnceLock::new();
+/// Uploads are checked on threads of their own, this many. A check holds its file in memory (20 MB at
+/// most), so this bounds the memory uploads take whatever their number; and with the large buffers
+/// always on the same two threads, the allocator reuses them instead of keeping a copy in the arena
+/// of every thread of the blocking pool that once held one.
+const CHECKERS: usize = 2;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+fn checkers() -> &'static std::sync::mpsc::Sender<Job> {
+    static QUEUE: std::sync::OnceLock<std::sync::mpsc::Sender<Job>> = std::sync::OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (queue, jobs) = std::sync::mpsc::channel::<Job>();
+        let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
+        for i in 0..CHECKERS {
+            let jobs = jobs.clone();
+            let started = std::thread::Builder::new().name(format!("rally-upload-check-{i}")).spawn(move || {
+                loop {
+                    let next = match jobs.lock() {
+                        Ok(jobs) => jobs.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(job) = next else { return };
+                    // A job that panics answers nobody (its caller sees the check fail); the thread goes on.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            });
+            if let Err(e) = started {
+                tracing::error!(error = %e, "cannot start an upload checker");
+            }
+        }
+        queue
+    })
+}
+
+/// Runs `job` on an upload checker and waits (asynchronously) for its answer.
+async fn on_checker<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Result<T, UploadProblem> {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = answer.send(job());
+    });
+    checkers().send(job).map_err(|_| stored_problem("the upload checkers are gone"))?;
+    answered.await.map_err(|_| stored_problem("an upload check failed"))
+}
 
 /// A file being written, removed when dropped unless it was kept.
 #[derive(Debug)]
@@ -305,18 +340,18 @@ impl FileStore {
         Ok((temp, size))
     }
 
-    /// Checks a received file by its content — off the async workers, a couple at a time — and leaves
-    /// what is to be stored in its place, flushed to disk, with its hash.
+    /// Checks a received file by its content — on the upload checkers, off the async workers — and
+    /// leaves what is to be stored in its place, flushed to disk, with its hash.
     async fn check(&self, temp: TempFile) -> Result<Result<CheckedFile, UploadError>, UploadProblem> {
-        let _turn = slots(&CHECK_SLOTS, CHECKS_AT_ONCE).acquire_owned().await.map_err(|_| stored_problem("closed"))?;
-        let checked = crate::blocking::run(move || -> std::io::Result<Result<CheckedFile, UploadError>> {
+        let checked = on_checker(move || -> std::io::Result<Result<CheckedFile, UploadError>> {
             let bytes = std::fs::read(&temp.path)?;
-            let checked = match check_upload(&bytes, MAX_UPLOAD_BYTES) {
+            let received = bytes.len();
+            let checked = match check_upload_owned(bytes, MAX_UPLOAD_BYTES) {
                 Ok(c) => c,
                 Err(e) => return Ok(Err(e)),
             };
-            if checked.bytes != bytes {
-                drop(bytes);
+            // Cut at the image's end, or sanitized: what is stored replaces what came.
+            if checked.bytes.len() != received || checked.media_type == rally_domain::upload::MediaType::Svg {
                 std::fs::write(&temp.path, &checked.bytes)?;
             }
             std::fs::File::open(&temp.path)?.sync_all()?;
@@ -329,7 +364,7 @@ impl FileStore {
                 temp,
             }))
         });
-        checked.await.map_err(|_| stored_problem("the check failed"))?.map_err(stored_problem)
+        checked.await?.map_err(stored_problem)
     }
 
     /// Keeps a checked file under its hash (a no-op when the same bytes are stored already).
@@ -365,8 +400,7 @@ impl UploadForm {
         accept: Accept,
         files: &FileStore,
     ) -> Result<UploadForm, UploadProblem> {
-        let _turn =
-            slots(&UPLOAD_SLOTS, UPLOADS_AT_ONCE).acquire_owned().await.map_err(|_| stored_problem("closed"))?;
+        let _turn = upload_slots().acquire_owned().await.map_err(|_| stored_problem("closed"))?;
         let mut form = UploadForm::default();
         loop {
             let mut field = match multipart.next_field().await {
