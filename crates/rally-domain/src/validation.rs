@@ -113,26 +113,26 @@ impl Check {
     }
 }
 
-/// Trims a required text field and checks its length in characters.
+/// A required text field: as [`optional_text`], and not blank.
 pub(crate) fn required_text(value: &str, max_chars: usize) -> Result<String, String> {
-    let v = value.trim();
+    let v = optional_text(value, max_chars)?;
     if v.is_empty() {
         return Err("must not be empty".into());
     }
-    optional_text(v, max_chars)
+    Ok(v)
 }
 
-/// Trims an optional text field and checks its length in characters; control characters other than
-/// newlines and tabs are refused because they break exports and e-mail headers.
+/// An optional text field, trimmed. Its length is counted in characters as sent, spaces included (as
+/// the API document's `maxLength` counts); control characters other than newlines and tabs are
+/// refused because they break exports and e-mail headers.
 pub(crate) fn optional_text(value: &str, max_chars: usize) -> Result<String, String> {
-    let v = value.trim();
-    if v.chars().count() > max_chars {
+    if value.chars().count() > max_chars {
         return Err(format!("must be at most {max_chars} characters"));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
         return Err("must not contain control characters".into());
     }
-    Ok(v.to_owned())
+    Ok(value.trim().to_owned())
 }
 
 /// Deserializes a field that may be absent (`None`: leave as is), `null` (`Some(None)`: clear it) or

@@ -993,13 +993,17 @@ pub enum Moderation {
 #[serde(default)]
 pub struct EventFilter {
     /// `unconfirmed`, `pending`, `approved`, `rejected` or `cancelled` (team lists only).
+    #[cfg_attr(feature = "openapi", param(value_type = Option<rally_domain::event::EventStatus>))]
     pub status: Option<String>,
     /// ISO 3166-1 alpha-2.
     pub country: Option<String>,
     pub city: Option<String>,
     /// `in_school`, `after_school`, `online` or `other`.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<rally_domain::event::EventType>))]
     pub event_type: Option<String>,
+    /// A language tag such as `hr` or `sr-Latn`.
+    #[cfg_attr(feature = "openapi", param(pattern = r"^\s*[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*\s*$"))]
     pub language: Option<String>,
     /// Events that end on or after this day.
     pub from: Option<NaiveDate>,

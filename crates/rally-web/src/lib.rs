@@ -103,7 +103,7 @@ impl AppState {
 
 /// The API's OpenAPI 3.1 document as JSON text.
 pub fn openapi_json() -> String {
-    serde_json::to_string_pretty(&api::routes().into_openapi()).unwrap_or_default()
+    serde_json::to_string_pretty(&api::completed(api::routes().into_openapi())).unwrap_or_default()
 }
 
 /// The whole application: API, health check, and problem documents for unknown routes.
@@ -112,7 +112,7 @@ pub fn router(state: AppState) -> Router {
     let (public, public_doc) = api::public_routes().split_for_parts();
     openapi.merge(public_doc);
     // Serialized once: the document is the same for every request.
-    let openapi: Arc<str> = serde_json::to_string(&openapi).unwrap_or_default().into();
+    let openapi: Arc<str> = serde_json::to_string(&api::completed(openapi)).unwrap_or_default().into();
     let app = Router::new()
         .merge(api)
         .route("/api/v1/openapi.json", axum::routing::get(move || api::openapi_json(openapi.clone())))

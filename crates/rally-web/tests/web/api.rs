@@ -977,6 +977,34 @@ async fn openapi_and_health(s: Server) {
     assert_eq!(doc.body["paths"]["/api/v1/campaigns/{campaign}/recognition"]["get"]["security"], json!([{}]));
     let upload = &doc.body["paths"]["/api/v1/campaigns/{campaign}/assets"]["post"]["requestBody"]["content"];
     assert!(upload["multipart/form-data"].is_object(), "{upload}");
+    // Every operation documents the answers the edge gives before its handler runs, each as a problem
+    // document: 401 unless it is public, 400/413/415/422 when it takes a body, 404 for ids in its path.
+    let mut operations = 0;
+    for (path, item) in doc.body["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            operations += 1;
+            let responses = &op["responses"];
+            let has = |status: &str| responses[status].is_object();
+            let public = op["security"] == json!([{}]);
+            assert!(public || has("401"), "{method} {path}: 401");
+            assert!(has("503"), "{method} {path}: 503");
+            if op["requestBody"].is_object() {
+                for status in ["400", "413", "415", "422"] {
+                    assert!(has(status), "{method} {path}: {status}");
+                }
+            }
+            if path.contains('{') {
+                assert!(has("404"), "{method} {path}: 404");
+            }
+            for (status, response) in responses.as_object().into_iter().flatten() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let content = response["content"].as_object().map(|c| c.keys().cloned().collect::<Vec<_>>());
+                    assert_eq!(content, Some(vec!["application/problem+json".to_owned()]), "{method} {path} {status}");
+                }
+            }
+        }
+    }
+    assert!(operations > 80, "{operations}");
 }
 
 /// The flow: standard asks applied to a segment in one call, a custom ask for a high-touch

@@ -20,7 +20,7 @@ pub struct ApplyAsks {
     pub asks: Vec<AskId>,
     /// Which partners: every condition given must hold; `{}` means every open partner. Each ask then
     /// reaches only the partners of the segment it is meant for (its categories and tiers).
-    pub segment: Segment,
+    pub segment: PartnerSegment,
     /// Only say who would get what: the same statements run and are rolled back.
     #[serde(default)]
     pub preview: bool,
@@ -29,7 +29,7 @@ pub struct ApplyAsks {
 /// A segment of the campaign's open partners (closed ones are always left out).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Segment {
+pub struct PartnerSegment {
     pub category: Option<Category>,
     pub tier: Option<Tier>,
     pub stage: Option<Stage>,

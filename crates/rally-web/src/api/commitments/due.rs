@@ -18,6 +18,7 @@ const DEFAULT_DAYS: u64 = 7;
 #[into_params(parameter_in = Query)]
 pub struct DueQuery {
     /// The last day to include, `YYYY-MM-DD`; a week from today when not given.
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub(crate) until: Option<String>,
 }
 

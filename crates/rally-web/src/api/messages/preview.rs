@@ -17,6 +17,7 @@ use crate::{ApiError, AppState, Problem};
 pub struct PreviewQuery {
     /// The contact (its id) to render the message for; left out: the first contact of its segment
     /// that gets it.
+    #[param(value_type = Option<i64>)]
     pub(crate) contact: Option<String>,
 }
 

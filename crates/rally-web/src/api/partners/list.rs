@@ -15,23 +15,28 @@ use crate::{ApiError, AppState, Problem};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// `lead`, `contacted`, `negotiate_ask`, `finalize_details`, `finalize_fulfillment`, `closed_won`, `closed_lost`
+    #[param(value_type = Option<Stage>)]
     pub(crate) stage: Option<String>,
-    /// `it_company`, `authority`, `school_network`, `nonprofit`, `media`
+    #[param(value_type = Option<Category>)]
     pub(crate) category: Option<String>,
-    /// `high` or `low`
+    #[param(value_type = Option<Tier>)]
     pub(crate) tier: Option<String>,
     /// The owner's user id.
+    #[param(value_type = Option<i64>)]
     pub(crate) owner: Option<String>,
-    /// `true` or `false`
+    #[param(value_type = Option<bool>)]
     pub(crate) high_touch: Option<String>,
     /// Words that start words of the partner's name, in any case and script.
+    #[param(max_length = 200)]
     pub(crate) q: Option<String>,
     /// `added` (default), `name`, `priority` (highest first), `reach` (largest first), `stale` (longest in stage first)
+    #[param(pattern = "^(added|name|priority|reach|stale)$")]
     pub(crate) sort: Option<String>,
-    /// Page size, 1 to 500 (default 50).
+    /// Page size (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     pub(crate) limit: Option<String>,
     /// `next_after` of the previous page.
+    #[param(value_type = Option<i64>)]
     pub(crate) after: Option<String>,
 }
 

@@ -16,6 +16,7 @@ use crate::{ApiError, AppState, Problem};
 #[into_params(parameter_in = Query)]
 pub struct PlanQuery {
     /// `true`: only the e-mails the cadence rules move or expire, and the contacts left out.
+    #[param(value_type = Option<bool>)]
     pub(crate) changed: Option<String>,
 }
 

@@ -17,10 +17,13 @@ use crate::{ApiError, AppState, Problem};
 #[into_params(parameter_in = Query)]
 pub struct TaskQuery {
     /// The owner's user id, or `me`.
+    #[param(pattern = "^(me|-?[0-9]{1,18})$")]
     pub(crate) owner: Option<String>,
     /// Only tasks about this partner (its id).
+    #[param(value_type = Option<i64>)]
     pub(crate) partner: Option<String>,
     /// `true`: only tasks not done yet.
+    #[param(value_type = Option<bool>)]
     pub(crate) open: Option<String>,
 }
 
