@@ -74,12 +74,16 @@ impl Ask {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct AskDraft {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, min_length = 1, pattern = "@required-text"))]
     pub title: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000, pattern = "@text"))]
     pub description: Option<String>,
     /// `null` clears it.
     #[serde(deserialize_with = "crate::validation::double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
     pub due_on: Option<Option<NaiveDate>>,
+    /// The milestone it belongs to, in words (e.g. "Campaign week").
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = "@text"))]
     pub milestone: Option<String>,
     #[serde(deserialize_with = "crate::limits::bounded::option_vec::<_, _, { crate::limits::CHOICES }>")]
     #[cfg_attr(feature = "openapi", schema(max_items = 16))]
@@ -87,6 +91,8 @@ pub struct AskDraft {
     #[serde(deserialize_with = "crate::limits::bounded::option_vec::<_, _, { crate::limits::CHOICES }>")]
     #[cfg_attr(feature = "openapi", schema(max_items = 16))]
     pub tiers: Option<Vec<Tier>>,
+    /// What a commitment to it counts (schools, posts); empty when it counts nothing.
+    #[cfg_attr(feature = "openapi", schema(max_length = 40, pattern = "@text"))]
     pub unit: Option<String>,
 }
 
@@ -244,13 +250,16 @@ pub struct CommitmentDraft {
     pub status: Option<CommitmentStatus>,
     /// How many (schools, employees, posts) — zero or more; `null` clears it.
     #[serde(deserialize_with = "crate::validation::double_option")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000))]
     pub quantity: Option<Option<i64>>,
     /// `null` clears it.
     #[serde(deserialize_with = "crate::validation::double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
     pub due_on: Option<Option<NaiveDate>>,
+    /// A link or a note showing it was done (required to fulfil it).
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000, pattern = "@text"))]
     pub evidence: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000, pattern = "@text"))]
     pub note: Option<String>,
 }
 
@@ -317,8 +326,10 @@ pub struct PartnerResponse {
     pub accept: bool,
     /// How many the partner commits to, when the ask counts something.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1_000_000_000))]
     pub quantity: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000, pattern = "@text"))]
     pub note: Option<String>,
 }
 
@@ -335,6 +346,13 @@ impl PartnerResponse {
         let note =
             optional_text(self.note.as_deref().unwrap_or_default(), 2000).map_err(|e| Invalid::field("note", e))?;
         let note = if note.is_empty() { stored.note.clone() } else { note };
+        // Checked whatever the answer: a declining partner's quantity is not kept, but it is not
+        // silently taken either.
+        if let Some(q) = self.quantity
+            && !(0..=MAX_QUANTITY).contains(&q)
+        {
+            return Err(Invalid::field("quantity", format!("must be between 0 and {MAX_QUANTITY}")));
+        }
         if !self.accept {
             return Ok(CommitmentFields {
                 status: CommitmentStatus::Declined,
@@ -462,6 +480,8 @@ mod tests {
         let stored = commitment(CommitmentStatus::Proposed, "schools");
         let no_quantity = PartnerResponse { accept: true, quantity: None, note: None };
         assert_eq!(no_quantity.apply(&stored, None).unwrap_err().0[0].field, "quantity");
+        let negative = PartnerResponse { accept: false, quantity: Some(-1), note: None };
+        assert_eq!(negative.apply(&stored, None).unwrap_err().0[0].field, "quantity", "checked when declining too");
         let yes = PartnerResponse { accept: true, quantity: Some(12), note: Some("Glad to".into()) };
         let fields = yes.apply(&stored, None).unwrap();
         assert_eq!(

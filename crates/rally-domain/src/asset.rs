@@ -133,8 +133,9 @@ impl AssetDraft {
             None | Some("") => None,
             Some(raw) => c.take("language", LanguageTag::parse(raw)),
         };
-        let url = match self.url.as_deref().map(str::trim) {
-            None | Some("") => None,
+        let url = match self.url.as_deref() {
+            None => None,
+            Some(raw) if raw.trim().is_empty() => None,
             Some(raw) => c.take("url", parse_website(raw)),
         };
         match (has_file, url.is_some()) {

@@ -83,27 +83,43 @@ impl MailKind {
 #[serde(default, deny_unknown_fields)]
 pub struct CadencePolicy {
     /// At most this many marketing e-mails per contact …
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
     pub max_per_window: u32,
     /// … in any rolling window of this many days.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub window_days: u32,
     /// At least this many hours between two marketing e-mails to one contact, before or after.
+    #[cfg_attr(feature = "openapi", schema(maximum = 8760))]
     pub min_gap_hours: u32,
     /// No marketing e-mail on these days of the recipient's local calendar.
     #[serde(with = "weekday_list")]
     #[cfg_attr(
         feature = "openapi",
-        schema(value_type = Vec<String>, max_items = 7, default = default_quiet_weekdays, example = default_quiet_weekdays)
+        schema(value_type = Vec<WeekdayName>, max_items = 7, default = default_quiet_weekdays, example = default_quiet_weekdays)
     )]
     pub quiet_weekdays: Vec<Weekday>,
     /// First local hour of the daily send window (inclusive), 0–23.
+    #[cfg_attr(feature = "openapi", schema(maximum = 23))]
     pub window_start_hour: u8,
     /// Local hour the daily send window closes (exclusive), 1–24.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 24))]
     pub window_end_hour: u8,
     /// IANA zone name: the campaign's zone for contacts that have none of their own.
     pub time_zone: String,
     /// A deferred marketing e-mail that cannot go within this many days of its planned time expires.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub expire_after_days: u32,
 }
+
+/// A day of the week as `mon` … `sun` or `monday` … `sunday`, in any case. (The API document's name
+/// for it.)
+#[cfg(feature = "openapi")]
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(
+    pattern = r"^\s*([Mm][Oo][Nn]([Dd][Aa][Yy])?|[Tt][Uu][Ee]([Ss][Dd][Aa][Yy])?|[Ww][Ee][Dd]([Nn][Ee][Ss][Dd][Aa][Yy])?|[Tt][Hh][Uu]([Rr][Ss][Dd][Aa][Yy])?|[Ff][Rr][Ii]([Dd][Aa][Yy])?|[Ss][Aa][Tt]([Uu][Rr][Dd][Aa][Yy])?|[Ss][Uu][Nn]([Dd][Aa][Yy])?)\s*$"
+)]
+#[allow(dead_code)]
+pub struct WeekdayName(String);
 
 impl Default for CadencePolicy {
     /// A conservative starting point:

@@ -18,6 +18,7 @@ pub const DEFAULT_FOLLOW_UP_DAYS: u64 = 28;
 /// A campaign's URL name: lowercase ASCII letters, digits and inner hyphens, 2–64 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(pattern = r"^\s*(?=[a-z0-9-]{2,64}\s*$)[a-z0-9]+(-[a-z0-9]+)*\s*$"))]
 #[serde(try_from = "String", into = "String")]
 pub struct Slug(String);
 
@@ -37,9 +38,11 @@ impl Slug {
 
 string_type!(Slug);
 
-/// A BCP 47 language tag in its canonical case (`en`, `hr`, `sr-Latn`, `pt-BR`).
+/// A BCP 47 language tag in its canonical case (`en`, `hr`, `sr-Latn`, `pt-BR`); any case and `_` for
+/// `-` are read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(pattern = r"^\s*[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*\s*$"))]
 #[serde(try_from = "String", into = "String")]
 pub struct LanguageTag(String);
 
@@ -128,14 +131,19 @@ pub enum Phase {
 #[serde(default, deny_unknown_fields)]
 pub struct ActionPlan {
     /// Is computer science or coding taught in the country's schools, and how?
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000, pattern = "@text"))]
     pub cs_in_schools: String,
     /// What government authorities say about CS education, coding and the IT job market.
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000, pattern = "@text"))]
     pub authorities_view: String,
     /// What local IT companies say about it.
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000, pattern = "@text"))]
     pub it_companies_view: String,
     /// What most school students say about CS and coding.
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000, pattern = "@text"))]
     pub students_view: String,
     /// Why coding skills matter, in this campaign's words.
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000, pattern = "@text"))]
     pub why_coding: String,
 }
 
@@ -266,13 +274,18 @@ impl CampaignFields {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct CampaignDraft {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, min_length = 1, pattern = "@required-text"))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Slug>))]
     pub slug: Option<String>,
+    /// ISO 3166-1 alpha-2, e.g. `HR`; empty for none.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<CountryCode>))]
     pub country: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = "@text"))]
     pub region: Option<String>,
     /// Language tags; the first is the campaign's main language. Defaults to the message's languages.
     #[serde(deserialize_with = "crate::limits::bounded::option_vec::<_, _, { crate::limits::LANGUAGES }>")]
-    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20, value_type = Option<Vec<LanguageTag>>))]
     pub languages: Option<Vec<String>>,
     pub strategy: Option<Strategy>,
     #[serde(deserialize_with = "crate::validation::double_option")]
@@ -280,8 +293,12 @@ pub struct CampaignDraft {
     pub parent_id: Option<Option<CampaignId>>,
     /// The universal message: language tag → text, in at most 20 languages.
     #[serde(deserialize_with = "crate::limits::bounded::option_map::<_, _, _, { crate::limits::LANGUAGES }>")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<BTreeMap<LanguageTag, MessageText>>))]
     pub message: Option<BTreeMap<String, String>>,
+    /// Students the campaign wants to reach.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub goal_students: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 500, pattern = "@text"))]
     pub target_audience: Option<String>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
@@ -291,9 +308,26 @@ pub struct CampaignDraft {
     #[serde(deserialize_with = "crate::validation::double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
     pub follow_up_ends_on: Option<Option<NaiveDate>>,
+    /// Partners reaching at least this many people are high-reach.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub high_reach_threshold: Option<i64>,
     pub plan: Option<ActionPlan>,
 }
+
+/// A two-letter ISO 3166-1 country code such as `HR` (any case), or nothing. (The API document's
+/// name for what the country fields read.)
+#[cfg(feature = "openapi")]
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(pattern = r"^\s*([A-Za-z]{2})?\s*$")]
+#[allow(dead_code)]
+pub struct CountryCode(String);
+
+/// The text of the universal message in one language. (The API document's name for it.)
+#[cfg(feature = "openapi")]
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(min_length = 1, max_length = 2000, pattern = "@required-text")]
+#[allow(dead_code)]
+pub struct MessageText(String);
 
 merge_drafts!(CampaignDraft {
     name,

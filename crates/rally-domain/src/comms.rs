@@ -183,7 +183,7 @@ pub struct Segment {
     pub owners: Vec<UserId>,
     /// ISO 3166-1 codes of the partner's country.
     #[serde(deserialize_with = "crate::limits::bounded::vec::<_, _, { crate::limits::SEGMENT_VALUES }>")]
-    #[cfg_attr(feature = "openapi", schema(max_items = 250))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 250, value_type = Vec<CountryOfSegment>))]
     pub countries: Vec<String>,
     /// The contact's language.
     #[serde(deserialize_with = "crate::limits::bounded::vec::<_, _, { crate::limits::SEGMENT_VALUES }>")]
@@ -256,6 +256,13 @@ impl Segment {
     }
 }
 
+/// A two-letter ISO 3166-1 code in a segment (any case). (The API document's name for it.)
+#[cfg(feature = "openapi")]
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]
+#[allow(dead_code)]
+pub struct CountryOfSegment(String);
+
 /// What a segment looks at: a contact and its partner.
 #[derive(Debug, Clone, Copy)]
 pub struct SegmentSubject<'a> {
@@ -299,6 +306,7 @@ pub struct MessageFields {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct MessageDraft {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, min_length = 1, pattern = "@required-text"))]
     pub title: Option<String>,
     pub kind: Option<MessageKind>,
     pub segment: Option<Segment>,

@@ -13,6 +13,7 @@ use crate::{ContactId, PartnerId};
 /// does, and it is what keeps "Ana@School.hr" and "ana@school.hr" from becoming two contacts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(format = Email))]
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
 
@@ -117,10 +118,20 @@ pub struct Contact {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct ContactDraft {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, min_length = 1, pattern = "@required-text"))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = "@text"))]
     pub role: Option<String>,
+    /// A language tag such as `hr`; empty for none.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\s*([A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*)?\s*$"))]
     pub language: Option<String>,
+    /// 5 to 20 digits, with spaces, `+`, `-`, `(`, `)` and `.`; empty for none.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^\s*((?=[0-9 +().-]{1,32}\s*$)([^0-9]*[0-9]){5,20}[^0-9]*)?\s*$")
+    )]
     pub phone: Option<String>,
     pub consent: Option<Consent>,
 }

@@ -59,6 +59,7 @@ pub struct InteractionDraft {
     pub kind: Option<InteractionKind>,
     /// When it happened; today when not given.
     pub on: Option<NaiveDate>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 20_000, min_length = 1, pattern = "@required-text"))]
     pub text: Option<String>,
     /// The partner's contact it was with.
     pub contact_id: Option<ContactId>,
@@ -116,6 +117,7 @@ pub struct Interaction {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct TaskDraft {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, min_length = 1, pattern = "@required-text"))]
     pub title: Option<String>,
     pub due_on: Option<NaiveDate>,
     /// Who does it; the acting user when not given. `null` leaves it unassigned.
@@ -208,12 +210,41 @@ impl Task {
 /// How many days a partner may stay in each open stage before it counts as stale and its owner is
 /// offered a follow-up task. Closed stages have no limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct StageLimits(
     #[serde(deserialize_with = "crate::limits::bounded::map::<_, _, _, { crate::limits::CHOICES }>")]
     pub  BTreeMap<Stage, u32>,
 );
+
+/// How many days a partner may stay in each open stage before it counts as stale and its owner is
+/// offered a follow-up task: 1 to 365 days each. Closed stages have no limit. (The document's form of
+/// [`StageLimits`], which is read as a map from stage to days.)
+#[cfg(feature = "openapi")]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct OpenStageLimits {
+    #[schema(minimum = 1, maximum = 365, nullable = false)]
+    lead: Option<u32>,
+    #[schema(minimum = 1, maximum = 365, nullable = false)]
+    contacted: Option<u32>,
+    #[schema(minimum = 1, maximum = 365, nullable = false)]
+    negotiate_ask: Option<u32>,
+    #[schema(minimum = 1, maximum = 365, nullable = false)]
+    finalize_details: Option<u32>,
+    #[schema(minimum = 1, maximum = 365, nullable = false)]
+    finalize_fulfillment: Option<u32>,
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for StageLimits {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <OpenStageLimits as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for StageLimits {}
 
 /// The longest limit a campaign may set, in days.
 pub const MAX_STAGE_LIMIT_DAYS: u32 = 365;

@@ -466,28 +466,44 @@ pub struct Partner {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct PartnerDraft {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, min_length = 1, pattern = "@required-text"))]
     pub name: Option<String>,
     pub category: Option<Category>,
     #[serde(deserialize_with = "crate::limits::bounded::option_vec::<_, _, { crate::limits::CHOICES }>")]
     #[cfg_attr(feature = "openapi", schema(max_items = 16))]
     pub audiences: Option<Vec<Audience>>,
     /// People reached; zero or more.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 10_000_000_000_i64))]
     pub reach: Option<i64>,
+    /// Moves the partner up or down the priority list.
+    #[cfg_attr(feature = "openapi", schema(minimum = -50, maximum = 50))]
     pub priority_boost: Option<i32>,
     pub high_touch: Option<bool>,
     /// The owning team member; `null` clears it.
     #[serde(deserialize_with = "crate::validation::double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub owner_id: Option<Option<UserId>>,
+    /// A web address; `https://` is added when no scheme is given. Empty for none.
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000, pattern = "@web-address"))]
     pub website: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::campaign::CountryCode>))]
     pub country: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = "@text"))]
     pub region: Option<String>,
     /// At most 30, each at most 40 characters; kept in lower case, each once.
     #[serde(deserialize_with = "crate::limits::bounded::option_vec::<_, _, { crate::limits::TAGS }>")]
-    #[cfg_attr(feature = "openapi", schema(max_items = 30))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 30, value_type = Option<Vec<PartnerTag>>))]
     pub tags: Option<Vec<String>>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 20_000, pattern = "@text"))]
     pub notes: Option<String>,
 }
+
+/// One tag of a partner. (The API document's name for it.)
+#[cfg(feature = "openapi")]
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(min_length = 1, max_length = 40, pattern = "@required-text")]
+#[allow(dead_code)]
+pub struct PartnerTag(String);
 
 merge_drafts!(PartnerDraft {
     name,
@@ -506,6 +522,9 @@ merge_drafts!(PartnerDraft {
 
 /// Accepts `https://example.org`, `http://…` or a bare `example.org` (taken as https).
 pub fn parse_website(raw: &str) -> Result<String, String> {
+    if raw.chars().count() > 2000 {
+        return Err("must be at most 2000 characters".into());
+    }
     let v = raw.trim();
     let url = if v.starts_with("https://") || v.starts_with("http://") { v.to_owned() } else { format!("https://{v}") };
     let host = url.split("://").nth(1).unwrap_or_default().split(['/', '?', '#']).next().unwrap_or_default();
@@ -513,7 +532,7 @@ pub fn parse_website(raw: &str) -> Result<String, String> {
         && !host.starts_with('.')
         && !host.ends_with('.')
         && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | ':'));
-    if !host_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) || url.len() > 2000 {
+    if !host_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must be a web address such as https://example.org".into());
     }
     Ok(url)
@@ -541,8 +560,9 @@ impl PartnerDraft {
         if !BOOST_RANGE.contains(&priority_boost) {
             c.fail("priority_boost", "must be between -50 and 50");
         }
-        let website = match self.website.as_deref().map(str::trim) {
-            None | Some("") => None,
+        let website = match self.website.as_deref() {
+            None => None,
+            Some(raw) if raw.trim().is_empty() => None,
             Some(raw) => c.take("website", parse_website(raw)),
         };
         let country = match self.country.as_deref().map(str::trim) {

@@ -89,9 +89,11 @@ pub struct StageMove {
     pub stage: Stage,
     /// What happened, for the history.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000, pattern = "@text"))]
     pub note: Option<String>,
-    /// Why the partner was lost; required for `closed_lost`.
+    /// Why the partner was lost: required for `closed_lost`, and only there.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500, min_length = 1, pattern = "@required-text"))]
     pub reason: Option<String>,
     /// Moving to `closed_won` while agreed commitments are not fulfilled is refused unless this is set
     /// and the note says why.

@@ -114,7 +114,7 @@ impl Check {
 }
 
 /// A required text field: as [`optional_text`], and not blank.
-pub(crate) fn required_text(value: &str, max_chars: usize) -> Result<String, String> {
+pub fn required_text(value: &str, max_chars: usize) -> Result<String, String> {
     let v = optional_text(value, max_chars)?;
     if v.is_empty() {
         return Err("must not be empty".into());
@@ -125,7 +125,7 @@ pub(crate) fn required_text(value: &str, max_chars: usize) -> Result<String, Str
 /// An optional text field, trimmed. Its length is counted in characters as sent, spaces included (as
 /// the API document's `maxLength` counts); control characters other than newlines and tabs are
 /// refused because they break exports and e-mail headers.
-pub(crate) fn optional_text(value: &str, max_chars: usize) -> Result<String, String> {
+pub fn optional_text(value: &str, max_chars: usize) -> Result<String, String> {
     if value.chars().count() > max_chars {
         return Err(format!("must be at most {max_chars} characters"));
     }

@@ -215,8 +215,8 @@ pub enum PartnerSort {
 }
 
 impl PartnerSort {
-    pub const ALL: [PartnerSort; 4] =
-        [PartnerSort::Added, PartnerSort::Priority, PartnerSort::Reach, PartnerSort::Stale];
+    pub const ALL: [PartnerSort; 5] =
+        [PartnerSort::Added, PartnerSort::Name, PartnerSort::Priority, PartnerSort::Reach, PartnerSort::Stale];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -1006,13 +1006,30 @@ pub struct EventFilter {
     #[cfg_attr(feature = "openapi", param(pattern = r"^\s*[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*\s*$"))]
     pub language: Option<String>,
     /// Events that end on or after this day.
+    #[serde(deserialize_with = "empty_as_none")]
     pub from: Option<NaiveDate>,
     /// Events that start on or before this day.
+    #[serde(deserialize_with = "empty_as_none")]
     pub to: Option<NaiveDate>,
     /// Words of the title, organization or city.
     pub q: Option<String>,
+    #[serde(deserialize_with = "empty_as_none")]
     pub page: Option<i64>,
+    #[serde(deserialize_with = "empty_as_none")]
     pub per_page: Option<i64>,
+}
+
+/// A query value sent empty (`?to=`, a form field left blank) counts as not sent.
+fn empty_as_none<'de, D, T>(deserializer: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr<Err: std::fmt::Display>,
+{
+    let raw = <Option<String> as serde::Deserialize>::deserialize(deserializer)?;
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => value.parse().map(Some).map_err(serde::de::Error::custom),
+    }
 }
 
 /// An approved public event as the public site lists it: nothing about its organizer.

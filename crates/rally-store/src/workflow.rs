@@ -442,7 +442,11 @@ async fn read_stage_limits(conn: &mut Conn, campaign: CampaignId) -> Result<Stag
     let mut limits = std::collections::BTreeMap::new();
     for r in &rows {
         let days: i32 = r.try_get("days")?;
-        limits.insert(text(r, "stage", Stage::parse)?, u32::try_from(days).map_err(|e| corrupt("days", e))?);
+        let stage = text(r, "stage", Stage::parse)?;
+        // A closed stage's row only marks "no limits at all" (see `set_stage_limits`).
+        if !stage.is_closed() {
+            limits.insert(stage, u32::try_from(days).map_err(|e| corrupt("days", e))?);
+        }
     }
     Ok(StageLimits(limits))
 }
@@ -938,7 +942,7 @@ impl Workflow for Backend {
         }
         let stored = read_stage_limits(&mut tx, campaign).await?;
         tx.commit().await?;
-        Ok(StageLimits(stored.0.into_iter().filter(|(s, _)| !s.is_closed()).collect()))
+        Ok(stored)
     }
 
     async fn follow_up_proposals(&self, actor: Actor, campaign: CampaignId, owner: UserId, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Partner>> {

@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use rally_store::{Actor, User};
 use serde::de::DeserializeOwned;
 
+use crate::strict_json::{self, Strict};
 use crate::{ApiError, AppState, auth};
 
 /// The user an API request acts for, from `Authorization: Bearer <token>`.
@@ -70,12 +71,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             return Err(ApiError::invalid("body", "send a JSON object, `{…}`"));
         }
-        let bytes = integral_numbers(&bytes);
-        let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
-        let value = serde_path_to_error::deserialize(&mut *deserializer).map_err(json_problem)?;
-        // Nothing may follow the object (`{…} xx` is not JSON).
-        deserializer.end().map_err(|e| ApiError::Malformed(format!("the body is not valid JSON: {e}")))?;
-        Ok(JsonBody(value))
+        // Parsed whole first (nothing may follow the object: `{…} xx` is not JSON), then read with
+        // structs from objects only, at every depth.
+        let parsed = strict_json::parse(&integral_numbers(&bytes)).map_err(|e| {
+            if e.is_data() {
+                ApiError::invalid("body", e.to_string())
+            } else {
+                ApiError::Malformed(format!("the body is not valid JSON: {e}"))
+            }
+        })?;
+        serde_path_to_error::deserialize(Strict(parsed)).map(JsonBody).map_err(json_problem)
     }
 }
 
@@ -132,7 +137,7 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Ap
     if !value.is_object() {
         return Err(ApiError::invalid("body", "send a JSON object, `{…}`"));
     }
-    serde_path_to_error::deserialize(value).map_err(json_problem)
+    serde_path_to_error::deserialize(Strict(value)).map_err(json_problem)
 }
 
 fn json_problem(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {

@@ -25,6 +25,7 @@ pub mod pages;
 pub mod plan_doc;
 mod server;
 pub mod site;
+mod strict_json;
 
 pub use client::{PublicUrl, TrustedProxies};
 pub use error::{ApiError, Problem};

@@ -299,6 +299,10 @@ pub async fn follow_up_tasks_and_stale_partners(store: &dyn Store) {
     ok(store.set_stage_limits(a, c.id, limits.clone()).await);
     assert_eq!(ok(store.stage_limits(a, c.id).await), limits);
     assert!(ok(store.follow_up_proposals(a, c.id, mia.id, Utc::now()).await).is_empty());
+    // "No limits at all" reads back as no limits, not as the mark that keeps it.
+    let none = ok(store.set_stage_limits(a, c.id, StageLimits(Default::default())).await);
+    assert_eq!(none, StageLimits(Default::default()));
+    assert_eq!(ok(store.stage_limits(a, c.id).await), none);
     ok(store.set_stage_limits(a, c.id, StageLimits::default()).await);
 
     let task = |title: &str, owner, partner: Option<PartnerId>| TaskFields {

@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod campaigns;
 pub mod commitments;
 pub mod contacts;
+mod document;
 pub mod events;
 pub mod follow_ups;
 pub mod interactions;
@@ -37,6 +38,8 @@ pub mod tasks;
 pub mod team;
 pub mod template_variables;
 pub mod uploads;
+
+pub use document::completed;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -200,68 +203,6 @@ pub(crate) fn required<T>(errors: &mut Vec<rally_domain::FieldError>, field: &st
         errors.push(rally_domain::FieldError { field: field.into(), message: "required".into() });
     }
     value
-}
-
-/// The document as served: what the handlers declare, completed with the answers every operation can
-/// give whatever its handler says — the problems the edge answers before a handler runs (a missing
-/// token, a body that is not JSON, too large or of another type, a path id that names nothing), and
-/// a database that does not answer — each as `application/problem+json`.
-pub fn completed(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
-    use serde_json::{Value, json};
-    let mut doc = serde_json::to_value(doc).unwrap_or_default();
-    let problem = json!({"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}});
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return doc };
-    for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
-        for (method, op) in item.iter_mut() {
-            if !["get", "put", "post", "patch", "delete"].contains(&method.as_str()) {
-                continue;
-            }
-            let public = op.get("security") == Some(&json!([{}]));
-            let body = op
-                .pointer("/requestBody/content")
-                .and_then(Value::as_object)
-                .map(|c| c.keys().cloned().collect::<Vec<_>>());
-            let has_query = op
-                .get("parameters")
-                .and_then(Value::as_array)
-                .is_some_and(|ps| ps.iter().any(|p| p.get("in") == Some(&json!("query"))));
-            let mut add = |status: &str, description: &str| {
-                if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
-                    responses.entry(status).or_insert_with(|| json!({"description": description}));
-                }
-            };
-            if !public {
-                add("401", "Missing, unknown or revoked API token (`WWW-Authenticate: Bearer`)");
-            }
-            if path.contains('{') {
-                add("404", "Not found, or not visible to you");
-            }
-            if let Some(types) = &body {
-                let kind =
-                    if types.iter().any(|t| t.starts_with("multipart/")) { "multipart/form-data" } else { "JSON" };
-                add(
-                    "400",
-                    &format!("The body is not well-formed {kind} (JSON: an object, in UTF-8, with nothing after it)"),
-                );
-                add("413", "The body is larger than the limit (1 MiB; uploads 20 MiB)");
-                add("415", &format!("The body is not sent as {kind}"));
-            }
-            if body.is_some() || has_query {
-                add("422", "Invalid input; `errors` names every offending field");
-            }
-            add("503", "The database does not answer, or its storage is full; see `Retry-After`");
-            // Every answer that is not a success is a problem document.
-            if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
-                for (status, response) in responses.iter_mut() {
-                    if status.starts_with('4') || status.starts_with('5') {
-                        response["content"] = problem.clone();
-                    }
-                }
-            }
-        }
-    }
-    doc
 }
 
 pub(crate) async fn openapi_json(doc: Arc<str>) -> impl axum::response::IntoResponse {

@@ -612,6 +612,16 @@ async fn bad_input_is_named_and_changes_nothing(s: Server) {
     let hold = format!("/api/v1/partners/{pid}/do-not-contact");
     let r = s.send("PUT", &hold, t, "application/json", b"[null]".to_vec()).await;
     assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "body"), "{}", r.body);
+    // Nor at any depth: a nested object sent as an array of its fields is refused, naming it.
+    let settings = format!("/api/v1/campaigns/{cid}/mail-settings");
+    let nested = json!({"from_name": "Team", "from_address": "team@carnet.hr", "policy": [2, 7, 48]});
+    let r = s.call("PUT", &settings, t, Some(nested)).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "policy"), "{}", r.body);
+    // A query value sent empty is not sent (as a form sends a blank field); a sort names its order.
+    for query in ["stage=", "owner=", "limit=", "sort=", "high_touch=", "sort=name"] {
+        let r = s.call("GET", &format!("{partners}?{query}"), t, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{query}: {}", r.body);
+    }
     let r = s
         .raw(&partners, &token, "application/json; charset=UTF-8", br#"{"name": "Fine", "category": "media"}"#.to_vec())
         .await;
@@ -714,8 +724,6 @@ async fn every_list_is_bounded_before_it_is_read(s: Server) {
                 .to_string(),
             "policy.quiet_weekdays",
         ),
-        // A map cannot be inflated by one key sent again and again either.
-        ("PUT", format!("{c}/stage-limits"), format!("{{{}\"lead\": 1}}", "\"lead\": 1, ".repeat(50_000)), "."),
     ];
     for (method, path, body, field) in cases {
         assert!(body.len() < 1024 * 1024, "{path}: the body fits the limit, so the list is what is refused");
@@ -729,6 +737,11 @@ async fn every_list_is_bounded_before_it_is_read(s: Server) {
             }
         }
     }
+    // A map cannot be inflated by one key sent again and again: a name given twice is refused.
+    let repeated = format!("{{{}\"lead\": 1}}", "\"lead\": 1, ".repeat(50_000));
+    let r = s.send("PUT", &format!("{c}/stage-limits"), Some(&token), "application/json", repeated.into_bytes()).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "body"), "{}", r.body);
+    assert!(r.body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("`lead` is given twice")));
     // At its maximum a list is read as usual: 30 tags, 20 languages.
     let tags: Vec<String> = (0..30).map(|i| format!("tag{i}")).collect();
     let r = s.call("PATCH", &format!("/api/v1/partners/{pid}"), Some(&token), Some(json!({ "tags": tags }))).await;
@@ -1904,6 +1917,15 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
     let fields: Vec<&str> =
         r.body["errors"].as_array().map_or(vec![], |e| e.iter().filter_map(|e| e["field"].as_str()).collect());
     assert_eq!(fields, ["title", "on"]);
+    // A moderation decision is read as the document's pattern says: any case, spaces around.
+    let moderation = format!("{c}/events/moderation");
+    let r = s.call("POST", &moderation, t, Some(json!({"ids": [], "decision": " Approve "}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = s.call("POST", &moderation, t, Some(json!({"ids": [], "decision": "maybe"}))).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "decision"), "{}", r.body);
+    let bell = json!({"kind": "other", "title": "Bell \u{7}", "on": day(40)});
+    let r = s.call("POST", &format!("{c}/milestones"), t, Some(bell)).await;
+    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "title"), "{}", r.body);
     let announcement = json!({"kind": "announcement", "title": "Announcement", "on": day(30)});
     let milestone = s.call("POST", &format!("{c}/milestones"), t, Some(announcement)).await;
     assert_eq!(milestone.status, StatusCode::CREATED, "{}", milestone.body);
@@ -2126,6 +2148,7 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
         (json!({"email": "nope", "reason": "manual"}), "email"),
         (json!({"reason": "manual"}), "email"),
         (json!({"email": "urednik@radio.hr", "reason": "manual", "detail": "x".repeat(501)}), "detail"),
+        (json!({"email": "urednik@radio.hr", "reason": "manual", "detail": "bell \u{7}"}), "detail"),
     ] {
         let r = s.call("POST", &suppressions, t, Some(body.clone())).await;
         assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, field), "{body}: {}", r.body);

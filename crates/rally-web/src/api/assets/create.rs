@@ -16,15 +16,19 @@ const FIELDS: [&str; 6] = ["title", "kind", "language", "audience", "url", "desc
 /// An asset as a `multipart/form-data` upload: a file, or a link in `url`.
 #[derive(Debug, utoipa::ToSchema)]
 pub struct AssetUpload {
+    #[schema(max_length = 200, min_length = 1, pattern = "@required-text")]
     pub title: String,
-    /// `logo`, `banner`, `poster`, `press_kit`, `tutorial` or `other`
+    #[schema(value_type = rally_domain::asset::AssetKind)]
     pub kind: String,
     /// A language tag such as `hr` or `sr-Latn`.
+    #[schema(value_type = Option<rally_domain::LanguageTag>)]
     pub language: Option<String>,
-    /// `principals`, `teachers`, `students`, `parents`, `employees` or `general_public`
+    #[schema(value_type = Option<rally_domain::partner::Audience>)]
     pub audience: Option<String>,
     /// For a link (a tutorial, a video): its address. An asset is a file or a link, never both.
+    #[schema(max_length = 2000, pattern = "@web-address")]
     pub url: Option<String>,
+    #[schema(max_length = 2000, pattern = "@text")]
     pub description: Option<String>,
     /// The file, checked by its content: PNG, JPEG, WebP, PDF or SVG (stored sanitized), at most 20 MB.
     #[schema(value_type = Option<String>, format = Binary, content_media_type = "application/octet-stream")]

@@ -19,9 +19,11 @@ pub struct ModerationRequest {
     #[schema(max_items = 500)]
     pub ids: Vec<i64>,
     /// `approve` or `reject`.
+    #[schema(pattern = r"^\s*([Aa][Pp][Pp][Rr][Oo][Vv][Ee]|[Rr][Ee][Jj][Ee][Cc][Tt])\s*$")]
     pub decision: String,
-    /// Why, for a rejection: the organizer reads it.
+    /// Why, for a rejection (required there): the organizer reads it.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub reason: String,
 }
 
@@ -37,10 +39,10 @@ pub async fn moderate_events(
     Path(campaign): Path<String>,
     JsonBody(body): JsonBody<ModerationRequest>,
 ) -> Result<Json<Vec<Event>>, ApiError> {
-    let decision = match body.decision.as_str() {
+    let decision = match body.decision.trim().to_ascii_lowercase().as_str() {
         "approve" => Moderation::Approve,
         "reject" => Moderation::Reject { reason: body.reason },
-        other => return Err(ApiError::invalid("decision", format!("`{other}`: use approve or reject"))),
+        _ => return Err(ApiError::invalid("decision", format!("`{}`: use approve or reject", body.decision.trim()))),
     };
     let id = app.campaign_id(&campaign).await?;
     let ids: Vec<EventId> = body.ids.into_iter().map(EventId).collect();

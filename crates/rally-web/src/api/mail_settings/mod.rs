@@ -14,7 +14,9 @@ use serde::Deserialize;
 pub struct MailSettingsBody {
     /// The sender's name, 1 to 100 characters.
     #[serde(default)]
+    #[schema(max_length = 100, min_length = 1, pattern = "@required-text")]
     pub from_name: String,
+    #[schema(required = true, nullable = false)]
     pub from_address: Option<Email>,
     #[serde(default)]
     pub reply_to: Option<Email>,

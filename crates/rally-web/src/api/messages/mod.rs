@@ -27,6 +27,7 @@ use crate::{ApiError, AppState};
 #[serde(deny_unknown_fields)]
 pub struct MessageBody {
     /// Required when creating; 1 to 200 characters.
+    #[schema(max_length = 200, min_length = 1, pattern = "@required-text")]
     pub title: Option<String>,
     /// `marketing` (the default: campaign news, capped and timed by the cadence rules, only to contacts
     /// who consented) or `service` (one-to-one operational mail to partners with an agreed commitment:
@@ -39,13 +40,14 @@ pub struct MessageBody {
     /// each contact) or `{"at": "2026-12-01T09:00:00Z"}`.
     pub send: Option<SendTime>,
     /// The language of contacts whose own language has no template; `en` when left out.
+    #[schema(value_type = Option<LanguageTag>)]
     pub fallback_language: Option<String>,
     /// At least one when creating: one per language, and per partner category for variants.
     #[serde(
         default,
         deserialize_with = "rally_domain::limits::bounded::option_vec::<_, _, { rally_domain::limits::TEMPLATES }>"
     )]
-    #[schema(max_items = 120)]
+    #[schema(min_items = 1, max_items = 120)]
     pub templates: Option<Vec<TemplateBody>>,
 }
 
@@ -55,15 +57,19 @@ pub struct MessageBody {
 pub struct TemplateBody {
     /// A language tag such as `hr` or `en`.
     #[serde(default)]
+    #[schema(value_type = LanguageTag, required = true)]
     pub language: String,
     /// The partner category this variant is for; `null` for every category.
     pub category: Option<Category>,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 300, pattern = "@required-text")]
     pub subject: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 102_400, pattern = "@required-text")]
     pub text: String,
     /// May be empty: the e-mail is then plain text.
     #[serde(default)]
+    #[schema(max_length = 102_400)]
     pub html: String,
 }
 

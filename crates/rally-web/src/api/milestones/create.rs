@@ -15,10 +15,13 @@ use crate::{ApiError, AppState, Problem};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MilestoneBody {
+    #[schema(required = true, nullable = false)]
     pub kind: Option<MilestoneKind>,
     /// 1 to 200 characters.
+    #[schema(required = true, nullable = false, max_length = 200, min_length = 1, pattern = "@required-text")]
     pub title: Option<String>,
     /// The day it happens, e.g. `2026-12-07`.
+    #[schema(required = true, nullable = false)]
     pub on: Option<NaiveDate>,
 }
 
@@ -35,7 +38,13 @@ pub async fn create_milestone(
 ) -> Result<(StatusCode, Json<Milestone>), ApiError> {
     let mut errors = Vec::new();
     let kind = required(&mut errors, "kind", body.kind);
-    let title = required(&mut errors, "title", body.title.filter(|t| !t.trim().is_empty()));
+    let title = match body.title.as_deref().map(|t| rally_domain::validation::required_text(t, 200)) {
+        Some(Err(message)) => {
+            errors.push(rally_domain::FieldError { field: "title".into(), message });
+            None
+        }
+        checked => required(&mut errors, "title", checked.and_then(Result::ok)),
+    };
     let on = required(&mut errors, "on", body.on);
     let (Some(kind), Some(title), Some(on)) = (kind, title, on) else {
         return Err(ApiError::Invalid(errors));

@@ -16,10 +16,13 @@ const MAX_DETAIL_CHARS: usize = 500;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuppressionBody {
+    #[schema(required = true, nullable = false)]
     pub email: Option<Email>,
     /// Why, e.g. `manual` or `complaint`.
+    #[schema(required = true, nullable = false)]
     pub reason: Option<SuppressionReason>,
     /// A note for the team, at most 500 characters.
+    #[schema(max_length = 500, pattern = "@text")]
     pub detail: Option<String>,
 }
 
@@ -37,13 +40,9 @@ pub async fn suppress(
     let mut errors = Vec::new();
     let email = required(&mut errors, "email", body.email);
     let reason = required(&mut errors, "reason", body.reason);
-    let detail = body.detail.unwrap_or_default().trim().to_owned();
-    if detail.chars().count() > MAX_DETAIL_CHARS || detail.chars().any(|c| c.is_control() && c != '\n') {
-        errors.push(rally_domain::FieldError {
-            field: "detail".into(),
-            message: format!("must be at most {MAX_DETAIL_CHARS} characters, without control characters"),
-        });
-    }
+    let detail = rally_domain::validation::optional_text(body.detail.as_deref().unwrap_or_default(), MAX_DETAIL_CHARS)
+        .map_err(|message| errors.push(rally_domain::FieldError { field: "detail".into(), message }))
+        .unwrap_or_default();
     let (Some(email), Some(reason), true) = (email, reason, errors.is_empty()) else {
         return Err(ApiError::Invalid(errors));
     };

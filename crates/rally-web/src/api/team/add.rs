@@ -13,6 +13,7 @@ use crate::{ApiError, AppState, Problem};
 #[serde(deny_unknown_fields)]
 pub struct AddMember {
     /// The e-mail address of an existing Rally user.
+    #[schema(format = Email)]
     pub email: String,
     pub role: Role,
 }
