@@ -39,6 +39,12 @@ pub const MAX_RENDERED_BYTES: usize = 1024 * 1024;
 const FUEL: u64 = 200_000;
 /// How deeply loops may nest at run time (including recursive loops). Real templates nest two or three.
 const RECURSION_LIMIT: usize = 50;
+/// The most code one `{{ … }}` or `{% … %}` tag may hold: characters other than whitespace, a string
+/// literal counting as one. Real tags hold a few dozen. MiniJinja limits the nesting of brackets and
+/// blocks but not the length of a chain (`1 + 1 + …`, `x.a.a…`, `- - - 1`), which it turns into a tree
+/// as deep as the chain is long and then walks recursively: a 20 000-link chain overflowed the stack
+/// and aborted the process, and a chain of 4 000 concatenations took half a second to render.
+const MAX_TAG_CODE: usize = 1000;
 
 /// The three parts of a message as the coordinator writes them, in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,9 +295,7 @@ fn check_part(env: &Environment<'_>, part: Part, source: &str, sample: &Value) -
         };
     }
     check_size(part, source)?;
-    let template = env
-        .template_from_named_str(part.template_name(), source)
-        .map_err(|e| with_line(e.line(), reason(&e, source)))?;
+    let template = compile(env, part, source).map_err(|(line, reason)| with_line(line, reason))?;
     let known_globals: Vec<&str> = env.globals().map(|(name, _)| name).collect();
     let mut unknown: Vec<String> = template
         .undeclared_variables(true)
@@ -325,6 +329,87 @@ fn line_of(source: &str, at: usize) -> usize {
     source.as_bytes().iter().take(at).filter(|&&b| b == b'\n').count() + 1
 }
 
+/// Parses one part; `Err` holds the line and the reason.
+///
+/// MiniJinja (3.1) counts columns in a `u16` and adds one to it when it reports a syntax error, which
+/// overflows for an error past column 65 535 of a line. Release builds wrap it silently, but builds
+/// with overflow checks (debug builds, the tests) panic: that panic is caught and reported as the
+/// syntax error it stands for. Compiling only reads the environment, so nothing is left half-changed.
+fn compile<'e, 's>(
+    env: &'e Environment<'s>,
+    part: Part,
+    source: &'s str,
+) -> Result<minijinja::Template<'e, 's>, (Option<usize>, String)> {
+    if let Some(line) = overlong_tag(source) {
+        return Err((Some(line), format!("a tag holds more than {MAX_TAG_CODE} characters of code; split it up")));
+    }
+    let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        env.template_from_named_str(part.template_name(), source)
+    }));
+    match compiled {
+        Ok(template) => template.map_err(|e| (e.line(), reason(&e, source))),
+        Err(_) => {
+            let long = source.lines().position(|line| line.chars().count() > usize::from(u16::MAX));
+            Err((long.map(|i| i + 1), "syntax error in a line longer than 65 535 characters; break the line up".into()))
+        }
+    }
+}
+
+/// The line of the first `{{ … }}` or `{% … %}` tag holding more than [`MAX_TAG_CODE`] characters of
+/// code, read the way MiniJinja's lexer reads tags: string literals passed over, a tag's end only
+/// counting outside brackets, an unclosed tag running to the end; comments and raw blocks are skipped.
+fn overlong_tag(source: &str) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let find = |from: usize, what: &[u8]| bytes.get(from..)?.windows(what.len()).position(|w| w == what);
+    let mut i = 0;
+    while let Some(open) = bytes.get(i..i + 2) {
+        let close: &[u8] = match open {
+            b"{{" => b"}}",
+            b"{%" => b"%}",
+            b"{#" => {
+                i = find(i + 2, b"#}").map_or(bytes.len(), |at| i + 2 + at + 2);
+                continue;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let start = i;
+        i += 2;
+        let (mut code, mut balance) = (0usize, 0isize);
+        while i < bytes.len() {
+            if balance == 0 && bytes[i..].starts_with(close) {
+                break;
+            }
+            let c = bytes[i];
+            match c {
+                // A string literal, escapes and all, counts as one character.
+                b'\'' | b'"' => {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != c {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                }
+                b'(' | b'[' | b'{' => balance += 1,
+                b')' | b']' | b'}' => balance -= 1,
+                _ => {}
+            }
+            code += usize::from(!c.is_ascii_whitespace());
+            if code > MAX_TAG_CODE {
+                return Some(line_of(source, start));
+            }
+            i += 1;
+        }
+        let tag = source.get(start + 2..i.min(bytes.len())).unwrap_or_default();
+        i += 2;
+        if close == b"%}" && tag.trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace()) == "raw" {
+            i = find(i, b"endraw").map_or(bytes.len(), |at| i + at);
+        }
+    }
+    None
+}
+
 /// Parses and renders one part, applying its limits and clean-up. `Ok(None)` only for an HTML body that
 /// is empty or renders to whitespace: that mail goes out as text only.
 fn render_part(
@@ -337,9 +422,7 @@ fn render_part(
         return Ok(None);
     }
     check_size(part, source).map_err(|reason| part.error(None, reason))?;
-    let template = env
-        .template_from_named_str(part.template_name(), source)
-        .map_err(|e| part.error(e.line(), reason(&e, source)))?;
+    let template = compile(env, part, source).map_err(|(line, reason)| part.error(line, reason))?;
     let out = template.render(context).map_err(|e| part.error(e.line(), reason(&e, source)))?;
     match part {
         Part::Subject => {
@@ -716,5 +799,209 @@ mod tests {
         let set: TemplateSet = serde_json::from_str(r#"{"subject":"S","text":"T"}"#).unwrap();
         assert_eq!(set.html, "");
         assert_eq!(serde_json::to_value(&set).unwrap()["subject"], "S");
+    }
+}
+
+/// Properties over generated templates (proptest): no template text makes checking or rendering
+/// panic, what renders keeps the promises of [`render`], a template built from the documented
+/// variables always passes, and the work grows linearly with the size of the template.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod properties {
+    use std::time::{Duration, Instant};
+
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    use super::*;
+
+    fn config(cases: u32) -> ProptestConfig {
+        ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+    }
+
+    /// Checks and renders `set`: what [`render`] returns keeps its promises, and a set that passes
+    /// [`check`] renders with the sample.
+    fn check_and_render(set: &TemplateSet) {
+        let checked = check(set);
+        let rendered = render(set, &sample_context());
+        if let Err(invalid) = &checked {
+            assert!(invalid.0.iter().all(|e| ["subject", "text", "html"].contains(&e.field.as_str())), "{invalid:?}");
+        }
+        match rendered {
+            Ok(mail) => {
+                let subject = &mail.subject;
+                assert!(!subject.is_empty() && subject.chars().count() <= MAX_SUBJECT_CHARS, "{subject:?}");
+                assert!(!subject.chars().any(|c| c.is_control() || c == '\u{2028}'), "{subject:?}");
+                assert_eq!(subject.trim(), subject);
+                assert!(!mail.text.trim().is_empty() && mail.text.len() <= MAX_RENDERED_BYTES);
+                assert!(mail.html.as_ref().is_none_or(|h| !h.trim().is_empty() && h.len() <= MAX_RENDERED_BYTES));
+            }
+            Err(e) => {
+                assert!(["subject", "text", "html"].contains(&e.field));
+                assert!(checked.is_err(), "passed the check but does not render with the sample: {e}");
+            }
+        }
+    }
+
+    /// Pieces of template syntax, so generated text reaches the parser and the renderer, not only the
+    /// lexer.
+    fn jinja_soup() -> impl Strategy<Value = String> {
+        let words = "{{ }} {% %} {# #} {%- -%} x ' \" ( ) [ ] , . | ~ * ** + - // = for if else endfor endif in not \
+                     set raw endraw macro call filter include partner.name partner campaign.starts_on campaign.name \
+                     commitments c.due_on assets link_url loop.index range( 10 1e308 |date( \"%d\" '%Q' |length \
+                     |upper |title |join none namespace( \0 ž";
+        let piece = select(words.split_whitespace().chain([" ", "\n"]).collect::<Vec<_>>());
+        vec(piece, 0..40).prop_map(|pieces| pieces.concat())
+    }
+
+    /// A template made of up to `pieces` uses of what the documentation allows: it must pass and render
+    /// (a subject gets few, so it stays within [`MAX_SUBJECT_CHARS`] once filled in).
+    fn valid_template(pieces: std::ops::Range<usize>) -> impl Strategy<Value = String> {
+        let piece = select(vec![
+            "Hello ",
+            "{{ partner.name }}",
+            "{{ contact.first_name|upper }}",
+            "{{ campaign.starts_on|date(\"%d. %m. %Y.\") }}",
+            "{{ campaign.goal_students }}",
+            "{% if link_url %}{{ link_url }}{% endif %}",
+            "{% for c in commitments %}{{ c.ask }}{% if c.due_on %} {{ c.due_on }}{% endif %}{% endfor %}",
+            "{% for a in assets %}<a href=\"{{ a.url }}\">{{ a.title }}</a>{% endfor %}",
+            "{# a note #}",
+            "\n",
+            " & < > ",
+        ]);
+        vec(piece, pieces).prop_map(|pieces| format!("Hi {}", pieces.concat()))
+    }
+
+    proptest! {
+        #![proptest_config(config(128))]
+
+        #[test]
+        fn any_template_text_is_an_answer_not_a_panic(
+            subject in ".{0,80}",
+            text in ".{0,300}",
+            html in ".{0,300}",
+        ) {
+            check_and_render(&TemplateSet { subject, text, html });
+        }
+
+        #[test]
+        fn template_syntax_soup_is_an_answer_not_a_panic(
+            subject in jinja_soup(),
+            text in jinja_soup(),
+            html in jinja_soup(),
+        ) {
+            check_and_render(&TemplateSet { subject, text, html });
+        }
+
+        #[test]
+        fn documented_variables_always_pass_and_render(
+            subject in valid_template(0..4),
+            text in valid_template(0..12),
+            html in valid_template(0..12),
+        ) {
+            let set = TemplateSet { subject, text, html };
+            prop_assert_eq!(check(&set), Ok(()));
+            let mail = render(&set, &sample_context());
+            prop_assert!(mail.is_ok(), "{:?}", mail);
+            prop_assert!(mail.unwrap().text.starts_with("Hi "));
+        }
+    }
+
+    /// MiniJinja counts columns in a `u16` and overflows it when a syntax error lies past column
+    /// 65 535 of a line (a panic in builds with overflow checks); such a template must be an error.
+    #[test]
+    fn a_syntax_error_far_along_a_long_line_is_an_error_not_a_panic() {
+        for tail in ["{#", "{{ 'x", "{{ x", "{% if", "{{ \u{1}"] {
+            let text = format!("{}{tail}", "x".repeat(70_000));
+            let set = TemplateSet { subject: "Hi".into(), text: text.clone(), html: text };
+            let err = render(&set, &sample_context()).unwrap_err();
+            assert_eq!((err.field, err.line), ("text", Some(1)), "{tail}: {err}");
+            assert_eq!(check(&set).unwrap_err().0.len(), 2, "{tail}");
+        }
+    }
+
+    /// MiniJinja builds a tree as deep as a chain of operators is long and walks it recursively: the
+    /// deepest chain a tag may hold renders and checks without overflowing the stack, a longer one is
+    /// refused before it is parsed.
+    #[test]
+    fn long_chains_are_refused_before_they_overflow_the_stack() {
+        let chains =
+            [("{{ 1", " + 1", " }}"), ("{{ ", "-", "1 }}"), ("{{ partner", ".name", " }}"), ("{{ ", "not ", "1")];
+        let more = [("{{ range", "(1)", " }}"), ("{{ ''", " ~ 'a'", " }}"), ("{% if 1", " and 1", " %}x{% endif %}")];
+        for (start, link, end) in chains.into_iter().chain(more) {
+            let code_per_link = link.chars().filter(|c| !c.is_whitespace()).count();
+            for (links, fits) in [(MAX_TAG_CODE / code_per_link - 2, true), (MAX_TAG_CODE + 1, false)] {
+                let text = format!("Hi\n{start}{}{end}", link.repeat(links));
+                let set = TemplateSet { subject: "Hi".into(), text: text.clone(), html: String::new() };
+                let refused = |reason: &str| reason.contains("characters of code");
+                match render(&set, &sample_context()) {
+                    Ok(_) => assert!(fits, "{start}{link}… ×{links} rendered"),
+                    Err(e) => assert_eq!(refused(&e.reason), !fits, "{start}{link}… ×{links}: {e}"),
+                }
+                let checked = check(&set).err().map(|e| e.0[0].message.clone()).unwrap_or_default();
+                assert_eq!(refused(&checked), !fits, "{start}{link}… ×{links}: {checked}");
+                assert!(fits || checked.starts_with("line 2: "), "{checked}");
+            }
+        }
+    }
+
+    /// Fails when the work grows much faster than the template: on 16 times the size (6 KB to 96 KB,
+    /// within [`MAX_BODY_BYTES`]) it must take less than 64 times as long, plus slack for the timer,
+    /// which linear work meets and quadratic work (256 times) does not.
+    fn assert_linear(what: &str, unit: impl Fn(usize) -> String, run: impl Fn(&TemplateSet)) {
+        let sizes = [6 << 10, 12 << 10, 24 << 10, 48 << 10, 96 << 10];
+        let sets: Vec<TemplateSet> = sizes
+            .iter()
+            .map(|&size| {
+                let mut text = String::from("Hi ");
+                while text.len() < size {
+                    text.push_str(&unit(text.len()));
+                }
+                TemplateSet { subject: "Hi".into(), text: text.clone(), html: text }
+            })
+            .collect();
+        // Sizes are timed in turn, three rounds, the fastest of each counting, so a pause of the machine
+        // (another build on two cores) hits one round of one size rather than all of them; and a failed
+        // comparison is measured again twice before it counts, which super-linear work fails every time.
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            times = vec![Duration::MAX; sizes.len()];
+            for _ in 0..3 {
+                for (time, set) in times.iter_mut().zip(&sets) {
+                    let start = Instant::now();
+                    run(set);
+                    *time = (*time).min(start.elapsed());
+                }
+            }
+            if times[sizes.len() - 1] < times[0] * 64 + Duration::from_millis(5) {
+                return;
+            }
+        }
+        panic!("{what}: {times:?} for {sizes:?} bytes");
+    }
+
+    #[test]
+    fn the_work_grows_linearly() {
+        let render = |set: &TemplateSet| {
+            let _ = render(set, &sample_context());
+        };
+        let check = |set: &TemplateSet| {
+            let _ = check(set);
+        };
+        let long_sum = format!("{{{{ 1{} }}}}\n", " + 1".repeat(300));
+        let long_concat = format!("{{{{ ''{} }}}}\n", " ~ 'a'".repeat(200));
+        for run in [&render as &dyn Fn(&TemplateSet), &check] {
+            assert_linear("lone braces", |_| "{a}b{ c}} %} #} ".into(), run);
+            assert_linear("unclosed comment", |at| if at == 3 { "{#".into() } else { "x #\n".into() }, run);
+            assert_linear("unclosed string", |at| if at == 3 { "{{ '".into() } else { "x\n".into() }, run);
+            assert_linear("comments", |_| "{# x #}".into(), run);
+            assert_linear("variables", |_| "{{ partner.name }} ".into(), run);
+            assert_linear("unknown variables", |at| format!("{{{{ v{at} }}}} "), run);
+            assert_linear("blocks", |_| "{% if link_url %}x{% endif %}\n".into(), run);
+            assert_linear("long sums", |_| long_sum.clone(), run);
+            assert_linear("long concatenations", |_| long_concat.clone(), run);
+        }
     }
 }

@@ -23,6 +23,8 @@ mod health;
 pub mod import;
 pub mod pages;
 pub mod plan_doc;
+#[cfg(test)]
+mod properties;
 mod server;
 pub mod site;
 mod strict_json;
