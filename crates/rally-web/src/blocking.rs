@@ -30,12 +30,6 @@ impl From<JobFailed> for crate::ApiError {
     }
 }
 
-impl From<JobFailed> for crate::pages::PageError {
-    fn from(_: JobFailed) -> Self {
-        crate::pages::PageError::Internal
-    }
-}
-
 /// Runs `job` on the blocking pool once a permit is free, and returns its result. The job keeps its
 /// permit until it ends, even when the request that started it has gone.
 pub async fn run<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Result<T, JobFailed> {

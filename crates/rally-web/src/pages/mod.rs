@@ -425,6 +425,12 @@ impl From<StoreError> for PageError {
 #[derive(Debug, Default)]
 pub struct FormData(pub Vec<(String, String)>);
 
+impl From<crate::blocking::JobFailed> for PageError {
+    fn from(_: crate::blocking::JobFailed) -> Self {
+        PageError::Internal
+    }
+}
+
 impl FormData {
     /// Reads a form body of at most [`rally_domain::limits::FORM_FIELDS`] fields, counted before any
     /// is decoded: no form Rally shows has nearly as many, and a body of a million empty fields would
