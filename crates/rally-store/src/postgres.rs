@@ -2,6 +2,11 @@
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
+use rally_domain::CampaignId;
+use std::collections::BTreeMap;
+
+use crate::{Result, StoreError};
+
 type Db = sqlx::Postgres;
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -100,9 +105,11 @@ const CLAIM_LOCK: &str = " FOR UPDATE SKIP LOCKED";
 type Backend = PgStore;
 const BACKEND: &str = "postgres";
 
-include!("shared.rs");
-include!("workflow.rs");
-include!("comms.rs");
-include!("events.rs");
-include!("imports_sql.rs");
-include!("reports.rs");
+/// The SQL both backends share, compiled once for each: `sql/` reads `Db`, `Backend`, `BACKEND`,
+/// `CLAIM_LOCK` and `contacts_by_email` from here.
+// Compiled once per backend on purpose: that is how the SQL is written once.
+#[allow(clippy::duplicate_mod)]
+#[path = "sql/mod.rs"]
+mod sql;
+
+use sql::{Conn, DbRow, schema_map};

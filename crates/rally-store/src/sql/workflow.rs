@@ -1,12 +1,13 @@
-// The `Workflow` implementation both backends share, included after `shared.rs` into the same module
-// (so it uses that file's imports, row helpers and access rules): asks and commitments, interactions,
-// tasks and stage limits, assets, partner links, recognition and calendar feeds.
+//! The `Workflow` implementation (using the row helpers and access rules of `sql`): asks and
+//! commitments, interactions, tasks and stage limits, assets, partner links, recognition and calendar
+//! feeds.
 
+use super::*;
 use std::collections::HashMap;
 
-use rally_domain::limits;
 use rally_domain::ask::CommitmentFields;
 use rally_domain::followup::{InteractionFields, InteractionKind, TaskFields};
+use rally_domain::limits;
 use rally_domain::{
     Ask, AskDraft, AskFields, AskId, Asset, AssetFields, AssetId, AssetKind, AssetSend, Commitment, CommitmentDraft,
     CommitmentId, CommitmentStatus, CommitmentSummary, Interaction, InteractionId, MediaType, PartnerResponse,
@@ -14,7 +15,8 @@ use rally_domain::{
 };
 
 use crate::{
-    Applied, AskReach, CalendarItem, CalendarKind, Due, LinkInfo, LinkView, PartnerProfile, Recognized, TaskFilter, Workflow,
+    Applied, AskReach, CalendarItem, CalendarKind, Due, LinkInfo, LinkView, PartnerProfile, Recognized, TaskFilter,
+    Workflow,
 };
 
 macro_rules! ask_columns {
@@ -122,7 +124,15 @@ fn task_from_row(row: &DbRow) -> Result<Task> {
 }
 
 /// A stored file from columns named `{prefix}sha256`, `{prefix}media_type`, …; `None` without a hash.
-fn file_from_row(row: &DbRow, sha_col: &str, type_col: &str, size_col: Option<&str>, name_col: Option<&str>, width_col: &str, height_col: &str) -> Result<Option<StoredFile>> {
+fn file_from_row(
+    row: &DbRow,
+    sha_col: &str,
+    type_col: &str,
+    size_col: Option<&str>,
+    name_col: Option<&str>,
+    width_col: &str,
+    height_col: &str,
+) -> Result<Option<StoredFile>> {
     let Some(sha256) = row.try_get::<Option<String>, _>(sha_col)? else { return Ok(None) };
     let media_type = text(row, type_col, MediaType::parse)?;
     let size = match size_col {
@@ -231,7 +241,14 @@ async fn fetch_commitment(conn: &mut Conn, id: CommitmentId) -> Result<Commitmen
     commitment_from_row(&row)
 }
 
-async fn write_commitment(conn: &mut Conn, id: CommitmentId, f: &CommitmentFields, was: CommitmentStatus, today: chrono::NaiveDate, by_partner: bool) -> Result<()> {
+async fn write_commitment(
+    conn: &mut Conn,
+    id: CommitmentId,
+    f: &CommitmentFields,
+    was: CommitmentStatus,
+    today: chrono::NaiveDate,
+    by_partner: bool,
+) -> Result<()> {
     // The day of agreement is kept from the first time it was agreed, and cleared if it is reopened.
     let agreed_on = match (was, f.status) {
         (_, CommitmentStatus::Proposed | CommitmentStatus::Declined) => Some(None),
@@ -407,7 +424,13 @@ async fn partner_commitments(conn: &mut Conn, partner: PartnerId) -> Result<Vec<
 
 /// Refuses to move a partner to closed_won while agreed commitments are unfulfilled, unless the move
 /// confirms it and says why in its note.
-async fn check_fulfilled(conn: &mut Conn, partner: PartnerId, to: Stage, confirmed: bool, note: &str) -> Result<()> {
+pub(super) async fn check_fulfilled(
+    conn: &mut Conn,
+    partner: PartnerId,
+    to: Stage,
+    confirmed: bool,
+    note: &str,
+) -> Result<()> {
     if to != Stage::ClosedWon {
         return Ok(());
     }
@@ -422,7 +445,11 @@ async fn check_fulfilled(conn: &mut Conn, partner: PartnerId, to: Stage, confirm
         return Ok(());
     }
     let titles: Vec<String> = rows.iter().map(|r| r.try_get("title")).collect::<Result<_, _>>()?;
-    let what = if titles.len() == 1 { "1 agreed commitment is".to_owned() } else { format!("{} agreed commitments are", titles.len()) };
+    let what = if titles.len() == 1 {
+        "1 agreed commitment is".to_owned()
+    } else {
+        format!("{} agreed commitments are", titles.len())
+    };
     let message = if confirmed {
         format!("{what} not fulfilled ({}): say in the note why the partner is won anyway", titles.join(", "))
     } else {
@@ -458,9 +485,7 @@ fn push_segment(q: &mut QueryBuilder<Db>, campaign: CampaignId, segment: &Partne
     if let Some(ask) = ask {
         q.push(" JOIN asks a ON a.id = ").push_bind(ask.0);
     }
-    q.push(" WHERE p.campaign_id = ")
-        .push_bind(campaign.0)
-        .push(" AND p.stage NOT IN ('closed_won', 'closed_lost')");
+    q.push(" WHERE p.campaign_id = ").push_bind(campaign.0).push(" AND p.stage NOT IN ('closed_won', 'closed_lost')");
     push_filters(q, segment);
 }
 
@@ -503,7 +528,13 @@ async fn insert_ask(conn: &mut Conn, campaign: CampaignId, partner: Option<Partn
 }
 
 /// Proposes `ask` to partner `p` (or records it in the state `draft` gives); one commitment per ask.
-async fn insert_commitment(conn: &mut Conn, p: &Partner, ask: &Ask, draft: CommitmentDraft, today: chrono::NaiveDate) -> Result<Commitment> {
+async fn insert_commitment(
+    conn: &mut Conn,
+    p: &Partner,
+    ask: &Ask,
+    draft: CommitmentDraft,
+    today: chrono::NaiveDate,
+) -> Result<Commitment> {
     let draft = CommitmentDraft { due_on: draft.due_on.or(Some(ask.fields.due_on)), ..draft };
     let f = draft.validate(today, None, &ask.fields.unit)?;
     let now = now_micros();
@@ -540,7 +571,13 @@ async fn insert_commitment(conn: &mut Conn, p: &Partner, ask: &Ask, draft: Commi
 
 #[async_trait]
 impl Workflow for Backend {
-    async fn create_ask(&self, actor: Actor, campaign: CampaignId, partner: Option<PartnerId>, f: AskFields) -> Result<Ask> {
+    async fn create_ask(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        partner: Option<PartnerId>,
+        f: AskFields,
+    ) -> Result<Ask> {
         let mut tx = self.begin_write().await?;
         match partner {
             None => {
@@ -611,7 +648,14 @@ impl Workflow for Backend {
         Ok(())
     }
 
-    async fn apply_asks(&self, actor: Actor, campaign: CampaignId, asks: &[AskId], segment: &PartnerFilter, preview: bool) -> Result<Applied> {
+    async fn apply_asks(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        asks: &[AskId],
+        segment: &PartnerFilter,
+        preview: bool,
+    ) -> Result<Applied> {
         if asks.is_empty() {
             return Err(Invalid::field("asks", "choose at least one standard ask").into());
         }
@@ -673,7 +717,14 @@ impl Workflow for Backend {
         partner_commitments(&mut conn, partner).await
     }
 
-    async fn propose(&self, actor: Actor, partner: PartnerId, ask: AskId, draft: CommitmentDraft, today: chrono::NaiveDate) -> Result<Commitment> {
+    async fn propose(
+        &self,
+        actor: Actor,
+        partner: PartnerId,
+        ask: AskId,
+        draft: CommitmentDraft,
+        today: chrono::NaiveDate,
+    ) -> Result<Commitment> {
         let mut tx = self.begin_write().await?;
         let p = partner_for(&mut tx, actor, partner, edit).await?;
         let ask = fetch_ask(&mut tx, ask).await.map_err(missing_as(no_ask_for_partner()))?;
@@ -685,7 +736,14 @@ impl Workflow for Backend {
         Ok(c)
     }
 
-    async fn propose_custom(&self, actor: Actor, partner: PartnerId, ask: AskFields, draft: CommitmentDraft, today: chrono::NaiveDate) -> Result<Commitment> {
+    async fn propose_custom(
+        &self,
+        actor: Actor,
+        partner: PartnerId,
+        ask: AskFields,
+        draft: CommitmentDraft,
+        today: chrono::NaiveDate,
+    ) -> Result<Commitment> {
         let mut tx = self.begin_write().await?;
         let p = partner_for(&mut tx, actor, partner, edit).await?;
         let id = insert_ask(&mut tx, p.campaign_id, Some(partner), &ask).await?;
@@ -695,7 +753,13 @@ impl Workflow for Backend {
         Ok(c)
     }
 
-    async fn update_commitment(&self, actor: Actor, id: CommitmentId, patch: CommitmentDraft, today: chrono::NaiveDate) -> Result<Commitment> {
+    async fn update_commitment(
+        &self,
+        actor: Actor,
+        id: CommitmentId,
+        patch: CommitmentDraft,
+        today: chrono::NaiveDate,
+    ) -> Result<Commitment> {
         let mut tx = self.begin_write().await?;
         let stored = fetch_commitment(&mut tx, id).await?;
         partner_for(&mut tx, actor, stored.partner_id, edit).await.map_err(|e| match e {
@@ -709,14 +773,19 @@ impl Workflow for Backend {
         Ok(c)
     }
 
-    async fn commitment_summaries(&self, actor: Actor, campaign: CampaignId, partners: &[PartnerId], today: chrono::NaiveDate) -> Result<HashMap<PartnerId, CommitmentSummary>> {
+    async fn commitment_summaries(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        partners: &[PartnerId],
+        today: chrono::NaiveDate,
+    ) -> Result<HashMap<PartnerId, CommitmentSummary>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
         let mut out: HashMap<PartnerId, CommitmentSummary> = HashMap::new();
         for chunk in partners.chunks(500) {
-            let mut q = QueryBuilder::<Db>::new(
-                "SELECT partner_id, status, due_on FROM commitments WHERE campaign_id = ",
-            );
+            let mut q =
+                QueryBuilder::<Db>::new("SELECT partner_id, status, due_on FROM commitments WHERE campaign_id = ");
             q.push_bind(campaign.0).push(" AND partner_id IN (");
             let mut sep = q.separated(", ");
             for p in chunk {
@@ -865,7 +934,8 @@ impl Workflow for Backend {
     async fn update_task(&self, actor: Actor, id: TaskId, patch: TaskDraft, today: chrono::NaiveDate) -> Result<Task> {
         let mut tx = self.begin_write().await?;
         let stored = fetch_task(&mut tx, id).await?;
-        authorize(&mut tx, actor, stored.campaign_id, Action::EditTask { owner: stored.fields.owner_id }, "task").await?;
+        authorize(&mut tx, actor, stored.campaign_id, Action::EditTask { owner: stored.fields.owner_id }, "task")
+            .await?;
         let mut f = stored.to_draft().merge(patch).validate(today, Some(stored.fields.due_on))?;
         if f.owner_id != stored.fields.owner_id {
             // Handing a task to someone else is giving them work: the same right as creating it for them.
@@ -898,7 +968,8 @@ impl Workflow for Backend {
     async fn tasks(&self, actor: Actor, campaign: CampaignId, filter: TaskFilter) -> Result<Vec<Task>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
-        let mut q = QueryBuilder::<Db>::new(concat!("SELECT ", task_columns!(), task_from!(), " WHERE t.campaign_id = "));
+        let mut q =
+            QueryBuilder::<Db>::new(concat!("SELECT ", task_columns!(), task_from!(), " WHERE t.campaign_id = "));
         q.push_bind(campaign.0);
         if let Some(owner) = filter.owner {
             q.push(" AND t.owner_id = ").push_bind(owner.0);
@@ -945,7 +1016,13 @@ impl Workflow for Backend {
         Ok(stored)
     }
 
-    async fn follow_up_proposals(&self, actor: Actor, campaign: CampaignId, owner: UserId, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Partner>> {
+    async fn follow_up_proposals(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        owner: UserId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Partner>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
         let limits = read_stage_limits(&mut conn, campaign).await?;
@@ -966,13 +1043,21 @@ impl Workflow for Backend {
             }
             q.push("(p.stage = ").push_bind(stage.as_str()).push(" AND p.stage_since < ").push_bind(*cutoff).push(")");
         }
-        q.push(") AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.partner_id = p.id AND t.done_at IS NULL) \
-                ORDER BY p.stage_since, p.id LIMIT 50");
+        q.push(
+            ") AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.partner_id = p.id AND t.done_at IS NULL) \
+                ORDER BY p.stage_since, p.id LIMIT 50",
+        );
         let rows = q.build().fetch_all(&mut *conn).await?;
         rows.iter().map(partner_from_row).collect()
     }
 
-    async fn create_asset(&self, actor: Actor, campaign: CampaignId, f: AssetFields, file: Option<StoredFile>) -> Result<Asset> {
+    async fn create_asset(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        f: AssetFields,
+        file: Option<StoredFile>,
+    ) -> Result<Asset> {
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
         let row = sqlx::query(
@@ -1005,10 +1090,14 @@ impl Workflow for Backend {
     async fn assets(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Asset>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
-        let rows = sqlx::query(concat!("SELECT ", asset_columns!(), " FROM assets s WHERE s.campaign_id = $1 ORDER BY s.kind, s.title, s.id"))
-            .bind(campaign.0)
-            .fetch_all(&mut *conn)
-            .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            asset_columns!(),
+            " FROM assets s WHERE s.campaign_id = $1 ORDER BY s.kind, s.title, s.id"
+        ))
+        .bind(campaign.0)
+        .fetch_all(&mut *conn)
+        .await?;
         rows.iter().map(asset_from_row).collect()
     }
 
@@ -1028,7 +1117,13 @@ impl Workflow for Backend {
         Ok(())
     }
 
-    async fn send_assets(&self, actor: Actor, partner: PartnerId, assets: &[AssetId], note: &str) -> Result<Vec<AssetSend>> {
+    async fn send_assets(
+        &self,
+        actor: Actor,
+        partner: PartnerId,
+        assets: &[AssetId],
+        note: &str,
+    ) -> Result<Vec<AssetSend>> {
         if assets.is_empty() {
             return Err(Invalid::field("assets", "choose at least one asset").into());
         }
@@ -1108,13 +1203,15 @@ impl Workflow for Backend {
         partner_for(&mut tx, actor, partner, edit).await?;
         let now = now_micros();
         revoke_links(&mut tx, partner, now).await?;
-        sqlx::query("INSERT INTO partner_links (partner_id, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(partner.0)
-            .bind(token_hash)
-            .bind(actor.user_id().map(|u| u.0))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO partner_links (partner_id, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(partner.0)
+        .bind(token_hash)
+        .bind(actor.user_id().map(|u| u.0))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(LinkInfo { created_at: from_micros(now)?, last_used_at: None })
     }
@@ -1148,7 +1245,13 @@ impl Workflow for Backend {
         Ok(LinkView { partner, campaign, commitments, assets, profile })
     }
 
-    async fn link_respond(&self, token_hash: &str, commitment: CommitmentId, response: PartnerResponse, today: chrono::NaiveDate) -> Result<Commitment> {
+    async fn link_respond(
+        &self,
+        token_hash: &str,
+        commitment: CommitmentId,
+        response: PartnerResponse,
+        today: chrono::NaiveDate,
+    ) -> Result<Commitment> {
         let mut tx = self.begin_write().await?;
         let partner = link_partner(&mut tx, token_hash).await?;
         let stored = fetch_commitment(&mut tx, commitment).await?;
@@ -1302,7 +1405,16 @@ impl Workflow for Backend {
             {
                 if until.unwrap_or(date).to_string() >= from {
                     let id = campaign.id.0 * 10 + n as i64;
-                    items.push(item(CalendarKind::Milestone, id, date, until, format!("{title}: {}", f.name), String::new(), None, false));
+                    items.push(item(
+                        CalendarKind::Milestone,
+                        id,
+                        date,
+                        until,
+                        format!("{title}: {}", f.name),
+                        String::new(),
+                        None,
+                        false,
+                    ));
                 }
             }
             let asks = sqlx::query(concat!(
@@ -1317,7 +1429,16 @@ impl Workflow for Backend {
             for a in asks.iter().map(ask_from_row) {
                 let a = a?;
                 if let Some(due) = a.fields.due_on {
-                    items.push(item(CalendarKind::Ask, a.id.0, due, None, format!("Ask due: {}", a.fields.title), a.fields.description, None, false));
+                    items.push(item(
+                        CalendarKind::Ask,
+                        a.id.0,
+                        due,
+                        None,
+                        format!("Ask due: {}", a.fields.title),
+                        a.fields.description,
+                        None,
+                        false,
+                    ));
                 }
             }
             // Coordinators and owners follow every partner; members the partners they own.
@@ -1338,7 +1459,8 @@ impl Workflow for Backend {
             for c in rows.iter().map(commitment_from_row) {
                 let c = c?;
                 if let Some(due) = c.due_on {
-                    let quantity = c.quantity.map(|q| format!(" ({q} {})", c.unit).replace(" )", ")")).unwrap_or_default();
+                    let quantity =
+                        c.quantity.map(|q| format!(" ({q} {})", c.unit).replace(" )", ")")).unwrap_or_default();
                     items.push(item(
                         CalendarKind::Commitment,
                         c.id.0,
@@ -1365,7 +1487,16 @@ impl Workflow for Backend {
             for t in rows.iter().map(task_from_row) {
                 let t = t?;
                 let detail = t.partner_name.clone().map(|p| format!("Partner: {p}")).unwrap_or_default();
-                items.push(item(CalendarKind::Task, t.id.0, t.fields.due_on, None, t.fields.title.clone(), detail, t.fields.partner_id, t.fields.done));
+                items.push(item(
+                    CalendarKind::Task,
+                    t.id.0,
+                    t.fields.due_on,
+                    None,
+                    t.fields.title.clone(),
+                    detail,
+                    t.fields.partner_id,
+                    t.fields.done,
+                ));
             }
         }
         items.sort_by(|a, b| a.date.cmp(&b.date).then(a.title.cmp(&b.title)));

@@ -1,7 +1,8 @@
-// The `Reports` implementation both backends share, included after `events.rs` into the same module:
-// counts for the Reports page, grouped in the database so a campaign of 100,000 partners sends back a
-// few dozen rows (the finished stays, one row each, are the exception: a median needs them all).
+//! The `Reports` implementation: counts for the Reports page, grouped in the database so a campaign of
+//! 100,000 partners sends back a few dozen rows (the finished stays, one row each, are the exception:
+//! a median needs them all).
 
+use super::*;
 use rally_domain::report::{self, MessageStats, PartnerReach, PipelineFacts, Progress, Stay};
 
 /// `CASE` over a stage column giving [`report::progress`], written from the domain's table so the
@@ -78,7 +79,13 @@ impl crate::Reports for Backend {
         .fetch_all(&mut *conn)
         .await?
         .iter()
-        .map(|r| Ok(PartnerReach { name: r.try_get("name")?, stage: text(r, "stage", Stage::parse)?, reach: r.try_get("reach")? }))
+        .map(|r| {
+            Ok(PartnerReach {
+                name: r.try_get("name")?,
+                stage: text(r, "stage", Stage::parse)?,
+                reach: r.try_get("reach")?,
+            })
+        })
         .collect()
     }
 

@@ -1,5 +1,11 @@
-// Imports: batches, chunked writes with what undo needs, undo. Included into both backends.
+//! The `Imports` implementation: batches, chunked writes with what undo needs, undo.
 
+use super::*;
+use std::collections::HashMap;
+
+use rally_domain::event::{Contribution, EventStatus, week_of};
+
+use super::events::{event_columns, event_from_row, insert_event, retally};
 use crate::imports::{
     BatchStatus, ChunkResult, ImportBatch, ImportCounts, ImportKind, ImportRecord, ImportRow, Imports, KnownContact,
     PartnerKeyRow, PartnerRef, RowAction, RowOutcome,
@@ -130,7 +136,8 @@ async fn insert_contacts(
             Err(e) if is_unique_violation(&e) => {
                 return Err(StoreError::Conflict {
                     field: "email",
-                    message: "a contact with one of these addresses was added while the import ran; run it again".into(),
+                    message: "a contact with one of these addresses was added while the import ran; run it again"
+                        .into(),
                 });
             }
             Err(e) => return Err(e.into()),
@@ -177,10 +184,11 @@ impl Imports for Backend {
     async fn import_directory(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<PartnerKeyRow>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
-        let rows = sqlx::query("SELECT id, name, website, country, region FROM partners WHERE campaign_id = $1 ORDER BY id")
-            .bind(campaign.0)
-            .fetch_all(&mut *conn)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, name, website, country, region FROM partners WHERE campaign_id = $1 ORDER BY id")
+                .bind(campaign.0)
+                .fetch_all(&mut *conn)
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(PartnerKeyRow {
@@ -217,11 +225,19 @@ impl Imports for Backend {
         Ok(found)
     }
 
-    async fn import_rows(&self, actor: Actor, batch: &ImportBatch, rows: &[ImportRow], commit: bool) -> Result<ChunkResult> {
+    async fn import_rows(
+        &self,
+        actor: Actor,
+        batch: &ImportBatch,
+        rows: &[ImportRow],
+        commit: bool,
+    ) -> Result<ChunkResult> {
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, batch.campaign_id, import_action(batch.kind), "campaign").await?;
         let current = fetch_batch(&mut tx, batch.id).await?;
-        if current.campaign_id != batch.campaign_id || !matches!(current.status, BatchStatus::Running | BatchStatus::DryRun) {
+        if current.campaign_id != batch.campaign_id
+            || !matches!(current.status, BatchStatus::Running | BatchStatus::DryRun)
+        {
             return Err(StoreError::Conflict { field: "import", message: "this import is finished".into() });
         }
         let campaign = batch.campaign_id;
@@ -251,7 +267,10 @@ impl Imports for Backend {
                     if existing.fields == *f {
                         RowOutcome::Unchanged(id)
                     } else {
-                        let before = PartnerBefore { fields: existing.fields.clone(), updated_at: to_micros(existing.updated_at) };
+                        let before = PartnerBefore {
+                            fields: existing.fields.clone(),
+                            updated_at: to_micros(existing.updated_at),
+                        };
                         remember(&mut tx, tag, "partner", id, to_json(&before)?).await?;
                         overwrite_partner(&mut tx, &existing, f, now).await?;
                         RowOutcome::Updated(id)
@@ -260,10 +279,14 @@ impl Imports for Backend {
                 (ImportRecord::Contact { partner, fields, patch }, action) => {
                     let partner_id = match partner {
                         PartnerRef::Existing(id) => id.0,
-                        PartnerRef::Row(number) => by_row
-                            .get(number)
-                            .ok_or_else(|| corrupt("import", format!("row {number} created no partner in this chunk")))?
-                            .0,
+                        PartnerRef::Row(number) => {
+                            by_row
+                                .get(number)
+                                .ok_or_else(|| {
+                                    corrupt("import", format!("row {number} created no partner in this chunk"))
+                                })?
+                                .0
+                        }
                         PartnerRef::New { name, category } => match made.get(name) {
                             Some(id) => id.0,
                             None => {
@@ -309,7 +332,8 @@ impl Imports for Backend {
                 (ImportRecord::Event(f), _) => {
                     // The team's own list: the events count at once. A registration already there (same
                     // organizer, name and first day) is left as it is.
-                    match insert_event(&mut tx, campaign, f, EventStatus::Approved, "en", registered, Some(tag)).await? {
+                    match insert_event(&mut tx, campaign, f, EventStatus::Approved, "en", registered, Some(tag)).await?
+                    {
                         None => RowOutcome::Existing,
                         Some(id) => {
                             counted.push(Contribution {
@@ -423,7 +447,14 @@ impl Imports for Backend {
         rows.iter().map(batch_from_row).collect()
     }
 
-    async fn save_import_mapping(&self, actor: Actor, campaign: CampaignId, kind: ImportKind, name: &str, mapping: &str) -> Result<()> {
+    async fn save_import_mapping(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        kind: ImportKind,
+        name: &str,
+        mapping: &str,
+    ) -> Result<()> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 80 {
             return Err(Invalid::field("mapping_name", "give the mapping a name of 1 to 80 characters").into());
@@ -445,14 +476,20 @@ impl Imports for Backend {
         Ok(())
     }
 
-    async fn import_mappings(&self, actor: Actor, campaign: CampaignId, kind: ImportKind) -> Result<Vec<(String, String)>> {
+    async fn import_mappings(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        kind: ImportKind,
+    ) -> Result<Vec<(String, String)>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
-        let rows = sqlx::query("SELECT name, mapping FROM import_mappings WHERE campaign_id = $1 AND kind = $2 ORDER BY name")
-            .bind(campaign.0)
-            .bind(kind.as_str())
-            .fetch_all(&mut *conn)
-            .await?;
+        let rows =
+            sqlx::query("SELECT name, mapping FROM import_mappings WHERE campaign_id = $1 AND kind = $2 ORDER BY name")
+                .bind(campaign.0)
+                .bind(kind.as_str())
+                .fetch_all(&mut *conn)
+                .await?;
         rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("mapping")?))).collect()
     }
 }
@@ -460,11 +497,21 @@ impl Imports for Backend {
 impl Backend {
     /// Takes back what a batch wrote, inside the caller's transaction. `newest_first` refuses when a
     /// later import of the campaign is still in place (undo goes back in order).
-    async fn take_back(&self, tx: &mut Conn, batch: &ImportBatch, status: BatchStatus, newest_first: bool) -> Result<()> {
+    async fn take_back(
+        &self,
+        tx: &mut Conn,
+        batch: &ImportBatch,
+        status: BatchStatus,
+        newest_first: bool,
+    ) -> Result<()> {
         if !batch.status.undoable() {
             return Err(StoreError::Conflict {
                 field: "undo",
-                message: format!("import #{} is {}; there is nothing to undo", batch.id, batch.status.as_str().replace('_', " ")),
+                message: format!(
+                    "import #{} is {}; there is nothing to undo",
+                    batch.id,
+                    batch.status.as_str().replace('_', " ")
+                ),
             });
         }
         if newest_first {
@@ -486,10 +533,12 @@ impl Backend {
         }
         let campaign = batch.campaign_id;
         // Rows the batch changed get their previous values, newest change last undone first.
-        let changed = sqlx::query("SELECT entity, entity_id, before FROM import_undo WHERE batch_id = $1 ORDER BY entity, entity_id")
-            .bind(batch.id)
-            .fetch_all(&mut *tx)
-            .await?;
+        let changed = sqlx::query(
+            "SELECT entity, entity_id, before FROM import_undo WHERE batch_id = $1 ORDER BY entity, entity_id",
+        )
+        .bind(batch.id)
+        .fetch_all(&mut *tx)
+        .await?;
         for r in &changed {
             let entity: String = r.try_get("entity")?;
             let id: i64 = r.try_get("entity_id")?;
@@ -504,7 +553,8 @@ impl Backend {
                 }
                 "contact" => {
                     let before: ContactBefore = serde_json::from_str(&before).map_err(|e| corrupt("before", e))?;
-                    let exists = sqlx::query("SELECT id FROM contacts WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+                    let exists =
+                        sqlx::query("SELECT id FROM contacts WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
                     if exists.is_some() {
                         overwrite_contact(tx, id, before.partner_id, &before.fields, before.updated_at).await?;
                     }

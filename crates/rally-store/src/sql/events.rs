@@ -1,14 +1,13 @@
-// The `Events` implementation both backends share, included after `comms.rs` into the same module:
-// registrations from the public site, organizers' changes through their signed links, moderation,
-// and the tallies behind the counter, the map and the statistics.
-//
-// Every change to an event goes through `save_event`, which writes the row, moves the tallies by the
-// difference between what the event counted before and after, and logs what happened — all in the
-// caller's transaction.
+//! The `Events` implementation: registrations from the public site, organizers' changes through their
+//! signed links, moderation, and the tallies behind the counter, the map and the statistics.
+//!
+//! Every change to an event goes through `save_event`, which writes the row, moves the tallies by the
+//! difference between what the event counted before and after, and logs what happened — all in the
+//! caller's transaction.
 
+use super::*;
 use rally_domain::event::{
-    Contribution, Event, EventFields, EventLogEntry, EventSettings, EventStatus, EventType, LocationSource,
-    week_of,
+    Contribution, Event, EventFields, EventLogEntry, EventSettings, EventStatus, EventType, LocationSource, week_of,
 };
 
 use rally_domain::EventId;
@@ -26,11 +25,12 @@ macro_rules! event_columns {
          e.reason, e.link_version, e.consent_at, e.consent_version, e.confirmed_at, e.created_at, e.updated_at"
     };
 }
+pub(super) use event_columns;
 
 /// The campaign and its member campaigns: an umbrella counts what its members count.
 const FAMILY: &str = " IN (SELECT id FROM campaigns WHERE id = ";
 
-fn event_from_row(r: &DbRow) -> Result<Event> {
+pub(super) fn event_from_row(r: &DbRow) -> Result<Event> {
     Ok(Event {
         id: EventId(r.try_get("id")?),
         campaign_id: CampaignId(r.try_get("campaign_id")?),
@@ -94,7 +94,12 @@ async fn linked_event(conn: &mut Conn, id: EventId, link_version: i64) -> Result
 
 /// Moves the tallies by what events counted before (`old`) and count now (`new`): one event's change,
 /// or (no `old`) a bulk load's events.
-async fn retally(conn: &mut Conn, campaign: CampaignId, old: &[Contribution], new: &[Contribution]) -> Result<()> {
+pub(super) async fn retally(
+    conn: &mut Conn,
+    campaign: CampaignId,
+    old: &[Contribution],
+    new: &[Contribution],
+) -> Result<()> {
     if old == new {
         return Ok(());
     }
@@ -128,16 +133,25 @@ async fn retally(conn: &mut Conn, campaign: CampaignId, old: &[Contribution], ne
     Ok(())
 }
 
-async fn log_event(conn: &mut Conn, event: &Event, action: &str, user: Option<UserId>, detail: &str, at: i64) -> Result<()> {
-    sqlx::query("INSERT INTO event_log (event_id, campaign_id, action, user_id, detail, at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(event.id.0)
-        .bind(event.campaign_id.0)
-        .bind(action)
-        .bind(user.map(|u| u.0))
-        .bind(detail)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
+async fn log_event(
+    conn: &mut Conn,
+    event: &Event,
+    action: &str,
+    user: Option<UserId>,
+    detail: &str,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO event_log (event_id, campaign_id, action, user_id, detail, at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(event.id.0)
+    .bind(event.campaign_id.0)
+    .bind(action)
+    .bind(user.map(|u| u.0))
+    .bind(detail)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -182,7 +196,13 @@ async fn save_event(conn: &mut Conn, before: &Event, after: &Event) -> Result<()
 }
 
 /// Queues an e-mail to the event's organizer (system mail: never capped, not unsubscribable), to go now.
-async fn queue_organizer_mail(conn: &mut Conn, event: &Event, kind: EventMailKind, mail: EventMailer<'_>, now: i64) -> Result<()> {
+async fn queue_organizer_mail(
+    conn: &mut Conn,
+    event: &Event,
+    kind: EventMailKind,
+    mail: EventMailer<'_>,
+    now: i64,
+) -> Result<()> {
     queue_organizer_mail_at(conn, event, kind, mail, now, now).await
 }
 
@@ -312,7 +332,7 @@ fn page_of(f: &EventFilter) -> (i64, i64) {
     (per_page, (page - 1) * per_page)
 }
 
-async fn insert_event(
+pub(super) async fn insert_event(
     conn: &mut Conn,
     campaign: CampaignId,
     f: &EventFields,
@@ -432,11 +452,13 @@ impl Events for Backend {
         let inserted = insert_event(&mut tx, campaign, &fields, EventStatus::Unconfirmed, locale, at, None).await?;
         let existing = match inserted {
             Some(_) => None,
-            None => sqlx::query("SELECT id FROM events WHERE campaign_id = $1 AND dedupe_key = $2")
-                .bind(campaign.0)
-                .bind(fields.dedupe_key())
-                .fetch_optional(&mut *tx)
-                .await?,
+            None => {
+                sqlx::query("SELECT id FROM events WHERE campaign_id = $1 AND dedupe_key = $2")
+                    .bind(campaign.0)
+                    .bind(fields.dedupe_key())
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
         };
         let result = match (inserted, existing) {
             (Some(id), _) => {
@@ -467,8 +489,15 @@ impl Events for Backend {
                     let event = fetch_event(&mut tx, after.id).await?;
                     Registered { event, updated: true, unchanged: false }
                 } else {
-                    log_event(&mut tx, &before, "link_resent", None, "registered again; the organizer's link was sent", at)
-                        .await?;
+                    log_event(
+                        &mut tx,
+                        &before,
+                        "link_resent",
+                        None,
+                        "registered again; the organizer's link was sent",
+                        at,
+                    )
+                    .await?;
                     Registered { event: before, updated: true, unchanged: true }
                 }
             }
@@ -528,14 +557,18 @@ impl Events for Backend {
         // The address and first day identify the registration; another one with them is another event.
         let key = fields.dedupe_key();
         if key != before.fields.dedupe_key() {
-            let taken = sqlx::query("SELECT 1 AS one FROM events WHERE campaign_id = $1 AND dedupe_key = $2 AND id <> $3")
-                .bind(before.campaign_id.0)
-                .bind(&key)
-                .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let taken =
+                sqlx::query("SELECT 1 AS one FROM events WHERE campaign_id = $1 AND dedupe_key = $2 AND id <> $3")
+                    .bind(before.campaign_id.0)
+                    .bind(&key)
+                    .bind(id.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if taken.is_some() {
-                return Err(StoreError::Conflict { field: "starts_on", message: "you already registered an event on that day".into() });
+                return Err(StoreError::Conflict {
+                    field: "starts_on",
+                    message: "you already registered an event on that day".into(),
+                });
             }
         }
         let settings = read_event_settings(&mut tx, before.campaign_id).await?;
@@ -543,7 +576,9 @@ impl Events for Backend {
         after.fields = fields;
         after.updated_at = now;
         match before.status {
-            EventStatus::Approved if settings.reapprove_edits && !settings.auto_approve => after.status = EventStatus::Pending,
+            EventStatus::Approved if settings.reapprove_edits && !settings.auto_approve => {
+                after.status = EventStatus::Pending
+            }
             EventStatus::Rejected => after.status = EventStatus::Pending,
             _ => {}
         }
@@ -592,7 +627,10 @@ impl Events for Backend {
         if !before.may_report(now) {
             return Err(StoreError::Conflict {
                 field: "students_actual",
-                message: format!("the number can be reported from the first day of an approved event ({})", before.fields.starts_on),
+                message: format!(
+                    "the number can be reported from the first day of an approved event ({})",
+                    before.fields.starts_on
+                ),
             });
         }
         let mut after = before.clone();
@@ -656,7 +694,9 @@ impl Events for Backend {
              FROM events e WHERE e.campaign_id",
         );
         q.push(FAMILY).push_bind(campaign.0).push(" OR parent_id = ").push_bind(campaign.0);
-        q.push(") AND e.status = 'approved' AND e.public = TRUE AND e.latitude IS NOT NULL AND e.longitude IS NOT NULL");
+        q.push(
+            ") AND e.status = 'approved' AND e.public = TRUE AND e.latitude IS NOT NULL AND e.longitude IS NOT NULL",
+        );
         if let Some(c) = country {
             q.push(" AND e.country = ").push_bind(c.to_ascii_uppercase());
         }
@@ -705,7 +745,8 @@ impl Events for Backend {
         };
         for r in &rows {
             let dimension: String = r.try_get("dimension")?;
-            let row = StatRow { key: r.try_get("key")?, events: r.try_get("events")?, students: r.try_get("students")? };
+            let row =
+                StatRow { key: r.try_get("key")?, events: r.try_get("events")?, students: r.try_get("students")? };
             match dimension.as_str() {
                 "all" => (stats.events, stats.students) = (row.events, row.students),
                 "country" => stats.by_country.push(row),
@@ -767,7 +808,8 @@ impl Events for Backend {
         };
         let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n FROM events e WHERE e.campaign_id = ");
         count.push_bind(campaign.0);
-        let mut q = QueryBuilder::<Db>::new(concat!("SELECT ", event_columns!(), " FROM events e WHERE e.campaign_id = "));
+        let mut q =
+            QueryBuilder::<Db>::new(concat!("SELECT ", event_columns!(), " FROM events e WHERE e.campaign_id = "));
         q.push_bind(campaign.0);
         for b in [&mut count, &mut q] {
             if let Some(s) = status {
@@ -862,7 +904,13 @@ impl Events for Backend {
         Ok(changed)
     }
 
-    async fn event_log(&self, actor: Actor, campaign: CampaignId, event: Option<EventId>, limit: i64) -> Result<Vec<EventLogEntry>> {
+    async fn event_log(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        event: Option<EventId>,
+        limit: i64,
+    ) -> Result<Vec<EventLogEntry>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
         let mut q = QueryBuilder::<Db>::new(

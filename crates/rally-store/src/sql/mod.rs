@@ -1,28 +1,36 @@
-// The `Store` implementation both backends share, compiled once per backend: the module that includes
-// this file defines `Db` (the sqlx database), `Backend` (its store type, with `pool`, `begin_write`
-// and `read_schema`), `BACKEND` and `MIGRATIONS`. The SQL here is written in the dialect both engines
-// accept: `$n` placeholders, `ON CONFLICT`, `RETURNING`; dynamic queries go through `QueryBuilder<Db>`,
-// which writes each engine's own placeholders.
+//! The SQL both backends share, written once and compiled once per backend: `sqlite.rs` and
+//! `postgres.rs` each declare this tree as their module `sql`. What a backend supplies is imported
+//! from `super` below: `Db` (the sqlx database), `Backend` (its store type, with `pool`, `begin_write`
+//! and `read_schema`), `BACKEND` (its name), `CLAIM_LOCK` (how an outbox claim locks rows),
+//! `MIGRATIONS` and `contacts_by_email`. The SQL is written in the dialect both engines accept: `$n`
+//! placeholders, `ON CONFLICT`, `RETURNING`; dynamic queries go through `QueryBuilder<Db>`, which
+//! writes each engine's own placeholders.
+//!
+//! This file implements `Store` (accounts, campaigns, partners, contacts, the pipeline) and holds the
+//! row helpers and access rules its children use: `workflow`, `comms`, `events`, `imports` and
+//! `reports` implement the traits of the same names.
 
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use rally_domain::pipeline::StageMove;
 use rally_domain::{
-    ActionPlan, Action, Audience, Campaign, CampaignDraft, CampaignFields, CampaignId, Category, Consent, Contact,
+    Action, ActionPlan, Audience, Campaign, CampaignDraft, CampaignFields, CampaignId, Category, Consent, Contact,
     ContactDraft, ContactFields, ContactId, Email, Invalid, LanguageTag, Partner, PartnerDraft, PartnerFields,
     PartnerId, Reach, Role, Slug, Stage, StageChange, Strategy, Tier, UserId,
 };
 use sqlx::{QueryBuilder, Row};
 
+use super::{BACKEND, Backend, CLAIM_LOCK, Db, MIGRATIONS, contacts_by_email};
+
 use crate::{
-    ApiToken, Session, Tally,
-    Actor, CampaignWithRole, PartnerSort, Member, MoveLoad, Page, PartnerFilter, PartnerLoad, Result, Store, StoreError, User,
-    DEFAULT_PAGE, MAX_BULK, MAX_PAGE, corrupt, from_micros, now_micros, to_micros,
+    Actor, ApiToken, CampaignWithRole, DEFAULT_PAGE, MAX_BULK, MAX_PAGE, Member, MoveLoad, Page, PartnerFilter,
+    PartnerLoad, PartnerSort, Result, Session, Store, StoreError, Tally, User, corrupt, from_micros, now_micros,
+    to_micros,
 };
 
-type Conn = <Db as sqlx::Database>::Connection;
-type DbRow = <Db as sqlx::Database>::Row;
+pub(super) type Conn = <Db as sqlx::Database>::Connection;
+pub(super) type DbRow = <Db as sqlx::Database>::Row;
 
 macro_rules! campaign_columns {
     () => {
@@ -197,7 +205,7 @@ fn user_from_row(row: &DbRow) -> Result<User> {
     Ok(User { id: UserId(row.try_get("id")?), email: text(row, "email", Email::parse)?, name: row.try_get("name")? })
 }
 
-fn schema_map(rows: &[DbRow]) -> Result<BTreeMap<String, Vec<String>>> {
+pub(super) fn schema_map(rows: &[DbRow]) -> Result<BTreeMap<String, Vec<String>>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for row in rows {
         map.entry(row.try_get("t")?).or_default().push(row.try_get("c")?);
@@ -270,7 +278,13 @@ async fn role_of(conn: &mut Conn, actor: Actor, campaign: CampaignId) -> Result<
 
 /// Checks that the actor may do `action` in `campaign`. Someone not on the team learns nothing, not
 /// even that `what` exists; a team member without the right is told so.
-async fn authorize(conn: &mut Conn, actor: Actor, campaign: CampaignId, action: Action, what: &'static str) -> Result<Option<Role>> {
+async fn authorize(
+    conn: &mut Conn,
+    actor: Actor,
+    campaign: CampaignId,
+    action: Action,
+    what: &'static str,
+) -> Result<Option<Role>> {
     let role = role_of(conn, actor, campaign).await?.ok_or(StoreError::NotFound(what))?;
     match actor {
         Actor::System => Ok(None),
@@ -302,7 +316,12 @@ async fn fetch_partner(conn: &mut Conn, id: PartnerId) -> Result<Partner> {
 }
 
 /// Loads a partner the actor may act on in the way `action` (given the partner's owner) describes.
-async fn partner_for(conn: &mut Conn, actor: Actor, id: PartnerId, action: fn(Option<UserId>) -> Action) -> Result<Partner> {
+async fn partner_for(
+    conn: &mut Conn,
+    actor: Actor,
+    id: PartnerId,
+    action: fn(Option<UserId>) -> Action,
+) -> Result<Partner> {
     let partner = fetch_partner(conn, id).await?;
     authorize(conn, actor, partner.campaign_id, action(partner.fields.owner_id), "partner").await?;
     Ok(partner)
@@ -357,7 +376,9 @@ async fn check_umbrella(conn: &mut Conn, actor: Actor, id: Option<CampaignId>, f
     }
     // Joining an umbrella takes a place on its team: the umbrella's organizers decide who joins.
     if role_of(conn, actor, parent).await?.is_none() {
-        return Err(Invalid::field("parent_id", format!("no umbrella campaign {parent} that you are on the team of")).into());
+        return Err(
+            Invalid::field("parent_id", format!("no umbrella campaign {parent} that you are on the team of")).into()
+        );
     }
     let umbrella = fetch_campaign(conn, parent)
         .await
@@ -463,7 +484,14 @@ async fn insert_partner(
 }
 
 /// Adds `partners` partners and `reach` people to a (stage, category) tally; negative to take away.
-async fn tally(conn: &mut Conn, campaign: CampaignId, stage: Stage, category: Category, partners: i64, reach: i64) -> Result<()> {
+async fn tally(
+    conn: &mut Conn,
+    campaign: CampaignId,
+    stage: Stage,
+    category: Category,
+    partners: i64,
+    reach: i64,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO partner_tallies (campaign_id, stage, category, partners, reach) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (campaign_id, stage, category) \
@@ -567,7 +595,12 @@ fn contact_written(result: std::result::Result<DbRow, sqlx::Error>, email: &Emai
     }
 }
 
-async fn insert_contact(conn: &mut Conn, campaign: CampaignId, partner: PartnerId, f: &ContactFields) -> Result<ContactId> {
+async fn insert_contact(
+    conn: &mut Conn,
+    campaign: CampaignId,
+    partner: PartnerId,
+    f: &ContactFields,
+) -> Result<ContactId> {
     let q = sqlx::query(
         "INSERT INTO contacts (name, email, role, language, phone, consent, partner_id, campaign_id, created_at, \
          updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
@@ -632,7 +665,7 @@ async fn count_owners(conn: &mut Conn, campaign: CampaignId) -> Result<i64> {
 // ---------------------------------------------------------------------------------------------------
 
 impl Backend {
-    async fn apply_migrations(&self, tx: &mut sqlx::Transaction<'static, Db>) -> Result<()> {
+    pub(super) async fn apply_migrations(&self, tx: &mut sqlx::Transaction<'static, Db>) -> Result<()> {
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS rally_migrations \
              (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
@@ -747,12 +780,11 @@ impl Store for Backend {
     }
 
     async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
-        let rows = sqlx::query(
-            "SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
-        )
-        .bind(user.0)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query("SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC")
+                .bind(user.0)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(ApiToken {
@@ -822,7 +854,11 @@ impl Store for Backend {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| {
-            Ok(Session { user: user_from_row(&r)?, csrf_token: r.try_get("csrf_token")?, expires_at: time(&r, "expires_at")? })
+            Ok(Session {
+                user: user_from_row(&r)?,
+                csrf_token: r.try_get("csrf_token")?,
+                expires_at: time(&r, "expires_at")?,
+            })
         })
         .transpose()
     }
@@ -942,13 +978,15 @@ impl Store for Backend {
         expires_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_hash)
-            .bind(user.0)
-            .bind(now_micros())
-            .bind(to_micros(expires_at))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(user.0)
+        .bind(now_micros())
+        .bind(to_micros(expires_at))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -966,7 +1004,11 @@ impl Store for Backend {
         .await?
         .ok_or(StoreError::NotFound("password reset link"))?;
         let user: i64 = row.try_get("user_id")?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(user).execute(&mut *tx).await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
         let row = sqlx::query("SELECT id, email, name FROM users WHERE id = $1").bind(user).fetch_one(&mut *tx).await?;
         let user = user_from_row(&row)?;
@@ -979,12 +1021,14 @@ impl Store for Backend {
         check_umbrella(&mut tx, actor, None, &fields).await?;
         let id = write_campaign(&mut tx, None, &fields).await?;
         if let Actor::User(user) = actor {
-            sqlx::query("INSERT INTO memberships (campaign_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
-                .bind(id.0)
-                .bind(user.0)
-                .bind(now_micros())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO memberships (campaign_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)",
+            )
+            .bind(id.0)
+            .bind(user.0)
+            .bind(now_micros())
+            .execute(&mut *tx)
+            .await?;
         }
         let campaign = fetch_campaign(&mut tx, id).await?;
         tx.commit().await?;
@@ -1039,7 +1083,10 @@ impl Store for Backend {
         let role = authorize(&mut tx, actor, id, Action::EditCampaign, "campaign").await?;
         let current = fetch_campaign(&mut tx, id).await?;
         let fields = current.fields.to_draft().merge(patch).validate()?;
-        if fields.parent_id != current.fields.parent_id || fields.starts_on != current.fields.starts_on || fields.ends_on != current.fields.ends_on {
+        if fields.parent_id != current.fields.parent_id
+            || fields.starts_on != current.fields.starts_on
+            || fields.ends_on != current.fields.ends_on
+        {
             check_umbrella(&mut tx, actor, Some(id), &fields).await?;
         }
         if fields.strategy == Strategy::Member {
@@ -1048,7 +1095,11 @@ impl Store for Backend {
                 .fetch_one(&mut *tx)
                 .await?;
             if members.try_get::<i64, _>("n")? > 0 {
-                return Err(Invalid::field("strategy", "this campaign is an umbrella of others; it cannot also be a member").into());
+                return Err(Invalid::field(
+                    "strategy",
+                    "this campaign is an umbrella of others; it cannot also be a member",
+                )
+                .into());
             }
         }
         write_campaign(&mut tx, Some(id), &fields).await?;
@@ -1095,7 +1146,9 @@ impl Store for Backend {
         fetch_campaign(&mut tx, campaign).await?;
         let current = role_of(&mut tx, Actor::User(user), campaign).await?;
         if current == Some(Role::Owner) && role != Role::Owner && count_owners(&mut tx, campaign).await? <= 1 {
-            return Err(Invalid::field("role", "a campaign keeps at least one owner; make someone else owner first").into());
+            return Err(
+                Invalid::field("role", "a campaign keeps at least one owner; make someone else owner first").into()
+            );
         }
         let result = sqlx::query(
             "INSERT INTO memberships (campaign_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
@@ -1152,7 +1205,13 @@ impl Store for Backend {
         Ok(())
     }
 
-    async fn add_partner(&self, actor: Actor, campaign: CampaignId, mut fields: PartnerFields, allow_same_name: bool) -> Result<Partner> {
+    async fn add_partner(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        mut fields: PartnerFields,
+        allow_same_name: bool,
+    ) -> Result<Partner> {
         let mut tx = self.begin_write().await?;
         if fields.owner_id.is_none() {
             fields.owner_id = actor.user_id();
@@ -1161,16 +1220,19 @@ impl Store for Backend {
         fetch_campaign(&mut tx, campaign).await?;
         check_on_team(&mut tx, campaign, fields.owner_id).await?;
         if !allow_same_name {
-            let same = sqlx::query("SELECT name FROM partners WHERE campaign_id = $1 AND name_key = $2 ORDER BY id LIMIT 1")
-                .bind(campaign.0)
-                .bind(rally_domain::partner::name_key(&fields.name))
-                .fetch_optional(&mut *tx)
-                .await?;
+            let same =
+                sqlx::query("SELECT name FROM partners WHERE campaign_id = $1 AND name_key = $2 ORDER BY id LIMIT 1")
+                    .bind(campaign.0)
+                    .bind(rally_domain::partner::name_key(&fields.name))
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if let Some(row) = same {
                 let existing: String = row.try_get("name")?;
                 return Err(StoreError::Conflict {
                     field: "name",
-                    message: format!("“{existing}” is already a partner of this campaign; add it anyway only if it is another organization"),
+                    message: format!(
+                        "“{existing}” is already a partner of this campaign; add it anyway only if it is another organization"
+                    ),
                 });
             }
         }
@@ -1290,7 +1352,9 @@ impl Store for Backend {
         let current = partner_for(&mut tx, actor, id, edit).await?;
         let m = to.check(current.stage)?;
         check_fulfilled(&mut tx, id, m.to, m.confirm_unfulfilled, &m.note).await?;
-        let change_id = record_change(&mut tx, id, Some(m.from), m.to, actor.user_id(), now_micros(), &m.note, m.reason.as_deref()).await?;
+        let change_id =
+            record_change(&mut tx, id, Some(m.from), m.to, actor.user_id(), now_micros(), &m.note, m.reason.as_deref())
+                .await?;
         let partner = fetch_partner(&mut tx, id).await?;
         let change = fetch_change(&mut tx, change_id).await?;
         tx.commit().await?;
@@ -1311,7 +1375,13 @@ impl Store for Backend {
         rows.iter().map(change_from_row).collect()
     }
 
-    async fn export_contacts(&self, actor: Actor, campaign: CampaignId, after: i64, limit: i64) -> Result<Vec<(Contact, String)>> {
+    async fn export_contacts(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(Contact, String)>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
         let rows = sqlx::query(concat!(
@@ -1328,7 +1398,13 @@ impl Store for Backend {
         rows.iter().map(|r| Ok((contact_from_row(r)?, r.try_get("partner_name")?))).collect()
     }
 
-    async fn export_history(&self, actor: Actor, campaign: CampaignId, after: i64, limit: i64) -> Result<Vec<(StageChange, String)>> {
+    async fn export_history(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(StageChange, String)>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
         let rows = sqlx::query(concat!(
@@ -1399,7 +1475,12 @@ impl Store for Backend {
         Ok(ids.len())
     }
 
-    async fn board(&self, actor: Actor, campaign: CampaignId, f: &PartnerFilter) -> Result<Vec<(Stage, Page<Partner>)>> {
+    async fn board(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        f: &PartnerFilter,
+    ) -> Result<Vec<(Stage, Page<Partner>)>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
         let limit = if f.limit == 0 { DEFAULT_PAGE } else { f.limit.min(MAX_PAGE) };
@@ -1424,7 +1505,14 @@ impl Store for Backend {
             .into_iter()
             .map(|stage| {
                 let mut items: Vec<Partner> = Vec::new();
-                partners.retain(|p| if p.stage == stage { items.push(p.clone()); false } else { true });
+                partners.retain(|p| {
+                    if p.stage == stage {
+                        items.push(p.clone());
+                        false
+                    } else {
+                        true
+                    }
+                });
                 let next_after = if items.len() > limit as usize {
                     items.truncate(limit as usize);
                     items.last().map(|p| p.id.0)
@@ -1513,11 +1601,16 @@ impl Store for Backend {
         let count = partners.len();
         for (n, load) in partners.into_iter().enumerate() {
             if let Some(owner) = load.fields.owner_id.filter(|o| !team.contains(&o.0)) {
-                return Err(Invalid::field(format!("partners.{n}.owner_id"), format!("user {owner} is not on the team")).into());
+                return Err(Invalid::field(
+                    format!("partners.{n}.owner_id"),
+                    format!("user {owner} is not on the team"),
+                )
+                .into());
             }
             let created = to_micros(load.created_at);
             let id = insert_partner(&mut tx, campaign, &load.fields, created, None).await?;
-            record_change(&mut tx, id, None, Stage::Lead, load.moves.first().and_then(|m| m.actor), created, "", None).await?;
+            record_change(&mut tx, id, None, Stage::Lead, load.moves.first().and_then(|m| m.actor), created, "", None)
+                .await?;
             let mut from = Stage::Lead;
             for MoveLoad { to, at, actor, note, reason } in load.moves {
                 let m = StageMove { stage: to, note: Some(note), reason, confirm_unfulfilled: false }
@@ -1547,10 +1640,14 @@ impl Store for Backend {
     async fn contacts(&self, actor: Actor, partner: PartnerId) -> Result<Vec<Contact>> {
         let mut conn = self.pool.acquire().await?;
         partner_for(&mut conn, actor, partner, read).await?;
-        let rows = sqlx::query(concat!("SELECT ", contact_columns!(), " FROM contacts k WHERE k.partner_id = $1 ORDER BY k.id"))
-            .bind(partner.0)
-            .fetch_all(&mut *conn)
-            .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            contact_columns!(),
+            " FROM contacts k WHERE k.partner_id = $1 ORDER BY k.id"
+        ))
+        .bind(partner.0)
+        .fetch_all(&mut *conn)
+        .await?;
         rows.iter().map(contact_from_row).collect()
     }
 
@@ -1605,3 +1702,17 @@ impl Store for Backend {
         self.write_snapshot(path).await
     }
 }
+
+// Loaded once under each backend (see `mod sql` there).
+#[allow(clippy::duplicate_mod)]
+mod comms;
+#[allow(clippy::duplicate_mod)]
+mod events;
+#[allow(clippy::duplicate_mod)]
+mod imports;
+#[allow(clippy::duplicate_mod)]
+mod reports;
+#[allow(clippy::duplicate_mod)]
+mod workflow;
+
+use workflow::check_fulfilled;

@@ -1,17 +1,19 @@
-// The `Comms` implementation both backends share, included after `workflow.rs` into the same module:
-// mail settings, milestones, messages and templates, the outbox with its leases, suppressions.
-//
-// The outbox is the delivery queue. A worker claims due rows with a lease (PostgreSQL skips rows other
-// workers have locked; SQLite serializes claims in an immediate transaction), sends each one, and
-// records the outcome in its own transaction. A row whose lease ran out — its worker died — is due
-// again, so a crash can repeat only the e-mails that were in flight, never lose one.
+//! The `Comms` implementation: mail settings, milestones, messages and templates, the outbox with its
+//! leases, suppressions.
+//!
+//! The outbox is the delivery queue. A worker claims due rows with a lease (PostgreSQL skips rows other
+//! workers have locked; SQLite serializes claims in an immediate transaction), sends each one, and
+//! records the outcome in its own transaction. A row whose lease ran out — its worker died — is due
+//! again, so a crash can repeat only the e-mails that were in flight, never lose one.
 
+use super::*;
 use rally_domain::cadence::{CadencePolicy, MailKind};
 use rally_domain::comms::{
     MailPreference, Message, MessageFields, MessageKind, Milestone, MilestoneKind, OutboxStatus, Reachability,
     SegmentSubject, SuppressionReason, SuppressionScope,
 };
 use rally_domain::template::TemplateSet;
+use std::collections::HashMap;
 
 use crate::{Claimed, Comms, Delivered, MailEntry, MailSettings, MessageTemplate, NewDelivery, Recipient};
 
@@ -63,7 +65,10 @@ async fn read_settings(conn: &mut Conn, campaign: CampaignId) -> Result<MailSett
         Some(r) => Ok(MailSettings {
             from_name: r.try_get("from_name")?,
             from_address: text(&r, "from_address", Email::parse)?,
-            reply_to: r.try_get::<Option<String>, _>("reply_to")?.map(|e| Email::parse(&e).map_err(|x| corrupt("reply_to", x))).transpose()?,
+            reply_to: r
+                .try_get::<Option<String>, _>("reply_to")?
+                .map(|e| Email::parse(&e).map_err(|x| corrupt("reply_to", x)))
+                .transpose()?,
             policy: json(&r, "policy")?,
             legitimate_interest: r.try_get("legitimate_interest")?,
         }),
@@ -243,20 +248,29 @@ impl Comms for Backend {
             .collect()
     }
 
-    async fn create_milestone(&self, actor: Actor, campaign: CampaignId, kind: MilestoneKind, title: &str, on: chrono::NaiveDate) -> Result<Milestone> {
+    async fn create_milestone(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        kind: MilestoneKind,
+        title: &str,
+        on: chrono::NaiveDate,
+    ) -> Result<Milestone> {
         let title = title.trim();
         if title.is_empty() || title.chars().count() > 200 {
             return Err(Invalid::field("title", "give the milestone a title of 1 to 200 characters").into());
         }
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
-        let row = sqlx::query("INSERT INTO milestones (campaign_id, kind, title, happens_on) VALUES ($1, $2, $3, $4) RETURNING id")
-            .bind(campaign.0)
-            .bind(kind.as_str())
-            .bind(title)
-            .bind(on.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
+        let row = sqlx::query(
+            "INSERT INTO milestones (campaign_id, kind, title, happens_on) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(campaign.0)
+        .bind(kind.as_str())
+        .bind(title)
+        .bind(on.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
         let id: i64 = row.try_get("id")?;
         tx.commit().await?;
         Ok(Milestone { id, campaign_id: campaign, kind, title: title.to_owned(), on })
@@ -270,9 +284,15 @@ impl Comms for Backend {
             .await?
             .ok_or(StoreError::NotFound("milestone"))?;
         authorize(&mut tx, actor, CampaignId(row.try_get("campaign_id")?), Action::EditCampaign, "milestone").await?;
-        let used = sqlx::query("SELECT COUNT(*) AS n FROM messages WHERE milestone_id = $1").bind(id).fetch_one(&mut *tx).await?;
+        let used = sqlx::query("SELECT COUNT(*) AS n FROM messages WHERE milestone_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
         if used.try_get::<i64, _>("n")? > 0 {
-            return Err(StoreError::Conflict { field: "milestone", message: "messages are attached to this milestone".into() });
+            return Err(StoreError::Conflict {
+                field: "milestone",
+                message: "messages are attached to this milestone".into(),
+            });
         }
         sqlx::query("DELETE FROM milestones WHERE id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -282,10 +302,11 @@ impl Comms for Backend {
     async fn messages(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Message>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
-        let rows = sqlx::query(concat!("SELECT ", message_columns!(), " FROM messages WHERE campaign_id = $1 ORDER BY id"))
-            .bind(campaign.0)
-            .fetch_all(&mut *conn)
-            .await?;
+        let rows =
+            sqlx::query(concat!("SELECT ", message_columns!(), " FROM messages WHERE campaign_id = $1 ORDER BY id"))
+                .bind(campaign.0)
+                .fetch_all(&mut *conn)
+                .await?;
         rows.iter().map(message_from_row).collect()
     }
 
@@ -297,7 +318,13 @@ impl Comms for Backend {
         Ok((m, t))
     }
 
-    async fn create_message(&self, actor: Actor, campaign: CampaignId, fields: MessageFields, templates: Vec<MessageTemplate>) -> Result<Message> {
+    async fn create_message(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        fields: MessageFields,
+        templates: Vec<MessageTemplate>,
+    ) -> Result<Message> {
         check_templates(&templates)?;
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
@@ -324,7 +351,13 @@ impl Comms for Backend {
         Ok(m)
     }
 
-    async fn update_message(&self, actor: Actor, id: i64, fields: MessageFields, templates: Option<Vec<MessageTemplate>>) -> Result<Message> {
+    async fn update_message(
+        &self,
+        actor: Actor,
+        id: i64,
+        fields: MessageFields,
+        templates: Option<Vec<MessageTemplate>>,
+    ) -> Result<Message> {
         if let Some(t) = &templates {
             check_templates(t)?;
         }
@@ -360,12 +393,17 @@ impl Comms for Backend {
         let stored = fetch_message(&mut tx, id).await?;
         authorize(&mut tx, actor, stored.campaign_id, Action::EditCampaign, "message").await?;
         // Rows not sent yet go with it; what was sent stays in the partners' timelines.
-        let sent = sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE message_id = $1 AND status IN ('sent', 'sending', 'bounced')")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let sent = sqlx::query(
+            "SELECT COUNT(*) AS n FROM outbox WHERE message_id = $1 AND status IN ('sent', 'sending', 'bounced')",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
         if sent.try_get::<i64, _>("n")? > 0 {
-            return Err(StoreError::Conflict { field: "message", message: "e-mails of this message were sent; it stays on record".into() });
+            return Err(StoreError::Conflict {
+                field: "message",
+                message: "e-mails of this message were sent; it stays on record".into(),
+            });
         }
         sqlx::query("DELETE FROM messages WHERE id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -428,7 +466,10 @@ impl Comms for Backend {
                 partner_name: r.try_get("partner_name")?,
                 category,
                 time_zone: r.try_get("time_zone")?,
-                do_not_contact_until: r.try_get::<Option<i64>, _>("do_not_contact_until")?.map(from_micros).transpose()?,
+                do_not_contact_until: r
+                    .try_get::<Option<i64>, _>("do_not_contact_until")?
+                    .map(from_micros)
+                    .transpose()?,
                 preference,
                 excluded,
                 contact,
@@ -437,7 +478,10 @@ impl Comms for Backend {
         Ok(out)
     }
 
-    async fn mail_history(&self, contacts: &[ContactId]) -> Result<HashMap<ContactId, Vec<chrono::DateTime<chrono::Utc>>>> {
+    async fn mail_history(
+        &self,
+        contacts: &[ContactId],
+    ) -> Result<HashMap<ContactId, Vec<chrono::DateTime<chrono::Utc>>>> {
         let mut conn = self.pool.acquire().await?;
         let mut out: HashMap<ContactId, Vec<chrono::DateTime<chrono::Utc>>> = HashMap::new();
         for chunk in contacts.chunks(500) {
@@ -492,13 +536,23 @@ impl Comms for Backend {
             q.push(" ON CONFLICT (message_id, contact_id) DO NOTHING");
             added += q.build().execute(&mut *tx).await?.rows_affected() as usize;
         }
-        sqlx::query("UPDATE messages SET planned_at = $1, updated_at = $1 WHERE id = $2").bind(now).bind(message).execute(&mut *tx).await?;
+        sqlx::query("UPDATE messages SET planned_at = $1, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(message)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         self.after_bulk_load(added).await?;
         Ok(added)
     }
 
-    async fn claim(&self, worker: &str, now: chrono::DateTime<chrono::Utc>, lease_until: chrono::DateTime<chrono::Utc>, limit: u32) -> Result<Vec<Claimed>> {
+    async fn claim(
+        &self,
+        worker: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        lease_until: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<Claimed>> {
         let now = to_micros(now);
         let mut tx = self.begin_write().await?;
         // One index-ordered query per kind of due row — expired leases first (their worker died), then
@@ -546,7 +600,10 @@ impl Comms for Backend {
         );
         q.build().execute(&mut *tx).await?;
         let mut q = QueryBuilder::<Db>::new("UPDATE outbox SET status = 'sending', leased_by = ");
-        q.push_bind(worker).push(", lease_until = ").push_bind(to_micros(lease_until)).push(", attempts = attempts + 1 WHERE status <> 'suppressed' AND id IN (");
+        q.push_bind(worker)
+            .push(", lease_until = ")
+            .push_bind(to_micros(lease_until))
+            .push(", attempts = attempts + 1 WHERE status <> 'suppressed' AND id IN (");
         push_ids(&mut q, &ids);
         q.push(")");
         q.build().execute(&mut *tx).await?;
@@ -596,7 +653,10 @@ impl Comms for Backend {
                 wanted_at: time(r, "wanted_at")?,
                 history: Vec::new(),
                 time_zone: r.try_get("time_zone")?,
-                do_not_contact_until: r.try_get::<Option<i64>, _>("do_not_contact_until")?.map(from_micros).transpose()?,
+                do_not_contact_until: r
+                    .try_get::<Option<i64>, _>("do_not_contact_until")?
+                    .map(from_micros)
+                    .transpose()?,
                 policy,
             });
         }
@@ -623,14 +683,21 @@ impl Comms for Backend {
         Ok(claimed)
     }
 
-    async fn finish(&self, id: i64, worker: &str, result: Delivered, now: chrono::DateTime<chrono::Utc>) -> Result<bool> {
+    async fn finish(
+        &self,
+        id: i64,
+        worker: &str,
+        result: Delivered,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool> {
         let now = to_micros(now);
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT email, attempts FROM outbox WHERE id = $1 AND status = 'sending' AND leased_by = $2")
-            .bind(id)
-            .bind(worker)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let row =
+            sqlx::query("SELECT email, attempts FROM outbox WHERE id = $1 AND status = 'sending' AND leased_by = $2")
+                .bind(id)
+                .bind(worker)
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some(row) = row else {
             // Another worker took the row over after our lease ran out: its outcome counts.
             tx.commit().await?;
@@ -659,7 +726,9 @@ impl Comms for Backend {
                 (OutboxStatus::Bounced, None, "the server refused the address".into(), Some(reply), None, attempts)
             }
             // A cadence deferral is not a delivery attempt.
-            Delivered::Deferred { reason, until } => (OutboxStatus::Deferred, Some(to_micros(until)), reason, None, None, attempts - 1),
+            Delivered::Deferred { reason, until } => {
+                (OutboxStatus::Deferred, Some(to_micros(until)), reason, None, None, attempts - 1)
+            }
             Delivered::Expired(reason) => (OutboxStatus::Expired, None, reason, None, None, attempts - 1),
         };
         let mut q = QueryBuilder::<Db>::new("UPDATE outbox SET status = ");
@@ -714,12 +783,21 @@ impl Comms for Backend {
         Ok(row.try_get("n")?)
     }
 
-    async fn set_do_not_contact(&self, actor: Actor, partner: PartnerId, until: Option<chrono::NaiveDate>) -> Result<()> {
+    async fn set_do_not_contact(
+        &self,
+        actor: Actor,
+        partner: PartnerId,
+        until: Option<chrono::NaiveDate>,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         partner_for(&mut tx, actor, partner, edit).await?;
         // Held back until the start of that day, UTC; the cadence rules then apply as usual.
         let at = until.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| to_micros(t.and_utc()));
-        sqlx::query("UPDATE partners SET do_not_contact_until = $1 WHERE id = $2").bind(at).bind(partner.0).execute(&mut *tx).await?;
+        sqlx::query("UPDATE partners SET do_not_contact_until = $1 WHERE id = $2")
+            .bind(at)
+            .bind(partner.0)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -727,7 +805,10 @@ impl Comms for Backend {
     async fn do_not_contact(&self, actor: Actor, partner: PartnerId) -> Result<Option<chrono::NaiveDate>> {
         let mut conn = self.pool.acquire().await?;
         partner_for(&mut conn, actor, partner, read).await?;
-        let row = sqlx::query("SELECT do_not_contact_until FROM partners WHERE id = $1").bind(partner.0).fetch_one(&mut *conn).await?;
+        let row = sqlx::query("SELECT do_not_contact_until FROM partners WHERE id = $1")
+            .bind(partner.0)
+            .fetch_one(&mut *conn)
+            .await?;
         Ok(row.try_get::<Option<i64>, _>("do_not_contact_until")?.map(from_micros).transpose()?.map(|t| t.date_naive()))
     }
 
@@ -760,7 +841,8 @@ impl Comms for Backend {
 
     async fn unsubscribe_secret(&self, candidate: &str) -> Result<String> {
         // Read on every unsubscribe page and every plan: a write only the very first time.
-        let stored = sqlx::query("SELECT value FROM secrets WHERE name = 'unsubscribe'").fetch_optional(&self.pool).await?;
+        let stored =
+            sqlx::query("SELECT value FROM secrets WHERE name = 'unsubscribe'").fetch_optional(&self.pool).await?;
         if let Some(row) = stored {
             return Ok(row.try_get("value")?);
         }
@@ -779,7 +861,8 @@ impl Comms for Backend {
             .bind(contact.0)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok((text(&r, "email", Email::parse)?, text(&r, "mail_preference", MailPreference::parse)?))).transpose()
+        row.map(|r| Ok((text(&r, "email", Email::parse)?, text(&r, "mail_preference", MailPreference::parse)?)))
+            .transpose()
     }
 
     async fn set_mail_preference(&self, contact: ContactId, preference: MailPreference) -> Result<()> {
@@ -791,7 +874,10 @@ impl Comms for Backend {
             .await?
             .ok_or(StoreError::NotFound("contact"))?;
         let email: String = row.try_get("email")?;
-        sqlx::query("DELETE FROM suppressions WHERE email = $1 AND reason = 'unsubscribed'").bind(&email).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM suppressions WHERE email = $1 AND reason = 'unsubscribed'")
+            .bind(&email)
+            .execute(&mut *tx)
+            .await?;
         let scope = match preference {
             MailPreference::None => Some("all"),
             MailPreference::Essential => Some("marketing"),
@@ -812,7 +898,14 @@ impl Comms for Backend {
         Ok(())
     }
 
-    async fn suppress(&self, actor: Actor, campaign: CampaignId, email: &Email, reason: SuppressionReason, detail: &str) -> Result<()> {
+    async fn suppress(
+        &self,
+        actor: Actor,
+        campaign: CampaignId,
+        email: &Email,
+        reason: SuppressionReason,
+        detail: &str,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
         sqlx::query(
