@@ -47,8 +47,8 @@ struct DashboardPage {
     stale: Vec<PartnerLine>,
     mine: Vec<PartnerLine>,
     week_end: String,
-    due: Vec<super::partner_work::CommitmentRow>,
-    tasks_due: Vec<super::partner_work::TaskRow>,
+    due: Vec<super::partner_page::CommitmentRow>,
+    tasks_due: Vec<super::partner_page::TaskRow>,
 }
 
 fn bars<K>(tallies: &[rally_store::Tally<K>], label: impl Fn(&K) -> String) -> Vec<Bar> {
@@ -126,7 +126,7 @@ pub async fn dashboard(
         stale,
         mine,
         week_end: week_end.to_string(),
-        due: due.commitments.iter().map(|c| super::partner_work::CommitmentRow::new(c, today)).collect(),
-        tasks_due: due.tasks.iter().map(|t| super::partner_work::TaskRow::new(t, today, false)).collect(),
+        due: due.commitments.iter().map(|c| super::partner_page::CommitmentRow::new(c, today)).collect(),
+        tasks_due: due.tasks.iter().map(|t| super::partner_page::TaskRow::new(t, today, false)).collect(),
     })
 }

@@ -13,7 +13,7 @@ use chrono::Utc;
 use rally_domain::{AssetId, CommitmentId, FieldError, PartnerResponse};
 use rally_store::StoreError;
 
-use super::partner_work::CommitmentRow;
+use super::partner_page::CommitmentRow;
 use super::{FormData, PageError, render};
 use crate::AppState;
 use crate::auth::hash_token;

@@ -22,6 +22,7 @@ mod export;
 mod imports;
 mod link;
 mod login;
+mod partner_page;
 mod partner_work;
 mod partners;
 mod plan;

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Json, Redirect, Response};
 use rally_domain::pipeline::StageMove;
 use rally_domain::{Audience, Category, ContactDraft, FieldError, Partner, PartnerDraft, PartnerId, Stage, UserId};
 
+use super::partner_page::{owner_name, partner_page};
 use super::{
     FormData, Layout, PageError, SignedIn, campaign_id, category_options, days_since, number, render, stage_options,
     team_names,
@@ -74,10 +75,6 @@ impl PartnerRow {
         self.stale = stale;
         self
     }
-}
-
-pub fn owner_name(team: &[(i64, String)], owner: Option<UserId>) -> String {
-    owner.and_then(|o| team.iter().find(|(id, _)| *id == o.0)).map_or("—".to_owned(), |(_, n)| n.clone())
 }
 
 #[derive(Template)]
@@ -301,174 +298,6 @@ fn partner_draft(form: &FormData) -> (PartnerDraft, Vec<FieldError>) {
             notes: form.0.iter().any(|(k, _)| k == "notes").then(|| form.get("notes").to_owned()),
         };
     (draft, errors)
-}
-
-/// One entry of a partner's timeline: a stage change, an interaction or assets sent.
-pub struct TimelineRow {
-    /// What happened, e.g. "Contacted", "Call", "Assets sent".
-    pub title: String,
-    /// The smaller line after the title, e.g. "from Lead".
-    pub sub: String,
-    pub reopened: bool,
-    pub who: String,
-    pub when: String,
-    pub reason: String,
-    pub note: String,
-    /// Orders the timeline, newest first.
-    pub sort: String,
-}
-
-pub struct ContactRow {
-    pub name: String,
-    pub email: String,
-    pub role: String,
-    pub language: String,
-    pub consent: String,
-}
-
-#[derive(Template)]
-#[template(path = "partner.html")]
-struct PartnerPage {
-    layout: Layout,
-    slug: String,
-    p: Partner,
-    owner: String,
-    /// The owner's user id, 0 for none (for the owner picker).
-    owner_id: i64,
-    can_edit: bool,
-    can_reassign: bool,
-    timeline: Vec<TimelineRow>,
-    contacts: Vec<ContactRow>,
-    team: Vec<(i64, String)>,
-    stages: Vec<(&'static str, &'static str)>,
-    categories: Vec<(&'static str, &'static str)>,
-    audiences: Vec<(&'static str, bool)>,
-    errors: Vec<FieldError>,
-    /// What the user typed in a form that failed, to show it again.
-    form: FormData,
-    /// Which form the errors belong to: "edit", "stage", "contact", or one of the workflow forms.
-    failed: String,
-    /// Asks, commitments, tasks, assets, the logo and the link.
-    work: super::partner_work::PartnerWork,
-}
-
-impl PartnerPage {
-    fn error(&self, form: &str, field: &str) -> Option<&str> {
-        if self.failed != form {
-            return None;
-        }
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
-    }
-
-    /// The value to show in a field of `form`: what was typed if that form failed, else `stored`.
-    fn value<'a>(&'a self, form: &str, field: &str, stored: &'a str) -> &'a str {
-        if self.failed == form { self.form.get(field) } else { stored }
-    }
-
-    /// An error of the form of commitment `id`.
-    fn cerror(&self, id: &i64, field: &str) -> Option<&str> {
-        self.error(&format!("c{id}"), field)
-    }
-
-    /// The value of a field of the form of commitment `id`.
-    fn cvalue<'a>(&'a self, id: &i64, field: &str, stored: &'a str) -> &'a str {
-        self.value(&format!("c{id}"), field, stored)
-    }
-
-    fn tags(&self) -> String {
-        self.p.fields.tags.join(", ")
-    }
-}
-
-pub(super) async fn partner_page(
-    app: &AppState,
-    me: &SignedIn,
-    slug: &str,
-    id: PartnerId,
-    failed: &str,
-    form: FormData,
-    errors: Vec<FieldError>,
-) -> Result<Response, PageError> {
-    partner_page_with(app, me, slug, id, failed, form, errors, None).await
-}
-
-/// The partner page; `new_link` is a partner link made by this request, shown once.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn partner_page_with(
-    app: &AppState,
-    me: &SignedIn,
-    slug: &str,
-    id: PartnerId,
-    failed: &str,
-    form: FormData,
-    errors: Vec<FieldError>,
-    new_link: Option<String>,
-) -> Result<Response, PageError> {
-    let campaign = campaign_id(app, slug).await?;
-    let p = app.store.partner(me.actor(), id).await?;
-    if p.campaign_id != campaign {
-        return Err(PageError::NotFound);
-    }
-    let layout = Layout::new(app, me, Some(slug), "partners", p.fields.name.clone()).await?;
-    let team = team_names(app, me.actor(), campaign).await?;
-    let history = app.store.stage_history(me.actor(), id).await?;
-    let mut timeline: Vec<TimelineRow> = history
-        .into_iter()
-        .map(|h| TimelineRow {
-            title: h.to.label().to_owned(),
-            sub: h.from.map_or(String::new(), |s| format!("from {}", s.label())),
-            who: h.actor_name.unwrap_or_else(|| "Rally".into()),
-            when: h.at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            sort: h.at.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
-            note: h.note,
-            reason: h.reason.unwrap_or_default(),
-            reopened: h.reopened,
-        })
-        .collect();
-    let contacts = app
-        .store
-        .contacts(me.actor(), id)
-        .await?
-        .into_iter()
-        .map(|k| ContactRow {
-            name: k.fields.name,
-            email: k.fields.email.to_string(),
-            role: k.fields.role,
-            language: k.fields.language.map(|l| l.to_string()).unwrap_or_default(),
-            consent: k.fields.consent.as_str().replace('_', " "),
-        })
-        .collect();
-    let can_edit = layout.can_edit_partner(me.user.id, p.fields.owner_id);
-    let work = super::partner_work::PartnerWork::load(app, me, &p, new_link, &mut timeline).await?;
-    timeline.sort_by(|a, b| b.sort.cmp(&a.sort));
-    let can_reassign = layout
-        .campaign
-        .as_ref()
-        .and_then(|c| c.role)
-        .is_some_and(|r| matches!(r, rally_domain::Role::Owner | rally_domain::Role::Coordinator));
-    let audiences = Audience::ALL.iter().map(|a| (a.as_str(), p.fields.audiences.contains(a))).collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut response = render(&PartnerPage {
-        layout,
-        slug: slug.to_owned(),
-        owner: owner_name(&team, p.fields.owner_id),
-        owner_id: p.fields.owner_id.map_or(0, |o| o.0),
-        p,
-        can_edit,
-        can_reassign,
-        timeline,
-        contacts,
-        team,
-        stages: stage_options(),
-        categories: category_options(),
-        audiences,
-        errors,
-        form,
-        failed: failed.to_owned(),
-        work,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
 }
 
 pub async fn detail(

@@ -11,7 +11,8 @@ use rally_domain::followup::{MAX_STAGE_LIMIT_DAYS, follow_up_due};
 use rally_domain::{FieldError, PartnerId, Role, Stage, StageLimits};
 use rally_store::{StoreError, TaskFilter};
 
-use super::partner_work::{TaskRow, task_draft};
+use super::partner_page::TaskRow;
+use super::partner_work::task_draft;
 use super::{FormData, Layout, PageError, SignedIn, days_since, render};
 use crate::AppState;
 use crate::auth::{hash_token, random_token};

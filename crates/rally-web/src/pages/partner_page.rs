@@ -1,0 +1,411 @@
+//! One partner's page: its details, contacts and timeline, and the workflow beside them (commitments,
+//! tasks, assets to send, the link) — assembled here for `partners.rs` (the page itself) and
+//! `partner_work.rs` (the forms on it, which show it again with their errors).
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Utc;
+use rally_domain::followup::{InteractionKind, follow_up_due};
+use rally_domain::{AssetId, Audience, FieldError, Partner, PartnerId, UserId};
+use rally_store::TaskFilter;
+
+use super::{
+    FormData, Layout, PageError, SignedIn, campaign_id, category_options, days_since, number, render, stage_options,
+    team_names,
+};
+use crate::AppState;
+
+pub fn owner_name(team: &[(i64, String)], owner: Option<UserId>) -> String {
+    owner.and_then(|o| team.iter().find(|(id, _)| *id == o.0)).map_or("—".to_owned(), |(_, n)| n.clone())
+}
+
+/// A commitment as a row of the partner page (and the dashboard).
+pub struct CommitmentRow {
+    pub id: i64,
+    pub partner_id: i64,
+    pub partner: String,
+    pub ask: String,
+    pub unit: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub quantity: String,
+    pub due: String,
+    pub overdue: bool,
+    pub evidence: String,
+    pub note: String,
+    pub by_partner: bool,
+}
+
+impl CommitmentRow {
+    pub fn new(c: &rally_domain::Commitment, today: chrono::NaiveDate) -> CommitmentRow {
+        CommitmentRow {
+            id: c.id.0,
+            partner_id: c.partner_id.0,
+            partner: c.partner_name.clone(),
+            ask: c.ask_title.clone(),
+            unit: c.unit.clone(),
+            status: c.status.as_str(),
+            status_label: c.status.label(),
+            quantity: c.quantity.map(number).unwrap_or_default(),
+            due: c.due_on.map(|d| d.to_string()).unwrap_or_default(),
+            overdue: c.is_overdue(today),
+            evidence: c.evidence.clone(),
+            note: c.note.clone(),
+            by_partner: c.by_partner,
+        }
+    }
+
+    /// Evidence that is a web address, to show as a link.
+    pub fn evidence_link(&self) -> Option<&str> {
+        let e = self.evidence.trim();
+        (e.starts_with("https://") || e.starts_with("http://")).then_some(e)
+    }
+}
+
+/// A task as a row of a list.
+pub struct TaskRow {
+    pub id: i64,
+    pub title: String,
+    pub due: String,
+    pub overdue: bool,
+    pub done: bool,
+    pub owner: String,
+    pub partner_id: i64,
+    pub partner: String,
+    pub can_edit: bool,
+}
+
+impl TaskRow {
+    pub fn new(t: &rally_domain::Task, today: chrono::NaiveDate, can_edit: bool) -> TaskRow {
+        TaskRow {
+            id: t.id.0,
+            title: t.fields.title.clone(),
+            due: t.fields.due_on.to_string(),
+            overdue: t.is_overdue(today),
+            done: t.fields.done,
+            owner: t.owner_name.clone().unwrap_or_else(|| "—".into()),
+            partner_id: t.fields.partner_id.map_or(0, |p| p.0),
+            partner: t.partner_name.clone().unwrap_or_default(),
+            can_edit,
+        }
+    }
+}
+
+pub struct AssetOption {
+    pub id: i64,
+    pub title: String,
+    pub kind: &'static str,
+    pub sent: bool,
+}
+
+/// Everything of the workflow the partner page shows.
+pub struct PartnerWork {
+    pub today: String,
+    pub commitments: Vec<CommitmentRow>,
+    /// Standard asks not yet proposed to this partner: (id, title).
+    pub ask_options: Vec<(i64, String)>,
+    pub tasks: Vec<TaskRow>,
+    pub follow_up_due: String,
+    pub assets: Vec<AssetOption>,
+    pub contacts: Vec<(i64, String)>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub has_logo: bool,
+    pub opt_out: bool,
+    /// When the active link was made (and last used), if there is one.
+    pub link: Option<String>,
+    /// A link made by this very request: its only showing.
+    pub new_link: Option<String>,
+    /// "12 days in Contacted (limit 7)" when the partner is past its stage's limit.
+    pub stale: Option<String>,
+    pub can_edit_tasks: bool,
+    /// Marketing e-mail to the partner is held back until this day.
+    pub do_not_contact: String,
+    /// E-mails to the partner's contacts: (when, subject, to, status, reason).
+    pub mail: Vec<(String, String, String, &'static str, String)>,
+}
+
+impl PartnerWork {
+    /// Loads the workflow of partner `p`, adding its interactions and sends to `timeline`.
+    pub async fn load(
+        app: &AppState,
+        me: &SignedIn,
+        p: &Partner,
+        new_link: Option<String>,
+        timeline: &mut Vec<TimelineRow>,
+    ) -> Result<PartnerWork, PageError> {
+        let actor = me.actor();
+        let today = Utc::now().date_naive();
+        let commitments = app.store.commitments(actor, p.id).await?;
+        let proposed: Vec<_> = commitments.iter().map(|c| c.ask_id).collect();
+        let ask_options = app
+            .store
+            .standard_asks(actor, p.campaign_id)
+            .await?
+            .into_iter()
+            .filter(|a| !proposed.contains(&a.id))
+            .map(|a| (a.id.0, a.fields.title))
+            .collect();
+        for i in app.store.interactions(actor, p.id).await? {
+            let with = i.contact_name.map(|n| format!("with {n}")).unwrap_or_default();
+            timeline.push(TimelineRow {
+                title: i.fields.kind.label().to_owned(),
+                sub: with,
+                reopened: false,
+                who: i.author_name.unwrap_or_else(|| "Rally".into()),
+                when: i.fields.on.to_string(),
+                reason: String::new(),
+                note: i.fields.text,
+                sort: format!("{} {}", i.fields.on, i.created_at.format("%H:%M:%S%.6f")),
+            });
+        }
+        let sends = app.store.asset_sends(actor, p.id).await?;
+        for s in &sends {
+            timeline.push(TimelineRow {
+                title: "Sent".into(),
+                sub: format!("{} ({})", s.asset_title, s.asset_kind.label()),
+                reopened: false,
+                who: s.sent_by_name.clone().unwrap_or_else(|| "Rally".into()),
+                when: s.sent_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                reason: String::new(),
+                note: s.note.clone(),
+                sort: s.sent_at.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
+            });
+        }
+        let sent: Vec<AssetId> = sends.iter().map(|s| s.asset_id).collect();
+        let assets = app
+            .store
+            .assets(actor, p.campaign_id)
+            .await?
+            .into_iter()
+            .map(|a| AssetOption {
+                id: a.id.0,
+                sent: sent.contains(&a.id),
+                title: a.fields.title,
+                kind: a.fields.kind.label(),
+            })
+            .collect();
+        let filter = TaskFilter { partner: Some(p.id), ..Default::default() };
+        let role = app.store.campaign(actor, p.campaign_id).await?.role;
+        let tasks = app
+            .store
+            .tasks(actor, p.campaign_id, filter)
+            .await?
+            .iter()
+            .map(|t| {
+                let can = role
+                    .is_some_and(|r| r.allows(me.user.id, rally_domain::Action::EditTask { owner: t.fields.owner_id }));
+                TaskRow::new(t, today, can)
+            })
+            .collect();
+        let contacts = app.store.contacts(actor, p.id).await?.into_iter().map(|k| (k.id.0, k.fields.name)).collect();
+        let profile = app.store.partner_profile(actor, p.id).await?;
+        let link = profile.link.map(|l| {
+            let used =
+                l.last_used_at.map_or("never opened".to_owned(), |u| format!("last opened {}", u.format("%Y-%m-%d")));
+            format!("made {}, {used}", l.created_at.format("%Y-%m-%d"))
+        });
+        let limits = app.store.stage_limits(actor, p.campaign_id).await?;
+        let stale = limits
+            .days(p.stage)
+            .filter(|_| limits.is_stale(p.stage, p.stage_since, Utc::now()))
+            .map(|limit| format!("{} in {} (the limit is {limit} days)", days_since(p.stage_since), p.stage.label()));
+        let mail = app
+            .store
+            .partner_mail(actor, p.id)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let when = m.sent_at.unwrap_or(m.due_at).format("%Y-%m-%d %H:%M UTC").to_string();
+                (when, m.subject, m.email, m.status.label(), m.reason)
+            })
+            .collect();
+        let do_not_contact = app.store.do_not_contact(actor, p.id).await?.map(|d| d.to_string()).unwrap_or_default();
+        Ok(PartnerWork {
+            do_not_contact,
+            mail,
+            today: today.to_string(),
+            commitments: commitments.iter().map(|c| CommitmentRow::new(c, today)).collect(),
+            ask_options,
+            tasks,
+            follow_up_due: follow_up_due(today).to_string(),
+            assets,
+            contacts,
+            kinds: InteractionKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+            has_logo: profile.logo.is_some(),
+            opt_out: profile.recognition_opt_out,
+            link,
+            new_link,
+            stale,
+            can_edit_tasks: role.is_some_and(|r| r != rally_domain::Role::Viewer),
+        })
+    }
+}
+
+/// One entry of a partner's timeline: a stage change, an interaction or assets sent.
+pub struct TimelineRow {
+    /// What happened, e.g. "Contacted", "Call", "Assets sent".
+    pub title: String,
+    /// The smaller line after the title, e.g. "from Lead".
+    pub sub: String,
+    pub reopened: bool,
+    pub who: String,
+    pub when: String,
+    pub reason: String,
+    pub note: String,
+    /// Orders the timeline, newest first.
+    pub sort: String,
+}
+
+pub struct ContactRow {
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub language: String,
+    pub consent: String,
+}
+
+#[derive(Template)]
+#[template(path = "partner.html")]
+struct PartnerPage {
+    layout: Layout,
+    slug: String,
+    p: Partner,
+    owner: String,
+    /// The owner's user id, 0 for none (for the owner picker).
+    owner_id: i64,
+    can_edit: bool,
+    can_reassign: bool,
+    timeline: Vec<TimelineRow>,
+    contacts: Vec<ContactRow>,
+    team: Vec<(i64, String)>,
+    stages: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    audiences: Vec<(&'static str, bool)>,
+    errors: Vec<FieldError>,
+    /// What the user typed in a form that failed, to show it again.
+    form: FormData,
+    /// Which form the errors belong to: "edit", "stage", "contact", or one of the workflow forms.
+    failed: String,
+    /// Asks, commitments, tasks, assets, the logo and the link.
+    work: PartnerWork,
+}
+
+impl PartnerPage {
+    fn error(&self, form: &str, field: &str) -> Option<&str> {
+        if self.failed != form {
+            return None;
+        }
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    /// The value to show in a field of `form`: what was typed if that form failed, else `stored`.
+    fn value<'a>(&'a self, form: &str, field: &str, stored: &'a str) -> &'a str {
+        if self.failed == form { self.form.get(field) } else { stored }
+    }
+
+    /// An error of the form of commitment `id`.
+    fn cerror(&self, id: &i64, field: &str) -> Option<&str> {
+        self.error(&format!("c{id}"), field)
+    }
+
+    /// The value of a field of the form of commitment `id`.
+    fn cvalue<'a>(&'a self, id: &i64, field: &str, stored: &'a str) -> &'a str {
+        self.value(&format!("c{id}"), field, stored)
+    }
+
+    fn tags(&self) -> String {
+        self.p.fields.tags.join(", ")
+    }
+}
+
+pub(super) async fn partner_page(
+    app: &AppState,
+    me: &SignedIn,
+    slug: &str,
+    id: PartnerId,
+    failed: &str,
+    form: FormData,
+    errors: Vec<FieldError>,
+) -> Result<Response, PageError> {
+    partner_page_with(app, me, slug, id, failed, form, errors, None).await
+}
+
+/// The partner page; `new_link` is a partner link made by this request, shown once.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn partner_page_with(
+    app: &AppState,
+    me: &SignedIn,
+    slug: &str,
+    id: PartnerId,
+    failed: &str,
+    form: FormData,
+    errors: Vec<FieldError>,
+    new_link: Option<String>,
+) -> Result<Response, PageError> {
+    let campaign = campaign_id(app, slug).await?;
+    let p = app.store.partner(me.actor(), id).await?;
+    if p.campaign_id != campaign {
+        return Err(PageError::NotFound);
+    }
+    let layout = Layout::new(app, me, Some(slug), "partners", p.fields.name.clone()).await?;
+    let team = team_names(app, me.actor(), campaign).await?;
+    let history = app.store.stage_history(me.actor(), id).await?;
+    let mut timeline: Vec<TimelineRow> = history
+        .into_iter()
+        .map(|h| TimelineRow {
+            title: h.to.label().to_owned(),
+            sub: h.from.map_or(String::new(), |s| format!("from {}", s.label())),
+            who: h.actor_name.unwrap_or_else(|| "Rally".into()),
+            when: h.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            sort: h.at.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
+            note: h.note,
+            reason: h.reason.unwrap_or_default(),
+            reopened: h.reopened,
+        })
+        .collect();
+    let contacts = app
+        .store
+        .contacts(me.actor(), id)
+        .await?
+        .into_iter()
+        .map(|k| ContactRow {
+            name: k.fields.name,
+            email: k.fields.email.to_string(),
+            role: k.fields.role,
+            language: k.fields.language.map(|l| l.to_string()).unwrap_or_default(),
+            consent: k.fields.consent.as_str().replace('_', " "),
+        })
+        .collect();
+    let can_edit = layout.can_edit_partner(me.user.id, p.fields.owner_id);
+    let work = PartnerWork::load(app, me, &p, new_link, &mut timeline).await?;
+    timeline.sort_by(|a, b| b.sort.cmp(&a.sort));
+    let can_reassign = layout
+        .campaign
+        .as_ref()
+        .and_then(|c| c.role)
+        .is_some_and(|r| matches!(r, rally_domain::Role::Owner | rally_domain::Role::Coordinator));
+    let audiences = Audience::ALL.iter().map(|a| (a.as_str(), p.fields.audiences.contains(a))).collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut response = render(&PartnerPage {
+        layout,
+        slug: slug.to_owned(),
+        owner: owner_name(&team, p.fields.owner_id),
+        owner_id: p.fields.owner_id.map_or(0, |o| o.0),
+        p,
+        can_edit,
+        can_reassign,
+        timeline,
+        contacts,
+        team,
+        stages: stage_options(),
+        categories: category_options(),
+        audiences,
+        errors,
+        form,
+        failed: failed.to_owned(),
+        work,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
