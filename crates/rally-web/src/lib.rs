@@ -15,12 +15,14 @@ pub mod api;
 pub mod auth;
 pub(crate) mod blocking;
 pub mod client;
+mod counter;
 mod error;
 pub mod export;
 mod extract;
 pub mod files;
 mod health;
 pub mod import;
+pub mod kit;
 pub mod pages;
 pub mod plan_doc;
 #[cfg(test)]

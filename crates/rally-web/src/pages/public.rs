@@ -74,18 +74,12 @@ struct Wall {
     tiers: Vec<(&'static str, Vec<Recognized>)>,
 }
 
-/// The tiers of a wall, high reach first, each non-empty.
-pub fn tiers(wall: Vec<Recognized>) -> Vec<(&'static str, Vec<Recognized>)> {
-    let (high, low): (Vec<_>, Vec<_>) = wall.into_iter().partition(|r| r.tier == rally_domain::Tier::High);
-    [("Main partners", high), ("Partners", low)].into_iter().filter(|(_, v)| !v.is_empty()).collect()
-}
-
 /// `GET /c/{slug}/recognition`: the won partners who did not opt out, logos in a standard box, grouped
 /// by tier — an HTML fragment for the public campaign site.
 pub async fn recognition(State(app): State<AppState>, Path(slug): Path<String>) -> Result<Response, PageError> {
     let id = super::campaign_id(&app, &slug).await?;
     let wall = app.store.recognition(id).await?;
-    render(&Wall { slug, tiers: tiers(wall) })
+    render(&Wall { slug, tiers: crate::kit::wall_tiers(wall) })
 }
 
 /// `GET /c/{slug}/logos/{partner}`: a recognized partner's logo; nothing for anyone else.

@@ -9,7 +9,7 @@ use rally_store::Recognized;
 
 use super::{CounterView, Ctx, LangQuery, stats};
 use crate::AppState;
-use crate::pages::{PageError, render};
+use crate::kit::{PageError, render};
 
 /// Any site may frame these pages; they hold only what the public site shows anyway.
 fn frameable(mut response: Response) -> Response {

@@ -12,7 +12,7 @@ use rally_store::{EventFilter, Recognized};
 
 use super::{CounterView, Ctx, EVENT_LANGUAGES, LangQuery, SiteView, country_name, stats};
 use crate::AppState;
-use crate::pages::{PageError, render};
+use crate::kit::{PageError, render};
 
 #[derive(Template)]
 #[template(path = "site/home.html")]
@@ -239,7 +239,7 @@ struct Partners {
 
 /// Partners grouped by tier, with translated headings.
 pub fn tiers(ctx: &Ctx, wall: Vec<Recognized>) -> Vec<(String, Vec<Recognized>)> {
-    crate::pages::public_tiers(wall)
+    crate::kit::wall_tiers(wall)
         .into_iter()
         .map(|(title, partners)| {
             (if title == "Main partners" { ctx.t("partners-main") } else { ctx.t("partners-title") }, partners)

@@ -17,7 +17,7 @@ use rally_store::StoreError;
 use super::register::{EventFormView, Registered, event_form, message, read_form};
 use super::{Ctx, LINK_PURPOSE, Places, SiteView, link_secret, window};
 use crate::AppState;
-use crate::pages::{PageError, render};
+use crate::kit::{PageError, render};
 
 /// What the page says after an action (`?done=`).
 #[derive(Debug, Default, serde::Deserialize)]

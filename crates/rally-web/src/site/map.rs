@@ -14,7 +14,7 @@ use rally_site::map::{MapSpec, Point, render as render_map};
 
 use super::{Ctx, MAP_FRESH, SiteView, country_name, stats};
 use crate::AppState;
-use crate::pages::{PageError, render};
+use crate::kit::{PageError, render};
 
 /// Most points drawn; the map merges close ones anyway.
 const MAX_POINTS: i64 = 20_000;

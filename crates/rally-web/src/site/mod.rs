@@ -21,7 +21,7 @@ use rally_site::i18n::{Arg, Lang, negotiate};
 use rally_store::{EventMailKind, EventStats, OrganizerMail, Site};
 
 use crate::AppState;
-use crate::pages::PageError;
+use crate::kit::PageError;
 
 mod embed;
 mod home;
@@ -67,7 +67,7 @@ struct ErrorPage<'a> {
 /// English): an answer that carries a page error's [`ErrorKind`] is written again, keeping its status
 /// and headers (`Retry-After`).
 async fn localize_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    use crate::pages::ErrorKind;
+    use crate::kit::ErrorKind;
     let explicit = request
         .uri()
         .query()
@@ -225,7 +225,7 @@ pub async fn stats(app: &AppState, slug: &str) -> Result<(CampaignId, Arc<EventS
             None => app.store.campaign_id(slug).await?.ok_or(rally_store::StoreError::NotFound("campaign"))?,
         };
         let stats = app.store.event_stats(campaign).await?;
-        let document = crate::api::events::public_stats::PublicStats::new(slug, &stats);
+        let document = crate::counter::PublicStats::new(slug, &stats);
         let json = Bytes::from(serde_json::to_vec(&document).unwrap_or_default());
         Ok(CachedStats { at: Instant::now(), campaign, stats: Arc::new(stats), json })
     })

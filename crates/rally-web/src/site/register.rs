@@ -14,7 +14,7 @@ use rally_store::StoreError;
 use super::{Ctx, EVENT_LANGUAGES, LangQuery, Places, SiteView, link_secret, window};
 use crate::AppState;
 use crate::client::ClientIp;
-use crate::pages::{FormData, PageError, render};
+use crate::kit::{FormData, PageError, render};
 
 /// The largest registration form Rally reads: the longest description many times over.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;

@@ -1,0 +1,9 @@
+//! The toolkit the three HTTP surfaces share — `api/` (JSON), `pages/` (the team's app) and `site/`
+//! (the public campaign sites): rendering, error pages, form reading, page headers. It uses none of
+//! them, and they do not use one another.
+
+mod page;
+mod wall;
+
+pub use page::{ErrorKind, FormData, PageError, render, security_headers};
+pub use wall::wall_tiers;
