@@ -385,3 +385,20 @@ mod tests {
         assert!(!valid_lat_lon(0.0, f64::INFINITY));
     }
 }
+
+/// The gazetteer Rally ships (GeoNames towns, Natural Earth countries), as event registration and
+/// event imports ask it where a place is.
+#[derive(Debug)]
+pub struct ShippedGazetteer;
+
+impl rally_domain::event::Gazetteer for ShippedGazetteer {
+    fn is_country(&self, code: &str) -> bool {
+        country(code).is_some()
+    }
+    fn find_place(&self, country_code: &str, name: &str) -> Option<(f64, f64)> {
+        find_place(country_code, name).map(|p| (p.at.lat, p.at.lon))
+    }
+    fn country_centre(&self, code: &str) -> Option<(f64, f64)> {
+        country(code).map(|c| (c.centre.lat, c.centre.lon))
+    }
+}

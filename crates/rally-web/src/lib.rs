@@ -111,6 +111,15 @@ pub fn openapi_json() -> String {
     serde_json::to_string_pretty(&api::completed(api::routes().into_openapi())).unwrap_or_default()
 }
 
+/// The HTML surfaces — the team's app and the public campaign sites — behind the CSRF guard (every
+/// state-changing request) and the headers every page carries.
+fn html_routes(state: AppState) -> Router<AppState> {
+    pages::routes()
+        .merge(site::routes())
+        .layer(axum::middleware::from_fn_with_state(state, pages::session::csrf_guard))
+        .layer(axum::middleware::from_fn(kit::security_headers))
+}
+
 /// The whole application: API, health check, and problem documents for unknown routes.
 pub fn router(state: AppState) -> Router {
     let (api, mut openapi) = api::layered_routes().split_for_parts();
@@ -123,7 +132,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", axum::routing::get(move || api::openapi_json(openapi.clone())))
         .route("/healthz", axum::routing::get(health::healthz))
         .route("/", axum::routing::get(index))
-        .merge(pages::routes(state.clone()))
+        .merge(html_routes(state.clone()))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

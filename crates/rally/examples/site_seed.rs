@@ -64,7 +64,7 @@ async fn main() -> anyhow::Result<()> {
             consent: "on".into(),
             ..EventForm::default()
         }
-        .validate(window, &rally_web::site::Places)
+        .validate(window, &rally_site::geo::ShippedGazetteer)
         .map_err(|e| anyhow::anyhow!("event {i}: {e:?}"))?;
         batch.push((fields, EventStatus::Approved));
         if batch.len() == 10_000 {

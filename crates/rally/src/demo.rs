@@ -547,7 +547,7 @@ async fn events(
             consent: "on".into(),
             ..EventForm::default()
         }
-        .validate(window, &rally_web::site::Places)
+        .validate(window, &rally_site::geo::ShippedGazetteer)
         .map_err(|e| anyhow::anyhow!("demo event {i}: {e:?}"))
     };
     let mut approved = Vec::new();

@@ -282,7 +282,7 @@ impl<'a> RowChecker<'a> {
             news: String::new(),
             website: String::new(),
         };
-        match form.validate(window, &crate::site::Places) {
+        match form.validate(window, &rally_site::geo::ShippedGazetteer) {
             Ok(f) => Some(Parsed::Event(Box::new(f))),
             Err(errors) => {
                 for e in errors {

@@ -1,9 +1,9 @@
 //! The team's web app: server-rendered pages (askama templates, checked at compile time) that work
 //! without JavaScript; `static/app.js` adds drag-and-drop and in-place updates on top.
 
+use axum::Router;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Router, middleware};
 use rally_domain::{Category, Role, Stage, UserId};
 use rally_store::Actor;
 
@@ -34,11 +34,11 @@ mod unsubscribe;
 
 pub use session::SignedIn;
 
-use crate::kit::security_headers;
 pub use crate::kit::{ErrorKind, FormData, PageError, render};
 
-/// Every page route, behind the CSRF guard.
-pub fn routes(state: AppState) -> Router<AppState> {
+/// Every route of the team's app (the router puts them, with the public site's, behind the CSRF guard
+/// and the page headers).
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
@@ -116,9 +116,6 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/favicon.ico", get(favicon_ico))
         .route("/favicon.svg", get(favicon_svg))
         .route("/static/app.js", get(static_js))
-        .merge(crate::site::routes())
-        .layer(middleware::from_fn_with_state(state, session::csrf_guard))
-        .layer(middleware::from_fn(security_headers))
 }
 
 /// Routes that take a file: the upload limit instead of the page body limit.

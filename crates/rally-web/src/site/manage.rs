@@ -15,7 +15,7 @@ use rally_site::i18n::Arg;
 use rally_store::StoreError;
 
 use super::register::{EventFormView, Registered, event_form, message, read_form};
-use super::{Ctx, LINK_PURPOSE, Places, SiteView, link_secret, window};
+use super::{Ctx, LINK_PURPOSE, SiteView, link_secret, window};
 use crate::AppState;
 use crate::kit::{PageError, render};
 
@@ -227,7 +227,7 @@ pub async fn edit(
     form.organizer_email = event.fields.organizer_email.to_string();
     form.consent = "on".into();
     form.website.clear();
-    match form.validate(window(&ctx.site), &Places) {
+    match form.validate(window(&ctx.site), &rally_site::geo::ShippedGazetteer) {
         Ok(fields) => match app.store.organizer_edit(event.id, event.link_version, fields, Utc::now()).await {
             Ok(_) => {
                 app.site.forget(&slug);

@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rally_domain::CampaignId;
-use rally_domain::event::{DateWindow, Event, Gazetteer};
+use rally_domain::event::{DateWindow, Event};
 use rally_site::geo;
 use rally_site::i18n::{Arg, Lang, negotiate};
 use rally_store::{EventMailKind, EventStats, OrganizerMail, Site};
@@ -303,22 +303,6 @@ impl CounterView {
             goal_raw: s.goal.max(1),
             progress: ctx.t_num("counter-progress", "percent", percent),
         }
-    }
-}
-
-/// The gazetteer the site ships (GeoNames towns, Natural Earth countries).
-#[derive(Debug)]
-pub struct Places;
-
-impl Gazetteer for Places {
-    fn is_country(&self, code: &str) -> bool {
-        geo::country(code).is_some()
-    }
-    fn find_place(&self, country: &str, name: &str) -> Option<(f64, f64)> {
-        geo::find_place(country, name).map(|p| (p.at.lat, p.at.lon))
-    }
-    fn country_centre(&self, country: &str) -> Option<(f64, f64)> {
-        geo::country(country).map(|c| (c.centre.lat, c.centre.lon))
     }
 }
 

@@ -11,7 +11,7 @@ use rally_domain::event::{EventError, EventForm, EventType};
 use rally_site::i18n::{Arg, Lang};
 use rally_store::StoreError;
 
-use super::{Ctx, EVENT_LANGUAGES, LangQuery, Places, SiteView, link_secret, window};
+use super::{Ctx, EVENT_LANGUAGES, LangQuery, SiteView, link_secret, window};
 use crate::AppState;
 use crate::client::ClientIp;
 use crate::kit::{FormData, PageError, render};
@@ -233,7 +233,7 @@ pub async fn submit(
         };
         return Ok(ctx.respond(render(&page)?));
     }
-    let fields = match f.validate(window(&ctx.site), &Places) {
+    let fields = match f.validate(window(&ctx.site), &rally_site::geo::ShippedGazetteer) {
         Ok(fields) => fields,
         Err(errors) => {
             let page = form_page(&ctx, f, &errors, None);
