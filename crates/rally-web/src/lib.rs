@@ -23,6 +23,7 @@ pub mod files;
 mod health;
 pub mod import;
 pub mod kit;
+mod moderation;
 pub mod pages;
 pub mod plan_doc;
 #[cfg(test)]

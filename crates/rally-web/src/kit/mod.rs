@@ -3,7 +3,9 @@
 //! them, and they do not use one another.
 
 mod page;
+mod partner_query;
 mod wall;
 
 pub use page::{ErrorKind, FormData, PageError, render, security_headers};
+pub use partner_query::PartnerListQuery;
 pub use wall::wall_tiers;

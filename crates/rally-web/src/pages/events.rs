@@ -182,7 +182,7 @@ pub async fn moderate(
     };
     let campaign = super::campaign_id(&app, &slug).await?;
     let done = if form.get("decision") == "reject" { "reject" } else { "approve" };
-    match crate::site::moderate(&app, me.actor(), campaign, &ids, decision).await {
+    match crate::moderation::moderate(&app, me.actor(), campaign, &ids, decision).await {
         Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/events?status={status}&done={done}")).into_response()),
         Err(StoreError::Invalid(i)) => page(&app, &me, &slug, &status, None, Some(i.sentences())).await,
         Err(StoreError::Conflict { message, .. }) => page(&app, &me, &slug, &status, None, Some(message)).await,

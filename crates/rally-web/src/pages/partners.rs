@@ -14,7 +14,7 @@ use super::{
     team_names,
 };
 use crate::AppState;
-use crate::api::partners::list::ListQuery;
+use crate::kit::PartnerListQuery;
 
 /// A partner as a row of the list or a card of the board.
 pub struct PartnerRow {
@@ -120,7 +120,7 @@ async fn list_page(
 ) -> Result<Response, PageError> {
     let campaign = app.store.campaign_by_slug(me.actor(), slug).await?.campaign;
     let layout = Layout::new(app, me, Some(slug), "partners", format!("Partners · {}", campaign.fields.name)).await?;
-    let query = ListQuery {
+    let query = PartnerListQuery {
         stage: get(&raw, "stage"),
         category: get(&raw, "category"),
         tier: get(&raw, "tier"),

@@ -117,7 +117,7 @@ async fn site_css() -> impl IntoResponse {
 }
 
 /// How long counter figures are served from memory before the database is asked again.
-const FRESH: Duration = Duration::from_secs(1);
+use crate::counter::FRESH;
 /// How long a rendered world map is kept.
 const MAP_FRESH: Duration = Duration::from_secs(10);
 
@@ -128,26 +128,19 @@ type MapKey = (String, Option<String>, Lang);
 #[derive(Debug)]
 pub struct SiteState {
     sites: Mutex<HashMap<String, (Instant, Arc<Site>)>>,
-    stats: Mutex<HashMap<String, CachedStats>>,
+    /// The counter's figures (the public API serves them too).
+    pub counter: crate::counter::CounterCache,
     maps: Mutex<HashMap<MapKey, (Instant, Arc<str>)>>,
     /// Registrations one client address may send per hour (a burst of a quarter of it at once).
     pub registrations: crate::client::Allowance,
     secret: tokio::sync::OnceCell<String>,
 }
 
-#[derive(Debug, Clone)]
-struct CachedStats {
-    at: Instant,
-    campaign: CampaignId,
-    stats: Arc<EventStats>,
-    json: Bytes,
-}
-
 impl SiteState {
     pub fn new(registrations_per_hour: u32) -> SiteState {
         SiteState {
             sites: Mutex::new(HashMap::new()),
-            stats: Mutex::new(HashMap::new()),
+            counter: crate::counter::CounterCache::default(),
             maps: Mutex::new(HashMap::new()),
             registrations: crate::client::Allowance::new(
                 registrations_per_hour,
@@ -159,12 +152,7 @@ impl SiteState {
 
     /// Drops a campaign's cached figures and settings, after a change this process made.
     pub fn forget(&self, slug: &str) {
-        // The figures are marked stale, not dropped: they stay the fallback if the database fails.
-        if let Ok(mut m) = self.stats.lock()
-            && let Some(c) = m.get_mut(slug)
-        {
-            c.at = Instant::now().checked_sub(FRESH * 2).unwrap_or(c.at);
-        }
+        self.counter.mark_stale(slug);
         if let Ok(mut m) = self.sites.lock() {
             m.remove(slug);
         }
@@ -214,72 +202,9 @@ fn event_token(secret: &str, event: &Event) -> String {
     rally_comms::unsubscribe::versioned_token(secret, LINK_PURPOSE, event.id.0, event.link_version)
 }
 
-/// The counter and statistics of a campaign (and its members): from memory while fresh, else from the
-/// database; when the database fails, the last good figures.
-pub async fn stats(app: &AppState, slug: &str) -> Result<(CampaignId, Arc<EventStats>, Bytes), PageError> {
-    let cached = app.site.stats.lock().ok().and_then(|m| m.get(slug).cloned());
-    let known = cached.as_ref().map(|c| c.campaign);
-    let answer = fresh_or_last_good(cached.map(|c| (c.at, c)), || async {
-        let campaign = match known {
-            Some(c) => c,
-            None => app.store.campaign_id(slug).await?.ok_or(rally_store::StoreError::NotFound("campaign"))?,
-        };
-        let stats = app.store.event_stats(campaign).await?;
-        let document = crate::counter::PublicStats::new(slug, &stats);
-        let json = Bytes::from(serde_json::to_vec(&document).unwrap_or_default());
-        Ok(CachedStats { at: Instant::now(), campaign, stats: Arc::new(stats), json })
-    })
-    .await;
-    match answer {
-        Ok(Answer::Fetched(c)) => {
-            if let Ok(mut m) = app.site.stats.lock() {
-                if m.len() > 10_000 {
-                    m.clear();
-                }
-                m.insert(slug.to_owned(), c.clone());
-            }
-            Ok((c.campaign, c.stats, c.json))
-        }
-        Ok(Answer::Cached(c)) => Ok((c.campaign, c.stats, c.json)),
-        Err(rally_store::StoreError::NotFound(_)) => Err(PageError::NotFound),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Where a cached answer came from.
-#[derive(Debug, PartialEq)]
-enum Answer<T> {
-    /// Just read from the database: worth keeping.
-    Fetched(T),
-    /// From memory: still fresh, or the last good value while the database fails.
-    Cached(T),
-}
-
-/// A cached value while it is fresh; else a fresh one from `fetch`; and when `fetch` fails (anything but
-/// "not found"), the last good value if there is one — so a counter never falls to a zero that is not true.
-async fn fresh_or_last_good<T, F, Fut>(
-    cached: Option<(Instant, T)>,
-    fetch: F,
-) -> Result<Answer<T>, rally_store::StoreError>
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<T, rally_store::StoreError>>,
-{
-    let cached = match cached {
-        Some((at, v)) if at.elapsed() < FRESH => return Ok(Answer::Cached(v)),
-        other => other,
-    };
-    match fetch().await {
-        Ok(v) => Ok(Answer::Fetched(v)),
-        Err(rally_store::StoreError::NotFound(what)) => Err(rally_store::StoreError::NotFound(what)),
-        Err(e) => match cached {
-            Some((_, v)) => {
-                tracing::warn!(error = %e, "serving the last good figures: the database failed");
-                Ok(Answer::Cached(v))
-            }
-            None => Err(e),
-        },
-    }
+/// The counter's figures for a public page (see [`crate::counter::stats`]).
+async fn stats(app: &AppState, slug: &str) -> Result<(CampaignId, Arc<EventStats>, Bytes), PageError> {
+    crate::counter::stats(&app.site.counter, app.store.as_ref(), slug).await
 }
 
 /// The counter as the home page and the embed show it.
@@ -441,24 +366,6 @@ pub fn mailer(
     }
 }
 
-/// Approves or rejects events for a team member (pages and API), writing to their organizers.
-pub async fn moderate(
-    app: &AppState,
-    actor: rally_store::Actor,
-    campaign: CampaignId,
-    ids: &[rally_domain::EventId],
-    decision: rally_store::Moderation,
-) -> Result<Vec<Event>, rally_store::StoreError> {
-    let c = app.store.campaign(actor, campaign).await?;
-    let secret = app.store.unsubscribe_secret(&rally_comms::unsubscribe::new_secret()).await?;
-    let write =
-        mailer(app.public_url.to_string(), c.campaign.fields.slug.to_string(), c.campaign.fields.name.clone(), secret);
-    let changed = app.store.moderate(actor, campaign, ids, decision, chrono::Utc::now(), &write).await?;
-    // The counter shows the change at once in this process.
-    app.site.forget(c.campaign.fields.slug.as_str());
-    Ok(changed)
-}
-
 /// What the public layout shows around every page.
 #[derive(Debug, Clone)]
 pub struct SiteView {
@@ -530,34 +437,3 @@ pub const EVENT_LANGUAGES: &[(&str, &str)] = &[
     ("ar", "العربية"),
     ("he", "עברית"),
 ];
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-    use rally_store::StoreError;
-
-    /// A failing database, as the store reports one it cannot read.
-    fn down() -> StoreError {
-        StoreError::Corrupt("disk I/O error".into())
-    }
-
-    #[tokio::test]
-    async fn fresh_values_are_served_without_asking() {
-        let got = fresh_or_last_good(Some((Instant::now(), 7)), || async { panic!("not asked") }).await;
-        assert_eq!(got.unwrap(), Answer::Cached(7));
-    }
-
-    #[tokio::test]
-    async fn stale_values_are_refreshed_and_kept_when_the_database_fails() {
-        let old = Instant::now().checked_sub(Duration::from_secs(5)).unwrap();
-        let got = fresh_or_last_good(Some((old, 7)), || async { Ok(9) }).await;
-        assert_eq!(got.unwrap(), Answer::Fetched(9));
-        let got = fresh_or_last_good(Some((old, 7)), || async { Err(down()) }).await;
-        assert_eq!(got.unwrap(), Answer::Cached(7), "the last good value, not an error and not zero");
-        let got = fresh_or_last_good::<i64, _, _>(None, || async { Err(down()) }).await;
-        assert!(matches!(got, Err(StoreError::Corrupt(_))), "nothing to fall back on: the error");
-        let got = fresh_or_last_good(Some((old, 7)), || async { Err(StoreError::NotFound("campaign")) }).await;
-        assert!(matches!(got, Err(StoreError::NotFound(_))), "a deleted campaign is gone, not stale");
-    }
-}

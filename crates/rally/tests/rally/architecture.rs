@@ -108,3 +108,34 @@ fn only_the_store_names_the_database_driver() {
         }
     }
 }
+
+/// The web crate's three HTTP surfaces — the API, the team's app, the public sites — share what
+/// `kit/` and the crate's neutral modules hold, and never reach into one another.
+#[test]
+fn the_web_surfaces_do_not_import_one_another() {
+    const SURFACES: [&str; 3] = ["api", "pages", "site"];
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rally-web/src");
+    let mut checked = 0;
+    for surface in SURFACES {
+        let mut dirs = vec![src.join(surface)];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                checked += 1;
+                for other in SURFACES.iter().filter(|s| **s != surface) {
+                    assert!(
+                        !text.contains(&format!("crate::{other}::")) && !text.contains(&format!("crate::{other};")),
+                        "{} reaches into {other}/: share it through kit/ or a neutral module instead",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "the surfaces' files were found ({checked})");
+}

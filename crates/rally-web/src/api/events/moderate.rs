@@ -46,6 +46,6 @@ pub async fn moderate_events(
     };
     let id = app.campaign_id(&campaign).await?;
     let ids: Vec<EventId> = body.ids.into_iter().map(EventId).collect();
-    let changed = crate::site::moderate(&app, auth.actor(), id, &ids, decision).await?;
+    let changed = crate::moderation::moderate(&app, auth.actor(), id, &ids, decision).await?;
     Ok(Json(changed))
 }

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
     params(("slug" = String, Path, description = "Campaign slug")),
     responses((status = 200, body = PublicStats, description = "OK"), (status = 404, body = Problem, description = "No such campaign")))]
 pub async fn public_stats(State(app): State<AppState>, Path(slug): Path<String>) -> Response {
-    let mut response = match crate::site::stats(&app, &slug).await {
+    let mut response = match crate::counter::stats(&app.site.counter, app.store.as_ref(), &slug).await {
         Ok((_, _, json)) => {
             let mut r = json.into_response();
             r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
