@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rally_domain::cadence::{self, MailKind, Slot};
 use rally_mail::{DkimKey, OutgoingMail, RateLimiter, SendError, Transport};
-use rally_store::{Claimed, Delivered, Store};
+use rally_store::{Claimed, Comms, Delivered};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -50,7 +50,8 @@ impl WorkerConfig {
 /// Delivers the outbox through one transport.
 #[derive(Debug, Clone)]
 pub struct Worker {
-    store: Arc<dyn Store>,
+    /// The worker needs the outbox only: claims and outcomes.
+    store: Arc<dyn Comms>,
     transport: Arc<Transport>,
     config: WorkerConfig,
 }
@@ -67,7 +68,7 @@ fn domain(email: &str) -> &str {
 }
 
 impl Worker {
-    pub fn new(store: Arc<dyn Store>, transport: Arc<Transport>, config: WorkerConfig) -> Worker {
+    pub fn new(store: Arc<dyn Comms>, transport: Arc<Transport>, config: WorkerConfig) -> Worker {
         Worker { store, transport, config }
     }
 

@@ -859,7 +859,7 @@ pub struct MailEntry {
 /// The communication engine's storage: sender and cadence settings, milestones, messages and their
 /// templates, the outbox with its leases, suppressions and contacts' choices. Part of every [`Store`].
 #[async_trait]
-pub trait Comms {
+pub trait Comms: Send + Sync + std::fmt::Debug {
     async fn mail_settings(&self, actor: Actor, campaign: CampaignId) -> Result<MailSettings>;
     async fn set_mail_settings(
         &self,
