@@ -238,7 +238,7 @@ pub async fn plan_message(
     now: DateTime<Utc>,
 ) -> Result<Planned, PlanError> {
     let setup = setup(store, actor, message).await?;
-    let secret = store.unsubscribe_secret(&unsubscribe::new_secret()).await?;
+    let secret = store.link_secret(&unsubscribe::new_secret()).await?;
     let ids: Vec<ContactId> = setup.recipients.iter().map(|r| r.contact.id).collect();
     let history = store.mail_history(&ids).await?;
     let kind = setup.message.fields.kind.mail_kind();
@@ -415,7 +415,7 @@ pub async fn preview(
     .ok_or_else(|| PlanError::NoTemplate { email: email.clone(), language: "—".into() })?;
     let urls = asset_urls(store, actor, setup.message.campaign_id).await?;
     let (commitments, assets) = partner_context(store, actor, r.partner_id, &urls).await?;
-    let secret = store.unsubscribe_secret(&unsubscribe::new_secret()).await?;
+    let secret = store.link_secret(&unsubscribe::new_secret()).await?;
     let url = format!("{base_url}/u/{}", unsubscribe::token(&secret, r.contact.id));
     let rendered = template::render(set, &context(&setup, r, &commitments, &assets, &url))
         .map_err(|error| PlanError::Render { email: email.clone(), error })?;

@@ -926,9 +926,10 @@ pub trait Comms: Send + Sync + std::fmt::Debug {
     async fn do_not_contact(&self, actor: Actor, partner: PartnerId) -> Result<Option<NaiveDate>>;
     /// The e-mails to a partner's contacts, newest first.
     async fn partner_mail(&self, actor: Actor, partner: PartnerId) -> Result<Vec<MailEntry>>;
-    /// The secret that signs unsubscribe links: `candidate` (random, from the caller) the first time,
-    /// the stored one ever after.
-    async fn unsubscribe_secret(&self, candidate: &str) -> Result<String>;
+    /// The secret that signs the links that need no sign-in — unsubscribe links and organizers' event
+    /// links (each with its own purpose): `candidate` (random, from the caller) the first time, the
+    /// stored one ever after. (Stored under the name `unsubscribe`, its first use.)
+    async fn link_secret(&self, candidate: &str) -> Result<String>;
     /// A contact's address and current choice, for its unsubscribe page.
     async fn mail_preference(&self, contact: ContactId) -> Result<Option<(Email, MailPreference)>>;
     /// Records a contact's choice (idempotent); `none` and `essential` suppress the address.

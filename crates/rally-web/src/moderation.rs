@@ -16,7 +16,7 @@ pub async fn moderate(
     decision: rally_store::Moderation,
 ) -> Result<Vec<Event>, rally_store::StoreError> {
     let c = app.store.campaign(actor, campaign).await?;
-    let secret = app.store.unsubscribe_secret(&rally_comms::unsubscribe::new_secret()).await?;
+    let secret = app.store.link_secret(&rally_comms::unsubscribe::new_secret()).await?;
     let write = crate::site::mailer(
         app.public_url.to_string(),
         c.campaign.fields.slug.to_string(),

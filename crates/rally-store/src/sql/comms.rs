@@ -839,7 +839,7 @@ impl Comms for Backend {
             .collect()
     }
 
-    async fn unsubscribe_secret(&self, candidate: &str) -> Result<String> {
+    async fn link_secret(&self, candidate: &str) -> Result<String> {
         // Read on every unsubscribe page and every plan: a write only the very first time.
         let stored =
             sqlx::query("SELECT value FROM secrets WHERE name = 'unsubscribe'").fetch_optional(&self.pool).await?;

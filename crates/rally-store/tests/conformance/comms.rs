@@ -197,8 +197,8 @@ pub async fn failures_retry_bounces_suppress(store: &dyn Store) {
     let excluded: Vec<_> =
         recipients.iter().filter(|r| r.excluded.is_some()).map(|r| r.contact.fields.email.to_string()).collect();
     assert_eq!(excluded, vec!["ana1@bounce.example.org", "ana2@bounce.example.org"]);
-    let secret = ok(store.unsubscribe_secret("first").await);
-    assert_eq!(ok(store.unsubscribe_secret("second").await), secret, "the first secret stays");
+    let secret = ok(store.link_secret("first").await);
+    assert_eq!(ok(store.link_secret("second").await), secret, "the first secret stays");
 }
 
 pub async fn concurrent_workers_claim_disjoint_rows(store: &dyn Store) {

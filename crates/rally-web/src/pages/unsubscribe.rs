@@ -26,7 +26,7 @@ struct UnsubscribePage {
 
 /// The contact a token names, after checking its signature.
 async fn contact(app: &AppState, token: &str) -> Result<rally_domain::ContactId, PageError> {
-    let secret = app.store.unsubscribe_secret(&rally_comms::unsubscribe::new_secret()).await?;
+    let secret = app.store.link_secret(&rally_comms::unsubscribe::new_secret()).await?;
     rally_comms::unsubscribe::verify(&secret, token).ok_or(PageError::NotFound)
 }
 

@@ -190,7 +190,7 @@ async fn link_secret(app: &AppState) -> Result<String, PageError> {
     let secret = app
         .site
         .secret
-        .get_or_try_init(|| async { app.store.unsubscribe_secret(&rally_comms::unsubscribe::new_secret()).await })
+        .get_or_try_init(|| async { app.store.link_secret(&rally_comms::unsubscribe::new_secret()).await })
         .await?;
     Ok(secret.clone())
 }

@@ -162,7 +162,7 @@ async fn unsubscribe_links_need_no_session(site: Site) {
     let c = site.campaign(ana, &[]).await;
     let k = contacts(&site, c, 1).await.remove(0);
     let secret =
-        site.store.unsubscribe_secret(&rally_comms::unsubscribe::new_secret()).await.unwrap_or_else(|e| panic!("{e}"));
+        site.store.link_secret(&rally_comms::unsubscribe::new_secret()).await.unwrap_or_else(|e| panic!("{e}"));
     let token = rally_comms::unsubscribe::token(&secret, k.id);
     let anyone = site.browser();
     // RFC 8058: a POST without cookies or a form token, as a mail provider sends it; twice is fine.
