@@ -49,7 +49,14 @@ impl<'de> Visitor<'de> for Unique {
         Ok(Value::from(v))
     }
 
+    /// A number that is a whole number is read as one: `3.0` and `1e3` are the integers 3 and 1000 in
+    /// JSON (and in the API document's `integer`), but serde reads them as floats and an integer field
+    /// refuses them. From 2^53 on, where a float is no longer exact, it stays a float.
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+        if v.is_finite() && v.fract() == 0.0 && v.abs() < EXACT {
+            return Ok(Value::from(v as i64));
+        }
         Ok(Value::from(v))
     }
 
@@ -275,5 +282,22 @@ mod tests {
         assert!(twice.is_err_and(|e| e.contains("`b` is given twice")));
         assert!(super::parse(br#"{"a": 1} x"#).is_err(), "nothing may follow the value");
         assert!(super::parse(br#"{"a": 1"#).is_err());
+    }
+
+    #[test]
+    fn whole_numbers_are_read_as_integers() {
+        let cases: [(&str, &str); 6] = [
+            (r#"{"quantity": 57804.0}"#, r#"{"quantity": 57804}"#),
+            (r#"{"a": [1.0, -2.00, 1e3, 2.5E1, 0.5, 1.5e300]}"#, r#"{"a": [1, -2, 1000, 25, 0.5, 1.5e300]}"#),
+            (r#"{"t": "1.0 \"2.0\" \\", "n": 3.0}"#, r#"{"t": "1.0 \"2.0\" \\", "n": 3}"#),
+            (r#"{"big": 9007199254740993.0}"#, r#"{"big": 9007199254740993.0}"#),
+            (r#"{"x": 12}"#, r#"{"x": 12}"#),
+            (r#"{"x": -0.0}"#, r#"{"x": 0}"#),
+        ];
+        for (input, expected) in cases {
+            let read = super::parse(input.as_bytes()).map(|v| v.to_string()).unwrap_or_default();
+            let want: serde_json::Value = serde_json::from_str(expected).unwrap_or_default();
+            assert_eq!(read, want.to_string(), "{input}");
+        }
     }
 }
