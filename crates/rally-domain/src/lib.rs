@@ -88,6 +88,9 @@ pub mod contact;
 pub mod event;
 pub mod export;
 pub mod followup;
+#[cfg(any(test, feature = "testing"))]
+#[doc(hidden)]
+pub mod growth;
 pub mod ical;
 pub mod limits;
 pub mod partner;

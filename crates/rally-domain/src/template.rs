@@ -808,7 +808,6 @@ mod tests {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod properties {
-    use std::time::{Duration, Instant};
 
     use proptest::collection::vec;
     use proptest::prelude::*;
@@ -951,35 +950,14 @@ mod properties {
     /// within [`MAX_BODY_BYTES`]) it must take less than 64 times as long, plus slack for the timer,
     /// which linear work meets and quadratic work (256 times) does not.
     fn assert_linear(what: &str, unit: impl Fn(usize) -> String, run: impl Fn(&TemplateSet)) {
-        let sizes = [6 << 10, 12 << 10, 24 << 10, 48 << 10, 96 << 10];
-        let sets: Vec<TemplateSet> = sizes
-            .iter()
-            .map(|&size| {
-                let mut text = String::from("Hi ");
-                while text.len() < size {
-                    text.push_str(&unit(text.len()));
-                }
-                TemplateSet { subject: "Hi".into(), text: text.clone(), html: text }
-            })
-            .collect();
-        // Sizes are timed in turn, three rounds, the fastest of each counting, so a pause of the machine
-        // (another build on two cores) hits one round of one size rather than all of them; and a failed
-        // comparison is measured again twice before it counts, which super-linear work fails every time.
-        let mut times = Vec::new();
-        for _ in 0..3 {
-            times = vec![Duration::MAX; sizes.len()];
-            for _ in 0..3 {
-                for (time, set) in times.iter_mut().zip(&sets) {
-                    let start = Instant::now();
-                    run(set);
-                    *time = (*time).min(start.elapsed());
-                }
+        let make = |size: usize| {
+            let mut text = String::from("Hi ");
+            while text.len() < size {
+                text.push_str(&unit(text.len()));
             }
-            if times[sizes.len() - 1] < times[0] * 64 + Duration::from_millis(5) {
-                return;
-            }
-        }
-        panic!("{what}: {times:?} for {sizes:?} bytes");
+            TemplateSet { subject: "Hi".into(), text: text.clone(), html: text }
+        };
+        crate::growth::assert_linear(what, 6 << 10, make, run);
     }
 
     #[test]

@@ -2002,8 +2002,8 @@ mod tests {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod properties {
+    use crate::growth::assert_linear;
     use std::cell::Cell;
-    use std::time::{Duration, Instant};
 
     use proptest::collection::{btree_map, vec};
     use proptest::prelude::*;
@@ -2413,32 +2413,6 @@ mod properties {
 
     // ---- Linear time ----
 
-    /// Fails when the work grows much faster than the input: on 16 times the input it must take less
-    /// than 64 times as long (plus slack for the timer), which linear work meets and quadratic work
-    /// (256 times) does not.
-    fn assert_linear<T>(what: &str, make: impl Fn(usize) -> T, run: impl Fn(&T)) {
-        let sizes = [16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10];
-        let inputs: Vec<_> = sizes.iter().map(|&size| make(size)).collect();
-        // Sizes are timed in turn, three rounds, the fastest of each counting, so a pause of the machine
-        // (another build on two cores) hits one round of one size rather than all of them; and a failed
-        // comparison is measured again twice before it counts, which super-linear work fails every time.
-        let mut times = Vec::new();
-        for _ in 0..3 {
-            times = vec![Duration::MAX; sizes.len()];
-            for _ in 0..3 {
-                for (time, input) in times.iter_mut().zip(&inputs) {
-                    let start = Instant::now();
-                    run(input);
-                    *time = (*time).min(start.elapsed());
-                }
-            }
-            if times[sizes.len() - 1] < times[0] * 64 + Duration::from_millis(5) {
-                return;
-            }
-        }
-        panic!("{what}: {times:?} for {sizes:?} bytes");
-    }
-
     /// `unit(i)` repeated until the text has `size` bytes, between `start` and `end`.
     fn repeated(start: &str, unit: impl Fn(usize) -> String, end: &str, size: usize) -> Vec<u8> {
         let mut out = start.to_owned();
@@ -2461,22 +2435,25 @@ mod properties {
             let start = format!("{root}{start}");
             move |size| repeated(&start, unit, end, size)
         };
-        assert_linear("many attributes", svg("<g", |i| format!(" a{i}=\"1\""), "/></svg>"), run);
+        assert_linear("many attributes", 16 << 10, svg("<g", |i| format!(" a{i}=\"1\""), "/></svg>"), run);
         assert_linear(
             "handlers and links",
+            16 << 10,
             svg("", |i| format!("<a onclick='x' href='https://e/{i}'/>"), "</svg>"),
             run,
         );
-        assert_linear("nesting", svg("", |_| "<a><a><a><a></a></a></a></a>".into(), "</svg>"), run);
+        assert_linear("nesting", 16 << 10, svg("", |_| "<a><a><a><a></a></a></a></a>".into(), "</svg>"), run);
         assert_linear(
             "style",
+            16 << 10,
             svg("<style>", |i| format!(".c{i}{{fill:url(http://e/{i});b:c}}"), "</style></svg>"),
             run,
         );
-        assert_linear("references", svg("<text>", |_| "&amp;&#x263A;".into(), "</text></svg>"), run);
-        assert_linear("comments", svg("", |_| "<!-- c --><![CDATA[x]]>".into(), "</svg>"), run);
+        assert_linear("references", 16 << 10, svg("<text>", |_| "&amp;&#x263A;".into(), "</text></svg>"), run);
+        assert_linear("comments", 16 << 10, svg("", |_| "<!-- c --><![CDATA[x]]>".into(), "</svg>"), run);
         assert_linear(
             "jpeg scan",
+            16 << 10,
             |size| {
                 let mut jpeg =
                     vec![0xFF, 0xD8, 0xFF, 0xC0, 0, 0x11, 8, 0, 1, 0, 1, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
@@ -2488,6 +2465,7 @@ mod properties {
         );
         assert_linear(
             "png chunks",
+            16 << 10,
             |size| {
                 let header = png_chunk(*b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0], true);
                 let text = png_chunk(*b"tEXt", b"a", true);
