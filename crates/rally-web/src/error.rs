@@ -190,9 +190,9 @@ impl From<rally_comms::PlanError> for ApiError {
     }
 }
 
-impl From<crate::files::UploadProblem> for ApiError {
-    fn from(e: crate::files::UploadProblem) -> Self {
-        use crate::files::UploadProblem;
+impl From<crate::kit::uploads::UploadProblem> for ApiError {
+    fn from(e: crate::kit::uploads::UploadProblem) -> Self {
+        use crate::kit::uploads::UploadProblem;
         match e {
             UploadProblem::TooLarge => ApiError::UploadTooLarge(e.message()),
             UploadProblem::Malformed(message) => ApiError::Malformed(message),

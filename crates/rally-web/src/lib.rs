@@ -17,15 +17,11 @@ pub(crate) mod blocking;
 pub mod client;
 mod counter;
 mod error;
-pub mod export;
 mod extract;
-pub mod files;
 mod health;
-pub mod import;
 pub mod kit;
 mod moderation;
 pub mod pages;
-pub mod plan_doc;
 #[cfg(test)]
 mod properties;
 mod server;
@@ -48,7 +44,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Uploaded files (assets, partner logos), content-addressed under the data directory.
-    pub files: files::FileStore,
+    pub files: rally_files::FileStore,
     /// Where test e-mails go (the workers' transport); `None` when this process sends no mail.
     pub mail: Option<Arc<rally_mail::Transport>>,
     /// The public site's caches and per-address registration allowance.
@@ -68,7 +64,7 @@ const SIGN_INS_PER_HOUR: u32 = 60;
 const SIGN_IN_BURST: f64 = 20.0;
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, files: files::FileStore, public_url: PublicUrl) -> Self {
+    pub fn new(store: Arc<dyn Store>, files: rally_files::FileStore, public_url: PublicUrl) -> Self {
         AppState {
             store,
             files,

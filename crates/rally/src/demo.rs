@@ -355,7 +355,7 @@ async fn ensure_user(store: &dyn Store, email: &str, name: &str) -> anyhow::Resu
 
 /// Creates the demo campaign if this database does not have it yet, and a fresh login and API token
 /// for its owner either way.
-pub async fn seed(store: &dyn Store, files: &rally_web::files::FileStore, base_url: &str) -> anyhow::Result<DemoLogin> {
+pub async fn seed(store: &dyn Store, files: &rally_files::FileStore, base_url: &str) -> anyhow::Result<DemoLogin> {
     let mut team = Vec::new();
     for (email, name, role) in TEAM {
         team.push((ensure_user(store, email, name).await?, role));
@@ -394,7 +394,7 @@ pub async fn seed(store: &dyn Store, files: &rally_web::files::FileStore, base_u
 
 async fn create(
     store: &dyn Store,
-    files: &rally_web::files::FileStore,
+    files: &rally_files::FileStore,
     team: &[(rally_store::User, Role)],
 ) -> anyhow::Result<rally_domain::Campaign> {
     let now = Utc::now();
@@ -579,7 +579,7 @@ fn audiences(category: Category) -> Vec<rally_domain::Audience> {
 /// agreed custom commitments due this week, logged calls and open tasks.
 async fn workflow(
     store: &dyn Store,
-    files: &rally_web::files::FileStore,
+    files: &rally_files::FileStore,
     campaign: &rally_domain::Campaign,
     team: &[(rally_store::User, Role)],
 ) -> anyhow::Result<()> {
@@ -644,7 +644,7 @@ async fn workflow(
         ),
     ];
     for (title, kind, language, bytes, name) in uploads {
-        let checked = rally_domain::upload::check_upload(bytes, rally_web::files::MAX_UPLOAD_BYTES)?;
+        let checked = rally_domain::upload::check_upload(bytes, rally_files::MAX_UPLOAD_BYTES)?;
         let sha256 = files.put(checked.bytes.clone()).await?;
         let file = rally_domain::StoredFile {
             sha256,

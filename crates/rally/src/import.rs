@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow, bail};
 use clap::{Args, Subcommand};
+use rally_files::import::{DedupeKey, ImportSpec, OnDuplicate, Prepared, SourceOptions, source};
 use rally_store::imports::{BatchStatus, ImportBatch, ImportKind};
 use rally_store::{Actor, Store};
-use rally_web::import::{DedupeKey, ImportSpec, OnDuplicate, Prepared, SourceOptions, source};
 
 use crate::DatabaseArg;
 
@@ -119,7 +119,7 @@ fn batch_line(b: &ImportBatch) -> String {
         b.id,
         b.kind.as_str(),
         b.status.as_str(),
-        rally_web::import::summary(&b.counts, false),
+        rally_files::import::summary(&b.counts, false),
         b.created_at.format("%Y-%m-%d %H:%M"),
         b.file_name
     )
@@ -203,12 +203,12 @@ async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<Str
     };
     let mut report = std::io::BufWriter::new(report_file);
     let progress_bar = bar.clone();
-    let progress = move |p: rally_web::import::Progress| {
+    let progress = move |p: rally_files::import::Progress| {
         progress_bar.set_position(u64::try_from(p.rows).unwrap_or(0));
         progress_bar.set_message(format!("{} problems", p.counts.failed));
     };
     let result =
-        rally_web::import::run(&*store, Actor::System, &campaign, &spec, prepared, &mut report, &progress).await;
+        rally_files::import::run(&*store, Actor::System, &campaign, &spec, prepared, &mut report, &progress).await;
     bar.finish_and_clear();
     let finished = result?;
     let mut file = report.into_inner().map_err(|e| anyhow!("writing the report: {}", e.error()))?;
@@ -219,7 +219,7 @@ async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<Str
         if finished.new_partners > 0 { format!(", {} new partners", finished.new_partners) } else { String::new() };
     match b.status {
         BatchStatus::DryRun => {
-            eprintln!("dry run #{}: {}{partners}; nothing was changed", b.id, rally_web::import::summary(c, true));
+            eprintln!("dry run #{}: {}{partners}; nothing was changed", b.id, rally_files::import::summary(c, true));
             if c.failed > 0 && !spec.partial {
                 bail!("{} rows have problems; fix them, or import the others with --partial", c.failed);
             }
@@ -234,7 +234,7 @@ async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<Str
         _ => eprintln!(
             "import #{}: {}{partners}. Undo with `rally import undo {}`",
             b.id,
-            rally_web::import::summary(c, false),
+            rally_files::import::summary(c, false),
             b.id
         ),
     }

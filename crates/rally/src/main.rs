@@ -518,7 +518,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { command } => import::run(command, |db| settings.database(db)).await,
         Command::Export { kind, db, campaign, format, output, bom } => {
-            let kind = rally_web::export::Kind::parse(&kind).map_err(|e| anyhow!("{e}"))?;
+            let kind = rally_files::export::Kind::parse(&kind).map_err(|e| anyhow!("{e}"))?;
             let format = rally_domain::export::Format::parse(&format).map_err(|e| anyhow!("--format: {e}"))?;
             let store = open(&settings.database(db.database)).await?;
             let id =
@@ -531,9 +531,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let mut sink = FileSink { out: std::io::BufWriter::new(out), error: None };
             if bom && format == rally_domain::export::Format::Csv {
-                rally_web::export::Sink::take(&mut sink, rally_domain::export::EXCEL_BOM.to_owned()).await;
+                rally_files::export::Sink::take(&mut sink, rally_domain::export::EXCEL_BOM.to_owned()).await;
             }
-            let rows = rally_web::export::write_all(&*store, Actor::System, id, kind, format, &mut sink).await?;
+            let rows = rally_files::export::write_all(&*store, Actor::System, id, kind, format, &mut sink).await?;
             if let Some(e) = sink.error {
                 return Err(anyhow::Error::new(e).context("writing the export"));
             }
@@ -545,7 +545,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&settings.database(db.database)).await?;
             let id =
                 store.campaign_id(&campaign).await?.ok_or_else(|| anyhow!("--campaign: no campaign `{campaign}`"))?;
-            let doc = rally_web::plan_doc::gather(&*store, Actor::System, id, chrono::Utc::now().date_naive()).await?;
+            let doc =
+                rally_files::plan_doc::gather(&*store, Actor::System, id, chrono::Utc::now().date_naive()).await?;
             let bytes = match format.as_str() {
                 "docx" => doc.docx().map_err(|e| anyhow!("writing the document: {e}"))?,
                 "md" | "markdown" => doc.markdown().into_bytes(),
@@ -722,7 +723,7 @@ struct FileSink {
     error: Option<std::io::Error>,
 }
 
-impl rally_web::export::Sink for FileSink {
+impl rally_files::export::Sink for FileSink {
     async fn take(&mut self, chunk: String) -> bool {
         match std::io::Write::write_all(&mut self.out, chunk.as_bytes()) {
             Ok(()) => true,
@@ -734,7 +735,7 @@ impl rally_web::export::Sink for FileSink {
     }
 }
 
-fn data_dir_of(files: &rally_web::files::FileStore) -> std::path::PathBuf {
+fn data_dir_of(files: &rally_files::FileStore) -> std::path::PathBuf {
     files.dir().to_path_buf()
 }
 
@@ -782,8 +783,8 @@ fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "rally".into())
 }
 
-fn open_files(dir: &std::path::Path) -> anyhow::Result<rally_web::files::FileStore> {
-    rally_web::files::FileStore::open(dir).with_context(|| format!("opening the data directory {}", dir.display()))
+fn open_files(dir: &std::path::Path) -> anyhow::Result<rally_files::FileStore> {
+    rally_files::FileStore::open(dir).with_context(|| format!("opening the data directory {}", dir.display()))
 }
 
 async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {

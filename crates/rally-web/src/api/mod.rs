@@ -179,7 +179,7 @@ pub fn layered_routes() -> OpenApiRouter<AppState> {
 /// Lets the routes that take an upload read a body the size of the largest file Rally accepts (the
 /// rest of the API stops at [`crate::MAX_BODY_BYTES`]); the upload itself is checked again by size.
 fn upload((schemas, paths, method_router): UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState> {
-    let limit = axum::extract::DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES + 64 * 1024);
+    let limit = axum::extract::DefaultBodyLimit::max(rally_files::MAX_UPLOAD_BYTES + 64 * 1024);
     (schemas, paths, method_router.layer(limit))
 }
 

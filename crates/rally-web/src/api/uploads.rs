@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use rally_domain::StoredFile;
 
 use crate::ApiError;
-use crate::files::{self, Accept, FileStore, UploadForm};
+use crate::kit::uploads::{self, Accept, UploadForm};
+use rally_files::FileStore;
 
 /// The form field a file is sent in.
 pub(crate) const FILE_FIELD: &str = "file";
@@ -72,7 +73,7 @@ pub(crate) async fn store_file(form: &UploadForm, files: &FileStore) -> Result<O
 /// Serves a stored file as a download; "not found" for an asset without one (a link).
 pub(crate) async fn serve(files: &FileStore, file: Option<&StoredFile>) -> Result<Response, ApiError> {
     let file = file.ok_or(ApiError::NotFound("file"))?;
-    let response = files::serve_file(files, file, true).await;
+    let response = uploads::serve_file(files, file, true).await;
     match response.status() {
         StatusCode::NOT_FOUND => Err(ApiError::NotFound("file")),
         StatusCode::SERVICE_UNAVAILABLE => Err(ApiError::FilesUnavailable),

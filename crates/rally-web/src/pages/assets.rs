@@ -10,7 +10,7 @@ use rally_store::StoreError;
 
 use super::{FormData, Layout, PageError, SignedIn, render};
 use crate::AppState;
-use crate::files::{UploadForm, UploadProblem};
+use crate::kit::uploads::{UploadForm, UploadProblem};
 
 pub struct AssetRow {
     pub id: i64,
@@ -119,7 +119,7 @@ pub async fn upload(
     if !matches!(found.role, Some(Role::Owner | Role::Coordinator)) {
         return Err(PageError::Forbidden);
     }
-    let upload = match UploadForm::read(multipart, crate::files::Accept::Assets, &app.files).await {
+    let upload = match UploadForm::read(multipart, crate::kit::uploads::Accept::Assets, &app.files).await {
         Ok(u) => u,
         Err(UploadProblem::TooLarge) => return Err(PageError::FileTooLarge),
         Err(UploadProblem::Unavailable) => return Err(PageError::Unavailable),
@@ -190,7 +190,7 @@ pub async fn file(
         return Err(PageError::NotFound);
     }
     let file = asset.file.ok_or(PageError::NotFound)?;
-    Ok(crate::files::serve_file(&app.files, &file, true).await)
+    Ok(crate::kit::uploads::serve_file(&app.files, &file, true).await)
 }
 
 /// Deletes an asset from the library (what was sent stays recorded until then).

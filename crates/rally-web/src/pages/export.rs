@@ -9,7 +9,7 @@ use rally_domain::export::Format;
 
 use super::{PageError, SignedIn};
 use crate::AppState;
-use crate::export::{Kind, Sink, write_all};
+use rally_files::export::{Kind, Sink, write_all};
 
 /// A download: chunks go to the response body through a small channel, so a slow client slows the
 /// export instead of filling memory.
@@ -114,7 +114,7 @@ pub async fn plan_document(
     Path((slug, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign.id;
-    let doc = crate::plan_doc::gather(&*app.store, me.actor(), campaign, chrono::Utc::now().date_naive()).await?;
+    let doc = rally_files::plan_doc::gather(&*app.store, me.actor(), campaign, chrono::Utc::now().date_naive()).await?;
     let (bytes, media) = match file.as_str() {
         "plan.docx" => (
             crate::blocking::run(move || doc.docx()).await?.map_err(|e| {

@@ -17,10 +17,10 @@ use rally_store::imports::{BatchStatus, ImportBatch, ImportKind};
 
 use super::{FormData, Layout, PageError, SignedIn, render};
 use crate::AppState;
-use crate::import::fields::fields;
-use crate::import::run::StoredOptions;
-use crate::import::source::{column_letter, estimate_rows, parse_delimiter};
-use crate::import::{DedupeKey, ImportSpec, Mapping, OnDuplicate, Prepared, SourceOptions};
+use rally_files::import::fields::fields;
+use rally_files::import::run::StoredOptions;
+use rally_files::import::source::{column_letter, estimate_rows, parse_delimiter};
+use rally_files::import::{DedupeKey, ImportSpec, Mapping, OnDuplicate, Prepared, SourceOptions};
 
 /// Rows shown in the preview.
 const PREVIEW_ROWS: usize = 8;
@@ -93,7 +93,7 @@ fn status_label(b: &ImportBatch) -> &'static str {
 }
 
 fn counts_text(b: &ImportBatch) -> String {
-    crate::import::summary(&b.counts, b.status == BatchStatus::DryRun)
+    rally_files::import::summary(&b.counts, b.status == BatchStatus::DryRun)
 }
 
 fn batch_row(b: &ImportBatch) -> BatchRow {
@@ -156,7 +156,7 @@ pub async fn upload(
         return Err(PageError::Unavailable);
     }
     // The file streams to disk as it arrives; it is removed again unless the upload is accepted.
-    let stored = crate::files::TempFile::new(dir.join(format!("{upload}.upload")));
+    let stored = rally_files::TempFile::new(dir.join(format!("{upload}.upload")));
     let mut kind = None;
     let mut file: Option<(String, u64)> = None;
     loop {
@@ -169,11 +169,11 @@ pub async fn upload(
         let name = field.name().unwrap_or_default().to_owned();
         match (name.as_str(), field.file_name().map(str::to_owned)) {
             ("file", Some(filename)) if file.is_none() => {
-                let size = crate::files::receive_into(&mut field, stored.path(), crate::files::MAX_UPLOAD_BYTES)
+                let size = crate::kit::uploads::receive_into(&mut field, stored.path(), rally_files::MAX_UPLOAD_BYTES)
                     .await
                     .map_err(|p| match p {
-                        crate::files::UploadProblem::TooLarge => PageError::FileTooLarge,
-                        crate::files::UploadProblem::Unavailable => PageError::Unavailable,
+                        crate::kit::uploads::UploadProblem::TooLarge => PageError::FileTooLarge,
+                        crate::kit::uploads::UploadProblem::Unavailable => PageError::Unavailable,
                         p => PageError::BadRequest(p.message()),
                     })?;
                 file = Some((filename, size));
@@ -582,7 +582,7 @@ async fn start(
     let tx = std::sync::Mutex::new(Some(tx));
     tokio::spawn(async move {
         let dir = imports_dir(&app);
-        let progress = move |p: crate::import::Progress| {
+        let progress = move |p: rally_files::import::Progress| {
             if let Some(tx) = tx.lock().ok().and_then(|mut t| t.take()) {
                 let _ = tx.send(p.batch);
             }
@@ -597,7 +597,8 @@ async fn start(
             }
         };
         let mut out = std::io::BufWriter::new(file);
-        let result = crate::import::run(&*app.store, actor, &campaign, &spec, prepared, &mut out, &progress).await;
+        let result =
+            rally_files::import::run(&*app.store, actor, &campaign, &spec, prepared, &mut out, &progress).await;
         drop(out);
         match result {
             Ok(done) => {

@@ -17,7 +17,7 @@ use super::partner_page::CommitmentRow;
 use super::{FormData, PageError, render};
 use crate::AppState;
 use crate::auth::hash_token;
-use crate::files::{UploadForm, UploadProblem};
+use crate::kit::uploads::{UploadForm, UploadProblem};
 
 pub struct LinkAsset {
     pub id: i64,
@@ -151,7 +151,7 @@ pub async fn upload_logo(
     // A dead link learns nothing, not even whether the upload would have been accepted.
     app.store.link_view(&hash_token(&token)).await.map_err(link_error)?;
     let failed = |message: String| vec![FieldError { field: "logo".into(), message }];
-    let form = match UploadForm::read(multipart, crate::files::Accept::Images, &app.files).await {
+    let form = match UploadForm::read(multipart, crate::kit::uploads::Accept::Images, &app.files).await {
         Ok(f) => f,
         Err(UploadProblem::TooLarge) => return Err(PageError::FileTooLarge),
         Err(UploadProblem::Unavailable) => return Err(PageError::Unavailable),
@@ -162,7 +162,7 @@ pub async fn upload_logo(
         PageError::Unavailable
     })?;
     let Some(stored) = stored else {
-        let message = format!("choose a {} file", crate::files::Accept::Images.types());
+        let message = format!("choose a {} file", crate::kit::uploads::Accept::Images.types());
         return link_page(&app, &token, None, "logo".into(), failed(message)).await;
     };
     app.store.link_set_logo(&hash_token(&token), stored).await.map_err(link_error)?;
@@ -188,12 +188,12 @@ pub async fn asset(
     let id = id.parse().map(AssetId).map_err(|_| PageError::NotFound)?;
     let asset = app.store.link_asset(&hash_token(&token), id).await.map_err(link_error)?;
     let file = asset.file.ok_or(PageError::NotFound)?;
-    Ok(crate::files::serve_file(&app.files, &file, true).await)
+    Ok(crate::kit::uploads::serve_file(&app.files, &file, true).await)
 }
 
 /// The partner's current logo.
 pub async fn logo(State(app): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
     let view = app.store.link_view(&hash_token(&token)).await.map_err(link_error)?;
     let logo = view.profile.logo.ok_or(PageError::NotFound)?;
-    Ok(crate::files::serve_file(&app.files, &logo, false).await)
+    Ok(crate::kit::uploads::serve_file(&app.files, &logo, false).await)
 }

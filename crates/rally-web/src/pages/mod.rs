@@ -120,7 +120,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Routes that take a file: the upload limit instead of the page body limit.
 fn upload_limit() -> axum::extract::DefaultBodyLimit {
-    axum::extract::DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES + 64 * 1024)
+    axum::extract::DefaultBodyLimit::max(rally_files::MAX_UPLOAD_BYTES + 64 * 1024)
 }
 
 async fn static_css() -> impl IntoResponse {

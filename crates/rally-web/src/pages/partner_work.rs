@@ -16,7 +16,7 @@ use super::partner_page::{partner_page, partner_page_with};
 use super::{FormData, PageError, SignedIn, campaign_id};
 use crate::AppState;
 use crate::auth::{hash_token, random_token};
-use crate::files::{UploadForm, UploadProblem};
+use crate::kit::uploads::{UploadForm, UploadProblem};
 
 fn partner_id(raw: &str) -> Result<PartnerId, PageError> {
     raw.parse().map(PartnerId).map_err(|_| PageError::NotFound)
@@ -269,7 +269,7 @@ pub async fn set_logo(
         return Err(PageError::Forbidden);
     }
     let failed = |message: String| vec![FieldError { field: "logo".into(), message }];
-    let form = match UploadForm::read(multipart, crate::files::Accept::Images, &app.files).await {
+    let form = match UploadForm::read(multipart, crate::kit::uploads::Accept::Images, &app.files).await {
         Ok(f) => f,
         Err(UploadProblem::TooLarge) => return Err(PageError::FileTooLarge),
         Err(UploadProblem::Unavailable) => return Err(PageError::Unavailable),
@@ -284,7 +284,7 @@ pub async fn set_logo(
         PageError::Unavailable
     })?;
     let Some(stored) = stored else {
-        let message = format!("choose a {} file", crate::files::Accept::Images.types());
+        let message = format!("choose a {} file", crate::kit::uploads::Accept::Images.types());
         return partner_page(&app, &me, &slug, id, "logo", FormData::default(), failed(message)).await;
     };
     let result = app.store.set_partner_logo(me.actor(), id, Some(stored)).await;
@@ -302,7 +302,7 @@ pub async fn logo(
     let id = partner_id(&id)?;
     partner_in(&app, &me, &slug, id).await?;
     let logo = app.store.partner_profile(me.actor(), id).await?.logo.ok_or(PageError::NotFound)?;
-    Ok(crate::files::serve_file(&app.files, &logo, false).await)
+    Ok(crate::kit::uploads::serve_file(&app.files, &logo, false).await)
 }
 
 /// Holds back (or releases) marketing e-mail to the partner's contacts.

@@ -92,7 +92,7 @@ pub async fn logo(
     let id = app.campaign_id(&slug).await.map_err(|_| PageError::NotFound)?;
     let wall = app.store.recognition(id).await?;
     let logo = wall.into_iter().find(|r| r.partner_id == partner).and_then(|r| r.logo).ok_or(PageError::NotFound)?;
-    let mut response = crate::files::serve_file(&app.files, &logo, false).await;
+    let mut response = crate::kit::uploads::serve_file(&app.files, &logo, false).await;
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     response.headers_mut().insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
     Ok(response)

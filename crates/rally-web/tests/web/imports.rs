@@ -217,7 +217,7 @@ async fn bad_files_and_roles_get_clear_answers(site: Site) {
 /// write, a real import finds the rows it wrote in the database; both report the repeats, and an
 /// all-or-nothing import then leaves nothing.
 async fn duplicates_in_different_chunks_are_caught(site: Site) {
-    use rally_web::import::{ImportSpec, OnDuplicate, Prepared, SourceOptions, run::CHUNK};
+    use rally_files::import::{ImportSpec, OnDuplicate, Prepared, SourceOptions, run::CHUNK};
     let ana = site.user("ana").await;
     let c = site.campaign(ana, &[]).await;
     let campaign = site.store.campaign(Actor::System, c).await.unwrap_or_else(|e| panic!("{e}")).campaign;
@@ -249,7 +249,7 @@ async fn duplicates_in_different_chunks_are_caught(site: Site) {
         let prepared = Prepared::open(&spec).unwrap_or_else(|e| panic!("{e}"));
         let mut report = Vec::new();
         let done =
-            rally_web::import::run(&*site.store, Actor::System, &campaign, &spec, prepared, &mut report, &|_| {})
+            rally_files::import::run(&*site.store, Actor::System, &campaign, &spec, prepared, &mut report, &|_| {})
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
         let report = String::from_utf8_lossy(&report).into_owned();

@@ -23,9 +23,9 @@ macro_rules! both_backends {
 }
 
 /// A fresh file store in the system's temporary directory.
-fn test_files() -> rally_web::files::FileStore {
+fn test_files() -> rally_files::FileStore {
     let dir = std::env::temp_dir().join(format!("rally-web-test-{}", rally_web::auth::random_token()));
-    rally_web::files::FileStore::open(dir).unwrap_or_else(|e| panic!("file store: {e}"))
+    rally_files::FileStore::open(dir).unwrap_or_else(|e| panic!("file store: {e}"))
 }
 
 mod api;

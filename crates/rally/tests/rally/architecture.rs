@@ -22,15 +22,30 @@ const RULES: &[(&str, &[&str])] = &[
             "reqwest",
             "async-trait",
             "rally-store",
+            "rally-files",
             "rally-web",
         ],
     ),
     // The store speaks SQL, not HTTP.
-    ("rally-store", &["axum", "hyper", "tower-http", "reqwest", "rally-web"]),
+    ("rally-store", &["axum", "hyper", "tower-http", "reqwest", "rally-files", "rally-web"]),
+    // Files (imports, exports, the plan document, stored uploads) are neither HTTP nor SQL: no web
+    // framework at any depth, and (see `only_the_store_names_the_database_driver`) no database driver.
+    ("rally-files", &["axum", "hyper", "tower", "tower-http", "reqwest", "multer", "rally-web"]),
     // The public site's pure parts: no database, no HTTP, no async runtime.
     (
         "rally-site",
-        &["sqlx", "sqlx-core", "axum", "hyper", "tokio", "tower-http", "reqwest", "rally-store", "rally-web"],
+        &[
+            "sqlx",
+            "sqlx-core",
+            "axum",
+            "hyper",
+            "tokio",
+            "tower-http",
+            "reqwest",
+            "rally-store",
+            "rally-files",
+            "rally-web",
+        ],
     ),
 ];
 
@@ -92,6 +107,7 @@ fn crates_keep_their_boundaries() {
     // The check sees real edges: the store does reach sqlx, the web layer axum.
     assert!(reachable(&meta, "rally-store").contains("sqlx"));
     assert!(reachable(&meta, "rally-web").contains("axum"));
+    assert!(reachable(&meta, "rally-files").contains("rally-store"));
 }
 
 #[test]

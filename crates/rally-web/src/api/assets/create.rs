@@ -50,7 +50,7 @@ pub async fn create_asset(
 ) -> Result<(StatusCode, Json<Asset>), ApiError> {
     let id = app.campaign_id(&campaign).await?;
     uploads::check_right(&app, &auth, id, rally_domain::Action::EditCampaign).await?;
-    let form = uploads::read_form(multipart, &FIELDS, crate::files::Accept::Assets, &app.files).await?;
+    let form = uploads::read_form(multipart, &FIELDS, crate::kit::uploads::Accept::Assets, &app.files).await?;
     let text = |name: &str| form.get(name).map(str::trim).filter(|v| !v.is_empty());
     let mut errors = Vec::new();
     let kind = parse_field("kind", text("kind"), AssetKind::parse, &mut errors);

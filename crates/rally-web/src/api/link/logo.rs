@@ -24,7 +24,7 @@ pub async fn link_logo(
     // Nobody without a live link gets to write a file to disk: the link is checked before the upload
     // is read.
     app.store.link_view(&link.token_hash).await?;
-    let form = uploads::read_form(multipart, &[], crate::files::Accept::Images, &app.files).await?;
+    let form = uploads::read_form(multipart, &[], crate::kit::uploads::Accept::Images, &app.files).await?;
     uploads::require_image(&form)?;
     let logo = uploads::store_file(&form, &app.files).await?.ok_or(ApiError::Internal)?;
     let shown = LinkLogo::from(&logo);

@@ -24,7 +24,7 @@ pub async fn set_logo(
     let partner = app.store.partner(auth.actor(), PartnerId(id)).await?;
     let action = rally_domain::Action::EditPartner { owner: partner.fields.owner_id };
     uploads::check_right(&app, &auth, partner.campaign_id, action).await?;
-    let form = uploads::read_form(multipart, &[], crate::files::Accept::Images, &app.files).await?;
+    let form = uploads::read_form(multipart, &[], crate::kit::uploads::Accept::Images, &app.files).await?;
     uploads::require_image(&form)?;
     let logo = uploads::store_file(&form, &app.files).await?.ok_or(ApiError::Internal)?;
     app.store.set_partner_logo(auth.actor(), PartnerId(id), Some(logo.clone())).await?;
