@@ -359,36 +359,8 @@ impl CampaignDraft {
             Some(raw) => c.take("country", parse_country(raw)),
         };
         let region = c.take("region", optional_text(self.region.as_deref().unwrap_or_default(), 200));
-        // Counted before any language is looked at: forms reach here with lists serde never bounded.
-        let raw_message = self.message.unwrap_or_default();
-        if raw_message.len() > limits::LANGUAGES {
-            c.fail("message", format!("at most {} languages", limits::LANGUAGES));
-        }
-        let mut message = BTreeMap::new();
-        for (lang, text) in raw_message.into_iter().take(limits::LANGUAGES) {
-            let field = format!("message.{lang}");
-            let tag = c.take(&field, LanguageTag::parse(&lang));
-            let text = c.take(&field, required_text(&text, 2000));
-            if let (Some(tag), Some(text)) = (tag, text) {
-                message.insert(tag, text);
-            }
-        }
-        let raw_languages = self.languages.unwrap_or_else(|| message.keys().map(|l| l.to_string()).collect());
-        let languages = if raw_languages.len() > limits::LANGUAGES {
-            c.fail("languages", format!("at most {} languages", limits::LANGUAGES));
-            Vec::new()
-        } else {
-            let tags = raw_languages.iter().filter_map(|raw| c.take("languages", LanguageTag::parse(raw)));
-            limits::without_repeats(tags.collect::<Vec<_>>())
-        };
-        if languages.is_empty() {
-            c.fail("languages", "name at least one language, e.g. [\"en\"]");
-        }
-        for lang in message.keys() {
-            if !languages.contains(lang) {
-                c.fail(&format!("message.{lang}"), format!("{lang} is not one of the campaign's languages"));
-            }
-        }
+        let message = universal_message(&mut c, self.message.unwrap_or_default());
+        let languages = campaign_languages(&mut c, self.languages, &message);
         let strategy = self.strategy.unwrap_or(Strategy::Own);
         let parent_id = self.parent_id.flatten();
         match (strategy, parent_id) {
@@ -404,33 +376,14 @@ impl CampaignDraft {
         }
         let target_audience =
             c.take("target_audience", optional_text(self.target_audience.as_deref().unwrap_or_default(), 500));
-        if self.starts_on.is_none() {
-            c.fail("starts_on", "set the first day of campaign week (YYYY-MM-DD)");
-        }
-        if self.ends_on.is_none() {
-            c.fail("ends_on", "set the last day of campaign week (YYYY-MM-DD)");
-        }
         let promotion_starts_on = self.promotion_starts_on.flatten();
         let follow_up_ends_on = self.follow_up_ends_on.flatten();
-        if let (Some(s), Some(e)) = (self.starts_on, self.ends_on) {
-            if e < s {
-                c.fail("ends_on", "must not be before the day campaign week starts");
-            }
-            if promotion_starts_on.is_some_and(|p| p > s) {
-                c.fail("promotion_starts_on", "must not be after the day campaign week starts");
-            }
-            if follow_up_ends_on.is_some_and(|f| f < e) {
-                c.fail("follow_up_ends_on", "must not be before the day campaign week ends");
-            }
-        }
+        check_dates(&mut c, self.starts_on, self.ends_on, promotion_starts_on, follow_up_ends_on);
         let high_reach_threshold = self.high_reach_threshold.unwrap_or(DEFAULT_HIGH_REACH_THRESHOLD);
         if high_reach_threshold < 0 {
             c.fail("high_reach_threshold", "must not be negative");
         }
-        let plan = self.plan.unwrap_or_default();
-        for (key, _, answer) in plan.answers() {
-            c.take(&format!("plan.{key}"), optional_text(answer, 5000));
-        }
+        let plan = action_plan(&mut c, self.plan.unwrap_or_default());
         let fields = (|| {
             Some(CampaignFields {
                 name: name?,
@@ -448,16 +401,96 @@ impl CampaignDraft {
                 promotion_starts_on,
                 follow_up_ends_on,
                 high_reach_threshold,
-                plan: ActionPlan {
-                    cs_in_schools: plan.cs_in_schools.trim().to_owned(),
-                    authorities_view: plan.authorities_view.trim().to_owned(),
-                    it_companies_view: plan.it_companies_view.trim().to_owned(),
-                    students_view: plan.students_view.trim().to_owned(),
-                    why_coding: plan.why_coding.trim().to_owned(),
-                },
+                plan,
             })
         })();
         c.finish(fields)
+    }
+}
+
+/// The universal message's texts under their language tags, each checked under `message.<tag>`.
+fn universal_message(c: &mut Check, raw: BTreeMap<String, String>) -> BTreeMap<LanguageTag, String> {
+    // Counted before any language is looked at: forms reach here with lists serde never bounded.
+    if raw.len() > limits::LANGUAGES {
+        c.fail("message", format!("at most {} languages", limits::LANGUAGES));
+    }
+    let mut message = BTreeMap::new();
+    for (lang, text) in raw.into_iter().take(limits::LANGUAGES) {
+        let field = format!("message.{lang}");
+        let tag = c.take(&field, LanguageTag::parse(&lang));
+        let text = c.take(&field, required_text(&text, 2000));
+        if let (Some(tag), Some(text)) = (tag, text) {
+            message.insert(tag, text);
+        }
+    }
+    message
+}
+
+/// The campaign's languages as listed, or else the message's; at least one, and every language the
+/// message is written in must be among them.
+fn campaign_languages(
+    c: &mut Check,
+    listed: Option<Vec<String>>,
+    message: &BTreeMap<LanguageTag, String>,
+) -> Vec<LanguageTag> {
+    let raw_languages = listed.unwrap_or_else(|| message.keys().map(|l| l.to_string()).collect());
+    let languages = if raw_languages.len() > limits::LANGUAGES {
+        c.fail("languages", format!("at most {} languages", limits::LANGUAGES));
+        Vec::new()
+    } else {
+        let tags = raw_languages.iter().filter_map(|raw| c.take("languages", LanguageTag::parse(raw)));
+        limits::without_repeats(tags.collect::<Vec<_>>())
+    };
+    if languages.is_empty() {
+        c.fail("languages", "name at least one language, e.g. [\"en\"]");
+    }
+    for lang in message.keys() {
+        if !languages.contains(lang) {
+            c.fail(&format!("message.{lang}"), format!("{lang} is not one of the campaign's languages"));
+        }
+    }
+    languages
+}
+
+/// Campaign week's first and last day must be given and in order; promotion may not start after it
+/// starts, nor follow-up end before it ends.
+fn check_dates(
+    c: &mut Check,
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+    promotion_starts_on: Option<NaiveDate>,
+    follow_up_ends_on: Option<NaiveDate>,
+) {
+    if starts_on.is_none() {
+        c.fail("starts_on", "set the first day of campaign week (YYYY-MM-DD)");
+    }
+    if ends_on.is_none() {
+        c.fail("ends_on", "set the last day of campaign week (YYYY-MM-DD)");
+    }
+    if let (Some(s), Some(e)) = (starts_on, ends_on) {
+        if e < s {
+            c.fail("ends_on", "must not be before the day campaign week starts");
+        }
+        if promotion_starts_on.is_some_and(|p| p > s) {
+            c.fail("promotion_starts_on", "must not be after the day campaign week starts");
+        }
+        if follow_up_ends_on.is_some_and(|f| f < e) {
+            c.fail("follow_up_ends_on", "must not be before the day campaign week ends");
+        }
+    }
+}
+
+/// The action plan with its answers trimmed, each checked under `plan.<question>`.
+fn action_plan(c: &mut Check, plan: ActionPlan) -> ActionPlan {
+    for (key, _, answer) in plan.answers() {
+        c.take(&format!("plan.{key}"), optional_text(answer, 5000));
+    }
+    ActionPlan {
+        cs_in_schools: plan.cs_in_schools.trim().to_owned(),
+        authorities_view: plan.authorities_view.trim().to_owned(),
+        it_companies_view: plan.it_companies_view.trim().to_owned(),
+        students_view: plan.students_view.trim().to_owned(),
+        why_coding: plan.why_coding.trim().to_owned(),
     }
 }
 

@@ -344,157 +344,27 @@ impl EventForm {
     pub fn validate(&self, window: DateWindow, places: &dyn Gazetteer) -> Result<EventFields, Vec<EventError>> {
         let mut e = Vec::new();
         let organizer_name = required_line(&self.organizer_name, 200, "organizer_name", &mut e);
-        let organizer_email = match self.organizer_email.trim() {
-            "" => {
-                e.push(EventError::new("organizer_email", "error-required"));
-                None
-            }
-            raw => match Email::parse(raw) {
-                Ok(m) => Some(m),
-                Err(_) => {
-                    e.push(EventError::new("organizer_email", "error-email"));
-                    None
-                }
-            },
-        };
+        let organizer_email = parse_email(&self.organizer_email, &mut e);
         let organization = required_line(&self.organization, 200, "organization", &mut e);
-        let event_type = match self.event_type.trim() {
-            "" => {
-                e.push(EventError::new("event_type", "error-required"));
-                None
-            }
-            t => EventType::parse(t).map_err(|_| e.push(EventError::new("event_type", "error-event-type"))).ok(),
-        };
+        let event_type = parse_event_type(&self.event_type, &mut e);
         let title = clean_line(&self.title, 200, "title", &mut e);
-        let country = match self.country.trim().to_ascii_uppercase() {
-            c if c.is_empty() => {
-                e.push(EventError::new("country", "error-required"));
-                None
-            }
-            c if places.is_country(&c) => Some(c),
-            _ => {
-                e.push(EventError::new("country", "error-country"));
-                None
-            }
-        };
+        let country = parse_country(&self.country, places, &mut e);
         let city = clean_line(&self.city, 200, "city", &mut e);
-        let latitude = parse_coordinate(&self.latitude, 90.0);
-        let longitude = parse_coordinate(&self.longitude, 180.0);
-        if let Some(Err(())) = latitude {
-            e.push(EventError::new("latitude", "error-latitude"));
-        }
-        if let Some(Err(())) = longitude {
-            e.push(EventError::new("longitude", "error-longitude"));
-        }
-        let coordinates = match (latitude, longitude) {
-            (Some(Ok(lat)), Some(Ok(lon))) => Some((lat, lon)),
-            (None, None) => None,
-            (Some(Ok(_)), None) | (None, Some(Ok(_))) => {
-                e.push(EventError::new("latitude", "error-coordinates-pair"));
-                None
-            }
-            _ => None,
-        };
-        let url = match self.url.trim() {
-            "" => None,
-            u => {
-                let ok = (u.starts_with("https://") || u.starts_with("http://"))
-                    && u.len() > "https://".len()
-                    && u.len() <= 500
-                    && !u.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == '"');
-                if !ok {
-                    e.push(EventError::new("url", "error-url"));
-                }
-                ok.then(|| u.to_owned())
-            }
-        };
-        let starts_on = match self.starts_on.trim() {
-            "" => {
-                e.push(EventError::new("starts_on", "error-required"));
-                None
-            }
-            s => parse_date(s).or_else(|| {
-                e.push(EventError::new("starts_on", "error-date"));
-                None
-            }),
-        };
-        // A last day left empty is the first day; its errors are the first day's, said once.
-        let ends_typed = !self.ends_on.trim().is_empty();
-        let ends_on = match self.ends_on.trim() {
-            "" => starts_on,
-            s => parse_date(s).or_else(|| {
-                e.push(EventError::new("ends_on", "error-date"));
-                None
-            }),
-        };
-        let range = |field: &'static str| {
-            EventError::new(field, "error-date-range").with("from", window.from).with("to", window.to)
-        };
-        if let Some(s) = starts_on
-            && (s < window.from || s > window.to)
-        {
-            e.push(range("starts_on"));
-        }
-        if let (Some(s), Some(end)) = (starts_on, ends_on) {
-            if end < s {
-                e.push(EventError::new("ends_on", "error-date-order"));
-            } else if ends_typed && ((end - s).num_days() >= MAX_DAYS || end > window.to) {
-                e.push(range("ends_on"));
-            }
-        }
-        let students = match self.students.trim() {
-            "" => {
-                e.push(EventError::new("students", "error-required"));
-                None
-            }
-            s => match s.parse::<i64>() {
-                Ok(n) if (1..=MAX_STUDENTS).contains(&n) => Some(n),
-                _ => {
-                    e.push(EventError::new("students", "error-students").with("max", MAX_STUDENTS));
-                    None
-                }
-            },
-        };
+        let coordinates = parse_coordinates(&self.latitude, &self.longitude, &mut e);
+        let url = parse_url(&self.url, &mut e);
+        let (starts_on, ends_on) = parse_days(&self.starts_on, &self.ends_on, window, &mut e);
+        let students = parse_students(&self.students, &mut e);
         let ages = clean_line(&self.ages, 100, "ages", &mut e);
-        let language = match self.language.trim() {
-            "" => {
-                e.push(EventError::new("language", "error-required"));
-                None
-            }
-            l => LanguageTag::parse(l).map_err(|_| e.push(EventError::new("language", "error-language"))).ok(),
-        };
-        let description = {
-            let v = strip_html(&self.description).trim().replace("\r\n", "\n");
-            if v.chars().count() > MAX_DESCRIPTION {
-                e.push(EventError::new("description", "error-too-long").with("max", MAX_DESCRIPTION));
-            }
-            v.chars().filter(|c| !c.is_control() || *c == '\n').collect::<String>()
-        };
+        let language = parse_language(&self.language, &mut e);
+        let description = clean_description(&self.description, &mut e);
         let public = self.listing.trim() != "private";
         if !is_on(&self.consent) {
             e.push(EventError::new("consent", "error-consent"));
         }
-        // Where the event is shown: an online event nowhere; otherwise the given coordinates, the town,
-        // or (visibly, so the organizer can correct it) the centre of the country.
-        let mut located = None;
-        if let (Some(t), Some(c)) = (event_type, country.as_deref()) {
-            if t == EventType::Online {
-                if url.is_none() && self.url.trim().is_empty() {
-                    e.push(EventError::new("url", "error-online-url"));
-                }
-                located = Some((None, LocationSource::Online));
-            } else if let Some(at) = coordinates {
-                located = Some((Some(at), LocationSource::Coordinates));
-            } else if city.is_empty() {
-                if latitude.is_none() && longitude.is_none() {
-                    e.push(EventError::new("city", "error-place"));
-                }
-            } else if let Some(at) = places.find_place(c, &city) {
-                located = Some((Some(at), LocationSource::Place));
-            } else {
-                located = Some((places.country_centre(c), LocationSource::Country));
-            }
-        }
+        let located = match (event_type, country.as_deref()) {
+            (Some(t), Some(c)) => self.locate(t, c, coordinates, &city, places, &mut e),
+            _ => None,
+        };
         match (organizer_email, event_type, country, starts_on, ends_on, students, language, located) {
             (
                 Some(organizer_email),
@@ -534,6 +404,203 @@ impl EventForm {
             }
         }
     }
+
+    /// Where the event is shown: an online event nowhere; otherwise the given coordinates, the town,
+    /// or (visibly, so the organizer can correct it) the centre of the country. `None` when there is
+    /// nothing to place it by, which is an error on the form.
+    fn locate(
+        &self,
+        event_type: EventType,
+        country: &str,
+        coordinates: Option<(f64, f64)>,
+        city: &str,
+        places: &dyn Gazetteer,
+        e: &mut Vec<EventError>,
+    ) -> Option<(Option<(f64, f64)>, LocationSource)> {
+        if event_type == EventType::Online {
+            // A mistyped address was already reported as such; only a missing one is reported here.
+            if self.url.trim().is_empty() {
+                e.push(EventError::new("url", "error-online-url"));
+            }
+            Some((None, LocationSource::Online))
+        } else if let Some(at) = coordinates {
+            Some((Some(at), LocationSource::Coordinates))
+        } else if city.is_empty() {
+            // Coordinates that were given but cannot be used (out of range, or half a pair) were already
+            // reported; asking for a town as well would be a second message about the same mistake.
+            if self.latitude.trim().is_empty() && self.longitude.trim().is_empty() {
+                e.push(EventError::new("city", "error-place"));
+            }
+            None
+        } else if let Some(at) = places.find_place(country, city) {
+            Some((Some(at), LocationSource::Place))
+        } else {
+            Some((places.country_centre(country), LocationSource::Country))
+        }
+    }
+}
+
+fn parse_email(raw: &str, e: &mut Vec<EventError>) -> Option<Email> {
+    match raw.trim() {
+        "" => {
+            e.push(EventError::new("organizer_email", "error-required"));
+            None
+        }
+        raw => match Email::parse(raw) {
+            Ok(m) => Some(m),
+            Err(_) => {
+                e.push(EventError::new("organizer_email", "error-email"));
+                None
+            }
+        },
+    }
+}
+
+fn parse_event_type(raw: &str, e: &mut Vec<EventError>) -> Option<EventType> {
+    match raw.trim() {
+        "" => {
+            e.push(EventError::new("event_type", "error-required"));
+            None
+        }
+        t => EventType::parse(t).map_err(|_| e.push(EventError::new("event_type", "error-event-type"))).ok(),
+    }
+}
+
+/// The country's ISO code in capitals, if the gazetteer knows it.
+fn parse_country(raw: &str, places: &dyn Gazetteer, e: &mut Vec<EventError>) -> Option<String> {
+    match raw.trim().to_ascii_uppercase() {
+        c if c.is_empty() => {
+            e.push(EventError::new("country", "error-required"));
+            None
+        }
+        c if places.is_country(&c) => Some(c),
+        _ => {
+            e.push(EventError::new("country", "error-country"));
+            None
+        }
+    }
+}
+
+/// Latitude and longitude, both or neither: each is reported when it does not read as a number in
+/// range, and one without the other is reported on the latitude.
+fn parse_coordinates(latitude: &str, longitude: &str, e: &mut Vec<EventError>) -> Option<(f64, f64)> {
+    let latitude = parse_coordinate(latitude, 90.0);
+    let longitude = parse_coordinate(longitude, 180.0);
+    if let Some(Err(())) = latitude {
+        e.push(EventError::new("latitude", "error-latitude"));
+    }
+    if let Some(Err(())) = longitude {
+        e.push(EventError::new("longitude", "error-longitude"));
+    }
+    match (latitude, longitude) {
+        (Some(Ok(lat)), Some(Ok(lon))) => Some((lat, lon)),
+        (None, None) => None,
+        (Some(Ok(_)), None) | (None, Some(Ok(_))) => {
+            e.push(EventError::new("latitude", "error-coordinates-pair"));
+            None
+        }
+        _ => None,
+    }
+}
+
+/// An optional web address: `http(s)://`, not too long, and nothing that could break out of an HTML
+/// attribute or a link.
+fn parse_url(raw: &str, e: &mut Vec<EventError>) -> Option<String> {
+    match raw.trim() {
+        "" => None,
+        u => {
+            let ok = (u.starts_with("https://") || u.starts_with("http://"))
+                && u.len() > "https://".len()
+                && u.len() <= 500
+                && !u.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == '"');
+            if !ok {
+                e.push(EventError::new("url", "error-url"));
+            }
+            ok.then(|| u.to_owned())
+        }
+    }
+}
+
+/// The first and last day: the first is required and within the campaign's `window`; the last
+/// defaults to the first, may not come before it, and may not make the event too long or end after
+/// the window.
+fn parse_days(
+    starts: &str,
+    ends: &str,
+    window: DateWindow,
+    e: &mut Vec<EventError>,
+) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let starts_on = match starts.trim() {
+        "" => {
+            e.push(EventError::new("starts_on", "error-required"));
+            None
+        }
+        s => parse_date(s).or_else(|| {
+            e.push(EventError::new("starts_on", "error-date"));
+            None
+        }),
+    };
+    // A last day left empty is the first day; its errors are the first day's, said once.
+    let ends_typed = !ends.trim().is_empty();
+    let ends_on = match ends.trim() {
+        "" => starts_on,
+        s => parse_date(s).or_else(|| {
+            e.push(EventError::new("ends_on", "error-date"));
+            None
+        }),
+    };
+    let range = |field: &'static str| {
+        EventError::new(field, "error-date-range").with("from", window.from).with("to", window.to)
+    };
+    if let Some(s) = starts_on
+        && (s < window.from || s > window.to)
+    {
+        e.push(range("starts_on"));
+    }
+    if let (Some(s), Some(end)) = (starts_on, ends_on) {
+        if end < s {
+            e.push(EventError::new("ends_on", "error-date-order"));
+        } else if ends_typed && ((end - s).num_days() >= MAX_DAYS || end > window.to) {
+            e.push(range("ends_on"));
+        }
+    }
+    (starts_on, ends_on)
+}
+
+fn parse_students(raw: &str, e: &mut Vec<EventError>) -> Option<i64> {
+    match raw.trim() {
+        "" => {
+            e.push(EventError::new("students", "error-required"));
+            None
+        }
+        s => match s.parse::<i64>() {
+            Ok(n) if (1..=MAX_STUDENTS).contains(&n) => Some(n),
+            _ => {
+                e.push(EventError::new("students", "error-students").with("max", MAX_STUDENTS));
+                None
+            }
+        },
+    }
+}
+
+fn parse_language(raw: &str, e: &mut Vec<EventError>) -> Option<LanguageTag> {
+    match raw.trim() {
+        "" => {
+            e.push(EventError::new("language", "error-required"));
+            None
+        }
+        l => LanguageTag::parse(l).map_err(|_| e.push(EventError::new("language", "error-language"))).ok(),
+    }
+}
+
+/// The description as plain text: tags stripped, line breaks kept (as `\n`), other control
+/// characters dropped. Its length is judged before they are dropped.
+fn clean_description(raw: &str, e: &mut Vec<EventError>) -> String {
+    let v = strip_html(raw).trim().replace("\r\n", "\n");
+    if v.chars().count() > MAX_DESCRIPTION {
+        e.push(EventError::new("description", "error-too-long").with("max", MAX_DESCRIPTION));
+    }
+    v.chars().filter(|c| !c.is_control() || *c == '\n').collect::<String>()
 }
 
 /// Checks a reported number of students.
