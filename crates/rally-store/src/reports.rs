@@ -1,6 +1,6 @@
 //! The [`Reports`] interface: what the Reports page reads, gathered in the database and left to
-//! [`rally_domain::report`]'s pure functions to turn into a funnel and a forecast. Implemented once in
-//! `reports.rs`, which both backends include.
+//! [`rally_domain::report`]'s pure functions to turn into a funnel and a forecast. Implemented in
+//! `sql/reports.rs`.
 
 use async_trait::async_trait;
 use rally_domain::CampaignId;

@@ -6,7 +6,18 @@
 //! records the outcome in its own transaction. A row whose lease ran out — its worker died — is due
 //! again, so a crash can repeat only the e-mails that were in flight, never lose one.
 
-use super::*;
+use super::{
+    Backend, CLAIM_LOCK, Conn, Db, DbRow, authorize, contact_from_row, edit, fetch_campaign, is_unique_violation, json,
+    partner_for, read, required_date, text, time, to_json,
+};
+use crate::{Actor, Result, StoreError, corrupt, from_micros, now_micros, to_micros};
+use async_trait::async_trait;
+use rally_domain::{
+    Action, Audience, CampaignId, Category, ContactId, Email, Invalid, LanguageTag, PartnerId, Reach, Stage, Tier,
+    UserId,
+};
+use sqlx::{QueryBuilder, Row};
+
 use rally_domain::cadence::{CadencePolicy, MailKind};
 use rally_domain::comms::{
     MailPreference, Message, MessageFields, MessageKind, Milestone, MilestoneKind, OutboxStatus, Reachability,

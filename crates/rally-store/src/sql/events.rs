@@ -5,7 +5,13 @@
 //! difference between what the event counted before and after, and logs what happened — all in the
 //! caller's transaction.
 
-use super::*;
+use super::{Backend, Conn, Db, DbRow, authorize, campaign_from_row, required_date, text, time};
+use crate::{Actor, DEFAULT_PAGE, MAX_BULK, MAX_PAGE, Result, StoreError, from_micros, to_micros};
+use async_trait::async_trait;
+use rally_domain::{Action, CampaignId, Email, Invalid, LanguageTag, UserId};
+use sqlx::{QueryBuilder, Row};
+use std::collections::BTreeMap;
+
 use rally_domain::event::{
     Contribution, Event, EventFields, EventLogEntry, EventSettings, EventStatus, EventType, LocationSource, week_of,
 };

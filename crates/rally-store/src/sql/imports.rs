@@ -1,6 +1,17 @@
 //! The `Imports` implementation: batches, chunked writes with what undo needs, undo.
 
-use super::*;
+use super::{
+    Backend, Conn, Db, DbRow, authorize, contacts_by_email, fetch_contact, fetch_partner, insert_partner,
+    is_unique_violation, overwrite_contact, overwrite_partner, record_change, tally, text, time, to_json,
+};
+use crate::{Actor, Result, StoreError, corrupt, from_micros, now_micros, to_micros};
+use async_trait::async_trait;
+use rally_domain::{
+    Action, CampaignId, Category, ContactFields, ContactId, Email, Invalid, PartnerDraft, PartnerFields, PartnerId,
+    Stage, UserId,
+};
+use sqlx::{QueryBuilder, Row};
+
 use std::collections::HashMap;
 
 use rally_domain::event::{Contribution, EventStatus, week_of};

@@ -2,7 +2,12 @@
 //! 100,000 partners sends back a few dozen rows (the finished stays, one row each, are the exception:
 //! a median needs them all).
 
-use super::*;
+use super::{Backend, Db, authorize, text};
+use crate::{Actor, Result};
+use async_trait::async_trait;
+use rally_domain::{Action, CampaignId, Stage};
+use sqlx::{QueryBuilder, Row};
+
 use rally_domain::report::{self, MessageStats, PartnerReach, PipelineFacts, Progress, Stay};
 
 /// `CASE` over a stage column giving [`report::progress`], written from the domain's table so the

@@ -2,7 +2,17 @@
 //! commitments, interactions, tasks and stage limits, assets, partner links, recognition and calendar
 //! feeds.
 
-use super::*;
+use super::{
+    Backend, Conn, Db, DbRow, authorize, check_on_team, date, edit, is_unique_violation, json, partner_for,
+    partner_from_row, push_filters, read, required_date, text, time, to_json,
+};
+use crate::{Actor, PartnerFilter, Result, StoreError, corrupt, from_micros, now_micros, to_micros};
+use async_trait::async_trait;
+use rally_domain::{
+    Action, Audience, CampaignId, ContactId, Invalid, LanguageTag, Partner, PartnerId, Stage, Tier, UserId,
+};
+use sqlx::{QueryBuilder, Row};
+
 use std::collections::HashMap;
 
 use rally_domain::ask::CommitmentFields;
@@ -10,61 +20,16 @@ use rally_domain::followup::{InteractionFields, InteractionKind, TaskFields};
 use rally_domain::limits;
 use rally_domain::{
     Ask, AskDraft, AskFields, AskId, Asset, AssetFields, AssetId, AssetKind, AssetSend, Commitment, CommitmentDraft,
-    CommitmentId, CommitmentStatus, CommitmentSummary, Interaction, InteractionId, MediaType, PartnerResponse,
-    StageLimits, StoredFile, Task, TaskDraft, TaskId,
+    CommitmentId, CommitmentStatus, CommitmentSummary, Interaction, InteractionId, MediaType, StageLimits, StoredFile,
+    Task, TaskDraft, TaskId,
 };
 
-use crate::{
-    Applied, AskReach, CalendarItem, CalendarKind, Due, LinkInfo, LinkView, PartnerProfile, Recognized, TaskFilter,
-    Workflow,
-};
-
-macro_rules! ask_columns {
-    () => {
-        "a.id, a.campaign_id, a.partner_id, a.title, a.description, a.due_on, a.milestone, a.categories, a.tiers, \
-         a.unit, a.created_at"
-    };
-}
-
-macro_rules! commitment_columns {
-    () => {
-        "m.id, m.campaign_id, m.partner_id, p.name AS partner_name, m.ask_id, a.title AS ask_title, a.unit, m.status, \
-         m.quantity, m.due_on, m.agreed_on, m.evidence, m.note, m.by_partner, m.updated_at"
-    };
-}
-
-/// Joins for `commitment_columns!`.
-macro_rules! commitment_from {
-    () => {
-        " FROM commitments m JOIN asks a ON a.id = m.ask_id JOIN partners p ON p.id = m.partner_id"
-    };
-}
-
-macro_rules! task_columns {
-    () => {
-        "t.id, t.campaign_id, t.title, t.due_on, t.owner_id, t.partner_id, t.commitment_id, t.done_at, t.created_at, \
-         u.name AS owner_name, p.name AS partner_name, a.title AS commitment_title"
-    };
-}
-
-macro_rules! task_from {
-    () => {
-        " FROM tasks t LEFT JOIN users u ON u.id = t.owner_id LEFT JOIN partners p ON p.id = t.partner_id \
-         LEFT JOIN commitments m ON m.id = t.commitment_id LEFT JOIN asks a ON a.id = m.ask_id"
-    };
-}
-
-macro_rules! asset_columns {
-    () => {
-        "s.id, s.campaign_id, s.title, s.kind, s.language, s.audience, s.url, s.description, s.sha256, s.media_type, \
-         s.size, s.filename, s.width, s.height, s.created_at"
-    };
-}
+use crate::{Applied, AskReach, Due, TaskFilter, Workflow};
 
 // ---------------------------------------------------------------------------------------------------
 // Row decoding
 
-fn ask_from_row(row: &DbRow) -> Result<Ask> {
+pub(super) fn ask_from_row(row: &DbRow) -> Result<Ask> {
     Ok(Ask {
         id: AskId(row.try_get("id")?),
         campaign_id: CampaignId(row.try_get("campaign_id")?),
@@ -82,7 +47,7 @@ fn ask_from_row(row: &DbRow) -> Result<Ask> {
     })
 }
 
-fn commitment_from_row(row: &DbRow) -> Result<Commitment> {
+pub(super) fn commitment_from_row(row: &DbRow) -> Result<Commitment> {
     Ok(Commitment {
         id: CommitmentId(row.try_get("id")?),
         campaign_id: CampaignId(row.try_get("campaign_id")?),
@@ -102,7 +67,7 @@ fn commitment_from_row(row: &DbRow) -> Result<Commitment> {
     })
 }
 
-fn task_from_row(row: &DbRow) -> Result<Task> {
+pub(super) fn task_from_row(row: &DbRow) -> Result<Task> {
     let done_at: Option<i64> = row.try_get("done_at")?;
     Ok(Task {
         id: TaskId(row.try_get("id")?),
@@ -124,7 +89,7 @@ fn task_from_row(row: &DbRow) -> Result<Task> {
 }
 
 /// A stored file from columns named `{prefix}sha256`, `{prefix}media_type`, …; `None` without a hash.
-fn file_from_row(
+pub(super) fn file_from_row(
     row: &DbRow,
     sha_col: &str,
     type_col: &str,
@@ -150,7 +115,7 @@ fn file_from_row(
     Ok(Some(StoredFile { sha256, media_type, size, filename, width: dim(width_col)?, height: dim(height_col)? }))
 }
 
-fn asset_from_row(row: &DbRow) -> Result<Asset> {
+pub(super) fn asset_from_row(row: &DbRow) -> Result<Asset> {
     let language: Option<String> = row.try_get("language")?;
     let audience: Option<String> = row.try_get("audience")?;
     Ok(Asset {
@@ -169,7 +134,7 @@ fn asset_from_row(row: &DbRow) -> Result<Asset> {
     })
 }
 
-fn send_from_row(row: &DbRow) -> Result<AssetSend> {
+pub(super) fn send_from_row(row: &DbRow) -> Result<AssetSend> {
     Ok(AssetSend {
         id: row.try_get("id")?,
         partner_id: PartnerId(row.try_get("partner_id")?),
@@ -200,14 +165,14 @@ fn interaction_from_row(row: &DbRow) -> Result<Interaction> {
     })
 }
 
-fn iso(d: chrono::NaiveDate) -> String {
+pub(super) fn iso(d: chrono::NaiveDate) -> String {
     d.to_string()
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Helpers inside a transaction
 
-async fn fetch_ask(conn: &mut Conn, id: AskId) -> Result<Ask> {
+pub(super) async fn fetch_ask(conn: &mut Conn, id: AskId) -> Result<Ask> {
     let row = sqlx::query(concat!("SELECT ", ask_columns!(), " FROM asks a WHERE a.id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
@@ -232,7 +197,7 @@ async fn ask_for_edit(conn: &mut Conn, actor: Actor, id: AskId) -> Result<Ask> {
     Ok(ask)
 }
 
-async fn fetch_commitment(conn: &mut Conn, id: CommitmentId) -> Result<Commitment> {
+pub(super) async fn fetch_commitment(conn: &mut Conn, id: CommitmentId) -> Result<Commitment> {
     let row = sqlx::query(concat!("SELECT ", commitment_columns!(), commitment_from!(), " WHERE m.id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
@@ -241,7 +206,7 @@ async fn fetch_commitment(conn: &mut Conn, id: CommitmentId) -> Result<Commitmen
     commitment_from_row(&row)
 }
 
-async fn write_commitment(
+pub(super) async fn write_commitment(
     conn: &mut Conn,
     id: CommitmentId,
     f: &CommitmentFields,
@@ -310,7 +275,7 @@ async fn check_task_links(conn: &mut Conn, campaign: CampaignId, f: &mut TaskFie
     Ok(())
 }
 
-async fn fetch_asset(conn: &mut Conn, id: AssetId) -> Result<Asset> {
+pub(super) async fn fetch_asset(conn: &mut Conn, id: AssetId) -> Result<Asset> {
     let row = sqlx::query(concat!("SELECT ", asset_columns!(), " FROM assets s WHERE s.id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
@@ -319,96 +284,7 @@ async fn fetch_asset(conn: &mut Conn, id: AssetId) -> Result<Asset> {
     asset_from_row(&row)
 }
 
-async fn fetch_profile(conn: &mut Conn, partner: PartnerId) -> Result<PartnerProfile> {
-    let row = sqlx::query(
-        "SELECT logo_sha256, logo_media_type, logo_width, logo_height, recognition_opt_out FROM partners WHERE id = $1",
-    )
-    .bind(partner.0)
-    .fetch_one(&mut *conn)
-    .await?;
-    let logo = file_from_row(&row, "logo_sha256", "logo_media_type", None, None, "logo_width", "logo_height")?;
-    let link = sqlx::query(
-        "SELECT created_at, last_used_at FROM partner_links WHERE partner_id = $1 AND revoked_at IS NULL \
-         ORDER BY id DESC LIMIT 1",
-    )
-    .bind(partner.0)
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(|r| -> Result<LinkInfo> {
-        Ok(LinkInfo {
-            created_at: time(&r, "created_at")?,
-            last_used_at: r.try_get::<Option<i64>, _>("last_used_at")?.map(from_micros).transpose()?,
-        })
-    })
-    .transpose()?;
-    Ok(PartnerProfile { logo, recognition_opt_out: row.try_get("recognition_opt_out")?, link })
-}
-
-async fn write_logo(conn: &mut Conn, partner: PartnerId, logo: Option<&StoredFile>) -> Result<()> {
-    if let Some(l) = logo
-        && !l.media_type.is_image()
-    {
-        return Err(Invalid::field("logo", "a logo must be an image (PNG, JPEG, WebP or SVG)").into());
-    }
-    sqlx::query(
-        "UPDATE partners SET logo_sha256 = $1, logo_media_type = $2, logo_width = $3, logo_height = $4, \
-         updated_at = $5 WHERE id = $6",
-    )
-    .bind(logo.map(|l| l.sha256.clone()))
-    .bind(logo.map(|l| l.media_type.as_str()))
-    .bind(logo.and_then(|l| l.width).map(i64::from))
-    .bind(logo.and_then(|l| l.height).map(i64::from))
-    .bind(now_micros())
-    .bind(partner.0)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Ends a partner's active links (a new one replaces them, or the team revokes them).
-async fn revoke_links(conn: &mut Conn, partner: PartnerId, at: i64) -> Result<()> {
-    sqlx::query("UPDATE partner_links SET revoked_at = $1 WHERE partner_id = $2 AND revoked_at IS NULL")
-        .bind(at)
-        .bind(partner.0)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// Ends a user's active calendar feeds.
-async fn revoke_feeds(conn: &mut Conn, user: UserId, at: i64) -> Result<()> {
-    sqlx::query("UPDATE calendar_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-        .bind(at)
-        .bind(user.0)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-async fn write_opt_out(conn: &mut Conn, partner: PartnerId, opt_out: bool) -> Result<()> {
-    sqlx::query("UPDATE partners SET recognition_opt_out = $1 WHERE id = $2")
-        .bind(opt_out)
-        .bind(partner.0)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// The partner behind a link token, if the link is live. Marks the link used.
-async fn link_partner(conn: &mut Conn, token_hash: &str) -> Result<Partner> {
-    let row = sqlx::query(
-        "UPDATE partner_links SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL RETURNING partner_id",
-    )
-    .bind(now_micros())
-    .bind(token_hash)
-    .fetch_optional(&mut *conn)
-    .await?
-    // One answer for unknown and revoked links, so a link says nothing about the partner it was for.
-    .ok_or(StoreError::NotFound("link"))?;
-    fetch_partner(conn, PartnerId(row.try_get("partner_id")?)).await
-}
-
-async fn partner_commitments(conn: &mut Conn, partner: PartnerId) -> Result<Vec<Commitment>> {
+pub(super) async fn partner_commitments(conn: &mut Conn, partner: PartnerId) -> Result<Vec<Commitment>> {
     let rows = sqlx::query(concat!(
         "SELECT ",
         commitment_columns!(),
@@ -1050,477 +926,13 @@ impl Workflow for Backend {
         let rows = q.build().fetch_all(&mut *conn).await?;
         rows.iter().map(partner_from_row).collect()
     }
-
-    async fn create_asset(
-        &self,
-        actor: Actor,
-        campaign: CampaignId,
-        f: AssetFields,
-        file: Option<StoredFile>,
-    ) -> Result<Asset> {
-        let mut tx = self.begin_write().await?;
-        authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
-        let row = sqlx::query(
-            "INSERT INTO assets (campaign_id, title, kind, language, audience, url, description, sha256, media_type, size, \
-             filename, width, height, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
-        )
-        .bind(campaign.0)
-        .bind(&f.title)
-        .bind(f.kind.as_str())
-        .bind(f.language.as_ref().map(LanguageTag::as_str))
-        .bind(f.audience.map(Audience::as_str))
-        .bind(&f.url)
-        .bind(&f.description)
-        .bind(file.as_ref().map(|x| x.sha256.clone()))
-        .bind(file.as_ref().map(|x| x.media_type.as_str()))
-        .bind(file.as_ref().map(|x| x.size))
-        .bind(file.as_ref().map(|x| x.filename.clone()))
-        .bind(file.as_ref().and_then(|x| x.width).map(i64::from))
-        .bind(file.as_ref().and_then(|x| x.height).map(i64::from))
-        .bind(actor.user_id().map(|u| u.0))
-        .bind(now_micros())
-        .fetch_one(&mut *tx)
-        .await?;
-        let asset = fetch_asset(&mut tx, AssetId(row.try_get("id")?)).await?;
-        tx.commit().await?;
-        Ok(asset)
-    }
-
-    async fn assets(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Asset>> {
-        let mut conn = self.pool.acquire().await?;
-        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            asset_columns!(),
-            " FROM assets s WHERE s.campaign_id = $1 ORDER BY s.kind, s.title, s.id"
-        ))
-        .bind(campaign.0)
-        .fetch_all(&mut *conn)
-        .await?;
-        rows.iter().map(asset_from_row).collect()
-    }
-
-    async fn asset(&self, actor: Actor, id: AssetId) -> Result<Asset> {
-        let mut conn = self.pool.acquire().await?;
-        let asset = fetch_asset(&mut conn, id).await?;
-        authorize(&mut conn, actor, asset.campaign_id, Action::Read, "asset").await?;
-        Ok(asset)
-    }
-
-    async fn delete_asset(&self, actor: Actor, id: AssetId) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let asset = fetch_asset(&mut tx, id).await?;
-        authorize(&mut tx, actor, asset.campaign_id, Action::EditCampaign, "asset").await?;
-        sqlx::query("DELETE FROM assets WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn send_assets(
-        &self,
-        actor: Actor,
-        partner: PartnerId,
-        assets: &[AssetId],
-        note: &str,
-    ) -> Result<Vec<AssetSend>> {
-        if assets.is_empty() {
-            return Err(Invalid::field("assets", "choose at least one asset").into());
-        }
-        if assets.len() > limits::ASSETS_AT_ONCE {
-            return Err(Invalid::field("assets", format!("at most {} assets at once", limits::ASSETS_AT_ONCE)).into());
-        }
-        let note = note.trim();
-        if note.chars().count() > 2000 {
-            return Err(Invalid::field("note", "must be at most 2000 characters").into());
-        }
-        let mut tx = self.begin_write().await?;
-        let p = partner_for(&mut tx, actor, partner, edit).await?;
-        let now = now_micros();
-        let mut ids = Vec::new();
-        for id in assets {
-            let asset = fetch_asset(&mut tx, *id).await.map_err(missing_as(no_asset(*id)))?;
-            if asset.campaign_id != p.campaign_id {
-                return Err(no_asset(*id).into());
-            }
-            let row = sqlx::query(
-                "INSERT INTO asset_sends (partner_id, asset_id, sent_at, sent_by, note) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(partner.0)
-            .bind(id.0)
-            .bind(now)
-            .bind(actor.user_id().map(|u| u.0))
-            .bind(note)
-            .fetch_one(&mut *tx)
-            .await?;
-            ids.push(row.try_get::<i64, _>("id")?);
-        }
-        let sends = sends_of(&mut tx, partner).await?;
-        tx.commit().await?;
-        Ok(sends.into_iter().filter(|s| ids.contains(&s.id)).collect())
-    }
-
-    async fn asset_sends(&self, actor: Actor, partner: PartnerId) -> Result<Vec<AssetSend>> {
-        let mut conn = self.pool.acquire().await?;
-        partner_for(&mut conn, actor, partner, read).await?;
-        sends_of(&mut conn, partner).await
-    }
-
-    async fn file_in_use(&self, sha256: &str) -> Result<bool> {
-        let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM assets WHERE sha256 = $1) + (SELECT COUNT(*) FROM partners WHERE logo_sha256 = $1) AS n",
-        )
-        .bind(sha256)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(row.try_get::<i64, _>("n")? > 0)
-    }
-
-    async fn partner_profile(&self, actor: Actor, partner: PartnerId) -> Result<PartnerProfile> {
-        let mut conn = self.pool.acquire().await?;
-        partner_for(&mut conn, actor, partner, read).await?;
-        fetch_profile(&mut conn, partner).await
-    }
-
-    async fn set_partner_logo(&self, actor: Actor, partner: PartnerId, logo: Option<StoredFile>) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        partner_for(&mut tx, actor, partner, edit).await?;
-        write_logo(&mut tx, partner, logo.as_ref()).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn set_recognition_opt_out(&self, actor: Actor, partner: PartnerId, opt_out: bool) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        partner_for(&mut tx, actor, partner, edit).await?;
-        write_opt_out(&mut tx, partner, opt_out).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn create_partner_link(&self, actor: Actor, partner: PartnerId, token_hash: &str) -> Result<LinkInfo> {
-        let mut tx = self.begin_write().await?;
-        partner_for(&mut tx, actor, partner, edit).await?;
-        let now = now_micros();
-        revoke_links(&mut tx, partner, now).await?;
-        sqlx::query(
-            "INSERT INTO partner_links (partner_id, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(partner.0)
-        .bind(token_hash)
-        .bind(actor.user_id().map(|u| u.0))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(LinkInfo { created_at: from_micros(now)?, last_used_at: None })
-    }
-
-    async fn revoke_partner_link(&self, actor: Actor, partner: PartnerId) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        partner_for(&mut tx, actor, partner, edit).await?;
-        revoke_links(&mut tx, partner, now_micros()).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn link_view(&self, token_hash: &str) -> Result<LinkView> {
-        let mut tx = self.begin_write().await?;
-        let partner = link_partner(&mut tx, token_hash).await?;
-        let campaign = fetch_campaign(&mut tx, partner.campaign_id).await?;
-        let commitments = partner_commitments(&mut tx, partner.id).await?;
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            asset_columns!(),
-            " FROM assets s WHERE s.id IN (SELECT asset_id FROM asset_sends WHERE partner_id = $1) ORDER BY s.kind, s.title, s.id"
-        ))
-        .bind(partner.id.0)
-        .fetch_all(&mut *tx)
-        .await?;
-        let assets = rows.iter().map(asset_from_row).collect::<Result<_>>()?;
-        let mut profile = fetch_profile(&mut tx, partner.id).await?;
-        // The link page does not need to know about the link.
-        profile.link = None;
-        tx.commit().await?;
-        Ok(LinkView { partner, campaign, commitments, assets, profile })
-    }
-
-    async fn link_respond(
-        &self,
-        token_hash: &str,
-        commitment: CommitmentId,
-        response: PartnerResponse,
-        today: chrono::NaiveDate,
-    ) -> Result<Commitment> {
-        let mut tx = self.begin_write().await?;
-        let partner = link_partner(&mut tx, token_hash).await?;
-        let stored = fetch_commitment(&mut tx, commitment).await?;
-        if stored.partner_id != partner.id {
-            return Err(StoreError::NotFound("commitment"));
-        }
-        let ask = fetch_ask(&mut tx, stored.ask_id).await?;
-        let f = response.apply(&stored, ask.fields.due_on)?;
-        write_commitment(&mut tx, commitment, &f, stored.status, today, true).await?;
-        let c = fetch_commitment(&mut tx, commitment).await?;
-        tx.commit().await?;
-        Ok(c)
-    }
-
-    async fn link_set_logo(&self, token_hash: &str, logo: StoredFile) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let partner = link_partner(&mut tx, token_hash).await?;
-        write_logo(&mut tx, partner.id, Some(&logo)).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn link_set_opt_out(&self, token_hash: &str, opt_out: bool) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let partner = link_partner(&mut tx, token_hash).await?;
-        write_opt_out(&mut tx, partner.id, opt_out).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn link_asset(&self, token_hash: &str, asset: AssetId) -> Result<Asset> {
-        let mut tx = self.begin_write().await?;
-        let partner = link_partner(&mut tx, token_hash).await?;
-        let sent = sqlx::query("SELECT 1 AS one FROM asset_sends WHERE partner_id = $1 AND asset_id = $2 LIMIT 1")
-            .bind(partner.id.0)
-            .bind(asset.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if sent.is_none() {
-            return Err(StoreError::NotFound("asset"));
-        }
-        let asset = fetch_asset(&mut tx, asset).await?;
-        tx.commit().await?;
-        Ok(asset)
-    }
-
-    async fn recognition(&self, campaign: CampaignId) -> Result<Vec<Recognized>> {
-        let mut conn = self.pool.acquire().await?;
-        fetch_campaign(&mut conn, campaign).await?;
-        let rows = sqlx::query(
-            "SELECT p.id, p.name, p.website, p.reach, c.high_reach_threshold, p.logo_sha256, p.logo_media_type, \
-             p.logo_width, p.logo_height FROM partners p JOIN campaigns c ON c.id = p.campaign_id \
-             WHERE p.campaign_id = $1 AND p.stage = 'closed_won' AND p.recognition_opt_out = FALSE \
-             ORDER BY CASE WHEN p.reach >= c.high_reach_threshold THEN 0 ELSE 1 END, p.sort_name, p.id",
-        )
-        .bind(campaign.0)
-        .fetch_all(&mut *conn)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let reach = Reach::new(r.try_get("reach")?).map_err(|e| corrupt("reach", e))?;
-                Ok(Recognized {
-                    partner_id: PartnerId(r.try_get("id")?),
-                    name: r.try_get("name")?,
-                    website: r.try_get("website")?,
-                    tier: Tier::of(reach, r.try_get("high_reach_threshold")?),
-                    logo: file_from_row(r, "logo_sha256", "logo_media_type", None, None, "logo_width", "logo_height")?,
-                })
-            })
-            .collect()
-    }
-
-    async fn create_calendar_token(&self, user: UserId, token_hash: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let now = now_micros();
-        revoke_feeds(&mut tx, user, now).await?;
-        sqlx::query("INSERT INTO calendar_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
-            .bind(user.0)
-            .bind(token_hash)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn revoke_calendar_tokens(&self, user: UserId) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        revoke_feeds(&mut tx, user, now_micros()).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn calendar_token_created(&self, user: UserId) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-        let row = sqlx::query(
-            "SELECT created_at FROM calendar_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id DESC LIMIT 1",
-        )
-        .bind(user.0)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| time(&r, "created_at")).transpose()
-    }
-
-    async fn calendar(&self, token_hash: &str, from: chrono::NaiveDate) -> Result<Option<(User, Vec<CalendarItem>)>> {
-        let mut conn = self.pool.acquire().await?;
-        let Some(row) = sqlx::query(
-            "SELECT u.id, u.email, u.name FROM calendar_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&mut *conn)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let user = user_from_row(&row)?;
-        let from = iso(from);
-        let mut items = Vec::new();
-        let campaigns = sqlx::query(concat!(
-            "SELECT ",
-            campaign_columns!(),
-            ", (SELECT m.role FROM memberships m WHERE m.campaign_id = campaigns.id AND m.user_id = $1) AS role \
-             FROM campaigns WHERE id IN (SELECT campaign_id FROM memberships WHERE user_id = $1) ORDER BY id"
-        ))
-        .bind(user.id.0)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in &campaigns {
-            let campaign = campaign_from_row(row)?;
-            let role = text(row, "role", Role::parse)?;
-            let f = &campaign.fields;
-            let item = |kind, id, date, until, title: String, detail: String, partner, done| CalendarItem {
-                kind,
-                id,
-                campaign_slug: f.slug.to_string(),
-                campaign_name: f.name.clone(),
-                partner_id: partner,
-                date,
-                until,
-                title,
-                detail,
-                done,
-            };
-            for (n, (date, until, title)) in [
-                (f.promotion_starts_on(), None, "Promotion starts"),
-                (f.starts_on, Some(f.ends_on), "Campaign week"),
-                (f.follow_up_ends_on(), None, "Follow-up ends"),
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                if until.unwrap_or(date).to_string() >= from {
-                    let id = campaign.id.0 * 10 + n as i64;
-                    items.push(item(
-                        CalendarKind::Milestone,
-                        id,
-                        date,
-                        until,
-                        format!("{title}: {}", f.name),
-                        String::new(),
-                        None,
-                        false,
-                    ));
-                }
-            }
-            let asks = sqlx::query(concat!(
-                "SELECT ",
-                ask_columns!(),
-                " FROM asks a WHERE a.campaign_id = $1 AND a.partner_id IS NULL AND a.due_on >= $2 ORDER BY a.due_on"
-            ))
-            .bind(campaign.id.0)
-            .bind(&from)
-            .fetch_all(&mut *conn)
-            .await?;
-            for a in asks.iter().map(ask_from_row) {
-                let a = a?;
-                if let Some(due) = a.fields.due_on {
-                    items.push(item(
-                        CalendarKind::Ask,
-                        a.id.0,
-                        due,
-                        None,
-                        format!("Ask due: {}", a.fields.title),
-                        a.fields.description,
-                        None,
-                        false,
-                    ));
-                }
-            }
-            // Coordinators and owners follow every partner; members the partners they own.
-            let everyone = matches!(role, Role::Owner | Role::Coordinator);
-            let rows = sqlx::query(concat!(
-                "SELECT ",
-                commitment_columns!(),
-                commitment_from!(),
-                " WHERE m.campaign_id = $1 AND m.due_on >= $2 AND m.status IN ('proposed', 'agreed', 'fulfilled') \
-                 AND ($3 OR p.owner_id = $4) ORDER BY m.due_on, m.id LIMIT 2000"
-            ))
-            .bind(campaign.id.0)
-            .bind(&from)
-            .bind(everyone)
-            .bind(user.id.0)
-            .fetch_all(&mut *conn)
-            .await?;
-            for c in rows.iter().map(commitment_from_row) {
-                let c = c?;
-                if let Some(due) = c.due_on {
-                    let quantity =
-                        c.quantity.map(|q| format!(" ({q} {})", c.unit).replace(" )", ")")).unwrap_or_default();
-                    items.push(item(
-                        CalendarKind::Commitment,
-                        c.id.0,
-                        due,
-                        None,
-                        format!("{}: {}{quantity}", c.partner_name, c.ask_title),
-                        format!("Status: {}. {}", c.status.label(), c.note).trim_end_matches(". ").to_owned(),
-                        Some(c.partner_id),
-                        c.status == CommitmentStatus::Fulfilled,
-                    ));
-                }
-            }
-            let rows = sqlx::query(concat!(
-                "SELECT ",
-                task_columns!(),
-                task_from!(),
-                " WHERE t.campaign_id = $1 AND t.owner_id = $2 AND t.due_on >= $3 ORDER BY t.due_on, t.id LIMIT 2000"
-            ))
-            .bind(campaign.id.0)
-            .bind(user.id.0)
-            .bind(&from)
-            .fetch_all(&mut *conn)
-            .await?;
-            for t in rows.iter().map(task_from_row) {
-                let t = t?;
-                let detail = t.partner_name.clone().map(|p| format!("Partner: {p}")).unwrap_or_default();
-                items.push(item(
-                    CalendarKind::Task,
-                    t.id.0,
-                    t.fields.due_on,
-                    None,
-                    t.fields.title.clone(),
-                    detail,
-                    t.fields.partner_id,
-                    t.fields.done,
-                ));
-            }
-        }
-        items.sort_by(|a, b| a.date.cmp(&b.date).then(a.title.cmp(&b.title)));
-        Ok(Some((user, items)))
-    }
-}
-
-async fn sends_of(conn: &mut Conn, partner: PartnerId) -> Result<Vec<AssetSend>> {
-    let rows = sqlx::query(
-        "SELECT d.id, d.partner_id, d.asset_id, s.title, s.kind, d.sent_at, d.sent_by, u.name AS sent_by_name, d.note \
-         FROM asset_sends d JOIN assets s ON s.id = d.asset_id LEFT JOIN users u ON u.id = d.sent_by \
-         WHERE d.partner_id = $1 ORDER BY d.sent_at DESC, d.id DESC",
-    )
-    .bind(partner.0)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(send_from_row).collect()
 }
 
 // One answer whether an id given in a body does not exist at all or belongs to another campaign,
 // so nobody learns which ids exist elsewhere by trying them.
 
 /// Turns "not found" into the body's own answer; any other failure stays what it is.
-fn missing_as(invalid: Invalid) -> impl FnOnce(StoreError) -> StoreError {
+pub(super) fn missing_as(invalid: Invalid) -> impl FnOnce(StoreError) -> StoreError {
     move |e| match e {
         StoreError::NotFound(_) => invalid.into(),
         e => e,
@@ -1537,8 +949,4 @@ fn not_a_standard_ask(id: AskId) -> Invalid {
 
 fn no_ask_for_partner() -> Invalid {
     Invalid::field("ask_id", "no such ask for this partner")
-}
-
-fn no_asset(id: AssetId) -> Invalid {
-    Invalid::field("assets", format!("no asset {id} in this campaign"))
 }

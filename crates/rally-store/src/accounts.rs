@@ -1,0 +1,86 @@
+//! Who may sign in: users, their API tokens, browser sessions, the sign-in throttle's gates, remembered
+//! browsers and password resets. Implemented in `sql/accounts.rs`.
+
+use async_trait::async_trait;
+
+use chrono::{DateTime, Utc};
+use rally_domain::{Email, UserId};
+use serde::Serialize;
+
+use crate::Result;
+
+/// A user of Rally; team membership is per campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: UserId,
+    pub email: Email,
+    pub name: String,
+}
+
+/// What Rally keeps of an API token: not the token, only when it was made and whether it still works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A signed-in browser session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    /// Sent back with every form and script request of this session (CSRF protection).
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Users, API tokens and web sign-in. Part of every [`crate::Store`].
+#[async_trait]
+pub trait Accounts {
+    async fn create_user(&self, email: &Email, name: &str, password_hash: Option<&str>) -> Result<User>;
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>>;
+    /// Replaces a user's password hash (argon2id, PHC string).
+    async fn set_password(&self, user: UserId, password_hash: &str) -> Result<()>;
+    /// Stores the SHA-256 of a new API token; the token itself is never stored.
+    async fn create_api_token(&self, user: UserId, token_hash: &str, label: &str) -> Result<()>;
+    async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>>;
+    /// A user's API tokens, newest first (never the tokens themselves).
+    async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>>;
+    /// Revokes a token: requests with it are refused from now on. Revoking twice is harmless.
+    async fn revoke_api_token(&self, id: i64) -> Result<()>;
+
+    // Web sign-in.
+    /// The user with this address and their password hash (`None` for users without a password).
+    async fn login_lookup(&self, email: &Email) -> Result<Option<(User, Option<String>)>>;
+    async fn create_session(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The unexpired session whose token hashes to `token_hash`.
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Counts a sign-in attempt in each of `gates` (named by their key) before its password is
+    /// checked, in one transaction: parallel attempts are counted one after another. If any gate is
+    /// closed, counts nothing and answers `Err` with how long until the last of them opens. Gates left
+    /// alone for a day are forgotten.
+    async fn pass_gates(
+        &self,
+        gates: &[(&str, rally_domain::throttle::Backoff)],
+        now: DateTime<Utc>,
+    ) -> Result<std::result::Result<(), chrono::Duration>>;
+    /// Opens gates again (their attempts start over): the password was right.
+    async fn open_gates(&self, gates: &[&str]) -> Result<()>;
+    /// Remembers a browser the user signed in from, by its cookie's hash; browsers unused for a year
+    /// are forgotten.
+    async fn remember_device(&self, user: UserId, token_hash: &str, now: DateTime<Utc>) -> Result<()>;
+    /// The user a remembered browser signed in as, marking it used.
+    async fn known_device(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<UserId>>;
+    async fn create_password_reset(&self, user: UserId, token_hash: &str, expires_at: DateTime<Utc>) -> Result<()>;
+    /// Sets a new password with a reset token, once and before it expires, and ends the user's sessions.
+    async fn reset_password(&self, token_hash: &str, password_hash: &str) -> Result<User>;
+}

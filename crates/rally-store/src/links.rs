@@ -1,0 +1,83 @@
+//! What partners see of themselves: their logo and recognition choice, their secret link and what they
+//! do through it, and the public recognition wall. Implemented in `sql/links.rs`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use rally_domain::{
+    Asset, AssetId, Campaign, CampaignId, Commitment, CommitmentId, Partner, PartnerId, PartnerResponse, StoredFile,
+    Tier,
+};
+use serde::Serialize;
+
+use crate::{Actor, Result};
+
+/// A partner's logo, its place on the recognition wall and its link.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartnerProfile {
+    pub logo: Option<StoredFile>,
+    /// The partner asked not to be shown among the campaign's partners.
+    pub recognition_opt_out: bool,
+    /// The partner's active link, if any (the secret itself is shown only when it is made).
+    pub link: Option<LinkInfo>,
+}
+
+/// An active partner link, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkInfo {
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// What a partner sees through its link.
+#[derive(Debug, Clone)]
+pub struct LinkView {
+    pub partner: Partner,
+    pub campaign: Campaign,
+    pub commitments: Vec<Commitment>,
+    /// The assets sent to the partner, newest first, once each.
+    pub assets: Vec<Asset>,
+    pub profile: PartnerProfile,
+}
+
+/// A partner on the campaign's recognition wall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Recognized {
+    pub partner_id: PartnerId,
+    pub name: String,
+    pub website: Option<String>,
+    pub tier: Tier,
+    pub logo: Option<StoredFile>,
+}
+
+/// A partner's logo, recognition and link, what the partner does through the link, and the public
+/// recognition wall. Part of every [`crate::Store`].
+#[async_trait]
+pub trait Links {
+    async fn partner_profile(&self, actor: Actor, partner: PartnerId) -> Result<PartnerProfile>;
+    async fn set_partner_logo(&self, actor: Actor, partner: PartnerId, logo: Option<StoredFile>) -> Result<()>;
+    async fn set_recognition_opt_out(&self, actor: Actor, partner: PartnerId, opt_out: bool) -> Result<()>;
+    /// Makes a new link for the partner (storing only the token's hash) and revokes any earlier one.
+    async fn create_partner_link(&self, actor: Actor, partner: PartnerId, token_hash: &str) -> Result<LinkInfo>;
+    async fn revoke_partner_link(&self, actor: Actor, partner: PartnerId) -> Result<()>;
+
+    // Through a partner's link: the token is the credential; unknown and revoked tokens are NotFound.
+    async fn link_view(&self, token_hash: &str) -> Result<LinkView>;
+    async fn link_respond(
+        &self,
+        token_hash: &str,
+        commitment: CommitmentId,
+        response: PartnerResponse,
+        today: NaiveDate,
+    ) -> Result<Commitment>;
+    async fn link_set_logo(&self, token_hash: &str, logo: StoredFile) -> Result<()>;
+    async fn link_set_opt_out(&self, token_hash: &str, opt_out: bool) -> Result<()>;
+    /// An asset that was sent to the link's partner.
+    async fn link_asset(&self, token_hash: &str, asset: AssetId) -> Result<Asset>;
+
+    // Recognition: public.
+    /// Won partners that did not opt out, high tier first, then by name.
+    async fn recognition(&self, campaign: CampaignId) -> Result<Vec<Recognized>>;
+}

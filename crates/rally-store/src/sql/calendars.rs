@@ -1,0 +1,201 @@
+//! [`crate::Calendars`] in SQL: calendar feed tokens and the feed's entries.
+
+use async_trait::async_trait;
+use rally_domain::{CommitmentStatus, Role, UserId};
+
+use super::workflow::{ask_from_row, commitment_from_row, iso, task_from_row};
+use super::{Backend, Conn, campaign_from_row, text, time, user_from_row};
+use crate::Calendars;
+use crate::{CalendarItem, CalendarKind, Result, User, now_micros};
+
+#[async_trait]
+impl Calendars for Backend {
+    async fn create_calendar_token(&self, user: UserId, token_hash: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let now = now_micros();
+        revoke_feeds(&mut tx, user, now).await?;
+        sqlx::query("INSERT INTO calendar_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
+            .bind(user.0)
+            .bind(token_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn revoke_calendar_tokens(&self, user: UserId) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        revoke_feeds(&mut tx, user, now_micros()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn calendar_token_created(&self, user: UserId) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let row = sqlx::query(
+            "SELECT created_at FROM calendar_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id DESC LIMIT 1",
+        )
+        .bind(user.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| time(&r, "created_at")).transpose()
+    }
+
+    async fn calendar(&self, token_hash: &str, from: chrono::NaiveDate) -> Result<Option<(User, Vec<CalendarItem>)>> {
+        let mut conn = self.pool.acquire().await?;
+        let Some(row) = sqlx::query(
+            "SELECT u.id, u.email, u.name FROM calendar_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&mut *conn)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let user = user_from_row(&row)?;
+        let from = iso(from);
+        let mut items = Vec::new();
+        let campaigns = sqlx::query(concat!(
+            "SELECT ",
+            campaign_columns!(),
+            ", (SELECT m.role FROM memberships m WHERE m.campaign_id = campaigns.id AND m.user_id = $1) AS role \
+             FROM campaigns WHERE id IN (SELECT campaign_id FROM memberships WHERE user_id = $1) ORDER BY id"
+        ))
+        .bind(user.id.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in &campaigns {
+            let campaign = campaign_from_row(row)?;
+            let role = text(row, "role", Role::parse)?;
+            let f = &campaign.fields;
+            let item = |kind, id, date, until, title: String, detail: String, partner, done| CalendarItem {
+                kind,
+                id,
+                campaign_slug: f.slug.to_string(),
+                campaign_name: f.name.clone(),
+                partner_id: partner,
+                date,
+                until,
+                title,
+                detail,
+                done,
+            };
+            for (n, (date, until, title)) in [
+                (f.promotion_starts_on(), None, "Promotion starts"),
+                (f.starts_on, Some(f.ends_on), "Campaign week"),
+                (f.follow_up_ends_on(), None, "Follow-up ends"),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if until.unwrap_or(date).to_string() >= from {
+                    let id = campaign.id.0 * 10 + n as i64;
+                    items.push(item(
+                        CalendarKind::Milestone,
+                        id,
+                        date,
+                        until,
+                        format!("{title}: {}", f.name),
+                        String::new(),
+                        None,
+                        false,
+                    ));
+                }
+            }
+            let asks = sqlx::query(concat!(
+                "SELECT ",
+                ask_columns!(),
+                " FROM asks a WHERE a.campaign_id = $1 AND a.partner_id IS NULL AND a.due_on >= $2 ORDER BY a.due_on"
+            ))
+            .bind(campaign.id.0)
+            .bind(&from)
+            .fetch_all(&mut *conn)
+            .await?;
+            for a in asks.iter().map(ask_from_row) {
+                let a = a?;
+                if let Some(due) = a.fields.due_on {
+                    items.push(item(
+                        CalendarKind::Ask,
+                        a.id.0,
+                        due,
+                        None,
+                        format!("Ask due: {}", a.fields.title),
+                        a.fields.description,
+                        None,
+                        false,
+                    ));
+                }
+            }
+            // Coordinators and owners follow every partner; members the partners they own.
+            let everyone = matches!(role, Role::Owner | Role::Coordinator);
+            let rows = sqlx::query(concat!(
+                "SELECT ",
+                commitment_columns!(),
+                commitment_from!(),
+                " WHERE m.campaign_id = $1 AND m.due_on >= $2 AND m.status IN ('proposed', 'agreed', 'fulfilled') \
+                 AND ($3 OR p.owner_id = $4) ORDER BY m.due_on, m.id LIMIT 2000"
+            ))
+            .bind(campaign.id.0)
+            .bind(&from)
+            .bind(everyone)
+            .bind(user.id.0)
+            .fetch_all(&mut *conn)
+            .await?;
+            for c in rows.iter().map(commitment_from_row) {
+                let c = c?;
+                if let Some(due) = c.due_on {
+                    let quantity =
+                        c.quantity.map(|q| format!(" ({q} {})", c.unit).replace(" )", ")")).unwrap_or_default();
+                    items.push(item(
+                        CalendarKind::Commitment,
+                        c.id.0,
+                        due,
+                        None,
+                        format!("{}: {}{quantity}", c.partner_name, c.ask_title),
+                        format!("Status: {}. {}", c.status.label(), c.note).trim_end_matches(". ").to_owned(),
+                        Some(c.partner_id),
+                        c.status == CommitmentStatus::Fulfilled,
+                    ));
+                }
+            }
+            let rows = sqlx::query(concat!(
+                "SELECT ",
+                task_columns!(),
+                task_from!(),
+                " WHERE t.campaign_id = $1 AND t.owner_id = $2 AND t.due_on >= $3 ORDER BY t.due_on, t.id LIMIT 2000"
+            ))
+            .bind(campaign.id.0)
+            .bind(user.id.0)
+            .bind(&from)
+            .fetch_all(&mut *conn)
+            .await?;
+            for t in rows.iter().map(task_from_row) {
+                let t = t?;
+                let detail = t.partner_name.clone().map(|p| format!("Partner: {p}")).unwrap_or_default();
+                items.push(item(
+                    CalendarKind::Task,
+                    t.id.0,
+                    t.fields.due_on,
+                    None,
+                    t.fields.title.clone(),
+                    detail,
+                    t.fields.partner_id,
+                    t.fields.done,
+                ));
+            }
+        }
+        items.sort_by(|a, b| a.date.cmp(&b.date).then(a.title.cmp(&b.title)));
+        Ok(Some((user, items)))
+    }
+}
+
+/// Ends a user's active calendar feeds.
+async fn revoke_feeds(conn: &mut Conn, user: UserId, at: i64) -> Result<()> {
+    sqlx::query("UPDATE calendar_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(at)
+        .bind(user.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
