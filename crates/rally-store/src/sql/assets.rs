@@ -8,7 +8,7 @@ use rally_domain::{
 use sqlx::Row;
 
 use super::workflow::{asset_from_row, fetch_asset, missing_as, send_from_row};
-use super::{Backend, Conn, authorize, edit, partner_for, read};
+use super::{Backend, Conn, authorize, can_edit, can_read, partner_for};
 use crate::Assets;
 use crate::{Actor, Result, now_micros};
 
@@ -98,7 +98,7 @@ impl Assets for Backend {
             return Err(Invalid::field("note", "must be at most 2000 characters").into());
         }
         let mut tx = self.begin_write().await?;
-        let p = partner_for(&mut tx, actor, partner, edit).await?;
+        let p = partner_for(&mut tx, actor, partner, can_edit).await?;
         let now = now_micros();
         let mut ids = Vec::new();
         for id in assets {
@@ -125,7 +125,7 @@ impl Assets for Backend {
 
     async fn asset_sends(&self, actor: Actor, partner: PartnerId) -> Result<Vec<AssetSend>> {
         let mut conn = self.pool.acquire().await?;
-        partner_for(&mut conn, actor, partner, read).await?;
+        partner_for(&mut conn, actor, partner, can_read).await?;
         sends_of(&mut conn, partner).await
     }
 

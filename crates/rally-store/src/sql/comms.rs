@@ -7,8 +7,8 @@
 //! again, so a crash can repeat only the e-mails that were in flight, never lose one.
 
 use super::{
-    Backend, CLAIM_LOCK, Conn, Db, DbRow, authorize, contact_from_row, edit, fetch_campaign, is_unique_violation, json,
-    partner_for, read, required_date, text, time, to_json,
+    Backend, CLAIM_LOCK, Conn, Db, DbRow, authorize, can_edit, can_read, contact_from_row, fetch_campaign,
+    is_unique_violation, json, partner_for, required_date, text, time, to_json,
 };
 use crate::{Actor, Result, StoreError, corrupt, from_micros, now_micros, to_micros};
 use async_trait::async_trait;
@@ -801,7 +801,7 @@ impl Comms for Backend {
         until: Option<chrono::NaiveDate>,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        partner_for(&mut tx, actor, partner, edit).await?;
+        partner_for(&mut tx, actor, partner, can_edit).await?;
         // Held back until the start of that day, UTC; the cadence rules then apply as usual.
         let at = until.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| to_micros(t.and_utc()));
         sqlx::query("UPDATE partners SET do_not_contact_until = $1 WHERE id = $2")
@@ -815,7 +815,7 @@ impl Comms for Backend {
 
     async fn do_not_contact(&self, actor: Actor, partner: PartnerId) -> Result<Option<chrono::NaiveDate>> {
         let mut conn = self.pool.acquire().await?;
-        partner_for(&mut conn, actor, partner, read).await?;
+        partner_for(&mut conn, actor, partner, can_read).await?;
         let row = sqlx::query("SELECT do_not_contact_until FROM partners WHERE id = $1")
             .bind(partner.0)
             .fetch_one(&mut *conn)
@@ -825,7 +825,7 @@ impl Comms for Backend {
 
     async fn partner_mail(&self, actor: Actor, partner: PartnerId) -> Result<Vec<MailEntry>> {
         let mut conn = self.pool.acquire().await?;
-        partner_for(&mut conn, actor, partner, read).await?;
+        partner_for(&mut conn, actor, partner, can_read).await?;
         let rows = sqlx::query(
             "SELECT o.id, o.message_id, m.title, o.email, o.subject, o.status, o.reason, o.due_at, o.sent_at \
              FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.partner_id = $1 ORDER BY o.due_at DESC, o.id DESC LIMIT 200",

@@ -11,7 +11,7 @@ use sqlx::Row;
 use super::workflow::{
     asset_from_row, fetch_ask, fetch_asset, fetch_commitment, file_from_row, partner_commitments, write_commitment,
 };
-use super::{Backend, Conn, edit, fetch_campaign, fetch_partner, partner_for, read, time};
+use super::{Backend, Conn, can_edit, can_read, fetch_campaign, fetch_partner, partner_for, time};
 use crate::Links;
 use crate::{
     Actor, LinkInfo, LinkView, PartnerProfile, Recognized, Result, StoreError, corrupt, from_micros, now_micros,
@@ -21,13 +21,13 @@ use crate::{
 impl Links for Backend {
     async fn partner_profile(&self, actor: Actor, partner: PartnerId) -> Result<PartnerProfile> {
         let mut conn = self.pool.acquire().await?;
-        partner_for(&mut conn, actor, partner, read).await?;
+        partner_for(&mut conn, actor, partner, can_read).await?;
         fetch_profile(&mut conn, partner).await
     }
 
     async fn set_partner_logo(&self, actor: Actor, partner: PartnerId, logo: Option<StoredFile>) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        partner_for(&mut tx, actor, partner, edit).await?;
+        partner_for(&mut tx, actor, partner, can_edit).await?;
         write_logo(&mut tx, partner, logo.as_ref()).await?;
         tx.commit().await?;
         Ok(())
@@ -35,7 +35,7 @@ impl Links for Backend {
 
     async fn set_recognition_opt_out(&self, actor: Actor, partner: PartnerId, opt_out: bool) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        partner_for(&mut tx, actor, partner, edit).await?;
+        partner_for(&mut tx, actor, partner, can_edit).await?;
         write_opt_out(&mut tx, partner, opt_out).await?;
         tx.commit().await?;
         Ok(())
@@ -43,7 +43,7 @@ impl Links for Backend {
 
     async fn create_partner_link(&self, actor: Actor, partner: PartnerId, token_hash: &str) -> Result<LinkInfo> {
         let mut tx = self.begin_write().await?;
-        partner_for(&mut tx, actor, partner, edit).await?;
+        partner_for(&mut tx, actor, partner, can_edit).await?;
         let now = now_micros();
         revoke_links(&mut tx, partner, now).await?;
         sqlx::query(
@@ -61,7 +61,7 @@ impl Links for Backend {
 
     async fn revoke_partner_link(&self, actor: Actor, partner: PartnerId) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        partner_for(&mut tx, actor, partner, edit).await?;
+        partner_for(&mut tx, actor, partner, can_edit).await?;
         revoke_links(&mut tx, partner, now_micros()).await?;
         tx.commit().await?;
         Ok(())

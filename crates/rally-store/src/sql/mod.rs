@@ -384,11 +384,13 @@ fn push_filters(q: &mut QueryBuilder<Db>, f: &PartnerFilter) {
     }
 }
 
-fn read(_: Option<UserId>) -> Action {
+/// The right to look at a partner (whoever owns it): for [`partner_for`].
+fn can_read(_: Option<UserId>) -> Action {
     Action::Read
 }
 
-fn edit(owner: Option<UserId>) -> Action {
+/// The right to change a partner owned by `owner`: for [`partner_for`].
+fn can_edit(owner: Option<UserId>) -> Action {
     Action::EditPartner { owner }
 }
 

@@ -9,9 +9,9 @@ use rally_domain::{
 use sqlx::{QueryBuilder, Row};
 
 use super::{
-    Backend, Db, authorize, change_from_row, check_fulfilled, check_on_team, contact_from_row, edit, fetch_campaign,
-    fetch_change, fetch_contact, fetch_partner, insert_contact, insert_partner, overwrite_contact, overwrite_partner,
-    partner_for, partner_from_row, push_filters, read, record_change, tally, text,
+    Backend, Db, authorize, can_edit, can_read, change_from_row, check_fulfilled, check_on_team, contact_from_row,
+    fetch_campaign, fetch_change, fetch_contact, fetch_partner, insert_contact, insert_partner, overwrite_contact,
+    overwrite_partner, partner_for, partner_from_row, push_filters, record_change, tally, text,
 };
 use crate::{
     Actor, DEFAULT_PAGE, MAX_BULK, MAX_PAGE, MoveLoad, Page, PartnerFilter, PartnerLoad, PartnerSort, Partners, Result,
@@ -61,7 +61,7 @@ impl Partners for Backend {
 
     async fn partner(&self, actor: Actor, id: PartnerId) -> Result<Partner> {
         let mut conn = self.pool.acquire().await?;
-        partner_for(&mut conn, actor, id, read).await
+        partner_for(&mut conn, actor, id, can_read).await
     }
 
     async fn partners(&self, actor: Actor, campaign: CampaignId, f: &PartnerFilter) -> Result<Page<Partner>> {
@@ -138,11 +138,11 @@ impl Partners for Backend {
 
     async fn update_partner(&self, actor: Actor, id: PartnerId, patch: PartnerDraft) -> Result<Partner> {
         let mut tx = self.begin_write().await?;
-        let current = partner_for(&mut tx, actor, id, edit).await?;
+        let current = partner_for(&mut tx, actor, id, can_edit).await?;
         let fields = current.fields.to_draft().merge(patch).validate()?;
         if fields.owner_id != current.fields.owner_id {
             // Handing a partner to someone else is the coordinators' call.
-            authorize(&mut tx, actor, current.campaign_id, edit(fields.owner_id), "partner").await?;
+            authorize(&mut tx, actor, current.campaign_id, can_edit(fields.owner_id), "partner").await?;
             check_on_team(&mut tx, current.campaign_id, fields.owner_id).await?;
         }
         overwrite_partner(&mut tx, &current, &fields, now_micros()).await?;
@@ -164,7 +164,7 @@ impl Partners for Backend {
 
     async fn move_stage(&self, actor: Actor, id: PartnerId, to: StageMove) -> Result<(Partner, StageChange)> {
         let mut tx = self.begin_write().await?;
-        let current = partner_for(&mut tx, actor, id, edit).await?;
+        let current = partner_for(&mut tx, actor, id, can_edit).await?;
         let m = to.check(current.stage)?;
         check_fulfilled(&mut tx, id, m.to, m.confirm_unfulfilled, &m.note).await?;
         let change_id =
@@ -178,7 +178,7 @@ impl Partners for Backend {
 
     async fn stage_history(&self, actor: Actor, id: PartnerId) -> Result<Vec<StageChange>> {
         let mut conn = self.pool.acquire().await?;
-        partner_for(&mut conn, actor, id, read).await?;
+        partner_for(&mut conn, actor, id, can_read).await?;
         let rows = sqlx::query(concat!(
             "SELECT ",
             change_columns!(),
@@ -244,7 +244,7 @@ impl Partners for Backend {
         let now = now_micros();
         let mut moved = 0;
         for id in ids {
-            let p = partner_for(&mut tx, actor, *id, edit).await?;
+            let p = partner_for(&mut tx, actor, *id, can_edit).await?;
             if p.campaign_id != campaign {
                 return Err(StoreError::NotFound("partner"));
             }
@@ -271,11 +271,11 @@ impl Partners for Backend {
             return Err(Invalid::field("ids", format!("at most {MAX_BULK} partners at once")).into());
         }
         let mut tx = self.begin_write().await?;
-        authorize(&mut tx, actor, campaign, edit(owner), "campaign").await?;
+        authorize(&mut tx, actor, campaign, can_edit(owner), "campaign").await?;
         check_on_team(&mut tx, campaign, owner).await?;
         let now = now_micros();
         for id in ids {
-            let p = partner_for(&mut tx, actor, *id, edit).await?;
+            let p = partner_for(&mut tx, actor, *id, can_edit).await?;
             if p.campaign_id != campaign {
                 return Err(StoreError::NotFound("partner"));
             }
@@ -445,7 +445,7 @@ impl Partners for Backend {
 
     async fn create_contact(&self, actor: Actor, partner: PartnerId, fields: ContactFields) -> Result<Contact> {
         let mut tx = self.begin_write().await?;
-        let p = partner_for(&mut tx, actor, partner, edit).await?;
+        let p = partner_for(&mut tx, actor, partner, can_edit).await?;
         let id = insert_contact(&mut tx, p.campaign_id, partner, &fields).await?;
         let (contact, _) = fetch_contact(&mut tx, id).await?;
         tx.commit().await?;
@@ -454,7 +454,7 @@ impl Partners for Backend {
 
     async fn contacts(&self, actor: Actor, partner: PartnerId) -> Result<Vec<Contact>> {
         let mut conn = self.pool.acquire().await?;
-        partner_for(&mut conn, actor, partner, read).await?;
+        partner_for(&mut conn, actor, partner, can_read).await?;
         let rows = sqlx::query(concat!(
             "SELECT ",
             contact_columns!(),
@@ -476,7 +476,7 @@ impl Partners for Backend {
     async fn update_contact(&self, actor: Actor, id: ContactId, patch: ContactDraft) -> Result<Contact> {
         let mut tx = self.begin_write().await?;
         let (current, partner) = fetch_contact(&mut tx, id).await?;
-        authorize(&mut tx, actor, partner.campaign_id, edit(partner.fields.owner_id), "contact").await?;
+        authorize(&mut tx, actor, partner.campaign_id, can_edit(partner.fields.owner_id), "contact").await?;
         let f = current.fields.to_draft().merge(patch).validate()?;
         overwrite_contact(&mut tx, id.0, current.partner_id.0, &f, now_micros()).await?;
         let (contact, _) = fetch_contact(&mut tx, id).await?;
@@ -487,7 +487,7 @@ impl Partners for Backend {
     async fn delete_contact(&self, actor: Actor, id: ContactId) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let (_, partner) = fetch_contact(&mut tx, id).await?;
-        authorize(&mut tx, actor, partner.campaign_id, edit(partner.fields.owner_id), "contact").await?;
+        authorize(&mut tx, actor, partner.campaign_id, can_edit(partner.fields.owner_id), "contact").await?;
         sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())

@@ -3,8 +3,8 @@
 //! feeds.
 
 use super::{
-    Backend, Conn, Db, DbRow, authorize, check_on_team, date, edit, is_unique_violation, json, partner_for,
-    partner_from_row, push_filters, read, required_date, text, time, to_json,
+    Backend, Conn, Db, DbRow, authorize, can_edit, can_read, check_on_team, date, is_unique_violation, json,
+    partner_for, partner_from_row, push_filters, required_date, text, time, to_json,
 };
 use crate::{Actor, PartnerFilter, Result, StoreError, corrupt, from_micros, now_micros, to_micros};
 use async_trait::async_trait;
@@ -187,7 +187,7 @@ async fn ask_for_edit(conn: &mut Conn, actor: Actor, id: AskId) -> Result<Ask> {
     match ask.partner_id {
         None => authorize(conn, actor, ask.campaign_id, Action::EditCampaign, "ask").await?,
         Some(p) => {
-            partner_for(conn, actor, p, edit).await.map_err(|e| match e {
+            partner_for(conn, actor, p, can_edit).await.map_err(|e| match e {
                 StoreError::NotFound(_) => StoreError::NotFound("ask"),
                 e => e,
             })?;
@@ -460,7 +460,7 @@ impl Workflow for Backend {
                 authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
             }
             Some(p) => {
-                let partner = partner_for(&mut tx, actor, p, edit).await?;
+                let partner = partner_for(&mut tx, actor, p, can_edit).await?;
                 if partner.campaign_id != campaign {
                     return Err(StoreError::NotFound("partner"));
                 }
@@ -589,7 +589,7 @@ impl Workflow for Backend {
 
     async fn commitments(&self, actor: Actor, partner: PartnerId) -> Result<Vec<Commitment>> {
         let mut conn = self.pool.acquire().await?;
-        partner_for(&mut conn, actor, partner, read).await?;
+        partner_for(&mut conn, actor, partner, can_read).await?;
         partner_commitments(&mut conn, partner).await
     }
 
@@ -602,7 +602,7 @@ impl Workflow for Backend {
         today: chrono::NaiveDate,
     ) -> Result<Commitment> {
         let mut tx = self.begin_write().await?;
-        let p = partner_for(&mut tx, actor, partner, edit).await?;
+        let p = partner_for(&mut tx, actor, partner, can_edit).await?;
         let ask = fetch_ask(&mut tx, ask).await.map_err(missing_as(no_ask_for_partner()))?;
         if ask.campaign_id != p.campaign_id || ask.partner_id.is_some_and(|owner| owner != partner) {
             return Err(no_ask_for_partner().into());
@@ -621,7 +621,7 @@ impl Workflow for Backend {
         today: chrono::NaiveDate,
     ) -> Result<Commitment> {
         let mut tx = self.begin_write().await?;
-        let p = partner_for(&mut tx, actor, partner, edit).await?;
+        let p = partner_for(&mut tx, actor, partner, can_edit).await?;
         let id = insert_ask(&mut tx, p.campaign_id, Some(partner), &ask).await?;
         let ask = fetch_ask(&mut tx, id).await?;
         let c = insert_commitment(&mut tx, &p, &ask, draft, today).await?;
@@ -638,7 +638,7 @@ impl Workflow for Backend {
     ) -> Result<Commitment> {
         let mut tx = self.begin_write().await?;
         let stored = fetch_commitment(&mut tx, id).await?;
-        partner_for(&mut tx, actor, stored.partner_id, edit).await.map_err(|e| match e {
+        partner_for(&mut tx, actor, stored.partner_id, can_edit).await.map_err(|e| match e {
             StoreError::NotFound(_) => StoreError::NotFound("commitment"),
             e => e,
         })?;
@@ -720,7 +720,7 @@ impl Workflow for Backend {
 
     async fn add_interaction(&self, actor: Actor, partner: PartnerId, f: InteractionFields) -> Result<Interaction> {
         let mut tx = self.begin_write().await?;
-        let p = partner_for(&mut tx, actor, partner, edit).await?;
+        let p = partner_for(&mut tx, actor, partner, can_edit).await?;
         if let Some(contact) = f.contact_id {
             let found = sqlx::query("SELECT 1 AS one FROM contacts WHERE id = $1 AND partner_id = $2")
                 .bind(contact.0)
@@ -760,7 +760,7 @@ impl Workflow for Backend {
 
     async fn interactions(&self, actor: Actor, partner: PartnerId) -> Result<Vec<Interaction>> {
         let mut conn = self.pool.acquire().await?;
-        partner_for(&mut conn, actor, partner, read).await?;
+        partner_for(&mut conn, actor, partner, can_read).await?;
         let rows = sqlx::query(
             "SELECT i.*, k.name AS contact_name, u.name AS author_name FROM interactions i \
              LEFT JOIN contacts k ON k.id = i.contact_id LEFT JOIN users u ON u.id = i.author_id \
