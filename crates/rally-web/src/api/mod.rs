@@ -22,13 +22,14 @@ pub mod events;
 pub mod follow_ups;
 pub mod interactions;
 pub mod link;
+pub mod mail_plan;
 pub mod mail_settings;
 pub mod me;
 pub mod messages;
 pub mod milestones;
 pub mod partner_mail;
 pub mod partners;
-pub mod plan;
+
 pub mod profile;
 pub mod recognition;
 pub mod sends;
@@ -166,7 +167,8 @@ pub fn layered_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(messages::test_send::test_send))
         .routes(routes!(messages::queue::queue))
         .routes(routes!(messages::stats::stats))
-        .routes(routes!(plan::calendar::plan))
+        .routes(routes!(mail_plan::get::mail_plan))
+        .routes(old_plan_alias())
         .routes(routes!(partner_mail::list::partner_mail))
         .routes(routes!(
             partner_mail::do_not_contact::get_do_not_contact,
@@ -174,6 +176,12 @@ pub fn layered_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(suppressions::create::suppress))
         .routes(routes!(template_variables::list::template_variables))
+}
+
+/// The e-mail calendar's old path, deprecated (see `mail_plan/alias.rs`).
+#[allow(deprecated)]
+fn old_plan_alias() -> UtoipaMethodRouter<AppState> {
+    routes!(mail_plan::alias::old_plan)
 }
 
 /// Lets the routes that take an upload read a body the size of the largest file Rally accepts (the

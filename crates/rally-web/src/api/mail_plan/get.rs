@@ -1,4 +1,4 @@
-//! `GET /api/v1/campaigns/{campaign}/plan`
+//! `GET /api/v1/campaigns/{campaign}/mail-plan`
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -59,10 +59,10 @@ impl From<PlanLine> for PlanLineView {
 /// rules, where earlier messages (queued or draft) count against later ones, as they will when queued,
 /// and the contacts of its segment it leaves out, with why. Nothing is written. In the order the e-mails
 /// go.
-#[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/plan", tag = "comms",
+#[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/mail-plan", tag = "comms",
     params(("campaign" = String, Path, description = "Campaign id or slug"), PlanQuery),
     responses((status = 200, body = Vec<PlanLineView>, description = "OK"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "Invalid query; `errors` names the parameter")))]
-pub async fn plan(
+pub async fn mail_plan(
     State(app): State<AppState>,
     auth: Auth,
     Path(campaign): Path<String>,
