@@ -133,7 +133,7 @@ pub async fn stats(
     })
     .await;
     match answer {
-        Ok(Answer::Fetched(c)) => {
+        Ok(Lookup::Fetched(c)) => {
             if let Ok(mut m) = cache.entries.lock() {
                 if m.len() > 10_000 {
                     m.clear();
@@ -142,7 +142,7 @@ pub async fn stats(
             }
             Ok((c.campaign, c.stats, c.json))
         }
-        Ok(Answer::Cached(c)) => Ok((c.campaign, c.stats, c.json)),
+        Ok(Lookup::Cached(c)) => Ok((c.campaign, c.stats, c.json)),
         Err(rally_store::StoreError::NotFound(_)) => Err(PageError::NotFound),
         Err(e) => Err(e.into()),
     }
@@ -150,7 +150,7 @@ pub async fn stats(
 
 /// Where a cached answer came from.
 #[derive(Debug, PartialEq)]
-enum Answer<T> {
+enum Lookup<T> {
     /// Just read from the database: worth keeping.
     Fetched(T),
     /// From memory: still fresh, or the last good value while the database fails.
@@ -162,22 +162,22 @@ enum Answer<T> {
 async fn fresh_or_last_good<T, F, Fut>(
     cached: Option<(Instant, T)>,
     fetch: F,
-) -> Result<Answer<T>, rally_store::StoreError>
+) -> Result<Lookup<T>, rally_store::StoreError>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<T, rally_store::StoreError>>,
 {
     let cached = match cached {
-        Some((at, v)) if at.elapsed() < FRESH => return Ok(Answer::Cached(v)),
+        Some((at, v)) if at.elapsed() < FRESH => return Ok(Lookup::Cached(v)),
         other => other,
     };
     match fetch().await {
-        Ok(v) => Ok(Answer::Fetched(v)),
+        Ok(v) => Ok(Lookup::Fetched(v)),
         Err(rally_store::StoreError::NotFound(what)) => Err(rally_store::StoreError::NotFound(what)),
         Err(e) => match cached {
             Some((_, v)) => {
                 tracing::warn!(error = %e, "serving the last good figures: the database failed");
-                Ok(Answer::Cached(v))
+                Ok(Lookup::Cached(v))
             }
             None => Err(e),
         },
@@ -198,16 +198,16 @@ mod tests {
     #[tokio::test]
     async fn fresh_values_are_served_without_asking() {
         let got = fresh_or_last_good(Some((Instant::now(), 7)), || async { panic!("not asked") }).await;
-        assert_eq!(got.unwrap(), Answer::Cached(7));
+        assert_eq!(got.unwrap(), Lookup::Cached(7));
     }
 
     #[tokio::test]
     async fn stale_values_are_refreshed_and_kept_when_the_database_fails() {
         let old = Instant::now().checked_sub(Duration::from_secs(5)).unwrap();
         let got = fresh_or_last_good(Some((old, 7)), || async { Ok(9) }).await;
-        assert_eq!(got.unwrap(), Answer::Fetched(9));
+        assert_eq!(got.unwrap(), Lookup::Fetched(9));
         let got = fresh_or_last_good(Some((old, 7)), || async { Err(down()) }).await;
-        assert_eq!(got.unwrap(), Answer::Cached(7), "the last good value, not an error and not zero");
+        assert_eq!(got.unwrap(), Lookup::Cached(7), "the last good value, not an error and not zero");
         let got = fresh_or_last_good::<i64, _, _>(None, || async { Err(down()) }).await;
         assert!(matches!(got, Err(StoreError::Corrupt(_))), "nothing to fall back on: the error");
         let got = fresh_or_last_good(Some((old, 7)), || async { Err(StoreError::NotFound("campaign")) }).await;

@@ -36,14 +36,14 @@ fn field_errors(e: StoreError) -> Result<Vec<FieldError>, PageError> {
 }
 
 /// A partner-page form being answered.
-struct Answer<'a> {
+struct PartnerForm<'a> {
     app: &'a AppState,
     me: &'a SignedIn,
     slug: &'a str,
     id: PartnerId,
 }
 
-impl Answer<'_> {
+impl PartnerForm<'_> {
     /// Back to the form's section of the partner page when it worked; the page again, with every error next
     /// to its field and the input kept, when it did not.
     async fn with(
@@ -114,7 +114,7 @@ pub async fn propose(
         };
         ("custom", result)
     };
-    let answer = Answer { app: &app, me: &me, slug: &slug, id };
+    let answer = PartnerForm { app: &app, me: &me, slug: &slug, id };
     answer.with("commitments", failed, form, vec![], result.map(|_| ())).await
 }
 
@@ -150,7 +150,7 @@ pub async fn update_commitment(
         return partner_page(&app, &me, &slug, id, &failed, form, errors).await;
     }
     let result = app.store.update_commitment(me.actor(), cid, patch, Utc::now().date_naive()).await;
-    Answer { app: &app, me: &me, slug: &slug, id }.with("commitments", &failed, form, vec![], result.map(|_| ())).await
+    PartnerForm { app: &app, me: &me, slug: &slug, id }.with("commitments", &failed, form, vec![], result.map(|_| ())).await
 }
 
 /// Logs a call, meeting, e-mail or note.
@@ -179,7 +179,7 @@ pub async fn log_interaction(
         Ok(_) => Ok(()),
         Err(invalid) => Err(invalid.into()),
     };
-    Answer { app: &app, me: &me, slug: &slug, id }.with("timeline", "log", form, errors, result).await
+    PartnerForm { app: &app, me: &me, slug: &slug, id }.with("timeline", "log", form, errors, result).await
 }
 
 /// Reads a task form (title, due date, owner) into a draft; `partner` links it.
@@ -212,7 +212,7 @@ pub async fn add_task(
         Ok(_) => Ok(()),
         Err(invalid) => Err(invalid.into()),
     };
-    Answer { app: &app, me: &me, slug: &slug, id }.with("tasks", "task", form, errors, result).await
+    PartnerForm { app: &app, me: &me, slug: &slug, id }.with("tasks", "task", form, errors, result).await
 }
 
 /// Ticks a task off (or on again), from the partner page or the task list.
@@ -251,7 +251,7 @@ pub async fn send_assets(
     let assets: Vec<AssetId> =
         form.0.iter().filter(|(k, _)| k == "assets").filter_map(|(_, v)| v.parse().ok().map(AssetId)).collect();
     let result = app.store.send_assets(me.actor(), id, &assets, form.get("note")).await;
-    Answer { app: &app, me: &me, slug: &slug, id }.with("assets", "send", form, vec![], result.map(|_| ())).await
+    PartnerForm { app: &app, me: &me, slug: &slug, id }.with("assets", "send", form, vec![], result.map(|_| ())).await
 }
 
 /// Uploads (or removes) the partner's logo.
@@ -288,7 +288,7 @@ pub async fn set_logo(
         return partner_page(&app, &me, &slug, id, "logo", FormData::default(), failed(message)).await;
     };
     let result = app.store.set_partner_logo(me.actor(), id, Some(stored)).await;
-    Answer { app: &app, me: &me, slug: &slug, id }
+    PartnerForm { app: &app, me: &me, slug: &slug, id }
         .with("recognition", "logo", FormData::default(), vec![], result)
         .await
 }

@@ -13,7 +13,8 @@ use rally_domain::{ActionPlan, Campaign, CampaignDraft, FieldError, Role, Strate
 use super::{FormData, Layout, PageError, SignedIn, number, render};
 use crate::AppState;
 
-pub struct Answer {
+/// One question of the action plan with the campaign's answer.
+pub struct PlanAnswer {
     pub key: &'static str,
     pub question: &'static str,
     pub answer: String,
@@ -31,7 +32,7 @@ struct PlanPage {
     phase: &'static str,
     goal: String,
     messages: Vec<(String, String)>,
-    answers: Vec<Answer>,
+    answers: Vec<PlanAnswer>,
     can_edit: bool,
     form: FormData,
     errors: Vec<FieldError>,
@@ -113,7 +114,7 @@ async fn plan_page(
         .plan
         .answers()
         .iter()
-        .map(|(key, question, answer)| Answer { key, question, answer: (*answer).to_owned() })
+        .map(|(key, question, answer)| PlanAnswer { key, question, answer: (*answer).to_owned() })
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut response = render(&PlanPage {
