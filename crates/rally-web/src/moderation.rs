@@ -17,7 +17,7 @@ pub async fn moderate(
 ) -> Result<Vec<Event>, rally_store::StoreError> {
     let c = app.store.campaign(actor, campaign).await?;
     let secret = app.store.link_secret(&rally_comms::unsubscribe::new_secret()).await?;
-    let write = crate::site::mailer(
+    let write = rally_comms::organizer::mailer(
         app.public_url.to_string(),
         c.campaign.fields.slug.to_string(),
         c.campaign.fields.name.clone(),

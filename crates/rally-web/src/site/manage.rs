@@ -15,7 +15,7 @@ use rally_site::i18n::Arg;
 use rally_store::StoreError;
 
 use super::register::{EventFormView, Registered, event_form, message, read_form};
-use super::{Ctx, LINK_PURPOSE, SiteView, link_secret, window};
+use super::{Ctx, SiteView, link_secret, window};
 use crate::AppState;
 use crate::kit::{PageError, render};
 
@@ -79,8 +79,7 @@ fn pin_map(ctx: &Ctx, event: &Event) -> Option<String> {
 /// The event a token names, if the token is genuine and current.
 async fn event_of(app: &AppState, ctx: &Ctx, token: &str) -> Result<Event, PageError> {
     let secret = link_secret(app).await?;
-    let (id, version) =
-        rally_comms::unsubscribe::verify_versioned(&secret, LINK_PURPOSE, token).ok_or(PageError::NotFound)?;
+    let (id, version) = rally_comms::organizer::verify_event_token(&secret, token).ok_or(PageError::NotFound)?;
     let event = app.store.organizer_event(EventId(id), version).await?;
     // A link of one campaign's event does not open under another campaign's address.
     if event.campaign_id != ctx.site.campaign.id {

@@ -195,13 +195,6 @@ async fn link_secret(app: &AppState) -> Result<String, PageError> {
     Ok(secret.clone())
 }
 
-const LINK_PURPOSE: &str = "event";
-
-/// The organizer's secret link token for an event.
-fn event_token(secret: &str, event: &Event) -> String {
-    rally_comms::unsubscribe::versioned_token(secret, LINK_PURPOSE, event.id.0, event.link_version)
-}
-
 /// The counter's figures for a public page (see [`crate::counter::stats`]).
 async fn stats(app: &AppState, slug: &str) -> Result<(CampaignId, Arc<EventStats>, Bytes), PageError> {
     crate::counter::stats(&app.site.counter, app.store.as_ref(), slug).await
@@ -329,40 +322,12 @@ impl Ctx {
 
     /// Writes e-mails to this campaign's event organizers.
     pub fn mailer(&self, secret: String) -> impl Fn(&Event, EventMailKind) -> OrganizerMail + Send + Sync + use<> {
-        mailer(self.base.clone(), self.slug().to_owned(), self.site.campaign.fields.name.clone(), secret)
-    }
-}
-
-/// Writes an e-mail to an event's organizer in the language they used the site in, with their link.
-pub fn mailer(
-    base: String,
-    slug: String,
-    campaign: String,
-    secret: String,
-) -> impl Fn(&Event, EventMailKind) -> OrganizerMail + Send + Sync {
-    move |event: &Event, kind: EventMailKind| {
-        let lang = Lang::parse(&event.locale).unwrap_or(Lang::EN);
-        let link = format!("{base}/c/{slug}/e/{}", event_token(&secret, event));
-        let title = event.fields.display_title();
-        let args = [
-            ("name", Arg::Str(&event.fields.organizer_name)),
-            ("title", Arg::Str(title)),
-            ("campaign", Arg::Str(&campaign)),
-            ("confirm_url", Arg::Str(&link)),
-            ("manage_url", Arg::Str(&link)),
-            ("reason", Arg::Str(&event.reason)),
-        ];
-        let (subject, body) = match kind {
-            EventMailKind::Confirm => ("mail-confirm-subject", "mail-confirm-body"),
-            EventMailKind::Approved => ("mail-approved-subject", "mail-approved-body"),
-            EventMailKind::Rejected => ("mail-rejected-subject", "mail-rejected-body"),
-            EventMailKind::ReportReminder => ("mail-report-subject", "mail-report-body"),
-        };
-        let footer = lang.t_with("mail-footer", &args);
-        OrganizerMail {
-            subject: lang.t_with(subject, &args),
-            text: format!("{}\n\n-- \n{footer}\n", lang.t_with(body, &args)),
-        }
+        rally_comms::organizer::mailer(
+            self.base.clone(),
+            self.slug().to_owned(),
+            self.site.campaign.fields.name.clone(),
+            secret,
+        )
     }
 }
 
