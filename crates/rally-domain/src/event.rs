@@ -230,6 +230,14 @@ impl Event {
         let earliest_today = (now + chrono::TimeDelta::hours(14)).date_naive();
         earliest_today >= self.fields.starts_on && matches!(self.status, EventStatus::Approved | EventStatus::Pending)
     }
+
+    /// When the organizer is asked how many students took part: the morning after the event's last day,
+    /// 08:00 UTC (morning in Europe, where most campaigns are; Rally does not know the organizer's
+    /// time zone). `None` only past the end of the calendar.
+    pub fn report_reminder_at(&self) -> Option<DateTime<Utc>> {
+        let day = self.fields.ends_on.succ_opt()?;
+        Some(day.and_hms_opt(8, 0, 0)?.and_utc())
+    }
 }
 
 /// One entry of an event's moderation log.

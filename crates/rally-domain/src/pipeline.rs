@@ -168,6 +168,30 @@ pub fn time_in_stage(history: &[StageChange], now: DateTime<Utc>) -> BTreeMap<St
     totals
 }
 
+/// Why a partner may not be moved to closed won yet, if it may not: agreed commitments (`unfulfilled`,
+/// their titles in due order) are not fulfilled, and the move neither confirms that (`confirmed`) nor
+/// says why in its note. The refusal names the form field to fix — `confirm_unfulfilled` first, then
+/// `note` — and says what to do.
+pub fn won_while_unfulfilled(unfulfilled: &[String], confirmed: bool, note: &str) -> Option<(&'static str, String)> {
+    if unfulfilled.is_empty() || (confirmed && !note.trim().is_empty()) {
+        return None;
+    }
+    let what = if unfulfilled.len() == 1 {
+        "1 agreed commitment is".to_owned()
+    } else {
+        format!("{} agreed commitments are", unfulfilled.len())
+    };
+    let titles = unfulfilled.join(", ");
+    Some(if confirmed {
+        ("note", format!("{what} not fulfilled ({titles}): say in the note why the partner is won anyway"))
+    } else {
+        (
+            "confirm_unfulfilled",
+            format!("{what} not fulfilled: {titles}. Confirm to move anyway, with a note saying why"),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,5 +246,31 @@ mod tests {
         assert_eq!(totals[&Stage::Lead], Duration::days(5));
         assert_eq!(totals[&Stage::Contacted], Duration::days(7));
         assert_eq!(totals[&Stage::NegotiateAsk], Duration::days(8));
+    }
+
+    #[test]
+    fn winning_with_unfulfilled_commitments_needs_a_confirmed_reason() {
+        let two = ["Posters".to_owned(), "Newsletter".to_owned()];
+        let one = &two[..1];
+        for (unfulfilled, confirmed, note, field) in [
+            (&[][..], false, "", None),
+            (one, true, "they ran it themselves", None),
+            (one, false, "", Some("confirm_unfulfilled")),
+            (one, false, "a reason without the confirmation", Some("confirm_unfulfilled")),
+            (&two[..], true, "  ", Some("note")),
+        ] {
+            let refusal = won_while_unfulfilled(unfulfilled, confirmed, note);
+            assert_eq!(refusal.as_ref().map(|r| r.0), field, "{unfulfilled:?} {confirmed} {note:?}");
+        }
+        let (_, message) = won_while_unfulfilled(&two, false, "").unwrap_or_default();
+        assert_eq!(
+            message,
+            "2 agreed commitments are not fulfilled: Posters, Newsletter. Confirm to move anyway, with a note saying why"
+        );
+        let (_, message) = won_while_unfulfilled(one, true, "").unwrap_or_default();
+        assert_eq!(
+            message,
+            "1 agreed commitment is not fulfilled (Posters): say in the note why the partner is won anyway"
+        );
     }
 }

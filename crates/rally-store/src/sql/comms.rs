@@ -6,6 +6,7 @@
 //! records the outcome in its own transaction. A row whose lease ran out — its worker died — is due
 //! again, so a crash can repeat only the e-mails that were in flight, never lose one.
 
+use super::outbox::{Cause, Enqueued, enqueue};
 use super::{
     Backend, CLAIM_LOCK, Conn, Db, DbRow, authorize, can_edit, can_read, contact_from_row, fetch_campaign,
     is_unique_violation, json, partner_for, required_date, text, time, to_json,
@@ -518,35 +519,26 @@ impl Comms for Backend {
         authorize(&mut tx, actor, m.campaign_id, Action::EditCampaign, "message").await?;
         check_draft(&m)?;
         let now = now_micros();
-        let mut added = 0;
-        for chunk in deliveries.chunks(400) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO outbox (campaign_id, message_id, contact_id, partner_id, kind, email, to_name, subject, body_text, \
-                 body_html, unsubscribe_url, status, wanted_at, due_at, reason, attempts, created_at) ",
-            );
-            q.push_values(chunk, |mut b, d| {
-                let status = d.status();
-                b.push_bind(m.campaign_id.0)
-                    .push_bind(message)
-                    .push_bind(d.contact_id.0)
-                    .push_bind(d.partner_id.0)
-                    .push_bind(m.fields.kind.mail_kind().as_str())
-                    .push_bind(d.email.to_string())
-                    .push_bind(d.to_name.clone())
-                    .push_bind(d.subject.clone())
-                    .push_bind(d.text.clone())
-                    .push_bind(d.html.clone())
-                    .push_bind(d.unsubscribe_url.clone())
-                    .push_bind(status.as_str())
-                    .push_bind(to_micros(d.wanted_at))
-                    .push_bind(to_micros(d.due_at.unwrap_or(d.wanted_at)))
-                    .push_bind(d.reason.clone())
-                    .push_bind(0_i32)
-                    .push_bind(now);
-            });
-            q.push(" ON CONFLICT (message_id, contact_id) DO NOTHING");
-            added += q.build().execute(&mut *tx).await?.rows_affected() as usize;
-        }
+        let kind = m.fields.kind.mail_kind().as_str();
+        let mails: Vec<Enqueued<'_>> = deliveries
+            .iter()
+            .map(|d| Enqueued {
+                campaign: m.campaign_id,
+                cause: Cause::Message { message, contact: d.contact_id, partner: d.partner_id },
+                kind,
+                email: d.email.as_str(),
+                to_name: &d.to_name,
+                subject: &d.subject,
+                text: &d.text,
+                html: d.html.as_deref(),
+                unsubscribe_url: &d.unsubscribe_url,
+                status: d.status(),
+                wanted_at: to_micros(d.wanted_at),
+                due_at: to_micros(d.due_at.unwrap_or(d.wanted_at)),
+                reason: &d.reason,
+            })
+            .collect();
+        let added = enqueue(&mut tx, &mails, now).await?;
         sqlx::query("UPDATE messages SET planned_at = $1, updated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(message)

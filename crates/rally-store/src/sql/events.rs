@@ -5,9 +5,12 @@
 //! difference between what the event counted before and after, and logs what happened — all in the
 //! caller's transaction.
 
+use super::outbox::{Cause, Enqueued, enqueue};
 use super::{Backend, Conn, Db, DbRow, authorize, campaign_from_row, required_date, text, time};
 use crate::{Actor, DEFAULT_PAGE, MAX_BULK, MAX_PAGE, Result, StoreError, from_micros, to_micros};
 use async_trait::async_trait;
+use rally_domain::cadence::MailKind;
+use rally_domain::comms::OutboxStatus;
 use rally_domain::{Action, CampaignId, Email, Invalid, LanguageTag, UserId};
 use sqlx::{QueryBuilder, Row};
 use std::collections::BTreeMap;
@@ -221,28 +224,29 @@ async fn queue_organizer_mail_at(
     now: i64,
 ) -> Result<()> {
     let m = mail(event, kind);
-    sqlx::query(
-        "INSERT INTO outbox (campaign_id, event_id, kind, email, to_name, subject, body_text, body_html, unsubscribe_url, \
-         status, wanted_at, due_at, reason, attempts, created_at) \
-         VALUES ($1, $2, 'system', $3, $4, $5, $6, NULL, '', 'planned', $7, $7, '', 0, $8)",
-    )
-    .bind(event.campaign_id.0)
-    .bind(event.id.0)
-    .bind(event.fields.organizer_email.as_str())
-    .bind(&event.fields.organizer_name)
-    .bind(&m.subject)
-    .bind(&m.text)
-    .bind(due)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    let status = OutboxStatus::Planned;
+    let mail = Enqueued {
+        campaign: event.campaign_id,
+        cause: Cause::Event(event.id),
+        kind: MailKind::System.as_str(),
+        email: event.fields.organizer_email.as_str(),
+        to_name: &event.fields.organizer_name,
+        subject: &m.subject,
+        text: &m.text,
+        html: None,
+        unsubscribe_url: "",
+        status,
+        wanted_at: due,
+        due_at: due,
+        reason: "",
+    };
+    enqueue(conn, &[mail], now).await?;
     Ok(())
 }
 
-/// When the report reminder of an event goes: the morning after its last day (08:00 UTC).
+/// When the report reminder of an event goes ([`Event::report_reminder_at`]).
 fn reminder_due(event: &Event) -> Option<i64> {
-    let day = event.fields.ends_on.succ_opt()?;
-    Some(to_micros(day.and_hms_opt(8, 0, 0)?.and_utc()))
+    event.report_reminder_at().map(to_micros)
 }
 
 /// Queues the "how many students took part?" reminder of a newly approved event, unless the event is

@@ -759,6 +759,8 @@ mod links;
 #[allow(clippy::duplicate_mod)]
 mod operations;
 #[allow(clippy::duplicate_mod)]
+mod outbox;
+#[allow(clippy::duplicate_mod)]
 mod partners;
 #[allow(clippy::duplicate_mod)]
 mod reports;

@@ -298,8 +298,8 @@ pub(super) async fn partner_commitments(conn: &mut Conn, partner: PartnerId) -> 
     rows.iter().map(commitment_from_row).collect()
 }
 
-/// Refuses to move a partner to closed_won while agreed commitments are unfulfilled, unless the move
-/// confirms it and says why in its note.
+/// Refuses to move a partner to closed won while agreed commitments are unfulfilled, as
+/// [`rally_domain::pipeline::won_while_unfulfilled`] decides.
 pub(super) async fn check_fulfilled(
     conn: &mut Conn,
     partner: PartnerId,
@@ -317,21 +317,11 @@ pub(super) async fn check_fulfilled(
     .bind(partner.0)
     .fetch_all(&mut *conn)
     .await?;
-    if rows.is_empty() || (confirmed && !note.trim().is_empty()) {
-        return Ok(());
-    }
     let titles: Vec<String> = rows.iter().map(|r| r.try_get("title")).collect::<Result<_, _>>()?;
-    let what = if titles.len() == 1 {
-        "1 agreed commitment is".to_owned()
-    } else {
-        format!("{} agreed commitments are", titles.len())
-    };
-    let message = if confirmed {
-        format!("{what} not fulfilled ({}): say in the note why the partner is won anyway", titles.join(", "))
-    } else {
-        format!("{what} not fulfilled: {}. Confirm to move anyway, with a note saying why", titles.join(", "))
-    };
-    Err(StoreError::Conflict { field: if confirmed { "note" } else { "confirm_unfulfilled" }, message })
+    match rally_domain::pipeline::won_while_unfulfilled(&titles, confirmed, note) {
+        Some((field, message)) => Err(StoreError::Conflict { field, message }),
+        None => Ok(()),
+    }
 }
 
 async fn read_stage_limits(conn: &mut Conn, campaign: CampaignId) -> Result<StageLimits> {

@@ -1,0 +1,78 @@
+//! The one way into the outbox: every e-mail Rally sends — a message's e-mail to a contact, or system
+//! mail to an event organizer — is a row written here, in the transaction of the change that caused it.
+
+use rally_domain::comms::OutboxStatus;
+use rally_domain::{CampaignId, ContactId, EventId, PartnerId};
+use sqlx::QueryBuilder;
+
+use super::{Conn, Db};
+use crate::Result;
+
+/// What an e-mail is for: a message to a partner's contact, or system mail about an event.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Cause {
+    Message { message: i64, contact: ContactId, partner: PartnerId },
+    Event(EventId),
+}
+
+/// One e-mail entering the outbox. Times are microseconds since the epoch.
+#[derive(Debug)]
+pub(super) struct Enqueued<'a> {
+    pub campaign: CampaignId,
+    pub cause: Cause,
+    /// `marketing`, `service` or `system` ([`rally_domain::cadence::MailKind`]).
+    pub kind: &'a str,
+    pub email: &'a str,
+    pub to_name: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: Option<&'a str>,
+    pub unsubscribe_url: &'a str,
+    pub status: OutboxStatus,
+    pub wanted_at: i64,
+    pub due_at: i64,
+    /// Why it was deferred or expired; empty when it goes on time.
+    pub reason: &'a str,
+}
+
+/// Rows per statement: 18 parameters each stays far below both engines' limits.
+const ROWS_PER_INSERT: usize = 400;
+
+/// Writes `mails` to the outbox; a message's e-mail to a contact already there is left as it is.
+/// Returns how many rows were added.
+pub(super) async fn enqueue(conn: &mut Conn, mails: &[Enqueued<'_>], now: i64) -> Result<usize> {
+    let mut added = 0;
+    for chunk in mails.chunks(ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO outbox (campaign_id, message_id, contact_id, partner_id, event_id, kind, email, to_name, \
+             subject, body_text, body_html, unsubscribe_url, status, wanted_at, due_at, reason, attempts, created_at) ",
+        );
+        q.push_values(chunk, |mut b, m| {
+            let (message, contact, partner, event) = match m.cause {
+                Cause::Message { message, contact, partner } => (Some(message), Some(contact.0), Some(partner.0), None),
+                Cause::Event(event) => (None, None, None, Some(event.0)),
+            };
+            b.push_bind(m.campaign.0)
+                .push_bind(message)
+                .push_bind(contact)
+                .push_bind(partner)
+                .push_bind(event)
+                .push_bind(m.kind)
+                .push_bind(m.email)
+                .push_bind(m.to_name)
+                .push_bind(m.subject)
+                .push_bind(m.text)
+                .push_bind(m.html)
+                .push_bind(m.unsubscribe_url)
+                .push_bind(m.status.as_str())
+                .push_bind(m.wanted_at)
+                .push_bind(m.due_at)
+                .push_bind(m.reason)
+                .push_bind(0_i32)
+                .push_bind(now);
+        });
+        q.push(" ON CONFLICT (message_id, contact_id) DO NOTHING");
+        added += q.build().execute(&mut *conn).await?.rows_affected() as usize;
+    }
+    Ok(added)
+}
