@@ -6,7 +6,7 @@ use rally_domain::{Category, ContactDraft, PartnerDraft, Role};
 use rally_store::Actor;
 use reqwest::StatusCode;
 
-use super::pages::Site;
+use crate::support::Site;
 
 both_backends!(
     Site;

@@ -7,9 +7,8 @@ use std::time::Duration;
 use rally_domain::Role;
 use rally_store::{Actor, PartnerFilter};
 use reqwest::StatusCode;
-use reqwest::multipart::{Form, Part};
 
-use super::pages::{Browser, Page, Site, hidden};
+use crate::support::{Browser, Page, Site, hidden, tempfile_dir};
 
 both_backends!(
     Site;
@@ -19,12 +18,7 @@ both_backends!(
 );
 
 async fn upload(b: &Browser, kind: &str, name: &str, bytes: Vec<u8>) -> Page {
-    let form = Form::new()
-        .text("csrf", b.csrf().await)
-        .text("kind", kind.to_owned())
-        .part("file", Part::bytes(bytes).file_name(name.to_owned()));
-    let resp = b.http.post(format!("{}/campaigns/hr/imports", b.base)).multipart(form).send().await;
-    Browser::reply(resp.unwrap_or_else(|e| panic!("upload: {e}"))).await
+    b.upload("/campaigns/hr/imports", &[("kind", kind)], Some((name, bytes))).await
 }
 
 /// The batch page once the background import has finished.
@@ -274,10 +268,4 @@ async fn duplicates_in_different_chunks_are_caught(site: Site) {
             assert_eq!((done.batch.counts.created, done.new_partners), (rows as i64, 7));
         }
     }
-}
-
-fn tempfile_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("rally-import-test-{}", rally_web::auth::random_token()));
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    dir
 }

@@ -22,12 +22,6 @@ macro_rules! both_backends {
     };
 }
 
-/// A fresh file store in the system's temporary directory.
-fn test_files() -> rally_files::FileStore {
-    let dir = std::env::temp_dir().join(format!("rally-web-test-{}", rally_web::auth::random_token()));
-    rally_files::FileStore::open(dir).unwrap_or_else(|e| panic!("file store: {e}"))
-}
-
 mod api;
 mod comms;
 mod imports;
@@ -36,4 +30,5 @@ mod reports;
 mod server;
 mod signin;
 mod site;
+mod support;
 mod workflow;

@@ -1,12 +1,11 @@
 //! The web app as a browser uses it: cookies, forms, redirects, CSRF tokens; every role's view.
 
-use std::sync::Arc;
-
 use chrono::{Duration, Utc};
-use rally_domain::{CampaignDraft, Category, Email, PartnerDraft, PartnerId, Role, UserId};
-use rally_store::{Actor, Store};
+use rally_domain::{PartnerDraft, PartnerId, Role};
+use rally_store::Actor;
 use reqwest::StatusCode;
-use reqwest::redirect::Policy;
+
+use crate::support::{PASSWORD, PNG_1X1, Site, hidden};
 
 both_backends!(
     Site;
@@ -20,142 +19,6 @@ both_backends!(
     bulk_actions_from_the_list,
     uploads_stream_to_disk_and_a_forged_one_stops_at_once,
 );
-
-pub(super) const PASSWORD: &str = "correct horse battery";
-
-pub(super) struct Site {
-    pub(super) base: String,
-    pub(super) store: Arc<dyn Store>,
-    /// The file store's directory.
-    pub(super) files: std::path::PathBuf,
-}
-
-/// A browser: a cookie jar, no automatic redirects (tests look at them).
-pub(super) struct Browser {
-    pub(super) http: reqwest::Client,
-    pub(super) base: String,
-}
-
-pub(super) struct Page {
-    pub(super) status: StatusCode,
-    pub(super) location: String,
-    pub(super) body: String,
-}
-
-impl Site {
-    pub(super) async fn start(store: Arc<dyn Store>) -> Site {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
-        let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
-        let files = super::test_files();
-        let dir = files.dir().to_path_buf();
-        tokio::spawn(rally_web::serve(
-            listener,
-            rally_web::AppState::new(store.clone(), files, rally_web::PublicUrl::for_listener(addr)),
-            std::future::pending(),
-        ));
-        Site { base: format!("http://{addr}"), store, files: dir }
-    }
-
-    pub(super) async fn user(&self, name: &str) -> UserId {
-        let email = Email::parse(&format!("{name}@example.org")).unwrap_or_else(|e| panic!("{e}"));
-        let hash = rally_web::auth::hash_password(PASSWORD).unwrap_or_else(|e| panic!("{e}"));
-        self.store.create_user(&email, name, Some(&hash)).await.unwrap_or_else(|e| panic!("{e}")).id
-    }
-
-    pub(super) fn browser(&self) -> Browser {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .build()
-            .unwrap_or_else(|e| panic!("client: {e}"));
-        Browser { http, base: self.base.clone() }
-    }
-
-    /// A browser signed in as `name`.
-    pub(super) async fn signed_in(&self, name: &str) -> Browser {
-        let b = self.browser();
-        let page = b.sign_in(&format!("{name}@example.org"), PASSWORD, "/campaigns").await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "{name} could not sign in: {}", page.body);
-        b
-    }
-
-    /// A campaign owned by `owner`, with a team.
-    pub(super) async fn campaign(&self, owner: UserId, team: &[(UserId, Role)]) -> rally_domain::CampaignId {
-        let fields = CampaignDraft {
-            name: Some("Sat kodiranja".into()),
-            slug: Some("hr".into()),
-            languages: Some(vec!["hr".into()]),
-            goal_students: Some(1000),
-            starts_on: Some("2026-12-07".parse().unwrap_or_default()),
-            ends_on: Some("2026-12-13".parse().unwrap_or_default()),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap_or_else(|e| panic!("{e}"));
-        let c = self.store.create_campaign(Actor::User(owner), fields).await.unwrap_or_else(|e| panic!("{e}"));
-        for (user, role) in team {
-            self.store.set_role(Actor::User(owner), c.id, *user, *role).await.unwrap_or_else(|e| panic!("{e}"));
-        }
-        c.id
-    }
-
-    pub(super) async fn partner(&self, owner: UserId, campaign: rally_domain::CampaignId, name: &str) -> PartnerId {
-        let fields = PartnerDraft {
-            name: Some(name.into()),
-            category: Some(Category::Media),
-            reach: Some(5000),
-            owner_id: Some(Some(owner)),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap_or_else(|e| panic!("{e}"));
-        self.store.create_partner(Actor::System, campaign, fields).await.unwrap_or_else(|e| panic!("{e}")).id
-    }
-}
-
-pub(super) fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    body.split(&marker).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned()
-}
-
-impl Browser {
-    pub(super) async fn reply(resp: reqwest::Response) -> Page {
-        let status = resp.status();
-        let location = resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        Page { status, location, body: resp.text().await.unwrap_or_default() }
-    }
-
-    pub(super) async fn get(&self, path: &str) -> Page {
-        Self::reply(
-            self.http.get(format!("{}{path}", self.base)).send().await.unwrap_or_else(|e| panic!("{path}: {e}")),
-        )
-        .await
-    }
-
-    pub(super) async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        let resp = self.http.post(format!("{}{path}", self.base)).form(form).send().await;
-        Self::reply(resp.unwrap_or_else(|e| panic!("{path}: {e}"))).await
-    }
-
-    /// The session's CSRF token, read from a page as the browser would.
-    pub(super) async fn csrf(&self) -> String {
-        hidden(&self.get("/campaigns").await.body, "csrf")
-    }
-
-    /// Posts a form with the session's CSRF token added.
-    pub(super) async fn submit(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        let token = self.csrf().await;
-        let mut fields = vec![("csrf", token.as_str())];
-        fields.extend_from_slice(form);
-        self.post(path, &fields).await
-    }
-
-    pub(super) async fn sign_in(&self, email: &str, password: &str, next: &str) -> Page {
-        let form = self.get(&format!("/login?next={next}")).await;
-        let token = hidden(&form.body, "csrf");
-        self.post("/login", &[("csrf", &token), ("next", next), ("email", email), ("password", password)]).await
-    }
-}
 
 async fn signing_in_and_out(site: Site) {
     site.user("ana").await;
@@ -269,8 +132,23 @@ async fn forms_without_the_session_token_are_refused(site: Site) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(moved.status(), StatusCode::UNPROCESSABLE_ENTITY, "a loss needs a reason");
+    let kind = moved.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(kind, "application/problem+json", "the API's problem document");
     let answer: serde_json::Value = moved.json().await.unwrap_or_default();
-    assert_eq!(answer["field"], "reason");
+    assert_eq!(answer["errors"][0]["field"], "reason", "{answer}");
+    // A move that works answers what the API answers: the partner and the history row.
+    let moved = b
+        .http
+        .post(format!("{}{path}", b.base))
+        .header("x-csrf-token", b.csrf().await)
+        .header("accept", "application/json")
+        .form(&[("stage", "closed_lost"), ("reason", "no budget")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(moved.status(), StatusCode::OK);
+    let answer: serde_json::Value = moved.json().await.unwrap_or_default();
+    assert_eq!((answer["partner"]["stage"].as_str(), answer["change"]["to"].as_str()), (Some("closed_lost"), Some("closed_lost")), "{answer}");
 }
 
 async fn every_role_sees_and_does_what_it_may(site: Site) {
@@ -649,12 +527,7 @@ async fn uploads_stream_to_disk_and_a_forged_one_stops_at_once(site: Site) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     // A real 1×1 PNG with 6 MB after its end: accepted, and stored without them.
-    let png: [u8; 70] = [
-        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
-        0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
-        0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64, 0x60, 0xf8, 0x5f, 0x0f, 0x00, 0x02, 0x87, 0x01, 0x80,
-        0xeb, 0x47, 0xba, 0x92, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-    ];
+    let png = PNG_1X1;
     let mut file = png.to_vec();
     file.resize(6 * 1024 * 1024, 0);
     let boundary = "stream-boundary-41";

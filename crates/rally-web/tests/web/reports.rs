@@ -7,7 +7,7 @@ use rally_domain::{Category, ContactDraft, PartnerDraft, Role, Stage};
 use rally_store::{Actor, Delivered, MoveLoad, NewDelivery, PartnerLoad};
 use reqwest::StatusCode;
 
-use super::pages::Site;
+use crate::support::Site;
 
 both_backends!(
     Site;

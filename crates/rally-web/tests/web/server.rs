@@ -8,6 +8,8 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::support::test_files;
+
 const LIMITS: rally_web::ServerLimits = rally_web::ServerLimits {
     max_connections: 64,
     header_timeout: Duration::from_secs(1),
@@ -22,8 +24,7 @@ async fn start() -> std::net::SocketAddr {
     let db = rally_store::testing::sqlite().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
     let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
-    let state =
-        rally_web::AppState::new(db.store.clone(), super::test_files(), rally_web::PublicUrl::for_listener(addr));
+    let state = rally_web::AppState::new(db.store.clone(), test_files(), rally_web::PublicUrl::for_listener(addr));
     // The database lives as long as the server: leaked with it, for this test process.
     std::mem::forget(db);
     tokio::spawn(rally_web::serve_with(listener, state, LIMITS, std::future::pending()));

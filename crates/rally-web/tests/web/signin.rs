@@ -8,7 +8,7 @@ use rally_domain::Email;
 use rally_store::Store;
 use reqwest::StatusCode;
 
-use super::pages::PASSWORD;
+use crate::support::{PASSWORD, test_files};
 
 both_backends!(
     Proxied;
@@ -32,9 +32,8 @@ impl Proxied {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
         let proxies = rally_web::TrustedProxies::parse(&["127.0.0.1"]).unwrap_or_else(|e| panic!("{e}"));
-        let state =
-            rally_web::AppState::new(store.clone(), super::test_files(), rally_web::PublicUrl::for_listener(addr))
-                .with_trusted_proxies(proxies);
+        let state = rally_web::AppState::new(store.clone(), test_files(), rally_web::PublicUrl::for_listener(addr))
+            .with_trusted_proxies(proxies);
         tokio::spawn(rally_web::serve(listener, state, std::future::pending()));
         Proxied { base: format!("http://{addr}"), store }
     }

@@ -9,7 +9,7 @@ use rally_site::i18n::Lang;
 use rally_store::{Actor, EventFilter, Store};
 use reqwest::StatusCode;
 
-use super::pages::{Browser, Page, Site};
+use crate::support::{Browser, PASSWORD, Page, Site, calendar_url, tempfile_dir, test_files};
 
 both_backends!(
     Site;
@@ -248,8 +248,7 @@ async fn registration_confirmation_moderation_and_certificate(site: Site) {
 
 /// The text poppler reads from a PDF (the certificate font must map glyphs back to characters).
 fn pdf_text(pdf: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("rally-cert-{}", rally_web::auth::random_token()));
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile_dir();
     let file = dir.join("c.pdf");
     std::fs::write(&file, pdf).unwrap_or_else(|e| panic!("{e}"));
     let out = std::process::Command::new("pdftotext")
@@ -600,12 +599,12 @@ async fn a_forged_host_never_reaches_a_link(site: Site) {
 
     // Signed in through the forger: the partner link, the calendar feed and the feed's contents.
     let b = Browser { http: evil.http.clone(), base: site.base.clone() };
-    assert_eq!(b.sign_in("ana@example.org", super::pages::PASSWORD, "/campaigns").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(b.sign_in("ana@example.org", PASSWORD, "/campaigns").await.status, StatusCode::SEE_OTHER);
     let p = site.partner(owner, id, "Radio").await;
     let made = b.submit(&format!("/campaigns/host/partners/{p}/link"), &[("action", "create")]).await;
     assert!(made.body.contains(&format!("{}/p/", site.base)), "{}", made.body);
     let cal = b.submit("/campaigns/host/tasks/calendar", &[("action", "create")]).await;
-    let url = super::workflow::calendar_url(&cal.body);
+    let url = calendar_url(&cal.body);
     assert!(url.starts_with(&format!("{}/calendar/", site.base)), "{url}");
     let path = url.trim_start_matches(&site.base).to_owned();
     let feed = evil.get(&path).await;
@@ -628,7 +627,7 @@ async fn allowances_see_the_client_only_behind_trusted_proxies() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
         let mut state =
-            rally_web::AppState::new(db.store.clone(), super::test_files(), rally_web::PublicUrl::for_listener(addr))
+            rally_web::AppState::new(db.store.clone(), test_files(), rally_web::PublicUrl::for_listener(addr))
                 .with_registrations_per_hour(4);
         if trusted {
             state = state.with_trusted_proxies(

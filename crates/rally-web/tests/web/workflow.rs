@@ -2,13 +2,12 @@
 //! content, the partner's secret link, the closed-won check, roles, and the calendar feed as a real
 //! iCalendar parser reads it.
 
-use chrono::{Duration, Utc};
 use rally_domain::{Category, PartnerDraft, PartnerId, Role, Stage};
 use rally_store::Actor;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 
-use super::pages::{Browser, Page, Site};
+use crate::support::{Site, calendar_url, day};
 
 both_backends!(
     Site;
@@ -19,25 +18,6 @@ both_backends!(
 );
 
 const LOGO_PNG: &[u8] = include_bytes!("../../../rally/demo/logo.png");
-
-fn in_days(n: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(n)).to_string()
-}
-
-impl Browser {
-    /// Posts a multipart form (with the session's CSRF token first, as the page's forms send it).
-    async fn upload(&self, path: &str, fields: &[(&str, &str)], file: Option<(&str, Vec<u8>)>) -> Page {
-        let mut form = Form::new().text("csrf", self.csrf().await);
-        for (k, v) in fields {
-            form = form.text(k.to_string(), v.to_string());
-        }
-        if let Some((name, bytes)) = file {
-            form = form.part("file", Part::bytes(bytes).file_name(name.to_owned()));
-        }
-        let resp = self.http.post(format!("{}{path}", self.base)).multipart(form).send().await;
-        Browser::reply(resp.unwrap_or_else(|e| panic!("{path}: {e}"))).await
-    }
-}
 
 async fn partner(
     site: &Site,
@@ -85,7 +65,7 @@ async fn asks_commitments_and_the_partner_link(site: Site) {
             "/campaigns/hr/asks",
             &[
                 ("title", "Announce the campaign in your newsletter"),
-                ("due_on", &in_days(10)),
+                ("due_on", &day(10)),
                 ("categories", "media"),
                 ("tiers", "low"),
             ],
@@ -123,7 +103,7 @@ async fn asks_commitments_and_the_partner_link(site: Site) {
                 ("title", "Employees run events in schools"),
                 ("unit", "schools"),
                 ("quantity", "40"),
-                ("due_on", &in_days(-3)),
+                ("due_on", &day(-3)),
                 ("status", "proposed"),
             ],
         )
@@ -138,7 +118,7 @@ async fn asks_commitments_and_the_partner_link(site: Site) {
                 ("title", "Employees run events in schools"),
                 ("unit", "schools"),
                 ("quantity", "40"),
-                ("due_on", &in_days(5)),
+                ("due_on", &day(5)),
                 ("status", "proposed"),
             ],
         )
@@ -330,7 +310,7 @@ async fn workflow_forms_follow_roles(site: Site) {
     let task = member
         .submit(
             "/campaigns/hr/tasks",
-            &[("title", "Call the editor"), ("due_on", &in_days(2)), ("partner_id", &mine.to_string())],
+            &[("title", "Call the editor"), ("due_on", &day(2)), ("partner_id", &mine.to_string())],
         )
         .await;
     assert_eq!(task.status, StatusCode::SEE_OTHER, "{}", task.body);
@@ -351,13 +331,13 @@ async fn the_calendar_feed_is_valid_icalendar(site: Site) {
     let c = site.campaign(ana, &[]).await;
     let p = partner(&site, c, "Škola Šibenik, \"Juraj\"", Category::SchoolNetwork, 900, ana).await;
     let b = site.signed_in("ana").await;
-    let due = in_days(3);
+    let due = day(3);
     b.submit(
         &format!("/campaigns/hr/partners/{p}/commitments"),
         &[("title", "Host events; many, too"), ("due_on", &due)],
     )
     .await;
-    b.submit(&format!("/campaigns/hr/partners/{p}/tasks"), &[("title", "Call the principal"), ("due_on", &in_days(1))])
+    b.submit(&format!("/campaigns/hr/partners/{p}/tasks"), &[("title", "Call the principal"), ("due_on", &day(1))])
         .await;
     let page = b.submit("/campaigns/hr/tasks/calendar", &[("action", "create")]).await;
     let url = calendar_url(&page.body);
@@ -395,13 +375,4 @@ async fn the_calendar_feed_is_valid_icalendar(site: Site) {
     // Revoked, the feed is gone.
     b.submit("/campaigns/hr/tasks/calendar", &[("action", "revoke")]).await;
     assert_eq!(app.get(&url).send().await.map(|r| r.status()).ok(), Some(StatusCode::NOT_FOUND));
-}
-
-/// The calendar feed's address as the Tasks page shows it, once, after it is made.
-pub(super) fn calendar_url(body: &str) -> String {
-    body.split("id=\"calendar-url\" class=\"copy\" readonly value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
 }
