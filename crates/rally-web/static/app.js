@@ -39,6 +39,16 @@ async function postMove(slug, id, body) {
   return { response, answer: await response.json().catch(() => ({})) };
 }
 
+// A refused move comes back as the API's problem document (RFC 9457): the field to fix and its
+// message are its first error; without one, its detail says what happened.
+function problemField(problem) {
+  return problem.errors && problem.errors.length ? problem.errors[0].field : "";
+}
+
+function problemMessage(problem) {
+  return problem.errors && problem.errors.length ? problem.errors[0].message : problem.detail;
+}
+
 async function moveCard(board, card, stage) {
   const slug = board.dataset.slug;
   const from = card.dataset.stage;
@@ -49,15 +59,15 @@ async function moveCard(board, card, stage) {
     body.set("reason", reason);
   }
   let { response, answer } = await postMove(slug, card.dataset.id, body);
-  if (!response.ok && answer.field === "confirm_unfulfilled") {
-    const note = await askWonAnyway(answer.error);
+  if (!response.ok && problemField(answer) === "confirm_unfulfilled") {
+    const note = await askWonAnyway(problemMessage(answer));
     if (!note) return false;
     body.set("confirm_unfulfilled", "1");
     body.set("note", note);
     ({ response, answer } = await postMove(slug, card.dataset.id, body));
   }
   if (!response.ok) {
-    window.alert(answer.error || "The partner could not be moved.");
+    window.alert(problemMessage(answer) || "The partner could not be moved.");
     return false;
   }
   const target = board.querySelector(`ol.cards[data-stage="${stage}"]`);

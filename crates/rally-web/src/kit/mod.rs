@@ -2,11 +2,15 @@
 //! (the public campaign sites): rendering, error pages, form reading, uploads, page headers. It uses none of
 //! them, and they do not use one another.
 
+mod form;
+mod moved;
 mod page;
 mod partner_query;
 pub mod uploads;
 mod wall;
 
+pub use form::{FormField, FormState, field_errors};
+pub use moved::Moved;
 pub use page::{ErrorKind, FormData, PageError, render, security_headers};
 pub use partner_query::PartnerListQuery;
 pub use wall::wall_tiers;

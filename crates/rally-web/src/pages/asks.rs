@@ -2,7 +2,6 @@
 //! low-reach partners.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,6 +11,7 @@ use rally_store::{Applied, PartnerFilter, StoreError};
 
 use super::{FormData, Layout, PageError, SignedIn, category_options, render};
 use crate::AppState;
+use crate::kit::FormState;
 
 pub struct AskRow {
     pub id: i64,
@@ -36,26 +36,8 @@ struct AsksPage {
     applied: Option<Applied>,
     /// Who the segment was, in words.
     segment: String,
-    failed: &'static str,
-    form: FormData,
-    errors: Vec<FieldError>,
-}
-
-impl AsksPage {
-    fn error(&self, form: &str, field: &str) -> Option<&str> {
-        if self.failed != form {
-            return None;
-        }
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
-    }
-
-    fn value<'a>(&'a self, form: &str, field: &str, default: &'a str) -> &'a str {
-        if self.failed == form { self.form.get(field) } else { default }
-    }
-
-    fn checked(&self, form: &str, field: &str, value: &str) -> bool {
-        self.failed == form && self.form.0.iter().any(|(k, v)| k == field && v == value)
-    }
+    /// The form that failed, if one did, with what was typed and every error.
+    state: FormState,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -106,9 +88,7 @@ async fn asks_page(
         categories: category_options(),
         applied,
         segment,
-        failed,
-        form,
-        errors,
+        state: FormState::new(failed, form, errors),
     })?;
     *response.status_mut() = status;
     Ok(response)
@@ -139,9 +119,8 @@ pub async fn create(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let campaign = super::campaign_id(&app, &slug).await?;
     let mut errors = Vec::new();
     let due_on = form.date("due_on", &mut errors);
@@ -174,9 +153,8 @@ pub async fn apply(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let campaign = super::campaign_id(&app, &slug).await?;
     let mut errors = Vec::new();
     let asks: Vec<AskId> =

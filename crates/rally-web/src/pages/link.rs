@@ -5,7 +5,6 @@
 //! same "not found" page as any other missing page, so a link reveals nothing about whose it was.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -120,10 +119,9 @@ pub async fn show(State(app): State<AppState>, Path(token): Path<String>) -> Res
 pub async fn respond(
     State(app): State<AppState>,
     Path((token, id)): Path<(String, String)>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
     let id = id.parse().map(CommitmentId).map_err(|_| PageError::NotFound)?;
-    let form = FormData::read(&body)?;
     let mut errors = Vec::new();
     let quantity = form.number("quantity", &mut errors);
     let failed = format!("c{}", id.0);
@@ -173,9 +171,8 @@ pub async fn upload_logo(
 pub async fn set_recognition(
     State(app): State<AppState>,
     Path(token): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     app.store.link_set_opt_out(&hash_token(&token), form.get("opt_out") == "1").await.map_err(link_error)?;
     Ok(Redirect::to(&format!("/p/{token}#recognition")).into_response())
 }

@@ -1,7 +1,6 @@
 //! `/login`, `/logout` and `/reset/{token}`: signing in and out, and setting a password from a link.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -72,7 +71,7 @@ pub async fn submit(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
     // Per client address (behind a proxy: the client it forwards), whatever account is tried.
     if let Some(ip) = ip
@@ -80,7 +79,6 @@ pub async fn submit(
     {
         return Err(PageError::TooManyAttempts(app.sign_ins.seconds_per_attempt()));
     }
-    let form = FormData::read(&body)?;
     let next = safe_next(form.get("next"));
     // The sign-in form has no session to tie it to, so its token must match the cookie set with it.
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
@@ -213,9 +211,8 @@ pub async fn reset_submit(
     State(app): State<AppState>,
     headers: HeaderMap,
     Path(token): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || form.get("csrf") != expected {
         return Err(PageError::CsrfRejected);

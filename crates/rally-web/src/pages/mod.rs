@@ -12,6 +12,7 @@ use crate::AppState;
 mod asks;
 mod assets;
 mod board;
+mod campaign_partner;
 mod campaigns;
 mod comms;
 mod dashboard;

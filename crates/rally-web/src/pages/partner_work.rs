@@ -1,38 +1,26 @@
 //! The partner workflow on the partner page: commitments to asks, the interaction log, follow-up
 //! tasks, assets sent, the partner's logo and place on the recognition wall, and its secret link.
 
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use rally_domain::followup::InteractionKind;
 use rally_domain::{
     AskDraft, AssetId, CommitmentDraft, CommitmentId, CommitmentStatus, ContactId, FieldError, InteractionDraft,
-    Partner, PartnerId, TaskDraft, TaskId, UserId,
+    PartnerId, TaskDraft, TaskId, UserId,
 };
 use rally_store::StoreError;
 
 use super::partner_page::{partner_page, partner_page_with};
+use super::campaign_partner::{CampaignPartner, partner_in};
 use super::{FormData, PageError, SignedIn, campaign_id};
 use crate::AppState;
 use crate::auth::{hash_token, random_token};
+use crate::kit::field_errors;
 use crate::kit::uploads::{UploadForm, UploadProblem};
-
-fn partner_id(raw: &str) -> Result<PartnerId, PageError> {
-    raw.parse().map(PartnerId).map_err(|_| PageError::NotFound)
-}
 
 fn back_to(slug: &str, id: PartnerId, anchor: &str) -> Response {
     Redirect::to(&format!("/campaigns/{slug}/partners/{id}#{anchor}")).into_response()
-}
-
-/// Store errors a form can show next to its fields; everything else is an error page.
-fn field_errors(e: StoreError) -> Result<Vec<FieldError>, PageError> {
-    match e {
-        StoreError::Invalid(i) => Ok(i.0),
-        StoreError::Conflict { field, message } => Ok(vec![FieldError { field: field.into(), message }]),
-        e => Err(e.into()),
-    }
 }
 
 /// A partner-page form being answered.
@@ -65,26 +53,13 @@ impl PartnerForm<'_> {
     }
 }
 
-/// Checks that the partner in the path belongs to the campaign in the path.
-async fn partner_in(app: &AppState, me: &SignedIn, slug: &str, id: PartnerId) -> Result<Partner, PageError> {
-    let campaign = campaign_id(app, slug).await?;
-    let p = app.store.partner(me.actor(), id).await?;
-    if p.campaign_id != campaign {
-        return Err(PageError::NotFound);
-    }
-    Ok(p)
-}
-
 /// Proposes a standard ask (`ask_id`) or writes a custom ask with its commitment (`title`, …).
 pub async fn propose(
     State(app): State<AppState>,
-    me: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    CampaignPartner { me, slug, partner }: CampaignPartner,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let id = partner_id(&id)?;
-    partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::read(&body)?;
+    let id = partner.id;
     let today = Utc::now().date_naive();
     let mut errors = Vec::new();
     let (failed, result) = if let Some(ask) = form.some("ask_id") {
@@ -123,12 +98,10 @@ pub async fn update_commitment(
     State(app): State<AppState>,
     me: SignedIn,
     Path((slug, cid)): Path<(String, String)>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
     let cid = cid.parse().map(CommitmentId).map_err(|_| PageError::NotFound)?;
-    let form = FormData::read(&body)?;
-    let id = partner_id(form.get("partner"))?;
-    partner_in(&app, &me, &slug, id).await?;
+    let id = partner_in(&app, &me, &slug, form.get("partner")).await?.id;
     let mut errors = Vec::new();
     let status = form.some("status").map(|s| CommitmentStatus::parse(&s)).transpose();
     let status = match status {
@@ -156,13 +129,10 @@ pub async fn update_commitment(
 /// Logs a call, meeting, e-mail or note.
 pub async fn log_interaction(
     State(app): State<AppState>,
-    me: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    CampaignPartner { me, slug, partner }: CampaignPartner,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let id = partner_id(&id)?;
-    partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::read(&body)?;
+    let id = partner.id;
     let mut errors = Vec::new();
     let kind = match InteractionKind::parse(form.get("kind")) {
         Ok(k) => Some(k),
@@ -198,13 +168,10 @@ pub(super) fn task_draft(form: &FormData, partner: Option<PartnerId>, errors: &m
 /// Adds a follow-up task for this partner.
 pub async fn add_task(
     State(app): State<AppState>,
-    me: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    CampaignPartner { me, slug, partner: p }: CampaignPartner,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let id = partner_id(&id)?;
-    let p = partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::read(&body)?;
+    let id = p.id;
     let mut errors = Vec::new();
     let draft = task_draft(&form, Some(id), &mut errors);
     let result = match draft.validate(Utc::now().date_naive(), None) {
@@ -220,10 +187,9 @@ pub async fn toggle_task(
     State(app): State<AppState>,
     me: SignedIn,
     Path((slug, tid)): Path<(String, String)>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
     let tid = tid.parse().map(TaskId).map_err(|_| PageError::NotFound)?;
-    let form = FormData::read(&body)?;
     let campaign = campaign_id(&app, &slug).await?;
     let task = app.store.task(me.actor(), tid).await?;
     if task.campaign_id != campaign {
@@ -241,13 +207,10 @@ pub async fn toggle_task(
 /// Records assets sent to the partner: "Finalize Fulfillment".
 pub async fn send_assets(
     State(app): State<AppState>,
-    me: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    CampaignPartner { me, slug, partner }: CampaignPartner,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let id = partner_id(&id)?;
-    partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::read(&body)?;
+    let id = partner.id;
     let assets: Vec<AssetId> =
         form.0.iter().filter(|(k, _)| k == "assets").filter_map(|(_, v)| v.parse().ok().map(AssetId)).collect();
     let result = app.store.send_assets(me.actor(), id, &assets, form.get("note")).await;
@@ -257,12 +220,10 @@ pub async fn send_assets(
 /// Uploads (or removes) the partner's logo.
 pub async fn set_logo(
     State(app): State<AppState>,
-    me: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
+    CampaignPartner { me, slug, partner: p }: CampaignPartner,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let id = partner_id(&id)?;
-    let p = partner_in(&app, &me, &slug, id).await?;
+    let id = p.id;
     // The right is checked before the upload is read, so no file is stored for someone who may not add it.
     let role = app.store.campaign(me.actor(), p.campaign_id).await?.role;
     if !role.is_some_and(|r| r.allows(me.user.id, rally_domain::Action::EditPartner { owner: p.fields.owner_id })) {
@@ -296,11 +257,9 @@ pub async fn set_logo(
 /// The partner's logo, for the team.
 pub async fn logo(
     State(app): State<AppState>,
-    me: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
+    CampaignPartner { me, partner, .. }: CampaignPartner,
 ) -> Result<Response, PageError> {
-    let id = partner_id(&id)?;
-    partner_in(&app, &me, &slug, id).await?;
+    let id = partner.id;
     let logo = app.store.partner_profile(me.actor(), id).await?.logo.ok_or(PageError::NotFound)?;
     Ok(crate::kit::uploads::serve_file(&app.files, &logo, false).await)
 }
@@ -308,13 +267,10 @@ pub async fn logo(
 /// Holds back (or releases) marketing e-mail to the partner's contacts.
 pub async fn set_do_not_contact(
     State(app): State<AppState>,
-    me: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    CampaignPartner { me, slug, partner }: CampaignPartner,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let id = partner_id(&id)?;
-    partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::read(&body)?;
+    let id = partner.id;
     let mut errors = Vec::new();
     let until = form.date("until", &mut errors);
     if !errors.is_empty() {
@@ -327,13 +283,10 @@ pub async fn set_do_not_contact(
 /// Shows or hides the partner on the campaign's recognition wall.
 pub async fn set_recognition(
     State(app): State<AppState>,
-    me: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    CampaignPartner { me, slug, partner }: CampaignPartner,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let id = partner_id(&id)?;
-    partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::read(&body)?;
+    let id = partner.id;
     app.store.set_recognition_opt_out(me.actor(), id, form.get("opt_out") == "1").await?;
     Ok(back_to(&slug, id, "recognition"))
 }
@@ -341,13 +294,10 @@ pub async fn set_recognition(
 /// Makes a new partner link (revoking the old one) and shows it once, or revokes it.
 pub async fn link(
     State(app): State<AppState>,
-    me: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    CampaignPartner { me, slug, partner }: CampaignPartner,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let id = partner_id(&id)?;
-    partner_in(&app, &me, &slug, id).await?;
-    let form = FormData::read(&body)?;
+    let id = partner.id;
     if form.get("action") == "revoke" {
         app.store.revoke_partner_link(me.actor(), id).await?;
         return Ok(back_to(&slug, id, "link"));

@@ -1,12 +1,11 @@
 //! `/campaigns/{slug}/partners`: the partner list, one partner's page, and the forms that change them.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use rally_domain::pipeline::StageMove;
-use rally_domain::{Audience, Category, ContactDraft, FieldError, Partner, PartnerDraft, PartnerId, Stage, UserId};
+use rally_domain::{ContactDraft, FieldError, Partner, PartnerDraft, PartnerId, Stage, UserId};
 
 use super::partner_page::{owner_name, partner_page};
 use super::{
@@ -14,7 +13,9 @@ use super::{
     team_names,
 };
 use crate::AppState;
-use crate::kit::PartnerListQuery;
+use super::campaign_partner::CampaignPartner;
+use crate::ApiError;
+use crate::kit::{FormField, Moved, PartnerListQuery, field_errors};
 
 /// A partner as a row of the list or a card of the board.
 pub struct PartnerRow {
@@ -191,9 +192,8 @@ pub async fn create(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let campaign = campaign_id(&app, &slug).await?;
     let (draft, mut errors) = partner_draft(&form);
     let fields = match draft.validate() {
@@ -225,9 +225,8 @@ pub async fn bulk(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let campaign = campaign_id(&app, &slug).await?;
     let ids: Vec<PartnerId> = form
         .0
@@ -262,42 +261,24 @@ pub async fn bulk(
 
 /// A partner draft from form fields; blank fields are left unset, and numbers that are not numbers
 /// become field errors here (the domain checks everything else).
+/// How the partner forms (new partner, edit) send a [`PartnerDraft`]: read as the API reads it.
+const PARTNER_FORM: &[(&str, FormField)] = &[
+    ("name", FormField::Text),
+    ("category", FormField::Text),
+    ("audiences", FormField::Checkboxes),
+    ("reach", FormField::Number),
+    ("priority_boost", FormField::Number),
+    ("high_touch", FormField::Checkbox),
+    ("owner_id", FormField::NullableNumber),
+    ("website", FormField::ClearableText),
+    ("country", FormField::ClearableText),
+    ("region", FormField::ClearableText),
+    ("tags", FormField::CommaList),
+    ("notes", FormField::ClearableText),
+];
+
 fn partner_draft(form: &FormData) -> (PartnerDraft, Vec<FieldError>) {
-    let mut errors = Vec::new();
-    let reach = form.number("reach", &mut errors);
-    let boost =
-        form.number("priority_boost", &mut errors).map(|b| b.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32);
-    let owner = form.number("owner_id", &mut errors);
-    let category = form.some("category").map(|c| Category::parse(&c));
-    let category = match category {
-        Some(Ok(c)) => Some(c),
-        Some(Err(e)) => {
-            errors.push(FieldError { field: "category".into(), message: e });
-            None
-        }
-        None => None,
-    };
-    let sent_audiences = form.0.iter().any(|(k, _)| k == "audiences" || k == "audiences_sent");
-    let audiences: Vec<Audience> =
-        form.0.iter().filter(|(k, _)| k == "audiences").filter_map(|(_, v)| Audience::parse(v).ok()).collect();
-    let draft =
-        PartnerDraft {
-            name: form.some("name"),
-            category,
-            audiences: sent_audiences.then_some(audiences),
-            reach,
-            priority_boost: boost,
-            high_touch: form.0.iter().any(|(k, _)| k == "high_touch_sent").then(|| form.get("high_touch") == "on"),
-            owner_id: form.0.iter().any(|(k, _)| k == "owner_id").then(|| owner.map(UserId)),
-            website: form.0.iter().any(|(k, _)| k == "website").then(|| form.get("website").to_owned()),
-            country: form.0.iter().any(|(k, _)| k == "country").then(|| form.get("country").to_owned()),
-            region: form.0.iter().any(|(k, _)| k == "region").then(|| form.get("region").to_owned()),
-            tags: form.0.iter().any(|(k, _)| k == "tags").then(|| {
-                form.get("tags").split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
-            }),
-            notes: form.0.iter().any(|(k, _)| k == "notes").then(|| form.get("notes").to_owned()),
-        };
-    (draft, errors)
+    form.draft(PARTNER_FORM)
 }
 
 pub async fn detail(
@@ -314,10 +295,9 @@ pub async fn update(
     State(app): State<AppState>,
     me: SignedIn,
     Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
     let id = id.parse().map(PartnerId).map_err(|_| PageError::NotFound)?;
-    let form = FormData::read(&body)?;
     let (draft, errors) = partner_draft(&form);
     if !errors.is_empty() {
         return partner_page(&app, &me, &slug, id, "edit", form, errors).await;
@@ -333,95 +313,77 @@ fn wants_json(headers: &HeaderMap) -> bool {
     headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"))
 }
 
-/// Moves a partner: from the partner page's form, the board's keyboard form, or the board's script
-/// (which asks for JSON and gets the new stage or the error to show).
+/// How the stage forms (the partner page's, the board's keyboard form and its script) send a
+/// [`StageMove`].
+const STAGE_FORM: &[(&str, FormField)] = &[
+    ("stage", FormField::Text),
+    ("note", FormField::Text),
+    ("reason", FormField::Text),
+    ("confirm_unfulfilled", FormField::Flag),
+];
+
+/// Moves a partner: from the partner page's form, the board's keyboard form, or the board's script,
+/// which asks for JSON and gets what the API answers — the moved partner and its history row, or a
+/// problem document naming the field to fix.
 pub async fn move_stage(
     State(app): State<AppState>,
-    me: SignedIn,
+    CampaignPartner { me, slug, partner }: CampaignPartner,
     headers: HeaderMap,
-    Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let id = id.parse().map(PartnerId).map_err(|_| PageError::NotFound)?;
-    let form = FormData::read(&body)?;
     let json = wants_json(&headers);
-    let stage = match Stage::parse(form.get("stage")) {
-        Ok(s) => s,
-        Err(message) => {
-            let errors = vec![FieldError { field: "stage".into(), message }];
-            return stage_failed(&app, &me, &slug, id, json, form, errors).await;
-        }
+    let result = match form.read_as::<StageMove>(STAGE_FORM) {
+        Ok(mv) => app.store.move_stage(me.actor(), partner.id, mv).await.map_err(StageRefusal::Store),
+        Err(errors) => Err(StageRefusal::Form(errors)),
     };
-    let current = app.store.partner(me.actor(), id).await?;
-    if current.campaign_id != campaign_id(&app, &slug).await? {
-        return Err(PageError::NotFound);
-    }
-    let mv = StageMove {
-        stage,
-        note: form.some("note"),
-        reason: form.some("reason"),
-        confirm_unfulfilled: !form.get("confirm_unfulfilled").is_empty(),
-    };
-    match app.store.move_stage(me.actor(), id, mv).await {
-        Ok((p, _)) if json => {
-            Ok(Json(serde_json::json!({ "id": p.id, "stage": p.stage, "label": p.stage.label() })).into_response())
-        }
-        Ok(_) => {
+    match (result, json) {
+        (Ok((partner, change)), true) => Ok(Json(Moved { partner, change }).into_response()),
+        (Ok(_), false) => {
             let back = match form.get("back") {
                 "board" => format!("/campaigns/{slug}/board"),
-                _ => format!("/campaigns/{slug}/partners/{id}"),
+                _ => format!("/campaigns/{slug}/partners/{}", partner.id),
             };
             Ok(Redirect::to(&back).into_response())
         }
-        Err(rally_store::StoreError::Invalid(i)) => stage_failed(&app, &me, &slug, id, json, form, i.0).await,
-        Err(rally_store::StoreError::Conflict { field, message }) => {
-            let errors = vec![FieldError { field: field.into(), message }];
-            stage_failed(&app, &me, &slug, id, json, form, errors).await
+        (Err(StageRefusal::Form(errors)), true) => Ok(ApiError::Invalid(errors).into_response()),
+        (Err(StageRefusal::Store(e)), true) => Ok(ApiError::from(e).into_response()),
+        (Err(StageRefusal::Form(errors)), false) => {
+            partner_page(&app, &me, &slug, partner.id, "stage", form, errors).await
         }
-        Err(rally_store::StoreError::Forbidden) if json => Ok((
-            StatusCode::FORBIDDEN,
-            Json(serde_json::json!({ "error": "Your role does not allow moving this partner." })),
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
+        (Err(StageRefusal::Store(e)), false) => match field_errors(e) {
+            Ok(errors) => partner_page(&app, &me, &slug, partner.id, "stage", form, errors).await,
+            Err(e) => Err(e),
+        },
     }
 }
 
-async fn stage_failed(
-    app: &AppState,
-    me: &SignedIn,
-    slug: &str,
-    id: PartnerId,
-    json: bool,
-    form: FormData,
-    errors: Vec<FieldError>,
-) -> Result<Response, PageError> {
-    if json {
-        let message = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
-        let field = errors.first().map(|e| e.field.clone()).unwrap_or_default();
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "error": message, "field": field })))
-            .into_response());
-    }
-    partner_page(app, me, slug, id, "stage", form, errors).await
+/// Why a stage move did not happen: the form did not read, or the store refused it.
+enum StageRefusal {
+    Form(Vec<FieldError>),
+    Store(rally_store::StoreError),
 }
+
+/// How the "add contact" form sends a [`ContactDraft`].
+const CONTACT_FORM: &[(&str, FormField)] = &[
+    ("name", FormField::Text),
+    ("email", FormField::Text),
+    ("role", FormField::Text),
+    ("language", FormField::Text),
+    ("phone", FormField::Text),
+];
 
 /// The "add contact" form on the partner page.
 pub async fn add_contact(
     State(app): State<AppState>,
     me: SignedIn,
     Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
     let id = id.parse().map(PartnerId).map_err(|_| PageError::NotFound)?;
-    let form = FormData::read(&body)?;
-    let draft = ContactDraft {
-        name: form.some("name"),
-        email: form.some("email"),
-        role: form.some("role"),
-        language: form.some("language"),
-        phone: form.some("phone"),
-        consent: None,
-    };
+    let (draft, errors) = form.draft::<ContactDraft>(CONTACT_FORM);
+    if !errors.is_empty() {
+        return partner_page(&app, &me, &slug, id, "contact", form, errors).await;
+    }
     let result = match draft.validate() {
         Ok(fields) => app.store.create_contact(me.actor(), id, fields).await,
         Err(invalid) => Err(invalid.into()),

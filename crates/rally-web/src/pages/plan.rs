@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -143,9 +142,8 @@ pub async fn update(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let current = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
     let mut errors = Vec::new();
     let starts_on = form.date("starts_on", &mut errors);

@@ -2,7 +2,6 @@
 //! stage's time limit, the limits themselves, and the calendar feed to subscribe to.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,6 +14,7 @@ use super::partner_page::TaskRow;
 use super::partner_work::task_draft;
 use super::{FormData, Layout, PageError, SignedIn, days_since, render};
 use crate::AppState;
+use crate::kit::FormState;
 use crate::auth::{hash_token, random_token};
 
 pub struct Proposal {
@@ -47,22 +47,8 @@ struct TasksPage {
     calendar: Option<String>,
     /// A feed address made by this request: its only showing.
     new_calendar: Option<String>,
-    failed: &'static str,
-    form: FormData,
-    errors: Vec<FieldError>,
-}
-
-impl TasksPage {
-    fn error(&self, form: &str, field: &str) -> Option<&str> {
-        if self.failed != form {
-            return None;
-        }
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
-    }
-
-    fn value<'a>(&'a self, form: &str, field: &str, default: &'a str) -> &'a str {
-        if self.failed == form { self.form.get(field) } else { default }
-    }
+    /// The form that failed, if one did, with what was typed and every error.
+    state: FormState,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -123,9 +109,7 @@ async fn tasks_page(
         can_add: role.is_some_and(|r| r != Role::Viewer),
         calendar,
         new_calendar,
-        failed,
-        form,
-        errors,
+        state: FormState::new(failed, form, errors),
     })?;
     *response.status_mut() = status;
     Ok(response)
@@ -140,9 +124,8 @@ pub async fn add(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let campaign = super::campaign_id(&app, &slug).await?;
     let mut errors = Vec::new();
     let partner = form.number("partner_id", &mut errors).map(PartnerId);
@@ -168,9 +151,8 @@ pub async fn set_limits(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let campaign = super::campaign_id(&app, &slug).await?;
     let mut errors = Vec::new();
     let mut limits = std::collections::BTreeMap::new();
@@ -202,9 +184,8 @@ pub async fn calendar(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     super::campaign_id(&app, &slug).await?;
     if form.get("action") == "revoke" {
         app.store.revoke_calendar_tokens(me.user.id).await?;

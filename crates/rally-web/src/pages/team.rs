@@ -1,7 +1,6 @@
 //! `/campaigns/{slug}/team`: who works on the campaign, in which role. Owners change the team.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -84,9 +83,8 @@ pub async fn add(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
     let email_raw = form.get("email").to_owned();
     let Ok(role) = Role::parse(form.get("role")) else {
@@ -108,9 +106,8 @@ pub async fn change(
     State(app): State<AppState>,
     me: SignedIn,
     Path((slug, user)): Path<(String, String)>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let user = user.parse().map(UserId).map_err(|_| PageError::NotFound)?;
     let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
     let result = if form.get("remove") == "1" {

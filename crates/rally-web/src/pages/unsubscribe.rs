@@ -6,7 +6,6 @@
 //! * `GET` shows the choices: every e-mail, fewer, essential only, none — and `POST choice=…` records one.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use rally_domain::comms::MailPreference;
@@ -57,9 +56,8 @@ pub async fn show(State(app): State<AppState>, Path(token): Path<String>) -> Res
 pub async fn submit(
     State(app): State<AppState>,
     Path(token): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let id = contact(&app, &token).await?;
     if form.get("List-Unsubscribe") == "One-Click" {
         app.store.set_mail_preference(id, MailPreference::Essential).await?;

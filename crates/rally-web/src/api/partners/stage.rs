@@ -3,18 +3,11 @@
 use axum::Json;
 use axum::extract::State;
 use rally_domain::pipeline::StageMove;
-use rally_domain::{Partner, PartnerId, StageChange};
-use serde::Serialize;
+use rally_domain::PartnerId;
 
 use crate::extract::{Auth, Id, JsonBody};
+use crate::kit::Moved;
 use crate::{ApiError, AppState, Problem};
-
-/// The partner after the move and the history row the move wrote.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Moved {
-    pub partner: Partner,
-    pub change: StageChange,
-}
 
 /// Move a partner to another stage. `closed_lost` needs a `reason`; a closed partner may be reopened.
 /// Every move is kept in the partner's history.
