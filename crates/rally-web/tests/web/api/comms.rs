@@ -218,7 +218,7 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
     let m3 = m3.id();
     assert_eq!(s.call("GET", &messages, t, None).await.len(), 3);
 
-    let plan = s.call("GET", &format!("{c}/plan"), t, None).await;
+    let plan = s.call("GET", &format!("{c}/mail-plan"), t, None).await;
     assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
     // Invitation: 3 contacts; reminder: 4 (not the opted-out one); thanks: the school's 2; and the
     // opted-out contact left out of all three, with why.
@@ -230,7 +230,7 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
         assert_eq!((&line["email"], &line["at"]), (&json!("no@os-djakovo.hr"), &Value::Null));
         assert!(line["reason"].as_str().is_some_and(|r| r.contains("opted out")), "{line}");
     }
-    let changed = s.call("GET", &format!("{c}/plan?changed=true"), t, None).await;
+    let changed = s.call("GET", &format!("{c}/mail-plan?changed=true"), t, None).await;
     assert_eq!(changed.len(), 5, "{}", changed.body);
     for line in changed.body.as_array().into_iter().flatten().filter(|l| l["left_out"] == json!(false)) {
         assert_eq!(line["message_id"], m3);
@@ -240,8 +240,15 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
         assert!(line["at"].as_str() > line["wanted"].as_str(), "{line}");
         assert!(line["reason"].as_str().is_some_and(|r| !r.is_empty()), "{line}");
     }
-    let r = s.call("GET", &format!("{c}/plan?changed=maybe"), t, None).await;
+    let r = s.call("GET", &format!("{c}/mail-plan?changed=maybe"), t, None).await;
     assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "changed"), "{}", r.body);
+    // The old path answers the same for one release, saying where the calendar went.
+    let old = s.call("GET", &format!("{c}/plan?changed=true"), t, None).await;
+    assert_eq!((old.status, &old.body), (StatusCode::OK, &changed.body));
+    assert!(old.headers.get("deprecation").is_some_and(|d| d.as_bytes().starts_with(b"@")), "{:?}", old.headers);
+    let link = old.headers.get("link").and_then(|l| l.to_str().ok()).unwrap_or_default();
+    assert!(link.ends_with("/mail-plan>; rel=\"successor-version\""), "{link}");
+    assert!(changed.headers.get("deprecation").is_none(), "the new path is not deprecated");
 
     // Queue the invitation: three e-mails on time, the opted-out contact left out.
     let r = s.call("POST", &format!("/api/v1/messages/{m1}/queue"), t, None).await;
@@ -270,9 +277,9 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
     assert_eq!(s.call("DELETE", &format!("/api/v1/milestones/{spare}"), t, None).await.status, StatusCode::NO_CONTENT);
 
     // The calendar now counts the queued invitation: the thank-you still waits.
-    let changed = s.call("GET", &format!("{c}/plan?changed=true"), t, None).await;
+    let changed = s.call("GET", &format!("{c}/mail-plan?changed=true"), t, None).await;
     assert_eq!(changed.len(), 4, "the thank-you's two, and the contact left out of two drafts: {}", changed.body);
-    assert_eq!(s.call("GET", &format!("{c}/plan"), t, None).await.len(), 8);
+    assert_eq!(s.call("GET", &format!("{c}/mail-plan"), t, None).await.len(), 8);
 
     // The partners' timelines show the queued e-mails.
     let mail = s.call("GET", &format!("/api/v1/partners/{infobip}/mail"), t, None).await;
@@ -395,7 +402,7 @@ async fn comms_rights_follow_roles(s: Server) {
         ("viewer", &viewer, "GET", format!("/api/v1/messages/{m}/recipients"), Value::Null, StatusCode::OK),
         ("viewer", &viewer, "GET", format!("/api/v1/messages/{m}/preview"), Value::Null, StatusCode::OK),
         ("viewer", &viewer, "GET", format!("/api/v1/messages/{m}/stats"), Value::Null, StatusCode::OK),
-        ("viewer", &viewer, "GET", "/api/v1/campaigns/rights/plan".into(), Value::Null, StatusCode::OK),
+        ("viewer", &viewer, "GET", "/api/v1/campaigns/rights/mail-plan".into(), Value::Null, StatusCode::OK),
         ("viewer", &viewer, "GET", "/api/v1/campaigns/rights/mail-settings".into(), Value::Null, StatusCode::OK),
         ("viewer", &viewer, "GET", "/api/v1/campaigns/rights/milestones".into(), Value::Null, StatusCode::OK),
         ("viewer", &viewer, "GET", format!("/api/v1/partners/{partner}/mail"), Value::Null, StatusCode::OK),
@@ -436,7 +443,7 @@ async fn comms_rights_follow_roles(s: Server) {
         ("outsider", &outsider, "POST", format!("/api/v1/messages/{m}/queue"), Value::Null, StatusCode::NOT_FOUND),
         ("outsider", &outsider, "PATCH", format!("/api/v1/messages/{m}"), json!({"title": "X"}), StatusCode::NOT_FOUND),
         ("outsider", &outsider, "DELETE", format!("/api/v1/messages/{m}"), Value::Null, StatusCode::NOT_FOUND),
-        ("outsider", &outsider, "GET", "/api/v1/campaigns/rights/plan".into(), Value::Null, StatusCode::NOT_FOUND),
+        ("outsider", &outsider, "GET", "/api/v1/campaigns/rights/mail-plan".into(), Value::Null, StatusCode::NOT_FOUND),
         (
             "outsider",
             &outsider,

@@ -235,11 +235,14 @@ async fn openapi_and_health(s: Server) {
         "/api/v1/messages/{id}",
         "/api/v1/messages/{id}/preview",
         "/api/v1/messages/{id}/queue",
+        "/api/v1/campaigns/{campaign}/mail-plan",
         "/api/v1/campaigns/{campaign}/plan",
         "/api/v1/template-variables",
     ] {
         assert!(doc.body["paths"][path].is_object(), "{path} missing from the OpenAPI document");
     }
+    let old_plan = &doc.body["paths"]["/api/v1/campaigns/{campaign}/plan"]["get"];
+    assert_eq!(old_plan["deprecated"], true, "the e-mail calendar's old path is marked deprecated");
     let schemas = &doc.body["components"]["schemas"];
     // Defaults and examples read as the API writes them: from the same serializer.
     let policy = serde_json::to_value(rally_domain::cadence::CadencePolicy::default()).unwrap_or_default();
