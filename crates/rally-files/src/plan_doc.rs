@@ -3,8 +3,9 @@
 //! the milestones — gathered once into sections and written as Markdown or as a Word document (DOCX).
 
 use chrono::NaiveDate;
-use rally_domain::{CampaignId, Tier};
-use rally_store::{Actor, PartnerFilter, PartnerSort, Store, StoreError};
+use rally_domain::comms::{Message, Milestone, SendTime};
+use rally_domain::{Ask, CampaignFields, CampaignId, Commitment, Tier};
+use rally_store::{Actor, Member, PartnerFilter, PartnerSort, Store, StoreError};
 
 /// One piece of a section.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,8 +44,34 @@ pub async fn gather(
 ) -> Result<PlanDoc, StoreError> {
     let c = store.campaign(actor, campaign).await?.campaign;
     let f = &c.fields;
-    let mut sections = Vec::new();
+    let mut sections = vec![overview_section(f), message_section(f), plan_section(f)];
+    let team = store.team(actor, campaign).await?;
+    for (tier, heading) in
+        [(Tier::High, "High-reach partners, by priority"), (Tier::Low, "Other partners, by priority")]
+    {
+        sections.push(partner_section(store, actor, campaign, tier, heading, &team).await?);
+    }
+    let asks = store.standard_asks(actor, campaign).await?;
+    sections.push(asks_section(&asks));
+    let due = store.due(actor, campaign, f.follow_up_ends_on().max(today)).await?;
+    sections.push(commitments_section(&due.commitments));
+    let milestones = store.milestones(actor, campaign).await?;
+    let messages = store.messages(actor, campaign).await?;
+    sections.push(calendar_section(&messages, &milestones));
+    sections.push(team_section(&team));
+    sections.push(milestones_section(&milestones));
+    Ok(PlanDoc { title: format!("Action plan: {}", f.name), sections })
+}
 
+/// A section that is one table: its heading row, then `rows`.
+fn table_section(heading: &str, head: &[&str], rows: Vec<Vec<String>>) -> Section {
+    Section {
+        heading: heading.into(),
+        blocks: vec![Block::Table(head.iter().copied().map(String::from).collect(), rows)],
+    }
+}
+
+fn overview_section(f: &CampaignFields) -> Section {
     let mut overview = vec![
         Block::Paragraph(format!(
             "Strategy: {}.",
@@ -72,14 +99,18 @@ pub async fn gather(
             f.region.as_ref().map(|r| format!(", {r}")).unwrap_or_default()
         )));
     }
-    sections.push(Section { heading: "Strategy, goal and audience".into(), blocks: overview });
+    Section { heading: "Strategy, goal and audience".into(), blocks: overview }
+}
 
-    sections.push(Section {
+fn message_section(f: &CampaignFields) -> Section {
+    Section {
         heading: "The message".into(),
         blocks: f.message.iter().map(|(lang, text)| Block::Paragraph(format!("{lang}: {text}"))).collect(),
-    });
+    }
+}
 
-    sections.push(Section {
+fn plan_section(f: &CampaignFields) -> Section {
+    Section {
         heading: "Action plan".into(),
         blocks: f
             .plan
@@ -92,128 +123,107 @@ pub async fn gather(
                 ]
             })
             .collect(),
-    });
+    }
+}
 
-    let team = store.team(actor, campaign).await?;
+/// The first [`PARTNERS_SHOWN`] partners of a tier by priority, with their owner's name from `team`.
+async fn partner_section(
+    store: &dyn Store,
+    actor: Actor,
+    campaign: CampaignId,
+    tier: Tier,
+    heading: &str,
+    team: &[Member],
+) -> Result<Section, StoreError> {
     let owner_name = |id: Option<rally_domain::UserId>| {
         id.and_then(|id| team.iter().find(|m| m.user_id == id)).map_or("—".to_owned(), |m| m.name.clone())
     };
-    for (tier, heading) in
-        [(Tier::High, "High-reach partners, by priority"), (Tier::Low, "Other partners, by priority")]
-    {
-        let filter = PartnerFilter {
-            tier: Some(tier),
-            sort: PartnerSort::Priority,
-            limit: PARTNERS_SHOWN,
-            ..Default::default()
-        };
-        let page = store.partners(actor, campaign, &filter).await?;
-        let rows = page
-            .items
-            .iter()
-            .map(|p| {
-                vec![
-                    p.fields.name.clone(),
-                    p.fields.category.label().to_owned(),
-                    p.fields.reach.get().to_string(),
-                    p.priority.to_string(),
-                    p.stage.label().to_owned(),
-                    owner_name(p.fields.owner_id),
-                ]
-            })
-            .collect();
-        let mut blocks = vec![Block::Table(
-            ["Partner", "Category", "Reach", "Priority", "Stage", "Owner"].map(String::from).to_vec(),
-            rows,
-        )];
-        if page.next_after.is_some() {
-            blocks.push(Block::Paragraph(format!(
-                "The first {PARTNERS_SHOWN} are shown; the partner list has them all."
-            )));
-        }
-        sections.push(Section { heading: heading.into(), blocks });
+    let filter =
+        PartnerFilter { tier: Some(tier), sort: PartnerSort::Priority, limit: PARTNERS_SHOWN, ..Default::default() };
+    let page = store.partners(actor, campaign, &filter).await?;
+    let rows = page
+        .items
+        .iter()
+        .map(|p| {
+            vec![
+                p.fields.name.clone(),
+                p.fields.category.label().to_owned(),
+                p.fields.reach.get().to_string(),
+                p.priority.to_string(),
+                p.stage.label().to_owned(),
+                owner_name(p.fields.owner_id),
+            ]
+        })
+        .collect();
+    let mut section = table_section(heading, &["Partner", "Category", "Reach", "Priority", "Stage", "Owner"], rows);
+    if page.next_after.is_some() {
+        section
+            .blocks
+            .push(Block::Paragraph(format!("The first {PARTNERS_SHOWN} are shown; the partner list has them all.")));
     }
+    Ok(section)
+}
 
-    let asks = store.standard_asks(actor, campaign).await?;
-    sections.push(Section {
-        heading: "Standard asks".into(),
-        blocks: vec![Block::Table(
-            ["Ask", "For", "Milestone", "Due"].map(String::from).to_vec(),
-            asks.iter()
-                .map(|a| {
-                    let cats: Vec<&str> = a.fields.categories.iter().map(|c| c.label()).collect();
-                    vec![
-                        a.fields.title.clone(),
-                        if cats.is_empty() { "every partner".into() } else { cats.join(", ") },
-                        a.fields.milestone.clone(),
-                        date(a.fields.due_on),
-                    ]
-                })
-                .collect(),
-        )],
-    });
+fn asks_section(asks: &[Ask]) -> Section {
+    let rows = asks
+        .iter()
+        .map(|a| {
+            let cats: Vec<&str> = a.fields.categories.iter().map(|c| c.label()).collect();
+            vec![
+                a.fields.title.clone(),
+                if cats.is_empty() { "every partner".into() } else { cats.join(", ") },
+                a.fields.milestone.clone(),
+                date(a.fields.due_on),
+            ]
+        })
+        .collect();
+    table_section("Standard asks", &["Ask", "For", "Milestone", "Due"], rows)
+}
 
-    let due = store.due(actor, campaign, f.follow_up_ends_on().max(today)).await?;
-    sections.push(Section {
-        heading: "Custom asks and commitments".into(),
-        blocks: vec![Block::Table(
-            ["Partner", "Ask", "Quantity", "Status", "Due"].map(String::from).to_vec(),
-            due.commitments
-                .iter()
-                .map(|m| {
-                    vec![
-                        m.partner_name.clone(),
-                        m.ask_title.clone(),
-                        m.quantity.map(|q| format!("{q} {}", m.unit)).unwrap_or_else(|| "—".into()),
-                        m.status.as_str().replace('_', " "),
-                        date(m.due_on),
-                    ]
-                })
-                .collect(),
-        )],
-    });
+fn commitments_section(commitments: &[Commitment]) -> Section {
+    let rows = commitments
+        .iter()
+        .map(|m| {
+            vec![
+                m.partner_name.clone(),
+                m.ask_title.clone(),
+                m.quantity.map(|q| format!("{q} {}", m.unit)).unwrap_or_else(|| "—".into()),
+                m.status.as_str().replace('_', " "),
+                date(m.due_on),
+            ]
+        })
+        .collect();
+    table_section("Custom asks and commitments", &["Partner", "Ask", "Quantity", "Status", "Due"], rows)
+}
 
-    let milestones = store.milestones(actor, campaign).await?;
-    let messages = store.messages(actor, campaign).await?;
-    sections.push(Section {
-        heading: "Communication calendar".into(),
-        blocks: vec![Block::Table(
-            ["When", "Message", "Kind"].map(String::from).to_vec(),
-            messages
-                .iter()
-                .map(|m| {
-                    let when = match &m.fields.send {
-                        rally_domain::comms::SendTime::At(t) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
-                        rally_domain::comms::SendTime::Milestone { milestone_id, at } => {
-                            milestones.iter().find(|x| x.id == *milestone_id).map_or_else(
-                                || format!("a milestone, {at}"),
-                                |x| format!("{} {} ({})", x.on, at.format("%H:%M"), x.title),
-                            )
-                        }
-                    };
-                    vec![when, m.fields.title.clone(), m.fields.kind.as_str().to_owned()]
-                })
-                .collect(),
-        )],
-    });
+/// The messages and when each goes: at its time, or at its time on its milestone's day.
+fn calendar_section(messages: &[Message], milestones: &[Milestone]) -> Section {
+    let rows = messages
+        .iter()
+        .map(|m| {
+            let when = match &m.fields.send {
+                SendTime::At(t) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+                SendTime::Milestone { milestone_id, at } => {
+                    milestones.iter().find(|x| x.id == *milestone_id).map_or_else(
+                        || format!("a milestone, {at}"),
+                        |x| format!("{} {} ({})", x.on, at.format("%H:%M"), x.title),
+                    )
+                }
+            };
+            vec![when, m.fields.title.clone(), m.fields.kind.as_str().to_owned()]
+        })
+        .collect();
+    table_section("Communication calendar", &["When", "Message", "Kind"], rows)
+}
 
-    sections.push(Section {
-        heading: "Team and responsibilities".into(),
-        blocks: vec![Block::Table(
-            ["Name", "Role", "E-mail"].map(String::from).to_vec(),
-            team.iter().map(|m| vec![m.name.clone(), m.role.as_str().to_owned(), m.email.to_string()]).collect(),
-        )],
-    });
+fn team_section(team: &[Member]) -> Section {
+    let rows = team.iter().map(|m| vec![m.name.clone(), m.role.as_str().to_owned(), m.email.to_string()]).collect();
+    table_section("Team and responsibilities", &["Name", "Role", "E-mail"], rows)
+}
 
-    sections.push(Section {
-        heading: "Milestones".into(),
-        blocks: vec![Block::Table(
-            ["Date", "Milestone"].map(String::from).to_vec(),
-            milestones.iter().map(|m| vec![m.on.to_string(), m.title.clone()]).collect(),
-        )],
-    });
-
-    Ok(PlanDoc { title: format!("Action plan: {}", f.name), sections })
+fn milestones_section(milestones: &[Milestone]) -> Section {
+    let rows = milestones.iter().map(|m| vec![m.on.to_string(), m.title.clone()]).collect();
+    table_section("Milestones", &["Date", "Milestone"], rows)
 }
 
 /// Text as Markdown shows it literally.

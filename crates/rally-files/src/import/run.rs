@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use rally_domain::event::DateWindow;
 use rally_domain::export::{Cell, Format};
-use rally_domain::{Campaign, Email, PartnerId};
+use rally_domain::{Campaign, ContactDraft, ContactFields, Email, PartnerId};
 use rally_store::imports::{
     BatchStatus, ImportBatch, ImportCounts, ImportKind, ImportRecord, ImportRow, KnownContact, PartnerKeyRow,
     PartnerRef, RowAction, RowOutcome,
@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use super::fields::{DedupeKey, Mapping, OnDuplicate};
 use super::rows::{Parsed, Problem, RowChecker, RowContact};
-use super::source::{BadRow, Row, SourceError, SourceOptions, Table};
+use super::source::{BadRow, Row, Sniffed, SourceError, SourceOptions, Table};
 
 /// Rows per transaction: large enough that SQLite's commits and checkpoints are few, small enough that
 /// other writers wait a fraction of a second.
@@ -336,6 +336,19 @@ enum Found {
     Campaign(PartnerId),
 }
 
+/// A partner import's row as its partner's and its contact's halves see it: what it names, and what
+/// that matched.
+struct PartnerLine<'k> {
+    number: u64,
+    keys: PartnerKeys,
+    /// The partner the row means, and the key that found it.
+    found: Option<(Found, DedupeKey)>,
+    /// Whether the row has a contact to import.
+    has_contact: bool,
+    /// The campaign's contact with the row's contact's address.
+    existing_contact: Option<&'k KnownContact>,
+}
+
 /// A partner an earlier row of the file names: its row, and its id (once written, for one it adds).
 #[derive(Debug, Clone, Copy)]
 struct FilePartner {
@@ -460,40 +473,16 @@ pub async fn run(
     prepared.check_mapping()?;
     let Prepared { table, mapping, dedupe } = prepared;
     let sniffed = table.sniffed().clone();
-    let options = StoredOptions {
-        encoding: sniffed.encoding.clone(),
-        delimiter: sniffed.delimiter.map(|_| sniffed.delimiter_name().to_owned()),
-        columns: sniffed
-            .headers
-            .iter()
-            .enumerate()
-            .map(|(c, h)| (h.clone(), mapping.field_of(c).map_or(String::new(), |f| f.key.to_owned())))
-            .collect(),
-        dedupe: dedupe.as_str().to_owned(),
-        on_duplicate: spec.on_duplicate.as_str().to_owned(),
-        partial: spec.partial,
-        upload: spec.upload.clone(),
-        estimated_rows: spec.estimated_rows,
-    };
-    let options = serde_json::to_string(&options).map_err(|e| ImportError::Mapping(e.to_string()))?;
+    let options = stored_options(spec, &sniffed, &mapping, dedupe)?;
     let batch = store.start_import(actor, campaign.id, spec.kind, &spec.file_name, &options, spec.dry_run).await?;
     progress(Progress { batch: batch.id, rows: 0, counts: ImportCounts::default() });
     let keying = Keying { dedupe, with_city: mapping.column_of("region").is_some() };
-    let header = |key: &str| mapping.column_of(key).and_then(|c| sniffed.headers.get(c).cloned()).unwrap_or_default();
-    let headers: HashMap<&'static str, String> = [
-        ("email", header("email")),
-        ("website", header("website")),
-        ("name", header("name")),
-        ("organizer_email", header("organizer_email")),
-    ]
-    .into_iter()
-    .collect();
     let mut engine = Engine {
         store,
         actor,
         spec,
         keying,
-        headers,
+        headers: key_headers(&mapping, &sniffed.headers),
         batch,
         partners: Partners::default(),
         partners_by_name: HashMap::new(),
@@ -514,70 +503,8 @@ pub async fn run(
     let window = DateWindow { from: campaign.fields.promotion_starts_on(), to: campaign.fields.follow_up_ends_on() };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Item>>(1);
     let headers = sniffed.headers;
-    let reader = tokio::task::spawn_blocking(move || {
-        let mut table = table;
-        let checker = RowChecker::new(&mapping, &headers, Some(window));
-        let mut items = Vec::with_capacity(CHUNK);
-        while let Some(next) = table.next_row() {
-            items.push(match next {
-                Err(bad) => Item::Problems(bad.number, vec![Problem { column: String::new(), reason: bad.reason }]),
-                Ok(row) => match checker.check(&row) {
-                    Err(problems) => Item::Problems(row.number, problems),
-                    Ok(parsed) => {
-                        let key = keying.of(&parsed);
-                        Item::Row(Pending { number: row.number, parsed, key })
-                    }
-                },
-            });
-            if items.len() == CHUNK
-                && tx.blocking_send(std::mem::replace(&mut items, Vec::with_capacity(CHUNK))).is_err()
-            {
-                // The writing side stopped.
-                return;
-            }
-        }
-        if !items.is_empty() {
-            let _ = tx.blocking_send(items);
-        }
-    });
-    let result = async {
-        while let Some(items) = rx.recv().await {
-            let mut chunk = Vec::with_capacity(items.len());
-            // Keys of this chunk (hashed), with their line: contact and event imports.
-            let mut here: HashMap<u64, u64> = HashMap::with_capacity(items.len());
-            for item in items {
-                engine.counts.rows_read += 1;
-                match item {
-                    Item::Problems(row, problems) => engine.fail(&mut report, row, &problems)?,
-                    Item::Row(p) => {
-                        if let RowKey::One(key) = &p.key {
-                            let hash = hash_of(key);
-                            if let Some(first) = here.get(&hash).or_else(|| engine.unwritten.get(&hash)).copied() {
-                                let column = engine.key_column(engine.keying.dedupe);
-                                engine.repeats(&mut report, p.number, Some(first), engine.keying.dedupe, column)?;
-                                continue;
-                            }
-                            here.insert(hash, p.number);
-                        }
-                        chunk.push(p);
-                    }
-                }
-            }
-            let rows = if engine.spec.kind == ImportKind::Partners {
-                engine.partner_rows(chunk, &mut report).await?
-            } else {
-                engine.other_rows(chunk, &mut report).await?
-            };
-            if !engine.write_rows(rows, &mut report).await? {
-                engine.unwritten.extend(here);
-            }
-            report.end_chunk()?;
-            store.import_progress(engine.batch.id, engine.counts).await?;
-            progress(Progress { batch: engine.batch.id, rows: engine.counts.rows_read, counts: engine.counts });
-        }
-        Ok::<(), ImportError>(())
-    }
-    .await;
+    let reader = tokio::task::spawn_blocking(move || read_chunks(table, &mapping, &headers, window, keying, tx));
+    let result = engine.write_chunks(&mut rx, &mut report, progress).await;
     // Ends the reading thread too when the writes stopped early.
     drop(rx);
     let _ = reader.await;
@@ -602,7 +529,135 @@ pub async fn run(
     Ok(Finished { batch, new_partners: engine.new_partners, problems: report.lines })
 }
 
+/// What the batch keeps of how it was told to run (see [`StoredOptions`]), as JSON.
+fn stored_options(
+    spec: &ImportSpec,
+    sniffed: &Sniffed,
+    mapping: &Mapping,
+    dedupe: DedupeKey,
+) -> Result<String, ImportError> {
+    let options = StoredOptions {
+        encoding: sniffed.encoding.clone(),
+        delimiter: sniffed.delimiter.map(|_| sniffed.delimiter_name().to_owned()),
+        columns: sniffed
+            .headers
+            .iter()
+            .enumerate()
+            .map(|(c, h)| (h.clone(), mapping.field_of(c).map_or(String::new(), |f| f.key.to_owned())))
+            .collect(),
+        dedupe: dedupe.as_str().to_owned(),
+        on_duplicate: spec.on_duplicate.as_str().to_owned(),
+        partial: spec.partial,
+        upload: spec.upload.clone(),
+        estimated_rows: spec.estimated_rows,
+    };
+    serde_json::to_string(&options).map_err(|e| ImportError::Mapping(e.to_string()))
+}
+
+/// The header of the column each match key is read from (empty when no column feeds it), for the
+/// report's lines about repeats.
+fn key_headers(mapping: &Mapping, headers: &[String]) -> HashMap<&'static str, String> {
+    let header = |key: &str| mapping.column_of(key).and_then(|c| headers.get(c).cloned()).unwrap_or_default();
+    [
+        ("email", header("email")),
+        ("website", header("website")),
+        ("name", header("name")),
+        ("organizer_email", header("organizer_email")),
+    ]
+    .into_iter()
+    .collect()
+}
+
+/// The reading thread's work: reads and checks every row, keys the good ones, and hands them over
+/// `CHUNK` at a time. Returns early when the writing side stopped.
+fn read_chunks(
+    mut table: Table,
+    mapping: &Mapping,
+    headers: &[String],
+    window: DateWindow,
+    keying: Keying,
+    tx: tokio::sync::mpsc::Sender<Vec<Item>>,
+) {
+    let checker = RowChecker::new(mapping, headers, Some(window));
+    let mut items = Vec::with_capacity(CHUNK);
+    while let Some(next) = table.next_row() {
+        items.push(match next {
+            Err(bad) => Item::Problems(bad.number, vec![Problem { column: String::new(), reason: bad.reason }]),
+            Ok(row) => match checker.check(&row) {
+                Err(problems) => Item::Problems(row.number, problems),
+                Ok(parsed) => {
+                    let key = keying.of(&parsed);
+                    Item::Row(Pending { number: row.number, parsed, key })
+                }
+            },
+        });
+        if items.len() == CHUNK && tx.blocking_send(std::mem::replace(&mut items, Vec::with_capacity(CHUNK))).is_err() {
+            // The writing side stopped.
+            return;
+        }
+    }
+    if !items.is_empty() {
+        let _ = tx.blocking_send(items);
+    }
+}
+
 impl Engine<'_> {
+    /// Matches and writes the chunks the reading thread hands over, reporting progress after each;
+    /// stops at the first error.
+    async fn write_chunks(
+        &mut self,
+        rx: &mut tokio::sync::mpsc::Receiver<Vec<Item>>,
+        report: &mut Report<'_>,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<(), ImportError> {
+        while let Some(items) = rx.recv().await {
+            let (chunk, here) = self.take_items(items, report)?;
+            let rows = if self.spec.kind == ImportKind::Partners {
+                self.partner_rows(chunk, report).await?
+            } else {
+                self.other_rows(chunk, report).await?
+            };
+            if !self.write_rows(rows, report).await? {
+                self.unwritten.extend(here);
+            }
+            report.end_chunk()?;
+            self.store.import_progress(self.batch.id, self.counts).await?;
+            progress(Progress { batch: self.batch.id, rows: self.counts.rows_read, counts: self.counts });
+        }
+        Ok(())
+    }
+
+    /// Counts a chunk's items and reports its problems and the rows that repeat a key of the file.
+    /// Returns the rows left to match, and (contact and event imports) the chunk's keys, hashed, with
+    /// their line.
+    fn take_items(
+        &mut self,
+        items: Vec<Item>,
+        report: &mut Report<'_>,
+    ) -> std::io::Result<(Vec<Pending>, HashMap<u64, u64>)> {
+        let mut chunk = Vec::with_capacity(items.len());
+        let mut here: HashMap<u64, u64> = HashMap::with_capacity(items.len());
+        for item in items {
+            self.counts.rows_read += 1;
+            match item {
+                Item::Problems(row, problems) => self.fail(report, row, &problems)?,
+                Item::Row(p) => {
+                    if let RowKey::One(key) = &p.key {
+                        let hash = hash_of(key);
+                        if let Some(first) = here.get(&hash).or_else(|| self.unwritten.get(&hash)).copied() {
+                            let column = self.key_column(self.keying.dedupe);
+                            self.repeats(report, p.number, Some(first), self.keying.dedupe, column)?;
+                            continue;
+                        }
+                        here.insert(hash, p.number);
+                    }
+                    chunk.push(p);
+                }
+            }
+        }
+        Ok((chunk, here))
+    }
+
     fn know_partner(&mut self, p: &PartnerKeyRow) {
         self.partners_by_name.entry(rally_domain::partner::name_key(&p.name)).or_insert(p.id);
         self.partners.know(p);
@@ -665,7 +720,16 @@ impl Engine<'_> {
         chunk: Vec<Pending>,
         report: &mut Report<'_>,
     ) -> Result<Vec<ImportRow>, ImportError> {
-        let campaign = self.batch.campaign_id;
+        let known = self.known_contacts(&chunk).await?;
+        let mut rows = Vec::with_capacity(chunk.len());
+        for p in chunk {
+            self.partner_row(p, &known, &mut rows, report)?;
+        }
+        Ok(rows)
+    }
+
+    /// The campaign's contacts with the addresses of the chunk's contacts, by address.
+    async fn known_contacts(&self, chunk: &[Pending]) -> Result<HashMap<String, KnownContact>, ImportError> {
         let emails: Vec<&Email> = chunk
             .iter()
             .filter_map(|p| match &p.parsed {
@@ -673,131 +737,146 @@ impl Engine<'_> {
                 _ => None,
             })
             .collect();
-        let known: HashMap<String, KnownContact> = if emails.is_empty() {
-            HashMap::new()
-        } else {
-            let found = self.store.existing_contacts(self.actor, campaign, &emails).await?;
-            found.into_iter().map(|c| (c.email.clone(), c)).collect()
-        };
-        let order = self.keying.order();
-        let on_duplicate = self.spec.on_duplicate;
-        let mut rows = Vec::with_capacity(chunk.len());
-        for p in chunk {
-            let (Parsed::Partner { fields, patch, contact }, RowKey::Partner(keys)) = (p.parsed, p.key) else {
-                continue;
-            };
-            let number = p.number;
-            // A contact the file had already is the same row again.
-            if let Some(email) = &keys.email
-                && let Some(first) = self.partners.file_emails.get(email).copied()
-            {
-                let column = self.key_column(DedupeKey::Email);
-                self.repeats(report, number, Some(first), DedupeKey::Email, column)?;
-                continue;
-            }
-            let existing_contact = keys.email.as_ref().and_then(|e| known.get(e));
-            let found = self.partners.find(&keys, order, existing_contact);
-            let new_contact = match contact {
-                RowContact::Some { fields, patch } => Some((fields, patch)),
-                RowContact::None => None,
-                RowContact::NoEmail => {
-                    let column = self.key_column(DedupeKey::Email);
-                    report.line(
-                        number,
-                        &column,
-                        "note",
-                        "the contact was not imported: it has no e-mail address",
-                        None,
-                    )?;
-                    None
-                }
-            };
-            // The partner's half of the row; a skipped partner's existing contact needs no second line.
-            let mut partner_skipped = false;
-            let partner: PartnerRef = match found {
-                Some((Found::File(index), key)) => {
-                    if new_contact.is_none() {
-                        let first = self.partners.file[index].row;
-                        let column = self.key_column(key);
-                        self.repeats(report, number, Some(first), key, column)?;
-                        continue;
-                    }
-                    self.counts.skipped += 1;
-                    partner_skipped = true;
-                    let first = self.partners.file[index].row;
-                    let reason =
-                        format!("the same partner as row {first} (same {}); its contact is added to it", key.label());
-                    report.line(number, "", "skipped", &reason, None)?;
-                    self.partners.reference(index)
-                }
-                Some((Found::Campaign(id), key)) if on_duplicate != OnDuplicate::Create => match on_duplicate {
-                    OnDuplicate::Skip => {
-                        self.partners.add(number, &keys, Some(id));
-                        self.counts.skipped += 1;
-                        partner_skipped = true;
-                        let mut reason = format!("already in the campaign (same {})", key.label());
-                        if new_contact.is_some() && existing_contact.is_none() {
-                            reason.push_str("; its contact is added to it");
-                        }
-                        report.line(number, "", "skipped", &reason, Some(id.0))?;
-                        PartnerRef::Existing(id)
-                    }
-                    // (Create is the arm below: the partner is added again, as the import is told.)
-                    OnDuplicate::Update | OnDuplicate::Create => {
-                        self.partners.add(number, &keys, Some(id));
-                        rows.push(ImportRow {
-                            number,
-                            action: RowAction::Update(id.0),
-                            record: ImportRecord::Partner { fields, patch },
-                        });
-                        PartnerRef::Existing(id)
-                    }
-                },
-                // New, or in the campaign and added again as the import is told.
-                _ => {
-                    self.partners.add(number, &keys, None);
-                    rows.push(ImportRow {
-                        number,
-                        action: RowAction::Create,
-                        record: ImportRecord::Partner { fields, patch },
-                    });
-                    PartnerRef::Row(number)
-                }
-            };
-            // The contact's half.
-            let Some((contact_fields, contact_patch)) = new_contact else { continue };
-            self.partners.file_emails.insert(contact_fields.email.as_str().to_owned(), number);
-            let action = match (existing_contact, on_duplicate) {
-                (None, _) => RowAction::Create,
-                (Some(c), OnDuplicate::Update) => {
-                    // An update changes the contact, not whose contact it is.
-                    let record = ImportRecord::Contact {
-                        partner: PartnerRef::Existing(c.partner_id),
-                        fields: contact_fields,
-                        patch: contact_patch,
-                    };
-                    rows.push(ImportRow { number, action: RowAction::Update(c.id), record });
-                    continue;
-                }
-                (Some(c), OnDuplicate::Skip) => {
-                    if !partner_skipped {
-                        let column = self.key_column(DedupeKey::Email);
-                        let reason = "the contact is in the campaign already; left as it is";
-                        report.line(number, &column, "note", reason, Some(c.id))?;
-                    }
-                    continue;
-                }
-                (Some(c), OnDuplicate::Create) => {
-                    let column = self.key_column(DedupeKey::Email);
-                    let reason = "the contact is in the campaign already (an address is one contact); not added again";
-                    report.line(number, &column, "note", reason, Some(c.id))?;
-                    continue;
-                }
-            };
-            let record = ImportRecord::Contact { partner, fields: contact_fields, patch: contact_patch };
-            rows.push(ImportRow { number, action, record });
+        if emails.is_empty() {
+            return Ok(HashMap::new());
         }
-        Ok(rows)
+        let found = self.store.existing_contacts(self.actor, self.batch.campaign_id, &emails).await?;
+        Ok(found.into_iter().map(|c| (c.email.clone(), c)).collect())
+    }
+
+    /// One row of a partner import: its records go to `rows`, what becomes of it to the report.
+    fn partner_row(
+        &mut self,
+        p: Pending,
+        known: &HashMap<String, KnownContact>,
+        rows: &mut Vec<ImportRow>,
+        report: &mut Report<'_>,
+    ) -> std::io::Result<()> {
+        let (Parsed::Partner { fields, patch, contact }, RowKey::Partner(keys)) = (p.parsed, p.key) else {
+            return Ok(());
+        };
+        let number = p.number;
+        // A contact the file had already is the same row again.
+        if let Some(email) = &keys.email
+            && let Some(first) = self.partners.file_emails.get(email).copied()
+        {
+            let column = self.key_column(DedupeKey::Email);
+            return self.repeats(report, number, Some(first), DedupeKey::Email, column);
+        }
+        let existing_contact = keys.email.as_ref().and_then(|e| known.get(e));
+        let found = self.partners.find(&keys, self.keying.order(), existing_contact);
+        let new_contact = match contact {
+            RowContact::Some { fields, patch } => Some((fields, patch)),
+            RowContact::None => None,
+            RowContact::NoEmail => {
+                let column = self.key_column(DedupeKey::Email);
+                report.line(number, &column, "note", "the contact was not imported: it has no e-mail address", None)?;
+                None
+            }
+        };
+        let line = PartnerLine { number, keys, found, has_contact: new_contact.is_some(), existing_contact };
+        let record = ImportRecord::Partner { fields, patch };
+        let Some((partner, partner_skipped)) = self.partner_half(&line, record, rows, report)? else {
+            return Ok(());
+        };
+        let Some(contact) = new_contact else { return Ok(()) };
+        if let Some(row) = self.contact_half(&line, partner, contact, partner_skipped, report)? {
+            rows.push(row);
+        }
+        Ok(())
+    }
+
+    /// The partner's half of a partner import's row: `record` (the row's partner) goes to `rows` when
+    /// the partner is added or updated. Returns the partner the row's contact belongs to, and whether
+    /// the partner was skipped (its existing contact then needs no second line); `None` when the whole
+    /// row repeats an earlier one.
+    fn partner_half(
+        &mut self,
+        line: &PartnerLine<'_>,
+        record: ImportRecord,
+        rows: &mut Vec<ImportRow>,
+        report: &mut Report<'_>,
+    ) -> std::io::Result<Option<(PartnerRef, bool)>> {
+        let number = line.number;
+        let on_duplicate = self.spec.on_duplicate;
+        let half = match line.found {
+            Some((Found::File(index), key)) => {
+                let first = self.partners.file[index].row;
+                if !line.has_contact {
+                    let column = self.key_column(key);
+                    self.repeats(report, number, Some(first), key, column)?;
+                    return Ok(None);
+                }
+                self.counts.skipped += 1;
+                let reason =
+                    format!("the same partner as row {first} (same {}); its contact is added to it", key.label());
+                report.line(number, "", "skipped", &reason, None)?;
+                (self.partners.reference(index), true)
+            }
+            Some((Found::Campaign(id), key)) if on_duplicate != OnDuplicate::Create => match on_duplicate {
+                OnDuplicate::Skip => {
+                    self.partners.add(number, &line.keys, Some(id));
+                    self.counts.skipped += 1;
+                    let mut reason = format!("already in the campaign (same {})", key.label());
+                    if line.has_contact && line.existing_contact.is_none() {
+                        reason.push_str("; its contact is added to it");
+                    }
+                    report.line(number, "", "skipped", &reason, Some(id.0))?;
+                    (PartnerRef::Existing(id), true)
+                }
+                // (Create is the arm below: the partner is added again, as the import is told.)
+                OnDuplicate::Update | OnDuplicate::Create => {
+                    self.partners.add(number, &line.keys, Some(id));
+                    rows.push(ImportRow { number, action: RowAction::Update(id.0), record });
+                    (PartnerRef::Existing(id), false)
+                }
+            },
+            // New, or in the campaign and added again as the import is told.
+            _ => {
+                self.partners.add(number, &line.keys, None);
+                rows.push(ImportRow { number, action: RowAction::Create, record });
+                (PartnerRef::Row(number), false)
+            }
+        };
+        Ok(Some(half))
+    }
+
+    /// The contact's half of a partner import's row: the row's contact, given to `partner` (what the
+    /// partner's half settled), as the row to write, unless the campaign has the contact already and
+    /// the import does not update it.
+    fn contact_half(
+        &mut self,
+        line: &PartnerLine<'_>,
+        partner: PartnerRef,
+        (fields, patch): (ContactFields, ContactDraft),
+        partner_skipped: bool,
+        report: &mut Report<'_>,
+    ) -> std::io::Result<Option<ImportRow>> {
+        let number = line.number;
+        self.partners.file_emails.insert(fields.email.as_str().to_owned(), number);
+        let action = match (line.existing_contact, self.spec.on_duplicate) {
+            (None, _) => RowAction::Create,
+            (Some(c), OnDuplicate::Update) => {
+                // An update changes the contact, not whose contact it is.
+                let record = ImportRecord::Contact { partner: PartnerRef::Existing(c.partner_id), fields, patch };
+                return Ok(Some(ImportRow { number, action: RowAction::Update(c.id), record }));
+            }
+            (Some(c), OnDuplicate::Skip) => {
+                if !partner_skipped {
+                    let column = self.key_column(DedupeKey::Email);
+                    let reason = "the contact is in the campaign already; left as it is";
+                    report.line(number, &column, "note", reason, Some(c.id))?;
+                }
+                return Ok(None);
+            }
+            (Some(c), OnDuplicate::Create) => {
+                let column = self.key_column(DedupeKey::Email);
+                let reason = "the contact is in the campaign already (an address is one contact); not added again";
+                report.line(number, &column, "note", reason, Some(c.id))?;
+                return Ok(None);
+            }
+        };
+        Ok(Some(ImportRow { number, action, record: ImportRecord::Contact { partner, fields, patch } }))
     }
 
     /// A contact or event import's chunk: each row matched with the campaign (contacts by e-mail,

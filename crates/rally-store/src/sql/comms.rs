@@ -558,130 +558,15 @@ impl Comms for Backend {
     ) -> Result<Vec<Claimed>> {
         let now = to_micros(now);
         let mut tx = self.begin_write().await?;
-        // One index-ordered query per kind of due row — expired leases first (their worker died), then
-        // retries and deferrals, then new e-mails — rather than one query that sorts every due row.
-        let limit = i64::from(limit.min(1000));
-        let mut ids: Vec<i64> = Vec::new();
-        for (status, column) in [("sending", "lease_until"), ("deferred", "due_at"), ("planned", "due_at")] {
-            let left = limit - ids.len() as i64;
-            if left <= 0 {
-                break;
-            }
-            let mut q = QueryBuilder::<Db>::new("SELECT id FROM outbox WHERE status = ");
-            q.push_bind(status).push(format!(" AND {column} <= ")).push_bind(now);
-            q.push(format!(" ORDER BY {column}, id LIMIT ")).push_bind(left).push(CLAIM_LOCK);
-            for row in q.build().fetch_all(&mut *tx).await? {
-                ids.push(row.try_get("id")?);
-            }
-        }
+        let ids = due_ids(&mut tx, now, limit).await?;
         if ids.is_empty() {
             tx.commit().await?;
             return Ok(Vec::new());
         }
-        // Suppressed addresses, contacts who chose less mail and consent are checked again now, not only
-        // when the e-mail was planned: the same rules as `rally_domain::comms::exclusion`.
-        let mut q = QueryBuilder::<Db>::new(
-            "UPDATE outbox SET status = 'suppressed', reason = 'the address is on the suppression list', leased_by = NULL, \
-             lease_until = NULL WHERE id IN (",
-        );
-        push_ids(&mut q, &ids);
-        q.push(
-            ") AND (EXISTS (SELECT 1 FROM suppressions s WHERE s.email = outbox.email AND (s.scope = 'all' OR outbox.kind = 'marketing')) \
-             OR EXISTS (SELECT 1 FROM contacts k WHERE k.id = outbox.contact_id AND (k.mail_preference = 'none' \
-             OR (k.mail_preference = 'essential' AND outbox.kind = 'marketing'))))",
-        );
-        q.build().execute(&mut *tx).await?;
-        let mut q = QueryBuilder::<Db>::new(
-            "UPDATE outbox SET status = 'suppressed', reason = 'no consent to campaign e-mail', leased_by = NULL, \
-             lease_until = NULL WHERE id IN (",
-        );
-        push_ids(&mut q, &ids);
-        q.push(
-            ") AND status <> 'suppressed' AND outbox.kind <> 'system' AND EXISTS (SELECT 1 FROM contacts k WHERE \
-             k.id = outbox.contact_id AND (k.consent = 'opted_out' OR (outbox.kind = 'marketing' AND k.consent = 'unknown' \
-             AND NOT EXISTS (SELECT 1 FROM mail_settings ms WHERE ms.campaign_id = outbox.campaign_id AND ms.legitimate_interest))))",
-        );
-        q.build().execute(&mut *tx).await?;
-        let mut q = QueryBuilder::<Db>::new("UPDATE outbox SET status = 'sending', leased_by = ");
-        q.push_bind(worker)
-            .push(", lease_until = ")
-            .push_bind(to_micros(lease_until))
-            .push(", attempts = attempts + 1 WHERE status <> 'suppressed' AND id IN (");
-        push_ids(&mut q, &ids);
-        q.push(")");
-        q.build().execute(&mut *tx).await?;
-        let mut q = QueryBuilder::<Db>::new(
-            "SELECT o.id, o.campaign_id, o.message_id, o.contact_id, o.kind, o.email, o.to_name, o.subject, o.body_text, \
-             o.body_html, o.unsubscribe_url, o.attempts, o.wanted_at, k.time_zone, k.mail_preference, p.do_not_contact_until \
-             FROM outbox o LEFT JOIN contacts k ON k.id = o.contact_id LEFT JOIN partners p ON p.id = o.partner_id \
-             WHERE o.status = 'sending' AND o.leased_by = ",
-        );
-        q.push_bind(worker).push(" AND o.id IN (");
-        push_ids(&mut q, &ids);
-        q.push(") ORDER BY o.due_at, o.id");
-        let rows = q.build().fetch_all(&mut *tx).await?;
-        let mut settings: HashMap<i64, MailSettings> = HashMap::new();
-        let mut claimed = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let campaign = CampaignId(r.try_get("campaign_id")?);
-            let s = match settings.entry(campaign.0) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert(read_settings(&mut tx, campaign).await?),
-            };
-            // E-mails to event organizers have no contact: they go to whoever registered.
-            let preference = match r.try_get::<Option<String>, _>("mail_preference")? {
-                Some(p) => MailPreference::parse(&p).map_err(|e| corrupt("mail_preference", e))?,
-                None => MailPreference::All,
-            };
-            let mut policy = s.policy.clone();
-            if preference == MailPreference::Fewer {
-                policy = rally_domain::comms::fewer(&policy);
-            }
-            claimed.push(Claimed {
-                id: r.try_get("id")?,
-                campaign_id: campaign,
-                message_id: r.try_get("message_id")?,
-                contact_id: r.try_get::<Option<i64>, _>("contact_id")?.map(ContactId),
-                kind: text(r, "kind", MailKind::parse)?,
-                email: r.try_get("email")?,
-                to_name: r.try_get("to_name")?,
-                subject: r.try_get("subject")?,
-                text: r.try_get("body_text")?,
-                html: r.try_get("body_html")?,
-                unsubscribe_url: r.try_get("unsubscribe_url")?,
-                from_name: s.from_name.clone(),
-                from_address: s.from_address.to_string(),
-                reply_to: s.reply_to.as_ref().map(ToString::to_string),
-                attempts: r.try_get("attempts")?,
-                wanted_at: time(r, "wanted_at")?,
-                history: Vec::new(),
-                time_zone: r.try_get("time_zone")?,
-                do_not_contact_until: r
-                    .try_get::<Option<i64>, _>("do_not_contact_until")?
-                    .map(from_micros)
-                    .transpose()?,
-                policy,
-            });
-        }
-        // The cap is checked against what was really sent (and what other workers are sending).
-        let marketing: Vec<i64> =
-            claimed.iter().filter(|c| c.kind.is_capped()).filter_map(|c| c.contact_id.map(|k| k.0)).collect();
-        if !marketing.is_empty() {
-            let mut q = QueryBuilder::<Db>::new(
-                "SELECT id, contact_id, COALESCE(sent_at, lease_until) AS at FROM outbox WHERE kind = 'marketing' \
-                 AND (status = 'sent' OR (status = 'sending' AND leased_by <> ",
-            );
-            q.push_bind(worker).push(")) AND contact_id IN (");
-            push_ids(&mut q, &marketing);
-            q.push(")");
-            let mut history: HashMap<i64, Vec<chrono::DateTime<chrono::Utc>>> = HashMap::new();
-            for row in q.build().fetch_all(&mut *tx).await? {
-                history.entry(row.try_get("contact_id")?).or_default().push(time(&row, "at")?);
-            }
-            for c in &mut claimed {
-                c.history = c.contact_id.and_then(|k| history.remove(&k.0)).unwrap_or_default();
-            }
-        }
+        suppress_excluded(&mut tx, &ids).await?;
+        lease(&mut tx, &ids, worker, to_micros(lease_until)).await?;
+        let mut claimed = leased(&mut tx, &ids, worker).await?;
+        add_history(&mut tx, worker, &mut claimed).await?;
         tx.commit().await?;
         Ok(claimed)
     }
@@ -931,4 +816,157 @@ fn push_ids(q: &mut QueryBuilder<Db>, ids: &[i64]) {
     for id in ids {
         sep.push_bind(*id);
     }
+}
+
+// The steps of a claim, each in the claim's transaction. --------------------------------------------
+
+/// The ids of up to `limit` (at most 1,000) rows due at `now`, locked as `CLAIM_LOCK` says.
+async fn due_ids(conn: &mut Conn, now: i64, limit: u32) -> Result<Vec<i64>> {
+    // One index-ordered query per kind of due row — expired leases first (their worker died), then
+    // retries and deferrals, then new e-mails — rather than one query that sorts every due row.
+    let limit = i64::from(limit.min(1000));
+    let mut ids: Vec<i64> = Vec::new();
+    for (status, column) in [("sending", "lease_until"), ("deferred", "due_at"), ("planned", "due_at")] {
+        let left = limit - ids.len() as i64;
+        if left <= 0 {
+            break;
+        }
+        let mut q = QueryBuilder::<Db>::new("SELECT id FROM outbox WHERE status = ");
+        q.push_bind(status).push(format!(" AND {column} <= ")).push_bind(now);
+        q.push(format!(" ORDER BY {column}, id LIMIT ")).push_bind(left).push(CLAIM_LOCK);
+        for row in q.build().fetch_all(&mut *conn).await? {
+            ids.push(row.try_get("id")?);
+        }
+    }
+    Ok(ids)
+}
+
+/// Marks as suppressed the rows among `ids` that may no longer go.
+async fn suppress_excluded(conn: &mut Conn, ids: &[i64]) -> Result<()> {
+    // Suppressed addresses, contacts who chose less mail and consent are checked again now, not only
+    // when the e-mail was planned: the same rules as `rally_domain::comms::exclusion`.
+    let mut q = QueryBuilder::<Db>::new(
+        "UPDATE outbox SET status = 'suppressed', reason = 'the address is on the suppression list', leased_by = NULL, \
+         lease_until = NULL WHERE id IN (",
+    );
+    push_ids(&mut q, ids);
+    q.push(
+        ") AND (EXISTS (SELECT 1 FROM suppressions s WHERE s.email = outbox.email AND (s.scope = 'all' OR outbox.kind = 'marketing')) \
+         OR EXISTS (SELECT 1 FROM contacts k WHERE k.id = outbox.contact_id AND (k.mail_preference = 'none' \
+         OR (k.mail_preference = 'essential' AND outbox.kind = 'marketing'))))",
+    );
+    q.build().execute(&mut *conn).await?;
+    let mut q = QueryBuilder::<Db>::new(
+        "UPDATE outbox SET status = 'suppressed', reason = 'no consent to campaign e-mail', leased_by = NULL, \
+         lease_until = NULL WHERE id IN (",
+    );
+    push_ids(&mut q, ids);
+    q.push(
+        ") AND status <> 'suppressed' AND outbox.kind <> 'system' AND EXISTS (SELECT 1 FROM contacts k WHERE \
+         k.id = outbox.contact_id AND (k.consent = 'opted_out' OR (outbox.kind = 'marketing' AND k.consent = 'unknown' \
+         AND NOT EXISTS (SELECT 1 FROM mail_settings ms WHERE ms.campaign_id = outbox.campaign_id AND ms.legitimate_interest))))",
+    );
+    q.build().execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Leases the rows among `ids` that were not suppressed to `worker` until `lease_until`, counting the
+/// attempt.
+async fn lease(conn: &mut Conn, ids: &[i64], worker: &str, lease_until: i64) -> Result<()> {
+    let mut q = QueryBuilder::<Db>::new("UPDATE outbox SET status = 'sending', leased_by = ");
+    q.push_bind(worker)
+        .push(", lease_until = ")
+        .push_bind(lease_until)
+        .push(", attempts = attempts + 1 WHERE status <> 'suppressed' AND id IN (");
+    push_ids(&mut q, ids);
+    q.push(")");
+    q.build().execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The rows among `ids` leased to `worker`, in the order they fell due, with their campaign's mail
+/// settings (each campaign's read once); no history yet.
+async fn leased(conn: &mut Conn, ids: &[i64], worker: &str) -> Result<Vec<Claimed>> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT o.id, o.campaign_id, o.message_id, o.contact_id, o.kind, o.email, o.to_name, o.subject, o.body_text, \
+         o.body_html, o.unsubscribe_url, o.attempts, o.wanted_at, k.time_zone, k.mail_preference, p.do_not_contact_until \
+         FROM outbox o LEFT JOIN contacts k ON k.id = o.contact_id LEFT JOIN partners p ON p.id = o.partner_id \
+         WHERE o.status = 'sending' AND o.leased_by = ",
+    );
+    q.push_bind(worker).push(" AND o.id IN (");
+    push_ids(&mut q, ids);
+    q.push(") ORDER BY o.due_at, o.id");
+    let rows = q.build().fetch_all(&mut *conn).await?;
+    let mut settings: HashMap<i64, MailSettings> = HashMap::new();
+    let mut claimed = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let campaign = CampaignId(r.try_get("campaign_id")?);
+        let s = match settings.entry(campaign.0) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(read_settings(conn, campaign).await?),
+        };
+        claimed.push(claimed_from_row(r, campaign, s)?);
+    }
+    Ok(claimed)
+}
+
+/// A leased row of `campaign` (whose mail settings are `s`) as the worker gets it.
+fn claimed_from_row(r: &DbRow, campaign: CampaignId, s: &MailSettings) -> Result<Claimed> {
+    // E-mails to event organizers have no contact: they go to whoever registered.
+    let preference = match r.try_get::<Option<String>, _>("mail_preference")? {
+        Some(p) => MailPreference::parse(&p).map_err(|e| corrupt("mail_preference", e))?,
+        None => MailPreference::All,
+    };
+    let mut policy = s.policy.clone();
+    if preference == MailPreference::Fewer {
+        policy = rally_domain::comms::fewer(&policy);
+    }
+    Ok(Claimed {
+        id: r.try_get("id")?,
+        campaign_id: campaign,
+        message_id: r.try_get("message_id")?,
+        contact_id: r.try_get::<Option<i64>, _>("contact_id")?.map(ContactId),
+        kind: text(r, "kind", MailKind::parse)?,
+        email: r.try_get("email")?,
+        to_name: r.try_get("to_name")?,
+        subject: r.try_get("subject")?,
+        text: r.try_get("body_text")?,
+        html: r.try_get("body_html")?,
+        unsubscribe_url: r.try_get("unsubscribe_url")?,
+        from_name: s.from_name.clone(),
+        from_address: s.from_address.to_string(),
+        reply_to: s.reply_to.as_ref().map(ToString::to_string),
+        attempts: r.try_get("attempts")?,
+        wanted_at: time(r, "wanted_at")?,
+        history: Vec::new(),
+        time_zone: r.try_get("time_zone")?,
+        do_not_contact_until: r.try_get::<Option<i64>, _>("do_not_contact_until")?.map(from_micros).transpose()?,
+        policy,
+    })
+}
+
+/// Gives each claimed marketing e-mail its contact's earlier marketing e-mails: those sent, and those
+/// other workers are sending.
+async fn add_history(conn: &mut Conn, worker: &str, claimed: &mut [Claimed]) -> Result<()> {
+    // The cap is checked against what was really sent (and what other workers are sending).
+    let marketing: Vec<i64> =
+        claimed.iter().filter(|c| c.kind.is_capped()).filter_map(|c| c.contact_id.map(|k| k.0)).collect();
+    if marketing.is_empty() {
+        return Ok(());
+    }
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT id, contact_id, COALESCE(sent_at, lease_until) AS at FROM outbox WHERE kind = 'marketing' \
+         AND (status = 'sent' OR (status = 'sending' AND leased_by <> ",
+    );
+    q.push_bind(worker).push(")) AND contact_id IN (");
+    push_ids(&mut q, &marketing);
+    q.push(")");
+    let mut history: HashMap<i64, Vec<chrono::DateTime<chrono::Utc>>> = HashMap::new();
+    for row in q.build().fetch_all(&mut *conn).await? {
+        history.entry(row.try_get("contact_id")?).or_default().push(time(&row, "at")?);
+    }
+    for c in claimed {
+        c.history = c.contact_id.and_then(|k| history.remove(&k.0)).unwrap_or_default();
+    }
+    Ok(())
 }

@@ -6,9 +6,10 @@ use super::{
 };
 use crate::{Actor, Result, StoreError, corrupt, from_micros, now_micros, to_micros};
 use async_trait::async_trait;
+use rally_domain::event::EventFields;
 use rally_domain::{
-    Action, CampaignId, Category, ContactFields, ContactId, Email, Invalid, PartnerDraft, PartnerFields, PartnerId,
-    Stage, UserId,
+    Action, CampaignId, Category, ContactDraft, ContactFields, ContactId, Email, Invalid, PartnerDraft, PartnerFields,
+    PartnerId, Stage, UserId,
 };
 use sqlx::{QueryBuilder, Row};
 
@@ -160,6 +161,133 @@ async fn insert_contacts(
     Ok(())
 }
 
+/// One chunk of an import being written, in the chunk's transaction: what the chunk's rows share, and
+/// what they leave for later rows and for the end of the chunk.
+struct Chunk<'b> {
+    actor: Actor,
+    batch: &'b ImportBatch,
+    campaign: CampaignId,
+    now: i64,
+    /// Events count in the week they were registered: the batch's start, the same for all its chunks.
+    registered: i64,
+    /// The batch's id, which every row the chunk adds carries.
+    tag: i64,
+    /// Partners this chunk created, by row number: a later row's contact may belong to one.
+    by_row: HashMap<u64, PartnerId>,
+    /// Partners this chunk created for contacts, by the name the contacts gave.
+    made: HashMap<String, PartnerId>,
+    new_partners: Vec<(String, PartnerId)>,
+    /// The events the chunk added, for the tallies.
+    counted: Vec<Contribution>,
+}
+
+impl<'b> Chunk<'b> {
+    fn new(actor: Actor, batch: &'b ImportBatch) -> Chunk<'b> {
+        Chunk {
+            actor,
+            batch,
+            campaign: batch.campaign_id,
+            now: now_micros(),
+            registered: to_micros(batch.created_at),
+            tag: batch.id,
+            by_row: HashMap::new(),
+            made: HashMap::new(),
+            new_partners: Vec::new(),
+            counted: Vec::new(),
+        }
+    }
+
+    /// A partner row's new partner, remembered by its row for later contacts.
+    async fn create_partner(&mut self, conn: &mut Conn, number: u64, f: &PartnerFields) -> Result<RowOutcome> {
+        let id = import_partner(conn, self.campaign, f, self.actor, self.now, self.tag).await?;
+        self.by_row.insert(number, id);
+        Ok(RowOutcome::Created(Some(id.0)))
+    }
+
+    /// A partner row's update of partner `id` with the file's values, remembered for undo.
+    async fn update_partner(&mut self, conn: &mut Conn, id: i64, patch: &PartnerDraft) -> Result<RowOutcome> {
+        let existing = fetch_partner(conn, PartnerId(id)).await?;
+        if existing.campaign_id != self.campaign {
+            return Err(StoreError::NotFound("partner"));
+        }
+        let f = &existing.fields.to_draft().merge(patch.clone()).validate()?;
+        if existing.fields == *f {
+            return Ok(RowOutcome::Unchanged(id));
+        }
+        let before = PartnerBefore { fields: existing.fields.clone(), updated_at: to_micros(existing.updated_at) };
+        remember(conn, self.tag, "partner", id, to_json(&before)?).await?;
+        overwrite_partner(conn, &existing, f, self.now).await?;
+        Ok(RowOutcome::Updated(id))
+    }
+
+    /// The id of the partner a contact row belongs to; a new one (named by the row) is created once.
+    async fn contact_partner(&mut self, conn: &mut Conn, partner: &PartnerRef) -> Result<i64> {
+        Ok(match partner {
+            PartnerRef::Existing(id) => id.0,
+            PartnerRef::Row(number) => {
+                self.by_row
+                    .get(number)
+                    .ok_or_else(|| corrupt("import", format!("row {number} created no partner in this chunk")))?
+                    .0
+            }
+            PartnerRef::New { name, category } => match self.made.get(name) {
+                Some(id) => id.0,
+                None => {
+                    let f =
+                        PartnerDraft { name: Some(name.clone()), category: Some(*category), ..PartnerDraft::default() }
+                            .validate()?;
+                    let id = import_partner(conn, self.campaign, &f, self.actor, self.now, self.tag).await?;
+                    self.made.insert(name.clone(), id);
+                    self.new_partners.push((name.clone(), id));
+                    id.0
+                }
+            },
+        })
+    }
+
+    /// A contact row's update of contact `id`: the file's values, and `partner_id` as its partner;
+    /// remembered for undo.
+    async fn update_contact(
+        &mut self,
+        conn: &mut Conn,
+        id: i64,
+        partner_id: i64,
+        patch: &ContactDraft,
+    ) -> Result<RowOutcome> {
+        let (existing, owner) = fetch_contact(conn, ContactId(id)).await?;
+        if owner.campaign_id != self.campaign {
+            return Err(StoreError::NotFound("contact"));
+        }
+        let fields = &existing.fields.to_draft().merge(patch.clone()).validate()?;
+        if existing.fields == *fields && existing.partner_id.0 == partner_id {
+            return Ok(RowOutcome::Unchanged(id));
+        }
+        let before = ContactBefore {
+            partner_id: existing.partner_id.0,
+            fields: existing.fields.clone(),
+            updated_at: contact_updated_at(conn, id).await?,
+        };
+        remember(conn, self.tag, "contact", id, to_json(&before)?).await?;
+        overwrite_contact(conn, id, partner_id, fields, self.now).await?;
+        Ok(RowOutcome::Updated(id))
+    }
+
+    /// An event row, approved: the team's own list counts at once. A registration already there (same
+    /// organizer, name and first day) is left as it is.
+    async fn add_event(&mut self, conn: &mut Conn, f: &EventFields) -> Result<RowOutcome> {
+        let added =
+            insert_event(conn, self.campaign, f, EventStatus::Approved, "en", self.registered, Some(self.tag)).await?;
+        let Some(id) = added else { return Ok(RowOutcome::Existing) };
+        self.counted.push(Contribution {
+            students: f.students_expected,
+            country: f.country.clone(),
+            event_type: f.event_type,
+            week: week_of(self.batch.created_at.date_naive()),
+        });
+        Ok(RowOutcome::Created(Some(id.0)))
+    }
+}
+
 #[async_trait]
 impl Imports for Backend {
     async fn start_import(
@@ -251,117 +379,35 @@ impl Imports for Backend {
         {
             return Err(StoreError::Conflict { field: "import", message: "this import is finished".into() });
         }
-        let campaign = batch.campaign_id;
-        let now = now_micros();
-        // Events count in the week they were registered: the batch's start, the same for all its chunks.
-        let registered = to_micros(batch.created_at);
-        let tag = batch.id;
-        let mut result = ChunkResult { outcomes: vec![RowOutcome::Existing; rows.len()], new_partners: Vec::new() };
+        let mut chunk = Chunk::new(actor, batch);
+        let mut outcomes = vec![RowOutcome::Existing; rows.len()];
         let mut new_contacts: Vec<(usize, i64, &ContactFields)> = Vec::new();
-        let mut made: HashMap<String, PartnerId> = HashMap::new();
-        // Partners this chunk created, by row number: a later row's contact may belong to one.
-        let mut by_row: HashMap<u64, PartnerId> = HashMap::new();
-        let mut counted = Vec::new();
         for (index, row) in rows.iter().enumerate() {
             let outcome = match (&row.record, row.action) {
                 (ImportRecord::Partner { fields: f, .. }, RowAction::Create) => {
-                    let id = import_partner(&mut tx, campaign, f, actor, now, tag).await?;
-                    by_row.insert(row.number, id);
-                    RowOutcome::Created(Some(id.0))
+                    chunk.create_partner(&mut tx, row.number, f).await?
                 }
                 (ImportRecord::Partner { patch, .. }, RowAction::Update(id)) => {
-                    let existing = fetch_partner(&mut tx, PartnerId(id)).await?;
-                    if existing.campaign_id != campaign {
-                        return Err(StoreError::NotFound("partner"));
-                    }
-                    let f = &existing.fields.to_draft().merge((**patch).clone()).validate()?;
-                    if existing.fields == *f {
-                        RowOutcome::Unchanged(id)
-                    } else {
-                        let before = PartnerBefore {
-                            fields: existing.fields.clone(),
-                            updated_at: to_micros(existing.updated_at),
-                        };
-                        remember(&mut tx, tag, "partner", id, to_json(&before)?).await?;
-                        overwrite_partner(&mut tx, &existing, f, now).await?;
-                        RowOutcome::Updated(id)
-                    }
+                    chunk.update_partner(&mut tx, id, patch).await?
                 }
                 (ImportRecord::Contact { partner, fields, patch }, action) => {
-                    let partner_id = match partner {
-                        PartnerRef::Existing(id) => id.0,
-                        PartnerRef::Row(number) => {
-                            by_row
-                                .get(number)
-                                .ok_or_else(|| {
-                                    corrupt("import", format!("row {number} created no partner in this chunk"))
-                                })?
-                                .0
-                        }
-                        PartnerRef::New { name, category } => match made.get(name) {
-                            Some(id) => id.0,
-                            None => {
-                                let f = PartnerDraft {
-                                    name: Some(name.clone()),
-                                    category: Some(*category),
-                                    ..PartnerDraft::default()
-                                }
-                                .validate()?;
-                                let id = import_partner(&mut tx, campaign, &f, actor, now, tag).await?;
-                                made.insert(name.clone(), id);
-                                result.new_partners.push((name.clone(), id));
-                                id.0
-                            }
-                        },
-                    };
+                    let partner_id = chunk.contact_partner(&mut tx, partner).await?;
                     match action {
                         RowAction::Create => {
+                            // Written together after the loop, 500 a statement.
                             new_contacts.push((index, partner_id, fields));
                             continue;
                         }
-                        RowAction::Update(id) => {
-                            let (existing, owner) = fetch_contact(&mut tx, ContactId(id)).await?;
-                            if owner.campaign_id != campaign {
-                                return Err(StoreError::NotFound("contact"));
-                            }
-                            let fields = &existing.fields.to_draft().merge(patch.clone()).validate()?;
-                            if existing.fields == *fields && existing.partner_id.0 == partner_id {
-                                RowOutcome::Unchanged(id)
-                            } else {
-                                let before = ContactBefore {
-                                    partner_id: existing.partner_id.0,
-                                    fields: existing.fields.clone(),
-                                    updated_at: contact_updated_at(&mut tx, id).await?,
-                                };
-                                remember(&mut tx, tag, "contact", id, to_json(&before)?).await?;
-                                overwrite_contact(&mut tx, id, partner_id, fields, now).await?;
-                                RowOutcome::Updated(id)
-                            }
-                        }
+                        RowAction::Update(id) => chunk.update_contact(&mut tx, id, partner_id, patch).await?,
                     }
                 }
-                (ImportRecord::Event(f), _) => {
-                    // The team's own list: the events count at once. A registration already there (same
-                    // organizer, name and first day) is left as it is.
-                    match insert_event(&mut tx, campaign, f, EventStatus::Approved, "en", registered, Some(tag)).await?
-                    {
-                        None => RowOutcome::Existing,
-                        Some(id) => {
-                            counted.push(Contribution {
-                                students: f.students_expected,
-                                country: f.country.clone(),
-                                event_type: f.event_type,
-                                week: week_of(batch.created_at.date_naive()),
-                            });
-                            RowOutcome::Created(Some(id.0))
-                        }
-                    }
-                }
+                (ImportRecord::Event(f), _) => chunk.add_event(&mut tx, f).await?,
             };
-            result.outcomes[index] = outcome;
+            outcomes[index] = outcome;
         }
-        insert_contacts(&mut tx, campaign, tag, &new_contacts, now, &mut result.outcomes).await?;
-        retally(&mut tx, campaign, &[], &counted).await?;
+        insert_contacts(&mut tx, chunk.campaign, chunk.tag, &new_contacts, chunk.now, &mut outcomes).await?;
+        retally(&mut tx, chunk.campaign, &[], &chunk.counted).await?;
+        let mut result = ChunkResult { outcomes, new_partners: chunk.new_partners };
         if commit {
             tx.commit().await?;
         } else {
@@ -515,91 +561,9 @@ impl Backend {
         status: BatchStatus,
         newest_first: bool,
     ) -> Result<()> {
-        if !batch.status.undoable() {
-            return Err(StoreError::Conflict {
-                field: "undo",
-                message: format!(
-                    "import #{} is {}; there is nothing to undo",
-                    batch.id,
-                    batch.status.as_str().replace('_', " ")
-                ),
-            });
-        }
-        if newest_first {
-            let later = sqlx::query(
-                "SELECT id FROM import_batches WHERE campaign_id = $1 AND id > $2 AND status IN ('running', 'applied') \
-                 ORDER BY id DESC LIMIT 1",
-            )
-            .bind(batch.campaign_id.0)
-            .bind(batch.id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(later) = later {
-                let later: i64 = later.try_get("id")?;
-                return Err(StoreError::Conflict {
-                    field: "undo",
-                    message: format!("import #{later} came later and is still in place; undo it first"),
-                });
-            }
-        }
-        let campaign = batch.campaign_id;
-        // Rows the batch changed get their previous values, newest change last undone first.
-        let changed = sqlx::query(
-            "SELECT entity, entity_id, before FROM import_undo WHERE batch_id = $1 ORDER BY entity, entity_id",
-        )
-        .bind(batch.id)
-        .fetch_all(&mut *tx)
-        .await?;
-        for r in &changed {
-            let entity: String = r.try_get("entity")?;
-            let id: i64 = r.try_get("entity_id")?;
-            let before: String = r.try_get("before")?;
-            match entity.as_str() {
-                "partner" => {
-                    let before: PartnerBefore = serde_json::from_str(&before).map_err(|e| corrupt("before", e))?;
-                    // A partner deleted since has nothing to restore.
-                    if let Ok(current) = fetch_partner(tx, PartnerId(id)).await {
-                        overwrite_partner(tx, &current, &before.fields, before.updated_at).await?;
-                    }
-                }
-                "contact" => {
-                    let before: ContactBefore = serde_json::from_str(&before).map_err(|e| corrupt("before", e))?;
-                    let exists =
-                        sqlx::query("SELECT id FROM contacts WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-                    if exists.is_some() {
-                        overwrite_contact(tx, id, before.partner_id, &before.fields, before.updated_at).await?;
-                    }
-                }
-                other => return Err(corrupt("entity", other)),
-            }
-        }
-        // Events it added stop counting, then go.
-        let events = sqlx::query(concat!("SELECT ", event_columns!(), " FROM events e WHERE e.import_batch = $1"))
-            .bind(batch.id)
-            .fetch_all(&mut *tx)
-            .await?;
-        let mut old = Vec::new();
-        for r in &events {
-            old.extend(event_from_row(r)?.contribution());
-        }
-        retally(tx, campaign, &old, &[]).await?;
-        sqlx::query("DELETE FROM events WHERE import_batch = $1").bind(batch.id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM contacts WHERE import_batch = $1").bind(batch.id).execute(&mut *tx).await?;
-        // Partners it added leave the tallies, then go with everything attached to them.
-        let gone = sqlx::query(
-            "SELECT stage, category, COUNT(*) AS n, CAST(COALESCE(SUM(reach), 0) AS BIGINT) AS r FROM partners \
-             WHERE import_batch = $1 GROUP BY stage, category",
-        )
-        .bind(batch.id)
-        .fetch_all(&mut *tx)
-        .await?;
-        for r in &gone {
-            let stage = text(r, "stage", Stage::parse)?;
-            let category = text(r, "category", Category::parse)?;
-            let (n, reach): (i64, i64) = (r.try_get("n")?, r.try_get("r")?);
-            tally(tx, campaign, stage, category, -n, -reach).await?;
-        }
-        sqlx::query("DELETE FROM partners WHERE import_batch = $1").bind(batch.id).execute(&mut *tx).await?;
+        check_undoable(tx, batch, newest_first).await?;
+        restore_changed(tx, batch.id).await?;
+        remove_added(tx, batch).await?;
         sqlx::query("DELETE FROM import_undo WHERE batch_id = $1").bind(batch.id).execute(&mut *tx).await?;
         sqlx::query("UPDATE import_batches SET status = $1, undone_at = $2 WHERE id = $3")
             .bind(status.as_str())
@@ -609,4 +573,105 @@ impl Backend {
             .await?;
         Ok(())
     }
+}
+
+/// Refuses to take back a batch with nothing to undo, or (`newest_first`) one a later import of the
+/// campaign still in place came after.
+async fn check_undoable(conn: &mut Conn, batch: &ImportBatch, newest_first: bool) -> Result<()> {
+    if !batch.status.undoable() {
+        return Err(StoreError::Conflict {
+            field: "undo",
+            message: format!(
+                "import #{} is {}; there is nothing to undo",
+                batch.id,
+                batch.status.as_str().replace('_', " ")
+            ),
+        });
+    }
+    if !newest_first {
+        return Ok(());
+    }
+    let later = sqlx::query(
+        "SELECT id FROM import_batches WHERE campaign_id = $1 AND id > $2 AND status IN ('running', 'applied') \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(batch.campaign_id.0)
+    .bind(batch.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(later) = later {
+        let later: i64 = later.try_get("id")?;
+        return Err(StoreError::Conflict {
+            field: "undo",
+            message: format!("import #{later} came later and is still in place; undo it first"),
+        });
+    }
+    Ok(())
+}
+
+/// Gives the rows batch `id` changed their previous values back.
+async fn restore_changed(conn: &mut Conn, id: i64) -> Result<()> {
+    // Rows the batch changed get their previous values, newest change last undone first.
+    let changed =
+        sqlx::query("SELECT entity, entity_id, before FROM import_undo WHERE batch_id = $1 ORDER BY entity, entity_id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for r in &changed {
+        let entity: String = r.try_get("entity")?;
+        let id: i64 = r.try_get("entity_id")?;
+        let before: String = r.try_get("before")?;
+        match entity.as_str() {
+            "partner" => {
+                let before: PartnerBefore = serde_json::from_str(&before).map_err(|e| corrupt("before", e))?;
+                // A partner deleted since has nothing to restore.
+                if let Ok(current) = fetch_partner(conn, PartnerId(id)).await {
+                    overwrite_partner(conn, &current, &before.fields, before.updated_at).await?;
+                }
+            }
+            "contact" => {
+                let before: ContactBefore = serde_json::from_str(&before).map_err(|e| corrupt("before", e))?;
+                let exists =
+                    sqlx::query("SELECT id FROM contacts WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
+                if exists.is_some() {
+                    overwrite_contact(conn, id, before.partner_id, &before.fields, before.updated_at).await?;
+                }
+            }
+            other => return Err(corrupt("entity", other)),
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the events, contacts and partners the batch added, taking them out of the tallies first.
+async fn remove_added(conn: &mut Conn, batch: &ImportBatch) -> Result<()> {
+    let campaign = batch.campaign_id;
+    // Events it added stop counting, then go.
+    let events = sqlx::query(concat!("SELECT ", event_columns!(), " FROM events e WHERE e.import_batch = $1"))
+        .bind(batch.id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut old = Vec::new();
+    for r in &events {
+        old.extend(event_from_row(r)?.contribution());
+    }
+    retally(conn, campaign, &old, &[]).await?;
+    sqlx::query("DELETE FROM events WHERE import_batch = $1").bind(batch.id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM contacts WHERE import_batch = $1").bind(batch.id).execute(&mut *conn).await?;
+    // Partners it added leave the tallies, then go with everything attached to them.
+    let gone = sqlx::query(
+        "SELECT stage, category, COUNT(*) AS n, CAST(COALESCE(SUM(reach), 0) AS BIGINT) AS r FROM partners \
+         WHERE import_batch = $1 GROUP BY stage, category",
+    )
+    .bind(batch.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &gone {
+        let stage = text(r, "stage", Stage::parse)?;
+        let category = text(r, "category", Category::parse)?;
+        let (n, reach): (i64, i64) = (r.try_get("n")?, r.try_get("r")?);
+        tally(conn, campaign, stage, category, -n, -reach).await?;
+    }
+    sqlx::query("DELETE FROM partners WHERE import_batch = $1").bind(batch.id).execute(&mut *conn).await?;
+    Ok(())
 }
