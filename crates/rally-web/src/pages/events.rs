@@ -5,7 +5,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use rally_domain::event::{EventSettings, EventStatus};
+use rally_domain::event::{Event, EventSettings, EventStatus};
 use rally_domain::{Action, EventId};
 use rally_store::{EventFilter, Moderation, StoreError};
 
@@ -52,6 +52,8 @@ pub struct StatusQuery {
     done: Option<String>,
 }
 
+/// The events page, showing the events of `status` (pending when it names none), and what the last
+/// action did or why it failed.
 async fn page(
     app: &AppState,
     me: &SignedIn,
@@ -64,56 +66,10 @@ async fn page(
     let id = found.campaign.id;
     let status = EventStatus::parse(status).unwrap_or(EventStatus::Pending);
     let counts = app.store.event_counts(me.actor(), id).await?;
-    let count = |s: EventStatus| counts.iter().find(|(c, _)| *c == s).map_or(0, |(_, n)| *n);
-    let tabs = [
-        (EventStatus::Pending, "Waiting for approval"),
-        (EventStatus::Approved, "Approved"),
-        (EventStatus::Rejected, "Rejected"),
-        (EventStatus::Unconfirmed, "Not confirmed"),
-        (EventStatus::Cancelled, "Cancelled"),
-    ]
-    .into_iter()
-    .map(|(s, label)| (s.as_str(), label, count(s)))
-    .collect();
+    let tabs = status_tabs(&counts);
     let filter = EventFilter { status: Some(status.as_str().into()), per_page: Some(200), ..Default::default() };
     let (events, _) = app.store.events(me.actor(), id, &filter).await?;
-    let rows = events
-        .into_iter()
-        .map(|e| {
-            let f = &e.fields;
-            let place = match (&f.url, f.city.is_empty()) {
-                (Some(u), _) if f.event_type == rally_domain::event::EventType::Online => {
-                    format!("online: {u} ({})", f.country)
-                }
-                (_, true) => f.country.clone(),
-                _ => format!("{}, {}", f.city, f.country),
-            };
-            Row {
-                id: e.id.0,
-                title: f.display_title().to_owned(),
-                organization: f.organization.clone(),
-                kind: f.event_type.label(),
-                description: f.description.chars().take(200).collect(),
-                place,
-                centre: f.location_source == rally_domain::event::LocationSource::Country,
-                when: if f.ends_on == f.starts_on {
-                    f.starts_on.to_string()
-                } else {
-                    format!("{} – {}", f.starts_on, f.ends_on)
-                },
-                students: match e.students_actual {
-                    Some(n) => {
-                        format!("{} (reported; {} expected)", super::number(n), super::number(f.students_expected))
-                    }
-                    None => super::number(f.students_expected),
-                },
-                organizer: f.organizer_name.clone(),
-                email: f.organizer_email.to_string(),
-                status: e.status.label(),
-                reason: e.reason,
-            }
-        })
-        .collect();
+    let rows = events.into_iter().map(Row::new).collect();
     let counted = super::umbrella::Counted::of(app, id, slug).await?;
     let log = app
         .store
@@ -142,6 +98,59 @@ async fn page(
         problem,
     };
     render(&view)
+}
+
+/// The tabs above the list: (status, label, how many events have it).
+fn status_tabs(counts: &[(EventStatus, i64)]) -> Vec<(&'static str, &'static str, i64)> {
+    let count = |s: EventStatus| counts.iter().find(|(c, _)| *c == s).map_or(0, |(_, n)| *n);
+    [
+        (EventStatus::Pending, "Waiting for approval"),
+        (EventStatus::Approved, "Approved"),
+        (EventStatus::Rejected, "Rejected"),
+        (EventStatus::Unconfirmed, "Not confirmed"),
+        (EventStatus::Cancelled, "Cancelled"),
+    ]
+    .into_iter()
+    .map(|(s, label)| (s.as_str(), label, count(s)))
+    .collect()
+}
+
+impl Row {
+    /// An event as a row of the list.
+    fn new(e: Event) -> Row {
+        let f = &e.fields;
+        let place = match (&f.url, f.city.is_empty()) {
+            (Some(u), _) if f.event_type == rally_domain::event::EventType::Online => {
+                format!("online: {u} ({})", f.country)
+            }
+            (_, true) => f.country.clone(),
+            _ => format!("{}, {}", f.city, f.country),
+        };
+        Row {
+            id: e.id.0,
+            title: f.display_title().to_owned(),
+            organization: f.organization.clone(),
+            kind: f.event_type.label(),
+            description: f.description.chars().take(200).collect(),
+            place,
+            centre: f.location_source == rally_domain::event::LocationSource::Country,
+            when: if f.ends_on == f.starts_on {
+                f.starts_on.to_string()
+            } else {
+                format!("{} – {}", f.starts_on, f.ends_on)
+            },
+            students: match e.students_actual {
+                Some(n) => {
+                    format!("{} (reported; {} expected)", super::number(n), super::number(f.students_expected))
+                }
+                None => super::number(f.students_expected),
+            },
+            organizer: f.organizer_name.clone(),
+            email: f.organizer_email.to_string(),
+            status: e.status.label(),
+            reason: e.reason,
+        }
+    }
 }
 
 /// `GET /campaigns/{slug}/events[?status=pending]`.

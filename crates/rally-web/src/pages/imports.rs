@@ -386,6 +386,8 @@ pub async fn preview(
     preview_page(&app, &me, &slug, &settings, None).await
 }
 
+/// The preview of an uploaded file: how it reads with the settings `s`, the first rows, and the
+/// mapping of its columns to fields; `problem` is why the check or import just asked for was refused.
 async fn preview_page(
     app: &AppState,
     me: &SignedIn,
@@ -405,8 +407,8 @@ async fn preview_page(
         name: s.name.clone(),
         encoding: String::new(),
         delimiter: String::new(),
-        encodings: Vec::new(),
-        delimiters: Vec::new(),
+        encodings: encoding_choices(&s.encoding),
+        delimiters: delimiter_choices(&s.delimiter),
         columns: Vec::new(),
         field_choices: std::iter::once((String::new(), "(ignore this column)".to_owned()))
             .chain(fields(s.kind).iter().map(|f| {
@@ -416,8 +418,8 @@ async fn preview_page(
         required: fields(s.kind).iter().filter(|f| f.required).map(|f| f.label.to_owned()).collect(),
         rows: Vec::new(),
         bad_rows: Vec::new(),
-        dedupe: Vec::new(),
-        on_duplicate: Vec::new(),
+        dedupe: dedupe_choices(s),
+        on_duplicate: duplicate_choices(s),
         saved: std::iter::once(("", "(guess from the headers)"))
             .chain(saved_names.iter().map(|(n, _)| (n.as_str(), n.as_str())))
             .map(|(v, l)| Choice { value: v.to_owned(), label: l.to_owned(), selected: v == s.saved_mapping })
@@ -425,10 +427,59 @@ async fn preview_page(
         partial: s.partial,
         problem,
     };
+    match prepare(app, me, found.campaign.id, s).await {
+        Err(e) => page.problem = Some(format!("The file cannot be read this way: {e}")),
+        Ok((_, mut prepared)) => page.show_file(&mut prepared),
+    }
+    render(&page)
+}
+
+impl PreviewPage {
+    /// What the file reads as: its encoding and delimiter, its columns with the fields they map to, the
+    /// first rows (and those that cannot be read), and what the mapping lacks.
+    fn show_file(&mut self, prepared: &mut Prepared) {
+        let sniffed = prepared.table.sniffed().clone();
+        self.encoding = sniffed.encoding.clone();
+        self.delimiter = sniffed.delimiter_name().to_owned();
+        self.columns = sniffed
+            .headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| ColumnView {
+                index: i,
+                letter: column_letter(i),
+                header: h.clone(),
+                field: prepared.mapping.field_of(i).map_or(String::new(), |f| f.key.to_owned()),
+            })
+            .collect();
+        for r in prepared.preview(PREVIEW_ROWS) {
+            match r {
+                Ok(row) => {
+                    let mut cells = row.cells;
+                    cells.resize(sniffed.headers.len(), String::new());
+                    self.rows.push((row.number, cells));
+                }
+                Err(bad) => self.bad_rows.push((bad.number, bad.reason)),
+            }
+        }
+        if self.problem.is_none()
+            && let Err(e) = prepared.check_mapping()
+        {
+            self.problem = Some(e.to_string());
+        }
+    }
+}
+
+/// The keys that tell a row already in the campaign, the chosen one (else the first) selected.
+fn dedupe_choices(s: &Settings) -> Vec<Choice> {
     let dedupe_choices: Vec<(&str, &str)> =
         DedupeKey::choices(s.kind).iter().map(|k| (k.as_str(), k.label())).collect();
     let picked_dedupe = if s.dedupe.is_empty() { dedupe_choices[0].0.to_owned() } else { s.dedupe.clone() };
-    page.dedupe = choices(&dedupe_choices, &picked_dedupe);
+    choices(&dedupe_choices, &picked_dedupe)
+}
+
+/// What to do with a row the campaign already has (skip, update, or for partners add it anyway).
+fn duplicate_choices(s: &Settings) -> Vec<Choice> {
     let mut duplicate_rules = vec![
         ("skip", "skip it (keep what the campaign has)"),
         ("update", "update the campaign's row with the file's values"),
@@ -436,48 +487,7 @@ async fn preview_page(
     if s.kind == ImportKind::Partners {
         duplicate_rules.push(("create", "add it anyway"));
     }
-    page.on_duplicate = choices(&duplicate_rules, if s.on_duplicate.is_empty() { "skip" } else { &s.on_duplicate });
-    match prepare(app, me, found.campaign.id, s).await {
-        Err(e) => {
-            page.problem = Some(format!("The file cannot be read this way: {e}"));
-            page.encodings = encoding_choices(&s.encoding);
-            page.delimiters = delimiter_choices(&s.delimiter);
-        }
-        Ok((_, mut prepared)) => {
-            let sniffed = prepared.table.sniffed().clone();
-            page.encoding = sniffed.encoding.clone();
-            page.delimiter = sniffed.delimiter_name().to_owned();
-            page.encodings = encoding_choices(&s.encoding);
-            page.delimiters = delimiter_choices(&s.delimiter);
-            page.columns = sniffed
-                .headers
-                .iter()
-                .enumerate()
-                .map(|(i, h)| ColumnView {
-                    index: i,
-                    letter: column_letter(i),
-                    header: h.clone(),
-                    field: prepared.mapping.field_of(i).map_or(String::new(), |f| f.key.to_owned()),
-                })
-                .collect();
-            for r in prepared.preview(PREVIEW_ROWS) {
-                match r {
-                    Ok(row) => {
-                        let mut cells = row.cells;
-                        cells.resize(sniffed.headers.len(), String::new());
-                        page.rows.push((row.number, cells));
-                    }
-                    Err(bad) => page.bad_rows.push((bad.number, bad.reason)),
-                }
-            }
-            if page.problem.is_none()
-                && let Err(e) = prepared.check_mapping()
-            {
-                page.problem = Some(e.to_string());
-            }
-        }
-    }
-    render(&page)
+    choices(&duplicate_rules, if s.on_duplicate.is_empty() { "skip" } else { &s.on_duplicate })
 }
 
 fn encoding_choices(selected: &str) -> Vec<Choice> {

@@ -5,10 +5,10 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use rally_domain::followup::{InteractionKind, follow_up_due};
-use rally_domain::{AssetId, Audience, FieldError, Partner, PartnerId, UserId};
-use rally_store::TaskFilter;
+use rally_domain::{AssetId, AssetSend, Audience, FieldError, Partner, PartnerId, Role, UserId};
+use rally_store::{Actor, TaskFilter};
 
 use super::{
     FormData, Layout, PageError, SignedIn, campaign_id, category_options, days_since, number, render, stage_options,
@@ -137,67 +137,13 @@ impl PartnerWork {
         let actor = me.actor();
         let today = Utc::now().date_naive();
         let commitments = app.store.commitments(actor, p.id).await?;
-        let proposed: Vec<_> = commitments.iter().map(|c| c.ask_id).collect();
-        let ask_options = app
-            .store
-            .standard_asks(actor, p.campaign_id)
-            .await?
-            .into_iter()
-            .filter(|a| !proposed.contains(&a.id))
-            .map(|a| (a.id.0, a.fields.title))
-            .collect();
-        for i in app.store.interactions(actor, p.id).await? {
-            let with = i.contact_name.map(|n| format!("with {n}")).unwrap_or_default();
-            timeline.push(TimelineRow {
-                title: i.fields.kind.label().to_owned(),
-                sub: with,
-                reopened: false,
-                who: i.author_name.unwrap_or_else(|| "Rally".into()),
-                when: i.fields.on.to_string(),
-                reason: String::new(),
-                note: i.fields.text,
-                sort: format!("{} {}", i.fields.on, i.created_at.format("%H:%M:%S%.6f")),
-            });
-        }
+        let ask_options = unproposed_asks(app, actor, p, &commitments).await?;
+        add_interactions(app, actor, p, timeline).await?;
         let sends = app.store.asset_sends(actor, p.id).await?;
-        for s in &sends {
-            timeline.push(TimelineRow {
-                title: "Sent".into(),
-                sub: format!("{} ({})", s.asset_title, s.asset_kind.label()),
-                reopened: false,
-                who: s.sent_by_name.clone().unwrap_or_else(|| "Rally".into()),
-                when: s.sent_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                reason: String::new(),
-                note: s.note.clone(),
-                sort: s.sent_at.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
-            });
-        }
-        let sent: Vec<AssetId> = sends.iter().map(|s| s.asset_id).collect();
-        let assets = app
-            .store
-            .assets(actor, p.campaign_id)
-            .await?
-            .into_iter()
-            .map(|a| AssetOption {
-                id: a.id.0,
-                sent: sent.contains(&a.id),
-                title: a.fields.title,
-                kind: a.fields.kind.label(),
-            })
-            .collect();
-        let filter = TaskFilter { partner: Some(p.id), ..Default::default() };
+        add_sends(&sends, timeline);
+        let assets = asset_options(app, actor, p, &sends).await?;
         let role = app.store.campaign(actor, p.campaign_id).await?.role;
-        let tasks = app
-            .store
-            .tasks(actor, p.campaign_id, filter)
-            .await?
-            .iter()
-            .map(|t| {
-                let can = role
-                    .is_some_and(|r| r.allows(me.user.id, rally_domain::Action::EditTask { owner: t.fields.owner_id }));
-                TaskRow::new(t, today, can)
-            })
-            .collect();
+        let tasks = task_rows(app, me, p, role, today).await?;
         let contacts = app.store.contacts(actor, p.id).await?.into_iter().map(|k| (k.id.0, k.fields.name)).collect();
         let profile = app.store.partner_profile(actor, p.id).await?;
         let link = profile.link.map(|l| {
@@ -205,21 +151,8 @@ impl PartnerWork {
                 l.last_used_at.map_or("never opened".to_owned(), |u| format!("last opened {}", u.format("%Y-%m-%d")));
             format!("made {}, {used}", l.created_at.format("%Y-%m-%d"))
         });
-        let limits = app.store.stage_limits(actor, p.campaign_id).await?;
-        let stale = limits
-            .days(p.stage)
-            .filter(|_| limits.is_stale(p.stage, p.stage_since, Utc::now()))
-            .map(|limit| format!("{} in {} (the limit is {limit} days)", days_since(p.stage_since), p.stage.label()));
-        let mail = app
-            .store
-            .partner_mail(actor, p.id)
-            .await?
-            .into_iter()
-            .map(|m| {
-                let when = m.sent_at.unwrap_or(m.due_at).format("%Y-%m-%d %H:%M UTC").to_string();
-                (when, m.subject, m.email, m.status.label(), m.reason)
-            })
-            .collect();
+        let stale = stale_note(app, actor, p).await?;
+        let mail = mail_rows(app, actor, p).await?;
         let do_not_contact = app.store.do_not_contact(actor, p.id).await?.map(|d| d.to_string()).unwrap_or_default();
         Ok(PartnerWork {
             do_not_contact,
@@ -237,9 +170,137 @@ impl PartnerWork {
             link,
             new_link,
             stale,
-            can_edit_tasks: role.is_some_and(|r| r != rally_domain::Role::Viewer),
+            can_edit_tasks: role.is_some_and(|r| r != Role::Viewer),
         })
     }
+}
+
+/// The campaign's standard asks not yet proposed to partner `p`: (id, title).
+async fn unproposed_asks(
+    app: &AppState,
+    actor: Actor,
+    p: &Partner,
+    commitments: &[rally_domain::Commitment],
+) -> Result<Vec<(i64, String)>, PageError> {
+    let proposed: Vec<_> = commitments.iter().map(|c| c.ask_id).collect();
+    Ok(app
+        .store
+        .standard_asks(actor, p.campaign_id)
+        .await?
+        .into_iter()
+        .filter(|a| !proposed.contains(&a.id))
+        .map(|a| (a.id.0, a.fields.title))
+        .collect())
+}
+
+/// Adds the interactions with partner `p` (calls, meetings, notes) to its timeline.
+async fn add_interactions(
+    app: &AppState,
+    actor: Actor,
+    p: &Partner,
+    timeline: &mut Vec<TimelineRow>,
+) -> Result<(), PageError> {
+    for i in app.store.interactions(actor, p.id).await? {
+        let with = i.contact_name.map(|n| format!("with {n}")).unwrap_or_default();
+        timeline.push(TimelineRow {
+            title: i.fields.kind.label().to_owned(),
+            sub: with,
+            reopened: false,
+            who: i.author_name.unwrap_or_else(|| "Rally".into()),
+            when: i.fields.on.to_string(),
+            reason: String::new(),
+            note: i.fields.text,
+            sort: format!("{} {}", i.fields.on, i.created_at.format("%H:%M:%S%.6f")),
+        });
+    }
+    Ok(())
+}
+
+/// Adds the assets sent to the partner to its timeline.
+fn add_sends(sends: &[AssetSend], timeline: &mut Vec<TimelineRow>) {
+    for s in sends {
+        timeline.push(TimelineRow {
+            title: "Sent".into(),
+            sub: format!("{} ({})", s.asset_title, s.asset_kind.label()),
+            reopened: false,
+            who: s.sent_by_name.clone().unwrap_or_else(|| "Rally".into()),
+            when: s.sent_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            reason: String::new(),
+            note: s.note.clone(),
+            sort: s.sent_at.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
+        });
+    }
+}
+
+/// The campaign's assets to send to partner `p`, each marked if it was sent already.
+async fn asset_options(
+    app: &AppState,
+    actor: Actor,
+    p: &Partner,
+    sends: &[AssetSend],
+) -> Result<Vec<AssetOption>, PageError> {
+    let sent: Vec<AssetId> = sends.iter().map(|s| s.asset_id).collect();
+    Ok(app
+        .store
+        .assets(actor, p.campaign_id)
+        .await?
+        .into_iter()
+        .map(|a| AssetOption {
+            id: a.id.0,
+            sent: sent.contains(&a.id),
+            title: a.fields.title,
+            kind: a.fields.kind.label(),
+        })
+        .collect())
+}
+
+/// Partner `p`'s tasks, each editable or not by the signed-in user with `role`.
+async fn task_rows(
+    app: &AppState,
+    me: &SignedIn,
+    p: &Partner,
+    role: Option<Role>,
+    today: NaiveDate,
+) -> Result<Vec<TaskRow>, PageError> {
+    let filter = TaskFilter { partner: Some(p.id), ..Default::default() };
+    Ok(app
+        .store
+        .tasks(me.actor(), p.campaign_id, filter)
+        .await?
+        .iter()
+        .map(|t| {
+            let can =
+                role.is_some_and(|r| r.allows(me.user.id, rally_domain::Action::EditTask { owner: t.fields.owner_id }));
+            TaskRow::new(t, today, can)
+        })
+        .collect())
+}
+
+/// "12 days in Contacted (the limit is 7 days)" when partner `p` is past its stage's limit.
+async fn stale_note(app: &AppState, actor: Actor, p: &Partner) -> Result<Option<String>, PageError> {
+    let limits = app.store.stage_limits(actor, p.campaign_id).await?;
+    Ok(limits
+        .days(p.stage)
+        .filter(|_| limits.is_stale(p.stage, p.stage_since, Utc::now()))
+        .map(|limit| format!("{} in {} (the limit is {limit} days)", days_since(p.stage_since), p.stage.label())))
+}
+
+/// The e-mails to partner `p`'s contacts: (when, subject, to, status, reason).
+async fn mail_rows(
+    app: &AppState,
+    actor: Actor,
+    p: &Partner,
+) -> Result<Vec<(String, String, String, &'static str, String)>, PageError> {
+    Ok(app
+        .store
+        .partner_mail(actor, p.id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let when = m.sent_at.unwrap_or(m.due_at).format("%Y-%m-%d %H:%M UTC").to_string();
+            (when, m.subject, m.email, m.status.label(), m.reason)
+        })
+        .collect())
 }
 
 /// One entry of a partner's timeline: a stage change, an interaction or assets sent.

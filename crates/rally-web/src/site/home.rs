@@ -7,8 +7,8 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::NaiveDate;
 use rally_domain::event::EventType;
-use rally_site::i18n::Arg;
-use rally_store::{EventFilter, Recognized};
+use rally_site::i18n::{Arg, Lang};
+use rally_store::{EventFilter, PublicEvent, Recognized};
 
 use super::{CounterView, Ctx, EVENT_LANGUAGES, LangQuery, SiteView, country_name, stats};
 use crate::AppState;
@@ -123,68 +123,10 @@ pub async fn events(
     };
     let from = date(&q.from, &mut error);
     let to = date(&q.to, &mut error);
-    let valid_type = EventType::parse(q.event_type.trim()).is_ok();
-    let valid_language = EVENT_LANGUAGES.iter().any(|(c, _)| *c == q.language.trim());
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
-    let filter = EventFilter {
-        country: Some(q.country.clone()).filter(|c| rally_site::geo::country(c).is_some()),
-        city: Some(q.city.clone()),
-        event_type: valid_type.then(|| q.event_type.clone()),
-        language: valid_language.then(|| q.language.clone()),
-        from,
-        to,
-        q: Some(q.q.clone()),
-        page: Some(page),
-        per_page: Some(PER_PAGE),
-        status: None,
-    };
-    let (events, total) = app.store.public_events(ctx.site.campaign.id, &filter).await?;
-    let rows = events
-        .into_iter()
-        .map(|e| {
-            let when = if e.ends_on == e.starts_on {
-                l.date(e.starts_on)
-            } else {
-                format!("{} – {}", l.date(e.starts_on), l.date(e.ends_on))
-            };
-            let country = country_name(&e.country, l);
-            let place = if e.event_type == EventType::Online {
-                format!("{} ({country})", l.t("events-online"))
-            } else if e.city.is_empty() {
-                country
-            } else {
-                format!("{}, {country}", e.city)
-            };
-            EventRow {
-                title: e.title,
-                organization: e.organization,
-                when,
-                place,
-                kind: l.t(&format!("event-type-{}", e.event_type.as_str())),
-                students: l.t_with("events-students", &[("students", Arg::Num(e.students))]),
-                description: e.description,
-                url: e.url,
-            }
-        })
-        .collect();
-    let link = |p: i64| {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("q", &q.q),
-            ("country", &q.country),
-            ("city", &q.city),
-            ("type", &q.event_type),
-            ("language", &q.language),
-            ("from", &q.from),
-            ("to", &q.to),
-        ] {
-            if !v.trim().is_empty() {
-                s.append_pair(k, v);
-            }
-        }
-        s.append_pair("page", &p.to_string());
-        format!("/c/{slug}/events?{}", s.finish())
-    };
+    let (events, total) = app.store.public_events(ctx.site.campaign.id, &q.filter(from, to, page)).await?;
+    let rows = events.into_iter().map(|e| EventRow::new(e, l)).collect();
+    let link = |p: i64| q.page_link(&slug, p);
     let view = Events {
         v: ctx.view("events", &format!("/c/{slug}/events")),
         countries: rally_site::geo::countries_by_name(l.code())
@@ -207,6 +149,76 @@ pub async fn events(
         to: q.to.clone(),
     };
     Ok(ctx.respond(render(&view)?))
+}
+
+impl EventRow {
+    /// A public event as a row of the list, in the visitor's language.
+    fn new(e: PublicEvent, l: Lang) -> EventRow {
+        let when = if e.ends_on == e.starts_on {
+            l.date(e.starts_on)
+        } else {
+            format!("{} – {}", l.date(e.starts_on), l.date(e.ends_on))
+        };
+        let country = country_name(&e.country, l);
+        let place = if e.event_type == EventType::Online {
+            format!("{} ({country})", l.t("events-online"))
+        } else if e.city.is_empty() {
+            country
+        } else {
+            format!("{}, {country}", e.city)
+        };
+        EventRow {
+            title: e.title,
+            organization: e.organization,
+            when,
+            place,
+            kind: l.t(&format!("event-type-{}", e.event_type.as_str())),
+            students: l.t_with("events-students", &[("students", Arg::Num(e.students))]),
+            description: e.description,
+            url: e.url,
+        }
+    }
+}
+
+impl ListQuery {
+    /// The store's filter for page `page`: a country, event type or language it does not know filters
+    /// nothing.
+    fn filter(&self, from: Option<NaiveDate>, to: Option<NaiveDate>, page: i64) -> EventFilter {
+        let valid_type = EventType::parse(self.event_type.trim()).is_ok();
+        let valid_language = EVENT_LANGUAGES.iter().any(|(c, _)| *c == self.language.trim());
+        EventFilter {
+            country: Some(self.country.clone()).filter(|c| rally_site::geo::country(c).is_some()),
+            city: Some(self.city.clone()),
+            event_type: valid_type.then(|| self.event_type.clone()),
+            language: valid_language.then(|| self.language.clone()),
+            from,
+            to,
+            q: Some(self.q.clone()),
+            page: Some(page),
+            per_page: Some(PER_PAGE),
+            status: None,
+        }
+    }
+
+    /// The address of page `p` of the list, with the same filters.
+    fn page_link(&self, slug: &str, p: i64) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &self.q),
+            ("country", &self.country),
+            ("city", &self.city),
+            ("type", &self.event_type),
+            ("language", &self.language),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
+            if !v.trim().is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        s.append_pair("page", &p.to_string());
+        format!("/c/{slug}/events?{}", s.finish())
+    }
 }
 
 /// Reads a query string into the list's filters, ignoring what does not fit.
