@@ -61,37 +61,60 @@ fn blank_to_none(v: Option<String>) -> Option<String> {
     v.filter(|s| !s.trim().is_empty())
 }
 
-pub async fn board(
-    State(app): State<AppState>,
-    me: SignedIn,
-    Path(slug): Path<String>,
-    Query(q): Query<BoardQuery>,
-) -> Result<Response, PageError> {
-    let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
-    let bad = |field: &str, e: String| PageError::BadRequest(format!("{field}: {e}"));
-    let owner = blank_to_none(q.owner.clone());
-    let category = blank_to_none(q.category.clone());
-    let tier = blank_to_none(q.tier.clone());
-    let base = PartnerFilter {
-        owner: owner
-            .as_deref()
-            .map(|o| o.parse().map(UserId).map_err(|_| bad("owner", "not a user".into())))
-            .transpose()?,
-        category: category.as_deref().map(Category::parse).transpose().map_err(|e| bad("category", e))?,
-        tier: tier.as_deref().map(Tier::parse).transpose().map_err(|e| bad("tier", e))?,
-        limit: COLUMN_PAGE,
-        ..Default::default()
-    };
-    let filters = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(
-            [("owner", &owner), ("category", &category), ("tier", &tier)]
-                .iter()
-                .filter_map(|(k, v)| v.as_ref().map(|v| (*k, v.as_str()))),
-        )
-        .finish();
-    let layout = Layout::new(&app, &me, Some(&slug), "board", format!("Board · {}", campaign.fields.name)).await?;
-    let team = team_names(&app, me.actor(), campaign.id).await?;
-    let tallies = app.store.pipeline_tally(me.actor(), campaign.id).await?;
+/// The board's filters as asked, checked: the partner filter every column shares, the values to keep
+/// in the form, and the query string a column's "load more" link carries.
+struct Filters {
+    base: PartnerFilter,
+    owner: Option<String>,
+    category: Option<String>,
+    tier: Option<String>,
+    query: String,
+}
+
+fn bad(field: &str, e: String) -> PageError {
+    PageError::BadRequest(format!("{field}: {e}"))
+}
+
+impl Filters {
+    fn read(q: &BoardQuery) -> Result<Filters, PageError> {
+        let owner = blank_to_none(q.owner.clone());
+        let category = blank_to_none(q.category.clone());
+        let tier = blank_to_none(q.tier.clone());
+        let base = PartnerFilter {
+            owner: owner
+                .as_deref()
+                .map(|o| o.parse().map(UserId).map_err(|_| bad("owner", "not a user".into())))
+                .transpose()?,
+            category: category.as_deref().map(Category::parse).transpose().map_err(|e| bad("category", e))?,
+            tier: tier.as_deref().map(Tier::parse).transpose().map_err(|e| bad("tier", e))?,
+            limit: COLUMN_PAGE,
+            ..Default::default()
+        };
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                [("owner", &owner), ("category", &category), ("tier", &tier)]
+                    .iter()
+                    .filter_map(|(k, v)| v.as_ref().map(|v| (*k, v.as_str()))),
+            )
+            .finish();
+        Ok(Filters { base, owner, category, tier, query })
+    }
+
+    /// The link to a column's next cards.
+    fn more(&self, stage: Stage, after: i64) -> String {
+        let sep = if self.query.is_empty() { "" } else { "&" };
+        format!("{}{sep}column={}&after={after}", self.query, stage.as_str())
+    }
+}
+
+/// The cards asked for: the whole board in one query, or one column's next page ("load more").
+async fn column_pages(
+    app: &AppState,
+    me: &SignedIn,
+    campaign: rally_domain::CampaignId,
+    q: &BoardQuery,
+    base: &PartnerFilter,
+) -> Result<Vec<(Stage, rally_store::Page<rally_domain::Partner>)>, PageError> {
     let stages: Vec<Stage> = match blank_to_none(q.column.clone()) {
         Some(s) => vec![Stage::parse(&s).map_err(|e| bad("column", e))?],
         None => Stage::ALL.to_vec(),
@@ -99,14 +122,27 @@ pub async fn board(
     let after = blank_to_none(q.after.clone())
         .map(|a| a.parse().map(rally_domain::PartnerId).map_err(|_| bad("after", "not a partner id".into())))
         .transpose()?;
-    // The whole board comes in one query; a "load more" for one column pages that column alone.
-    let pages = match stages.as_slice() {
+    Ok(match stages.as_slice() {
         [stage] => {
             let filter = PartnerFilter { stage: Some(*stage), after, ..base.clone() };
-            vec![(*stage, app.store.partners(me.actor(), campaign.id, &filter).await?)]
+            vec![(*stage, app.store.partners(me.actor(), campaign, &filter).await?)]
         }
-        _ => app.store.board(me.actor(), campaign.id, &base).await?,
-    };
+        _ => app.store.board(me.actor(), campaign, base).await?,
+    })
+}
+
+pub async fn board(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, PageError> {
+    let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
+    let filters = Filters::read(&q)?;
+    let layout = Layout::new(&app, &me, Some(&slug), "board", format!("Board · {}", campaign.fields.name)).await?;
+    let team = team_names(&app, me.actor(), campaign.id).await?;
+    let tallies = app.store.pipeline_tally(me.actor(), campaign.id).await?;
+    let pages = column_pages(&app, &me, campaign.id, &q, &filters.base).await?;
     // Commitments and staleness for every card of the board, in one query each.
     let ids: Vec<rally_domain::PartnerId> = pages.iter().flat_map(|(_, p)| p.items.iter().map(|x| x.id)).collect();
     let today = chrono::Utc::now().date_naive();
@@ -129,10 +165,7 @@ pub async fn board(
                         .with_work(summaries.get(&p.id), limits.is_stale(p.stage, p.stage_since, now))
                 })
                 .collect(),
-            more: page.next_after.map(|a| {
-                let sep = if filters.is_empty() { "" } else { "&" };
-                format!("{filters}{sep}column={}&after={a}", stage.as_str())
-            }),
+            more: page.next_after.map(|a| filters.more(stage, a)),
         });
     }
     if q.column.is_some()
@@ -145,9 +178,9 @@ pub async fn board(
         layout,
         slug,
         columns,
-        owner: owner.unwrap_or_default(),
-        category: category.unwrap_or_default(),
-        tier: tier.unwrap_or_default(),
+        owner: filters.owner.unwrap_or_default(),
+        category: filters.category.unwrap_or_default(),
+        tier: filters.tier.unwrap_or_default(),
         team,
         categories: category_options(),
         stages: stage_options(),
