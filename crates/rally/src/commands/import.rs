@@ -1,16 +1,18 @@
 //! `rally import`: partners, contacts and events from CSV or spreadsheet files, with a progress bar, a
 //! per-row report, saved mappings, and undo.
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow, bail};
 use clap::{Args, Subcommand};
-use rally_files::import::{DedupeKey, ImportSpec, OnDuplicate, Prepared, SourceOptions, source};
+use rally_files::import::{DedupeKey, Finished, ImportSpec, OnDuplicate, Prepared, SourceOptions, source};
 use rally_store::imports::{BatchStatus, ImportBatch, ImportKind};
 use rally_store::{Actor, Store};
 
-use crate::DatabaseArg;
+use super::{DatabaseArg, campaign_id, open};
+use crate::config::Settings;
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -83,34 +85,29 @@ pub struct ImportArgs {
     report: Option<PathBuf>,
 }
 
-pub async fn run(command: ImportCommand, database: impl Fn(Option<String>) -> String) -> anyhow::Result<()> {
-    let (kind, args) = match command {
-        ImportCommand::Partners(a) => (ImportKind::Partners, a),
-        ImportCommand::Contacts(a) => (ImportKind::Contacts, a),
-        ImportCommand::Events(a) => (ImportKind::Events, a),
+pub async fn run(command: ImportCommand, settings: &Settings) -> anyhow::Result<()> {
+    match command {
+        ImportCommand::Partners(args) => import(ImportKind::Partners, args, settings).await,
+        ImportCommand::Contacts(args) => import(ImportKind::Contacts, args, settings).await,
+        ImportCommand::Events(args) => import(ImportKind::Events, args, settings).await,
         ImportCommand::Undo { db, batch } => {
-            let store = crate::open(&database(db.database)).await?;
+            let store = open(&settings.database(db.database)).await?;
             let batch = store.undo_import(Actor::System, batch).await?;
             eprintln!(
                 "import #{} undone: {} rows it created removed, {} rows it updated restored",
                 batch.id, batch.counts.created, batch.counts.updated
             );
-            return Ok(());
+            Ok(())
         }
         ImportCommand::List { db, campaign } => {
-            let store = crate::open(&database(db.database)).await?;
+            let store = open(&settings.database(db.database)).await?;
             let id = campaign_id(&*store, &campaign).await?;
             for b in store.import_batches(Actor::System, id, 100).await? {
                 println!("{}", batch_line(&b));
             }
-            return Ok(());
+            Ok(())
         }
-    };
-    import(kind, args, database).await
-}
-
-async fn campaign_id(store: &dyn Store, slug: &str) -> anyhow::Result<rally_domain::CampaignId> {
-    store.campaign_id(slug).await?.ok_or_else(|| anyhow!("--campaign: no campaign `{slug}`"))
+    }
 }
 
 fn batch_line(b: &ImportBatch) -> String {
@@ -125,22 +122,50 @@ fn batch_line(b: &ImportBatch) -> String {
     )
 }
 
-async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<String>) -> String) -> anyhow::Result<()> {
-    let store = crate::open(&database(args.db.database)).await?;
+/// Reads the file, says how its columns map, imports it (or checks it, with --dry-run) and reports.
+async fn import(kind: ImportKind, args: ImportArgs, settings: &Settings) -> anyhow::Result<()> {
+    let store = open(&settings.database(args.db.database.clone())).await?;
     let id = campaign_id(&*store, &args.campaign).await?;
     let campaign = store.campaign(Actor::System, id).await?.campaign;
     let saved_mapping = match &args.mapping {
         None => None,
-        Some(name) => {
-            let all = store.import_mappings(Actor::System, id, kind).await?;
-            let (_, json) = all
-                .iter()
-                .find(|(n, _)| n == name)
-                .ok_or_else(|| anyhow!("--mapping: no saved {} mapping `{name}`", kind.as_str()))?;
-            Some(serde_json::from_str(json).context("reading the saved mapping")?)
-        }
+        Some(name) => Some(saved_mapping(&*store, id, kind, name).await?),
     };
-    let spec = ImportSpec {
+    let spec = import_spec(kind, &args, saved_mapping)?;
+    let prepared = Prepared::open(&spec).with_context(|| format!("reading {}", args.file.display()))?;
+    let sniffed = prepared.table.sniffed().clone();
+    show_columns(&args.file, &sniffed, &prepared.mapping);
+    if let Some(name) = &args.save_mapping {
+        let json = serde_json::to_string(&prepared.mapping.to_saved(&sniffed.headers))?;
+        store.save_import_mapping(Actor::System, id, kind, name, &json).await?;
+        eprintln!("mapping saved as `{name}`");
+    }
+    let finished = run_with_progress(&*store, &campaign, &spec, prepared, args.report.as_deref()).await?;
+    show_outcome(&finished, spec.partial)
+}
+
+/// The mapping saved under `name` with --save-mapping.
+async fn saved_mapping(
+    store: &dyn Store,
+    id: rally_domain::CampaignId,
+    kind: ImportKind,
+    name: &str,
+) -> anyhow::Result<BTreeMap<String, String>> {
+    let all = store.import_mappings(Actor::System, id, kind).await?;
+    let (_, json) = all
+        .iter()
+        .find(|(n, _)| n == name)
+        .ok_or_else(|| anyhow!("--mapping: no saved {} mapping `{name}`", kind.as_str()))?;
+    serde_json::from_str(json).context("reading the saved mapping")
+}
+
+/// What to import and how, from the command line's flags.
+fn import_spec(
+    kind: ImportKind,
+    args: &ImportArgs,
+    saved_mapping: Option<BTreeMap<String, String>>,
+) -> anyhow::Result<ImportSpec> {
+    Ok(ImportSpec {
         kind,
         path: args.file.clone(),
         file_name: args.file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
@@ -166,32 +191,39 @@ async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<Str
         partial: args.partial,
         upload: None,
         estimated_rows: source::estimate_rows(&args.file).ok(),
-    };
-    let prepared = Prepared::open(&spec).with_context(|| format!("reading {}", args.file.display()))?;
-    let sniffed = prepared.table.sniffed().clone();
+    })
+}
+
+/// Says what the file was read as and which field each column goes to, before any row is written.
+fn show_columns(file: &Path, sniffed: &source::Sniffed, mapping: &rally_files::import::Mapping) {
     eprintln!(
         "{}: {}, {}{} columns",
-        args.file.display(),
+        file.display(),
         sniffed.encoding,
         sniffed.delimiter.map_or(String::new(), |_| format!("{}-separated, ", sniffed.delimiter_name())),
         sniffed.headers.len()
     );
     for (column, header) in sniffed.headers.iter().enumerate() {
-        let field = prepared.mapping.field_of(column).map_or("(ignored)", |f| f.key);
+        let field = mapping.field_of(column).map_or("(ignored)", |f| f.key);
         eprintln!("  {:>3} {header:<30} → {field}", source::column_letter(column));
     }
-    if let Some(name) = &args.save_mapping {
-        let json = serde_json::to_string(&prepared.mapping.to_saved(&sniffed.headers))?;
-        store.save_import_mapping(Actor::System, id, kind, name, &json).await?;
-        eprintln!("mapping saved as `{name}`");
-    }
+}
 
+/// Runs the import behind a progress bar, writing the per-row report to `report_path` (or a temporary
+/// file), and prints the report's first problems.
+async fn run_with_progress(
+    store: &dyn Store,
+    campaign: &rally_domain::Campaign,
+    spec: &ImportSpec,
+    prepared: Prepared,
+    report_path: Option<&Path>,
+) -> anyhow::Result<Finished> {
     let bar = indicatif::ProgressBar::new(spec.estimated_rows.unwrap_or(0));
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows  {per_sec}  {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let report_file = match &args.report {
+    let report_file = match report_path {
         Some(path) => std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -207,12 +239,17 @@ async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<Str
         progress_bar.set_position(u64::try_from(p.rows).unwrap_or(0));
         progress_bar.set_message(format!("{} problems", p.counts.failed));
     };
-    let result =
-        rally_files::import::run(&*store, Actor::System, &campaign, &spec, prepared, &mut report, &progress).await;
+    let result = rally_files::import::run(store, Actor::System, campaign, spec, prepared, &mut report, &progress).await;
     bar.finish_and_clear();
     let finished = result?;
     let mut file = report.into_inner().map_err(|e| anyhow!("writing the report: {}", e.error()))?;
-    show_report(&mut file, finished.problems, args.report.as_deref())?;
+    show_report(&mut file, finished.problems, report_path)?;
+    Ok(finished)
+}
+
+/// The closing line: what a dry run found, what the import did and how to undo it, or why nothing was
+/// imported — an error then, so scripts see the exit code.
+fn show_outcome(finished: &Finished, partial: bool) -> anyhow::Result<()> {
     let b = &finished.batch;
     let c = &b.counts;
     let partners =
@@ -220,7 +257,7 @@ async fn import(kind: ImportKind, args: ImportArgs, database: impl Fn(Option<Str
     match b.status {
         BatchStatus::DryRun => {
             eprintln!("dry run #{}: {}{partners}; nothing was changed", b.id, rally_files::import::summary(c, true));
-            if c.failed > 0 && !spec.partial {
+            if c.failed > 0 && !partial {
                 bail!("{} rows have problems; fix them, or import the others with --partial", c.failed);
             }
         }

@@ -1,0 +1,116 @@
+//! The subcommands: `run` hands each to its module, and the argument groups and look-ups several
+//! of them share (the database, the public URL, opening the store and the data directory, finding a
+//! user or a campaign) are here, so every command words them the same way.
+
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use clap::Args;
+use rally_domain::Email;
+use rally_store::Store;
+
+use crate::Command;
+use crate::config::Settings;
+
+pub mod campaign;
+pub mod comms;
+pub mod database;
+pub mod demo;
+pub mod export;
+pub mod files;
+pub mod import;
+pub mod plan;
+pub mod serve;
+pub mod token;
+pub mod user;
+pub mod worker;
+
+/// The target of the commands' log lines: `rally`, as when they were all in main.rs, so the log reads
+/// the same as before the commands had modules of their own.
+pub const LOG_TARGET: &str = "rally";
+
+#[derive(Debug, Args)]
+pub struct DatabaseArg {
+    /// `postgres://…` for PostgreSQL, or a SQLite file path (default: rally.db in the working directory).
+    #[arg(long, env = "RALLY_DATABASE_URL", value_name = "URL")]
+    pub database: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PublicUrlArg {
+    /// Where people reach Rally, e.g. https://rally.example.org: every link in e-mails, partner links and
+    /// calendar feeds starts with it (never with what a request says). May be left out when Rally
+    /// listens on loopback: then http:// and the listen address.
+    #[arg(long, alias = "base-url", env = "RALLY_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+}
+
+/// Runs one subcommand with the settings `rally.toml` (or `--config`) gave.
+pub async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(args) => serve::run(args, settings).await,
+        Command::Worker(args) => worker::run(args, settings).await,
+        Command::Comms { command } => comms::run(command, settings).await,
+        Command::Migrate { db } => database::migrate(db, settings).await,
+        Command::User { command } => user::run(command, settings).await,
+        Command::Campaign { command } => campaign::run(command, settings).await,
+        Command::Token { command } => token::run(command, settings).await,
+        Command::Files { command } => files::run(command, settings).await,
+        Command::Import { command } => import::run(command, settings).await,
+        Command::Export(args) => export::run(args, settings).await,
+        Command::Plan(args) => plan::run(args, settings).await,
+        Command::Backup(args) => database::backup(args, settings).await,
+        Command::Restore(args) => database::restore(args, settings).await,
+        Command::Openapi => {
+            println!("{}", rally_web::openapi_json());
+            Ok(())
+        }
+        Command::Demo(args) => demo::run(args, settings).await,
+    }
+}
+
+/// Opens (and migrates) the database at `url`; errors name it with its password hidden.
+pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    rally_store::open(url).await.with_context(|| format!("opening the database {}", rally_store::redact(url)))
+}
+
+pub fn open_files(dir: &std::path::Path) -> anyhow::Result<rally_files::FileStore> {
+    rally_files::FileStore::open(dir).with_context(|| format!("opening the data directory {}", dir.display()))
+}
+
+/// The user with the `--email` address; the error says how to add one.
+pub async fn find_user(store: &dyn Store, email: &str) -> anyhow::Result<rally_store::User> {
+    let email = Email::parse(email).map_err(|e| anyhow!("--email: {e}"))?;
+    store
+        .user_by_email(&email)
+        .await?
+        .ok_or_else(|| anyhow!("no user with the e-mail address {email}; add one with `rally user add`"))
+}
+
+/// The campaign the `--campaign` slug names.
+pub async fn campaign_id(store: &dyn Store, slug: &str) -> anyhow::Result<rally_domain::CampaignId> {
+    store.campaign_id(slug).await?.ok_or_else(|| anyhow!("--campaign: no campaign `{slug}`"))
+}
+
+/// Resolves on Ctrl-C or (on Unix) SIGTERM, which is how service managers and containers stop Rally.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!(target: LOG_TARGET, "shutting down");
+}
