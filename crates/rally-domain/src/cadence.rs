@@ -751,6 +751,7 @@ mod tests {
         CadencePolicy { quiet_weekdays: vec![], window_start_hour: start, window_end_hour: end, ..p() }
     }
 
+    #[allow(clippy::too_many_lines, reason = "one table of cases")]
     fn cases() -> Vec<Case> {
         let early = "2026-01-01T00:00:00Z";
         vec![

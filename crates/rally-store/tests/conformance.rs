@@ -1,5 +1,7 @@
 //! The store conformance suite: every test runs on SQLite and on PostgreSQL, against real databases.
 
+#![allow(clippy::too_many_lines, reason = "a test reads as one story, start to end")]
+
 use chrono::{Duration, Utc};
 use futures_util::future::join_all;
 use rally_domain::pipeline::StageMove;

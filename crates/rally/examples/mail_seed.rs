@@ -23,6 +23,7 @@ const CONTACTS_PER_PARTNER: usize = 4;
 const FIRST_NAMES: [&str; 8] = ["Ana", "Ivan", "Marija", "Luka", "Petra", "Josip", "Željka", "Đuro"];
 const LAST_NAMES: [&str; 6] = ["Horvat", "Kovačević", "Babić", "Marić", "Šimić", "Jurić"];
 
+#[allow(clippy::too_many_lines, reason = "a benchmark's seed script, read top to bottom")]
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).peekable();

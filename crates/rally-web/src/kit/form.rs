@@ -55,9 +55,8 @@ impl FormData {
                 FormField::NullableNumber => {
                     self.sent(name).then(|| self.number(name, errors).map_or(Value::Null, Value::from))
                 }
-                FormField::Checkboxes => (self.sent(name) || self.sent(&marker)).then(|| {
-                    self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| Value::String(v.clone())).collect()
-                }),
+                FormField::Checkboxes => (self.sent(name) || self.sent(&marker))
+                    .then(|| self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| Value::String(v.clone())).collect()),
                 FormField::Checkbox => self.sent(&marker).then(|| Value::Bool(self.get(name) == "on")),
                 FormField::CommaList => self.sent(name).then(|| {
                     self.get(name)

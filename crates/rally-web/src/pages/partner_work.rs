@@ -11,8 +11,8 @@ use rally_domain::{
 };
 use rally_store::StoreError;
 
-use super::partner_page::{partner_page, partner_page_with};
 use super::campaign_partner::{CampaignPartner, partner_in};
+use super::partner_page::{partner_page, partner_page_with};
 use super::{FormData, PageError, SignedIn, campaign_id};
 use crate::AppState;
 use crate::auth::{hash_token, random_token};
@@ -123,7 +123,9 @@ pub async fn update_commitment(
         return partner_page(&app, &me, &slug, id, &failed, form, errors).await;
     }
     let result = app.store.update_commitment(me.actor(), cid, patch, Utc::now().date_naive()).await;
-    PartnerForm { app: &app, me: &me, slug: &slug, id }.with("commitments", &failed, form, vec![], result.map(|_| ())).await
+    PartnerForm { app: &app, me: &me, slug: &slug, id }
+        .with("commitments", &failed, form, vec![], result.map(|_| ()))
+        .await
 }
 
 /// Logs a call, meeting, e-mail or note.

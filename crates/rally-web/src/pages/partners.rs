@@ -7,14 +7,14 @@ use axum::response::{IntoResponse, Json, Redirect, Response};
 use rally_domain::pipeline::StageMove;
 use rally_domain::{ContactDraft, FieldError, Partner, PartnerDraft, PartnerId, Stage, UserId};
 
+use super::campaign_partner::CampaignPartner;
 use super::partner_page::{owner_name, partner_page};
 use super::{
     FormData, Layout, PageError, SignedIn, campaign_id, category_options, days_since, number, render, stage_options,
     team_names,
 };
-use crate::AppState;
-use super::campaign_partner::CampaignPartner;
 use crate::ApiError;
+use crate::AppState;
 use crate::kit::{FormField, Moved, PartnerListQuery, field_errors};
 
 /// A partner as a row of the list or a card of the board.

@@ -14,8 +14,8 @@ use super::partner_page::TaskRow;
 use super::partner_work::task_draft;
 use super::{FormData, Layout, PageError, SignedIn, days_since, render};
 use crate::AppState;
-use crate::kit::FormState;
 use crate::auth::{hash_token, random_token};
+use crate::kit::FormState;
 
 pub struct Proposal {
     pub partner_id: i64,

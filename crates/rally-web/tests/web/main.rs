@@ -1,6 +1,8 @@
 //! The HTTP layer over real HTTP on loopback, on SQLite and on PostgreSQL: the JSON API and the
 //! team's web pages.
 
+#![allow(clippy::too_many_lines, reason = "a test reads as one story, start to end")]
+
 /// Runs each named test twice, on a fresh SQLite database and on a fresh PostgreSQL database, each
 /// served by `$site::start(store)`.
 macro_rules! both_backends {

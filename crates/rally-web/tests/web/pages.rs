@@ -148,7 +148,11 @@ async fn forms_without_the_session_token_are_refused(site: Site) {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(moved.status(), StatusCode::OK);
     let answer: serde_json::Value = moved.json().await.unwrap_or_default();
-    assert_eq!((answer["partner"]["stage"].as_str(), answer["change"]["to"].as_str()), (Some("closed_lost"), Some("closed_lost")), "{answer}");
+    assert_eq!(
+        (answer["partner"]["stage"].as_str(), answer["change"]["to"].as_str()),
+        (Some("closed_lost"), Some("closed_lost")),
+        "{answer}"
+    );
 }
 
 async fn every_role_sees_and_does_what_it_may(site: Site) {

@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use rally_domain::pipeline::StageMove;
 use rally_domain::PartnerId;
+use rally_domain::pipeline::StageMove;
 
 use crate::extract::{Auth, Id, JsonBody};
 use crate::kit::Moved;
