@@ -1,5 +1,6 @@
-//! Unsubscribe links: `/u/{contact}.{signature}`, where the signature is an HMAC-SHA256 of the contact's
-//! id under a secret only the database holds. Nobody can make a link for a contact they have not been
+//! Signed link tokens. Unsubscribe links: `/u/{contact}.{signature}`, where the signature is an
+//! HMAC-SHA256 of the contact's id under a secret only the database holds; and versioned tokens for
+//! other secret links (an organizer's, see `organizer.rs`). Nobody can make a link for a contact they have not been
 //! sent one for, and the link needs no lookup table: it works for as long as the secret lives.
 
 use hmac::{Hmac, Mac};

@@ -1,6 +1,9 @@
-//! Rally's storage: the [`Store`] interface, shaped after what the campaign team does, and its two
-//! implementations, embedded SQLite (the default) and PostgreSQL (large and umbrella campaigns, several
-//! processes on one database). This crate is the only place in Rally that holds SQL.
+//! Rally's storage: the [`Store`] interface, shaped after what the campaign team does — one trait per
+//! area ([`Accounts`], [`Campaigns`], [`Partners`], [`Workflow`], [`Assets`], [`Links`], [`Calendars`],
+//! [`Comms`], [`Events`], [`Imports`], [`Reports`], [`Operations`]), each in its module and implemented
+//! in the file of the same name under `sql/` — and its two backends, embedded SQLite (the default) and
+//! PostgreSQL (large and umbrella campaigns, several processes on one database). This crate is the only
+//! place in Rally that holds SQL.
 //!
 //! Every method is one transaction. Methods that act for a user take an [`Actor`] and check the
 //! user's role with [`rally_domain::Role::allows`] inside that same transaction, so a rejected request

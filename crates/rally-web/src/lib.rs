@@ -1,9 +1,11 @@
-//! Rally's HTTP layer: the JSON API under `/api/v1` (its OpenAPI document generated from the handlers
-//! at `/api/v1/openapi.json`) and `/healthz`.
+//! Rally's HTTP layer, three surfaces over one [`AppState`]: the JSON API under `/api/v1` (`api/`, its
+//! OpenAPI document generated from the handlers), the team's web app (`pages/`) and the campaigns'
+//! public sites under `/c/{slug}/` (`site/`), plus `/healthz`. The surfaces share `kit/` and the
+//! neutral modules at this level and never import one another.
 //!
-//! Handlers are thin: they authenticate, validate input into domain types at the edge, make one store
-//! call (one transaction) and shape the answer. Errors are RFC 9457 problem documents that name the
-//! offending field.
+//! Handlers are thin: they authenticate, read input into domain types at the edge, make the store call
+//! that is the action (one transaction) and shape the answer. API errors are RFC 9457 problem documents
+//! that name the offending field; pages show the error next to the field.
 
 use std::sync::Arc;
 

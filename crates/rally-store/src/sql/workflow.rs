@@ -1,6 +1,5 @@
-//! The `Workflow` implementation (using the row helpers and access rules of `sql`): asks and
-//! commitments, interactions, tasks and stage limits, assets, partner links, recognition and calendar
-//! feeds.
+//! [`crate::Workflow`] in SQL: asks and commitments, interactions, tasks and stage limits; and the row
+//! decoders and look-ups of those rows that `assets`, `links` and `calendars` share.
 
 use super::{
     Backend, Conn, Db, DbRow, authorize, can_edit, can_read, check_on_team, date, is_unique_violation, json,
