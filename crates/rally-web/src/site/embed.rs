@@ -2,12 +2,12 @@
 //! only pages Rally lets others frame). Figures as data: `GET /api/v1/public/campaigns/{slug}/stats`.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::extract::{Path, State};
+use axum::http::HeaderValue;
 use axum::response::Response;
 use rally_store::Recognized;
 
-use super::{CounterView, Ctx, LangQuery, stats};
+use super::{CounterView, Ctx, stats};
 use crate::AppState;
 use crate::kit::{PageError, render};
 
@@ -38,13 +38,7 @@ struct Counter {
 }
 
 /// `GET /c/{slug}/embed/counter`.
-pub async fn counter(
-    State(app): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+pub async fn counter(State(app): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Result<Response, PageError> {
     let (_, s, _) = stats(&app, &slug).await?;
     let l = ctx.lang;
     let page = Counter {
@@ -70,13 +64,7 @@ struct Partners {
 }
 
 /// `GET /c/{slug}/embed/partners`.
-pub async fn partners(
-    State(app): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+pub async fn partners(State(app): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Result<Response, PageError> {
     let wall = app.store.recognition(ctx.site.campaign.id).await?;
     let page = Partners {
         lang: ctx.lang.code(),

@@ -2,15 +2,14 @@
 //! statistics.
 
 use askama::Template;
-use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use rally_domain::event::EventType;
 use rally_site::i18n::{Arg, Lang};
 use rally_store::{EventFilter, PublicEvent, Recognized};
 
-use super::{CounterView, Ctx, EVENT_LANGUAGES, LangQuery, SiteView, country_name, stats};
+use super::{CounterView, Ctx, EVENT_LANGUAGES, SiteView, country_name, stats};
 use crate::AppState;
 use crate::kit::{PageError, render};
 
@@ -28,13 +27,7 @@ struct Home {
 }
 
 /// `GET /c/{slug}/`: the message, the counter and the call to action.
-pub async fn home(
-    State(app): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+pub async fn home(State(app): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Result<Response, PageError> {
     let (_, s, _) = stats(&app, &slug).await?;
     let l = ctx.lang;
     let c = &ctx.site.campaign.fields;
@@ -105,13 +98,12 @@ const PER_PAGE: i64 = 25;
 /// `GET /c/{slug}/events`: approved public events with search and filters, paged.
 pub async fn events(
     State(app): State<AppState>,
+    ctx: Ctx,
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     // Unknown or malformed parameters are ignored rather than refused: this is a public page.
     let q: ListQuery = raw.as_deref().map(list_query).unwrap_or_default();
-    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
     let l = ctx.lang;
     let mut error = None;
     let date = |s: &str, error: &mut Option<String>| -> Option<NaiveDate> {
@@ -260,13 +252,7 @@ pub fn tiers(ctx: &Ctx, wall: Vec<Recognized>) -> Vec<(String, Vec<Recognized>)>
 }
 
 /// `GET /c/{slug}/partners`: the partner wall.
-pub async fn partners(
-    State(app): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+pub async fn partners(State(app): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Result<Response, PageError> {
     let wall = app.store.recognition(ctx.site.campaign.id).await?;
     let page = Partners { v: ctx.view("partners", &format!("/c/{slug}/partners")), tiers: tiers(&ctx, wall) };
     Ok(ctx.respond(render(&page)?))
@@ -288,11 +274,9 @@ struct Stats {
 /// `GET /c/{slug}/stats`: by country, by event type and registrations over time.
 pub async fn stats_page(
     State(app): State<AppState>,
+    ctx: Ctx,
     Path(slug): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
     let (_, s, _) = stats(&app, &slug).await?;
     let l = ctx.lang;
     let max_week = s.by_week.iter().map(|r| r.events).max().unwrap_or(1).max(1);

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use rally_domain::EventId;
@@ -158,11 +158,10 @@ fn done_message(ctx: &Ctx, event: &Event, done: Option<&str>) -> Option<String> 
 /// `GET /c/{slug}/e/{token}`.
 pub async fn show(
     State(app): State<AppState>,
-    Path((slug, token)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
     Query(q): Query<ManageQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
     let event = event_of(&app, &ctx, &token).await?;
     let done = done_message(&ctx, &event, q.done.as_deref());
     let view = page(&ctx, &token, &event, None, Problems::default(), done);
@@ -198,10 +197,9 @@ fn back(slug: &str, token: &str, done: &str) -> Response {
 /// at once when the campaign approves automatically).
 pub async fn confirm(
     State(app): State<AppState>,
+    ctx: Ctx,
     Path((slug, token)): Path<(String, String)>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, None).await?;
     let event = event_of(&app, &ctx, &token).await?;
     let mailer = ctx.mailer(link_secret(&app).await?);
     app.store.confirm_event(event.id, event.link_version, Utc::now(), &mailer).await?;
@@ -212,11 +210,10 @@ pub async fn confirm(
 /// `POST /c/{slug}/e/{token}/edit`: the organizer changes the event (not the address).
 pub async fn edit(
     State(app): State<AppState>,
+    ctx: Ctx,
     Path((slug, token)): Path<(String, String)>,
-    headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, None).await?;
     let event = event_of(&app, &ctx, &token).await?;
     let Some(data) = read_form(body).await else {
         let p = Problems { general: Some(ctx.t("error-body-too-large")), ..Problems::default() };
@@ -249,13 +246,11 @@ pub async fn edit(
 /// asking for the confirmation (`ask`, a message id).
 async fn confirmed(
     app: &AppState,
-    slug: &str,
+    ctx: Ctx,
     token: &str,
-    headers: &HeaderMap,
     body: Body,
     ask: &str,
 ) -> Result<Result<(Ctx, Event), Response>, PageError> {
-    let ctx = Ctx::load(app, slug, headers, None).await?;
     let event = event_of(app, &ctx, token).await?;
     if read_form(body).await.unwrap_or_default().get("confirm") != "yes" {
         let p = Problems { general: Some(ctx.t(ask)), ..Problems::default() };
@@ -267,11 +262,11 @@ async fn confirmed(
 /// `POST /c/{slug}/e/{token}/cancel`.
 pub async fn cancel(
     State(app): State<AppState>,
+    ctx: Ctx,
     Path((slug, token)): Path<(String, String)>,
-    headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let (_, event) = match confirmed(&app, &slug, &token, &headers, body, "manage-cancel-confirm").await? {
+    let (_, event) = match confirmed(&app, ctx, &token, body, "manage-cancel-confirm").await? {
         Ok(found) => found,
         Err(refusal) => return Ok(refusal),
     };
@@ -284,11 +279,11 @@ pub async fn cancel(
 /// (the privacy notice promises it); the link stops working.
 pub async fn delete(
     State(app): State<AppState>,
+    ctx: Ctx,
     Path((slug, token)): Path<(String, String)>,
-    headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let (ctx, event) = match confirmed(&app, &slug, &token, &headers, body, "manage-delete-confirm").await? {
+    let (ctx, event) = match confirmed(&app, ctx, &token, body, "manage-delete-confirm").await? {
         Ok(found) => found,
         Err(refusal) => return Ok(refusal),
     };
@@ -302,11 +297,10 @@ pub async fn delete(
 /// `POST /c/{slug}/e/{token}/report`: how many students took part (from the first day on).
 pub async fn report(
     State(app): State<AppState>,
+    ctx: Ctx,
     Path((slug, token)): Path<(String, String)>,
-    headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, None).await?;
     let event = event_of(&app, &ctx, &token).await?;
     let data = read_form(body).await.unwrap_or_default();
     let problem = |text: String| Problems { report: Some(text), ..Problems::default() };
@@ -348,11 +342,10 @@ pub struct CertificateQuery {
 /// of students is reported, for the organizer or any name they give (a student, a teacher).
 pub async fn certificate(
     State(app): State<AppState>,
-    Path((slug, token)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
     Query(q): Query<CertificateQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
     let event = event_of(&app, &ctx, &token).await?;
     let l = ctx.lang;
     let name: String = q.name.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_owned();

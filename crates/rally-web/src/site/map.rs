@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use rally_site::geo::{self, LatLon};
 use rally_site::i18n::Arg;
@@ -115,11 +115,10 @@ struct MapPage {
 /// `GET /c/{slug}/map[?country=HR]`: the map, and the same figures as a list.
 pub async fn page(
     State(app): State<AppState>,
+    ctx: Ctx,
     Path(slug): Path<String>,
     Query(q): Query<MapQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
     let country = zoom(&q, &ctx);
     let svg = map_svg(&app, &ctx, country).await?;
     let (_, s, _) = stats(&app, &slug).await?;
@@ -154,13 +153,7 @@ pub async fn page(
 }
 
 /// `GET /c/{slug}/map.svg[?country=HR]`: the map alone, as an image other pages can show.
-pub async fn svg(
-    State(app): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<MapQuery>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+pub async fn svg(State(app): State<AppState>, ctx: Ctx, Query(q): Query<MapQuery>) -> Result<Response, PageError> {
     let svg = map_svg(&app, &ctx, zoom(&q, &ctx)).await?;
     let mut response = svg.to_string().into_response();
     let h = response.headers_mut();

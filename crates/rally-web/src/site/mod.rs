@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -239,17 +241,29 @@ pub struct Ctx {
     remember: bool,
 }
 
-/// `?lang=` from the query string.
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct LangQuery {
-    pub lang: Option<String>,
-}
-
 fn cookie_lang(headers: &HeaderMap) -> Option<String> {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
         let (k, v) = c.trim().split_once('=')?;
         (k == "rally_lang").then(|| v.to_owned())
     })
+}
+
+/// The public handlers' context from the request itself: the campaign of the `{slug}` in the path and
+/// the visitor's language (a `lang` in the query, then the cookie, then `Accept-Language`).
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Ctx, Response> {
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, app)
+            .await
+            .map_err(|_| PageError::NotFound.into_response())?;
+        let slug = params.get("slug").ok_or_else(|| PageError::NotFound.into_response())?;
+        let lang = parts
+            .uri
+            .query()
+            .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang").map(|(_, v)| v.into_owned()));
+        Ctx::load(app, slug, &parts.headers, lang.as_deref()).await.map_err(IntoResponse::into_response)
+    }
 }
 
 impl Ctx {

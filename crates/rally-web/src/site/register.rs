@@ -3,15 +3,15 @@
 
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use rally_domain::event::{EventError, EventForm, EventType};
 use rally_site::i18n::{Arg, Lang};
 use rally_store::StoreError;
 
-use super::{Ctx, EVENT_LANGUAGES, LangQuery, SiteView, link_secret, window};
+use super::{Ctx, EVENT_LANGUAGES, SiteView, link_secret, window};
 use crate::AppState;
 use crate::client::ClientIp;
 use crate::kit::{FormData, PageError, render};
@@ -129,13 +129,7 @@ fn form_page(ctx: &Ctx, f: EventForm, errors: &[EventError], general: Option<Str
 }
 
 /// `GET /c/{slug}/register`.
-pub async fn form(
-    State(app): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
+pub async fn form(State(_app): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
     let page = form_page(&ctx, blank(&ctx), &[], None);
     Ok(ctx.respond(render(&page)?))
 }
@@ -199,13 +193,11 @@ pub async fn read_form(body: Body) -> Option<FormData> {
 /// registration of the same event) and queues the confirmation e-mail in the same transaction.
 pub async fn submit(
     State(app): State<AppState>,
+    ctx: Ctx,
     Path(slug): Path<String>,
-    Query(q): Query<LangQuery>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
-    let ctx = Ctx::load(&app, &slug, &headers, q.lang.as_deref()).await?;
     let Some(data) = read_form(body).await else {
         let page = form_page(&ctx, blank(&ctx), &[], Some(ctx.t("error-body-too-large")));
         let mut page = page;
