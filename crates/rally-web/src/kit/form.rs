@@ -26,8 +26,15 @@ pub enum FormField {
     Number,
     /// A whole number; blank is `null` (clears it).
     NullableNumber,
-    /// Repeated checkboxes of one name: the values checked. Browsers send nothing when none is, so
-    /// the form marks the list as sent with a hidden `NAME_sent`; without either, it is left out.
+    /// A date as `<input type="date">` sends it (YYYY-MM-DD); blank leaves it out.
+    Date,
+    /// A date; blank is `null` (no date).
+    NullableDate,
+    /// Repeated checkboxes of one name: the values checked, none checked being an empty list.
+    Choices,
+    /// Repeated checkboxes on a form that changes a stored list: browsers send nothing when none is
+    /// checked, so the form marks the list as sent with a hidden `NAME_sent`; without either, the list
+    /// is left out (no change).
     Checkboxes,
     /// One checkbox, `true` when on; `false` when only its hidden `NAME_sent` came.
     Checkbox,
@@ -40,6 +47,11 @@ pub enum FormField {
 impl FormData {
     fn sent(&self, name: &str) -> bool {
         self.0.iter().any(|(k, _)| k == name)
+    }
+
+    /// Every value sent under `name`, as a JSON list.
+    fn values(&self, name: &str) -> Value {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| Value::String(v.clone())).collect()
     }
 
     /// The form as the JSON object the API takes, member by member as `fields` says; numbers that do
@@ -55,8 +67,12 @@ impl FormData {
                 FormField::NullableNumber => {
                     self.sent(name).then(|| self.number(name, errors).map_or(Value::Null, Value::from))
                 }
-                FormField::Checkboxes => (self.sent(name) || self.sent(&marker))
-                    .then(|| self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| Value::String(v.clone())).collect()),
+                FormField::Date => self.date(name, errors).map(|d| Value::String(d.to_string())),
+                FormField::NullableDate => {
+                    Some(self.date(name, errors).map_or(Value::Null, |d| Value::String(d.to_string())))
+                }
+                FormField::Choices => Some(self.values(name)),
+                FormField::Checkboxes => (self.sent(name) || self.sent(&marker)).then(|| self.values(name)),
                 FormField::Checkbox => self.sent(&marker).then(|| Value::Bool(self.get(name) == "on")),
                 FormField::CommaList => self.sent(name).then(|| {
                     self.get(name)

@@ -11,7 +11,7 @@ use rally_store::{Applied, PartnerFilter, StoreError};
 
 use super::{FormData, Layout, PageError, SignedIn, category_options, render};
 use crate::AppState;
-use crate::kit::FormState;
+use crate::kit::{FormField, FormState};
 
 pub struct AskRow {
     pub id: i64,
@@ -114,6 +114,17 @@ fn parse_list<T>(
     out
 }
 
+/// How the "new standard ask" form sends an [`AskDraft`].
+const ASK_FORM: &[(&str, FormField)] = &[
+    ("title", FormField::Text),
+    ("description", FormField::Text),
+    ("due_on", FormField::NullableDate),
+    ("milestone", FormField::Text),
+    ("categories", FormField::Choices),
+    ("tiers", FormField::Choices),
+    ("unit", FormField::Text),
+];
+
 /// Writes a new standard ask.
 pub async fn create(
     State(app): State<AppState>,
@@ -122,17 +133,7 @@ pub async fn create(
     form: FormData,
 ) -> Result<Response, PageError> {
     let campaign = super::campaign_id(&app, &slug).await?;
-    let mut errors = Vec::new();
-    let due_on = form.date("due_on", &mut errors);
-    let draft = AskDraft {
-        title: form.some("title"),
-        description: form.some("description"),
-        due_on: Some(due_on),
-        milestone: form.some("milestone"),
-        categories: Some(parse_list(&form, "categories", Category::parse, &mut errors)),
-        tiers: Some(parse_list(&form, "tiers", Tier::parse, &mut errors)),
-        unit: form.some("unit"),
-    };
+    let (draft, errors) = form.draft::<AskDraft>(ASK_FORM);
     if !errors.is_empty() {
         return asks_page(&app, &me, &slug, None, String::new(), "create", form, errors).await;
     }

@@ -4,10 +4,9 @@
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use rally_domain::followup::InteractionKind;
 use rally_domain::{
-    AskDraft, AssetId, CommitmentDraft, CommitmentId, CommitmentStatus, ContactId, FieldError, InteractionDraft,
-    PartnerId, TaskDraft, TaskId, UserId,
+    AskDraft, AssetId, CommitmentDraft, CommitmentId, CommitmentStatus, FieldError, InteractionDraft, PartnerId,
+    TaskDraft, TaskId,
 };
 use rally_store::StoreError;
 
@@ -16,8 +15,8 @@ use super::partner_page::{partner_page, partner_page_with};
 use super::{FormData, PageError, SignedIn, campaign_id};
 use crate::AppState;
 use crate::auth::{hash_token, random_token};
-use crate::kit::field_errors;
 use crate::kit::uploads::{UploadForm, UploadProblem};
+use crate::kit::{FormField, field_errors};
 
 fn back_to(slug: &str, id: PartnerId, anchor: &str) -> Response {
     Redirect::to(&format!("/campaigns/{slug}/partners/{id}#{anchor}")).into_response()
@@ -128,6 +127,10 @@ pub async fn update_commitment(
         .await
 }
 
+/// How the timeline's "log" form sends an [`InteractionDraft`].
+const INTERACTION_FORM: &[(&str, FormField)] =
+    &[("kind", FormField::Text), ("on", FormField::Date), ("text", FormField::Text), ("contact_id", FormField::Number)];
+
 /// Logs a call, meeting, e-mail or note.
 pub async fn log_interaction(
     State(app): State<AppState>,
@@ -135,17 +138,7 @@ pub async fn log_interaction(
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = partner.id;
-    let mut errors = Vec::new();
-    let kind = match InteractionKind::parse(form.get("kind")) {
-        Ok(k) => Some(k),
-        Err(message) => {
-            errors.push(FieldError { field: "kind".into(), message });
-            None
-        }
-    };
-    let on = form.date("on", &mut errors);
-    let contact_id = form.number("contact_id", &mut errors).map(ContactId);
-    let draft = InteractionDraft { kind, on, text: form.some("text"), contact_id };
+    let (draft, errors) = form.draft::<InteractionDraft>(INTERACTION_FORM);
     let result = match draft.validate(Utc::now().date_naive()) {
         Ok(fields) if errors.is_empty() => app.store.add_interaction(me.actor(), id, fields).await.map(|_| ()),
         Ok(_) => Ok(()),
@@ -154,17 +147,18 @@ pub async fn log_interaction(
     PartnerForm { app: &app, me: &me, slug: &slug, id }.with("timeline", "log", form, errors, result).await
 }
 
-/// Reads a task form (title, due date, owner) into a draft; `partner` links it.
-pub(super) fn task_draft(form: &FormData, partner: Option<PartnerId>, errors: &mut Vec<FieldError>) -> TaskDraft {
-    let owner = form.number("owner_id", errors).map(UserId);
-    TaskDraft {
-        title: form.some("title"),
-        due_on: form.date("due_on", errors),
-        owner_id: owner.map(Some),
-        partner_id: partner.map(Some),
-        commitment_id: form.number("commitment_id", errors).map(|c| Some(CommitmentId(c))),
-        done: None,
-    }
+/// How a task form (title, due date, owner, commitment) sends a [`TaskDraft`].
+const TASK_FORM: &[(&str, FormField)] = &[
+    ("title", FormField::Text),
+    ("due_on", FormField::Date),
+    ("owner_id", FormField::Number),
+    ("commitment_id", FormField::Number),
+];
+
+/// Reads a task form into a draft, as the API reads one; `partner` links it.
+pub(super) fn task_draft(form: &FormData, partner: Option<PartnerId>) -> (TaskDraft, Vec<FieldError>) {
+    let (draft, errors) = form.draft::<TaskDraft>(TASK_FORM);
+    (TaskDraft { partner_id: partner.map(Some), ..draft }, errors)
 }
 
 /// Adds a follow-up task for this partner.
@@ -174,8 +168,7 @@ pub async fn add_task(
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = p.id;
-    let mut errors = Vec::new();
-    let draft = task_draft(&form, Some(id), &mut errors);
+    let (draft, errors) = task_draft(&form, Some(id));
     let result = match draft.validate(Utc::now().date_naive(), None) {
         Ok(fields) if errors.is_empty() => app.store.create_task(me.actor(), p.campaign_id, fields).await.map(|_| ()),
         Ok(_) => Ok(()),

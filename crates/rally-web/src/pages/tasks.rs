@@ -129,7 +129,8 @@ pub async fn add(
     let campaign = super::campaign_id(&app, &slug).await?;
     let mut errors = Vec::new();
     let partner = form.number("partner_id", &mut errors).map(PartnerId);
-    let draft = task_draft(&form, partner, &mut errors);
+    let (draft, more) = task_draft(&form, partner);
+    errors.extend(more);
     let result = match draft.validate(Utc::now().date_naive(), None) {
         Ok(fields) if errors.is_empty() => app.store.create_task(me.actor(), campaign, fields).await.map(|_| ()),
         Ok(_) => Ok(()),
