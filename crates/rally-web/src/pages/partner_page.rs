@@ -15,6 +15,7 @@ use super::{
     team_names,
 };
 use crate::AppState;
+use crate::kit::FormState;
 
 pub fn owner_name(team: &[(i64, String)], owner: Option<UserId>) -> String {
     owner.and_then(|o| team.iter().find(|(id, _)| *id == o.0)).map_or("—".to_owned(), |(_, n)| n.clone())
@@ -343,36 +344,22 @@ struct PartnerPage {
     stages: Vec<(&'static str, &'static str)>,
     categories: Vec<(&'static str, &'static str)>,
     audiences: Vec<(&'static str, bool)>,
-    errors: Vec<FieldError>,
-    /// What the user typed in a form that failed, to show it again.
-    form: FormData,
-    /// Which form the errors belong to: "edit", "stage", "contact", or one of the workflow forms.
-    failed: String,
+    /// The form that failed, if one did ("edit", "stage", "contact", or one of the workflow forms; a
+    /// commitment's is `c{id}`), with what was typed and every error.
+    state: FormState,
     /// Asks, commitments, tasks, assets, the logo and the link.
     work: PartnerWork,
 }
 
 impl PartnerPage {
-    fn error(&self, form: &str, field: &str) -> Option<&str> {
-        if self.failed != form {
-            return None;
-        }
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
-    }
-
-    /// The value to show in a field of `form`: what was typed if that form failed, else `stored`.
-    fn value<'a>(&'a self, form: &str, field: &str, stored: &'a str) -> &'a str {
-        if self.failed == form { self.form.get(field) } else { stored }
-    }
-
     /// An error of the form of commitment `id`.
     fn cerror(&self, id: &i64, field: &str) -> Option<&str> {
-        self.error(&format!("c{id}"), field)
+        self.state.error(&format!("c{id}"), field)
     }
 
     /// The value of a field of the form of commitment `id`.
     fn cvalue<'a>(&'a self, id: &i64, field: &str, stored: &'a str) -> &'a str {
-        self.value(&format!("c{id}"), field, stored)
+        self.state.value(&format!("c{id}"), field, stored)
     }
 
     fn tags(&self) -> String {
@@ -462,9 +449,7 @@ pub(super) async fn partner_page_with(
         stages: stage_options(),
         categories: category_options(),
         audiences,
-        errors,
-        form,
-        failed: failed.to_owned(),
+        state: FormState::new(failed, form, errors),
         work,
     })?;
     *response.status_mut() = status;

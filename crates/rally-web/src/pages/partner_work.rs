@@ -92,6 +92,15 @@ pub async fn propose(
     answer.with("commitments", failed, form, vec![], result.map(|_| ())).await
 }
 
+/// How a commitment's form sends a [`CommitmentDraft`]: what is left blank stays as it is.
+const COMMITMENT_FORM: &[(&str, FormField)] = &[
+    ("status", FormField::Text),
+    ("quantity", FormField::Number),
+    ("due_on", FormField::Date),
+    ("evidence", FormField::Text),
+    ("note", FormField::Text),
+];
+
 /// Changes a commitment: agree (date, quantity), fulfil (evidence), mark missed, reopen.
 pub async fn update_commitment(
     State(app): State<AppState>,
@@ -101,22 +110,7 @@ pub async fn update_commitment(
 ) -> Result<Response, PageError> {
     let cid = cid.parse().map(CommitmentId).map_err(|_| PageError::NotFound)?;
     let id = partner_in(&app, &me, &slug, form.get("partner")).await?.id;
-    let mut errors = Vec::new();
-    let status = form.some("status").map(|s| CommitmentStatus::parse(&s)).transpose();
-    let status = match status {
-        Ok(s) => s,
-        Err(message) => {
-            errors.push(FieldError { field: "status".into(), message });
-            None
-        }
-    };
-    let patch = CommitmentDraft {
-        status,
-        quantity: form.some("quantity").map(|_| form.number("quantity", &mut errors)),
-        due_on: form.some("due_on").map(|_| form.date("due_on", &mut errors)),
-        evidence: form.some("evidence"),
-        note: form.some("note"),
-    };
+    let (patch, errors) = form.draft::<CommitmentDraft>(COMMITMENT_FORM);
     let failed = format!("c{}", cid.0);
     if !errors.is_empty() {
         return partner_page(&app, &me, &slug, id, &failed, form, errors).await;
