@@ -137,6 +137,10 @@ pub trait Partners {
         self.add_partner(actor, campaign, fields, true).await
     }
     async fn partner(&self, actor: Actor, id: PartnerId) -> Result<Partner>;
+    /// The partner `id` if it belongs to the campaign with the slug `campaign` ("not found" otherwise,
+    /// as for a partner the actor may not see): how a page under a campaign's address checks the
+    /// partner it names, in one call.
+    async fn partner_in(&self, actor: Actor, campaign: &str, id: PartnerId) -> Result<Partner>;
     async fn partners(&self, actor: Actor, campaign: CampaignId, filter: &PartnerFilter) -> Result<Page<Partner>>;
     async fn update_partner(&self, actor: Actor, id: PartnerId, patch: PartnerDraft) -> Result<Partner>;
     async fn delete_partner(&self, actor: Actor, id: PartnerId) -> Result<()>;

@@ -411,6 +411,13 @@ async fn roles_are_enforced(store: &dyn Store) {
     assert!(hidden(store.partners(out, c.id, &PartnerFilter::default()).await.map(|_| ())));
     assert!(hidden(store.team(out, c.id).await.map(|_| ())));
     assert!(hidden(store.move_stage(out, mine.id, to(Stage::Lead)).await.map(|_| ())));
+    // A partner named under a campaign's address: found there, "not found" under another campaign's
+    // or for an outsider.
+    assert_eq!(ok(store.partner_in(v, "cc", mine.id).await).id, mine.id);
+    ok(store.create_campaign(o, campaign_fields("other")).await);
+    assert!(hidden(store.partner_in(o, "other", mine.id).await.map(|_| ())));
+    assert!(hidden(store.partner_in(o, "missing", mine.id).await.map(|_| ())));
+    assert!(hidden(store.partner_in(out, "cc", mine.id).await.map(|_| ())));
     // Owners manage the team.
     assert!(store.set_role(o, c.id, viewer.id, Role::Member).await.is_ok());
     assert_eq!(ok(store.team(o, c.id).await).len(), 4);

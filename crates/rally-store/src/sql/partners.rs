@@ -64,6 +64,17 @@ impl Partners for Backend {
         partner_for(&mut conn, actor, id, can_read).await
     }
 
+    async fn partner_in(&self, actor: Actor, campaign: &str, id: PartnerId) -> Result<Partner> {
+        let mut conn = self.pool.acquire().await?;
+        let partner = partner_for(&mut conn, actor, id, can_read).await?;
+        let found = sqlx::query("SELECT 1 AS one FROM campaigns WHERE id = $1 AND slug = $2")
+            .bind(partner.campaign_id.0)
+            .bind(campaign)
+            .fetch_optional(&mut *conn)
+            .await?;
+        found.map(|_| partner).ok_or(StoreError::NotFound("partner"))
+    }
+
     async fn partners(&self, actor: Actor, campaign: CampaignId, f: &PartnerFilter) -> Result<Page<Partner>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;

@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use rally_domain::{Partner, PartnerId};
 
-use super::{PageError, SignedIn, campaign_id};
+use super::{PageError, SignedIn};
 use crate::AppState;
 
 /// A partner of the campaign in the path, as the signed-in user sees it.
@@ -34,10 +34,5 @@ impl FromRequestParts<AppState> for CampaignPartner {
 /// The partner `id` (as the path or a form names it) if it belongs to the campaign `slug`.
 pub(super) async fn partner_in(app: &AppState, me: &SignedIn, slug: &str, id: &str) -> Result<Partner, PageError> {
     let id = id.parse().map(PartnerId).map_err(|_| PageError::NotFound)?;
-    let campaign = campaign_id(app, slug).await?;
-    let partner = app.store.partner(me.actor(), id).await?;
-    if partner.campaign_id != campaign {
-        return Err(PageError::NotFound);
-    }
-    Ok(partner)
+    Ok(app.store.partner_in(me.actor(), slug, id).await?)
 }

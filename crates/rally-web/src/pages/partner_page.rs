@@ -11,8 +11,7 @@ use rally_domain::{AssetId, AssetSend, Audience, FieldError, Partner, PartnerId,
 use rally_store::{Actor, TaskFilter};
 
 use super::{
-    FormData, Layout, PageError, SignedIn, campaign_id, category_options, days_since, number, render, stage_options,
-    team_names,
+    FormData, Layout, PageError, SignedIn, category_options, days_since, number, render, stage_options, team_names,
 };
 use crate::AppState;
 use crate::kit::FormState;
@@ -391,11 +390,8 @@ pub(super) async fn partner_page_with(
     errors: Vec<FieldError>,
     new_link: Option<String>,
 ) -> Result<Response, PageError> {
-    let campaign = campaign_id(app, slug).await?;
-    let p = app.store.partner(me.actor(), id).await?;
-    if p.campaign_id != campaign {
-        return Err(PageError::NotFound);
-    }
+    let p = app.store.partner_in(me.actor(), slug, id).await?;
+    let campaign = p.campaign_id;
     let layout = Layout::new(app, me, Some(slug), "partners", p.fields.name.clone()).await?;
     let team = team_names(app, me.actor(), campaign).await?;
     let history = app.store.stage_history(me.actor(), id).await?;
