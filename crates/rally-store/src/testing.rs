@@ -50,6 +50,7 @@ pub async fn postgres_database() -> Option<String> {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let name = format!("t{}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed), rand_suffix());
     let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| panic!("connect to test cluster: {e}"));
+    drop_leftovers(&mut conn).await;
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
@@ -57,6 +58,29 @@ pub async fn postgres_database() -> Option<String> {
     let base = admin.split('?').next().unwrap_or(&admin);
     let (server, _) = base.rsplit_once('/').unwrap_or((base, ""));
     Some(format!("{server}/{name}"))
+}
+
+/// Drops, once per test process, the databases of earlier test processes that have ended (named
+/// `t{pid}_…`, the process gone): a cluster kept between runs would otherwise grow by every test's
+/// database. A database another process drops first, or still uses, is left alone.
+async fn drop_leftovers(conn: &mut sqlx::PgConnection) {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if DONE.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    let names: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 't%\\_%\\_%'")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap_or_default();
+    for (name,) in names {
+        let pid = name[1..].split('_').next().and_then(|p| p.parse::<u32>().ok());
+        let ended =
+            pid.is_some_and(|pid| pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if ended && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            let _ =
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut *conn).await;
+        }
+    }
 }
 
 fn rand_suffix() -> u32 {
