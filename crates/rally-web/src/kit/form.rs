@@ -94,15 +94,9 @@ impl FormData {
     /// The form read into `T` (a type the API reads from JSON) through [`FormData::body`]; every
     /// problem under its field.
     pub fn read_as<T: DeserializeOwned>(&self, fields: &[(&str, FormField)]) -> Result<T, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let body = self.body(fields, &mut errors);
-        match crate::extract::from_value::<T>(body) {
-            Ok(read) if errors.is_empty() => Ok(read),
-            Ok(_) => Err(errors),
-            Err(e) => {
-                errors.extend(problem_fields(e));
-                Err(errors)
-            }
+        match self.read_body(fields) {
+            (Some(read), errors) if errors.is_empty() => Ok(read),
+            (_, errors) => Err(errors),
         }
     }
 
@@ -110,13 +104,19 @@ impl FormData {
     /// under its field; a draft that does not read at all (only a forged form gets there) is `T`'s
     /// default with the reason.
     pub fn draft<T: DeserializeOwned + Default>(&self, fields: &[(&str, FormField)]) -> (T, Vec<FieldError>) {
+        let (draft, errors) = self.read_body(fields);
+        (draft.unwrap_or_default(), errors)
+    }
+
+    /// `T` as the API's reader reads the form's body, if it does, and every problem on the way.
+    fn read_body<T: DeserializeOwned>(&self, fields: &[(&str, FormField)]) -> (Option<T>, Vec<FieldError>) {
         let mut errors = Vec::new();
         let body = self.body(fields, &mut errors);
         match crate::extract::from_value::<T>(body) {
-            Ok(draft) => (draft, errors),
+            Ok(read) => (Some(read), errors),
             Err(e) => {
                 errors.extend(problem_fields(e));
-                (T::default(), errors)
+                (None, errors)
             }
         }
     }
@@ -181,5 +181,62 @@ pub fn field_errors(e: StoreError) -> Result<Vec<FieldError>, PageError> {
         StoreError::Invalid(i) => Ok(i.0),
         StoreError::Conflict { field, message } => Ok(vec![FieldError { field: field.into(), message }]),
         e => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> FormData {
+        FormData(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+    }
+
+    #[test]
+    fn each_kind_of_field_becomes_what_the_api_reads() {
+        use FormField::*;
+        for (kind, sent, body) in [
+            (Text, vec![("f", " x ")], json!({"f": "x"})),
+            (Text, vec![("f", " ")], json!({})),
+            (ClearableText, vec![("f", "")], json!({"f": ""})),
+            (ClearableText, vec![], json!({})),
+            (Number, vec![("f", "5 000")], json!({"f": 5000})),
+            (Number, vec![("f", "")], json!({})),
+            (NullableNumber, vec![("f", "")], json!({"f": null})),
+            (NullableNumber, vec![], json!({})),
+            (Date, vec![("f", "2026-12-05")], json!({"f": "2026-12-05"})),
+            (NullableDate, vec![("f", "")], json!({"f": null})),
+            (Choices, vec![], json!({"f": []})),
+            (Choices, vec![("f", "a"), ("f", "b")], json!({"f": ["a", "b"]})),
+            (Checkboxes, vec![], json!({})),
+            (Checkboxes, vec![("f_sent", "1")], json!({"f": []})),
+            (Checkbox, vec![("f_sent", "1")], json!({"f": false})),
+            (Checkbox, vec![("f_sent", "1"), ("f", "on")], json!({"f": true})),
+            (Checkbox, vec![("f", "on")], json!({})),
+            (CommaList, vec![("f", "a, ,b")], json!({"f": ["a", "b"]})),
+            (Flag, vec![("f", "1")], json!({"f": true})),
+            (Flag, vec![("f", "")], json!({})),
+        ] {
+            let mut errors = Vec::new();
+            assert_eq!(form(&sent).body(&[("f", kind)], &mut errors), body, "{kind:?} {sent:?}");
+            assert!(errors.is_empty(), "{kind:?} {sent:?}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn what_does_not_read_is_named_by_its_field() {
+        let mut errors = Vec::new();
+        let fields = [("reach", FormField::Number), ("on", FormField::Date)];
+        assert_eq!(form(&[("reach", "many"), ("on", "5 May")]).body(&fields, &mut errors), json!({}));
+        let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(named, ["reach", "on"]);
+        // A value the API's reader refuses is named too, and nothing is read.
+        let refused = form(&[("stage", "nowhere")])
+            .read_as::<rally_domain::pipeline::StageMove>(&[("stage", FormField::Text)])
+            .err()
+            .unwrap_or_default();
+        assert_eq!(refused.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["stage"]);
     }
 }
