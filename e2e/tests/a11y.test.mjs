@@ -14,6 +14,7 @@ after(async () => { await browser?.close(); });
 const pages = [
   "/campaigns",
   "/campaigns/new",
+  "/account",
   `/campaigns/${slug}`,
   `/campaigns/${slug}/partners`,
   `/campaigns/${slug}/partners/3`,

@@ -64,6 +64,11 @@ pub trait Accounts {
     /// The unexpired session whose token hashes to `token_hash`.
     async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Replaces a user's password hash and ends every other session of theirs (the one whose token
+    /// hashes to `keep_session` stays): someone who knew the old password is signed out.
+    async fn change_password(&self, user: UserId, password_hash: &str, keep_session: &str) -> Result<()>;
+    /// Ends every session of the user but the one whose token hashes to `keep_session`; returns how many.
+    async fn end_other_sessions(&self, user: UserId, keep_session: &str) -> Result<u64>;
     /// Counts a sign-in attempt in each of `gates` (named by their key) before its password is
     /// checked, in one transaction: parallel attempts are counted one after another. If any gate is
     /// closed, counts nothing and answers `Err` with how long until the last of them opens. Gates left

@@ -560,6 +560,21 @@ async fn sessions_expire_and_end(store: &dyn Store) {
     assert!(ok(store.session("unknown").await).is_none());
     ok(store.delete_session("live").await);
     assert!(ok(store.session("live").await).is_none());
+    // Signing out everywhere else keeps this browser's session and no one else's is touched.
+    let ivo = user(store, "Ivo").await;
+    for (who, token) in [(ana.id, "here"), (ana.id, "phone"), (ana.id, "laptop"), (ivo.id, "ivo")] {
+        ok(store.create_session(who, token, "csrf", later).await);
+    }
+    assert_eq!(ok(store.end_other_sessions(ana.id, "here").await), 2);
+    assert!(ok(store.session("here").await).is_some() && ok(store.session("ivo").await).is_some());
+    assert!(ok(store.session("phone").await).is_none() && ok(store.session("laptop").await).is_none());
+    // A new password ends the other sessions in the same transaction; a user who is gone is not found.
+    ok(store.create_session(ana.id, "tablet", "csrf", later).await);
+    ok(store.change_password(ana.id, "$argon2id$new", "here").await);
+    assert!(ok(store.session("tablet").await).is_none() && ok(store.session("here").await).is_some());
+    let stored = ok(store.login_lookup(&ana.email).await).and_then(|(_, hash)| hash);
+    assert_eq!(stored.as_deref(), Some("$argon2id$new"));
+    assert!(matches!(store.change_password(UserId(424_242), "x", "here").await, Err(StoreError::NotFound(_))));
 }
 
 /// Forty attempts at once on one gate: each is counted before the next is looked at, so exactly the

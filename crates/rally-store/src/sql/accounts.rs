@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use rally_domain::{Email, Invalid, UserId};
 use sqlx::Row;
 
-use super::{Backend, is_unique_violation, time, user_from_row};
+use super::{Backend, Conn, is_unique_violation, time, user_from_row};
 use crate::{Accounts, ApiToken, Result, Session, StoreError, User, from_micros, now_micros, to_micros};
 
 #[async_trait]
@@ -173,6 +173,28 @@ impl Accounts for Backend {
         Ok(())
     }
 
+    async fn change_password(&self, user: UserId, password_hash: &str, keep_session: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        end_sessions_but(&mut tx, user, keep_session).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn end_other_sessions(&self, user: UserId, keep_session: &str) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let ended = end_sessions_but(&mut tx, user, keep_session).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
     async fn pass_gates(
         &self,
         gates: &[(&str, rally_domain::throttle::Backoff)],
@@ -318,4 +340,14 @@ impl Accounts for Backend {
         tx.commit().await?;
         Ok(user)
     }
+}
+
+/// Deletes the user's sessions but the one whose token hashes to `keep`; returns how many.
+async fn end_sessions_but(conn: &mut Conn, user: UserId, keep: &str) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user.0)
+        .bind(keep)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
 }

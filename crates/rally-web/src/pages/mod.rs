@@ -9,6 +9,7 @@ use rally_store::Actor;
 
 use crate::AppState;
 
+mod account;
 mod asks;
 mod assets;
 mod board;
@@ -43,6 +44,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route("/account/sessions", post(account::end_other_sessions))
         .route("/reset/{token}", get(login::reset_form).post(login::reset_submit))
         .route("/campaigns", get(campaigns::list))
         .route("/campaigns/new", get(campaigns::new_form).post(campaigns::create))

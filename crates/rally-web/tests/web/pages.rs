@@ -15,6 +15,7 @@ both_backends!(
     user_text_is_escaped_everywhere,
     form_errors_stay_next_to_their_fields,
     a_reset_link_sets_a_password_once,
+    the_account_page_changes_the_password_and_signs_out_elsewhere,
     plan_and_team_pages_follow_roles,
     bulk_actions_from_the_list,
     uploads_stream_to_disk_and_a_forged_one_stops_at_once,
@@ -601,4 +602,44 @@ async fn uploads_stream_to_disk_and_a_forged_one_stops_at_once(site: Site) {
     let stored = assets.iter().find_map(|a| a.file.as_ref()).map(|f| f.size);
     assert_eq!(stored, Some(70), "the image without what followed it");
     assert!(temp_files().is_empty(), "nothing left behind: {:?}", temp_files());
+}
+
+async fn the_account_page_changes_the_password_and_signs_out_elsewhere(site: Site) {
+    site.user("ana").await;
+    let here = site.signed_in("ana").await;
+    let phone = site.signed_in("ana").await;
+    let laptop = site.signed_in("ana").await;
+    let page = here.get("/account").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("ana@example.org") && page.body.contains("Change your password"), "{}", page.body);
+    // Signing out everywhere else: the other browsers are back at the sign-in page, this one is not.
+    let ended = here.submit("/account/sessions", &[]).await;
+    assert_eq!((ended.status, ended.location.as_str()), (StatusCode::SEE_OTHER, "/account?done=sessions&ended=2"));
+    assert!(here.get(&ended.location).await.body.contains("2 other browsers are signed out"));
+    for gone in [&phone, &laptop] {
+        let page = gone.get("/campaigns").await;
+        assert!(page.status == StatusCode::SEE_OTHER && page.location.starts_with("/login"), "{}", page.location);
+    }
+    // A new password needs the current one, twice the same new one, and ten characters.
+    let other = site.signed_in("ana").await;
+    let new = "a much longer secret";
+    for (current, password, confirm, says) in [
+        ("wrong password!", new, new, "The current password is not right."),
+        (PASSWORD, new, "something else entirely", "The two new passwords differ."),
+        (PASSWORD, "short", "short", "at least 10 characters"),
+    ] {
+        let refused = here
+            .submit("/account/password", &[("current", current), ("password", password), ("confirm", confirm)])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{says}");
+        assert!(refused.body.contains(says), "{says}: {}", refused.body);
+    }
+    let changed = here.submit("/account/password", &[("current", PASSWORD), ("password", new), ("confirm", new)]).await;
+    assert_eq!((changed.status, changed.location.as_str()), (StatusCode::SEE_OTHER, "/account?done=password"));
+    // This browser stays signed in; the other one is out; the new password signs in and the old one not.
+    assert_eq!(here.get("/campaigns").await.status, StatusCode::OK);
+    assert!(other.get("/campaigns").await.location.starts_with("/login"));
+    let fresh = site.browser();
+    assert_eq!(fresh.sign_in("ana@example.org", PASSWORD, "/campaigns").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(fresh.sign_in("ana@example.org", new, "/campaigns").await.status, StatusCode::SEE_OTHER);
 }

@@ -1,0 +1,95 @@
+//! `/account`: the signed-in user's own account — a new password (the current one is asked first) and
+//! signing out of every other browser. Either ends the user's other sessions, so whoever knew the old
+//! password, or holds a forgotten browser, is out.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::session::{SESSION_COOKIE, cookie};
+use super::{FormData, Layout, PageError, SignedIn, render};
+use crate::AppState;
+use crate::auth::{check_password, hash_password, hash_token};
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    layout: Layout,
+    email: String,
+    /// What the last form did, said once.
+    done: Option<String>,
+    /// Why the password form was refused.
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Done {
+    done: Option<String>,
+    ended: Option<u64>,
+}
+
+async fn account_page(
+    app: &AppState,
+    me: &SignedIn,
+    done: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let layout = Layout::new(app, me, None, "account", "Your account").await?;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut response = render(&AccountPage { layout, email: me.user.email.to_string(), done, error })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn show(State(app): State<AppState>, me: SignedIn, Query(q): Query<Done>) -> Result<Response, PageError> {
+    let done = match (q.done.as_deref(), q.ended) {
+        (Some("password"), _) => Some("Your password is changed; every other browser is signed out.".to_owned()),
+        (Some("sessions"), Some(1)) => Some("1 other browser is signed out.".to_owned()),
+        (Some("sessions"), Some(n)) => Some(format!("{n} other browsers are signed out.")),
+        _ => None,
+    };
+    account_page(&app, &me, done, None).await
+}
+
+/// The hash of this browser's session token: the session every change here keeps.
+fn this_session(headers: &HeaderMap) -> Result<String, PageError> {
+    cookie(headers, SESSION_COOKIE).map(|t| hash_token(&t)).ok_or(PageError::Forbidden)
+}
+
+/// Sets a new password: the current one first, the new one twice.
+pub async fn change_password(
+    State(app): State<AppState>,
+    me: SignedIn,
+    headers: HeaderMap,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let keep = this_session(&headers)?;
+    let stored = app.store.login_lookup(&me.user.email).await?.and_then(|(_, hash)| hash);
+    let current = form.get("current").to_owned();
+    if !crate::blocking::run(move || check_password(&current, stored.as_deref())).await? {
+        return account_page(&app, &me, None, Some("The current password is not right.".into())).await;
+    }
+    if form.get("password") != form.get("confirm") {
+        return account_page(&app, &me, None, Some("The two new passwords differ.".into())).await;
+    }
+    let password = form.get("password").to_owned();
+    let hash = match crate::blocking::run(move || hash_password(&password)).await? {
+        Ok(hash) => hash,
+        Err(message) => return account_page(&app, &me, None, Some(format!("The new password: {message}."))).await,
+    };
+    app.store.change_password(me.user.id, &hash, &keep).await?;
+    Ok(Redirect::to("/account?done=password").into_response())
+}
+
+/// Signs the user out of every browser but this one.
+pub async fn end_other_sessions(
+    State(app): State<AppState>,
+    me: SignedIn,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let keep = this_session(&headers)?;
+    let ended = app.store.end_other_sessions(me.user.id, &keep).await?;
+    Ok(Redirect::to(&format!("/account?done=sessions&ended={ended}")).into_response())
+}
