@@ -64,6 +64,8 @@ pub trait Accounts {
     /// The unexpired session whose token hashes to `token_hash`.
     async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Changes the name a user is shown by (1 to 200 characters); returns the user.
+    async fn rename_user(&self, user: UserId, name: &str) -> Result<User>;
     /// Replaces a user's password hash and ends every other session of theirs (the one whose token
     /// hashes to `keep_session` stays): someone who knew the old password is signed out.
     async fn change_password(&self, user: UserId, password_hash: &str, keep_session: &str) -> Result<()>;

@@ -575,6 +575,13 @@ async fn sessions_expire_and_end(store: &dyn Store) {
     let stored = ok(store.login_lookup(&ana.email).await).and_then(|(_, hash)| hash);
     assert_eq!(stored.as_deref(), Some("$argon2id$new"));
     assert!(matches!(store.change_password(UserId(424_242), "x", "here").await, Err(StoreError::NotFound(_))));
+    // A new name, trimmed and checked like a new user's.
+    assert_eq!(ok(store.rename_user(ana.id, "  Ana Horvat ").await).name, "Ana Horvat");
+    assert_eq!(ok(store.session("here").await).map(|s| s.user.name), Some("Ana Horvat".to_owned()));
+    for bad in ["", "   ", "tab\there"] {
+        assert!(matches!(store.rename_user(ana.id, bad).await, Err(StoreError::Invalid(_))), "{bad:?}");
+    }
+    assert!(matches!(store.rename_user(UserId(424_242), "Nobody").await, Err(StoreError::NotFound(_))));
 }
 
 /// Forty attempts at once on one gate: each is counted before the next is looked at, so exactly the

@@ -11,10 +11,7 @@ use crate::{Accounts, ApiToken, Result, Session, StoreError, User, from_micros, 
 #[async_trait]
 impl Accounts for Backend {
     async fn create_user(&self, email: &Email, name: &str, password_hash: Option<&str>) -> Result<User> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err(Invalid::field("name", "must be 1 to 200 characters, without control characters").into());
-        }
+        let name = user_name(name)?;
         let mut tx = self.begin_write().await?;
         let result = sqlx::query(
             "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, email, name",
@@ -171,6 +168,20 @@ impl Accounts for Backend {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn rename_user(&self, user: UserId, name: &str) -> Result<User> {
+        let name = user_name(name)?;
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("UPDATE users SET name = $1 WHERE id = $2 RETURNING id, email, name")
+            .bind(name)
+            .bind(user.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("user"))?;
+        let user = user_from_row(&row)?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     async fn change_password(&self, user: UserId, password_hash: &str, keep_session: &str) -> Result<()> {
@@ -350,4 +361,13 @@ async fn end_sessions_but(conn: &mut Conn, user: UserId, keep: &str) -> Result<u
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// A person's name as Rally keeps it: trimmed, 1 to 200 characters, no control characters.
+fn user_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(Invalid::field("name", "must be 1 to 200 characters, without control characters").into());
+    }
+    Ok(name)
 }

@@ -42,11 +42,9 @@ pub use crate::kit::{ErrorKind, FormData, PageError, render};
 /// and the page headers).
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(account::routes())
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
-        .route("/account", get(account::show))
-        .route("/account/password", post(account::change_password))
-        .route("/account/sessions", post(account::end_other_sessions))
         .route("/reset/{token}", get(login::reset_form).post(login::reset_submit))
         .route("/campaigns", get(campaigns::list))
         .route("/campaigns/new", get(campaigns::new_form).post(campaigns::create))

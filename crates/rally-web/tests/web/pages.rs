@@ -612,6 +612,13 @@ async fn the_account_page_changes_the_password_and_signs_out_elsewhere(site: Sit
     let page = here.get("/account").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("ana@example.org") && page.body.contains("Change your password"), "{}", page.body);
+    // A new name, shown in the header from the next page on; a blank one is refused next to the field.
+    let renamed = here.submit("/account/name", &[("name", "Ana Horvat")]).await;
+    assert_eq!((renamed.status, renamed.location.as_str()), (StatusCode::SEE_OTHER, "/account?done=name"));
+    assert!(here.get("/campaigns").await.body.contains("Ana Horvat"));
+    let blank = here.submit("/account/name", &[("name", "  ")]).await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(blank.body.contains("Your name must be 1 to 200 characters"), "{}", blank.body);
     // Signing out everywhere else: the other browsers are back at the sign-in page, this one is not.
     let ended = here.submit("/account/sessions", &[]).await;
     assert_eq!((ended.status, ended.location.as_str()), (StatusCode::SEE_OTHER, "/account?done=sessions&ended=2"));
