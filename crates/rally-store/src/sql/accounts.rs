@@ -43,14 +43,7 @@ impl Accounts for Backend {
 
     async fn set_password(&self, user: UserId, password_hash: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(user.0)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("user"));
-        }
+        write_password(&mut tx, user, password_hash).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -186,14 +179,7 @@ impl Accounts for Backend {
 
     async fn change_password(&self, user: UserId, password_hash: &str, keep_session: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(user.0)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("user"));
-        }
+        write_password(&mut tx, user, password_hash).await?;
         end_sessions_but(&mut tx, user, keep_session).await?;
         tx.commit().await?;
         Ok(())
@@ -339,14 +325,11 @@ impl Accounts for Backend {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound("password reset link"))?;
-        let user: i64 = row.try_get("user_id")?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(user)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
-        let row = sqlx::query("SELECT id, email, name FROM users WHERE id = $1").bind(user).fetch_one(&mut *tx).await?;
+        let user = UserId(row.try_get("user_id")?);
+        write_password(&mut tx, user, password_hash).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
+        let row =
+            sqlx::query("SELECT id, email, name FROM users WHERE id = $1").bind(user.0).fetch_one(&mut *tx).await?;
         let user = user_from_row(&row)?;
         tx.commit().await?;
         Ok(user)
@@ -370,4 +353,17 @@ fn user_name(name: &str) -> Result<&str> {
         return Err(Invalid::field("name", "must be 1 to 200 characters, without control characters").into());
     }
     Ok(name)
+}
+
+/// Stores a user's new password hash; "not found" when there is no such user.
+async fn write_password(conn: &mut Conn, user: UserId, password_hash: &str) -> Result<()> {
+    let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user.0)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    Ok(())
 }

@@ -11,10 +11,10 @@ use axum::routing::{get, post};
 use rally_store::StoreError;
 use serde::Deserialize;
 
-use super::session::{SESSION_COOKIE, cookie};
+use super::session::session_hash;
 use super::{FormData, Layout, PageError, SignedIn, render};
 use crate::AppState;
-use crate::auth::{check_password, hash_password, hash_token};
+use crate::auth::{check_password, hash_password};
 
 /// The account page and its forms.
 pub fn routes() -> Router<AppState> {
@@ -84,7 +84,7 @@ pub async fn show(State(app): State<AppState>, me: SignedIn, Query(q): Query<Don
 
 /// The hash of this browser's session token: the session every change here keeps.
 fn this_session(headers: &HeaderMap) -> Result<String, PageError> {
-    cookie(headers, SESSION_COOKIE).map(|t| hash_token(&t)).ok_or(PageError::Forbidden)
+    session_hash(headers).ok_or(PageError::Forbidden)
 }
 
 /// Changes the name the user is shown by.

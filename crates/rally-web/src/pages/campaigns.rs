@@ -1,7 +1,6 @@
 //! `/campaigns`: the campaign switcher and the page that creates a campaign.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use rally_domain::{CampaignDraft, FieldError, Phase};
@@ -108,8 +107,7 @@ pub async fn new_form(State(app): State<AppState>, me: SignedIn) -> Result<Respo
     render(&NewCampaignPage { layout, form: FormData::default(), errors: vec![] })
 }
 
-pub async fn create(State(app): State<AppState>, me: SignedIn, body: Bytes) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
+pub async fn create(State(app): State<AppState>, me: SignedIn, form: FormData) -> Result<Response, PageError> {
     let language = form.some("language").unwrap_or_else(|| "en".into());
     let mut errors = Vec::new();
     let starts_on = form.date("starts_on", &mut errors);

@@ -2,7 +2,6 @@
 //! rejection (the organizers are written to), the moderation settings, the log, and a CSV export.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use rally_domain::event::{Event, EventSettings, EventStatus};
@@ -173,9 +172,8 @@ pub async fn moderate(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let status = form.get("status").to_owned();
     // "Approve all shown" takes every row of the page; the other buttons the ticked ones.
     let field = if form.get("decision") == "approve_all" { "shown" } else { "id" };
@@ -204,9 +202,8 @@ pub async fn settings(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let campaign = super::campaign_id(&app, &slug).await?;
     let settings = EventSettings {
         auto_approve: form.get("auto_approve") == "on",

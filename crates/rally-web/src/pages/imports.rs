@@ -8,7 +8,6 @@
 use std::path::PathBuf;
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -544,9 +543,8 @@ pub async fn run(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let mut settings = settings_from(&form)?;
     let found = app.store.campaign_by_slug(me.actor(), &slug).await?;
     if !may_import(found.role, settings.kind) {

@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use rally_domain::Email;
 use serde::Deserialize;
 
-use super::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_DAYS, cookie, new_token, set_cookie};
+use super::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_DAYS, cookie, new_token, session_hash, set_cookie};
 use super::{FormData, PageError, render};
 use crate::AppState;
 use rally_domain::throttle::Backoff;
@@ -176,8 +176,8 @@ impl Gates {
 
 /// Ends the session (the CSRF guard has checked the form) and forgets the cookie.
 pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        app.store.delete_session(&hash_token(&token)).await?;
+    if let Some(hash) = session_hash(&headers) {
+        app.store.delete_session(&hash).await?;
     }
     let mut response = Redirect::to("/login").into_response();
     if let Ok(v) = HeaderValue::from_str(&set_cookie(&app, SESSION_COOKIE, "", 0)) {

@@ -53,9 +53,14 @@ impl SignedIn {
     }
 }
 
+/// The stored form of this browser's session token (its SHA-256), if it sent one.
+pub fn session_hash(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE).map(|token| hash_token(&token))
+}
+
 async fn load_session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, PageError> {
-    let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
-    Ok(state.store.session(&hash_token(&token)).await?)
+    let Some(hash) = session_hash(headers) else { return Ok(None) };
+    Ok(state.store.session(&hash).await?)
 }
 
 /// Where to come back to after signing in: this page for a GET, the page the form was on otherwise.

@@ -2,7 +2,6 @@
 //! policy) and `POST /campaigns/{slug}/comms/milestones` (a new milestone). Each goes back to its part
 //! of the page when saved, and shows the page again with its errors (422) when not.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use rally_domain::cadence::{CadencePolicy, parse_weekday};
@@ -31,9 +30,8 @@ pub async fn save_settings(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let campaign = campaign_id(&app, &slug).await?;
     let stored = app.store.mail_settings(me.actor(), campaign).await?;
     let mut errors = Vec::new();
@@ -93,9 +91,8 @@ pub async fn add_milestone(
     State(app): State<AppState>,
     me: SignedIn,
     Path(slug): Path<String>,
-    body: Bytes,
+    form: FormData,
 ) -> Result<Response, PageError> {
-    let form = FormData::read(&body)?;
     let campaign = campaign_id(&app, &slug).await?;
     let mut errors = Vec::new();
     let kind = MilestoneKind::parse(form.get("kind"))
