@@ -32,6 +32,9 @@ pub struct WorkerConfig {
     pub dkim: Option<Arc<DkimKey>>,
     /// Global and per-recipient-domain rate limits (none: as fast as the server takes it).
     pub rate: Option<Arc<RateLimiter>>,
+    /// The sender (name, address) of Rally's mail to its users, which belongs to no campaign (a
+    /// password reset); `None` keeps the store's default.
+    pub system_sender: Option<(String, String)>,
 }
 
 impl WorkerConfig {
@@ -43,6 +46,7 @@ impl WorkerConfig {
             idle: Duration::from_secs(2),
             dkim: None,
             rate: None,
+            system_sender: None,
         }
     }
 }
@@ -155,8 +159,12 @@ impl Worker {
 
     /// Builds and sends one e-mail; the outcome says what to record.
     async fn deliver(&self, item: &Claimed) -> Delivered {
+        let from = match (&self.config.system_sender, item.campaign_id) {
+            (Some(sender), None) => sender.clone(),
+            _ => (item.from_name.clone(), item.from_address.clone()),
+        };
         let mail = OutgoingMail {
-            from: (item.from_name.clone(), item.from_address.clone()),
+            from: from.clone(),
             reply_to: item.reply_to.clone(),
             to: (item.to_name.clone(), item.email.clone()),
             subject: item.subject.clone(),
@@ -164,7 +172,7 @@ impl Worker {
             html: item.html.clone(),
             unsubscribe: (!item.unsubscribe_url.is_empty())
                 .then(|| (item.unsubscribe_url.clone(), item.kind == MailKind::Marketing)),
-            message_id: format!("outbox-{}-{}", item.id, item.campaign_id.0),
+            message_id: format!("outbox-{}-{}", item.id, item.campaign_id.map_or(0, |c| c.0)),
             extra_headers: item.message_id.map(|m| ("X-Rally-Message".into(), m.to_string())).into_iter().collect(),
         };
         if let Some(rate) = &self.config.rate {
@@ -174,7 +182,7 @@ impl Worker {
             Ok((_, bytes)) => bytes,
             Err(e) => return Delivered::Bounced(format!("the e-mail could not be built: {e}")),
         };
-        match self.transport.send(&item.from_address, &item.email, &bytes).await {
+        match self.transport.send(&from.1, &item.email, &bytes).await {
             Ok(reply) => {
                 tracing::debug!(outbox = item.id, domain = domain(&item.email), "sent");
                 Delivered::Sent(reply)

@@ -37,6 +37,17 @@ named_enum!(
         Bounced = "bounced" / "Bounced",
         Suppressed = "suppressed" / "Suppressed",
         Expired = "expired" / "Expired",
+        Paused = "paused" / "Paused",
+        Cancelled = "cancelled" / "Cancelled",
+    }
+);
+
+named_enum!(
+    /// What the team can do to a queued message's e-mails that are still waiting.
+    SendControl {
+        Pause = "pause" / "Pause",
+        Resume = "resume" / "Resume",
+        Cancel = "cancel" / "Cancel",
     }
 );
 
@@ -361,6 +372,10 @@ pub struct Message {
     pub fields: MessageFields,
     /// When its e-mails were put in the outbox; `None` while it is a draft.
     pub planned_at: Option<DateTime<Utc>>,
+    /// Since when its waiting e-mails are held back (none is claimed until it is resumed).
+    pub paused_at: Option<DateTime<Utc>>,
+    /// When its unsent e-mails were dropped; a cancelled message sends nothing more.
+    pub cancelled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 

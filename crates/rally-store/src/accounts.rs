@@ -27,6 +27,16 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// System mail to one person: a link to set a password, confirm an address or join a team. Never held
+/// back by the cadence rules; sent in the transaction of the change that makes its link valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemMail {
+    pub to: Email,
+    pub to_name: String,
+    pub subject: String,
+    pub text: String,
+}
+
 /// A signed-in browser session.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -87,7 +97,30 @@ pub trait Accounts {
     async fn remember_device(&self, user: UserId, token_hash: &str, now: DateTime<Utc>) -> Result<()>;
     /// The user a remembered browser signed in as, marking it used.
     async fn known_device(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<UserId>>;
-    async fn create_password_reset(&self, user: UserId, token_hash: &str, expires_at: DateTime<Utc>) -> Result<()>;
+    /// Stores a single-use reset link's token hash; with `mail`, the e-mail that carries the link goes
+    /// to the outbox in the same transaction.
+    async fn create_password_reset(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+        mail: Option<&SystemMail>,
+    ) -> Result<()>;
     /// Sets a new password with a reset token, once and before it expires, and ends the user's sessions.
     async fn reset_password(&self, token_hash: &str, password_hash: &str) -> Result<User>;
+    /// Starts a change of the user's address to `new_email`: the change waits for the link that `mail`
+    /// carries to the new address. Refused when another user has that address.
+    async fn request_email_change(
+        &self,
+        user: UserId,
+        new_email: &Email,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+        mail: &SystemMail,
+    ) -> Result<()>;
+    /// Changes the address with a confirmation link, once and before it expires.
+    async fn confirm_email_change(&self, token_hash: &str) -> Result<User>;
+    /// The user's time zone (an IANA name), in which the team app shows times.
+    async fn time_zone(&self, user: UserId) -> Result<String>;
+    async fn set_time_zone(&self, user: UserId, zone: &str) -> Result<()>;
 }

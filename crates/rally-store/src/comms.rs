@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rally_domain::LanguageTag;
 use rally_domain::cadence::{CadencePolicy, MailKind};
 use rally_domain::comms::{
-    MailPreference, Message, MessageFields, Milestone, MilestoneKind, OutboxStatus, SuppressionReason,
+    MailPreference, Message, MessageFields, Milestone, MilestoneKind, OutboxStatus, SendControl, SuppressionReason,
 };
 use rally_domain::template::TemplateSet;
 use rally_domain::{CampaignId, Category, Contact, ContactId, Email, PartnerId};
@@ -109,7 +109,8 @@ impl NewDelivery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {
     pub id: i64,
-    pub campaign_id: CampaignId,
+    /// The campaign it is sent for; `None` for Rally's own mail to a user (a password reset).
+    pub campaign_id: Option<CampaignId>,
     /// The campaign message it belongs to; `None` for e-mails to event organizers.
     pub message_id: Option<i64>,
     /// The contact it goes to; `None` for e-mails to event organizers.
@@ -225,6 +226,10 @@ pub trait Comms: Send + Sync + std::fmt::Debug {
     async fn finish(&self, id: i64, worker: &str, result: Delivered, now: DateTime<Utc>) -> Result<bool>;
     /// Outbox rows of a message by status.
     async fn outbox_counts(&self, actor: Actor, message: i64) -> Result<Vec<(OutboxStatus, i64)>>;
+    /// Pauses, resumes or cancels a queued message: its waiting e-mails become `paused` (no worker
+    /// claims them; those being sent finish), wait again, or are `cancelled`. Returns the message and
+    /// how many e-mails changed.
+    async fn control_message(&self, actor: Actor, message: i64, control: SendControl) -> Result<(Message, u64)>;
     /// How many contacts this message reached who have unsubscribed since (chose essential or no
     /// e-mail): the message's unsubscribe count.
     async fn unsubscribed(&self, actor: Actor, message: i64) -> Result<i64>;

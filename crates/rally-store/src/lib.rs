@@ -21,6 +21,7 @@ pub mod campaigns;
 pub mod comms;
 pub mod events;
 pub mod imports;
+pub mod invitations;
 pub mod links;
 pub mod operations;
 pub mod partners;
@@ -38,6 +39,7 @@ pub use campaigns::*;
 pub use comms::*;
 pub use events::*;
 pub use imports::Imports;
+pub use invitations::*;
 pub use links::*;
 pub use operations::Operations;
 pub use partners::*;
@@ -142,6 +144,7 @@ pub trait Store:
     + Comms
     + Events
     + Imports
+    + Invitations
     + Reports
     + Operations
     + Send
@@ -161,6 +164,7 @@ impl<T> Store for T where
         + Comms
         + Events
         + Imports
+        + Invitations
         + Reports
         + Operations
         + Send

@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "mail kinds", include_str!("../migrations/postgres/0010_mail_kinds.sql")),
     (11, "name keys", include_str!("../migrations/postgres/0011_name_keys.sql")),
     (12, "sign-in gates", include_str!("../migrations/postgres/0012_sign_in_gates.sql")),
+    (13, "team mail", include_str!("../migrations/postgres/0013_team_mail.sql")),
 ];
 
 /// Rally on a PostgreSQL database.

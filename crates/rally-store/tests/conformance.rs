@@ -4,12 +4,13 @@
 
 use chrono::{Duration, Utc};
 use futures_util::future::join_all;
+use rally_domain::cadence::MailKind;
 use rally_domain::pipeline::StageMove;
 use rally_domain::{
     CampaignDraft, CampaignFields, CampaignId, Category, ContactDraft, ContactFields, Email, PartnerDraft,
     PartnerFields, Role, Stage, Strategy, Tier, UserId,
 };
-use rally_store::{Actor, MoveLoad, PartnerFilter, PartnerLoad, PartnerSort, Store, StoreError, User};
+use rally_store::{Actor, Delivered, MoveLoad, PartnerFilter, PartnerLoad, PartnerSort, Store, StoreError, User};
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -74,6 +75,12 @@ conformance!(
     message_reports_count_each_email_once,
     imports_are_batches_that_undo_exactly,
     failed_writes_leave_no_broken_connection,
+    invitations_are_single_use_resent_and_revoked,
+    inviting_a_user_grants_the_role,
+    owners_send_members_reset_links,
+    address_changes_wait_for_their_link,
+    paused_messages_are_not_claimed_until_resumed,
+    cancelled_messages_drop_their_waiting_mail,
 );
 
 #[path = "conformance/workflow.rs"]
@@ -88,6 +95,9 @@ use events::*;
 #[path = "conformance/imports.rs"]
 mod imports;
 use imports::*;
+#[path = "conformance/team.rs"]
+mod team;
+use team::*;
 #[path = "conformance/reports.rs"]
 mod reports;
 use reports::*;
@@ -625,8 +635,21 @@ async fn known_devices_are_remembered(store: &dyn Store) {
 async fn reset_links_work_once(store: &dyn Store) {
     let ana = ok(store.create_user(&ok(Email::parse("ana@example.org")), "Ana", Some("old-hash")).await);
     ok(store.create_session(ana.id, "session", "csrf", Utc::now() + Duration::hours(1)).await);
-    ok(store.create_password_reset(ana.id, "reset", Utc::now() + Duration::hours(1)).await);
-    ok(store.create_password_reset(ana.id, "expired", Utc::now() - Duration::seconds(1)).await);
+    let mail = rally_store::SystemMail {
+        to: ana.email.clone(),
+        to_name: "Ana".into(),
+        subject: "Set a new password".into(),
+        text: "https://rally.example/reset/…".into(),
+    };
+    ok(store.create_password_reset(ana.id, "reset", Utc::now() + Duration::hours(1), Some(&mail)).await);
+    ok(store.create_password_reset(ana.id, "expired", Utc::now() - Duration::seconds(1), None).await);
+    // The link's e-mail is system mail of no campaign, claimed at once from Rally's own sender.
+    let now = Utc::now();
+    let claimed = ok(store.claim("w", now, now + Duration::seconds(30), 10).await);
+    assert_eq!(claimed.len(), 1, "only the e-mail that was asked for");
+    assert_eq!((claimed[0].campaign_id, claimed[0].email.as_str()), (None, "ana@example.org"));
+    assert_eq!((claimed[0].kind, claimed[0].subject.as_str()), (MailKind::System, "Set a new password"));
+    assert!(ok(store.finish(claimed[0].id, "w", Delivered::Sent("250 ok".into()), now).await));
     assert!(matches!(store.reset_password("expired", "x").await, Err(StoreError::NotFound(_))));
     assert_eq!(ok(store.reset_password("reset", "new-hash").await).id, ana.id);
     assert!(matches!(store.reset_password("reset", "again").await, Err(StoreError::NotFound(_))), "used once");

@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use rally_domain::{Email, Invalid, UserId};
 use sqlx::Row;
 
+use super::outbox::enqueue_system;
 use super::{Backend, Conn, is_unique_violation, time, user_from_row};
-use crate::{Accounts, ApiToken, Result, Session, StoreError, User, from_micros, now_micros, to_micros};
+use crate::{Accounts, ApiToken, Result, Session, StoreError, SystemMail, User, from_micros, now_micros, to_micros};
 
 #[async_trait]
 impl Accounts for Backend {
@@ -298,17 +299,22 @@ impl Accounts for Backend {
         user: UserId,
         token_hash: &str,
         expires_at: chrono::DateTime<chrono::Utc>,
+        mail: Option<&SystemMail>,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        let now = now_micros();
         sqlx::query(
             "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(token_hash)
         .bind(user.0)
-        .bind(now_micros())
+        .bind(now)
         .bind(to_micros(expires_at))
         .execute(&mut *tx)
         .await?;
+        if let Some(mail) = mail {
+            enqueue_system(&mut tx, None, mail, now).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -334,6 +340,95 @@ impl Accounts for Backend {
         tx.commit().await?;
         Ok(user)
     }
+
+    async fn request_email_change(
+        &self,
+        user: UserId,
+        new_email: &Email,
+        token_hash: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+        mail: &SystemMail,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let taken = sqlx::query("SELECT id FROM users WHERE email = $1")
+            .bind(new_email.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if taken {
+            return Err(Invalid::field("email", "another Rally user has this address").into());
+        }
+        let now = now_micros();
+        // One pending change at a time: a newer request replaces the older links.
+        sqlx::query("DELETE FROM email_changes WHERE user_id = $1 AND used_at IS NULL")
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO email_changes (token_hash, user_id, new_email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user.0)
+        .bind(new_email.as_str())
+        .bind(now)
+        .bind(to_micros(expires_at))
+        .execute(&mut *tx)
+        .await?;
+        enqueue_system(&mut tx, None, mail, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn confirm_email_change(&self, token_hash: &str) -> Result<User> {
+        let mut tx = self.begin_write().await?;
+        let now = now_micros();
+        let row = sqlx::query(
+            "UPDATE email_changes SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+             RETURNING user_id, new_email",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound("address confirmation link"))?;
+        let user: i64 = row.try_get("user_id")?;
+        let new_email: String = row.try_get("new_email")?;
+        let result = sqlx::query("UPDATE users SET email = $1 WHERE id = $2 RETURNING id, email, name")
+            .bind(&new_email)
+            .bind(user)
+            .fetch_one(&mut *tx)
+            .await;
+        let user = match result {
+            Ok(row) => user_from_row(&row)?,
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Invalid::field("email", "another Rally user has taken this address meanwhile").into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn time_zone(&self, user: UserId) -> Result<String> {
+        let row = sqlx::query("SELECT time_zone FROM users WHERE id = $1")
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("user"))?;
+        Ok(row.try_get("time_zone")?)
+    }
+
+    async fn set_time_zone(&self, user: UserId, zone: &str) -> Result<()> {
+        let zone = rally_domain::cadence::parse_time_zone(zone).map_err(|e| Invalid::field("time_zone", e))?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE users SET time_zone = $1 WHERE id = $2")
+            .bind(zone.name())
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// Deletes the user's sessions but the one whose token hashes to `keep`; returns how many.
@@ -347,7 +442,7 @@ async fn end_sessions_but(conn: &mut Conn, user: UserId, keep: &str) -> Result<u
 }
 
 /// A person's name as Rally keeps it: trimmed, 1 to 200 characters, no control characters.
-fn user_name(name: &str) -> Result<&str> {
+pub(super) fn user_name(name: &str) -> Result<&str> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
         return Err(Invalid::field("name", "must be 1 to 200 characters, without control characters").into());

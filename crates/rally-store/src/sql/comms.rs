@@ -22,7 +22,7 @@ use sqlx::{QueryBuilder, Row};
 use rally_domain::cadence::{CadencePolicy, MailKind};
 use rally_domain::comms::{
     MailPreference, Message, MessageFields, MessageKind, Milestone, MilestoneKind, OutboxStatus, Reachability,
-    SegmentSubject, SuppressionReason, SuppressionScope,
+    SegmentSubject, SendControl, SuppressionReason, SuppressionScope,
 };
 use rally_domain::template::TemplateSet;
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ const DEFAULT_FROM: &str = "rally@localhost.localdomain";
 
 macro_rules! message_columns {
     () => {
-        "id, campaign_id, title, kind, segment, send, fallback_language, planned_at, created_at"
+        "id, campaign_id, title, kind, segment, send, fallback_language, planned_at, paused_at, cancelled_at, created_at"
     };
 }
 
@@ -53,9 +53,14 @@ fn message_from_row(row: &DbRow) -> Result<Message> {
             fallback_language: text(row, "fallback_language", LanguageTag::parse)?,
         },
         planned_at: row.try_get::<Option<i64>, _>("planned_at")?.map(from_micros).transpose()?,
+        paused_at: row.try_get::<Option<i64>, _>("paused_at")?.map(from_micros).transpose()?,
+        cancelled_at: row.try_get::<Option<i64>, _>("cancelled_at")?.map(from_micros).transpose()?,
         created_at: time(row, "created_at")?,
     })
 }
+
+/// Why a cancelled message's e-mail was not sent.
+const CANCELLED: &str = "the message was cancelled";
 
 async fn fetch_message(conn: &mut Conn, id: i64) -> Result<Message> {
     let row = sqlx::query(concat!("SELECT ", message_columns!(), " FROM messages WHERE id = $1"))
@@ -499,7 +504,7 @@ impl Comms for Backend {
         for chunk in contacts.chunks(500) {
             let mut q = QueryBuilder::<Db>::new(
                 "SELECT contact_id, COALESCE(sent_at, due_at) AS at FROM outbox WHERE kind = 'marketing' \
-                 AND status IN ('planned', 'deferred', 'sending', 'sent') AND contact_id IN (",
+                 AND status IN ('planned', 'deferred', 'paused', 'sending', 'sent') AND contact_id IN (",
             );
             let mut sep = q.separated(", ");
             for c in chunk {
@@ -523,7 +528,7 @@ impl Comms for Backend {
         let mails: Vec<Enqueued<'_>> = deliveries
             .iter()
             .map(|d| Enqueued {
-                campaign: m.campaign_id,
+                campaign: Some(m.campaign_id),
                 cause: Cause::Message { message, contact: d.contact_id, partner: d.partner_id },
                 kind,
                 email: d.email.as_str(),
@@ -580,12 +585,14 @@ impl Comms for Backend {
     ) -> Result<bool> {
         let now = to_micros(now);
         let mut tx = self.begin_write().await?;
-        let row =
-            sqlx::query("SELECT email, attempts FROM outbox WHERE id = $1 AND status = 'sending' AND leased_by = $2")
-                .bind(id)
-                .bind(worker)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let row = sqlx::query(
+            "SELECT o.email, o.attempts, m.paused_at, m.cancelled_at FROM outbox o \
+             LEFT JOIN messages m ON m.id = o.message_id WHERE o.id = $1 AND o.status = 'sending' AND o.leased_by = $2",
+        )
+        .bind(id)
+        .bind(worker)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(row) = row else {
             // Another worker took the row over after our lease ran out: its outcome counts.
             tx.commit().await?;
@@ -618,6 +625,16 @@ impl Comms for Backend {
                 (OutboxStatus::Deferred, Some(to_micros(until)), reason, None, None, attempts - 1)
             }
             Delivered::Expired(reason) => (OutboxStatus::Expired, None, reason, None, None, attempts - 1),
+        };
+        // An e-mail put back to wait while its message was paused or cancelled waits with it.
+        let halted = (
+            row.try_get::<Option<i64>, _>("cancelled_at")?.is_some(),
+            row.try_get::<Option<i64>, _>("paused_at")?.is_some(),
+        );
+        let (status, reason) = match (status, halted) {
+            (OutboxStatus::Deferred, (true, _)) => (OutboxStatus::Cancelled, CANCELLED.to_owned()),
+            (OutboxStatus::Deferred, (false, true)) => (OutboxStatus::Paused, reason),
+            (status, _) => (status, reason),
         };
         let mut q = QueryBuilder::<Db>::new("UPDATE outbox SET status = ");
         q.push_bind(status.as_str())
@@ -655,6 +672,50 @@ impl Comms for Backend {
         }
         counts.sort();
         Ok(counts)
+    }
+
+    async fn control_message(&self, actor: Actor, message: i64, control: SendControl) -> Result<(Message, u64)> {
+        let mut tx = self.begin_write().await?;
+        let m = fetch_message(&mut tx, message).await?;
+        authorize(&mut tx, actor, m.campaign_id, Action::EditCampaign, "message").await?;
+        let refuse = |why: &str| Err(Invalid::field("message", why).into());
+        if m.planned_at.is_none() {
+            return refuse("this message is a draft: nothing of it is queued");
+        }
+        if m.cancelled_at.is_some() {
+            return refuse("this message was cancelled");
+        }
+        let now = now_micros();
+        let (rows, set) = match control {
+            SendControl::Pause if m.paused_at.is_some() => return refuse("this message is paused already"),
+            SendControl::Resume if m.paused_at.is_none() => return refuse("this message is not paused"),
+            SendControl::Pause => (
+                sqlx::query(
+                    "UPDATE outbox SET status = 'paused' WHERE message_id = $1 AND status IN ('planned', 'deferred')",
+                ),
+                "UPDATE messages SET paused_at = $1, updated_at = $1 WHERE id = $2",
+            ),
+            // Each goes back to what it was: waiting for its time, or deferred (it has a reason).
+            SendControl::Resume => (
+                sqlx::query(
+                    "UPDATE outbox SET status = CASE WHEN reason = '' THEN 'planned' ELSE 'deferred' END \
+                     WHERE message_id = $1 AND status = 'paused'",
+                ),
+                "UPDATE messages SET paused_at = NULL, updated_at = $1 WHERE id = $2",
+            ),
+            SendControl::Cancel => (
+                sqlx::query(
+                    "UPDATE outbox SET status = 'cancelled', reason = 'the message was cancelled' \
+                     WHERE message_id = $1 AND status IN ('planned', 'deferred', 'paused')",
+                ),
+                "UPDATE messages SET cancelled_at = $1, paused_at = NULL, updated_at = $1 WHERE id = $2",
+            ),
+        };
+        let changed = rows.bind(message).execute(&mut *tx).await?.rows_affected();
+        sqlx::query(set).bind(now).bind(message).execute(&mut *tx).await?;
+        let m = fetch_message(&mut tx, message).await?;
+        tx.commit().await?;
+        Ok((m, changed))
     }
 
     async fn unsubscribed(&self, actor: Actor, message: i64) -> Result<i64> {
@@ -897,21 +958,35 @@ async fn leased(conn: &mut Conn, ids: &[i64], worker: &str) -> Result<Vec<Claime
     push_ids(&mut q, ids);
     q.push(") ORDER BY o.due_at, o.id");
     let rows = q.build().fetch_all(&mut *conn).await?;
-    let mut settings: HashMap<i64, MailSettings> = HashMap::new();
+    let mut settings: HashMap<Option<i64>, MailSettings> = HashMap::new();
     let mut claimed = Vec::with_capacity(rows.len());
     for r in &rows {
-        let campaign = CampaignId(r.try_get("campaign_id")?);
-        let s = match settings.entry(campaign.0) {
+        let campaign = r.try_get::<Option<i64>, _>("campaign_id")?.map(CampaignId);
+        let s = match settings.entry(campaign.map(|c| c.0)) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(read_settings(conn, campaign).await?),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(match campaign {
+                Some(campaign) => read_settings(conn, campaign).await?,
+                None => system_settings()?,
+            }),
         };
         claimed.push(claimed_from_row(r, campaign, s)?);
     }
     Ok(claimed)
 }
 
+/// The sender of Rally's mail to its users, which belongs to no campaign; the worker may name another.
+fn system_settings() -> Result<MailSettings> {
+    Ok(MailSettings {
+        from_name: "Rally".into(),
+        from_address: Email::parse(DEFAULT_FROM).map_err(|e| corrupt("default sender", e))?,
+        reply_to: None,
+        policy: CadencePolicy::default(),
+        legitimate_interest: false,
+    })
+}
+
 /// A leased row of `campaign` (whose mail settings are `s`) as the worker gets it.
-fn claimed_from_row(r: &DbRow, campaign: CampaignId, s: &MailSettings) -> Result<Claimed> {
+fn claimed_from_row(r: &DbRow, campaign: Option<CampaignId>, s: &MailSettings) -> Result<Claimed> {
     // E-mails to event organizers have no contact: they go to whoever registered.
     let preference = match r.try_get::<Option<String>, _>("mail_preference")? {
         Some(p) => MailPreference::parse(&p).map_err(|e| corrupt("mail_preference", e))?,

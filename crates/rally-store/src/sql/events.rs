@@ -226,7 +226,7 @@ async fn queue_organizer_mail_at(
     let m = mail(event, kind);
     let status = OutboxStatus::Planned;
     let mail = Enqueued {
-        campaign: event.campaign_id,
+        campaign: Some(event.campaign_id),
         cause: Cause::Event(event.id),
         kind: MailKind::System.as_str(),
         email: event.fields.organizer_email.as_str(),

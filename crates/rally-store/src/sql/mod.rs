@@ -755,6 +755,8 @@ mod events;
 #[allow(clippy::duplicate_mod)]
 mod imports;
 #[allow(clippy::duplicate_mod)]
+mod invitations;
+#[allow(clippy::duplicate_mod)]
 mod links;
 #[allow(clippy::duplicate_mod)]
 mod operations;

@@ -1,5 +1,6 @@
-//! The one way into the outbox: every e-mail Rally sends — a message's e-mail to a contact, or system
-//! mail to an event organizer — is a row written here, in the transaction of the change that caused it.
+//! The one way into the outbox: every e-mail Rally sends — a message's e-mail to a contact, system mail
+//! to an event organizer, or to a person Rally serves (an invitation, a reset link) — is a row written
+//! here, in the transaction of the change that caused it.
 
 use rally_domain::comms::OutboxStatus;
 use rally_domain::{CampaignId, ContactId, EventId, PartnerId};
@@ -8,17 +9,20 @@ use sqlx::QueryBuilder;
 use super::{Conn, Db};
 use crate::Result;
 
-/// What an e-mail is for: a message to a partner's contact, or system mail about an event.
+/// What an e-mail is for: a message to a partner's contact, system mail about an event, or system
+/// mail to a person (a team member or someone invited to be one).
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Cause {
     Message { message: i64, contact: ContactId, partner: PartnerId },
     Event(EventId),
+    Person,
 }
 
 /// One e-mail entering the outbox. Times are microseconds since the epoch.
 #[derive(Debug)]
 pub(super) struct Enqueued<'a> {
-    pub campaign: CampaignId,
+    /// The campaign it is sent for; `None` for Rally's mail to its users (a password reset).
+    pub campaign: Option<CampaignId>,
     pub cause: Cause,
     /// `marketing`, `service` or `system` ([`rally_domain::cadence::MailKind`]).
     pub kind: &'a str,
@@ -51,8 +55,9 @@ pub(super) async fn enqueue(conn: &mut Conn, mails: &[Enqueued<'_>], now: i64) -
             let (message, contact, partner, event) = match m.cause {
                 Cause::Message { message, contact, partner } => (Some(message), Some(contact.0), Some(partner.0), None),
                 Cause::Event(event) => (None, None, None, Some(event.0)),
+                Cause::Person => (None, None, None, None),
             };
-            b.push_bind(m.campaign.0)
+            b.push_bind(m.campaign.map(|c| c.0))
                 .push_bind(message)
                 .push_bind(contact)
                 .push_bind(partner)
@@ -75,4 +80,30 @@ pub(super) async fn enqueue(conn: &mut Conn, mails: &[Enqueued<'_>], now: i64) -
         added += q.build().execute(&mut *conn).await?.rows_affected() as usize;
     }
     Ok(added)
+}
+
+/// System mail to one person, sent now and never held back by the cadence rules.
+pub(super) async fn enqueue_system(
+    conn: &mut Conn,
+    campaign: Option<CampaignId>,
+    mail: &crate::SystemMail,
+    now: i64,
+) -> Result<()> {
+    let one = Enqueued {
+        campaign,
+        cause: Cause::Person,
+        kind: "system",
+        email: mail.to.as_str(),
+        to_name: &mail.to_name,
+        subject: &mail.subject,
+        text: &mail.text,
+        html: None,
+        unsubscribe_url: "",
+        status: OutboxStatus::Planned,
+        wanted_at: now,
+        due_at: now,
+        reason: "",
+    };
+    enqueue(conn, std::slice::from_ref(&one), now).await?;
+    Ok(())
 }

@@ -82,6 +82,7 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{slug}/comms/messages/{id}/preview", get(comms::preview))
         .route("/campaigns/{slug}/comms/messages/{id}/test", post(comms::test_send))
         .route("/campaigns/{slug}/comms/messages/{id}/queue", post(comms::queue))
+        .route("/campaigns/{slug}/comms/messages/{id}/sending", post(comms::control))
         .route("/campaigns/{slug}/asks", get(asks::show).post(asks::create))
         .route("/campaigns/{slug}/assets", get(assets::show).post(assets::upload).layer(upload_limit()))
         .route("/campaigns/{slug}/assets/{id}/file", get(assets::file))

@@ -341,7 +341,7 @@ async fn a_reset_link_sets_a_password_once(site: Site) {
     let ana = site.user("ana").await;
     let token = rally_web::auth::random_token();
     site.store
-        .create_password_reset(ana, &rally_web::auth::hash_token(&token), Utc::now() + Duration::hours(1))
+        .create_password_reset(ana, &rally_web::auth::hash_token(&token), Utc::now() + Duration::hours(1), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let b = site.browser();

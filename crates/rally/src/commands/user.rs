@@ -49,7 +49,7 @@ pub async fn run(command: UserCommand, settings: &Settings) -> anyhow::Result<()
             let user = find_user(&*store, &email).await?;
             let token = rally_web::auth::random_token();
             let expires = chrono::Utc::now() + chrono::Duration::hours(24);
-            store.create_password_reset(user.id, &rally_web::auth::hash_token(&token), expires).await?;
+            store.create_password_reset(user.id, &rally_web::auth::hash_token(&token), expires, None).await?;
             eprintln!("One-time link for {} to set a new password (valid 24 hours):", user.email);
             println!("{base}/reset/{token}");
             Ok(())

@@ -35,6 +35,10 @@ pub struct MailArg {
     /// Sign e-mail with DKIM: `domain:selector:path/to/private-key.pem`.
     #[arg(long, env = "RALLY_DKIM", value_name = "DOMAIN:SELECTOR:PEM")]
     dkim: Option<String>,
+    /// The sender of Rally's own mail to its users (password reset links), which belongs to no
+    /// campaign: an address, optionally with a name, as in `Rally <rally@example.org>`.
+    #[arg(long, env = "RALLY_MAIL_FROM", value_name = "ADDRESS")]
+    mail_from: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -94,8 +98,26 @@ pub fn delivery(
     if let Some(spec) = &mail.dkim {
         config.dkim = Some(Arc::new(dkim_key(spec)?));
     }
+    if let Some(from) = &mail.mail_from {
+        config.system_sender = Some(sender(from)?);
+    }
     tracing::info!(target: LOG_TARGET, mail = %rally_mail::redact(&url), concurrency, "e-mail delivery");
     Ok((rally_comms::Worker::new(store, transport.clone(), config), transport))
+}
+
+/// `Name <address>` or a bare address, checked.
+fn sender(spec: &str) -> anyhow::Result<(String, String)> {
+    let spec = spec.trim();
+    let (name, address) = match spec.rsplit_once('<') {
+        Some((name, rest)) => (name.trim().trim_matches('"').to_owned(), rest.trim_end_matches('>').trim()),
+        None => ("Rally".to_owned(), spec),
+    };
+    let address = rally_domain::Email::parse(address).map_err(|e| anyhow!("--mail-from: {e}"))?;
+    let name = if name.is_empty() { "Rally".to_owned() } else { name };
+    if name.chars().any(char::is_control) || name.chars().count() > 100 {
+        bail!("--mail-from: give a sender name of at most 100 characters on one line");
+    }
+    Ok((name, address.to_string()))
 }
 
 /// The DKIM key `--dkim domain:selector:path/to/key.pem` names.

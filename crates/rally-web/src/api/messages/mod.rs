@@ -1,6 +1,7 @@
 //! `/api/v1/campaigns/{campaign}/messages` and `/api/v1/messages/{id}`: the campaign's messages, their
 //! templates, who they reach, previews and test sends, and putting them in the outbox.
 
+pub mod control;
 pub mod create;
 pub mod delete;
 pub mod get;
@@ -125,6 +126,10 @@ pub struct OutboxStats {
     pub bounced: i64,
     pub suppressed: i64,
     pub expired: i64,
+    /// Held back while the message is paused.
+    pub paused: i64,
+    /// Dropped when the message was cancelled.
+    pub cancelled: i64,
     /// Contacts this message reached who have unsubscribed since.
     pub unsubscribed: i64,
 }
@@ -142,6 +147,8 @@ impl OutboxStats {
                 OutboxStatus::Bounced => &mut s.bounced,
                 OutboxStatus::Suppressed => &mut s.suppressed,
                 OutboxStatus::Expired => &mut s.expired,
+                OutboxStatus::Paused => &mut s.paused,
+                OutboxStatus::Cancelled => &mut s.cancelled,
             };
             *slot += n;
         }

@@ -43,6 +43,10 @@ struct MessagePage {
     id: Option<i64>,
     can_edit: bool,
     planned: bool,
+    /// Where a queued message's sending stands: "queued", "paused" or "cancelled" ("" for a draft).
+    sending: &'static str,
+    /// Its e-mails not sent yet (waiting, deferred or paused): what cancelling drops.
+    unsent: i64,
     title: String,
     kind: &'static str,
     /// The kinds a team may write: (value, "Label — what it means").
@@ -233,6 +237,8 @@ pub(super) async fn message_page(
         id,
         can_edit: can_edit(found.role),
         planned: stored.as_ref().is_some_and(|m| m.planned_at.is_some()),
+        sending: stored.as_ref().map_or("", sending_state),
+        unsent: stats.iter().filter(|(s, _)| UNSENT.contains(&s.as_str())).map(|(_, n)| n).sum(),
         title: editor.title,
         kind: editor.kind.as_str(),
         kinds: MessageKind::ALL.iter().map(|k| (k.as_str(), format!("{} — {}", k.label(), k.explain()))).collect(),
@@ -257,6 +263,18 @@ pub(super) async fn message_page(
     })?;
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// The labels of the statuses of e-mails that have not gone yet.
+const UNSENT: [&str; 3] = ["Planned", "Deferred", "Paused"];
+
+fn sending_state(m: &Message) -> &'static str {
+    match (m.planned_at, m.paused_at, m.cancelled_at) {
+        (None, _, _) => "",
+        (_, _, Some(_)) => "cancelled",
+        (_, Some(_), None) => "paused",
+        _ => "queued",
+    }
 }
 
 /// The stored message `id` of the campaign, its templates and its delivery figures ((status, count),

@@ -21,7 +21,7 @@ mod settings;
 pub use editor::{create_message, new_form, show_message, update_message};
 pub use overview::show;
 pub use planner::calendar;
-pub use sending::{preview, queue, test_send};
+pub use sending::{control, preview, queue, test_send};
 pub use settings::{add_milestone, save_settings};
 
 use rally_comms::plan::PlanError;

@@ -136,7 +136,18 @@ fn status(message: &Message, counts: &[(OutboxStatus, i64)]) -> String {
         return "Draft".into();
     }
     let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {}", s.label().to_lowercase())).collect();
-    if parts.is_empty() { "Queued (nobody in the segment)".into() } else { parts.join(" · ") }
+    let state = if message.cancelled_at.is_some() {
+        "Cancelled: "
+    } else if message.paused_at.is_some() {
+        "Paused: "
+    } else {
+        ""
+    };
+    if parts.is_empty() {
+        format!("{state}Queued (nobody in the segment)")
+    } else {
+        format!("{state}{}", parts.join(" · "))
+    }
 }
 
 /// The e-mail page; `failed` names the form ("settings", "milestone") that `form` and `errors` are from.

@@ -1,7 +1,8 @@
 //! "Check and send" on a message's page: `GET …/messages/{id}/preview` (the message as one contact of
 //! its segment would get it), `POST …/test` (that e-mail, sent to the signed-in user) and `POST …/queue`
-//! (the message rendered for its whole segment and put in the outbox). Each shows the message's page
-//! again with what it did or what went wrong.
+//! (the message rendered for its whole segment and put in the outbox), and `POST …/sending` (pause,
+//! resume or cancel what is still waiting). Each shows the message's page again with what it did or
+//! what went wrong.
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -13,7 +14,8 @@ use rally_store::StoreError;
 use super::editor::message_page;
 use super::plan_problem;
 use crate::AppState;
-use crate::pages::{PageError, SignedIn};
+use crate::pages::{FormData, PageError, SignedIn};
+use rally_domain::comms::SendControl;
 
 /// `?contact=`: whom to preview the message for (else the first contact it goes to).
 #[derive(Debug, serde::Deserialize)]
@@ -108,5 +110,33 @@ pub async fn queue(
             let errors = vec![FieldError { field: "preview".into(), message: plan_problem(e)? }];
             message_page(&app, &me, &slug, Some(id), None, None, None, errors).await
         }
+    }
+}
+
+/// Pauses, resumes or cancels the message's waiting e-mails (`action` = pause, resume or cancel).
+pub async fn control(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let Ok(control) = SendControl::parse(form.get("action")) else {
+        return Err(PageError::BadRequest("choose pause, resume or cancel".into()));
+    };
+    match app.store.control_message(me.actor(), id, control).await {
+        Ok((_, changed)) => {
+            let notice = match control {
+                SendControl::Pause => format!("Paused: {changed} e-mails wait until you resume."),
+                SendControl::Resume => format!("Resumed: {changed} e-mails go out as planned."),
+                SendControl::Cancel => format!("Cancelled: {changed} e-mails not sent were dropped."),
+            };
+            message_page(&app, &me, &slug, Some(id), None, None, Some(notice), vec![]).await
+        }
+        Err(StoreError::Invalid(i)) => {
+            let errors = vec![FieldError { field: "preview".into(), message: i.sentences() }];
+            message_page(&app, &me, &slug, Some(id), None, None, None, errors).await
+        }
+        Err(e) => Err(e.into()),
     }
 }
