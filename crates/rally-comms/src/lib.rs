@@ -6,10 +6,12 @@
 //! * [`worker`] delivers the outbox: it claims due rows with a lease, checks the cadence and the
 //!   suppression list again, sends, and records each outcome in its own transaction.
 //! * [`organizer`] writes Rally's e-mails to event organizers in their language, with their link.
+//! * [`team_mail`] writes Rally's e-mails to its users: invitations, reset and confirmation links.
 //! * [`unsubscribe`] signs and checks the unforgeable token in every unsubscribe link.
 
 pub mod organizer;
 pub mod plan;
+pub mod team_mail;
 pub mod unsubscribe;
 pub mod worker;
 

@@ -210,6 +210,11 @@ pub fn parse_time_zone(name: &str) -> Result<Tz, String> {
     name.parse::<Tz>().map_err(|_| format!("unknown time zone `{name}`; use an IANA name such as Europe/Zagreb"))
 }
 
+/// Every IANA time-zone name Rally knows, for pickers.
+pub fn time_zone_names() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|z| z.name())
+}
+
 /// The days of the week, Monday first.
 const WEEK: [Weekday; 7] =
     [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];

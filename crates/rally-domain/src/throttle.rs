@@ -30,6 +30,16 @@ impl Backoff {
 
     /// One account guessed at from anywhere: twenty tries, then the same waits.
     pub const PER_ACCOUNT: Backoff = Backoff { free: 20, ..Backoff::PER_CLIENT };
+    /// Reset links asked for one address: three, then ten minutes doubling to two hours, so nobody
+    /// can fill a mailbox with them.
+    pub const RESET_LINKS: Backoff = Backoff {
+        free: 3,
+        first_wait: Duration::minutes(10),
+        longest_wait: Duration::hours(2),
+        forget_after: Duration::days(1),
+    };
+    /// Reset links asked for from one client, whatever the address: twenty, then the same waits.
+    pub const RESET_CLIENT: Backoff = Backoff { free: 20, ..Backoff::RESET_LINKS };
 
     /// The wait after the `attempts`-th attempt in a row: none within the free ones, then the first
     /// wait after the last free one, doubled for each further attempt, capped.

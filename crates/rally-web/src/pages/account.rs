@@ -1,6 +1,7 @@
-//! `/account`: the signed-in user's own account — their name, a new password (the current one is asked
-//! first) and signing out of every other browser. Either ends the user's other sessions, so whoever knew the old
-//! password, or holds a forgotten browser, is out.
+//! `/account`: the signed-in user's own account — their name, their address (changed once a link sent
+//! to the new one is followed), time zone, a new password (the current one is asked first) and signing
+//! out of every other browser. Either of the last two ends the user's other sessions, so whoever knew
+//! the old password, or holds a forgotten browser, is out.
 
 use askama::Template;
 use axum::Router;
@@ -23,7 +24,13 @@ pub fn routes() -> Router<AppState> {
         .route("/account/name", post(rename))
         .route("/account/password", post(change_password))
         .route("/account/sessions", post(end_other_sessions))
+        .route("/account/email", post(change_email))
+        .route("/account/time-zone", post(set_time_zone))
+        .route("/confirm-address/{token}", get(confirm_form).post(confirm_address))
 }
+
+/// How long the link that confirms a new address works.
+const ADDRESS_LINK_HOURS: i64 = 24;
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -37,6 +44,12 @@ struct AccountPage {
     /// The name as typed, and why it was refused.
     name: String,
     name_error: Option<String>,
+    /// The new address as typed, and why it was refused.
+    new_email: String,
+    email_error: Option<String>,
+    time_zone: String,
+    zones: Vec<&'static str>,
+    zone_error: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,6 +63,8 @@ pub struct Done {
 struct Refused {
     password: Option<String>,
     name: Option<(String, String)>,
+    email: Option<(String, String)>,
+    zone: Option<String>,
 }
 
 async fn account_page(
@@ -59,14 +74,30 @@ async fn account_page(
     refused: Refused,
 ) -> Result<Response, PageError> {
     let layout = Layout::new(app, me, None, "account", "Your account").await?;
-    let failed = refused.password.is_some() || refused.name.is_some();
+    let failed =
+        refused.password.is_some() || refused.name.is_some() || refused.email.is_some() || refused.zone.is_some();
     let status = if failed { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let (name, name_error) = match refused.name {
         Some((typed, error)) => (typed, Some(error)),
         None => (me.user.name.clone(), None),
     };
+    let (new_email, email_error) = refused.email.map_or((String::new(), None), |(typed, e)| (typed, Some(e)));
     let email = me.user.email.to_string();
-    let mut response = render(&AccountPage { layout, email, done, error: refused.password, name, name_error })?;
+    let time_zone = app.store.time_zone(me.user.id).await?;
+    let zones = rally_domain::cadence::time_zone_names().collect();
+    let mut response = render(&AccountPage {
+        layout,
+        email,
+        done,
+        error: refused.password,
+        name,
+        name_error,
+        new_email,
+        email_error,
+        time_zone,
+        zones,
+        zone_error: refused.zone,
+    })?;
     *response.status_mut() = status;
     Ok(response)
 }
@@ -77,6 +108,12 @@ pub async fn show(State(app): State<AppState>, me: SignedIn, Query(q): Query<Don
         (Some("password"), _) => Some("Your password is changed; every other browser is signed out.".to_owned()),
         (Some("sessions"), Some(1)) => Some("1 other browser is signed out.".to_owned()),
         (Some("sessions"), Some(n)) => Some(format!("{n} other browsers are signed out.")),
+        (Some("email-sent"), _) => Some(
+            "A link to confirm your new address is on its way to it. Until you follow it, you sign in with this one."
+                .to_owned(),
+        ),
+        (Some("email"), _) => Some("Your address is changed: sign in with it from now on.".to_owned()),
+        (Some("time-zone"), _) => Some("Your time zone is saved.".to_owned()),
         _ => None,
     };
     account_page(&app, &me, done, Refused::default()).await
@@ -96,7 +133,7 @@ pub async fn rename(State(app): State<AppState>, me: SignedIn, form: FormData) -
                 form.get("name").to_owned(),
                 format!("Your name {}.", invalid.0.first().map_or("is not valid", |e| e.message.as_str())),
             ));
-            account_page(&app, &me, None, Refused { password: None, name }).await
+            account_page(&app, &me, None, Refused { name, ..Refused::default() }).await
         }
         Err(e) => Err(e.into()),
     }
@@ -117,7 +154,7 @@ pub async fn change_password(
             &app,
             &me,
             None,
-            Refused { password: Some("The current password is not right.".into()), name: None },
+            Refused { password: Some("The current password is not right.".into()), ..Refused::default() },
         )
         .await;
     }
@@ -126,7 +163,7 @@ pub async fn change_password(
             &app,
             &me,
             None,
-            Refused { password: Some("The two new passwords differ.".into()), name: None },
+            Refused { password: Some("The two new passwords differ.".into()), ..Refused::default() },
         )
         .await;
     }
@@ -138,7 +175,7 @@ pub async fn change_password(
                 &app,
                 &me,
                 None,
-                Refused { password: Some(format!("The new password: {message}.")), name: None },
+                Refused { password: Some(format!("The new password: {message}.")), ..Refused::default() },
             )
             .await;
         }
@@ -156,4 +193,86 @@ pub async fn end_other_sessions(
     let keep = this_session(&headers)?;
     let ended = app.store.end_other_sessions(me.user.id, &keep).await?;
     Ok(Redirect::to(&format!("/account?done=sessions&ended={ended}")).into_response())
+}
+
+/// Starts a change of address: a link goes to the new address, and nothing changes until it is followed.
+pub async fn change_email(State(app): State<AppState>, me: SignedIn, form: FormData) -> Result<Response, PageError> {
+    let typed = form.get("email").trim().to_owned();
+    let refuse = |message: String| Refused { email: Some((typed.clone(), message)), ..Refused::default() };
+    let Ok(new) = rally_domain::Email::parse(&typed) else {
+        let message = format!("New e-mail address: “{typed}” is not an e-mail address, such as ana@example.org.");
+        return account_page(&app, &me, None, refuse(message)).await;
+    };
+    if new == me.user.email {
+        return account_page(&app, &me, None, refuse("New e-mail address: this is your address already.".into())).await;
+    }
+    let token = super::session::new_token();
+    let link = format!("{}/confirm-address/{token}", app.public_url.as_str());
+    let mail = rally_comms::team_mail::address_confirmation(&new, &me.user.name, &link);
+    let expires = chrono::Utc::now() + chrono::Duration::hours(ADDRESS_LINK_HOURS);
+    match app.store.request_email_change(me.user.id, &new, &crate::auth::hash_token(&token), expires, &mail).await {
+        Ok(()) => Ok(Redirect::to("/account?done=email-sent").into_response()),
+        Err(StoreError::Invalid(i)) => {
+            let message =
+                format!("New e-mail address: {}.", i.0.first().map_or("is not valid", |e| e.message.as_str()));
+            account_page(&app, &me, None, refuse(message)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Saves the user's time zone.
+pub async fn set_time_zone(State(app): State<AppState>, me: SignedIn, form: FormData) -> Result<Response, PageError> {
+    match app.store.set_time_zone(me.user.id, form.get("time_zone")).await {
+        Ok(()) => Ok(Redirect::to("/account?done=time-zone").into_response()),
+        Err(StoreError::Invalid(_)) => {
+            let zone = Some("Time zone: choose one from the list.".to_owned());
+            account_page(&app, &me, None, Refused { zone, ..Refused::default() }).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "confirm_address.html")]
+struct ConfirmPage {
+    token: String,
+    csrf: String,
+}
+
+/// The page a confirmation link opens: a button, so that a mail scanner following links confirms nothing.
+pub async fn confirm_form(
+    State(app): State<AppState>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    let csrf = super::session::new_token();
+    let mut response = render(&ConfirmPage { token, csrf: csrf.clone() })?;
+    let cookie = super::session::set_cookie(&app, super::session::LOGIN_CSRF_COOKIE, &csrf, 3600);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+pub async fn confirm_address(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let expected = super::session::cookie(&headers, super::session::LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || form.get("csrf") != expected {
+        return Err(PageError::CsrfRejected);
+    }
+    if token.len() > 128 {
+        return Err(PageError::NotFound);
+    }
+    match app.store.confirm_email_change(&crate::auth::hash_token(&token)).await {
+        Ok(_) => Ok(Redirect::to("/account?done=email").into_response()),
+        Err(StoreError::NotFound(_)) => Err(PageError::BadRequest(
+            "This link has expired or was used already. Ask for a new one on your account page.".into(),
+        )),
+        Err(StoreError::Invalid(i)) => Err(PageError::BadRequest(i.sentences())),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -121,23 +121,30 @@ pub async fn submit(
         return again("Wrong e-mail address or password.");
     };
     app.store.open_gates(&gates.to_open()).await?;
-    let token = new_token();
-    let expires = Utc::now() + Duration::days(SESSION_DAYS);
-    app.store.create_session(user.id, &hash_token(&token), &new_token(), expires).await?;
-    let mut response = Redirect::to(&next).into_response();
-    let session_cookie = set_cookie(&app, SESSION_COOKIE, &token, SESSION_DAYS * 86_400);
-    if let Ok(v) = HeaderValue::from_str(&session_cookie) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(&app, LOGIN_CSRF_COOKIE, "", 0)) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
+    let mut response = signed_in(&app, user.id, &next).await?;
     if !owners_device {
         let device = new_token();
         app.store.remember_device(user.id, &hash_token(&device), now).await?;
         if let Ok(v) = HeaderValue::from_str(&set_cookie(&app, DEVICE_COOKIE, &device, DEVICE_DAYS * 86_400)) {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
+    }
+    Ok(response)
+}
+
+/// Starts a session for `user` and sends the browser to `next` with its cookie (the sign-in form's
+/// own token cookie is dropped).
+pub(super) async fn signed_in(app: &AppState, user: rally_domain::UserId, next: &str) -> Result<Response, PageError> {
+    let token = new_token();
+    let expires = Utc::now() + Duration::days(SESSION_DAYS);
+    app.store.create_session(user, &hash_token(&token), &new_token(), expires).await?;
+    let mut response = Redirect::to(next).into_response();
+    let session_cookie = set_cookie(app, SESSION_COOKIE, &token, SESSION_DAYS * 86_400);
+    if let Ok(v) = HeaderValue::from_str(&session_cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(app, LOGIN_CSRF_COOKIE, "", 0)) {
+        response.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(response)
 }

@@ -19,7 +19,9 @@ mod comms;
 mod dashboard;
 mod events;
 mod export;
+mod forgot;
 mod imports;
+mod invitation;
 mod link;
 mod login;
 mod partner_page;
@@ -46,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/reset/{token}", get(login::reset_form).post(login::reset_submit))
+        .route("/forgot", get(forgot::form).post(forgot::submit))
         .route("/campaigns", get(campaigns::list))
         .route("/campaigns/new", get(campaigns::new_form).post(campaigns::create))
         .route("/campaigns/switch", get(campaigns::switch))
@@ -107,6 +110,9 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{slug}/reports/{file}", get(reports::csv))
         .route("/campaigns/{slug}/team", get(team::show).post(team::add))
         .route("/campaigns/{slug}/team/{user}", post(team::change))
+        .route("/campaigns/{slug}/team/{user}/reset", post(team::send_reset))
+        .route("/campaigns/{slug}/invitations/{id}", post(team::invitation))
+        .route("/invitation/{token}", get(invitation::form).post(invitation::accept))
         .route("/calendar/{file}", get(public::feed))
         .route("/c/{slug}/recognition", get(public::recognition))
         .route("/c/{slug}/logos/{id}", get(public::logo))

@@ -104,8 +104,8 @@ fn same(a: &str, b: &str) -> bool {
 
 /// Guards every state-changing page request: the session's CSRF token must come back, in the
 /// `X-CSRF-Token` header (scripts) or the `csrf` form field (forms), and a browser-sent `Origin`
-/// must be this site. Sign-in and password-reset forms, which have no session yet, check their own
-/// token against a cookie instead.
+/// must be this site. Sign-in, password-reset, invitation and address-confirmation forms, which have
+/// no session yet, check their own token against a cookie instead.
 pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
@@ -121,7 +121,10 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
     // the public campaign site (`/c/`): anyone may register an event, and an organizer's page is
     // guarded by the secret in its path.
     if path == "/login"
+        || path == "/forgot"
         || path.starts_with("/reset/")
+        || path.starts_with("/invitation/")
+        || path.starts_with("/confirm-address/")
         || path.starts_with("/p/")
         || path.starts_with("/u/")
         || path.starts_with("/c/")

@@ -28,6 +28,7 @@ mod api;
 mod comms;
 mod imports;
 mod pages;
+mod people;
 mod reports;
 mod server;
 mod signin;

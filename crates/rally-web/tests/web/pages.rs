@@ -404,7 +404,7 @@ async fn plan_and_team_pages_follow_roles(site: Site) {
                 assert_eq!(page.body.contains("Save the plan"), plans, "{who} sees the plan form");
             }
             if path.ends_with("team") && sees {
-                assert_eq!(page.body.contains("Add to the team"), manages, "{who} sees the team form");
+                assert_eq!(page.body.contains("Invite to the team"), manages, "{who} sees the team form");
             }
         }
         assert_eq!(b.submit("/campaigns/hr/plan", &plan).await.status, expected(plans), "{who} edits the plan");
