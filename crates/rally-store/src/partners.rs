@@ -118,6 +118,25 @@ pub struct MoveLoad {
     pub reason: Option<String>,
 }
 
+/// What merging a duplicate partner into another moves (or would move, on a dry run).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Merged {
+    pub contacts: u64,
+    /// Stage changes of the duplicate, now in the survivor's timeline.
+    pub stage_changes: u64,
+    pub commitments: u64,
+    /// The duplicate's commitments to an ask the survivor has a commitment to as well: the survivor's
+    /// stays, these are removed.
+    pub commitments_dropped: u64,
+    pub interactions: u64,
+    pub tasks: u64,
+    pub assets_sent: u64,
+    pub emails: u64,
+    /// Asks written for the duplicate alone.
+    pub custom_asks: u64,
+}
+
 /// Partners, contacts and the pipeline. Part of every [`crate::Store`].
 #[async_trait]
 pub trait Partners {
@@ -144,6 +163,17 @@ pub trait Partners {
     async fn partners(&self, actor: Actor, campaign: CampaignId, filter: &PartnerFilter) -> Result<Page<Partner>>;
     async fn update_partner(&self, actor: Actor, id: PartnerId, patch: PartnerDraft) -> Result<Partner>;
     async fn delete_partner(&self, actor: Actor, id: PartnerId) -> Result<()>;
+    /// Merges `duplicate` into `survivor` (both of one campaign): its contacts, stage history,
+    /// commitments, interactions, tasks, assets sent and e-mails move to the survivor, the merge is
+    /// noted in the survivor's timeline, and the duplicate is deleted. With `dry_run`, nothing is kept
+    /// and the answer says what would move.
+    async fn merge_partners(
+        &self,
+        actor: Actor,
+        survivor: PartnerId,
+        duplicate: PartnerId,
+        dry_run: bool,
+    ) -> Result<Merged>;
     async fn move_stage(&self, actor: Actor, id: PartnerId, to: StageMove) -> Result<(Partner, StageChange)>;
     /// The partner's stage changes, oldest first.
     async fn stage_history(&self, actor: Actor, id: PartnerId) -> Result<Vec<StageChange>>;

@@ -81,6 +81,7 @@ conformance!(
     address_changes_wait_for_their_link,
     paused_messages_are_not_claimed_until_resumed,
     cancelled_messages_drop_their_waiting_mail,
+    duplicate_partners_merge_into_one,
 );
 
 #[path = "conformance/workflow.rs"]

@@ -1,5 +1,6 @@
-// Rally's own script: drag-and-drop on the board (pointer events, so touch works too) and
-// "load more" without leaving the page. Every page works without it.
+// Rally's own script: drag-and-drop on the board (pointer events, so touch works too) with a
+// confirmation before Closed Won and an undo after every move, "load more" without leaving the page,
+// and error summaries that focus their fields. Every page works without it.
 "use strict";
 document.documentElement.classList.add("js");
 
@@ -49,10 +50,64 @@ function problemMessage(problem) {
   return problem.errors && problem.errors.length ? problem.errors[0].message : problem.detail;
 }
 
+// Asks once before a card is dropped on Closed Won; resolves to true to go ahead.
+function confirmWon(name) {
+  const dialog = document.getElementById("confirm-won-dialog");
+  dialog.querySelector(".who").textContent = name;
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
+  });
+}
+
+function stageLabel(board, stage) {
+  return board.querySelector(`#col-${stage}`)?.firstChild?.textContent.trim() ?? stage;
+}
+
+// Puts the card in its new column and updates the column counts.
+function placeCard(board, card, from, stage) {
+  const target = board.querySelector(`ol.cards[data-stage="${stage}"]`);
+  const more = target.querySelector("li.more");
+  target.insertBefore(card, more || null);
+  card.dataset.stage = stage;
+  for (const [s, delta] of [[from, -1], [stage, 1]]) {
+    const count = board.querySelector(`[data-count="${s}"]`);
+    if (count) count.textContent = String(Number(count.textContent.replace(/\D/g, "")) + delta);
+  }
+  card.querySelectorAll("select option").forEach((o) => { o.hidden = o.value === stage; });
+}
+
+// "Moved … Undo" for a few seconds after a move; undoing moves the card back, recorded as a move.
+function offerUndo(board, card, from, stage) {
+  const toast = document.getElementById("board-toast");
+  const name = card.querySelector("a")?.textContent ?? "";
+  toast.querySelector(".what").textContent = `${name} moved to ${stageLabel(board, stage)}.`;
+  const button = toast.querySelector("button");
+  button.hidden = false;
+  toast.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { toast.hidden = true; }, 10000);
+  button.onclick = async () => {
+    button.hidden = true;
+    clearTimeout(toast.timer);
+    const body = new URLSearchParams({ stage: from, note: "Undone on the board" });
+    if (from === "closed_lost") body.set("reason", "Undone on the board");
+    const { response, answer } = await postMove(board.dataset.slug, card.dataset.id, body);
+    if (!response.ok) {
+      toast.querySelector(".what").textContent = problemMessage(answer) || "The move could not be undone.";
+      return;
+    }
+    placeCard(board, card, stage, from);
+    toast.querySelector(".what").textContent = `${name} is back in ${stageLabel(board, from)}.`;
+    toast.timer = setTimeout(() => { toast.hidden = true; }, 5000);
+  };
+}
+
 async function moveCard(board, card, stage) {
   const slug = board.dataset.slug;
   const from = card.dataset.stage;
   const body = new URLSearchParams({ stage });
+  if (stage === "closed_won" && !(await confirmWon(card.querySelector("a")?.textContent ?? ""))) return false;
   if (stage === "closed_lost") {
     const reason = await askReason();
     if (!reason) return false;
@@ -70,15 +125,8 @@ async function moveCard(board, card, stage) {
     window.alert(problemMessage(answer) || "The partner could not be moved.");
     return false;
   }
-  const target = board.querySelector(`ol.cards[data-stage="${stage}"]`);
-  const more = target.querySelector("li.more");
-  target.insertBefore(card, more || null);
-  card.dataset.stage = stage;
-  for (const [s, delta] of [[from, -1], [stage, 1]]) {
-    const count = board.querySelector(`[data-count="${s}"]`);
-    if (count) count.textContent = String(Number(count.textContent.replace(/\D/g, "")) + delta);
-  }
-  card.querySelectorAll("select option").forEach((o) => { o.hidden = o.value === stage; });
+  placeCard(board, card, from, stage);
+  offerUndo(board, card, from, stage);
   return true;
 }
 
@@ -152,3 +200,17 @@ function setUpBoard(board) {
 }
 
 document.querySelectorAll(".board[data-slug]").forEach(setUpBoard);
+
+// After a failed form the error summary takes the focus (the page opens at it); its links focus the
+// field they name.
+const summary = document.querySelector(".error-summary");
+if (summary) summary.focus();
+document.addEventListener("click", (event) => {
+  const link = event.target.closest(".error-summary a[href^='#']");
+  if (!link) return;
+  const field = document.getElementById(link.getAttribute("href").slice(1));
+  if (!field) return;
+  event.preventDefault();
+  field.closest("details")?.setAttribute("open", "");
+  field.focus();
+});

@@ -759,6 +759,8 @@ mod invitations;
 #[allow(clippy::duplicate_mod)]
 mod links;
 #[allow(clippy::duplicate_mod)]
+mod merge;
+#[allow(clippy::duplicate_mod)]
 mod operations;
 #[allow(clippy::duplicate_mod)]
 mod outbox;

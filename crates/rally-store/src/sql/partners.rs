@@ -14,8 +14,8 @@ use super::{
     overwrite_partner, partner_for, partner_from_row, push_filters, record_change, tally, text,
 };
 use crate::{
-    Actor, DEFAULT_PAGE, MAX_BULK, MAX_PAGE, MoveLoad, Page, PartnerFilter, PartnerLoad, PartnerSort, Partners, Result,
-    StoreError, Tally, now_micros, to_micros,
+    Actor, DEFAULT_PAGE, MAX_BULK, MAX_PAGE, Merged, MoveLoad, Page, PartnerFilter, PartnerLoad, PartnerSort, Partners,
+    Result, StoreError, Tally, now_micros, to_micros,
 };
 
 #[async_trait]
@@ -171,6 +171,23 @@ impl Partners for Backend {
         tally(&mut tx, campaign, stage, category, -1, -partner.fields.reach.get()).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn merge_partners(
+        &self,
+        actor: Actor,
+        survivor: PartnerId,
+        duplicate: PartnerId,
+        dry_run: bool,
+    ) -> Result<Merged> {
+        let mut tx = self.begin_write().await?;
+        let merged = super::merge::merge(&mut tx, actor, survivor, duplicate).await?;
+        if dry_run {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(merged)
     }
 
     async fn move_stage(&self, actor: Actor, id: PartnerId, to: StageMove) -> Result<(Partner, StageChange)> {

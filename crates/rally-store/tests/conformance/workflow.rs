@@ -461,3 +461,73 @@ pub async fn ids_from_other_campaigns_answer_as_missing_ones(store: &dyn Store) 
     };
     assert_eq!(task(commitment.id).await, task(rally_domain::CommitmentId(missing)).await);
 }
+
+pub async fn duplicate_partners_merge_into_one(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let a = Actor::User(ana.id);
+    let c = ok(store.create_campaign(a, campaign_fields("merge")).await);
+    let keep = ok(store.create_partner(a, c.id, partner("Infobip", Category::ItCompany, 500)).await);
+    let dup = ok(store.create_partner(a, c.id, partner("Infobip d.o.o.", Category::ItCompany, 300)).await);
+    ok(store.move_stage(a, dup.id, to(Stage::Contacted)).await);
+    let contact = |email: &str| {
+        ok(rally_domain::ContactDraft { name: Some("Iva".into()), email: Some(email.into()), ..Default::default() }
+            .validate())
+    };
+    ok(store.create_contact(a, keep.id, contact("iva@infobip.example")).await);
+    ok(store.create_contact(a, dup.id, contact("marko@infobip.example")).await);
+    ok(store.create_contact(a, dup.id, contact("ivan@infobip.example")).await);
+    let newsletter = ok(store.create_ask(a, c.id, None, ask("Newsletter", 10, "")).await);
+    let banner = ok(store.create_ask(a, c.id, None, ask("Banner", 20, "")).await);
+    ok(store.propose(a, keep.id, newsletter.id, CommitmentDraft::default(), today()).await);
+    ok(store.propose(a, dup.id, newsletter.id, CommitmentDraft::default(), today()).await);
+    ok(store.propose(a, dup.id, banner.id, CommitmentDraft::default(), today()).await);
+    let call = InteractionFields { kind: InteractionKind::Call, on: today(), text: "Called".into(), contact_id: None };
+    ok(store.add_interaction(a, dup.id, call).await);
+    let task = TaskFields {
+        title: "Follow up".into(),
+        due_on: today() + Duration::days(2),
+        owner_id: None,
+        partner_id: Some(dup.id),
+        commitment_id: None,
+        done: false,
+    };
+    ok(store.create_task(a, c.id, task).await);
+
+    // Coordinators and owners merge; members may not delete partners, so they may not merge.
+    let mia = user(store, "Mia").await;
+    ok(store.set_role(a, c.id, mia.id, Role::Member).await);
+    assert!(matches!(
+        store.merge_partners(Actor::User(mia.id), keep.id, dup.id, true).await,
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(store.merge_partners(a, keep.id, keep.id, true).await, Err(StoreError::Invalid(_))));
+    let other = ok(store.create_campaign(a, campaign_fields("merge-other")).await);
+    let elsewhere = ok(store.create_partner(a, other.id, partner("Infobip", Category::ItCompany, 1)).await);
+    assert!(matches!(store.merge_partners(a, keep.id, elsewhere.id, true).await, Err(StoreError::NotFound(_))));
+
+    // A dry run says what would move and changes nothing.
+    let preview = ok(store.merge_partners(a, keep.id, dup.id, true).await);
+    assert_eq!(
+        (preview.contacts, preview.commitments, preview.commitments_dropped, preview.interactions, preview.tasks),
+        (2, 1, 1, 1, 1)
+    );
+    assert_eq!(preview.stage_changes, 2, "created in lead, moved to contacted");
+    assert_eq!(ok(store.contacts(a, dup.id).await).len(), 2, "nothing moved on a dry run");
+    let count = |t: Vec<rally_store::Tally<Stage>>| t.iter().map(|x| x.partners).sum::<i64>();
+    let before = count(ok(store.pipeline_tally(a, c.id).await));
+
+    let merged = ok(store.merge_partners(a, keep.id, dup.id, false).await);
+    assert_eq!(merged, preview);
+    assert!(matches!(store.partner(a, dup.id).await, Err(StoreError::NotFound(_))));
+    assert_eq!(ok(store.contacts(a, keep.id).await).len(), 3);
+    let commitments = ok(store.commitments(a, keep.id).await);
+    assert_eq!(commitments.len(), 2, "the survivor's newsletter and the duplicate's banner");
+    assert_eq!(ok(store.stage_history(a, keep.id).await).len(), 3);
+    let notes = ok(store.interactions(a, keep.id).await);
+    assert!(
+        notes.iter().any(|i| i.fields.text.starts_with("Merged “Infobip d.o.o.” into this partner: 2 contacts")),
+        "{notes:?}"
+    );
+    assert_eq!(ok(store.tasks(a, c.id, TaskFilter::default()).await)[0].fields.partner_id, Some(keep.id));
+    assert_eq!(count(ok(store.pipeline_tally(a, c.id).await)), before - 1, "the tallies lose the duplicate");
+}

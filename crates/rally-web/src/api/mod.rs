@@ -125,6 +125,7 @@ pub fn layered_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(partners::get::get_partner, partners::update::update_partner, partners::delete::delete_partner))
         .routes(routes!(partners::stage::move_stage))
         .routes(routes!(partners::history::stage_history))
+        .routes(routes!(partners::merge::merge_partner))
         .routes(routes!(contacts::create::create_contact, contacts::list::list_contacts))
         .routes(routes!(contacts::get::get_contact, contacts::update::update_contact, contacts::delete::delete_contact))
         .routes(routes!(asks::list::list_asks, asks::create::create_ask))

@@ -169,6 +169,22 @@ impl FormState {
         if self.failed == form { self.form.get(field) } else { stored }
     }
 
+    /// The error summary of `form` if it failed: for each error, the id of its field (`{prefix}-{field}`,
+    /// which a link focuses) and "Label: message", the label from `labels` (else the message alone).
+    pub fn summary(&self, form: &str, prefix: &str, labels: &[(&str, &str)]) -> Vec<(String, String)> {
+        if self.failed != form {
+            return Vec::new();
+        }
+        self.errors
+            .iter()
+            .map(|e| {
+                let label = labels.iter().find(|(f, _)| *f == e.field).map(|(_, l)| *l);
+                let text = label.map_or_else(|| e.message.clone(), |l| format!("{l}: {}", e.message));
+                (format!("{prefix}-{}", e.field), text)
+            })
+            .collect()
+    }
+
     /// Whether the checkbox `field` = `value` of `form` was checked when that form failed.
     pub fn checked(&self, form: &str, field: &str, value: &str) -> bool {
         self.failed == form && self.form.0.iter().any(|(k, v)| k == field && v == value)

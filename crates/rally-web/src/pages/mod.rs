@@ -24,6 +24,7 @@ mod imports;
 mod invitation;
 mod link;
 mod login;
+mod partner_edits;
 mod partner_page;
 mod partner_work;
 mod partners;
@@ -58,6 +59,9 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{slug}/partners/{id}", get(partners::detail).post(partners::update))
         .route("/campaigns/{slug}/partners/{id}/stage", post(partners::move_stage))
         .route("/campaigns/{slug}/partners/{id}/contacts", post(partners::add_contact))
+        .route("/campaigns/{slug}/partners/{id}/contacts/{contact}", post(partner_edits::contact))
+        .route("/campaigns/{slug}/partners/{id}/delete", post(partner_edits::delete))
+        .route("/campaigns/{slug}/partners/{id}/merge", get(partner_edits::merge_form).post(partner_edits::merge))
         .route("/campaigns/{slug}/partners/{id}/commitments", post(partner_work::propose))
         .route("/campaigns/{slug}/commitments/{id}", post(partner_work::update_commitment))
         .route("/campaigns/{slug}/partners/{id}/interactions", post(partner_work::log_interaction))

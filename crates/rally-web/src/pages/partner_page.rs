@@ -319,12 +319,47 @@ pub struct TimelineRow {
 }
 
 pub struct ContactRow {
+    pub id: i64,
     pub name: String,
     pub email: String,
+    pub phone: String,
     pub role: String,
     pub language: String,
-    pub consent: String,
+    /// Consent as people read it, and as the form sends it.
+    pub consent: &'static str,
+    pub consent_value: &'static str,
 }
+
+impl ContactRow {
+    /// The stored value of an edit form's field.
+    pub fn field(&self, name: &str) -> &str {
+        match name {
+            "name" => &self.name,
+            "email" => &self.email,
+            "phone" => &self.phone,
+            "role" => &self.role,
+            "language" => &self.language,
+            _ => "",
+        }
+    }
+}
+
+/// The contact forms' fields and labels, for the fields and their error summary.
+const CONTACT_LABELS: &[(&str, &str)] = &[
+    ("name", "Name"),
+    ("email", "E-mail"),
+    ("phone", "Phone"),
+    ("role", "Role"),
+    ("language", "Language"),
+    ("consent", "Consent"),
+];
+
+/// Consent as the contact form offers it: (value, label).
+const CONSENTS: &[(&str, &str)] = &[
+    ("unknown", "Not asked yet"),
+    ("opted_in", "Agreed to campaign e-mail"),
+    ("opted_out", "Declined campaign e-mail"),
+];
 
 #[derive(Template)]
 #[template(path = "partner.html")]
@@ -413,12 +448,18 @@ pub(super) async fn partner_page_with(
         .contacts(me.actor(), id)
         .await?
         .into_iter()
-        .map(|k| ContactRow {
-            name: k.fields.name,
-            email: k.fields.email.to_string(),
-            role: k.fields.role,
-            language: k.fields.language.map(|l| l.to_string()).unwrap_or_default(),
-            consent: k.fields.consent.as_str().replace('_', " "),
+        .map(|k| {
+            let consent_value = k.fields.consent.as_str();
+            ContactRow {
+                id: k.id.0,
+                name: k.fields.name,
+                email: k.fields.email.to_string(),
+                phone: k.fields.phone.unwrap_or_default(),
+                role: k.fields.role,
+                language: k.fields.language.map(|l| l.to_string()).unwrap_or_default(),
+                consent: CONSENTS.iter().find(|(v, _)| *v == consent_value).map_or("not asked yet", |(_, l)| l),
+                consent_value,
+            }
         })
         .collect();
     let can_edit = layout.can_edit_partner(me.user.id, p.fields.owner_id);

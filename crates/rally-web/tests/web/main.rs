@@ -28,6 +28,7 @@ mod api;
 mod comms;
 mod imports;
 mod pages;
+mod partner_edits;
 mod people;
 mod reports;
 mod server;

@@ -5,5 +5,6 @@ pub mod delete;
 pub mod get;
 pub mod history;
 pub mod list;
+pub mod merge;
 pub mod stage;
 pub mod update;
