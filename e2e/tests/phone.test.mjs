@@ -21,6 +21,7 @@ const pages = [
   `/campaigns/${slug}`,
   `/campaigns/${slug}/partners`,
   `/campaigns/${slug}/partners/3`,
+  `/campaigns/${slug}/partners/3/merge?q=a`,
   `/campaigns/${slug}/board`,
   `/campaigns/${slug}/plan`,
   `/campaigns/${slug}/team`,
@@ -127,15 +128,17 @@ test("a partner's link page fits at 390px", async () => {
   assert.equal(found, null);
 });
 
-test("the sign-in page fits at 390px", async () => {
-  const context = await browser.newContext(phone);
-  const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.getByLabel("E-mail address").waitFor();
-  const found = await problem(page, "/login");
-  await context.close();
-  assert.equal(found, null);
-});
+for (const path of ["/login", "/forgot", "/invitation/no-such-invitation"]) {
+  test(`${path} fits at 390px`, async () => {
+    const context = await browser.newContext(phone);
+    const page = await context.newPage();
+    await page.goto(`${base}${path}`);
+    await page.locator("h1").waitFor();
+    const found = await problem(page, path);
+    await context.close();
+    assert.equal(found, null);
+  });
+}
 
 test("on a phone the top menu is folded until Menu is opened", async () => {
   const { context, page } = await signIn(browser, owner, phone);

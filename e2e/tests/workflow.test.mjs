@@ -116,10 +116,11 @@ test("a partner with an agreed commitment open is won only with a confirmation a
   await page.getByText("Move anyway (say why in the note)").waitFor();
   assert.match(await page.locator("[role=alert]").first().textContent(), /not fulfilled/);
 
-  // On the board: dropping the card on Closed Won asks why, in a dialog.
+  // On the board: dropping the card on Closed Won asks first, then why, in a dialog.
   await page.goto(`${base}/campaigns/${slug}/board?category=it_company`);
   const card = page.locator("li.card-item", { hasText: "Kvarner Tech Group" });
   await dragCard(page, card, page.locator('ol.cards[data-stage="closed_won"]'));
+  await page.locator("#confirm-won-dialog").getByRole("button", { name: "Move to Closed Won" }).click();
   const dialog = page.locator("#won-dialog");
   await dialog.waitFor();
   assert.match(await dialog.locator(".why").textContent(), /not fulfilled/);

@@ -90,6 +90,13 @@ impl AppState {
         self
     }
 
+    /// With another allowance of sign-ins (and reset-link requests) per client address and hour (the
+    /// default is 60, 20 at once): an office behind one address may need more.
+    pub fn with_sign_ins_per_hour(mut self, n: u32) -> Self {
+        self.sign_ins = Arc::new(client::Allowance::new(n, (f64::from(n) / 3.0).max(SIGN_IN_BURST)));
+        self
+    }
+
     /// With another allowance of registrations per address and hour (the default is 30).
     pub fn with_registrations_per_hour(mut self, n: u32) -> Self {
         self.site = Arc::new(site::SiteState::new(n));

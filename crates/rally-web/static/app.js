@@ -203,8 +203,9 @@ document.querySelectorAll(".board[data-slug]").forEach(setUpBoard);
 
 // After a failed form the error summary takes the focus (the page opens at it); its links focus the
 // field they name.
+// (Once the page has loaded: the browser's scroll to the form's fragment would take the focus away.)
 const summary = document.querySelector(".error-summary");
-if (summary) summary.focus();
+if (summary) window.addEventListener("load", () => setTimeout(() => summary.focus(), 0));
 document.addEventListener("click", (event) => {
   const link = event.target.closest(".error-summary a[href^='#']");
   if (!link) return;

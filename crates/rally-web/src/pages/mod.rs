@@ -46,38 +46,19 @@ pub use crate::kit::{ErrorKind, FormData, PageError, render};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(account::routes())
-        .route("/login", get(login::form).post(login::submit))
-        .route("/logout", post(login::logout))
-        .route("/reset/{token}", get(login::reset_form).post(login::reset_submit))
-        .route("/forgot", get(forgot::form).post(forgot::submit))
+        .merge(people_routes())
+        .merge(partner_routes())
         .route("/campaigns", get(campaigns::list))
         .route("/campaigns/new", get(campaigns::new_form).post(campaigns::create))
         .route("/campaigns/switch", get(campaigns::switch))
         .route("/campaigns/{slug}", get(dashboard::dashboard))
         .route("/campaigns/{slug}/partners", get(partners::list).post(partners::create))
         .route("/campaigns/{slug}/partners/bulk", post(partners::bulk))
-        .route("/campaigns/{slug}/partners/{id}", get(partners::detail).post(partners::update))
-        .route("/campaigns/{slug}/partners/{id}/stage", post(partners::move_stage))
-        .route("/campaigns/{slug}/partners/{id}/contacts", post(partners::add_contact))
-        .route("/campaigns/{slug}/partners/{id}/contacts/{contact}", post(partner_edits::contact))
-        .route("/campaigns/{slug}/partners/{id}/delete", post(partner_edits::delete))
-        .route("/campaigns/{slug}/partners/{id}/merge", get(partner_edits::merge_form).post(partner_edits::merge))
-        .route("/campaigns/{slug}/partners/{id}/commitments", post(partner_work::propose))
         .route("/campaigns/{slug}/commitments/{id}", post(partner_work::update_commitment))
-        .route("/campaigns/{slug}/partners/{id}/interactions", post(partner_work::log_interaction))
-        .route("/campaigns/{slug}/partners/{id}/tasks", post(partner_work::add_task))
         .route("/campaigns/{slug}/tasks", get(tasks::show).post(tasks::add))
         .route("/campaigns/{slug}/tasks/limits", post(tasks::set_limits))
         .route("/campaigns/{slug}/tasks/calendar", post(tasks::calendar))
         .route("/campaigns/{slug}/tasks/{id}", post(partner_work::toggle_task))
-        .route("/campaigns/{slug}/partners/{id}/sends", post(partner_work::send_assets))
-        .route(
-            "/campaigns/{slug}/partners/{id}/logo",
-            get(partner_work::logo).post(partner_work::set_logo).layer(upload_limit()),
-        )
-        .route("/campaigns/{slug}/partners/{id}/recognition", post(partner_work::set_recognition))
-        .route("/campaigns/{slug}/partners/{id}/do-not-contact", post(partner_work::set_do_not_contact))
-        .route("/campaigns/{slug}/partners/{id}/link", post(partner_work::link))
         .route("/campaigns/{slug}/board", get(board::board))
         .route("/campaigns/{slug}/comms", get(comms::show))
         .route("/campaigns/{slug}/comms/settings", post(comms::save_settings))
@@ -112,11 +93,6 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{slug}/imports/{id}/undo", post(imports::undo))
         .route("/campaigns/{slug}/reports", get(reports::show))
         .route("/campaigns/{slug}/reports/{file}", get(reports::csv))
-        .route("/campaigns/{slug}/team", get(team::show).post(team::add))
-        .route("/campaigns/{slug}/team/{user}", post(team::change))
-        .route("/campaigns/{slug}/team/{user}/reset", post(team::send_reset))
-        .route("/campaigns/{slug}/invitations/{id}", post(team::invitation))
-        .route("/invitation/{token}", get(invitation::form).post(invitation::accept))
         .route("/calendar/{file}", get(public::feed))
         .route("/c/{slug}/recognition", get(public::recognition))
         .route("/c/{slug}/logos/{id}", get(public::logo))
@@ -130,6 +106,42 @@ pub fn routes() -> Router<AppState> {
         .route("/favicon.ico", get(favicon_ico))
         .route("/favicon.svg", get(favicon_svg))
         .route("/static/app.js", get(static_js))
+}
+
+/// Signing in and out, passwords, and who is on a campaign's team.
+fn people_routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/reset/{token}", get(login::reset_form).post(login::reset_submit))
+        .route("/forgot", get(forgot::form).post(forgot::submit))
+        .route("/campaigns/{slug}/team", get(team::show).post(team::add))
+        .route("/campaigns/{slug}/team/{user}", post(team::change))
+        .route("/campaigns/{slug}/team/{user}/reset", post(team::send_reset))
+        .route("/campaigns/{slug}/invitations/{id}", post(team::invitation))
+        .route("/invitation/{token}", get(invitation::form).post(invitation::accept))
+}
+
+/// One partner's page and its forms.
+fn partner_routes() -> Router<AppState> {
+    Router::new()
+        .route("/campaigns/{slug}/partners/{id}", get(partners::detail).post(partners::update))
+        .route("/campaigns/{slug}/partners/{id}/stage", post(partners::move_stage))
+        .route("/campaigns/{slug}/partners/{id}/contacts", post(partners::add_contact))
+        .route("/campaigns/{slug}/partners/{id}/contacts/{contact}", post(partner_edits::contact))
+        .route("/campaigns/{slug}/partners/{id}/delete", post(partner_edits::delete))
+        .route("/campaigns/{slug}/partners/{id}/merge", get(partner_edits::merge_form).post(partner_edits::merge))
+        .route("/campaigns/{slug}/partners/{id}/commitments", post(partner_work::propose))
+        .route("/campaigns/{slug}/partners/{id}/interactions", post(partner_work::log_interaction))
+        .route("/campaigns/{slug}/partners/{id}/tasks", post(partner_work::add_task))
+        .route("/campaigns/{slug}/partners/{id}/sends", post(partner_work::send_assets))
+        .route("/campaigns/{slug}/partners/{id}/recognition", post(partner_work::set_recognition))
+        .route("/campaigns/{slug}/partners/{id}/do-not-contact", post(partner_work::set_do_not_contact))
+        .route("/campaigns/{slug}/partners/{id}/link", post(partner_work::link))
+        .route(
+            "/campaigns/{slug}/partners/{id}/logo",
+            get(partner_work::logo).post(partner_work::set_logo).layer(upload_limit()),
+        )
 }
 
 /// Routes that take a file: the upload limit instead of the page body limit.

@@ -29,6 +29,9 @@ pub struct DemoArgs {
     /// Where people reach the demo (default: http:// and the listen address).
     #[arg(long, env = "RALLY_PUBLIC_URL", value_name = "URL")]
     public_url: Option<String>,
+    /// Sign-ins (and forgotten-password requests) one client address may make per hour.
+    #[arg(long, env = "RALLY_SIGN_INS_PER_HOUR", value_name = "N", default_value_t = 60)]
+    sign_ins_per_hour: u32,
 }
 
 pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
@@ -51,7 +54,9 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         rally_store::redact(&url)
     );
     print_login(&login, &base);
-    let app = rally_web::AppState::new(store, files, public_url).with_mail(transport);
+    let app = rally_web::AppState::new(store, files, public_url)
+        .with_mail(transport)
+        .with_sign_ins_per_hour(args.sign_ins_per_hour);
     serve(app, addr, settings.server_limits(None)?, Some(worker)).await
 }
 

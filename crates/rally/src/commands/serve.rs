@@ -28,6 +28,10 @@ pub struct ServeArgs {
     /// Event registrations one address may send per hour on the public site.
     #[arg(long, env = "RALLY_REGISTRATIONS_PER_HOUR", value_name = "N", default_value_t = 30)]
     registrations_per_hour: u32,
+    /// Sign-ins (and forgotten-password requests) one client address may make per hour; an office
+    /// whose whole team comes from one address may need more.
+    #[arg(long, env = "RALLY_SIGN_INS_PER_HOUR", value_name = "N", default_value_t = 60)]
+    sign_ins_per_hour: u32,
     #[command(flatten)]
     public: PublicUrlArg,
     /// A reverse proxy in front of Rally (an address or a CIDR range such as 10.0.0.0/8); only its
@@ -55,7 +59,8 @@ pub async fn run(args: ServeArgs, settings: &Settings) -> anyhow::Result<()> {
     let app = rally_web::AppState::new(store.clone(), files, public_url)
         .with_trusted_proxies(proxies)
         .with_mail(transport)
-        .with_registrations_per_hour(args.registrations_per_hour);
+        .with_registrations_per_hour(args.registrations_per_hour)
+        .with_sign_ins_per_hour(args.sign_ins_per_hour);
     serve(app, addr, limits, (!args.no_worker).then_some(worker)).await
 }
 

@@ -262,7 +262,7 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
     let stats = s.call("GET", &format!("/api/v1/messages/{m1}/stats"), t, None).await;
     assert_eq!(
         stats.body,
-        json!({"planned": 3, "deferred": 0, "sending": 0, "sent": 0, "failed": 0, "bounced": 0, "suppressed": 0, "expired": 0, "unsubscribed": 0})
+        json!({"planned": 3, "deferred": 0, "sending": 0, "sent": 0, "failed": 0, "bounced": 0, "suppressed": 0, "expired": 0, "paused": 0, "cancelled": 0, "unsubscribed": 0})
     );
     let got = s.call("GET", &format!("/api/v1/messages/{m1}"), t, None).await;
     assert!(got.body["planned_at"].is_string(), "{}", got.body);
@@ -274,6 +274,18 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     let r = s.call("DELETE", &format!("/api/v1/milestones/{milestone}"), t, None).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    // Paused, nothing waits to be claimed; resumed, each e-mail waits as before.
+    let r = s.call("POST", &format!("/api/v1/messages/{m1}/pause"), t, None).await;
+    assert_eq!((r.status, &r.body["changed"]), (StatusCode::OK, &json!(3)), "{}", r.body);
+    assert!(r.body["message"]["paused_at"].is_string(), "{}", r.body);
+    let stats = s.call("GET", &format!("/api/v1/messages/{m1}/stats"), t, None).await;
+    assert_eq!((&stats.body["paused"], &stats.body["planned"]), (&json!(3), &json!(0)));
+    let again = s.call("POST", &format!("/api/v1/messages/{m1}/pause"), t, None).await;
+    assert_eq!((again.status, again.field()), (StatusCode::UNPROCESSABLE_ENTITY, "message"), "{}", again.body);
+    let r = s.call("POST", &format!("/api/v1/messages/{m1}/resume"), t, None).await;
+    assert_eq!((r.status, &r.body["changed"]), (StatusCode::OK, &json!(3)), "{}", r.body);
+    assert!(r.body["message"]["paused_at"].is_null());
+    assert_eq!(s.call("GET", &format!("/api/v1/messages/{m1}/stats"), t, None).await.body["planned"], json!(3));
     assert_eq!(s.call("DELETE", &format!("/api/v1/milestones/{spare}"), t, None).await.status, StatusCode::NO_CONTENT);
 
     // The calendar now counts the queued invitation: the thank-you still waits.
