@@ -18,6 +18,9 @@ pub trait Assets {
     ) -> Result<Asset>;
     async fn assets(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Asset>>;
     async fn asset(&self, actor: Actor, id: AssetId) -> Result<Asset>;
+    /// Replaces an asset's details; its file (or, for a link, that it has none) stays. A file keeps no
+    /// link beside it, and a link asset keeps its address.
+    async fn update_asset(&self, actor: Actor, id: AssetId, fields: AssetFields) -> Result<Asset>;
     async fn delete_asset(&self, actor: Actor, id: AssetId) -> Result<()>;
     /// Records that assets of the partner's campaign were sent to it (and makes them downloadable
     /// through its link).

@@ -185,6 +185,16 @@ pub trait Comms: Send + Sync + std::fmt::Debug {
         title: &str,
         on: NaiveDate,
     ) -> Result<Milestone>;
+    /// Changes a milestone; its day cannot move while a queued message goes on it (its e-mails are
+    /// timed already).
+    async fn update_milestone(
+        &self,
+        actor: Actor,
+        id: i64,
+        kind: MilestoneKind,
+        title: &str,
+        on: NaiveDate,
+    ) -> Result<Milestone>;
     async fn delete_milestone(&self, actor: Actor, id: i64) -> Result<()>;
     async fn messages(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Message>>;
     async fn message(&self, actor: Actor, id: i64) -> Result<(Message, Vec<MessageTemplate>)>;

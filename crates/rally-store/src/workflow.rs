@@ -145,6 +145,8 @@ pub trait Workflow {
     async fn create_task(&self, actor: Actor, campaign: CampaignId, fields: TaskFields) -> Result<Task>;
     async fn task(&self, actor: Actor, id: TaskId) -> Result<Task>;
     async fn update_task(&self, actor: Actor, id: TaskId, patch: TaskDraft, today: NaiveDate) -> Result<Task>;
+    /// Removes a task: the same right as changing it.
+    async fn delete_task(&self, actor: Actor, id: TaskId) -> Result<()>;
     /// Tasks by due date, open ones first.
     async fn tasks(&self, actor: Actor, campaign: CampaignId, filter: TaskFilter) -> Result<Vec<Task>>;
     async fn stage_limits(&self, actor: Actor, campaign: CampaignId) -> Result<StageLimits>;

@@ -82,6 +82,7 @@ conformance!(
     paused_messages_are_not_claimed_until_resumed,
     cancelled_messages_drop_their_waiting_mail,
     duplicate_partners_merge_into_one,
+    milestones_tasks_and_assets_are_edited_and_deleted,
 );
 
 #[path = "conformance/workflow.rs"]
@@ -102,6 +103,9 @@ use team::*;
 #[path = "conformance/reports.rs"]
 mod reports;
 use reports::*;
+#[path = "conformance/edits.rs"]
+mod edits;
+use edits::*;
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("unexpected error: {e}"))

@@ -71,6 +71,33 @@ impl Assets for Backend {
         Ok(asset)
     }
 
+    async fn update_asset(&self, actor: Actor, id: AssetId, f: AssetFields) -> Result<Asset> {
+        let mut tx = self.begin_write().await?;
+        let stored = fetch_asset(&mut tx, id).await?;
+        authorize(&mut tx, actor, stored.campaign_id, Action::EditCampaign, "asset").await?;
+        match (stored.file.is_some(), f.url.is_some()) {
+            (true, true) => return Err(Invalid::field("url", "an asset is a file or a link, not both").into()),
+            (false, false) => return Err(Invalid::field("url", "required: a link asset keeps its address").into()),
+            _ => {}
+        }
+        sqlx::query(
+            "UPDATE assets SET title = $1, kind = $2, language = $3, audience = $4, url = $5, description = $6 \
+             WHERE id = $7",
+        )
+        .bind(&f.title)
+        .bind(f.kind.as_str())
+        .bind(f.language.as_ref().map(LanguageTag::as_str))
+        .bind(f.audience.map(Audience::as_str))
+        .bind(&f.url)
+        .bind(&f.description)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        let asset = fetch_asset(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(asset)
+    }
+
     async fn delete_asset(&self, actor: Actor, id: AssetId) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let asset = fetch_asset(&mut tx, id).await?;

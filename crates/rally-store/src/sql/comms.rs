@@ -41,6 +41,15 @@ macro_rules! message_columns {
     };
 }
 
+/// A milestone's title, trimmed: 1 to 200 characters.
+fn milestone_title(title: &str) -> Result<&str> {
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(Invalid::field("title", "give the milestone a title of 1 to 200 characters").into());
+    }
+    Ok(title)
+}
+
 fn message_from_row(row: &DbRow) -> Result<Message> {
     Ok(Message {
         id: row.try_get("id")?,
@@ -273,10 +282,7 @@ impl Comms for Backend {
         title: &str,
         on: chrono::NaiveDate,
     ) -> Result<Milestone> {
-        let title = title.trim();
-        if title.is_empty() || title.chars().count() > 200 {
-            return Err(Invalid::field("title", "give the milestone a title of 1 to 200 characters").into());
-        }
+        let title = milestone_title(title)?;
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
         let row = sqlx::query(
@@ -289,6 +295,50 @@ impl Comms for Backend {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
+        tx.commit().await?;
+        Ok(Milestone { id, campaign_id: campaign, kind, title: title.to_owned(), on })
+    }
+
+    async fn update_milestone(
+        &self,
+        actor: Actor,
+        id: i64,
+        kind: MilestoneKind,
+        title: &str,
+        on: chrono::NaiveDate,
+    ) -> Result<Milestone> {
+        let title = milestone_title(title)?;
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT campaign_id, happens_on FROM milestones WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("milestone"))?;
+        let campaign = CampaignId(row.try_get("campaign_id")?);
+        authorize(&mut tx, actor, campaign, Action::EditCampaign, "milestone").await?;
+        if required_date(&row, "happens_on")? != on {
+            // A queued message's e-mails were timed by the old day; moving it would leave them behind.
+            let queued = sqlx::query(
+                "SELECT COUNT(*) AS n FROM messages WHERE milestone_id = $1 AND planned_at IS NOT NULL \
+                 AND cancelled_at IS NULL",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if queued.try_get::<i64, _>("n")? > 0 {
+                return Err(StoreError::Conflict {
+                    field: "on",
+                    message: "a queued message goes on this day; its e-mails are timed already".into(),
+                });
+            }
+        }
+        sqlx::query("UPDATE milestones SET kind = $1, title = $2, happens_on = $3 WHERE id = $4")
+            .bind(kind.as_str())
+            .bind(title)
+            .bind(on.to_string())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(Milestone { id, campaign_id: campaign, kind, title: title.to_owned(), on })
     }

@@ -830,6 +830,16 @@ impl Workflow for Backend {
         Ok(task)
     }
 
+    async fn delete_task(&self, actor: Actor, id: TaskId) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let stored = fetch_task(&mut tx, id).await?;
+        authorize(&mut tx, actor, stored.campaign_id, Action::EditTask { owner: stored.fields.owner_id }, "task")
+            .await?;
+        sqlx::query("DELETE FROM tasks WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn tasks(&self, actor: Actor, campaign: CampaignId, filter: TaskFilter) -> Result<Vec<Task>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;

@@ -1,17 +1,17 @@
-//! `/campaigns/{slug}/asks`: the campaign's standard asks, and applying them in bulk to a segment of
-//! low-reach partners.
+//! `/campaigns/{slug}/asks`: the campaign's standard asks — written, changed and deleted — and applying
+//! them in bulk to a segment of low-reach partners.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use rally_domain::{AskDraft, AskId, Category, FieldError, Role, Tier};
+use rally_domain::{Ask, AskDraft, AskId, Category, FieldError, Role, Tier};
 use rally_store::{Applied, PartnerFilter, StoreError};
 
 use super::{FormData, Layout, PageError, SignedIn, category_options, render};
 use crate::AppState;
-use crate::kit::{FormField, FormState};
+use crate::kit::{FormField, FormState, field_errors};
 
 pub struct AskRow {
     pub id: i64,
@@ -21,6 +21,9 @@ pub struct AskRow {
     pub milestone: String,
     pub targets: String,
     pub unit: String,
+    /// The categories and tiers it is meant for, as the edit form's checkboxes send them.
+    pub categories: Vec<&'static str>,
+    pub tiers: Vec<&'static str>,
 }
 
 #[derive(Template)]
@@ -36,9 +39,34 @@ struct AsksPage {
     applied: Option<Applied>,
     /// Who the segment was, in words.
     segment: String,
-    /// The form that failed, if one did, with what was typed and every error.
+    /// The form that failed ("create", "apply", or an ask's edit form `a{id}`), with what was typed and
+    /// every error.
     state: FormState,
 }
+
+impl AsksPage {
+    /// Whether the checkbox `field` = `value` of ask `a`'s edit form is ticked: as sent, if that form
+    /// failed, else as stored.
+    fn ticked(&self, a: &AskRow, field: &str, value: &str) -> bool {
+        let form = format!("a{}", a.id);
+        if self.state.failed == form {
+            return self.state.checked(&form, field, value);
+        }
+        let stored = if field == "tiers" { &a.tiers } else { &a.categories };
+        stored.contains(&value)
+    }
+}
+
+/// The ask forms' fields and labels, for the error summary.
+const ASK_LABELS: &[(&str, &str)] = &[
+    ("title", "What you ask"),
+    ("description", "Details"),
+    ("due_on", "Due"),
+    ("milestone", "Milestone"),
+    ("unit", "Counted in"),
+    ("categories", "Meant for"),
+    ("tiers", "Reach"),
+];
 
 #[allow(clippy::too_many_arguments)]
 async fn asks_page(
@@ -47,7 +75,7 @@ async fn asks_page(
     slug: &str,
     applied: Option<Applied>,
     segment: String,
-    failed: &'static str,
+    failed: &str,
     form: FormData,
     errors: Vec<FieldError>,
 ) -> Result<Response, PageError> {
@@ -74,6 +102,8 @@ async fn asks_page(
                 milestone: f.milestone,
                 targets: targets.join(" · "),
                 unit: f.unit,
+                categories: f.categories.iter().map(|c| c.as_str()).collect(),
+                tiers: f.tiers.iter().map(|t| t.as_str()).collect(),
             }
         })
         .collect();
@@ -148,6 +178,54 @@ pub async fn create(
     }
 }
 
+/// How an ask's edit form sends an [`AskDraft`] patch: every field is sent, so what was emptied is
+/// cleared (and an emptied title refused); the checkboxes mark themselves as sent.
+const ASK_EDIT: &[(&str, FormField)] = &[
+    ("title", FormField::ClearableText),
+    ("description", FormField::ClearableText),
+    ("due_on", FormField::NullableDate),
+    ("milestone", FormField::ClearableText),
+    ("categories", FormField::Checkboxes),
+    ("tiers", FormField::Checkboxes),
+    ("unit", FormField::ClearableText),
+];
+
+/// Saves a standard ask's edit form.
+pub async fn update(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let ask = ask_in(&app, &me, &slug, &id).await?;
+    let (id, today) = (ask.id, Utc::now().date_naive());
+    let failed = format!("a{}", id.0);
+    let (patch, mut errors) = form.draft::<AskDraft>(ASK_EDIT);
+    if !errors.is_empty() {
+        // Every problem at once: the rest of the form checked as the store would check it.
+        if let Err(more) = ask.fields.to_draft().merge(patch).validate(today, ask.fields.due_on) {
+            let more: Vec<_> = more.0.into_iter().filter(|e| !errors.iter().any(|x| x.field == e.field)).collect();
+            errors.extend(more);
+        }
+        return asks_page(&app, &me, &slug, None, String::new(), &failed, form, errors).await;
+    }
+    match app.store.update_ask(me.actor(), id, patch, today).await {
+        Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/asks#ask-{}", id.0)).into_response()),
+        Err(e) => asks_page(&app, &me, &slug, None, String::new(), &failed, form, field_errors(e)?).await,
+    }
+}
+
+/// The standard ask `id` (as the path names it) if it belongs to the campaign `slug`.
+async fn ask_in(app: &AppState, me: &SignedIn, slug: &str, id: &str) -> Result<Ask, PageError> {
+    let id = id.parse().map(AskId).map_err(|_| PageError::NotFound)?;
+    let campaign = super::campaign_id(app, slug).await?;
+    let ask = app.store.ask(me.actor(), id).await?;
+    if ask.campaign_id != campaign || ask.partner_id.is_some() {
+        return Err(PageError::NotFound);
+    }
+    Ok(ask)
+}
+
 /// Applies the chosen standard asks to every open partner of a segment that each ask is meant for, in
 /// one action; with the "Preview" button, says who would get what without writing anything.
 pub async fn apply(
@@ -196,11 +274,7 @@ pub async fn delete(
     me: SignedIn,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let id = id.parse().map(AskId).map_err(|_| PageError::NotFound)?;
-    let campaign = super::campaign_id(&app, &slug).await?;
-    if app.store.ask(me.actor(), id).await?.campaign_id != campaign {
-        return Err(PageError::NotFound);
-    }
+    let id = ask_in(&app, &me, &slug, &id).await?.id;
     app.store.delete_ask(me.actor(), id).await?;
     Ok(Redirect::to(&format!("/campaigns/{slug}/asks")).into_response())
 }

@@ -1,21 +1,26 @@
 //! `/campaigns/{slug}/assets`: the library of promotional material — logos, banners, posters, press
-//! kits, tutorial links — with uploads checked by their content.
+//! kits, tutorial links — with uploads checked by their content, details that can be changed, and
+//! deletion that asks first.
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use rally_domain::{AssetDraft, AssetId, AssetKind, Audience, FieldError, Role};
+use rally_domain::{Asset, AssetDraft, AssetId, AssetKind, Audience, FieldError, Role};
 use rally_store::StoreError;
 
 use super::{FormData, Layout, PageError, SignedIn, render};
 use crate::AppState;
 use crate::kit::uploads::{UploadForm, UploadProblem};
+use crate::kit::{FormField, FormState, field_errors};
 
 pub struct AssetRow {
     pub id: i64,
     pub title: String,
     pub kind: &'static str,
+    /// The kind and audience as the edit form sends them.
+    pub kind_value: &'static str,
+    pub audience_value: &'static str,
     pub language: String,
     pub audience: String,
     pub description: String,
@@ -35,15 +40,20 @@ struct AssetsPage {
     audiences: Vec<&'static str>,
     /// What sanitizing removed from the last upload, to say so.
     notice: Option<String>,
-    form: FormData,
-    errors: Vec<FieldError>,
+    /// The form that failed ("upload", or an asset's edit form `s{id}`), with what was typed and every
+    /// error.
+    state: FormState,
 }
 
-impl AssetsPage {
-    fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
-    }
-}
+/// The asset forms' fields and labels, for the error summary.
+const ASSET_LABELS: &[(&str, &str)] = &[
+    ("title", "Title"),
+    ("kind", "Kind"),
+    ("language", "Language"),
+    ("audience", "Audience"),
+    ("url", "Link"),
+    ("description", "Description"),
+];
 
 /// "84 KB", "3.2 MB".
 pub fn size(bytes: i64) -> String {
@@ -59,8 +69,7 @@ async fn assets_page(
     me: &SignedIn,
     slug: &str,
     notice: Option<String>,
-    form: FormData,
-    errors: Vec<FieldError>,
+    state: FormState,
 ) -> Result<Response, PageError> {
     let found = app.store.campaign_by_slug(me.actor(), slug).await?;
     let assets = app
@@ -71,6 +80,8 @@ async fn assets_page(
         .map(|a| AssetRow {
             id: a.id.0,
             kind: a.fields.kind.label(),
+            kind_value: a.fields.kind.as_str(),
+            audience_value: a.fields.audience.map_or("", Audience::as_str),
             language: a.fields.language.map(|l| l.to_string()).unwrap_or_default(),
             audience: a.fields.audience.map(|x| x.as_str().replace('_', " ")).unwrap_or_default(),
             description: a.fields.description,
@@ -86,7 +97,7 @@ async fn assets_page(
         })
         .collect();
     let layout = Layout::new(app, me, Some(slug), "assets", format!("Assets · {}", found.campaign.fields.name)).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if state.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut response = render(&AssetsPage {
         layout,
         slug: slug.to_owned(),
@@ -95,15 +106,25 @@ async fn assets_page(
         kinds: AssetKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
         audiences: Audience::ALL.iter().map(|a| a.as_str()).collect(),
         notice,
-        form,
-        errors,
+        state,
     })?;
     *response.status_mut() = status;
     Ok(response)
 }
 
 pub async fn show(State(app): State<AppState>, me: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
-    assets_page(&app, &me, &slug, None, FormData::default(), vec![]).await
+    assets_page(&app, &me, &slug, None, FormState::default()).await
+}
+
+/// The upload form shown again with its errors.
+async fn refused_upload(
+    app: &AppState,
+    me: &SignedIn,
+    slug: &str,
+    form: FormData,
+    errors: Vec<FieldError>,
+) -> Result<Response, PageError> {
+    assets_page(app, me, slug, None, FormState::new("upload", form, errors)).await
 }
 
 /// Adds an asset: a file checked by its content, or a link.
@@ -125,7 +146,7 @@ pub async fn upload(
         Err(UploadProblem::Unavailable) => return Err(PageError::Unavailable),
         Err(UploadProblem::Refused { message, .. }) => {
             let errors = vec![FieldError { field: "file".into(), message }];
-            return assets_page(&app, &me, &slug, None, FormData::default(), errors).await;
+            return refused_upload(&app, &me, &slug, FormData::default(), errors).await;
         }
         Err(p) => return Err(PageError::BadRequest(p.message())),
     };
@@ -155,10 +176,10 @@ pub async fn upload(
     };
     let fields = match draft.validate(upload.file.is_some()) {
         Ok(f) if errors.is_empty() => f,
-        Ok(_) => return assets_page(&app, &me, &slug, None, form, errors).await,
+        Ok(_) => return refused_upload(&app, &me, &slug, form, errors).await,
         Err(invalid) => {
             errors.extend(invalid.0);
-            return assets_page(&app, &me, &slug, None, form, errors).await;
+            return refused_upload(&app, &me, &slug, form, errors).await;
         }
     };
     let removed = upload.file.as_ref().map(|(_, f, _)| f.removed.clone()).unwrap_or_default();
@@ -170,11 +191,63 @@ pub async fn upload(
         Ok(_) if removed.is_empty() => Ok(Redirect::to(&format!("/campaigns/{slug}/assets")).into_response()),
         Ok(_) => {
             let notice = format!("Added. For safety, Rally removed from the file: {}.", removed.join("; "));
-            assets_page(&app, &me, &slug, Some(notice), FormData::default(), vec![]).await
+            assets_page(&app, &me, &slug, Some(notice), FormState::default()).await
         }
-        Err(StoreError::Invalid(i)) => assets_page(&app, &me, &slug, None, form, i.0).await,
+        Err(StoreError::Invalid(i)) => refused_upload(&app, &me, &slug, form, i.0).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// The asset `id` (as the path names it) if it belongs to the campaign `slug`.
+async fn asset_in(app: &AppState, me: &SignedIn, slug: &str, id: &str) -> Result<Asset, PageError> {
+    let id = id.parse().map(AssetId).map_err(|_| PageError::NotFound)?;
+    let campaign = super::campaign_id(app, slug).await?;
+    let asset = app.store.asset(me.actor(), id).await?;
+    if asset.campaign_id != campaign {
+        return Err(PageError::NotFound);
+    }
+    Ok(asset)
+}
+
+/// How an asset's edit form sends an [`AssetDraft`]: its details whole, as when it was added (a blank
+/// field is no language, no audience, no description; a blank title is refused).
+const ASSET_EDIT: &[(&str, FormField)] = &[
+    ("title", FormField::Text),
+    ("kind", FormField::Text),
+    ("language", FormField::Text),
+    ("audience", FormField::Text),
+    ("url", FormField::Text),
+    ("description", FormField::Text),
+];
+
+/// Saves an asset's edit form: its details change, its file (or link) stays what it is.
+pub async fn update(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let asset = asset_in(&app, &me, &slug, &id).await?;
+    let failed = format!("s{}", asset.id.0);
+    let (draft, mut errors) = form.draft::<AssetDraft>(ASSET_EDIT);
+    let result = match draft.validate(asset.file.is_some()) {
+        Ok(fields) if errors.is_empty() => app.store.update_asset(me.actor(), asset.id, fields).await.map(|_| ()),
+        Ok(_) => Ok(()),
+        Err(invalid) => Err(invalid.into()),
+    };
+    if let Err(e) = result {
+        errors.extend(field_errors(e)?);
+    }
+    if errors.is_empty() {
+        return Ok(Redirect::to(&format!("/campaigns/{slug}/assets#asset-{}", asset.id.0)).into_response());
+    }
+    // The edit form has no file field: a link asset's missing address is the link's error.
+    for e in &mut errors {
+        if e.field == "file" {
+            e.field = "url".into();
+        }
+    }
+    assets_page(&app, &me, &slug, None, FormState::new(failed, form, errors)).await
 }
 
 /// Downloads an asset's file.
@@ -183,12 +256,7 @@ pub async fn file(
     me: SignedIn,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let id = id.parse().map(AssetId).map_err(|_| PageError::NotFound)?;
-    let campaign = super::campaign_id(&app, &slug).await?;
-    let asset = app.store.asset(me.actor(), id).await?;
-    if asset.campaign_id != campaign {
-        return Err(PageError::NotFound);
-    }
+    let asset = asset_in(&app, &me, &slug, &id).await?;
     let file = asset.file.ok_or(PageError::NotFound)?;
     Ok(crate::kit::uploads::serve_file(&app.files, &file, true).await)
 }
@@ -199,11 +267,7 @@ pub async fn delete(
     me: SignedIn,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let id = id.parse().map(AssetId).map_err(|_| PageError::NotFound)?;
-    let campaign = super::campaign_id(&app, &slug).await?;
-    if app.store.asset(me.actor(), id).await?.campaign_id != campaign {
-        return Err(PageError::NotFound);
-    }
-    app.store.delete_asset(me.actor(), id).await?;
+    let asset = asset_in(&app, &me, &slug, &id).await?;
+    app.store.delete_asset(me.actor(), asset.id).await?;
     Ok(Redirect::to(&format!("/campaigns/{slug}/assets")).into_response())
 }

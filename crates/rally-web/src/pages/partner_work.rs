@@ -1,11 +1,12 @@
 //! The partner workflow on the partner page: commitments to asks, the interaction log, follow-up
-//! tasks, assets sent, the partner's logo and place on the recognition wall, and its secret link.
+//! tasks (added, ticked off, edited), assets sent, the partner's logo and place on the recognition
+//! wall, and its secret link.
 
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use rally_domain::{
-    AskDraft, AssetId, CommitmentDraft, CommitmentId, CommitmentStatus, FieldError, InteractionDraft, PartnerId,
+    AskDraft, AssetId, CommitmentDraft, CommitmentId, CommitmentStatus, FieldError, InteractionDraft, PartnerId, Task,
     TaskDraft, TaskId,
 };
 use rally_store::StoreError;
@@ -171,6 +172,22 @@ pub async fn add_task(
     PartnerForm { app: &app, me: &me, slug: &slug, id }.with("tasks", "task", form, errors, result).await
 }
 
+/// The task `id` (as the path names it) if it belongs to the campaign `slug`.
+pub(super) async fn task_in(app: &AppState, me: &SignedIn, slug: &str, id: &str) -> Result<Task, PageError> {
+    let id = id.parse().map(TaskId).map_err(|_| PageError::NotFound)?;
+    let campaign = campaign_id(app, slug).await?;
+    let task = app.store.task(me.actor(), id).await?;
+    if task.campaign_id != campaign {
+        return Err(PageError::NotFound);
+    }
+    Ok(task)
+}
+
+/// The partner whose page a task form was sent from (`back=partner`), if it was.
+pub(super) fn from_partner_page(form: &FormData, task: &Task) -> Option<PartnerId> {
+    task.fields.partner_id.filter(|_| form.get("back") == "partner")
+}
+
 /// Ticks a task off (or on again), from the partner page or the task list.
 pub async fn toggle_task(
     State(app): State<AppState>,
@@ -178,19 +195,45 @@ pub async fn toggle_task(
     Path((slug, tid)): Path<(String, String)>,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let tid = tid.parse().map(TaskId).map_err(|_| PageError::NotFound)?;
-    let campaign = campaign_id(&app, &slug).await?;
-    let task = app.store.task(me.actor(), tid).await?;
-    if task.campaign_id != campaign {
-        return Err(PageError::NotFound);
-    }
+    let task = task_in(&app, &me, &slug, &tid).await?;
     let patch = TaskDraft { done: Some(form.get("done") == "1"), ..Default::default() };
-    app.store.update_task(me.actor(), tid, patch, Utc::now().date_naive()).await?;
-    let back = match (form.get("back"), task.fields.partner_id) {
-        ("partner", Some(p)) => format!("/campaigns/{slug}/partners/{p}#tasks"),
-        _ => format!("/campaigns/{slug}/tasks"),
+    app.store.update_task(me.actor(), task.id, patch, Utc::now().date_naive()).await?;
+    let back = match from_partner_page(&form, &task) {
+        Some(p) => format!("/campaigns/{slug}/partners/{p}#tasks"),
+        None => format!("/campaigns/{slug}/tasks"),
     };
     Ok(Redirect::to(&back).into_response())
+}
+
+/// How a task's edit form sends a [`TaskDraft`] patch: the title always (an emptied one is refused),
+/// the due date when given, the owner only when one is chosen.
+const TASK_EDIT: &[(&str, FormField)] =
+    &[("title", FormField::ClearableText), ("due_on", FormField::Date), ("owner_id", FormField::Number)];
+
+/// The task forms' fields and labels, for the error summary.
+pub(super) const TASK_LABELS: &[(&str, &str)] = &[("title", "Task"), ("due_on", "Due"), ("owner_id", "For")];
+
+/// Saves a task's edit form, as the API would take it; the errors to show next to its fields, if any.
+pub(super) async fn save_task(
+    app: &AppState,
+    me: &SignedIn,
+    task: &Task,
+    form: &FormData,
+) -> Result<Vec<FieldError>, PageError> {
+    let today = Utc::now().date_naive();
+    let (patch, mut errors) = form.draft::<TaskDraft>(TASK_EDIT);
+    if !errors.is_empty() {
+        // Every problem at once: the rest of the form checked as the store would check it.
+        if let Err(more) = task.to_draft().merge(patch).validate(today, Some(task.fields.due_on)) {
+            let more: Vec<_> = more.0.into_iter().filter(|e| !errors.iter().any(|x| x.field == e.field)).collect();
+            errors.extend(more);
+        }
+        return Ok(errors);
+    }
+    match app.store.update_task(me.actor(), task.id, patch, today).await {
+        Ok(_) => Ok(vec![]),
+        Err(e) => field_errors(e),
+    }
 }
 
 /// Records assets sent to the partner: "Finalize Fulfillment".

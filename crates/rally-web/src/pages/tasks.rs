@@ -1,5 +1,6 @@
-//! `/campaigns/{slug}/tasks`: my follow-up tasks, the follow-ups Rally proposes for partners past their
-//! stage's time limit, the limits themselves, and the calendar feed to subscribe to.
+//! `/campaigns/{slug}/tasks`: my follow-up tasks (added, edited, deleted — the partner page's task forms
+//! come here too), the follow-ups Rally proposes for partners past their stage's time limit, the limits
+//! themselves, and the calendar feed to subscribe to.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -10,9 +11,9 @@ use rally_domain::followup::{MAX_STAGE_LIMIT_DAYS, follow_up_due};
 use rally_domain::{FieldError, PartnerId, Role, Stage, StageLimits};
 use rally_store::{StoreError, TaskFilter};
 
-use super::partner_page::TaskRow;
-use super::partner_work::task_draft;
-use super::{FormData, Layout, PageError, SignedIn, days_since, render};
+use super::partner_page::{TaskRow, partner_page};
+use super::partner_work::{TASK_LABELS, from_partner_page, save_task, task_draft, task_in};
+use super::{FormData, Layout, PageError, SignedIn, days_since, render, team_names};
 use crate::AppState;
 use crate::auth::{hash_token, random_token};
 use crate::kit::FormState;
@@ -43,11 +44,15 @@ struct TasksPage {
     limits: Vec<LimitRow>,
     can_set_limits: bool,
     can_add: bool,
+    /// Whether tasks may be handed to someone else (owners and coordinators), and to whom: (id, name).
+    can_reassign: bool,
+    team: Vec<(i64, String)>,
     /// When the user's calendar feed was made, if they have one.
     calendar: Option<String>,
     /// A feed address made by this request: its only showing.
     new_calendar: Option<String>,
-    /// The form that failed, if one did, with what was typed and every error.
+    /// The form that failed ("add", "limits", or a task's edit form `t{id}`), with what was typed and
+    /// every error.
     state: FormState,
 }
 
@@ -57,7 +62,7 @@ async fn tasks_page(
     me: &SignedIn,
     slug: &str,
     new_calendar: Option<String>,
-    failed: &'static str,
+    failed: &str,
     form: FormData,
     errors: Vec<FieldError>,
 ) -> Result<Response, PageError> {
@@ -93,6 +98,8 @@ async fn tasks_page(
         })
         .collect();
     let calendar = app.store.calendar_token_created(me.user.id).await?.map(|t| t.format("%Y-%m-%d").to_string());
+    let can_reassign = matches!(role, Some(Role::Owner | Role::Coordinator));
+    let team = if can_reassign { team_names(app, me.actor(), id).await? } else { vec![] };
     let layout =
         Layout::new(app, me, Some(slug), "tasks", format!("My tasks · {}", found.campaign.fields.name)).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -105,8 +112,10 @@ async fn tasks_page(
         follow_up_due: follow_up_due(today).to_string(),
         today: today.to_string(),
         limits,
-        can_set_limits: matches!(role, Some(Role::Owner | Role::Coordinator)),
+        can_set_limits: can_reassign,
         can_add: role.is_some_and(|r| r != Role::Viewer),
+        can_reassign,
+        team,
         calendar,
         new_calendar,
         state: FormState::new(failed, form, errors),
@@ -145,6 +154,43 @@ pub async fn add(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Saves a task's edit form, sent from the task list or (`back=partner`) the partner page; a form that
+/// fails shows that page again, the task's form open with its errors.
+pub async fn edit(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let task = task_in(&app, &me, &slug, &id).await?;
+    let errors = save_task(&app, &me, &task, &form).await?;
+    let failed = format!("t{}", task.id.0);
+    match (from_partner_page(&form, &task), errors.is_empty()) {
+        (Some(p), true) => {
+            Ok(Redirect::to(&format!("/campaigns/{slug}/partners/{p}#task-{}", task.id.0)).into_response())
+        }
+        (None, true) => Ok(Redirect::to(&format!("/campaigns/{slug}/tasks#task-{}", task.id.0)).into_response()),
+        (Some(p), false) => partner_page(&app, &me, &slug, p, &failed, form, errors).await,
+        (None, false) => tasks_page(&app, &me, &slug, None, &failed, form, errors).await,
+    }
+}
+
+/// Deletes a task, from the task list or (`back=partner`) the partner page.
+pub async fn delete(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let task = task_in(&app, &me, &slug, &id).await?;
+    app.store.delete_task(me.actor(), task.id).await?;
+    let back = match from_partner_page(&form, &task) {
+        Some(p) => format!("/campaigns/{slug}/partners/{p}#tasks"),
+        None => format!("/campaigns/{slug}/tasks"),
+    };
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// Sets the days a partner may stay in each stage before it needs a follow-up.

@@ -26,6 +26,7 @@ macro_rules! both_backends {
 
 mod api;
 mod comms;
+mod edits;
 mod imports;
 mod pages;
 mod partner_edits;

@@ -1,7 +1,7 @@
 //! A message's page, `/campaigns/{slug}/comms/messages/{id}` (and `…/new`): the editor — title, kind,
 //! when it goes (on a milestone's day or at a date), the segment it goes to, and its texts per language
-//! and partner category — with its delivery figures; saving creates or updates the draft. The page's
-//! "Check and send" part is `sending.rs`.
+//! and partner category — with its delivery figures; saving creates or updates the draft, and a draft
+//! can be deleted. The page's "Check and send" part is `sending.rs`.
 
 use askama::Template;
 use axum::body::Bytes;
@@ -16,7 +16,7 @@ use rally_store::{MailSettings, MessageTemplate};
 
 use super::{can_edit, field_errors};
 use crate::AppState;
-use crate::pages::{FormData, Layout, PageError, SignedIn, category_options, render, stage_options};
+use crate::pages::{FormData, Layout, PageError, SignedIn, campaign_id, category_options, render, stage_options};
 
 /// How many extra template blocks (a language and a partner category) the editor offers.
 const VARIANT_BLOCKS: usize = 2;
@@ -601,4 +601,32 @@ pub async fn update_message(
 ) -> Result<Response, PageError> {
     let id = id.parse().map_err(|_| PageError::NotFound)?;
     save(&app, &me, &slug, Some(id), &body).await
+}
+
+/// `POST /campaigns/{slug}/comms/messages/{id}/delete`: a draft deleted with its texts. A queued message
+/// stays (its e-mails are in the outbox: cancel the rest of it instead).
+pub async fn delete_message(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let campaign = campaign_id(&app, &slug).await?;
+    let (stored, _) = app.store.message(me.actor(), id).await?;
+    if stored.campaign_id != campaign {
+        return Err(PageError::NotFound);
+    }
+    let result = if stored.planned_at.is_some() {
+        let message = "this message is queued and stays on record; cancel the rest of it instead".to_owned();
+        Err(vec![FieldError { field: "message".into(), message }])
+    } else {
+        match app.store.delete_message(me.actor(), id).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(field_errors(e)?),
+        }
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/campaigns/{slug}/comms#messages")).into_response()),
+        Err(errors) => message_page(&app, &me, &slug, Some(id), None, None, None, errors).await,
+    }
 }

@@ -3,10 +3,10 @@
 //!
 //! - `overview`: the e-mail page — the calendar of the coming weeks, the messages, the milestones and
 //!   the sender and cadence settings;
-//! - `settings`: that page's forms (sender and cadence, a new milestone), which show it again with
-//!   their errors;
+//! - `settings`: that page's forms (sender and cadence, milestones added, changed and deleted), which
+//!   show it again with their errors;
 //! - `editor`: a message's page — its fields, segment and templates per language and partner
-//!   category, written and saved;
+//!   category, written and saved, and a draft deleted;
 //! - `sending`: that page's "Check and send" — previews, test sends, queueing;
 //! - `planner`: the planner's calendar of every future e-mail the draft messages would send.
 //!
@@ -18,11 +18,11 @@ mod planner;
 mod sending;
 mod settings;
 
-pub use editor::{create_message, new_form, show_message, update_message};
+pub use editor::{create_message, delete_message, new_form, show_message, update_message};
 pub use overview::show;
 pub use planner::calendar;
 pub use sending::{control, preview, queue, test_send};
-pub use settings::{add_milestone, save_settings};
+pub use settings::{add_milestone, delete_milestone, save_settings, update_milestone};
 
 use rally_comms::plan::PlanError;
 use rally_domain::Role;

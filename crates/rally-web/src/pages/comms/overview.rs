@@ -9,11 +9,12 @@ use axum::response::Response;
 use chrono::{NaiveDate, Utc};
 use rally_domain::FieldError;
 use rally_domain::cadence::weekday_code;
-use rally_domain::comms::{Message, MilestoneKind, OutboxStatus, SendTime};
+use rally_domain::comms::{Message, Milestone, MilestoneKind, OutboxStatus, SendTime};
 use rally_store::MailSettings;
 
 use super::can_edit;
 use crate::AppState;
+use crate::kit::FormState;
 use crate::pages::{FormData, Layout, PageError, SignedIn, render};
 
 /// A message in the page's list, with when it goes and its delivery so far.
@@ -28,10 +29,18 @@ pub struct MessageRow {
 
 /// A milestone in the page's list.
 pub struct MilestoneRow {
+    pub id: i64,
     pub kind: &'static str,
+    /// The kind as the edit form sends it.
+    pub kind_value: &'static str,
     pub title: String,
     pub on: String,
+    /// How many messages go on its day (it cannot be deleted while any do).
+    pub messages: usize,
 }
+
+/// The milestone forms' fields and labels, for the error summary.
+const MILESTONE_LABELS: &[(&str, &str)] = &[("kind", "Milestone"), ("title", "Title"), ("on", "Day")];
 
 /// One day of the plan's calendar grid.
 pub struct CalendarDay {
@@ -91,27 +100,24 @@ struct CommsPage {
     milestones: Vec<MilestoneRow>,
     milestone_kinds: Vec<(&'static str, &'static str)>,
     messages: Vec<MessageRow>,
-    failed: &'static str,
-    form: FormData,
-    errors: Vec<FieldError>,
+    /// The form that failed ("settings", "milestone", or a milestone's own form `m{id}`), with what was
+    /// typed and every error.
+    state: FormState,
 }
 
 impl CommsPage {
     fn error(&self, form: &str, field: &str) -> Option<&str> {
-        if self.failed != form {
-            return None;
-        }
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.state.error(form, field)
     }
 
     fn value<'a>(&'a self, form: &str, field: &str, stored: &'a str) -> &'a str {
-        if self.failed == form { self.form.get(field) } else { stored }
+        self.state.value(form, field, stored)
     }
 
     /// Whether the legitimate-interest box is ticked: as sent, after a failed save.
     fn legit(&self) -> bool {
-        if self.failed == "settings" {
-            self.form.get("legitimate_interest") == "on"
+        if self.state.failed == "settings" {
+            self.state.form.get("legitimate_interest") == "on"
         } else {
             self.settings.legitimate_interest
         }
@@ -150,12 +156,13 @@ fn status(message: &Message, counts: &[(OutboxStatus, i64)]) -> String {
     }
 }
 
-/// The e-mail page; `failed` names the form ("settings", "milestone") that `form` and `errors` are from.
+/// The e-mail page; `failed` names the form ("settings", "milestone", `m{id}`) that `form` and `errors`
+/// are from.
 pub(super) async fn comms_page(
     app: &AppState,
     me: &SignedIn,
     slug: &str,
-    failed: &'static str,
+    failed: &str,
     form: FormData,
     errors: Vec<FieldError>,
 ) -> Result<Response, PageError> {
@@ -165,10 +172,14 @@ pub(super) async fn comms_page(
     let milestones = app.store.milestones(me.actor(), id).await?;
     let mut messages = Vec::new();
     let mut dated = Vec::new();
+    let mut on_milestone = Vec::new();
     let tz = settings.policy.recipient_zone(None);
     for m in app.store.messages(me.actor(), id).await? {
         let day = match &m.fields.send {
-            SendTime::Milestone { milestone_id, .. } => milestones.iter().find(|x| x.id == *milestone_id).map(|x| x.on),
+            SendTime::Milestone { milestone_id, .. } => {
+                on_milestone.push(*milestone_id);
+                milestones.iter().find(|x| x.id == *milestone_id).map(|x| x.on)
+            }
             SendTime::At(t) => Some(t.with_timezone(&tz).date_naive()),
         };
         if let Some(day) = day {
@@ -206,18 +217,25 @@ pub(super) async fn comms_page(
         can_edit: can_edit(found.role),
         settings,
         weekdays,
-        milestones: milestones
-            .iter()
-            .map(|m| MilestoneRow { kind: m.kind.label(), title: m.title.clone(), on: m.on.to_string() })
-            .collect(),
+        milestones: milestones.iter().map(|m| milestone_row(m, &on_milestone)).collect(),
         milestone_kinds: MilestoneKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
         messages,
-        failed,
-        form,
-        errors,
+        state: FormState::new(failed, form, errors),
     })?;
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// A milestone as the page lists it; `on_milestone` holds the milestone of every message timed by one.
+fn milestone_row(m: &Milestone, on_milestone: &[i64]) -> MilestoneRow {
+    MilestoneRow {
+        id: m.id,
+        kind: m.kind.label(),
+        kind_value: m.kind.as_str(),
+        title: m.title.clone(),
+        on: m.on.to_string(),
+        messages: on_milestone.iter().filter(|id| **id == m.id).count(),
+    }
 }
 
 /// `GET /campaigns/{slug}/comms`.

@@ -1,9 +1,12 @@
 //! The forms of the e-mail page: `POST /campaigns/{slug}/comms/settings` (the sender and the cadence
-//! policy) and `POST /campaigns/{slug}/comms/milestones` (a new milestone). Each goes back to its part
-//! of the page when saved, and shows the page again with its errors (422) when not.
+//! policy), `POST /campaigns/{slug}/comms/milestones` (a new milestone) and
+//! `POST /campaigns/{slug}/comms/milestones/{id}` (`…/delete`): a milestone changed or deleted. Each
+//! goes back to its part of the page when saved, and shows the page again with its errors (422) when
+//! not.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
 use rally_domain::cadence::{CadencePolicy, parse_weekday};
 use rally_domain::comms::MilestoneKind;
 use rally_domain::{Email, FieldError};
@@ -86,14 +89,8 @@ pub async fn save_settings(
     }
 }
 
-/// Adds a milestone to the plan.
-pub async fn add_milestone(
-    State(app): State<AppState>,
-    me: SignedIn,
-    Path(slug): Path<String>,
-    form: FormData,
-) -> Result<Response, PageError> {
-    let campaign = campaign_id(&app, &slug).await?;
+/// A milestone form read: its kind, title (the kind's name when left blank) and day, or every problem.
+fn read_milestone(form: &FormData) -> Result<(MilestoneKind, String, NaiveDate), Vec<FieldError>> {
     let mut errors = Vec::new();
     let kind = MilestoneKind::parse(form.get("kind"))
         .map_err(|message| errors.push(FieldError { field: "kind".into(), message }))
@@ -102,12 +99,66 @@ pub async fn add_milestone(
     if on.is_none() && !errors.iter().any(|e| e.field == "on") {
         errors.push(FieldError { field: "on".into(), message: "required: the day".into() });
     }
-    let (Some(kind), Some(on)) = (kind, on) else {
-        return comms_page(&app, &me, &slug, "milestone", form, errors).await;
+    match (kind, on) {
+        (Some(kind), Some(on)) => Ok((kind, form.some("title").unwrap_or_else(|| kind.label().to_owned()), on)),
+        _ => Err(errors),
+    }
+}
+
+/// Adds a milestone to the plan.
+pub async fn add_milestone(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(slug): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let campaign = campaign_id(&app, &slug).await?;
+    let (kind, title, on) = match read_milestone(&form) {
+        Ok(read) => read,
+        Err(errors) => return comms_page(&app, &me, &slug, "milestone", form, errors).await,
     };
-    let title = form.some("title").unwrap_or_else(|| kind.label().to_owned());
     match app.store.create_milestone(me.actor(), campaign, kind, &title, on).await {
         Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/comms#milestones")).into_response()),
         Err(e) => comms_page(&app, &me, &slug, "milestone", form, field_errors(e)?).await,
+    }
+}
+
+/// The milestone `id` (as the path names it) if it belongs to the campaign `slug`.
+async fn milestone_in(app: &AppState, me: &SignedIn, slug: &str, id: &str) -> Result<i64, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let campaign = campaign_id(app, slug).await?;
+    let found = app.store.milestones(me.actor(), campaign).await?.iter().any(|m| m.id == id);
+    if found { Ok(id) } else { Err(PageError::NotFound) }
+}
+
+/// Saves a milestone's edit form.
+pub async fn update_milestone(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let id = milestone_in(&app, &me, &slug, &id).await?;
+    let failed = format!("m{id}");
+    let (kind, title, on) = match read_milestone(&form) {
+        Ok(read) => read,
+        Err(errors) => return comms_page(&app, &me, &slug, &failed, form, errors).await,
+    };
+    match app.store.update_milestone(me.actor(), id, kind, &title, on).await {
+        Ok(_) => Ok(Redirect::to(&format!("/campaigns/{slug}/comms#milestone-{id}")).into_response()),
+        Err(e) => comms_page(&app, &me, &slug, &failed, form, field_errors(e)?).await,
+    }
+}
+
+/// Deletes a milestone no message goes on; while one does, says so beside it.
+pub async fn delete_milestone(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = milestone_in(&app, &me, &slug, &id).await?;
+    match app.store.delete_milestone(me.actor(), id).await {
+        Ok(()) => Ok(Redirect::to(&format!("/campaigns/{slug}/comms#milestones")).into_response()),
+        Err(e) => comms_page(&app, &me, &slug, &format!("m{id}"), FormData::default(), field_errors(e)?).await,
     }
 }
