@@ -40,6 +40,7 @@ const pages = [
   `/c/${slug}/map`,
   `/c/${slug}/map?country=HR`,
   `/c/${slug}/partners`,
+  `/c/${slug}/recognition`,
   `/c/${slug}/stats`,
   `/c/${slug}/embed/counter`,
 ];

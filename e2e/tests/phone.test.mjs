@@ -37,6 +37,7 @@ const pages = [
   `/campaigns/${slug}/reports`,
   `/campaigns/${slug}/imports`,
   `/campaigns/${slug}/export`,
+  `/c/${slug}/recognition`,
 ];
 
 // Null if the page fits its window, else what is too wide: the page's width and the elements that reach

@@ -177,6 +177,7 @@ map-tiles = Street map
 partners-title = Our partners
 partners-lead = These organizations help bring computer science to every student.
 partners-none = Partners will be shown here soon.
+partners-other = Partners
 
 ## Statistics
 stats-title = Statistics
@@ -194,6 +195,50 @@ stats-data = The figures as data
 ## Embeds
 embed-counter = { $students } students have taken part
 embed-register = Take part
+
+## The partner's link page
+link-lead = Thank you for partnering with us. This page is only for you: please do not share its address.
+link-contact-title = Your contact at the campaign
+link-contact-lead = Questions, or something to change? Write to:
+link-contact-none = Questions? Reply to the e-mail that brought you this link.
+link-asks-title = What we ask
+link-asks-none = Nothing yet.
+link-status-proposed = Proposed
+link-status-agreed = Agreed
+link-status-fulfilled = Done
+link-status-missed = Missed
+link-status-declined = Declined
+link-due = due { $date }
+link-quantity = How many { $unit }?
+link-note = Note (optional)
+link-confirm = Confirm
+link-decline = Decline
+link-confirmed = Thank you: “{ $ask }” is confirmed. The campaign team sees it now.
+link-declined = Thank you: “{ $ask }” is declined. The campaign team sees it now.
+link-material-title = Material for you
+link-material-none = Nothing sent yet.
+link-asset-logo = logo
+link-asset-banner = banner
+link-asset-poster = poster
+link-asset-press_kit = press kit
+link-asset-tutorial = tutorial
+link-asset-other = other
+link-logo-title = Your logo on the campaign site
+link-logo-alt = Logo of { $partner }
+link-logo-upload = Upload your logo (PNG, JPEG, WebP or SVG, up to 20 MB)
+link-logo-replace = Replace your logo (PNG, JPEG, WebP or SVG, up to 20 MB)
+link-logo-submit = Upload
+link-logo-uploaded = Thank you: your logo is uploaded.
+link-listed = Partners are thanked by name and logo on the campaign site once their part is done.
+link-opted-out = You asked not to be listed among the campaign's partners.
+link-list-us = List us among the partners
+link-do-not-list = Do not list us
+link-error-number = Give a whole number.
+link-error-quantity = Give a number from 0 to { $max }.
+link-error-quantity-missing = Say how many { $unit } you commit to.
+link-error-answered = This ask has already been answered.
+link-error-logo = We cannot use this file as your logo. Choose a PNG, JPEG, WebP or SVG picture of at most 20 MB.
+link-error-logo-missing = Choose a file first.
 
 ## E-mails to organizers
 mail-confirm-subject = Please confirm your event: { $title }

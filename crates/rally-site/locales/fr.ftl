@@ -195,6 +195,7 @@ map-tiles = Plan des rues
 partners-title = Nos partenaires
 partners-lead = Ces organisations contribuent à faire découvrir l’informatique à chaque élève.
 partners-none = Nos partenaires seront bientôt présentés ici.
+partners-other = Partenaires
 
 ## Statistics
 stats-title = Statistiques
@@ -216,6 +217,50 @@ embed-counter = { $students ->
    *[other] { $students } élèves ont déjà participé
 }
 embed-register = Participer
+
+## The partner's link page
+link-lead = Merci d’être notre partenaire. Cette page vous est réservée : merci de ne pas partager son adresse.
+link-contact-title = Votre contact dans la campagne
+link-contact-lead = Une question, ou quelque chose à changer ? Écrivez à :
+link-contact-none = Une question ? Répondez à l’e-mail qui vous a apporté ce lien.
+link-asks-title = Ce que nous vous demandons
+link-asks-none = Rien pour l’instant.
+link-status-proposed = Proposé
+link-status-agreed = Convenu
+link-status-fulfilled = Réalisé
+link-status-missed = Non réalisé
+link-status-declined = Refusé
+link-due = pour le { $date }
+link-quantity = Combien ({ $unit }) ?
+link-note = Remarque (facultatif)
+link-confirm = Confirmer
+link-decline = Refuser
+link-confirmed = Merci : vous avez confirmé « { $ask } ». L’équipe de la campagne le voit dès maintenant.
+link-declined = Merci : vous avez refusé « { $ask } ». L’équipe de la campagne le voit dès maintenant.
+link-material-title = Documents pour vous
+link-material-none = Rien ne vous a encore été envoyé.
+link-asset-logo = logo
+link-asset-banner = bannière
+link-asset-poster = affiche
+link-asset-press_kit = dossier de presse
+link-asset-tutorial = tutoriel
+link-asset-other = autre
+link-logo-title = Votre logo sur le site de la campagne
+link-logo-alt = Logo de { $partner }
+link-logo-upload = Envoyez votre logo (PNG, JPEG, WebP ou SVG, 20 Mo au plus)
+link-logo-replace = Remplacez votre logo (PNG, JPEG, WebP ou SVG, 20 Mo au plus)
+link-logo-submit = Envoyer
+link-logo-uploaded = Merci : votre logo est envoyé.
+link-listed = Une fois leur part accomplie, les partenaires sont remerciés par leur nom et leur logo sur le site de la campagne.
+link-opted-out = Vous avez demandé à ne pas figurer parmi les partenaires de la campagne.
+link-list-us = Nous faire figurer parmi les partenaires
+link-do-not-list = Ne pas nous faire figurer
+link-error-number = Indiquez un nombre entier.
+link-error-quantity = Indiquez un nombre de 0 à { $max }.
+link-error-quantity-missing = Indiquez combien ({ $unit }) vous vous engagez à fournir.
+link-error-answered = Vous avez déjà répondu à cette demande.
+link-error-logo = Nous ne pouvons pas utiliser ce fichier comme logo. Choisissez une image PNG, JPEG, WebP ou SVG de 20 Mo au plus.
+link-error-logo-missing = Choisissez d’abord un fichier.
 
 ## E-mails to organizers
 mail-confirm-subject = Veuillez confirmer votre événement : { $title }

@@ -194,6 +194,7 @@ map-tiles = Karta ulica
 partners-title = Naši partneri
 partners-lead = Ove organizacije pomažu da informatika dođe do svakog učenika.
 partners-none = Partneri će uskoro biti prikazani ovdje.
+partners-other = Partneri
 
 ## Statistics
 stats-title = Statistika
@@ -215,6 +216,50 @@ embed-counter = { $students ->
    *[other] Dosad je sudjelovalo { $students } učenika
 }
 embed-register = Sudjelujte
+
+## The partner's link page
+link-lead = Hvala vam što ste naš partner. Ova je stranica samo za vas: molimo, ne dijelite njezinu adresu.
+link-contact-title = Vaša osoba za kontakt u kampanji
+link-contact-lead = Imate pitanje ili nešto treba promijeniti? Pišite na:
+link-contact-none = Imate pitanje? Odgovorite na e-poruku u kojoj ste dobili ovu poveznicu.
+link-asks-title = Što vas molimo
+link-asks-none = Zasad ništa.
+link-status-proposed = Predloženo
+link-status-agreed = Dogovoreno
+link-status-fulfilled = Ostvareno
+link-status-missed = Propušteno
+link-status-declined = Odbijeno
+link-due = rok { $date }
+link-quantity = Koliko ({ $unit })?
+link-note = Napomena (nije obavezno)
+link-confirm = Potvrdi
+link-decline = Odbij
+link-confirmed = Hvala! Potvrdili ste: „{ $ask }“. Tim kampanje to sada vidi.
+link-declined = Hvala! Odbili ste: „{ $ask }“. Tim kampanje to sada vidi.
+link-material-title = Materijali za vas
+link-material-none = Zasad vam ništa nije poslano.
+link-asset-logo = logotip
+link-asset-banner = banner
+link-asset-poster = plakat
+link-asset-press_kit = materijali za medije
+link-asset-tutorial = vodič
+link-asset-other = ostalo
+link-logo-title = Vaš logotip na stranici kampanje
+link-logo-alt = Logotip: { $partner }
+link-logo-upload = Učitajte svoj logotip (PNG, JPEG, WebP ili SVG, najviše 20 MB)
+link-logo-replace = Zamijenite svoj logotip (PNG, JPEG, WebP ili SVG, najviše 20 MB)
+link-logo-submit = Učitaj
+link-logo-uploaded = Hvala! Vaš je logotip učitan.
+link-listed = Partnerima zahvaljujemo imenom i logotipom na stranici kampanje kada obave svoj dio.
+link-opted-out = Zatražili ste da vas ne navodimo među partnerima kampanje.
+link-list-us = Navedite nas među partnerima
+link-do-not-list = Nemojte nas navoditi
+link-error-number = Upišite cijeli broj.
+link-error-quantity = Upišite broj od 0 do { $max }.
+link-error-quantity-missing = Navedite koliko ({ $unit }) preuzimate.
+link-error-answered = Na ovu ste molbu već odgovorili.
+link-error-logo = Ovu datoteku ne možemo upotrijebiti kao logotip. Odaberite sliku u formatu PNG, JPEG, WebP ili SVG od najviše 20 MB.
+link-error-logo-missing = Najprije odaberite datoteku.
 
 ## E-mails to organizers
 mail-confirm-subject = Potvrdite svoj događaj: { $title }

@@ -203,6 +203,7 @@ map-tiles = Карта улиц
 partners-title = Наши партнёры
 partners-lead = Эти организации помогают сделать информатику доступной каждому ученику.
 partners-none = Скоро здесь появятся наши партнёры.
+partners-other = Партнёры
 
 ## Statistics
 stats-title = Статистика
@@ -225,6 +226,50 @@ embed-counter = { $students ->
    *[other] { $students } ученика уже приняли участие
 }
 embed-register = Принять участие
+
+## The partner's link page
+link-lead = Спасибо, что вы с нами. Эта страница только для вас: пожалуйста, не передавайте её адрес другим.
+link-contact-title = Ваш контакт в кампании
+link-contact-lead = Есть вопросы или нужно что-то изменить? Пишите:
+link-contact-none = Есть вопросы? Ответьте на письмо, в котором пришла эта ссылка.
+link-asks-title = О чём мы просим
+link-asks-none = Пока ничего.
+link-status-proposed = Предложено
+link-status-agreed = Согласовано
+link-status-fulfilled = Выполнено
+link-status-missed = Не выполнено
+link-status-declined = Отклонено
+link-due = срок: { $date }
+link-quantity = Сколько ({ $unit })?
+link-note = Примечание (необязательно)
+link-confirm = Подтвердить
+link-decline = Отказаться
+link-confirmed = Спасибо! Вы подтвердили: «{ $ask }». Команда кампании уже видит ваш ответ.
+link-declined = Спасибо! Вы отказались: «{ $ask }». Команда кампании уже видит ваш ответ.
+link-material-title = Материалы для вас
+link-material-none = Пока ничего не отправлено.
+link-asset-logo = логотип
+link-asset-banner = баннер
+link-asset-poster = плакат
+link-asset-press_kit = пресс-кит
+link-asset-tutorial = учебный материал
+link-asset-other = другое
+link-logo-title = Ваш логотип на сайте кампании
+link-logo-alt = Логотип: { $partner }
+link-logo-upload = Загрузите ваш логотип (PNG, JPEG, WebP или SVG, до 20 МБ)
+link-logo-replace = Замените ваш логотип (PNG, JPEG, WebP или SVG, до 20 МБ)
+link-logo-submit = Загрузить
+link-logo-uploaded = Спасибо! Ваш логотип загружен.
+link-listed = Когда партнёр выполнит свою часть, мы благодарим его на сайте кампании — по названию и с логотипом.
+link-opted-out = Вы попросили не указывать вас среди партнёров кампании.
+link-list-us = Указать нас среди партнёров
+link-do-not-list = Не указывать нас
+link-error-number = Введите целое число.
+link-error-quantity = Введите число от 0 до { $max }.
+link-error-quantity-missing = Укажите, сколько ({ $unit }) вы берёте на себя.
+link-error-answered = На эту просьбу уже дан ответ.
+link-error-logo = Этот файл нельзя использовать как логотип. Выберите изображение PNG, JPEG, WebP или SVG размером до 20 МБ.
+link-error-logo-missing = Сначала выберите файл.
 
 ## E-mails to organizers
 mail-confirm-subject = Подтвердите Ваше мероприятие: { $title }

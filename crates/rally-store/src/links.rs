@@ -39,6 +39,19 @@ pub struct LinkView {
     /// The assets sent to the partner, newest first, once each.
     pub assets: Vec<Asset>,
     pub profile: PartnerProfile,
+    /// The language of the partner's first contact (in the order they were added) that has one, as
+    /// the contact's tag (`hr`, `sr-Cyrl`); the link page speaks it if the site does.
+    pub contact_language: Option<String>,
+    /// Whom at the campaign the partner writes to: the partner's owner in the team, else the sender
+    /// of the campaign's e-mail (its reply-to address if it has one); `None` when neither is set.
+    pub campaign_contact: Option<CampaignContact>,
+}
+
+/// A person (or mailbox) at the campaign, as a partner sees it: a name and an e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignContact {
+    pub name: String,
+    pub email: String,
 }
 
 /// A partner on the campaign's recognition wall.

@@ -59,6 +59,7 @@ conformance!(
     standard_asks_reach_only_the_partners_they_are_for,
     commitments_are_agreed_fulfilled_and_guard_closed_won,
     partner_links_are_secret_and_revocable,
+    a_link_names_the_partners_language_and_whom_to_write_to,
     follow_up_tasks_and_stale_partners,
     interactions_assets_recognition_and_calendar,
     ids_from_other_campaigns_answer_as_missing_ones,
@@ -103,6 +104,9 @@ use team::*;
 #[path = "conformance/reports.rs"]
 mod reports;
 use reports::*;
+#[path = "conformance/links.rs"]
+mod links;
+use links::*;
 #[path = "conformance/edits.rs"]
 mod edits;
 use edits::*;

@@ -14,7 +14,8 @@ use super::workflow::{
 use super::{Backend, Conn, can_edit, can_read, fetch_campaign, fetch_partner, partner_for, time};
 use crate::Links;
 use crate::{
-    Actor, LinkInfo, LinkView, PartnerProfile, Recognized, Result, StoreError, corrupt, from_micros, now_micros,
+    Actor, CampaignContact, LinkInfo, LinkView, PartnerProfile, Recognized, Result, StoreError, corrupt, from_micros,
+    now_micros,
 };
 
 #[async_trait]
@@ -84,8 +85,10 @@ impl Links for Backend {
         let mut profile = fetch_profile(&mut tx, partner.id).await?;
         // The link page does not need to know about the link.
         profile.link = None;
+        let contact_language = first_contact_language(&mut tx, partner.id).await?;
+        let campaign_contact = campaign_contact(&mut tx, &partner).await?;
         tx.commit().await?;
-        Ok(LinkView { partner, campaign, commitments, assets, profile })
+        Ok(LinkView { partner, campaign, commitments, assets, profile, contact_language, campaign_contact })
     }
 
     async fn link_respond(
@@ -245,4 +248,40 @@ async fn fetch_profile(conn: &mut Conn, partner: PartnerId) -> Result<PartnerPro
     })
     .transpose()?;
     Ok(PartnerProfile { logo, recognition_opt_out: row.try_get("recognition_opt_out")?, link })
+}
+
+/// The language of the partner's first contact that has one.
+async fn first_contact_language(conn: &mut Conn, partner: PartnerId) -> Result<Option<String>> {
+    let row = sqlx::query(
+        "SELECT language FROM contacts WHERE partner_id = $1 AND language IS NOT NULL AND language <> '' \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(partner.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| r.try_get("language")).transpose()?)
+}
+
+/// Whom the partner writes to: its owner, else the campaign's e-mail sender (reply-to first).
+async fn campaign_contact(conn: &mut Conn, partner: &Partner) -> Result<Option<CampaignContact>> {
+    if let Some(owner) = partner.fields.owner_id {
+        let row =
+            sqlx::query("SELECT name, email FROM users WHERE id = $1").bind(owner.0).fetch_optional(&mut *conn).await?;
+        if let Some(r) = row {
+            return Ok(Some(CampaignContact { name: r.try_get("name")?, email: r.try_get("email")? }));
+        }
+    }
+    let row = sqlx::query("SELECT from_name, from_address, reply_to FROM mail_settings WHERE campaign_id = $1")
+        .bind(partner.campaign_id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| -> Result<CampaignContact> {
+        let reply_to: Option<String> = r.try_get("reply_to")?;
+        let email = match reply_to.filter(|a| !a.is_empty()) {
+            Some(a) => a,
+            None => r.try_get("from_address")?,
+        };
+        Ok(CampaignContact { name: r.try_get("from_name")?, email })
+    })
+    .transpose()
 }

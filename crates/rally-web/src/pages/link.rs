@@ -1,62 +1,180 @@
 //! `/p/{token}`: what a partner sees through its secret link, without an account — its asks, the
-//! commitments it confirms or declines, the material sent to it, and its logo for the partner wall.
+//! commitments it confirms or declines, the material sent to it, its logo for the partner wall, and
+//! whom at the campaign to write to.
+//!
+//! The page speaks the partner's language: a language chosen on the page (`?lang=`, kept in the page's
+//! own links and forms), else that of the partner's first contact with a language, else the browser's
+//! `Accept-Language`, else the campaign's first language, else English — in the site's translations
+//! (`rally-site`'s `locales/`). What the team wrote (asks, units, titles) stays as written.
 //!
 //! The token in the path is the credential; it is stored hashed. An unknown or revoked link gets the
 //! same "not found" page as any other missing page, so a link reveals nothing about whose it was.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequestParts, Multipart, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
-use rally_domain::{AssetId, CommitmentId, FieldError, PartnerResponse};
-use rally_store::StoreError;
+use rally_domain::{AssetId, CommitmentId, CommitmentStatus, FieldError, PartnerResponse};
+use rally_site::i18n::{Arg, Lang, negotiate};
+use rally_store::{CampaignContact, LinkView, StoreError};
 
-use super::partner_page::CommitmentRow;
 use super::{FormData, PageError, render};
 use crate::AppState;
 use crate::auth::hash_token;
-use crate::kit::uploads::{UploadForm, UploadProblem};
+use crate::kit::uploads::{Accept, UploadForm, UploadProblem};
+
+/// The notes a partner writes are at most this long (the domain's limit, named in the error).
+const NOTE_MAX: i64 = 2000;
+
+/// The reader's side of the language: a language chosen on the page and the browser's languages.
+pub struct Reader {
+    chosen: Option<Lang>,
+    accept: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Reader {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Reader, Self::Rejection> {
+        let chosen = parts.uri.query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(&v))
+        });
+        let accept = parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Ok(Reader { chosen, accept })
+    }
+}
+
+impl Reader {
+    /// The page's language for this partner (see the module's documentation).
+    fn language(&self, view: &LinkView) -> Lang {
+        let contact = view.contact_language.as_deref().and_then(Lang::parse);
+        let campaign = view.campaign.fields.languages.first().map_or_else(|| "en".to_owned(), ToString::to_string);
+        negotiate(self.chosen.or(contact).map(Lang::code), self.accept.as_deref(), &[], &campaign)
+    }
+
+    /// `?lang=…` when the reader chose a language on the page, for the page's own addresses.
+    fn query(&self) -> String {
+        self.chosen.map(|l| format!("?lang={}", l.code())).unwrap_or_default()
+    }
+}
+
+/// What the page thanks the partner for, said in the page's language.
+enum Notice {
+    Answered { ask: String, accepted: bool },
+    LogoUploaded,
+}
+
+/// A form of the page that failed, said in the page's language.
+enum Problem {
+    /// The answer to a commitment.
+    Answer { id: i64, error: AnswerError },
+    /// The logo: no file, or a file refused (with the checker's own words, in English).
+    Logo { detail: Option<String> },
+}
+
+enum AnswerError {
+    NotANumber,
+    QuantityOutOfRange,
+    QuantityMissing,
+    AlreadyAnswered,
+    NoteTooLong,
+    /// Anything else, in the domain's words.
+    Other(String),
+}
+
+impl AnswerError {
+    /// The domain's error on a field, knowing whether the partner gave a quantity.
+    fn of(e: &FieldError, gave_quantity: bool) -> AnswerError {
+        match e.field.as_str() {
+            "quantity" if gave_quantity => AnswerError::QuantityOutOfRange,
+            "quantity" => AnswerError::QuantityMissing,
+            "accept" => AnswerError::AlreadyAnswered,
+            "note" => AnswerError::NoteTooLong,
+            _ => AnswerError::Other(e.message.clone()),
+        }
+    }
+
+    fn say(&self, l: Lang, unit: &str) -> String {
+        match self {
+            AnswerError::NotANumber => l.t("link-error-number"),
+            AnswerError::QuantityOutOfRange => {
+                l.t_with("link-error-quantity", &[("max", Arg::Num(rally_domain::ask::MAX_QUANTITY))])
+            }
+            AnswerError::QuantityMissing => l.t_with("link-error-quantity-missing", &[("unit", Arg::Str(unit))]),
+            AnswerError::AlreadyAnswered => l.t("link-error-answered"),
+            AnswerError::NoteTooLong => l.t_with("error-too-long", &[("max", Arg::Num(NOTE_MAX))]),
+            AnswerError::Other(message) => message.clone(),
+        }
+    }
+}
+
+/// A commitment as the partner sees it.
+pub struct LinkCommitment {
+    pub id: i64,
+    pub ask: String,
+    pub unit: String,
+    /// "How many schools?"
+    pub quantity_label: String,
+    pub status: &'static str,
+    pub status_label: String,
+    pub quantity: String,
+    /// The quantity as the form's field holds it: digits only.
+    pub quantity_input: String,
+    /// "due 3 December 2026", or empty.
+    pub due: String,
+    pub open: bool,
+}
 
 pub struct LinkAsset {
     pub id: i64,
     pub title: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub url: Option<String>,
     pub has_file: bool,
+}
+
+/// A failed form's message: the form (`c{id}` or `logo`), what to say, and the checker's words.
+struct Failed {
+    form: String,
+    message: String,
+    detail: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "link.html")]
 struct LinkPage {
+    l: Lang,
     token: String,
+    /// `?lang=…` for the page's own links and forms, when the reader chose a language.
+    query: String,
+    /// Code, own name, current.
+    languages: Vec<(&'static str, &'static str, bool)>,
     partner: String,
     campaign: String,
     message: String,
     dates: String,
-    commitments: Vec<CommitmentRow>,
+    contact: Option<CampaignContact>,
+    commitments: Vec<LinkCommitment>,
     assets: Vec<LinkAsset>,
     has_logo: bool,
+    logo_alt: String,
     opt_out: bool,
     notice: Option<String>,
-    /// The commitment (or "logo") whose form failed, and why.
-    failed: String,
-    errors: Vec<FieldError>,
+    failed: Option<Failed>,
 }
 
 impl LinkPage {
-    fn error(&self, form: &str, field: &str) -> Option<&str> {
-        if self.failed != form {
-            return None;
-        }
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    fn t(&self, id: &str) -> String {
+        self.l.t(id)
     }
 
     fn cerror(&self, id: &i64) -> Option<&str> {
-        if self.failed != format!("c{id}") {
-            return None;
-        }
-        self.errors.first().map(|e| e.message.as_str())
+        self.failed.as_ref().filter(|f| f.form == format!("c{id}")).map(|f| f.message.as_str())
+    }
+
+    fn logo_error(&self) -> Option<&Failed> {
+        self.failed.as_ref().filter(|f| f.form == "logo")
     }
 }
 
@@ -68,74 +186,147 @@ fn link_error(e: StoreError) -> PageError {
     }
 }
 
+/// The campaign's message in the page's language, else in the campaign's first language.
+fn message(view: &LinkView, l: Lang) -> String {
+    let f = &view.campaign.fields;
+    f.message
+        .iter()
+        .find(|(tag, _)| tag.as_str().split('-').next() == Some(l.code()))
+        .map(|(_, text)| text)
+        .or_else(|| f.languages.first().and_then(|tag| f.message.get(tag)))
+        .or_else(|| f.message.values().next())
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn commitments(view: &LinkView, l: Lang) -> Vec<LinkCommitment> {
+    view.commitments
+        .iter()
+        .map(|c| LinkCommitment {
+            id: c.id.0,
+            ask: c.ask_title.clone(),
+            unit: c.unit.clone(),
+            quantity_label: l.t_with("link-quantity", &[("unit", Arg::Str(&c.unit))]),
+            status: c.status.as_str(),
+            status_label: l.t(&format!("link-status-{}", c.status.as_str())),
+            quantity: c.quantity.map(|q| l.number(q)).unwrap_or_default(),
+            quantity_input: c.quantity.map(|q| q.to_string()).unwrap_or_default(),
+            due: c.due_on.map(|d| l.t_with("link-due", &[("date", Arg::Str(&l.date(d)))])).unwrap_or_default(),
+            open: c.status == CommitmentStatus::Proposed,
+        })
+        .collect()
+}
+
+fn assets(view: LinkView, l: Lang) -> Vec<LinkAsset> {
+    view.assets
+        .into_iter()
+        .map(|a| LinkAsset {
+            id: a.id.0,
+            kind: l.t(&format!("link-asset-{}", a.fields.kind.as_str())),
+            url: a.fields.url,
+            has_file: a.file.is_some(),
+            title: a.fields.title,
+        })
+        .collect()
+}
+
+fn say_notice(notice: Notice, l: Lang) -> String {
+    match notice {
+        Notice::Answered { ask, accepted } => {
+            let id = if accepted { "link-confirmed" } else { "link-declined" };
+            l.t_with(id, &[("ask", Arg::Str(&ask))])
+        }
+        Notice::LogoUploaded => l.t("link-logo-uploaded"),
+    }
+}
+
+fn say_problem(problem: Problem, view: &LinkView, l: Lang) -> Failed {
+    match problem {
+        Problem::Answer { id, error } => {
+            let unit = view.commitments.iter().find(|c| c.id.0 == id).map(|c| c.unit.as_str()).unwrap_or_default();
+            Failed { form: format!("c{id}"), message: error.say(l, unit), detail: None }
+        }
+        Problem::Logo { detail: None } => {
+            Failed { form: "logo".into(), message: l.t("link-error-logo-missing"), detail: None }
+        }
+        Problem::Logo { detail } => Failed { form: "logo".into(), message: l.t("link-error-logo"), detail },
+    }
+}
+
 async fn link_page(
     app: &AppState,
     token: &str,
-    notice: Option<String>,
-    failed: String,
-    errors: Vec<FieldError>,
+    reader: &Reader,
+    notice: Option<Notice>,
+    problem: Option<Problem>,
 ) -> Result<Response, PageError> {
     let view = app.store.link_view(&hash_token(token)).await.map_err(link_error)?;
-    let today = Utc::now().date_naive();
+    let l = reader.language(&view);
     let f = &view.campaign.fields;
-    let message = f.languages.first().and_then(|l| f.message.get(l)).cloned().unwrap_or_default();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut response = render(&LinkPage {
+    let status = if problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = LinkPage {
+        l,
         token: token.to_owned(),
+        query: reader.query(),
+        languages: Lang::all().map(|x| (x.code(), x.name(), x == l)).collect(),
         partner: view.partner.fields.name.clone(),
         campaign: f.name.clone(),
-        message,
-        dates: format!("{} – {}", f.starts_on, f.ends_on),
-        commitments: view.commitments.iter().map(|c| CommitmentRow::new(c, today)).collect(),
-        assets: view
-            .assets
-            .into_iter()
-            .map(|a| LinkAsset {
-                id: a.id.0,
-                kind: a.fields.kind.label(),
-                url: a.fields.url,
-                has_file: a.file.is_some(),
-                title: a.fields.title,
-            })
-            .collect(),
+        message: message(&view, l),
+        dates: l
+            .t_with("home-dates", &[("from", Arg::Str(&l.date(f.starts_on))), ("to", Arg::Str(&l.date(f.ends_on)))]),
+        contact: view.campaign_contact.clone(),
+        commitments: commitments(&view, l),
         has_logo: view.profile.logo.is_some(),
+        logo_alt: l.t_with("link-logo-alt", &[("partner", Arg::Str(&view.partner.fields.name))]),
         opt_out: view.profile.recognition_opt_out,
-        notice,
-        failed,
-        errors,
-    })?;
+        notice: notice.map(|n| say_notice(n, l)),
+        failed: problem.map(|p| say_problem(p, &view, l)),
+        assets: assets(view, l),
+    };
+    let mut response = render(&page)?;
     *response.status_mut() = status;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(l.code()));
+    h.insert(header::VARY, HeaderValue::from_static("accept-language"));
     // The secret is in the address: like every page, this one sends `Referrer-Policy: same-origin`, so
     // no other site learns it. (`no-referrer` would also make the browser send `Origin: null` with the
     // page's own forms, which the CSRF guard rightly refuses.)
     Ok(response)
 }
 
-pub async fn show(State(app): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
-    link_page(&app, &token, None, String::new(), vec![]).await
+pub async fn show(
+    State(app): State<AppState>,
+    reader: Reader,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    link_page(&app, &token, &reader, None, None).await
 }
 
 /// The partner confirms (with a quantity) or declines a proposed commitment.
 pub async fn respond(
     State(app): State<AppState>,
+    reader: Reader,
     Path((token, id)): Path<(String, String)>,
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = id.parse().map(CommitmentId).map_err(|_| PageError::NotFound)?;
     let mut errors = Vec::new();
     let quantity = form.number("quantity", &mut errors);
-    let failed = format!("c{}", id.0);
     if !errors.is_empty() {
-        return link_page(&app, &token, None, failed, errors).await;
+        let problem = Problem::Answer { id: id.0, error: AnswerError::NotANumber };
+        return link_page(&app, &token, &reader, None, Some(problem)).await;
     }
     let response = PartnerResponse { accept: form.get("answer") == "accept", quantity, note: form.some("note") };
-    match app.store.link_respond(&hash_token(&token), id, response, Utc::now().date_naive()).await {
+    match app.store.link_respond(&hash_token(&token), id, response, chrono::Utc::now().date_naive()).await {
         Ok(c) => {
-            let done = if c.status == rally_domain::CommitmentStatus::Agreed { "confirmed" } else { "declined" };
-            let notice = format!("Thank you: “{}” is {done}. The campaign team sees it now.", c.ask_title);
-            link_page(&app, &token, Some(notice), String::new(), vec![]).await
+            let notice = Notice::Answered { ask: c.ask_title, accepted: c.status == CommitmentStatus::Agreed };
+            link_page(&app, &token, &reader, Some(notice), None).await
         }
-        Err(StoreError::Invalid(i)) => link_page(&app, &token, None, failed, i.0).await,
+        Err(StoreError::Invalid(i)) => {
+            let error =
+                i.0.first().map_or(AnswerError::Other(String::new()), |e| AnswerError::of(e, quantity.is_some()));
+            link_page(&app, &token, &reader, None, Some(Problem::Answer { id: id.0, error })).await
+        }
         Err(e) => Err(link_error(e)),
     }
 }
@@ -143,38 +334,41 @@ pub async fn respond(
 /// The partner uploads its logo for the campaign's partner wall.
 pub async fn upload_logo(
     State(app): State<AppState>,
+    reader: Reader,
     Path(token): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
     // A dead link learns nothing, not even whether the upload would have been accepted.
     app.store.link_view(&hash_token(&token)).await.map_err(link_error)?;
-    let failed = |message: String| vec![FieldError { field: "logo".into(), message }];
-    let form = match UploadForm::read(multipart, crate::kit::uploads::Accept::Images, &app.files).await {
+    let form = match UploadForm::read(multipart, Accept::Images, &app.files).await {
         Ok(f) => f,
         Err(UploadProblem::TooLarge) => return Err(PageError::FileTooLarge),
         Err(UploadProblem::Unavailable) => return Err(PageError::Unavailable),
-        Err(p) => return link_page(&app, &token, None, "logo".into(), failed(p.message())).await,
+        Err(p) => {
+            let problem = Problem::Logo { detail: Some(p.message()) };
+            return link_page(&app, &token, &reader, None, Some(problem)).await;
+        }
     };
     let stored = form.store_file(&app.files).await.map_err(|e| {
         tracing::error!(error = %e, "storing an upload");
         PageError::Unavailable
     })?;
     let Some(stored) = stored else {
-        let message = format!("choose a {} file", crate::kit::uploads::Accept::Images.types());
-        return link_page(&app, &token, None, "logo".into(), failed(message)).await;
+        return link_page(&app, &token, &reader, None, Some(Problem::Logo { detail: None })).await;
     };
     app.store.link_set_logo(&hash_token(&token), stored).await.map_err(link_error)?;
-    link_page(&app, &token, Some("Thank you: your logo is uploaded.".into()), String::new(), vec![]).await
+    link_page(&app, &token, &reader, Some(Notice::LogoUploaded), None).await
 }
 
 /// The partner's choice to be shown (or not) among the campaign's partners.
 pub async fn set_recognition(
     State(app): State<AppState>,
+    reader: Reader,
     Path(token): Path<String>,
     form: FormData,
 ) -> Result<Response, PageError> {
     app.store.link_set_opt_out(&hash_token(&token), form.get("opt_out") == "1").await.map_err(link_error)?;
-    Ok(Redirect::to(&format!("/p/{token}#recognition")).into_response())
+    Ok(Redirect::to(&format!("/p/{token}{}#recognition", reader.query())).into_response())
 }
 
 /// A file sent to the partner.

@@ -101,7 +101,6 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{slug}/reports", get(reports::show))
         .route("/campaigns/{slug}/reports/{file}", get(reports::csv))
         .route("/calendar/{file}", get(public::feed))
-        .route("/c/{slug}/recognition", get(public::recognition))
         .route("/c/{slug}/logos/{id}", get(public::logo))
         .route("/u/{token}", get(unsubscribe::show).post(unsubscribe::submit))
         .route("/p/{token}", get(link::show))

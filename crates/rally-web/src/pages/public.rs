@@ -1,16 +1,15 @@
 //! What Rally serves without a sign-in besides partner links: a user's calendar feed at its secret
-//! address, and the campaign's partner wall (an HTML fragment for the public site, and the logos).
+//! address, and the logos of the campaign's partner wall (the wall itself is a page of the public site).
 
-use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Days, Utc};
 use rally_domain::PartnerId;
 use rally_domain::ical::{CalendarEntry, render as render_ical};
-use rally_store::{CalendarKind, Recognized};
+use rally_store::CalendarKind;
 
-use super::{PageError, render};
+use super::PageError;
 use crate::AppState;
 use crate::auth::hash_token;
 
@@ -65,21 +64,6 @@ pub async fn feed(State(app): State<AppState>, Path(file): Path<String>) -> Resu
     h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"rally.ics\""));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     Ok(response)
-}
-
-#[derive(Template)]
-#[template(path = "recognition.html")]
-struct Wall {
-    slug: String,
-    tiers: Vec<(&'static str, Vec<Recognized>)>,
-}
-
-/// `GET /c/{slug}/recognition`: the won partners who did not opt out, logos in a standard box, grouped
-/// by tier — an HTML fragment for the public campaign site.
-pub async fn recognition(State(app): State<AppState>, Path(slug): Path<String>) -> Result<Response, PageError> {
-    let id = super::campaign_id(&app, &slug).await?;
-    let wall = app.store.recognition(id).await?;
-    render(&Wall { slug, tiers: crate::kit::wall_tiers(wall) })
 }
 
 /// `GET /c/{slug}/logos/{partner}`: a recognized partner's logo; nothing for anyone else.

@@ -1,12 +1,13 @@
 //! What other sites embed: the counter and the partner wall, as small pages for an `<iframe>` (the
-//! only pages Rally lets others frame). Figures as data: `GET /api/v1/public/campaigns/{slug}/stats`.
+//! only pages Rally lets others frame). Figures as data: `GET /api/v1/public/campaigns/{slug}/stats`;
+//! the wall as an HTML fragment: `wall.rs`.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderValue;
 use axum::response::Response;
-use rally_store::Recognized;
 
+use super::wall::Wall;
 use super::{CounterView, Ctx, stats};
 use crate::AppState;
 use crate::kit::{PageError, render};
@@ -56,22 +57,12 @@ pub async fn counter(State(app): State<AppState>, ctx: Ctx, Path(slug): Path<Str
 #[derive(Template)]
 #[template(path = "site/embed_partners.html")]
 struct Partners {
-    lang: &'static str,
     name: String,
-    base: String,
-    slug: String,
-    tiers: Vec<(String, Vec<Recognized>)>,
+    wall: Wall,
 }
 
 /// `GET /c/{slug}/embed/partners`.
-pub async fn partners(State(app): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Result<Response, PageError> {
-    let wall = app.store.recognition(ctx.site.campaign.id).await?;
-    let page = Partners {
-        lang: ctx.lang.code(),
-        name: ctx.site.campaign.fields.name.clone(),
-        base: ctx.base.clone(),
-        slug: slug.clone(),
-        tiers: super::home::tiers(&ctx, wall),
-    };
+pub async fn partners(State(app): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let page = Partners { name: ctx.site.campaign.fields.name.clone(), wall: Wall::load(&app, &ctx, true).await? };
     Ok(frameable(ctx.respond(render(&page)?)))
 }

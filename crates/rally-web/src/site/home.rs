@@ -1,5 +1,5 @@
-//! The public site's home page (message and counter), the list of events, the partners and the
-//! statistics.
+//! The public site's home page (message and counter), the list of events and the statistics (the
+//! partners are `wall.rs`'s).
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -7,7 +7,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use rally_domain::event::EventType;
 use rally_site::i18n::{Arg, Lang};
-use rally_store::{EventFilter, PublicEvent, Recognized};
+use rally_store::{EventFilter, PublicEvent};
 
 use super::{CounterView, Ctx, EVENT_LANGUAGES, SiteView, country_name, stats};
 use crate::AppState;
@@ -232,30 +232,6 @@ fn list_query(raw: &str) -> ListQuery {
         }
     }
     q
-}
-
-#[derive(Template)]
-#[template(path = "site/partners.html")]
-struct Partners {
-    v: SiteView,
-    tiers: Vec<(String, Vec<Recognized>)>,
-}
-
-/// Partners grouped by tier, with translated headings.
-pub fn tiers(ctx: &Ctx, wall: Vec<Recognized>) -> Vec<(String, Vec<Recognized>)> {
-    crate::kit::wall_tiers(wall)
-        .into_iter()
-        .map(|(title, partners)| {
-            (if title == "Main partners" { ctx.t("partners-main") } else { ctx.t("partners-title") }, partners)
-        })
-        .collect()
-}
-
-/// `GET /c/{slug}/partners`: the partner wall.
-pub async fn partners(State(app): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Result<Response, PageError> {
-    let wall = app.store.recognition(ctx.site.campaign.id).await?;
-    let page = Partners { v: ctx.view("partners", &format!("/c/{slug}/partners")), tiers: tiers(&ctx, wall) };
-    Ok(ctx.respond(render(&page)?))
 }
 
 #[derive(Template)]

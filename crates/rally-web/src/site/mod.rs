@@ -30,6 +30,7 @@ mod home;
 mod manage;
 mod map;
 mod register;
+mod wall;
 
 /// The public site's routes.
 pub fn routes() -> Router<AppState> {
@@ -38,7 +39,8 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{slug}/", get(home::home))
         .route("/c/{slug}/register", get(register::form).post(register::submit))
         .route("/c/{slug}/events", get(home::events))
-        .route("/c/{slug}/partners", get(home::partners))
+        .route("/c/{slug}/partners", get(wall::partners))
+        .route("/c/{slug}/recognition", get(wall::recognition))
         .route("/c/{slug}/stats", get(home::stats_page))
         .route("/c/{slug}/map", get(map::page))
         .route("/c/{slug}/map.svg", get(map::svg))
@@ -51,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{slug}/e/{token}/certificate", get(manage::certificate))
         .route("/c/{slug}/embed/counter", get(embed::counter))
         .route("/c/{slug}/embed/partners", get(embed::partners))
+        .route("/c/{slug}/embed/recognition", get(wall::fragment))
         .route("/static/site.css", get(site_css))
         .layer(axum::middleware::from_fn(localize_errors))
 }

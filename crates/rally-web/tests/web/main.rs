@@ -30,6 +30,7 @@ mod edits;
 mod imports;
 mod pages;
 mod partner_edits;
+mod partner_pages;
 mod people;
 mod reports;
 mod server;
