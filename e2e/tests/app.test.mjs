@@ -35,7 +35,7 @@ test("a new partner's card is dragged from Lead to Contacted, and the history sh
   const { context, page } = await signIn(browser, owner, wide);
   const name = `Radio Test ${Date.now()}`;
   await page.goto(`${base}/campaigns/${slug}/partners`);
-  await page.getByLabel("Name", { exact: true }).last().fill(name);
+  await page.locator("#new-name").fill(name);
   await page.getByLabel("Category", { exact: true }).last().selectOption("media");
   await page.getByLabel("Reach (people)").fill("25000");
   await page.getByRole("button", { name: "Add partner" }).click();

@@ -139,7 +139,7 @@ test("two duplicate partners are merged", async () => {
   const { context, page } = await signIn(browser, owner, desktop);
   const addPartner = async (name, reach) => {
     await page.goto(`${base}/campaigns/${slug}/partners`);
-    await page.getByLabel("Name", { exact: true }).last().fill(name);
+    await page.locator("#new-name").fill(name);
     await page.locator("#new-category").selectOption("nonprofit");
     await page.getByLabel("Reach (people)").fill(String(reach));
     await page.getByRole("button", { name: "Add partner" }).click();
@@ -191,6 +191,13 @@ test("a queued message is paused, resumed, then cancelled, and nothing of it is 
   await page.getByRole("button", { name: "Pause sending" }).click();
   await page.getByText(/^Paused: \d+ e-mails wait until you resume\./).first().waitFor();
   assert.match(await page.locator("#stats").innerText(), /\d+ Paused/);
+  // The planner keeps the held e-mails in the calendar, marked paused.
+  const messageUrl = page.url();
+  await page.goto(`${base}/campaigns/${slug}/comms/plan`);
+  const held = page.locator("h3", { hasText: "Reminder to pause" });
+  await held.first().waitFor();
+  assert.ok(await held.first().getByText("paused", { exact: true }).isVisible());
+  await page.goto(messageUrl);
   await page.getByRole("button", { name: "Resume sending" }).click();
   await page.getByText(/^Resumed: \d+ e-mails go out as planned\./).waitFor();
   assert.match(await page.locator("#stats").innerText(), /\d+ Planned|\d+ Deferred/);
@@ -251,5 +258,57 @@ test("a card dropped on Closed Won asks first, and the move can be undone", asyn
   await page.goto(`${base}/campaigns/${slug}/partners/${id}`);
   assert.equal((await page.locator("#stage").innerText()).trim(), "Negotiate Ask");
   assert.ok(await page.getByText("Undone on the board").first().isVisible());
+  await context.close();
+});
+
+test("a new campaign with two languages goes through its checklist and is published", async () => {
+  const { context, page } = await signIn(browser, owner, desktop);
+  await page.goto(`${base}/campaigns/new`);
+  await page.getByLabel("Name", { exact: true }).fill("Sat kodiranja Rijeka");
+  await page.getByLabel("Web name (slug)").fill("rijeka-e2e");
+  await page.getByLabel("Languages").fill("hr, en");
+  await page.getByLabel("Goal: how many students").fill("3 000");
+  await page.getByLabel("Campaign week starts").fill("2026-12-07");
+  await page.getByLabel("Campaign week ends").fill("2026-12-13");
+  await page.getByLabel("The universal message, in the main language").fill("Svatko može programirati.");
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await page.waitForURL(`${base}/campaigns/rijeka-e2e`);
+  const checklist = page.locator("#checklist");
+  await checklist.getByText(/Getting ready: 1 of 7 done/).waitFor();
+  assert.ok(await checklist.getByText("still to write: en").isVisible());
+
+  // The draft site is the team's preview; a stranger finds nothing there.
+  const stranger = await browser.newContext(desktop);
+  const visit = await stranger.newPage();
+  const draft = await visit.goto(`${base}/c/rijeka-e2e/`);
+  assert.equal(draft.status(), 404);
+
+  // Item by item, from the checklist's own links.
+  await checklist.getByRole("link", { name: "The universal message in every language" }).click();
+  await page.getByLabel("Message (en)").fill("Anyone can code.");
+  await page.getByRole("button", { name: "Save the plan" }).click();
+  await page.goto(`${base}/campaigns/rijeka-e2e`);
+  await checklist.getByText(/Getting ready: 2 of 7 done/).waitFor();
+  await checklist.getByRole("link", { name: "First partners (or an import of your list)" }).click();
+  await page.goto(`${base}/campaigns/rijeka-e2e/partners`);
+  await page.locator("#new-name").fill("Radio Rijeka");
+  await page.locator("#new-category").selectOption("media");
+  await page.getByLabel("Reach (people)").fill("40000");
+  await page.getByRole("button", { name: "Add partner" }).click();
+  await page.waitForURL(/\/partners\/\d+$/);
+  await page.goto(`${base}/campaigns/rijeka-e2e/team`);
+  await page.getByLabel("E-mail address").fill("suradnik.rijeka@example.org");
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await page.getByText("Invitation sent.").waitFor();
+  await page.goto(`${base}/campaigns/rijeka-e2e`);
+  await checklist.getByText(/Getting ready: 4 of 7 done/).waitFor();
+
+  await page.getByRole("button", { name: "Publish the public site" }).click();
+  await page.getByRole("button", { name: "Take the site back to a draft" }).waitFor();
+  await checklist.getByText(/Getting ready: 5 of 7 done/).waitFor();
+  const published = await visit.goto(`${base}/c/rijeka-e2e/`);
+  assert.equal(published.status(), 200);
+  assert.ok(await visit.getByText("Svatko može programirati.").first().isVisible());
+  await stranger.close();
   await context.close();
 });

@@ -62,7 +62,8 @@ test("standard asks, a custom ask, the logo pack, the partner's link, and what i
   // The partner, without an account, confirms and downloads the logo.
   const partner = await browser.newContext();
   const p = await partner.newPage();
-  await p.goto(link);
+  // The page speaks the contact's language (Croatian here); this test reads it in English.
+  await p.goto(`${link}?lang=en`);
   await p.getByRole("heading", { name: "Kvarner Tech Group d.d." }).waitFor();
   const item = p.locator("article", { hasText: ask });
   await item.getByLabel("How many schools?").fill("40");

@@ -15,5 +15,5 @@ pub mod team_mail;
 pub mod unsubscribe;
 pub mod worker;
 
-pub use plan::{PlanError, PlanLine, Planned};
+pub use plan::{LineState, PlanError, PlanLine, Planned};
 pub use worker::{Worker, WorkerConfig};

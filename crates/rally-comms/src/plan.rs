@@ -58,6 +58,8 @@ impl Planned {
 /// One e-mail of the campaign's future calendar.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PlanLine {
+    /// A draft's e-mail as it would go, or a queued one waiting in the outbox.
+    pub state: LineState,
     pub message_id: i64,
     pub message: String,
     pub email: String,
@@ -71,6 +73,31 @@ pub struct PlanLine {
     /// suppressed, no consent to marketing, no agreed commitment for service mail): `reason` says which.
     pub left_out: bool,
 }
+
+/// Where an e-mail of the calendar stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineState {
+    /// A draft message's e-mail, as it would go if queued now.
+    Draft,
+    /// In the outbox, waiting for its time (or deferred there by the cadence rules).
+    Queued,
+    /// In the outbox, held while its message is paused.
+    Paused,
+}
+
+impl LineState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineState::Draft => "draft",
+            LineState::Queued => "queued",
+            LineState::Paused => "paused",
+        }
+    }
+}
+
+/// Queued e-mails shown in the calendar at most: a campaign's calendar, not the whole outbox.
+const WAITING_SHOWN: u32 = 5000;
 
 /// What a message needs from its campaign for every contact.
 struct MessageSetup {
@@ -315,7 +342,8 @@ pub async fn queue_message(
 
 /// The campaign's future calendar: every draft message (not yet in the outbox), in the order it wants
 /// to go, timed for each contact with the cadence rules — where each earlier message's sends count as
-/// history for the later ones, as they will when they are queued. Nothing is written.
+/// history for the later ones, as they will when they are queued — beside the queued e-mails still
+/// waiting in the outbox (deferred or paused ones too). Nothing is written.
 pub async fn plan_campaign(
     store: &dyn Store,
     actor: Actor,
@@ -343,6 +371,7 @@ pub async fn plan_campaign(
             match &r.excluded {
                 None => per_contact.entry(r.contact.id).or_default().push((i, r, wanted)),
                 Some(why) => lines.push(PlanLine {
+                    state: LineState::Draft,
                     message_id: s.message.id,
                     message: s.message.fields.title.clone(),
                     email: r.contact.fields.email.to_string(),
@@ -371,6 +400,7 @@ pub async fn plan_campaign(
                 Slot::Expired { .. } => None,
             };
             lines.push(PlanLine {
+                state: LineState::Draft,
                 message_id: drafts[*i].message.id,
                 message: drafts[*i].message.fields.title.clone(),
                 email: r.contact.fields.email.to_string(),
@@ -382,9 +412,36 @@ pub async fn plan_campaign(
             });
         }
     }
+    // Beside the drafts, what is already queued and waiting: so the calendar is the whole future.
+    lines.extend(waiting_lines(store, actor, campaign).await?);
     lines.sort_by(|a, b| {
         (a.at.unwrap_or(a.wanted), &a.message, &a.email).cmp(&(b.at.unwrap_or(b.wanted), &b.message, &b.email))
     });
+    Ok(lines)
+}
+
+/// The campaign's queued e-mails still waiting in the outbox, as lines of the calendar.
+async fn waiting_lines(store: &dyn Store, actor: Actor, campaign: CampaignId) -> Result<Vec<PlanLine>, PlanError> {
+    let mut lines = Vec::new();
+    for w in store.waiting(actor, campaign, WAITING_SHOWN).await? {
+        let paused = w.status == rally_domain::comms::OutboxStatus::Paused;
+        let reason = match (paused, w.reason.is_empty()) {
+            (true, true) => "paused: waits until the message is resumed".to_owned(),
+            (true, false) => format!("paused: waits until the message is resumed ({})", w.reason),
+            (false, _) => w.reason,
+        };
+        lines.push(PlanLine {
+            state: if paused { LineState::Paused } else { LineState::Queued },
+            message_id: w.message_id,
+            message: w.message_title,
+            email: w.email,
+            partner: w.partner,
+            wanted: w.wanted_at,
+            at: Some(w.due_at),
+            reason,
+            left_out: false,
+        });
+    }
     Ok(lines)
 }
 

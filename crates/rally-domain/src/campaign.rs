@@ -196,6 +196,10 @@ pub struct Campaign {
     pub id: CampaignId,
     #[serde(flatten)]
     pub fields: CampaignFields,
+    /// When an owner published its public site; `None` while the site is a draft only the team sees.
+    pub published_at: Option<DateTime<Utc>>,
+    /// When it was archived: kept, shown apart, out of the campaign switcher.
+    pub archived_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

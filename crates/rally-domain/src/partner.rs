@@ -232,8 +232,10 @@ impl PartnerFields {
     }
 
     /// What the store indexes for search: every prefix of every word of the name (see [`search_keys`]).
+    /// The keys a search finds the partner by: the words of its name, its town or region, its tags.
     pub fn search_keys(&self) -> Vec<String> {
-        search_keys(&self.name)
+        let region = self.region.as_deref().unwrap_or_default();
+        search_keys(&format!("{} {region} {}", self.name, self.tags.join(" ")))
     }
 
     pub fn to_draft(&self) -> PartnerDraft {
@@ -424,6 +426,12 @@ pub fn search_keys(text: &str) -> Vec<String> {
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// The keys a search finds a partner by through one of its contacts: the words of the contact's name
+/// and of the address (`ana.horvat@skola.hr` → ana, horvat, skola, hr).
+pub fn contact_search_keys(name: &str, email: &str) -> Vec<String> {
+    search_keys(&format!("{name} {}", email.replace(['@', '.', '_', '-', '+'], " ")))
 }
 
 /// A search looks up at most this many words; more add nothing a person types and cost a lookup each.

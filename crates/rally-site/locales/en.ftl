@@ -326,3 +326,6 @@ error-page-internal = Something went wrong on our side. It has been noted; pleas
 error-page-back = Back to the campaign
 error-storage-full = We cannot save registrations right now because our storage is full. Nothing was saved; your answers are still in the form. Please try again in a few minutes.
 error-unavailable = We cannot save registrations right now. Nothing was saved; your answers are still in the form. Please try again in a moment.
+
+# Shown to the team on a site that is not published yet.
+site-draft = Draft: only your team sees this site. An owner publishes it from the campaign's dashboard.

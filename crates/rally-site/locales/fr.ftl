@@ -348,3 +348,6 @@ error-page-internal = Un problème est survenu de notre côté. Il a été noté
 error-page-back = Retour à la campagne
 error-storage-full = Nous ne pouvons pas enregistrer d’inscriptions pour le moment, car notre espace de stockage est plein. Rien n’a été enregistré ; vos réponses sont toujours dans le formulaire. Réessayez dans quelques minutes.
 error-unavailable = Nous ne pouvons pas enregistrer d’inscriptions pour le moment. Rien n’a été enregistré ; vos réponses sont toujours dans le formulaire. Réessayez dans un instant.
+
+# Shown to the team on a site that is not published yet.
+site-draft = Brouillon : seule votre équipe voit ce site. Un propriétaire le publie depuis le tableau de bord de la campagne.

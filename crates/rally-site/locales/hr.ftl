@@ -347,3 +347,6 @@ error-page-internal = Nešto je pošlo po zlu kod nas. Zabilježili smo to; poku
 error-page-back = Natrag na kampanju
 error-storage-full = Prijave trenutačno ne možemo spremiti jer je naša pohrana puna. Ništa nije spremljeno; vaši su odgovori i dalje u obrascu. Pokušajte ponovno za nekoliko minuta.
 error-unavailable = Prijave trenutačno ne možemo spremiti. Ništa nije spremljeno; vaši su odgovori i dalje u obrascu. Pokušajte ponovno za trenutak.
+
+# Shown to the team on a site that is not published yet.
+site-draft = Nacrt: ovu stranicu vidi samo vaš tim. Vlasnik je objavljuje s nadzorne ploče kampanje.

@@ -42,6 +42,10 @@ pub trait Campaigns {
     async fn campaigns(&self, actor: Actor) -> Result<Vec<CampaignWithRole>>;
     async fn update_campaign(&self, actor: Actor, id: CampaignId, patch: CampaignDraft) -> Result<CampaignWithRole>;
     async fn delete_campaign(&self, actor: Actor, id: CampaignId) -> Result<()>;
+    /// Publishes the campaign's public site (or takes it back to a draft only the team sees). Owners.
+    async fn set_published(&self, actor: Actor, id: CampaignId, published: bool) -> Result<CampaignWithRole>;
+    /// Archives the campaign (or brings it back). Owners.
+    async fn set_archived(&self, actor: Actor, id: CampaignId, archived: bool) -> Result<CampaignWithRole>;
 
     // The team.
     async fn team(&self, actor: Actor, campaign: CampaignId) -> Result<Vec<Member>>;

@@ -165,6 +165,19 @@ pub struct MailEntry {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
+/// A queued e-mail still waiting to go: planned, deferred by the cadence rules, or paused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub message_id: i64,
+    pub message_title: String,
+    pub email: String,
+    pub partner: String,
+    pub status: OutboxStatus,
+    pub reason: String,
+    pub wanted_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+}
+
 /// The communication engine's storage: sender and cadence settings, milestones, messages and their
 /// templates, the outbox with its leases, suppressions and contacts' choices. Part of every [`crate::Store`].
 #[async_trait]
@@ -236,6 +249,9 @@ pub trait Comms: Send + Sync + std::fmt::Debug {
     async fn finish(&self, id: i64, worker: &str, result: Delivered, now: DateTime<Utc>) -> Result<bool>;
     /// Outbox rows of a message by status.
     async fn outbox_counts(&self, actor: Actor, message: i64) -> Result<Vec<(OutboxStatus, i64)>>;
+    /// The campaign's queued e-mails that have not gone yet (planned, deferred, paused), soonest
+    /// first, at most `limit`.
+    async fn waiting(&self, actor: Actor, campaign: CampaignId, limit: u32) -> Result<Vec<Waiting>>;
     /// Pauses, resumes or cancels a queued message: its waiting e-mails become `paused` (no worker
     /// claims them; those being sent finish), wait again, or are `cancelled`. Returns the message and
     /// how many e-mails changed.

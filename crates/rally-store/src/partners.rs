@@ -161,6 +161,8 @@ pub trait Partners {
     /// partner it names, in one call.
     async fn partner_in(&self, actor: Actor, campaign: &str, id: PartnerId) -> Result<Partner>;
     async fn partners(&self, actor: Actor, campaign: CampaignId, filter: &PartnerFilter) -> Result<Page<Partner>>;
+    /// How many partners `filter` selects in all pages (its paging is ignored).
+    async fn count_partners(&self, actor: Actor, campaign: CampaignId, filter: &PartnerFilter) -> Result<i64>;
     async fn update_partner(&self, actor: Actor, id: PartnerId, patch: PartnerDraft) -> Result<Partner>;
     async fn delete_partner(&self, actor: Actor, id: PartnerId) -> Result<()>;
     /// Merges `duplicate` into `survivor` (both of one campaign): its contacts, stage history,

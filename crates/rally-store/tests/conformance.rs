@@ -84,6 +84,8 @@ conformance!(
     cancelled_messages_drop_their_waiting_mail,
     duplicate_partners_merge_into_one,
     milestones_tasks_and_assets_are_edited_and_deleted,
+    campaigns_start_as_drafts_and_owners_publish_and_archive,
+    partners_are_found_by_their_contacts_town_and_tags,
 );
 
 #[path = "conformance/workflow.rs"]
@@ -104,12 +106,12 @@ use team::*;
 #[path = "conformance/reports.rs"]
 mod reports;
 use reports::*;
-#[path = "conformance/links.rs"]
-mod links;
-use links::*;
 #[path = "conformance/edits.rs"]
 mod edits;
 use edits::*;
+#[path = "conformance/links.rs"]
+mod links;
+use links::*;
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("unexpected error: {e}"))

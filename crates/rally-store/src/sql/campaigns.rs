@@ -104,6 +104,14 @@ impl Campaigns for Backend {
         Ok(CampaignWithRole { campaign, role })
     }
 
+    async fn set_published(&self, actor: Actor, id: CampaignId, published: bool) -> Result<CampaignWithRole> {
+        self.stamp(actor, id, "published_at", published).await
+    }
+
+    async fn set_archived(&self, actor: Actor, id: CampaignId, archived: bool) -> Result<CampaignWithRole> {
+        self.stamp(actor, id, "archived_at", archived).await
+    }
+
     async fn delete_campaign(&self, actor: Actor, id: CampaignId) -> Result<()> {
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, id, Action::DeleteCampaign, "campaign").await?;
@@ -199,5 +207,19 @@ impl Campaigns for Backend {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl Backend {
+    /// Sets (`on`) or clears one of the campaign's owner-only time stamps: `published_at`, `archived_at`.
+    async fn stamp(&self, actor: Actor, id: CampaignId, column: &'static str, on: bool) -> Result<CampaignWithRole> {
+        let mut tx = self.begin_write().await?;
+        let role = authorize(&mut tx, actor, id, Action::ManageTeam, "campaign").await?;
+        // `column` is one of two names written above, never input; a stamp already set keeps its time.
+        let sql = format!("UPDATE campaigns SET {column} = CASE WHEN $1 THEN COALESCE({column}, $2) END WHERE id = $3");
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(on).bind(now_micros()).bind(id.0).execute(&mut *tx).await?;
+        let campaign = fetch_campaign(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(CampaignWithRole { campaign, role })
     }
 }

@@ -27,7 +27,7 @@ use rally_domain::comms::{
 use rally_domain::template::TemplateSet;
 use std::collections::HashMap;
 
-use crate::{Claimed, Comms, Delivered, MailEntry, MailSettings, MessageTemplate, NewDelivery, Recipient};
+use crate::{Claimed, Comms, Delivered, MailEntry, MailSettings, MessageTemplate, NewDelivery, Recipient, Waiting};
 
 /// After this many attempts a delivery that keeps failing temporarily is given up as failed.
 const MAX_ATTEMPTS: i32 = 8;
@@ -706,6 +706,35 @@ impl Comms for Backend {
         q.build().execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    async fn waiting(&self, actor: Actor, campaign: CampaignId, limit: u32) -> Result<Vec<Waiting>> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let rows = sqlx::query(
+            "SELECT o.message_id, m.title, o.email, p.name AS partner, o.status, o.reason, o.wanted_at, o.due_at \
+             FROM outbox o JOIN messages m ON m.id = o.message_id LEFT JOIN partners p ON p.id = o.partner_id \
+             WHERE m.campaign_id = $1 AND o.status IN ('planned', 'deferred', 'paused') \
+             ORDER BY o.due_at, o.id LIMIT $2",
+        )
+        .bind(campaign.0)
+        .bind(i64::from(limit.min(10_000)))
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Waiting {
+                    message_id: r.try_get("message_id")?,
+                    message_title: r.try_get("title")?,
+                    email: r.try_get("email")?,
+                    partner: r.try_get::<Option<String>, _>("partner")?.unwrap_or_default(),
+                    status: text(r, "status", OutboxStatus::parse)?,
+                    reason: r.try_get("reason")?,
+                    wanted_at: time(r, "wanted_at")?,
+                    due_at: time(r, "due_at")?,
+                })
+            })
+            .collect()
     }
 
     async fn outbox_counts(&self, actor: Actor, message: i64) -> Result<Vec<(OutboxStatus, i64)>> {

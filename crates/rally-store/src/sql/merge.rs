@@ -71,6 +71,7 @@ pub(super) async fn merge(conn: &mut Conn, actor: Actor, survivor: PartnerId, du
     .execute(&mut *conn)
     .await?;
     sqlx::query("DELETE FROM partners WHERE id = $1").bind(duplicate.0).execute(&mut *conn).await?;
+    super::refresh_terms(conn, keep.campaign_id, survivor, &keep.fields).await?;
     tally(conn, gone.campaign_id, gone.stage, gone.fields.category, -1, -gone.fields.reach.get()).await?;
     Ok(merged)
 }

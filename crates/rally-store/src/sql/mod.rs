@@ -73,7 +73,7 @@ macro_rules! campaign_columns {
         "id, slug, name, country, region, languages, strategy, parent_id, message, goal_students, \
          target_audience, starts_on, ends_on, promotion_starts_on, follow_up_ends_on, high_reach_threshold, \
          plan_cs_in_schools, plan_authorities_view, plan_it_companies_view, plan_students_view, plan_why_coding, \
-         created_at, updated_at"
+         published_at, archived_at, created_at, updated_at"
     };
 }
 
@@ -155,6 +155,8 @@ fn campaign_from_row(row: &DbRow) -> Result<Campaign> {
     Ok(Campaign {
         id: CampaignId(row.try_get("id")?),
         fields,
+        published_at: row.try_get::<Option<i64>, _>("published_at")?.map(crate::from_micros).transpose()?,
+        archived_at: row.try_get::<Option<i64>, _>("archived_at")?.map(crate::from_micros).transpose()?,
         created_at: time(row, "created_at")?,
         updated_at: time(row, "updated_at")?,
     })
@@ -644,7 +646,69 @@ async fn insert_contact(
          updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
     );
     let result = bind_contact(q, f).bind(partner.0).bind(campaign.0).bind(now_micros()).fetch_one(&mut *conn).await;
-    Ok(ContactId(contact_written(result, &f.email)?.try_get("id")?))
+    let id = ContactId(contact_written(result, &f.email)?.try_get("id")?);
+    insert_contact_terms(conn, campaign, partner, &[(f.name.clone(), f.email.to_string())]).await?;
+    Ok(id)
+}
+
+/// Adds the search keys of contacts (name, address) to their partner's.
+async fn insert_contact_terms(
+    conn: &mut Conn,
+    campaign: CampaignId,
+    partner: PartnerId,
+    contacts: &[(String, String)],
+) -> Result<()> {
+    let mut terms: Vec<String> =
+        contacts.iter().flat_map(|(name, email)| rally_domain::partner::contact_search_keys(name, email)).collect();
+    terms.sort();
+    terms.dedup();
+    for part in terms.chunks(1000) {
+        let mut q = QueryBuilder::<Db>::new("INSERT INTO partner_terms (campaign_id, term, partner_id) ");
+        q.push_values(part, |mut b, term| {
+            b.push_bind(campaign.0).push_bind(term.clone()).push_bind(partner.0);
+        });
+        q.push(" ON CONFLICT (campaign_id, term, partner_id) DO NOTHING");
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Rewrites a partner's search keys from `fields` and its stored contacts.
+async fn refresh_terms(
+    conn: &mut Conn,
+    campaign: CampaignId,
+    partner: PartnerId,
+    fields: &PartnerFields,
+) -> Result<()> {
+    sqlx::query("DELETE FROM partner_terms WHERE partner_id = $1").bind(partner.0).execute(&mut *conn).await?;
+    insert_terms(conn, campaign, partner, fields).await?;
+    let contacts: Vec<(String, String)> = sqlx::query("SELECT name, email FROM contacts WHERE partner_id = $1")
+        .bind(partner.0)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("name")?, r.try_get("email")?)))
+        .collect::<Result<_>>()?;
+    insert_contact_terms(conn, campaign, partner, &contacts).await
+}
+
+/// The migration from which a partner's search keys include its town, tags and contacts; rebuilt for
+/// every partner when it is applied.
+const SEARCH_TERMS_MIGRATION: i64 = 14;
+
+async fn reindex_terms(conn: &mut Conn) -> Result<()> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        partner_columns!(),
+        " FROM partners p JOIN campaigns c ON c.id = p.campaign_id ORDER BY p.id"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &rows {
+        let p = partner_from_row(row)?;
+        refresh_terms(conn, p.campaign_id, p.id, &p.fields).await?;
+    }
+    Ok(())
 }
 
 /// Writes a partner's fields over the stored ones, keeping tallies and search terms in step.
@@ -660,9 +724,9 @@ async fn overwrite_partner(conn: &mut Conn, current: &Partner, fields: &PartnerF
         tally(conn, campaign, stage, current.fields.category, -1, -current.fields.reach.get()).await?;
         tally(conn, campaign, stage, fields.category, 1, fields.reach.get()).await?;
     }
-    if fields.name != current.fields.name {
-        sqlx::query("DELETE FROM partner_terms WHERE partner_id = $1").bind(current.id.0).execute(&mut *conn).await?;
-        insert_terms(conn, current.campaign_id, current.id, fields).await?;
+    let searched = |f: &PartnerFields| (f.name.clone(), f.region.clone(), f.tags.clone());
+    if searched(fields) != searched(&current.fields) {
+        refresh_terms(conn, current.campaign_id, current.id, fields).await?;
     }
     Ok(())
 }
@@ -672,9 +736,24 @@ async fn overwrite_contact(conn: &mut Conn, id: i64, partner: i64, f: &ContactFi
         "UPDATE contacts SET name = $1, email = $2, role = $3, language = $4, phone = $5, consent = $6, \
          partner_id = $7, updated_at = $8 WHERE id = $9 RETURNING id",
     );
+    let before: Option<i64> = sqlx::query("SELECT partner_id FROM contacts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get("partner_id"))
+        .transpose()?;
     let result = bind_contact(q, f).bind(partner).bind(updated_at).bind(id).fetch_one(&mut *conn).await;
     contact_written(result, &f.email)?;
+    for p in before.into_iter().filter(|b| *b != partner).chain([partner]) {
+        refresh_partner_terms(conn, PartnerId(p)).await?;
+    }
     Ok(())
+}
+
+/// [`refresh_terms`] for a stored partner.
+async fn refresh_partner_terms(conn: &mut Conn, partner: PartnerId) -> Result<()> {
+    let p = fetch_partner(conn, partner).await?;
+    refresh_terms(conn, p.campaign_id, p.id, &p.fields).await
 }
 
 fn duplicate_contact(email: &Email) -> StoreError {
@@ -727,6 +806,9 @@ impl Backend {
             // Data that SQL alone cannot compute, in the same transaction as the schema change.
             if version == NAME_KEYS_MIGRATION {
                 reindex_names(tx).await?;
+            }
+            if version == SEARCH_TERMS_MIGRATION {
+                reindex_terms(tx).await?;
             }
             sqlx::query("INSERT INTO rally_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
                 .bind(version)

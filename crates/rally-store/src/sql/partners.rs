@@ -79,38 +79,7 @@ impl Partners for Backend {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
         let limit = if f.limit == 0 { DEFAULT_PAGE } else { f.limit.min(MAX_PAGE) };
-        let keys = rally_domain::partner::search_query(f.q.as_deref().unwrap_or_default());
-        // With a search, the most selective key drives: its index entries come in partner order, so
-        // the scan stops at the page's end. Without one, the partners' own (campaign, id) index does.
-        let (mut q, order) = match keys.split_first() {
-            Some((first, rest)) => {
-                let mut q = QueryBuilder::<Db>::new(concat!(
-                    "SELECT ",
-                    partner_columns!(),
-                    " FROM partner_terms t JOIN partners p ON p.id = t.partner_id \
-                     JOIN campaigns c ON c.id = p.campaign_id WHERE t.campaign_id = "
-                ));
-                q.push_bind(campaign.0).push(" AND t.term = ").push_bind(first.clone());
-                for key in rest {
-                    q.push(" AND EXISTS (SELECT 1 FROM partner_terms t2 WHERE t2.campaign_id = ")
-                        .push_bind(campaign.0)
-                        .push(" AND t2.term = ")
-                        .push_bind(key.clone())
-                        .push(" AND t2.partner_id = t.partner_id)");
-                }
-                (q, "t.partner_id")
-            }
-            None => {
-                let mut q = QueryBuilder::<Db>::new(concat!(
-                    "SELECT ",
-                    partner_columns!(),
-                    " FROM partners p JOIN campaigns c ON c.id = p.campaign_id WHERE p.campaign_id = "
-                ));
-                q.push_bind(campaign.0);
-                (q, "p.id")
-            }
-        };
-        push_filters(&mut q, f);
+        let (mut q, order) = filtered(campaign, f, partner_columns!());
         // Sorted lists page by (sort key, id) compared as a row with the previous page's last partner,
         // which the (campaign, key, id) indexes serve in order; the id breaks ties in the same direction.
         let sorted = match f.sort {
@@ -145,6 +114,13 @@ impl Partners for Backend {
             None
         };
         Ok(Page { items, next_after })
+    }
+
+    async fn count_partners(&self, actor: Actor, campaign: CampaignId, f: &PartnerFilter) -> Result<i64> {
+        let mut conn = self.pool.acquire().await?;
+        authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;
+        let (mut q, _) = filtered(campaign, f, "COUNT(*) AS n");
+        Ok(q.build().fetch_one(&mut *conn).await?.try_get("n")?)
     }
 
     async fn update_partner(&self, actor: Actor, id: PartnerId, patch: PartnerDraft) -> Result<Partner> {
@@ -517,7 +493,42 @@ impl Partners for Backend {
         let (_, partner) = fetch_contact(&mut tx, id).await?;
         authorize(&mut tx, actor, partner.campaign_id, can_edit(partner.fields.owner_id), "contact").await?;
         sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
+        super::refresh_partner_terms(&mut tx, partner.id).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The partners of `campaign` that `f` selects (its search and filters, not its paging), as
+/// `SELECT {columns}`; and the column that orders them by id.
+fn filtered(campaign: CampaignId, f: &PartnerFilter, columns: &str) -> (QueryBuilder<Db>, &'static str) {
+    let keys = rally_domain::partner::search_query(f.q.as_deref().unwrap_or_default());
+    // With a search, the most selective key drives: its index entries come in partner order, so
+    // the scan stops at the page's end. Without one, the partners' own (campaign, id) index does.
+    let (mut q, order) = match keys.split_first() {
+        Some((first, rest)) => {
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "SELECT {columns} FROM partner_terms t JOIN partners p ON p.id = t.partner_id \
+                 JOIN campaigns c ON c.id = p.campaign_id WHERE t.campaign_id = "
+            ));
+            q.push_bind(campaign.0).push(" AND t.term = ").push_bind(first.clone());
+            for key in rest {
+                q.push(" AND EXISTS (SELECT 1 FROM partner_terms t2 WHERE t2.campaign_id = ")
+                    .push_bind(campaign.0)
+                    .push(" AND t2.term = ")
+                    .push_bind(key.clone())
+                    .push(" AND t2.partner_id = t.partner_id)");
+            }
+            (q, "t.partner_id")
+        }
+        None => {
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "SELECT {columns} FROM partners p JOIN campaigns c ON c.id = p.campaign_id WHERE p.campaign_id = "
+            ));
+            q.push_bind(campaign.0);
+            (q, "p.id")
+        }
+    };
+    push_filters(&mut q, f);
+    (q, order)
 }

@@ -249,3 +249,68 @@ pub async fn cancelled_messages_drop_their_waiting_mail(store: &dyn Store) {
         assert!(matches!(store.control_message(Actor::System, m.id, control).await, Err(StoreError::Invalid(_))));
     }
 }
+
+pub async fn campaigns_start_as_drafts_and_owners_publish_and_archive(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let owner = Actor::User(ana.id);
+    let c = ok(store.create_campaign(owner, campaign_fields("drafts")).await);
+    assert_eq!((c.published_at, c.archived_at), (None, None), "a new campaign's site is a draft");
+    let eva = user(store, "Eva").await;
+    ok(store.set_role(owner, c.id, eva.id, Role::Coordinator).await);
+    assert!(matches!(store.set_published(Actor::User(eva.id), c.id, true).await, Err(StoreError::Forbidden)));
+    let published = ok(store.set_published(owner, c.id, true).await).campaign.published_at;
+    assert!(published.is_some());
+    let again = ok(store.set_published(owner, c.id, true).await).campaign.published_at;
+    assert_eq!(again, published, "publishing again keeps the first time");
+    assert_eq!(ok(store.set_published(owner, c.id, false).await).campaign.published_at, None);
+    assert!(ok(store.set_archived(owner, c.id, true).await).campaign.archived_at.is_some());
+    assert!(ok(store.campaign(owner, c.id).await).campaign.archived_at.is_some());
+    assert_eq!(ok(store.set_archived(owner, c.id, false).await).campaign.archived_at, None);
+}
+
+pub async fn partners_are_found_by_their_contacts_town_and_tags(store: &dyn Store) {
+    use rally_domain::{Category, ContactDraft, PartnerDraft};
+    use rally_store::PartnerFilter;
+    let ana = user(store, "Ana").await;
+    let a = Actor::User(ana.id);
+    let c = ok(store.create_campaign(a, campaign_fields("search")).await);
+    let fields = ok(PartnerDraft {
+        name: Some("Tehnička škola".into()),
+        category: Some(Category::SchoolNetwork),
+        reach: Some(800),
+        region: Some("Split".into()),
+        tags: Some(vec!["robotika".into()]),
+        ..Default::default()
+    }
+    .validate());
+    let school = ok(store.create_partner(a, c.id, fields).await);
+    ok(store.create_partner(a, c.id, super::partner("Radio Zagreb", Category::Media, 100)).await);
+    let contact = ok(ContactDraft {
+        name: Some("Marija Kovač".into()),
+        email: Some("marija@tehnicka-st.hr".into()),
+        ..Default::default()
+    }
+    .validate());
+    let k = ok(store.create_contact(a, school.id, contact).await);
+    let found = |q: &'static str| {
+        let filter = PartnerFilter { q: Some(q.into()), ..Default::default() };
+        async move {
+            let page = ok(store.partners(a, c.id, &filter).await);
+            let count = ok(store.count_partners(a, c.id, &filter).await);
+            assert_eq!(count, page.items.len() as i64, "the count agrees with the list for {q}");
+            page.items.iter().map(|p| p.fields.name.clone()).collect::<Vec<_>>()
+        }
+    };
+    for q in ["kovac", "marija", "tehnicka-st", "split", "robot", "tehn skola"] {
+        assert_eq!(found(q).await, vec!["Tehnička škola".to_owned()], "{q}");
+    }
+    assert_eq!(ok(store.count_partners(a, c.id, &PartnerFilter::default()).await), 2);
+    // A contact's new name finds the partner, the old one no longer does; a deleted contact neither.
+    ok(store.update_contact(a, k.id, ContactDraft { name: Some("Iva Horvat".into()), ..Default::default() }).await);
+    assert!(found("kovac").await.is_empty());
+    assert_eq!(found("marija").await.len(), 1, "the address still says marija");
+    assert_eq!(found("horvat").await.len(), 1);
+    ok(store.delete_contact(a, k.id).await);
+    assert!(found("horvat").await.is_empty());
+    assert_eq!(found("robotika").await.len(), 1, "the partner's own keys stay");
+}

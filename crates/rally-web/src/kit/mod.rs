@@ -2,6 +2,7 @@
 //! (the public campaign sites): rendering, error pages, form reading, uploads, page headers. It uses none of
 //! them, and they do not use one another.
 
+pub mod cookies;
 mod form;
 mod moved;
 mod page;

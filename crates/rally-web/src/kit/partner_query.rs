@@ -22,7 +22,8 @@ pub struct PartnerListQuery {
     pub(crate) owner: Option<String>,
     #[param(value_type = Option<bool>)]
     pub(crate) high_touch: Option<String>,
-    /// Words that start words of the partner's name, in any case and script.
+    /// Words that start words of the partner's name, town or region, tags, or its contacts' names and
+    /// e-mail addresses, in any case and script.
     #[param(max_length = 200)]
     pub(crate) q: Option<String>,
     /// `added` (default), `name`, `priority` (highest first), `reach` (largest first), `stale` (longest in stage first)

@@ -16,6 +16,9 @@ pub struct CampaignRow {
     pub phase: String,
     pub goal: String,
     pub dates: String,
+    pub archived: bool,
+    /// The public site is not published yet.
+    pub draft: bool,
 }
 
 #[derive(Template)]
@@ -23,6 +26,12 @@ pub struct CampaignRow {
 struct CampaignsPage {
     layout: Layout,
     rows: Vec<CampaignRow>,
+}
+
+impl CampaignsPage {
+    fn has_archived(&self) -> bool {
+        self.rows.iter().any(|r| r.archived)
+    }
 }
 
 fn phase_label(p: Phase) -> &'static str {
@@ -51,6 +60,8 @@ pub async fn list(State(app): State<AppState>, me: SignedIn) -> Result<Response,
                 phase: phase_label(f.phase(today)).to_owned(),
                 goal: number(f.goal_students),
                 dates: format!("{} – {}", f.starts_on, f.ends_on),
+                archived: c.campaign.archived_at.is_some(),
+                draft: c.campaign.published_at.is_none(),
             }
         })
         .collect();
@@ -86,7 +97,7 @@ impl NewCampaignPage {
             ("name", "Name", "text", "e.g. Hour of Code Croatia 2026"),
             ("slug", "Web name (slug)", "text", "lowercase letters, digits and hyphens, e.g. hoc-hr-2026"),
             ("country", "Country (ISO code)", "text", "e.g. HR"),
-            ("language", "Main language", "text", "a language tag such as en, hr or sr-Cyrl"),
+            ("languages", "Languages", "text", "language tags, comma-separated, the main one first: hr, en"),
             ("goal_students", "Goal: how many students", "text", "e.g. 50000"),
             ("target_audience", "Target audience", "text", "e.g. primary school students"),
             ("starts_on", "Campaign week starts", "date", ""),
@@ -108,7 +119,12 @@ pub async fn new_form(State(app): State<AppState>, me: SignedIn) -> Result<Respo
 }
 
 pub async fn create(State(app): State<AppState>, me: SignedIn, form: FormData) -> Result<Response, PageError> {
-    let language = form.some("language").unwrap_or_else(|| "en".into());
+    // "hr, en": the first is the main language, whose message this form takes; the others are
+    // written on the plan page (the dashboard's checklist says which are missing).
+    let listed = form.some("languages").or_else(|| form.some("language")).unwrap_or_else(|| "en".into());
+    let languages: Vec<String> =
+        listed.split([',', ' ']).map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+    let language = languages.first().cloned().unwrap_or_else(|| "en".into());
     let mut errors = Vec::new();
     let starts_on = form.date("starts_on", &mut errors);
     let ends_on = form.date("ends_on", &mut errors);
@@ -117,7 +133,7 @@ pub async fn create(State(app): State<AppState>, me: SignedIn, form: FormData) -
         name: form.some("name"),
         slug: form.some("slug"),
         country: form.some("country"),
-        languages: Some(vec![language.clone()]),
+        languages: Some(languages),
         message: form.some("message").map(|m| [(language.clone(), m)].into()),
         goal_students,
         target_audience: form.some("target_audience"),

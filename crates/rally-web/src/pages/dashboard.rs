@@ -49,6 +49,21 @@ struct DashboardPage {
     week_end: String,
     due: Vec<super::partner_page::CommitmentRow>,
     tasks_due: Vec<super::partner_page::TaskRow>,
+    /// The getting-ready checklist; shown while an item is left.
+    checklist: Vec<super::checklist::Item>,
+    is_owner: bool,
+    published: bool,
+    archived: bool,
+}
+
+impl DashboardPage {
+    fn ready(&self) -> bool {
+        self.checklist.iter().all(|i| i.done)
+    }
+
+    fn done_count(&self) -> usize {
+        self.checklist.iter().filter(|i| i.done).count()
+    }
 }
 
 fn bars<K>(tallies: &[rally_store::Tally<K>], label: impl Fn(&K) -> String) -> Vec<Bar> {
@@ -69,8 +84,11 @@ pub async fn dashboard(
     me: SignedIn,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign;
+    let found = app.store.campaign_by_slug(me.actor(), &slug).await?;
+    let is_owner = found.role == Some(rally_domain::Role::Owner);
+    let campaign = found.campaign;
     let id = campaign.id;
+    let checklist = super::checklist::items(&app, me.actor(), &campaign).await?;
     let funnel = app.store.pipeline_tally(me.actor(), id).await?;
     let categories = app.store.category_tally(me.actor(), id).await?;
     let team = team_names(&app, me.actor(), id).await?;
@@ -128,5 +146,9 @@ pub async fn dashboard(
         week_end: week_end.to_string(),
         due: due.commitments.iter().map(|c| super::partner_page::CommitmentRow::new(c, today)).collect(),
         tasks_due: due.tasks.iter().map(|t| super::partner_page::TaskRow::new(t, today, false)).collect(),
+        checklist,
+        is_owner,
+        published: campaign.published_at.is_some(),
+        archived: campaign.archived_at.is_some(),
     })
 }

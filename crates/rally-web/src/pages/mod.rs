@@ -15,6 +15,7 @@ mod assets;
 mod board;
 mod campaign_partner;
 mod campaigns;
+mod checklist;
 mod comms;
 mod dashboard;
 mod events;
@@ -52,6 +53,9 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/new", get(campaigns::new_form).post(campaigns::create))
         .route("/campaigns/switch", get(campaigns::switch))
         .route("/campaigns/{slug}", get(dashboard::dashboard))
+        .route("/campaigns/{slug}/publish", post(checklist::publish))
+        .route("/campaigns/{slug}/archive", post(checklist::archive))
+        .route("/campaigns/{slug}/delete", post(checklist::delete))
         .route("/campaigns/{slug}/partners", get(partners::list).post(partners::create))
         .route("/campaigns/{slug}/partners/bulk", post(partners::bulk))
         .route("/campaigns/{slug}/commitments/{id}", post(partner_work::update_commitment))
@@ -212,18 +216,28 @@ impl Layout {
         section: &'static str,
         title: impl Into<String>,
     ) -> Result<Layout, PageError> {
-        let campaigns: Vec<CampaignNav> = app
+        let all: Vec<(CampaignNav, bool)> = app
             .store
             .campaigns(signed_in.actor())
             .await?
             .into_iter()
-            .map(|c| CampaignNav {
-                slug: c.campaign.fields.slug.to_string(),
-                name: c.campaign.fields.name,
-                role: c.role,
+            .map(|c| {
+                let archived = c.campaign.archived_at.is_some();
+                let nav = CampaignNav {
+                    slug: c.campaign.fields.slug.to_string(),
+                    name: c.campaign.fields.name,
+                    role: c.role,
+                };
+                (nav, archived)
             })
             .collect();
-        let campaign = current.and_then(|slug| campaigns.iter().find(|c| c.slug == slug).cloned());
+        let campaign = current.and_then(|slug| all.iter().find(|(c, _)| c.slug == slug).map(|(c, _)| c.clone()));
+        // Archived campaigns stay out of the switcher, unless one is open.
+        let campaigns = all
+            .into_iter()
+            .filter(|(c, archived)| !archived || Some(&c.slug) == campaign.as_ref().map(|x| &x.slug))
+            .map(|(c, _)| c)
+            .collect();
         Ok(Layout {
             title: title.into(),
             user: signed_in.user.name.clone(),

@@ -87,6 +87,10 @@ struct PartnersPage {
     /// The filter as sent, to keep the form filled in and build the next page's link.
     filter: Vec<(String, String)>,
     next: Option<String>,
+    previous: Option<String>,
+    /// Partners the filter selects, and the positions of the first and last shown.
+    total: i64,
+    shown: (usize, usize),
     /// This page's address, to come back to after a bulk action.
     back: String,
     team: Vec<(i64, String)>,
@@ -140,6 +144,7 @@ async fn list_page(
     let summaries = app.store.commitment_summaries(me.actor(), campaign.id, &ids, today).await?;
     let limits = app.store.stage_limits(me.actor(), campaign.id).await?;
     let now = chrono::Utc::now();
+    let rows_len = page.items.len();
     let rows = page
         .items
         .iter()
@@ -148,12 +153,9 @@ async fn list_page(
                 .with_work(summaries.get(&p.id), limits.is_stale(p.stage, p.stage_since, now))
         })
         .collect();
-    let kept: Vec<(String, String)> = raw.into_iter().filter(|(k, _)| k != "after").collect();
-    let next = page.next_after.map(|after| {
-        let mut pairs = kept.clone();
-        pairs.push(("after".into(), after.to_string()));
-        query_string(&pairs)
-    });
+    let total = app.store.count_partners(me.actor(), campaign.id, &filter).await?;
+    let kept: Vec<(String, String)> = raw.iter().filter(|(k, _)| k != "after" && k != "trail").cloned().collect();
+    let pager = Pager::of(&raw, &kept, page.next_after);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let back = format!("/campaigns/{slug}/partners?{}", query_string(&kept));
     let mut response = render(&PartnersPage {
@@ -161,7 +163,10 @@ async fn list_page(
         slug: slug.to_owned(),
         rows,
         filter: kept,
-        next,
+        next: pager.next,
+        previous: pager.previous,
+        total,
+        shown: (pager.first_shown, pager.first_shown + rows_len.saturating_sub(1)),
         back,
         team,
         stages: stage_options(),
@@ -172,6 +177,49 @@ async fn list_page(
     })?;
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// The links to the pages around this one. Keyset pages have no page numbers: the cursors of the
+/// pages before this one travel along in `trail` (at most 100; "0" is the first page), so "Previous
+/// page" can go back.
+struct Pager {
+    previous: Option<String>,
+    next: Option<String>,
+    /// The position of this page's first partner.
+    first_shown: usize,
+}
+
+impl Pager {
+    fn of(raw: &[(String, String)], kept: &[(String, String)], next_after: Option<i64>) -> Pager {
+        let mut trail: Vec<String> = get(raw, "trail")
+            .unwrap_or_default()
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .take(100)
+            .map(str::to_owned)
+            .collect();
+        let here = get(raw, "after").unwrap_or_default();
+        let at = |after: Option<String>, trail: &[String]| {
+            let mut pairs = kept.to_vec();
+            if let Some(after) = after.filter(|a| !a.is_empty()) {
+                pairs.push(("after".into(), after));
+            }
+            if !trail.is_empty() {
+                pairs.push(("trail".into(), trail.join(",")));
+            }
+            query_string(&pairs)
+        };
+        let first_shown = trail.len() * 50 + 1;
+        let mut forward = trail.clone();
+        forward.push(if here.is_empty() { "0".into() } else { here.clone() });
+        // Back one page, or to the first page from a page reached directly.
+        let previous = match trail.pop() {
+            Some(back) => Some(at(Some(back).filter(|b| b != "0"), &trail)),
+            None => (!here.is_empty()).then(|| at(None, &[])),
+        };
+        let next = next_after.map(|after| at(Some(after.to_string()), &forward));
+        Pager { previous, next, first_shown }
+    }
 }
 
 fn get(raw: &[(String, String)], name: &str) -> Option<String> {

@@ -33,6 +33,8 @@ struct PlanPage {
     messages: Vec<(String, String)>,
     answers: Vec<PlanAnswer>,
     can_edit: bool,
+    /// Umbrella campaigns this one may join: (id, name) of own campaigns the user is on the team of.
+    umbrellas: Vec<(i64, String)>,
     form: FormData,
     errors: Vec<FieldError>,
 }
@@ -40,6 +42,15 @@ struct PlanPage {
 impl PlanPage {
     fn error(&self, field: &str) -> Option<&str> {
         self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    fn is_umbrella(&self, id: &i64) -> bool {
+        self.c.fields.parent_id.is_some_and(|p| p.0 == *id)
+    }
+
+    /// The campaign's languages as the form shows them: "hr, en".
+    fn language_list(&self) -> String {
+        self.c.fields.languages.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
     }
 
     fn value<'a>(&'a self, field: &str, stored: &'a str) -> &'a str {
@@ -108,6 +119,14 @@ async fn plan_page(
         .iter()
         .map(|l| (l.to_string(), c.fields.message.get(l).cloned().unwrap_or_default()))
         .collect();
+    let umbrellas = app
+        .store
+        .campaigns(me.actor())
+        .await?
+        .into_iter()
+        .filter(|u| u.campaign.id != c.id && u.campaign.fields.strategy == Strategy::Own)
+        .map(|u| (u.campaign.id.0, u.campaign.fields.name))
+        .collect();
     let answers = c
         .fields
         .plan
@@ -126,6 +145,7 @@ async fn plan_page(
         messages,
         answers,
         can_edit: matches!(found.role, Some(Role::Owner | Role::Coordinator)),
+        umbrellas,
         c,
         form,
         errors,
@@ -152,15 +172,36 @@ pub async fn update(
     let promotion_starts_on = Some(form.date("promotion_starts_on", &mut errors));
     let follow_up_ends_on = Some(form.date("follow_up_ends_on", &mut errors));
     let goal_students = form.number("goal_students", &mut errors);
-    let message: BTreeMap<String, String> = current
-        .fields
-        .languages
+    // The languages as listed (a language added gets its message field once saved; one removed takes
+    // its message with it).
+    let languages: Vec<String> = match form.some("languages") {
+        Some(list) => list.split([',', ' ']).map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+        None => current.fields.languages.iter().map(ToString::to_string).collect(),
+    };
+    if languages.len() > rally_domain::limits::LANGUAGES {
+        let message = format!("at most {} languages", rally_domain::limits::LANGUAGES);
+        errors.push(FieldError { field: "languages".into(), message });
+    }
+    let message: BTreeMap<String, String> = languages
         .iter()
-        .filter_map(|l| form.some(&format!("message.{l}")).map(|m| (l.to_string(), m)))
+        .take(rally_domain::limits::LANGUAGES)
+        .filter_map(|l| form.some(&format!("message.{l}")).map(|m| (l.clone(), m)))
         .collect();
+    let high_reach_threshold = form.number("high_reach_threshold", &mut errors);
+    let (strategy, parent_id) = match form.get("parent_id") {
+        "" => (Strategy::Own, None),
+        id => match id.parse::<i64>() {
+            Ok(id) => (Strategy::Member, Some(rally_domain::CampaignId(id))),
+            Err(_) => return Err(PageError::BadRequest("choose an umbrella campaign from the list".into())),
+        },
+    };
     let patch = CampaignDraft {
         name: form.some("name"),
+        languages: Some(languages),
         message: Some(message),
+        high_reach_threshold,
+        strategy: Some(strategy),
+        parent_id: Some(parent_id),
         goal_students,
         target_audience: Some(form.get("target_audience").to_owned()),
         starts_on,

@@ -10,24 +10,12 @@ use rally_store::{Actor, Session, User};
 
 use super::PageError;
 use crate::AppState;
-use crate::auth::{hash_token, random_token};
+use crate::auth::random_token;
 
-pub const SESSION_COOKIE: &str = "rally_session";
+pub use crate::kit::cookies::{SESSION_COOKIE, cookie, session_hash};
 pub const LOGIN_CSRF_COOKIE: &str = "rally_login";
 /// How long a sign-in lasts.
 pub const SESSION_DAYS: i64 = 14;
-
-/// The value of cookie `name` in the request's `Cookie` headers.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-}
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, and Secure when people reach Rally over HTTPS (its
 /// public URL says so; no request header decides it).
@@ -51,11 +39,6 @@ impl SignedIn {
     pub fn actor(&self) -> Actor {
         Actor::User(self.user.id)
     }
-}
-
-/// The stored form of this browser's session token (its SHA-256), if it sent one.
-pub fn session_hash(headers: &HeaderMap) -> Option<String> {
-    cookie(headers, SESSION_COOKIE).map(|token| hash_token(&token))
 }
 
 async fn load_session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, PageError> {

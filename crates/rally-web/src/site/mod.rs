@@ -277,6 +277,11 @@ impl Ctx {
         explicit: Option<&str>,
     ) -> Result<Ctx, PageError> {
         let site = app.site.site(app, slug).await?;
+        // A draft site is the team's preview: to anyone else it does not exist.
+        let draft = site.campaign.published_at.is_none();
+        if draft && !crate::kit::cookies::on_team(app.store.as_ref(), headers, site.campaign.id).await {
+            return Err(PageError::NotFound);
+        }
         let chosen = explicit.and_then(Lang::parse);
         let cookie = cookie_lang(headers);
         let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
@@ -319,6 +324,7 @@ impl Ctx {
                 .map(|l| (l.code(), l.name(), format!("{path}?lang={}", l.code()), l == self.lang))
                 .collect(),
             umbrella: self.site.umbrella.clone(),
+            draft: self.site.campaign.published_at.is_none(),
         }
     }
 
@@ -358,6 +364,8 @@ pub struct SiteView {
     /// Code, own name, link, current.
     pub languages: Vec<(&'static str, &'static str, String, bool)>,
     pub umbrella: Option<(String, String)>,
+    /// The site is not published: only the team sees it, as a preview.
+    pub draft: bool,
 }
 
 impl SiteView {

@@ -25,6 +25,7 @@ macro_rules! both_backends {
 }
 
 mod api;
+mod campaign_setup;
 mod comms;
 mod edits;
 mod imports;

@@ -49,7 +49,9 @@ async fn campaign(
     }
     .validate()
     .unwrap_or_else(|e| panic!("{e}"));
-    site.store.create_campaign(Actor::User(owner), fields).await.unwrap_or_else(|e| panic!("{e}")).id
+    let id = site.store.create_campaign(Actor::User(owner), fields).await.unwrap_or_else(|e| panic!("{e}")).id;
+    site.store.set_published(Actor::User(owner), id, true).await.unwrap_or_else(|e| panic!("{e}"));
+    id
 }
 
 fn visitor(site: &Site) -> Browser {

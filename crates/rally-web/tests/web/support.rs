@@ -324,6 +324,7 @@ impl Site {
         .validate()
         .unwrap_or_else(|e| panic!("{e}"));
         let c = self.store.create_campaign(Actor::User(owner), fields).await.unwrap_or_else(|e| panic!("{e}"));
+        self.store.set_published(Actor::User(owner), c.id, true).await.unwrap_or_else(|e| panic!("{e}"));
         for (user, role) in team {
             self.store.set_role(Actor::User(owner), c.id, *user, *role).await.unwrap_or_else(|e| panic!("{e}"));
         }

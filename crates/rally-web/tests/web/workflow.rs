@@ -167,7 +167,7 @@ async fn asks_commitments_and_the_partner_link(site: Site) {
         .post(&format!("{path}/commitments/{commitment}"), &[("answer", "accept"), ("quantity", "35")])
         .await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert!(answer.body.contains("is confirmed"), "{}", answer.body);
+    assert!(answer.body.contains("Potvrdili ste"), "in the campaign's language, Croatian: {}", answer.body);
     let file = partner_side
         .http
         .get(format!("{}{path}/assets/{asset}", site.base))

@@ -73,7 +73,8 @@ fn plan_line(l: &rally_comms::plan::PlanLine) -> String {
         (false, Some(t)) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
     };
     format!(
-        "{at:<20}  {}  {} <{}>  (wanted {})  {}",
+        "{at:<20}  {:<6}  {}  {} <{}>  (wanted {})  {}",
+        l.state.as_str(),
         l.message,
         l.partner,
         l.email,

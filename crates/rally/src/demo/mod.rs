@@ -105,6 +105,7 @@ async fn create(
     let (starts_on, ends_on) = campaign_week(now.date_naive());
     let owner = Actor::User(team[0].0.id);
     let campaign = store.create_campaign(owner, national(starts_on, ends_on).validate()?).await?;
+    store.set_published(owner, campaign.id, true).await?;
     for (user, role) in &team[1..] {
         store.set_role(owner, campaign.id, user.id, *role).await?;
     }
@@ -115,6 +116,7 @@ async fn create(
     let local = &team[2].0;
     let member = member(&campaign, starts_on, ends_on).validate()?;
     let member = store.create_campaign(Actor::User(local.id), member).await?;
+    store.set_published(Actor::User(local.id), member.id, true).await?;
     events::events(store, &campaign, &member).await.context("demo events")?;
     Ok(campaign)
 }

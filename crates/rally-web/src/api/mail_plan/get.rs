@@ -23,6 +23,11 @@ pub struct PlanQuery {
 /// One e-mail of the calendar.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PlanLineView {
+    /// `draft`: as a draft message's e-mail would go if queued now; `queued`: in the outbox, waiting
+    /// for its time (`reason` says when the cadence rules deferred it); `paused`: held while its message
+    /// is paused.
+    #[schema(pattern = "^(draft|queued|paused)$")]
+    pub state: &'static str,
     pub message_id: i64,
     /// The message's title.
     pub message: String,
@@ -43,6 +48,7 @@ pub struct PlanLineView {
 impl From<PlanLine> for PlanLineView {
     fn from(l: PlanLine) -> Self {
         PlanLineView {
+            state: l.state.as_str(),
             message_id: l.message_id,
             message: l.message,
             email: l.email,
@@ -57,8 +63,8 @@ impl From<PlanLine> for PlanLineView {
 
 /// The campaign's future calendar: every draft message timed for each of its contacts with the cadence
 /// rules, where earlier messages (queued or draft) count against later ones, as they will when queued,
-/// and the contacts of its segment it leaves out, with why. Nothing is written. In the order the e-mails
-/// go.
+/// and the contacts of its segment it leaves out, with why; beside them the queued e-mails still
+/// waiting in the outbox (deferred or paused). Nothing is written. In the order the e-mails go.
 #[utoipa::path(get, path = "/api/v1/campaigns/{campaign}/mail-plan", tag = "comms",
     params(("campaign" = String, Path, description = "Campaign id or slug"), PlanQuery),
     responses((status = 200, body = Vec<PlanLineView>, description = "OK"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "Invalid query; `errors` names the parameter")))]

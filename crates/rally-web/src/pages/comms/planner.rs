@@ -1,6 +1,6 @@
-//! `GET /campaigns/{slug}/comms/plan`: the planner — every e-mail the draft messages would send, day
-//! by day, before anything is sent: what the cadence rules moved (and why), what would expire, and which
-//! contacts are left out.
+//! `GET /campaigns/{slug}/comms/plan`: the planner — the whole future calendar, day by day: every
+//! e-mail the draft messages would send (what the cadence rules moved and why, what would expire, which
+//! contacts are left out) beside the queued e-mails still waiting in the outbox, deferred or paused.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -23,7 +23,11 @@ pub struct PlanDay {
 /// One message's e-mails of a day: how many go on time, and those moved, expired or left out.
 pub struct PlanRow {
     pub message: String,
+    /// "draft", "queued" or "paused".
+    pub state: &'static str,
     pub on_time: usize,
+    /// E-mails held while the message is paused.
+    pub paused: usize,
     pub deferred: Vec<(String, String)>,
     pub expired: Vec<(String, String)>,
     /// Contacts of the segment that get nothing, and why.
@@ -37,6 +41,7 @@ struct PlanPage {
     slug: String,
     days: Vec<PlanDay>,
     total: usize,
+    paused: usize,
     deferred: usize,
     expired: usize,
     left_out: usize,
@@ -64,6 +69,7 @@ pub async fn calendar(
         slug,
         total: lines.len() - plan.left_out,
         deferred: plan.deferred,
+        paused: plan.paused,
         expired: plan.expired,
         left_out: plan.left_out,
         days: plan.days,
@@ -74,6 +80,7 @@ pub async fn calendar(
 /// The planned e-mails by day (in the campaign's time zone) and message, and the totals.
 struct Plan {
     days: Vec<PlanDay>,
+    paused: usize,
     deferred: usize,
     expired: usize,
     left_out: usize,
@@ -83,7 +90,7 @@ impl Plan {
     /// Groups `lines` by day and, within a day, by message, counting what moved, expired or is left out.
     fn of(lines: &[PlanLine], policy: &CadencePolicy) -> Plan {
         let tz = policy.recipient_zone(None);
-        let mut plan = Plan { days: Vec::new(), deferred: 0, expired: 0, left_out: 0 };
+        let mut plan = Plan { days: Vec::new(), paused: 0, deferred: 0, expired: 0, left_out: 0 };
         for l in lines {
             let when = l.at.unwrap_or(l.wanted).with_timezone(&tz);
             let day = when.format("%a %Y-%m-%d").to_string();
@@ -91,12 +98,15 @@ impl Plan {
                 plan.days.push(PlanDay { day: day.clone(), rows: vec![] });
             }
             let Some(d) = plan.days.last_mut() else { continue };
-            let row = match d.rows.iter_mut().find(|r| r.message == l.message) {
+            let state = l.state.as_str();
+            let row = match d.rows.iter_mut().find(|r| r.message == l.message && r.state == state) {
                 Some(r) => r,
                 None => {
                     d.rows.push(PlanRow {
                         message: l.message.clone(),
+                        state,
                         on_time: 0,
+                        paused: 0,
                         deferred: vec![],
                         expired: vec![],
                         left_out: vec![],
@@ -106,6 +116,10 @@ impl Plan {
                 }
             };
             match (l.at, l.reason.is_empty()) {
+                _ if l.state == rally_comms::LineState::Paused => {
+                    plan.paused += 1;
+                    row.paused += 1;
+                }
                 _ if l.left_out => {
                     plan.left_out += 1;
                     row.left_out.push((l.email.clone(), l.reason.clone()));

@@ -291,7 +291,17 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
     // The calendar now counts the queued invitation: the thank-you still waits.
     let changed = s.call("GET", &format!("{c}/mail-plan?changed=true"), t, None).await;
     assert_eq!(changed.len(), 4, "the thank-you's two, and the contact left out of two drafts: {}", changed.body);
-    assert_eq!(s.call("GET", &format!("{c}/mail-plan"), t, None).await.len(), 8);
+    // Beside the drafts' e-mails, the queued ones waiting in the outbox: the whole future.
+    let all = s.call("GET", &format!("{c}/mail-plan"), t, None).await;
+    assert_eq!(all.len(), 11, "{}", all.body);
+    let queued: Vec<&Value> = all.body.as_array().into_iter().flatten().filter(|l| l["state"] == "queued").collect();
+    assert_eq!(queued.len(), 3, "{}", all.body);
+    assert!(queued.iter().all(|l| l["message_id"] == m1), "{}", all.body);
+    s.call("POST", &format!("/api/v1/messages/{m1}/pause"), t, None).await;
+    let held = s.call("GET", &format!("{c}/mail-plan"), t, None).await;
+    let paused: Vec<&Value> = held.body.as_array().into_iter().flatten().filter(|l| l["state"] == "paused").collect();
+    assert_eq!(paused.len(), 3, "paused e-mails stay in the calendar, marked: {}", held.body);
+    s.call("POST", &format!("/api/v1/messages/{m1}/resume"), t, None).await;
 
     // The partners' timelines show the queued e-mails.
     let mail = s.call("GET", &format!("/api/v1/partners/{infobip}/mail"), t, None).await;
