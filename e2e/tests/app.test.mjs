@@ -36,7 +36,7 @@ test("a new partner's card is dragged from Lead to Contacted, and the history sh
   const name = `Radio Test ${Date.now()}`;
   await page.goto(`${base}/campaigns/${slug}/partners`);
   await page.locator("#new-name").fill(name);
-  await page.getByLabel("Category", { exact: true }).last().selectOption("media");
+  await page.locator("#new-category").selectOption("media");
   await page.getByLabel("Reach (people)").fill("25000");
   await page.getByRole("button", { name: "Add partner" }).click();
   await page.getByRole("heading", { name }).waitFor();

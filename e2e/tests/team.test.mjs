@@ -185,6 +185,7 @@ test("a queued message is paused, resumed, then cancelled, and nothing of it is 
   await page.locator("#t1-text").fill("Dear {{ contact.first_name }},\nUnsubscribe: {{ unsubscribe_url }}");
   await page.getByRole("button", { name: "Save draft" }).click();
   await page.waitForURL(/\/comms\/messages\/\d+$/);
+  const messageUrl = page.url();
   await page.getByRole("button", { name: "Queue for sending" }).click();
   await page.locator("#notice").waitFor();
 
@@ -192,7 +193,6 @@ test("a queued message is paused, resumed, then cancelled, and nothing of it is 
   await page.getByText(/^Paused: \d+ e-mails wait until you resume\./).first().waitFor();
   assert.match(await page.locator("#stats").innerText(), /\d+ Paused/);
   // The planner keeps the held e-mails in the calendar, marked paused.
-  const messageUrl = page.url();
   await page.goto(`${base}/campaigns/${slug}/comms/plan`);
   const held = page.locator("h3", { hasText: "Reminder to pause" });
   await held.first().waitFor();
@@ -306,7 +306,7 @@ test("a new campaign with two languages goes through its checklist and is publis
   await page.getByRole("button", { name: "Publish the public site" }).click();
   await page.getByRole("button", { name: "Take the site back to a draft" }).waitFor();
   await checklist.getByText(/Getting ready: 5 of 7 done/).waitFor();
-  const published = await visit.goto(`${base}/c/rijeka-e2e/`);
+  const published = await visit.goto(`${base}/c/rijeka-e2e/?lang=hr`);
   assert.equal(published.status(), 200);
   assert.ok(await visit.getByText("Svatko može programirati.").first().isVisible());
   await stranger.close();
