@@ -757,7 +757,8 @@ impl Comms for Backend {
         let mut tx = self.begin_write().await?;
         let m = fetch_message(&mut tx, message).await?;
         authorize(&mut tx, actor, m.campaign_id, Action::EditCampaign, "message").await?;
-        let refuse = |why: &str| Err(Invalid::field("message", why).into());
+        // Refusals about the message's state, not the request: conflicts, as queueing twice is.
+        let refuse = |why: &str| Err(StoreError::Conflict { field: "message", message: why.to_owned() });
         if m.planned_at.is_none() {
             return refuse("this message is a draft: nothing of it is queued");
         }

@@ -188,7 +188,10 @@ pub async fn paused_messages_are_not_claimed_until_resumed(store: &dyn Store) {
         .create_message(Actor::System, c, message("News", Segment::default()), vec![template("hr", None)])
         .await);
     assert!(
-        matches!(store.control_message(Actor::System, m.id, SendControl::Pause).await, Err(StoreError::Invalid(_))),
+        matches!(
+            store.control_message(Actor::System, m.id, SendControl::Pause).await,
+            Err(StoreError::Conflict { .. })
+        ),
         "a draft"
     );
     ok(store.enqueue(Actor::System, m.id, contacts.iter().map(|k| delivery(k, -1)).collect()).await);
@@ -210,7 +213,7 @@ pub async fn paused_messages_are_not_claimed_until_resumed(store: &dyn Store) {
     );
     assert!(matches!(
         store.control_message(Actor::System, m.id, SendControl::Pause).await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Conflict { .. })
     ));
 
     let (resumed, changed) = ok(store.control_message(Actor::System, m.id, SendControl::Resume).await);
@@ -246,7 +249,7 @@ pub async fn cancelled_messages_drop_their_waiting_mail(store: &dyn Store) {
     assert_eq!(ok(store.outbox_counts(Actor::System, m.id).await), vec![(OutboxStatus::Cancelled, 4)]);
     assert!(ok(store.claim("b", now + Duration::hours(1), now + Duration::hours(2), 10).await).is_empty());
     for control in [SendControl::Resume, SendControl::Pause, SendControl::Cancel] {
-        assert!(matches!(store.control_message(Actor::System, m.id, control).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(store.control_message(Actor::System, m.id, control).await, Err(StoreError::Conflict { .. })));
     }
 }
 

@@ -27,7 +27,7 @@ async fn control(app: &AppState, auth: &Auth, id: i64, control: SendControl) -> 
 /// claims them until it is resumed; e-mails being sent at that moment finish. Owners and coordinators.
 #[utoipa::path(post, path = "/api/v1/messages/{id}/pause", tag = "comms",
     params(("id" = i64, Path, description = "Message id")),
-    responses((status = 200, body = Controlled, description = "Paused"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "The message is a draft, paused already, or cancelled")))]
+    responses((status = 200, body = Controlled, description = "Paused"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 409, body = Problem, description = "The message is a draft, paused already, or cancelled")))]
 pub async fn pause(State(app): State<AppState>, auth: Auth, Id(id): Id) -> Result<Json<Controlled>, ApiError> {
     control(&app, &auth, id, SendControl::Pause).await
 }
@@ -36,7 +36,7 @@ pub async fn pause(State(app): State<AppState>, auth: Auth, Id(id): Id) -> Resul
 /// cadence rules). Owners and coordinators.
 #[utoipa::path(post, path = "/api/v1/messages/{id}/resume", tag = "comms",
     params(("id" = i64, Path, description = "Message id")),
-    responses((status = 200, body = Controlled, description = "Resumed"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "The message is not paused")))]
+    responses((status = 200, body = Controlled, description = "Resumed"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 409, body = Problem, description = "The message is not paused, or was cancelled")))]
 pub async fn resume(State(app): State<AppState>, auth: Auth, Id(id): Id) -> Result<Json<Controlled>, ApiError> {
     control(&app, &auth, id, SendControl::Resume).await
 }
@@ -45,7 +45,7 @@ pub async fn resume(State(app): State<AppState>, auth: Auth, Id(id): Id) -> Resu
 /// nothing more. Owners and coordinators.
 #[utoipa::path(post, path = "/api/v1/messages/{id}/cancel", tag = "comms",
     params(("id" = i64, Path, description = "Message id")),
-    responses((status = 200, body = Controlled, description = "Cancelled"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 422, body = Problem, description = "The message is a draft or cancelled already")))]
+    responses((status = 200, body = Controlled, description = "Cancelled"), (status = 403, body = Problem, description = "Your role in this campaign does not allow this"), (status = 404, body = Problem, description = "Not found, or not visible to you"), (status = 409, body = Problem, description = "The message is a draft or cancelled already")))]
 pub async fn cancel(State(app): State<AppState>, auth: Auth, Id(id): Id) -> Result<Json<Controlled>, ApiError> {
     control(&app, &auth, id, SendControl::Cancel).await
 }

@@ -133,8 +133,8 @@ pub async fn control(
             };
             message_page(&app, &me, &slug, Some(id), None, None, Some(notice), vec![]).await
         }
-        Err(StoreError::Invalid(i)) => {
-            let errors = vec![FieldError { field: "preview".into(), message: i.sentences() }];
+        Err(StoreError::Conflict { message, .. }) => {
+            let errors = vec![FieldError { field: "preview".into(), message: format!("Nothing changed: {message}.") }];
             message_page(&app, &me, &slug, Some(id), None, None, None, errors).await
         }
         Err(e) => Err(e.into()),

@@ -281,7 +281,7 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
     let stats = s.call("GET", &format!("/api/v1/messages/{m1}/stats"), t, None).await;
     assert_eq!((&stats.body["paused"], &stats.body["planned"]), (&json!(3), &json!(0)));
     let again = s.call("POST", &format!("/api/v1/messages/{m1}/pause"), t, None).await;
-    assert_eq!((again.status, again.field()), (StatusCode::UNPROCESSABLE_ENTITY, "message"), "{}", again.body);
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     let r = s.call("POST", &format!("/api/v1/messages/{m1}/resume"), t, None).await;
     assert_eq!((r.status, &r.body["changed"]), (StatusCode::OK, &json!(3)), "{}", r.body);
     assert!(r.body["message"]["paused_at"].is_null());
