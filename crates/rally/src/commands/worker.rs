@@ -133,3 +133,23 @@ fn dkim_key(spec: &str) -> anyhow::Result<rally_mail::DkimKey> {
 fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "rally".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::sender;
+
+    #[test]
+    fn the_system_sender_is_a_checked_address_with_a_name() {
+        assert_eq!(
+            sender("Rally Hrvatska <rally@example.org>").ok(),
+            Some(("Rally Hrvatska".into(), "rally@example.org".into()))
+        );
+        assert_eq!(
+            sender("\"Sat kodiranja\" <info@example.org>").ok(),
+            Some(("Sat kodiranja".into(), "info@example.org".into()))
+        );
+        assert_eq!(sender("rally@example.org").ok(), Some(("Rally".into(), "rally@example.org".into())));
+        assert!(sender("Rally <not an address>").is_err());
+        assert!(sender("Evil\r\nBcc: x@example.org <a@example.org>").is_err(), "no header injection through the name");
+    }
+}
