@@ -4,3 +4,4 @@
 pub mod create;
 pub mod delete;
 pub mod list;
+pub mod update;

@@ -286,6 +286,20 @@ async fn messages_are_written_previewed_planned_and_queued(s: Server) {
     assert_eq!((r.status, &r.body["changed"]), (StatusCode::OK, &json!(3)), "{}", r.body);
     assert!(r.body["message"]["paused_at"].is_null());
     assert_eq!(s.call("GET", &format!("/api/v1/messages/{m1}/stats"), t, None).await.body["planned"], json!(3));
+    // A milestone is replaced whole; the day of one a queued message goes on stays.
+    let renamed = json!({"kind": "reminder", "title": "Reminder", "on": day(41)});
+    let r = s.call("PUT", &format!("/api/v1/milestones/{spare}"), t, Some(renamed)).await;
+    assert_eq!(
+        (r.status, &r.body["title"], &r.body["kind"]),
+        (StatusCode::OK, &json!("Reminder"), &json!("reminder")),
+        "{}",
+        r.body
+    );
+    let r = s.call("PUT", &format!("/api/v1/milestones/{spare}"), t, Some(json!({"kind": "reminder"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let moved = json!({"kind": "announcement", "title": "Announcement", "on": day(31)});
+    let r = s.call("PUT", &format!("/api/v1/milestones/{milestone}"), t, Some(moved)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert_eq!(s.call("DELETE", &format!("/api/v1/milestones/{spare}"), t, None).await.status, StatusCode::NO_CONTENT);
 
     // The calendar now counts the queued invitation: the thank-you still waits.

@@ -289,6 +289,9 @@ async fn the_partner_workflow_runs_through_the_api(s: Server) {
     assert_eq!((done.status, &done.body["done"]), (StatusCode::OK, &json!(true)), "{}", done.body);
     assert_eq!(s.call("GET", &format!("{tasks}?open=true"), t, None).await.len(), 0);
     assert_eq!(s.call("GET", &format!("/api/v1/tasks/{task}"), t, None).await.body["title"], "Send the event kit");
+    let spare = s.call("POST", tasks, t, Some(json!({"title": "Spare", "due_on": crate::support::day(3)}))).await.id();
+    assert_eq!(s.call("DELETE", &format!("/api/v1/tasks/{spare}"), t, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(s.call("GET", &format!("/api/v1/tasks/{spare}"), t, None).await.status, StatusCode::NOT_FOUND);
 
     // Stage limits, and the partners that deserve a follow-up.
     let limits = "/api/v1/campaigns/hr-2026/stage-limits";
