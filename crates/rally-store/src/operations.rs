@@ -13,6 +13,9 @@ pub trait Operations {
 
     /// Whether the database answers.
     async fn ping(&self) -> Result<()>;
+    /// The newest migration applied to the database, and the newest this Rally knows: a process is
+    /// ready only when they are equal.
+    async fn schema_version(&self) -> Result<(i64, i64)>;
     /// Table → column names, to check that both migration trees reach the same logical schema.
     async fn schema(&self) -> Result<std::collections::BTreeMap<String, Vec<String>>>;
     /// Table → number of rows, to show a backup and its restore hold the same data.

@@ -86,6 +86,7 @@ conformance!(
     milestones_tasks_and_assets_are_edited_and_deleted,
     campaigns_start_as_drafts_and_owners_publish_and_archive,
     partners_are_found_by_their_contacts_town_and_tags,
+    a_migrated_database_is_at_the_binarys_schema,
 );
 
 #[path = "conformance/workflow.rs"]

@@ -137,6 +137,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .route("/api/v1/openapi.json", axum::routing::get(move || api::openapi_json(openapi.clone())))
         .route("/healthz", axum::routing::get(health::healthz))
+        .route("/livez", axum::routing::get(health::livez))
+        .route("/readyz", axum::routing::get(health::readyz))
         .route("/", axum::routing::get(index))
         .merge(html_routes(state.clone()))
         .fallback(error::not_found)

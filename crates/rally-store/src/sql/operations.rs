@@ -19,6 +19,12 @@ impl Operations for Backend {
         Ok(())
     }
 
+    async fn schema_version(&self) -> Result<(i64, i64)> {
+        let row =
+            sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM rally_migrations").fetch_one(&self.pool).await?;
+        Ok((row.try_get("v")?, super::MIGRATIONS.last().map_or(0, |m| m.0)))
+    }
+
     async fn schema(&self) -> Result<BTreeMap<String, Vec<String>>> {
         self.read_schema().await
     }

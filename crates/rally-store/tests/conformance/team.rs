@@ -317,3 +317,9 @@ pub async fn partners_are_found_by_their_contacts_town_and_tags(store: &dyn Stor
     assert!(found("horvat").await.is_empty());
     assert_eq!(found("robotika").await.len(), 1, "the partner's own keys stay");
 }
+
+pub async fn a_migrated_database_is_at_the_binarys_schema(store: &dyn Store) {
+    let (applied, known) = ok(store.schema_version().await);
+    assert_eq!(applied, known, "a freshly opened database is migrated to the newest schema");
+    assert!(known >= 14);
+}

@@ -28,6 +28,7 @@ mod api;
 mod campaign_setup;
 mod comms;
 mod edits;
+mod health;
 mod imports;
 mod pages;
 mod partner_edits;
