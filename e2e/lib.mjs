@@ -7,6 +7,30 @@ export const owner = { email: process.env.RALLY_EMAIL, password: process.env.RAL
 export const viewer = { email: process.env.RALLY_VIEWER_EMAIL, password: process.env.RALLY_VIEWER_PASSWORD };
 export const slug = process.env.RALLY_SLUG ?? "sat-kodiranja";
 
+// The team app's pages the axe and phone-width checks both visit (each adds its own).
+export const teamPages = [
+  "/campaigns",
+  "/campaigns/new",
+  "/account",
+  `/campaigns/${slug}`,
+  `/campaigns/${slug}/partners`,
+  `/campaigns/${slug}/partners/3`,
+  `/campaigns/${slug}/partners/3/merge?q=a`,
+  `/campaigns/${slug}/board`,
+  `/campaigns/${slug}/plan`,
+  `/campaigns/${slug}/team`,
+  `/campaigns/${slug}/asks`,
+  `/campaigns/${slug}/assets`,
+  `/campaigns/${slug}/tasks`,
+  `/campaigns/${slug}/comms`,
+  `/campaigns/${slug}/comms/messages/new`,
+  `/campaigns/${slug}/comms/messages/1/preview`,
+  `/campaigns/${slug}/comms/plan`,
+  `/campaigns/${slug}/events`,
+  `/campaigns/${slug}/reports`,
+  `/campaigns/${slug}/imports`,
+];
+
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",

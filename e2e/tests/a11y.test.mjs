@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { base, launch, owner, signIn, slug } from "../lib.mjs";
+import { base, launch, owner, signIn, slug, teamPages } from "../lib.mjs";
 
 const axeSource = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 let browser;
@@ -12,28 +12,9 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const pages = [
-  "/campaigns",
-  "/campaigns/new",
-  "/account",
+  ...teamPages,
   "/forgot",
   "/invitation/no-such-invitation",
-  `/campaigns/${slug}`,
-  `/campaigns/${slug}/partners`,
-  `/campaigns/${slug}/partners/3`,
-  `/campaigns/${slug}/partners/3/merge?q=a`,
-  `/campaigns/${slug}/board`,
-  `/campaigns/${slug}/plan`,
-  `/campaigns/${slug}/team`,
-  `/campaigns/${slug}/asks`,
-  `/campaigns/${slug}/assets`,
-  `/campaigns/${slug}/tasks`,
-  `/campaigns/${slug}/comms`,
-  `/campaigns/${slug}/comms/messages/new`,
-  `/campaigns/${slug}/comms/messages/1/preview`,
-  `/campaigns/${slug}/comms/plan`,
-  `/campaigns/${slug}/events`,
-  `/campaigns/${slug}/reports`,
-  `/campaigns/${slug}/imports`,
   `/c/${slug}/`,
   `/c/${slug}/register`,
   `/c/${slug}/events`,

@@ -379,6 +379,18 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
 }
 
+impl Message {
+    /// Where its sending stands: `None` for a draft, else "queued", "paused" or "cancelled".
+    pub fn sending(&self) -> Option<&'static str> {
+        match (self.planned_at, self.paused_at, self.cancelled_at) {
+            (None, _, _) => None,
+            (_, _, Some(_)) => Some("cancelled"),
+            (_, Some(_), None) => Some("paused"),
+            _ => Some("queued"),
+        }
+    }
+}
+
 /// Which template a contact gets: its language (else the message's fallback), and the variant for its
 /// partner's category (else the message's default text). So an IT company's employees and a teachers'
 /// network can read different words for the same announcement.

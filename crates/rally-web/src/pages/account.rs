@@ -246,12 +246,8 @@ pub async fn confirm_form(
     axum::extract::Path(token): axum::extract::Path<String>,
 ) -> Result<Response, PageError> {
     let csrf = super::session::new_token();
-    let mut response = render(&ConfirmPage { token, csrf: csrf.clone() })?;
-    let cookie = super::session::set_cookie(&app, super::session::LOGIN_CSRF_COOKIE, &csrf, 3600);
-    if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(axum::http::header::SET_COOKIE, v);
-    }
-    Ok(response)
+    let response = render(&ConfirmPage { token, csrf: csrf.clone() })?;
+    Ok(super::session::with_form_token(&app, response, &csrf))
 }
 
 pub async fn confirm_address(
@@ -260,10 +256,7 @@ pub async fn confirm_address(
     axum::extract::Path(token): axum::extract::Path<String>,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let expected = super::session::cookie(&headers, super::session::LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || form.get("csrf") != expected {
-        return Err(PageError::CsrfRejected);
-    }
+    super::session::check_form_token(&headers, &form)?;
     if token.len() > 128 {
         return Err(PageError::NotFound);
     }

@@ -4,13 +4,13 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{Duration, Utc};
 use rally_domain::Email;
 use rally_domain::throttle::Backoff;
 
-use super::session::{LOGIN_CSRF_COOKIE, cookie, new_token, set_cookie};
+use super::session::{check_form_token, new_token, with_form_token};
 use super::{FormData, PageError, render};
 use crate::AppState;
 use crate::auth::hash_token;
@@ -32,10 +32,7 @@ struct ForgotPage {
 fn forgot_page(app: &AppState, page: ForgotPage, status: StatusCode) -> Result<Response, PageError> {
     let mut response = render(&page)?;
     *response.status_mut() = status;
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(app, LOGIN_CSRF_COOKIE, &page.csrf, 3600)) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(response)
+    Ok(with_form_token(app, response, &page.csrf))
 }
 
 pub async fn form(State(app): State<AppState>) -> Result<Response, PageError> {
@@ -49,10 +46,7 @@ pub async fn submit(
     headers: HeaderMap,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || form.get("csrf") != expected {
-        return Err(PageError::CsrfRejected);
-    }
+    check_form_token(&headers, &form)?;
     if let Some(ip) = ip
         && !app.sign_ins.allow(ip, std::time::Instant::now())
     {

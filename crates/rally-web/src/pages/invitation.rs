@@ -4,12 +4,12 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use rally_store::{OpenInvitation, StoreError};
 
 use super::login::signed_in;
-use super::session::{LOGIN_CSRF_COOKIE, cookie, new_token, set_cookie};
+use super::session::{check_form_token, new_token, with_form_token};
 use super::{FormData, PageError, render};
 use crate::AppState;
 use crate::auth::{hash_password, hash_token};
@@ -29,10 +29,7 @@ fn page(app: &AppState, mut page: InvitationPage, status: StatusCode) -> Result<
     page.csrf = new_token();
     let mut response = render(&page)?;
     *response.status_mut() = status;
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(app, LOGIN_CSRF_COOKIE, &page.csrf, 3600)) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(response)
+    Ok(with_form_token(app, response, &page.csrf))
 }
 
 /// Bounded before hashing: a token Rally made is 43 characters.
@@ -55,10 +52,7 @@ pub async fn accept(
     Path(token): Path<String>,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || form.get("csrf") != expected {
-        return Err(PageError::CsrfRejected);
-    }
+    check_form_token(&headers, &form)?;
     let Some(hash) = token_hash(&token) else { return Err(PageError::NotFound) };
     let Some(open) = app.store.open_invitation(&hash).await? else {
         let gone = InvitationPage { token, csrf: String::new(), open: None, name: String::new(), error: None };

@@ -2,13 +2,16 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
 use rally_domain::Email;
 use serde::Deserialize;
 
-use super::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_DAYS, cookie, new_token, session_hash, set_cookie};
+use super::session::{
+    LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_DAYS, append_cookie, check_form_token, cookie, new_token, session_hash,
+    set_cookie, with_form_token,
+};
 use super::{FormData, PageError, render};
 use crate::AppState;
 use rally_domain::throttle::Backoff;
@@ -54,11 +57,7 @@ fn safe_next(next: &str) -> String {
 fn login_page(app: &AppState, page: LoginPage, status: axum::http::StatusCode) -> Result<Response, PageError> {
     let mut response = render(&page)?;
     *response.status_mut() = status;
-    let cookie = set_cookie(app, LOGIN_CSRF_COOKIE, &page.csrf, 3600);
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(response)
+    Ok(with_form_token(app, response, &page.csrf))
 }
 
 pub async fn form(State(app): State<AppState>, Query(q): Query<Next>) -> Result<Response, PageError> {
@@ -81,10 +80,7 @@ pub async fn submit(
     }
     let next = safe_next(form.get("next"));
     // The sign-in form has no session to tie it to, so its token must match the cookie set with it.
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || form.get("csrf") != expected {
-        return Err(PageError::CsrfRejected);
-    }
+    check_form_token(&headers, &form)?;
     let again = |error: &str| {
         let page = LoginPage {
             email: form.get("email").to_owned(),
@@ -125,9 +121,7 @@ pub async fn submit(
     if !owners_device {
         let device = new_token();
         app.store.remember_device(user.id, &hash_token(&device), now).await?;
-        if let Ok(v) = HeaderValue::from_str(&set_cookie(&app, DEVICE_COOKIE, &device, DEVICE_DAYS * 86_400)) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
+        append_cookie(&mut response, &set_cookie(&app, DEVICE_COOKIE, &device, DEVICE_DAYS * 86_400));
     }
     Ok(response)
 }
@@ -140,12 +134,8 @@ pub(super) async fn signed_in(app: &AppState, user: rally_domain::UserId, next: 
     app.store.create_session(user, &hash_token(&token), &new_token(), expires).await?;
     let mut response = Redirect::to(next).into_response();
     let session_cookie = set_cookie(app, SESSION_COOKIE, &token, SESSION_DAYS * 86_400);
-    if let Ok(v) = HeaderValue::from_str(&session_cookie) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(app, LOGIN_CSRF_COOKIE, "", 0)) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
+    append_cookie(&mut response, &session_cookie);
+    append_cookie(&mut response, &set_cookie(app, LOGIN_CSRF_COOKIE, "", 0));
     Ok(response)
 }
 
@@ -187,9 +177,7 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<R
         app.store.delete_session(&hash).await?;
     }
     let mut response = Redirect::to("/login").into_response();
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(&app, SESSION_COOKIE, "", 0)) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
+    append_cookie(&mut response, &set_cookie(&app, SESSION_COOKIE, "", 0));
     Ok(response)
 }
 
@@ -203,11 +191,8 @@ struct ResetPage {
 
 fn reset_page(app: &AppState, token: String, error: Option<String>) -> Result<Response, PageError> {
     let page = ResetPage { token, csrf: new_token(), error };
-    let mut response = render(&page)?;
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(app, LOGIN_CSRF_COOKIE, &page.csrf, 3600)) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(response)
+    let response = render(&page)?;
+    Ok(with_form_token(app, response, &page.csrf))
 }
 
 pub async fn reset_form(State(app): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
@@ -220,10 +205,7 @@ pub async fn reset_submit(
     Path(token): Path<String>,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || form.get("csrf") != expected {
-        return Err(PageError::CsrfRejected);
-    }
+    check_form_token(&headers, &form)?;
     if form.get("password") != form.get("confirm") {
         return reset_page(&app, token, Some("The two passwords differ.".into()));
     }

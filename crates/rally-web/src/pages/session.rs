@@ -17,6 +17,29 @@ pub const LOGIN_CSRF_COOKIE: &str = "rally_login";
 /// How long a sign-in lasts.
 pub const SESSION_DAYS: i64 = 14;
 
+/// Adds a `Set-Cookie` header made by [`set_cookie`].
+pub fn append_cookie(response: &mut Response, value: &str) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(value) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// A form on a page without a session (sign-in, reset, invitation, address confirmation) is tied to the
+/// browser by its token, set in a cookie with the page; [`check_form_token`] compares the two.
+pub fn with_form_token(app: &AppState, mut response: Response, token: &str) -> Response {
+    append_cookie(&mut response, &set_cookie(app, LOGIN_CSRF_COOKIE, token, 3600));
+    response
+}
+
+/// The form's token matches the cookie set with its page.
+pub fn check_form_token(headers: &HeaderMap, form: &super::FormData) -> Result<(), PageError> {
+    let expected = cookie(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || form.get("csrf") != expected {
+        return Err(PageError::CsrfRejected);
+    }
+    Ok(())
+}
+
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, and Secure when people reach Rally over HTTPS (its
 /// public URL says so; no request header decides it).
 pub fn set_cookie(app: &AppState, name: &str, value: &str, max_age_seconds: i64) -> String {

@@ -155,24 +155,28 @@ pub async fn add(
         let message = format!("E-mail address: “{email_raw}” is not an e-mail address, such as ana@example.org.");
         return team_page(&app, &me, &slug, Some(message), None, email_raw).await;
     };
-    let token = super::session::new_token();
-    let link = format!("{}/invitation/{token}", app.public_url.as_str());
-    let mail = rally_comms::team_mail::invitation(
-        &email,
-        &campaign.fields.name,
-        role_label(role),
-        &me.user.name,
-        &link,
-        INVITATION_DAYS,
-    );
-    let expires = Utc::now() + Duration::days(INVITATION_DAYS);
-    let result =
-        app.store.invite(me.actor(), campaign.id, &email, role, &crate::auth::hash_token(&token), expires, &mail).await;
+    let (token_hash, expires, mail) = invitation_mail(&app, &me, &email, &campaign.fields.name, role);
+    let result = app.store.invite(me.actor(), campaign.id, &email, role, &token_hash, expires, &mail).await;
     let what = match &result {
         Ok(Invited::Member(_)) => "added",
         _ => "invited",
     };
     done_as(&app, &me, &slug, result.map(|_| ()), email_raw, what).await
+}
+
+/// A new invitation link for `email`: its token's hash, when it expires, and the e-mail that carries it.
+fn invitation_mail(
+    app: &AppState,
+    me: &SignedIn,
+    email: &Email,
+    campaign: &str,
+    role: Role,
+) -> (String, chrono::DateTime<Utc>, rally_store::SystemMail) {
+    let token = super::session::new_token();
+    let link = format!("{}/invitation/{token}", app.public_url.as_str());
+    let mail =
+        rally_comms::team_mail::invitation(email, campaign, role_label(role), &me.user.name, &link, INVITATION_DAYS);
+    (crate::auth::hash_token(&token), Utc::now() + Duration::days(INVITATION_DAYS), mail)
 }
 
 /// "Member — edits own partners" → "Member".
@@ -197,22 +201,10 @@ pub async fn invitation(
     let Some(invitation) = pending.into_iter().find(|i| i.id == id) else {
         return Err(PageError::NotFound);
     };
-    let token = super::session::new_token();
-    let link = format!("{}/invitation/{token}", app.public_url.as_str());
-    let mail = rally_comms::team_mail::invitation(
-        &invitation.email,
-        &campaign.fields.name,
-        role_label(invitation.role),
-        &me.user.name,
-        &link,
-        INVITATION_DAYS,
-    );
-    let expires = Utc::now() + Duration::days(INVITATION_DAYS);
-    let result = app
-        .store
-        .resend_invitation(me.actor(), campaign.id, id, &crate::auth::hash_token(&token), expires, &mail)
-        .await
-        .map(|_| ());
+    let (token_hash, expires, mail) =
+        invitation_mail(&app, &me, &invitation.email, &campaign.fields.name, invitation.role);
+    let result =
+        app.store.resend_invitation(me.actor(), campaign.id, id, &token_hash, expires, &mail).await.map(|_| ());
     done_as(&app, &me, &slug, result, String::new(), "resent").await
 }
 

@@ -237,7 +237,7 @@ pub(super) async fn message_page(
         id,
         can_edit: can_edit(found.role),
         planned: stored.as_ref().is_some_and(|m| m.planned_at.is_some()),
-        sending: stored.as_ref().map_or("", sending_state),
+        sending: stored.as_ref().and_then(Message::sending).unwrap_or(""),
         unsent: stats.iter().filter(|(s, _)| UNSENT.contains(&s.as_str())).map(|(_, n)| n).sum(),
         title: editor.title,
         kind: editor.kind.as_str(),
@@ -267,15 +267,6 @@ pub(super) async fn message_page(
 
 /// The labels of the statuses of e-mails that have not gone yet.
 const UNSENT: [&str; 3] = ["Planned", "Deferred", "Paused"];
-
-fn sending_state(m: &Message) -> &'static str {
-    match (m.planned_at, m.paused_at, m.cancelled_at) {
-        (None, _, _) => "",
-        (_, _, Some(_)) => "cancelled",
-        (_, Some(_), None) => "paused",
-        _ => "queued",
-    }
-}
 
 /// The stored message `id` of the campaign, its templates and its delivery figures ((status, count),
 /// and the unsubscribes since it was queued); nothing for a new message.

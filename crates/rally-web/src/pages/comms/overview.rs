@@ -142,12 +142,10 @@ fn status(message: &Message, counts: &[(OutboxStatus, i64)]) -> String {
         return "Draft".into();
     }
     let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {}", s.label().to_lowercase())).collect();
-    let state = if message.cancelled_at.is_some() {
-        "Cancelled: "
-    } else if message.paused_at.is_some() {
-        "Paused: "
-    } else {
-        ""
+    let state = match message.sending() {
+        Some("cancelled") => "Cancelled: ",
+        Some("paused") => "Paused: ",
+        _ => "",
     };
     if parts.is_empty() {
         format!("{state}Queued (nobody in the segment)")
