@@ -30,6 +30,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: sqlx::Pool<Db>,
+    /// Write transactions that waited for a connection, for monitoring.
+    waits: std::sync::Arc<crate::operations::AcquireWaits>,
 }
 
 impl PgStore {
@@ -38,13 +40,18 @@ impl PgStore {
             url.parse().map_err(|e| StoreError::Config(format!("bad PostgreSQL URL `{}`: {e}", crate::redact(url))))?;
         let pool =
             PgPoolOptions::new().max_connections(16).before_acquire(crate::reusable).connect_with(options).await?;
-        let store = PgStore { pool };
+        let store = PgStore { pool, waits: Default::default() };
         store.migrate().await?;
         Ok(store)
     }
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Db>> {
-        Ok(self.pool.begin().await?)
+        Ok(self.waits.begin(self.pool.num_idle(), self.pool.begin()).await?)
+    }
+
+    /// The one pool, for monitoring.
+    fn pools(&self) -> [&sqlx::Pool<Db>; 1] {
+        [&self.pool]
     }
 
     async fn migrate(&self) -> Result<()> {

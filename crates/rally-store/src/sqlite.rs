@@ -41,6 +41,8 @@ pub struct SqliteStore {
     /// tests set it, to make the database "full" without filling a disk.
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     page_limit: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Write transactions that waited for the writer, for monitoring.
+    waits: std::sync::Arc<crate::operations::AcquireWaits>,
 }
 
 impl SqliteStore {
@@ -79,7 +81,7 @@ impl SqliteStore {
             })
             .connect_with(options.pragma("cache_size", "-65536"))
             .await?;
-        let store = SqliteStore { pool, writer, page_limit };
+        let store = SqliteStore { pool, writer, page_limit, waits: Default::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -115,7 +117,12 @@ impl SqliteStore {
     /// SQLite has one writer. A transaction that starts reading and later writes can fail with
     /// SQLITE_BUSY whatever the busy timeout, so every write transaction takes the write lock up front.
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Db>> {
-        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(self.waits.begin(self.writer.num_idle(), self.writer.begin_with("BEGIN IMMEDIATE")).await?)
+    }
+
+    /// The readers' pool and the writer's, for monitoring.
+    fn pools(&self) -> [&sqlx::Pool<Db>; 2] {
+        [&self.pool, &self.writer]
     }
 
     async fn migrate(&self) -> Result<()> {

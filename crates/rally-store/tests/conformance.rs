@@ -87,6 +87,8 @@ conformance!(
     campaigns_start_as_drafts_and_owners_publish_and_archive,
     partners_are_found_by_their_contacts_town_and_tags,
     a_migrated_database_is_at_the_binarys_schema,
+    outbox_gauges_count_every_status_and_the_longest_wait,
+    the_pool_counts_connections_and_waiting_writes,
 );
 
 #[path = "conformance/workflow.rs"]
@@ -113,6 +115,9 @@ use edits::*;
 #[path = "conformance/links.rs"]
 mod links;
 use links::*;
+#[path = "conformance/monitoring.rs"]
+mod monitoring;
+use monitoring::*;
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("unexpected error: {e}"))

@@ -1,4 +1,5 @@
-//! [`crate::Operations`] in SQL: the backend's name, a ping, the schema, row counts and snapshots.
+//! [`crate::Operations`] in SQL: the backend's name, a ping, the schema, row counts, snapshots and the
+//! outbox's figures for monitoring.
 
 use std::collections::BTreeMap;
 
@@ -6,7 +7,8 @@ use async_trait::async_trait;
 use sqlx::Row;
 
 use super::{BACKEND, Backend};
-use crate::{Operations, Result};
+use crate::operations::{OutboxGauges, PoolStats};
+use crate::{Operations, Result, from_micros, to_micros};
 
 #[async_trait]
 impl Operations for Backend {
@@ -42,5 +44,45 @@ impl Operations for Backend {
 
     async fn snapshot(&self, path: &std::path::Path) -> Result<()> {
         self.write_snapshot(path).await
+    }
+
+    async fn outbox_gauges(&self, now: chrono::DateTime<chrono::Utc>) -> Result<OutboxGauges> {
+        let mut conn = self.pool.acquire().await?;
+        // Counted from an index that begins with the status: SQLite reads no row, PostgreSQL as few as
+        // its visibility map allows.
+        let counts = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get::<String, _>("status")?, r.try_get::<i64, _>("n")?)))
+            .collect::<Result<Vec<_>>>()?;
+        // The first entry of each status in the due and lease indexes, as the worker's claim reads
+        // them: the earliest of the three is when the longest-waiting e-mail became due.
+        let row = sqlx::query(
+            "SELECT (SELECT MIN(due_at) FROM outbox WHERE status = 'planned') AS planned, \
+                    (SELECT MIN(due_at) FROM outbox WHERE status = 'deferred') AS deferred, \
+                    (SELECT MIN(lease_until) FROM outbox WHERE status = 'sending') AS abandoned",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        let mut earliest: Option<i64> = None;
+        for column in ["planned", "deferred", "abandoned"] {
+            if let Some(at) = row.try_get::<Option<i64>, _>(column)? {
+                earliest = Some(earliest.map_or(at, |e| e.min(at)));
+            }
+        }
+        let earliest = earliest.filter(|at| *at <= to_micros(now)).map(from_micros).transpose()?;
+        Ok(OutboxGauges::new(&counts, earliest, now))
+    }
+
+    fn pool_stats(&self) -> PoolStats {
+        let pools = self.pools();
+        let size: u32 = pools.iter().map(|p| p.size()).sum();
+        let idle: u32 = pools.iter().map(|p| u32::try_from(p.num_idle()).unwrap_or(u32::MAX)).sum();
+        // The two figures are read one after the other while connections come and go.
+        let idle = idle.min(size);
+        let max = pools.iter().map(|p| p.options().get_max_connections()).sum();
+        let (acquire_waits, acquire_wait) = self.waits.totals();
+        PoolStats { idle, in_use: size - idle, max, acquire_waits, acquire_wait }
     }
 }
