@@ -1,7 +1,8 @@
 //! Rally's HTTP layer, three surfaces over one [`AppState`]: the JSON API under `/api/v1` (`api/`, its
 //! OpenAPI document generated from the handlers), the team's web app (`pages/`) and the campaigns'
-//! public sites under `/c/{slug}/` (`site/`), plus `/healthz`. The surfaces share `kit/` and the
-//! neutral modules at this level and never import one another.
+//! public sites under `/c/{slug}/` (`site/`), plus the probes (`/healthz`, `/livez`, `/readyz`) and
+//! `/metrics`. The surfaces share `kit/` and the neutral modules at this level and never import one
+//! another. Every request gets an id and one log line (`telemetry/`).
 //!
 //! Handlers are thin: they authenticate, read input into domain types at the edge, make the store call
 //! that is the action (one transaction) and shape the answer. API errors are RFC 9457 problem documents
@@ -29,10 +30,12 @@ mod properties;
 mod server;
 pub mod site;
 mod strict_json;
+mod telemetry;
 
 pub use client::{PublicUrl, TrustedProxies};
 pub use error::{ApiError, Problem};
 pub use server::{ServerLimits, raise_open_files_limit};
+pub use telemetry::RequestId;
 
 /// How long a client is asked to wait (`Retry-After`) while the database's storage is full: freeing
 /// space takes a person, not a moment.
@@ -58,6 +61,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<TrustedProxies>,
     /// Sign-in attempts one client address may make.
     pub sign_ins: Arc<client::Allowance>,
+    /// What `/metrics` asks for; `None`: it is open.
+    pub(crate) metrics_token: Option<telemetry::MetricsToken>,
 }
 
 /// Sign-in attempts per client address and hour, and at once: a person who mistypes a password a few
@@ -67,6 +72,8 @@ const SIGN_IN_BURST: f64 = 20.0;
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, files: rally_files::FileStore, public_url: PublicUrl) -> Self {
+        // Before anything is counted; once per process, however many servers it runs.
+        telemetry::metrics::install();
         AppState {
             store,
             files,
@@ -75,7 +82,16 @@ impl AppState {
             public_url,
             trusted_proxies: Arc::new(TrustedProxies::default()),
             sign_ins: Arc::new(client::Allowance::new(SIGN_INS_PER_HOUR, SIGN_IN_BURST)),
+            metrics_token: None,
         }
+    }
+
+    /// With a token `/metrics` asks for (`Authorization: Bearer <token>`); without one (`None`, the
+    /// default) `/metrics` is open to whoever reaches it, which should then be the monitoring network
+    /// only. A blank token closes `/metrics` to everyone.
+    pub fn with_metrics_token(mut self, token: Option<String>) -> Self {
+        self.metrics_token = token.as_deref().map(telemetry::MetricsToken::new);
+        self
     }
 
     /// Behind reverse proxies: their `X-Forwarded-For` names the client (for per-address allowances).
@@ -139,6 +155,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(health::healthz))
         .route("/livez", axum::routing::get(health::livez))
         .route("/readyz", axum::routing::get(health::readyz))
+        // Not part of the API's document, and a GET outside the pages' CSRF guard.
+        .route("/metrics", axum::routing::get(telemetry::metrics::serve))
         .route("/", axum::routing::get(index))
         .merge(html_routes(state.clone()))
         .fallback(error::not_found)
@@ -147,18 +165,13 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(run_to_completion))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panicked))
         .layer(axum::middleware::from_fn(private_answers));
-    // Request spans and their events are debug-level: when the log filter set at start-up cannot show
-    // them, they are not made at all (measurably faster on the public site's hot paths).
-    let app = if tracing::level_enabled!(tracing::Level::DEBUG) {
-        app.layer(tower_http::trace::TraceLayer::new_for_http())
-    } else {
-        app
-    };
     let https = state.public_url.is_https();
     let app = app.merge(public.layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panicked)));
     // Served over HTTPS (behind a proxy that ends TLS): browsers are told to come back over HTTPS only.
     let app = if https { app.layer(axum::middleware::map_response(strict_transport)) } else { app };
-    app.with_state(state)
+    // Last, so it wraps every route and layer above: each request's id, log line and metrics, and
+    // the id in every problem document, whoever wrote it.
+    app.layer(axum::middleware::from_fn(telemetry::observe)).with_state(state)
 }
 
 /// Answers hold a campaign's and its people's data unless their handler says they may be cached (the
@@ -188,7 +201,8 @@ async fn run_to_completion(request: axum::extract::Request, next: axum::middlewa
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
-    match tokio::spawn(next.run(request)).await {
+    // In the request's span, so what the task logs names the request.
+    match tokio::spawn(tracing::Instrument::in_current_span(next.run(request))).await {
         Ok(response) => response,
         // The task panicked: answered like any panic.
         Err(e) => {

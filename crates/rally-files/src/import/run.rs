@@ -27,6 +27,11 @@ use super::fields::{DedupeKey, Mapping, OnDuplicate};
 use super::rows::{Parsed, Problem, RowChecker, RowContact};
 use super::source::{BadRow, Row, Sniffed, SourceError, SourceOptions, Table};
 
+/// The metric of imported rows (`/metrics`), labelled `kind` and `outcome`, one of [`IMPORT_OUTCOMES`].
+pub const IMPORT_ROWS_METRIC: &str = "rally_import_rows_total";
+/// What became of a row, as the import's counts say: created, updated, skipped, failed (a problem).
+pub const IMPORT_OUTCOMES: [&str; 4] = ["created", "updated", "skipped", "failed"];
+
 /// Rows per transaction: large enough that SQLite's commits and checkpoints are few, small enough that
 /// other writers wait a fraction of a second.
 pub const CHUNK: usize = 20_000;
@@ -525,8 +530,21 @@ pub async fn run(
         counts.contacts_updated = 0;
     }
     let batch = store.finish_import(engine.batch.id, status, counts).await?;
+    if status != BatchStatus::DryRun {
+        count_rows(spec.kind, &counts);
+    }
     result?;
     Ok(Finished { batch, new_partners: engine.new_partners, problems: report.lines })
+}
+
+/// Adds a finished import's rows to [`IMPORT_ROWS_METRIC`]: a rolled-back import counts only its
+/// skipped and failed rows, as nothing of it stays.
+fn count_rows(kind: ImportKind, counts: &ImportCounts) {
+    let rows = [counts.created, counts.updated, counts.skipped, counts.failed];
+    for (outcome, n) in IMPORT_OUTCOMES.into_iter().zip(rows) {
+        metrics::counter!(IMPORT_ROWS_METRIC, "kind" => kind.as_str(), "outcome" => outcome)
+            .increment(u64::try_from(n).unwrap_or(0));
+    }
 }
 
 /// What the batch keeps of how it was told to run (see [`StoredOptions`]), as JSON.

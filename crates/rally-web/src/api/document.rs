@@ -6,9 +6,10 @@ use serde_json::{Map, Value, json};
 /// The document as served: what the handlers declare, completed with the answers every operation can
 /// give whatever its handler says — the problems the edge answers before a handler runs (a missing
 /// token, a body that is not JSON, too large or of another type, a path id that names nothing), and
-/// a database that does not answer — each as `application/problem+json`.
+/// a database that does not answer — each as `application/problem+json`, naming its request.
 pub fn completed(doc: utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(doc).unwrap_or_default();
+    problems_name_their_request(&mut doc);
     spell_out_text_patterns(&mut doc);
     flatten_extended_objects(&mut doc);
     require_on_create(&mut doc);
@@ -68,6 +69,31 @@ pub fn completed(doc: utoipa::openapi::OpenApi) -> Value {
         }
     }
     doc
+}
+
+/// Every problem document carries `request_id`, added on its way out whoever wrote it (see
+/// `telemetry`): the schema says so.
+fn problems_name_their_request(doc: &mut Value) {
+    let Some(problem) = doc.pointer_mut("/components/schemas/Problem").and_then(Value::as_object_mut) else { return };
+    if let Some(properties) = problem.get_mut("properties").and_then(Value::as_object_mut) {
+        properties.insert(
+            "request_id".into(),
+            json!({
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 64,
+                "pattern": "^[!-~]+$",
+                "description": "The request's id, as in the answer's `X-Request-Id` header: the client's own `X-Request-Id` \
+                    when it sent 1 to 64 visible ASCII characters, otherwise one Rally made. Name it when reporting a problem."
+            }),
+        );
+    }
+    match problem.get_mut("required").and_then(Value::as_array_mut) {
+        Some(required) => required.push(json!("request_id")),
+        None => {
+            problem.insert("required".into(), json!(["request_id"]));
+        }
+    }
 }
 
 /// Characters a text field refuses: control characters other than tab, line feed and carriage return
@@ -262,6 +288,11 @@ mod tests {
         assert!(!text.contains("\"@text\"") && !text.contains("@required-text") && !text.contains("@web-address"));
         assert!(!text.contains(r"\\s"), "every \\s is spelled out");
         let doc: Value = serde_json::from_str(&text).unwrap_or_default();
+        assert!(
+            doc["components"]["schemas"]["Problem"]["required"]
+                .as_array()
+                .is_some_and(|r| r.contains(&json!("request_id")))
+        );
         let partner = &doc["components"]["schemas"]["NewPartner"];
         assert_eq!(partner["additionalProperties"], json!(false));
         assert!(partner["properties"]["allow_duplicate"].is_object() && partner["properties"]["name"].is_object());

@@ -202,7 +202,11 @@ pub async fn confirm(
 ) -> Result<Response, PageError> {
     let event = event_of(&app, &ctx, &token).await?;
     let mailer = ctx.mailer(link_secret(&app).await?);
-    app.store.confirm_event(event.id, event.link_version, Utc::now(), &mailer).await?;
+    let confirmed = app.store.confirm_event(event.id, event.link_version, Utc::now(), &mailer).await?;
+    // A second click on the link confirms nothing new.
+    if event.status == EventStatus::Unconfirmed && confirmed.status != EventStatus::Unconfirmed {
+        crate::telemetry::metrics::event_confirmed();
+    }
     app.site.forget(&slug);
     Ok(back(&slug, &token, "confirmed"))
 }

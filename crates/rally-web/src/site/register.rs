@@ -253,6 +253,7 @@ pub async fn submit(
             }
             Err(e) => return Err(e.into()),
         };
+    crate::telemetry::metrics::event_registered();
     let page = Registered {
         v: ctx.view("register", &format!("/c/{slug}/register")),
         body: ctx.lang.t_with("registered-body", &[("email", Arg::Str(stored.event.fields.organizer_email.as_str()))]),

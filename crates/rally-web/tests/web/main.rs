@@ -30,6 +30,7 @@ mod comms;
 mod edits;
 mod health;
 mod imports;
+mod observability;
 mod pages;
 mod partner_edits;
 mod partner_pages;

@@ -21,7 +21,7 @@ both_backends!(
 );
 
 /// A campaign whose registration window includes today (events may be reported from their first day).
-async fn campaign(
+pub(crate) async fn campaign(
     site: &Site,
     owner: rally_domain::UserId,
     slug: &str,
@@ -54,7 +54,7 @@ async fn campaign(
     id
 }
 
-fn visitor(site: &Site) -> Browser {
+pub(crate) fn visitor(site: &Site) -> Browser {
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -68,7 +68,7 @@ fn visitor(site: &Site) -> Browser {
     Browser { http, base: site.base.clone() }
 }
 
-fn registration(name: &str, email: &str, students: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn registration(name: &str, email: &str, students: &str) -> Vec<(&'static str, String)> {
     let today = Utc::now().date_naive().to_string();
     vec![
         ("organizer_name", name.into()),
@@ -89,13 +89,13 @@ fn registration(name: &str, email: &str, students: &str) -> Vec<(&'static str, S
     ]
 }
 
-async fn post(b: &Browser, path: &str, form: &[(&'static str, String)]) -> Page {
+pub(crate) async fn post(b: &Browser, path: &str, form: &[(&'static str, String)]) -> Page {
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     b.post(path, &pairs).await
 }
 
 /// The organizer's link from the newest queued e-mail to `email`, with its subject.
-async fn mailed_link(store: &dyn Store, email: &str) -> (String, String) {
+pub(crate) async fn mailed_link(store: &dyn Store, email: &str) -> (String, String) {
     let now = Utc::now();
     let claimed = store.claim("test", now, now + Duration::minutes(5), 100).await.unwrap_or_else(|e| panic!("{e}"));
     let mail =
