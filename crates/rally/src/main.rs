@@ -1,21 +1,25 @@
-//! `rally`: the one binary. The list of subcommands, the async runtime, and the exit code; each
-//! subcommand's arguments and wiring of the library crates live in a module of `commands/`.
+//! `rally`: the one binary. The list of subcommands, the settings read before anything else, the
+//! log, the async runtime, and the exit code (78, as sysexits' EX_CONFIG, when the settings cannot be
+//! used); each subcommand's arguments and wiring of the library crates live in a module of
+//! `commands/`, the settings' flags come from `config/keys.rs`.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-
-use crate::commands::DatabaseArg;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod commands;
 mod config;
 mod demo;
 
+/// The exit code of settings that cannot be used, so a service manager can tell it from a crash.
+const EX_CONFIG: u8 = 78;
+
 #[derive(Debug, Parser)]
 #[command(name = "rally", version, about = "Run Hour of Code style outreach campaigns: partners, pipeline, team.")]
 struct Cli {
     /// Settings file; `rally.toml` in the working directory is read when it exists.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", env = "RALLY_CONFIG")]
     config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
@@ -25,7 +29,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the web app and API.
-    Serve(commands::serve::ServeArgs),
+    Serve,
     /// Deliver the outbox (alone; `rally serve` delivers in-process too). Several workers may share a
     /// PostgreSQL database.
     Worker(commands::worker::WorkerArgs),
@@ -35,10 +39,7 @@ enum Command {
         command: commands::comms::CommsCommand,
     },
     /// Create the database if needed and bring its schema up to date.
-    Migrate {
-        #[command(flatten)]
-        db: DatabaseArg,
-    },
+    Migrate,
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -78,19 +79,31 @@ enum Command {
     Restore(commands::database::RestoreArgs),
     /// Print the API's OpenAPI 3.1 document (JSON), e.g. to generate a client.
     Openapi,
-    /// Create a realistic demo campaign (once) and serve it; prints a login and an API token.
-    Demo(commands::demo::DemoArgs),
+    /// Create a realistic demo campaign (once) and serve it; prints a login and an API token. Its
+    /// database and files are its own (rally-demo.db, rally-demo-data) unless --database and
+    /// --data-dir name others.
+    Demo,
+    /// Check the settings, or print an example settings file.
+    Config {
+        #[command(subcommand)]
+        command: commands::config::ConfigCommand,
+    },
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let matches = commands::demo::own_help(config::flags::add(Cli::command())).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let settings = match config::Settings::load(cli.config.as_deref(), &config::flags::given(&matches)) {
+        Ok(settings) => settings,
+        Err(invalid) => return invalid_settings(&invalid),
+    };
+    // After the settings, which choose the log's format; their errors above went to stderr as text.
+    init_logging(&settings);
+    if !matches!(cli.command, Command::Config { .. }) {
+        for warning in settings.warnings() {
+            tracing::warn!(target: commands::LOG_TARGET, "{warning}");
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -98,16 +111,65 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(commands::run(cli.command, &settings)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(e) => match e.downcast_ref::<config::Invalid>() {
+            Some(invalid) => invalid_settings(invalid),
+            None => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = config::Settings::load(cli.config.as_deref())?;
-    commands::run(cli.command, &settings).await
+/// Says what is wrong with the settings, one problem a line.
+fn invalid_settings(invalid: &config::Invalid) -> ExitCode {
+    for problem in &invalid.0 {
+        eprintln!("error: {problem}");
+    }
+    ExitCode::from(EX_CONFIG)
+}
+
+/// Log lines to stderr: readable text (coloured on a terminal) or JSON objects, one a line, filtered
+/// by `RUST_LOG` if set, else by `[log] level`.
+fn init_logging(settings: &config::Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(settings.log_level()));
+    let log = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if settings.log_json() {
+        log.json().flatten_event(true).init();
+    } else {
+        log.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        let command = super::commands::demo::own_help(super::config::flags::add(Cli::command()));
+        command.debug_assert();
+    }
+
+    #[test]
+    fn every_command_named_in_the_settings_exists() {
+        let command = super::config::flags::add(Cli::command());
+        for key in super::config::keys::KEYS {
+            let Some(super::config::keys::Flag { on: super::config::keys::On::Commands(list), .. }) = &key.flag else {
+                continue;
+            };
+            for path in list.iter().chain(&["config check"]) {
+                let mut at = &command;
+                for name in path.split(' ') {
+                    at = at.find_subcommand(name).unwrap_or_else(|| panic!("{}: no command `{path}`", key.id));
+                }
+                assert!(at.get_arguments().any(|a| a.get_id() == key.id), "{}: `{path}` lacks the flag", key.id);
+            }
+        }
+    }
 }

@@ -6,15 +6,13 @@ use clap::Subcommand;
 use rally_domain::Role;
 use rally_store::Actor;
 
-use super::{DatabaseArg, find_user, open};
+use super::{find_user, open};
 use crate::config::Settings;
 
 #[derive(Debug, Subcommand)]
 pub enum CampaignCommand {
     /// Give a user a role on a campaign's team (owner, coordinator, member, viewer).
     Grant {
-        #[command(flatten)]
-        db: DatabaseArg,
         /// The campaign's slug.
         #[arg(long)]
         campaign: String,
@@ -26,9 +24,9 @@ pub enum CampaignCommand {
 }
 
 pub async fn run(command: CampaignCommand, settings: &Settings) -> anyhow::Result<()> {
-    let CampaignCommand::Grant { db, campaign, email, role } = command;
+    let CampaignCommand::Grant { campaign, email, role } = command;
     let role = Role::parse(&role).map_err(|e| anyhow!("--role: {e}"))?;
-    let store = open(&settings.database(db.database)).await?;
+    let store = open(&settings.database_url()?).await?;
     let user = find_user(&*store, &email).await?;
     let campaign =
         store.campaign_by_slug(Actor::System, &campaign).await.with_context(|| format!("--campaign {campaign}"))?;

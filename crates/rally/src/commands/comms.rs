@@ -5,7 +5,7 @@ use anyhow::bail;
 use clap::Subcommand;
 use rally_store::Actor;
 
-use super::{DatabaseArg, PublicUrlArg, campaign_id, open};
+use super::{campaign_id, open};
 use crate::config::Settings;
 
 #[derive(Debug, Subcommand)]
@@ -13,8 +13,6 @@ pub enum CommsCommand {
     /// Print the campaign's future e-mail calendar: who gets which draft message when, which sends the
     /// cadence rules defer or expire, and why. Writes nothing.
     Plan {
-        #[command(flatten)]
-        db: DatabaseArg,
         #[arg(long)]
         campaign: String,
         /// Every e-mail, not only the ones that moved or expired.
@@ -23,22 +21,18 @@ pub enum CommsCommand {
     },
     /// Render a draft message for its whole segment and put it in the outbox (the worker sends it).
     Queue {
-        #[command(flatten)]
-        db: DatabaseArg,
         #[arg(long)]
         campaign: String,
         /// The message's id.
         #[arg(long)]
         message: i64,
-        #[command(flatten)]
-        public: PublicUrlArg,
     },
 }
 
 pub async fn run(command: CommsCommand, settings: &Settings) -> anyhow::Result<()> {
     match command {
-        CommsCommand::Plan { db, campaign, all } => plan(&settings.database(db.database), &campaign, all).await,
-        CommsCommand::Queue { db, campaign, message, public } => queue(settings, db, &campaign, message, public).await,
+        CommsCommand::Plan { campaign, all } => plan(&settings.database_url()?, &campaign, all).await,
+        CommsCommand::Queue { campaign, message } => queue(settings, &campaign, message).await,
     }
 }
 
@@ -84,20 +78,14 @@ fn plan_line(l: &rally_comms::plan::PlanLine) -> String {
 }
 
 /// Queues message `message` of `campaign` for its whole segment.
-async fn queue(
-    settings: &Settings,
-    db: DatabaseArg,
-    campaign: &str,
-    message: i64,
-    public: PublicUrlArg,
-) -> anyhow::Result<()> {
-    let store = open(&settings.database(db.database)).await?;
+async fn queue(settings: &Settings, campaign: &str, message: i64) -> anyhow::Result<()> {
+    let store = open(&settings.database_url()?).await?;
     let id = campaign_id(&*store, campaign).await?;
     let (m, _) = store.message(Actor::System, message).await?;
     if m.campaign_id != id {
         bail!("--message: message {message} is not in campaign {campaign}");
     }
-    let base = settings.public_url(public.public_url, settings.listen(None)?)?;
+    let base = settings.public_url(settings.listen()?)?;
     let (planned, added) =
         rally_comms::plan::queue_message(&*store, Actor::System, message, base.as_str(), chrono::Utc::now()).await?;
     println!(
@@ -105,7 +93,7 @@ async fn queue(
         planned.on_time(),
         planned.deferred(),
         planned.expired(),
-        planned.excluded.len()
+        planned.left_out_count()
     );
     Ok(())
 }

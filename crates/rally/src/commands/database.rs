@@ -8,21 +8,17 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow, bail};
 use clap::Args;
 
-use super::{DatabaseArg, open};
+use super::open;
 use crate::config::Settings;
 
 #[derive(Debug, Args)]
 pub struct BackupArgs {
-    #[command(flatten)]
-    db: DatabaseArg,
     #[arg(value_name = "FILE")]
     file: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
-    #[command(flatten)]
-    db: DatabaseArg,
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// Replace a database that holds data.
@@ -30,16 +26,16 @@ pub struct RestoreArgs {
     force: bool,
 }
 
-pub async fn migrate(db: DatabaseArg, settings: &Settings) -> anyhow::Result<()> {
-    let url = settings.database(db.database);
+pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let url = settings.database_url()?;
     let store = open(&url).await?;
     println!("{} database at {} is up to date", store.backend(), rally_store::redact(&url));
     Ok(())
 }
 
 pub async fn backup(args: BackupArgs, settings: &Settings) -> anyhow::Result<()> {
-    let BackupArgs { db, file } = args;
-    let url = settings.database(db.database);
+    let BackupArgs { file } = args;
+    let url = settings.database_url()?;
     if file.exists() {
         bail!("{} exists already; choose a new file", file.display());
     }
@@ -57,8 +53,8 @@ pub async fn backup(args: BackupArgs, settings: &Settings) -> anyhow::Result<()>
 
 /// Restores a backup of either kind, told apart by its first bytes, into a database of the same kind.
 pub async fn restore(args: RestoreArgs, settings: &Settings) -> anyhow::Result<()> {
-    let RestoreArgs { db, file, force } = args;
-    let url = settings.database(db.database);
+    let RestoreArgs { file, force } = args;
+    let url = settings.database_url()?;
     let mut magic = [0u8; 16];
     std::io::Read::read_exact(
         &mut std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?,

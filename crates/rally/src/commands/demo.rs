@@ -1,51 +1,36 @@
 //! `rally demo`: seeds the demo campaign (`crate::demo`) into a database of its own, prints how to
-//! sign in and call the API, and serves it like `rally serve`. Its defaults (`rally-demo.db`,
-//! `rally-demo-data`) keep it away from a real installation's files in the same directory.
+//! sign in and call the API, and serves it like `rally serve`. Its database and data directory
+//! (`rally-demo.db`, `rally-demo-data`) are taken from its flags only, never from `rally.toml` or
+//! the environment, which keeps it away from a real installation's files in the same directory; its
+//! public URL is `http://` and the listen address unless one is set.
 
-use std::net::SocketAddr;
-
-use anyhow::anyhow;
-use clap::Args;
-
-use super::serve::serve;
-use super::worker::{MailArg, delivery};
+use super::serve::{serve, server_limits};
+use super::worker::{MailSettings, delivery};
 use super::{open, open_files};
-use crate::config::Settings;
+use crate::config::{Settings, keys};
 use crate::demo::DemoLogin;
 
-#[derive(Debug, Args)]
-pub struct DemoArgs {
-    /// Address to listen on (default 127.0.0.1:8080).
-    #[arg(long, env = "RALLY_LISTEN", value_name = "ADDR")]
-    listen: Option<SocketAddr>,
-    /// Database for the demo (default: rally-demo.db in the working directory).
-    #[arg(long, value_name = "URL")]
-    database: Option<String>,
-    /// Directory for the demo's files (default: rally-demo-data in the working directory).
-    #[arg(long, value_name = "DIR")]
-    data_dir: Option<std::path::PathBuf>,
-    #[command(flatten)]
-    mail: MailArg,
-    /// Where people reach the demo (default: http:// and the listen address).
-    #[arg(long, env = "RALLY_PUBLIC_URL", value_name = "URL")]
-    public_url: Option<String>,
-    /// Sign-ins (and forgotten-password requests) one client address may make per hour.
-    #[arg(long, env = "RALLY_SIGN_INS_PER_HOUR", value_name = "N", default_value_t = 60)]
-    sign_ins_per_hour: u32,
-}
+/// The demo's database and data directory when no flag names them: its own, not a real installation's
+/// in the same directory (which `rally.toml` or the environment may name).
+const DATABASE: &str = "rally-demo.db";
+const DATA_DIR: &str = "rally-demo-data";
 
-pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
-    let url = args.database.unwrap_or_else(|| "rally-demo.db".into());
-    let addr = settings.listen(args.listen)?;
-    let public_url = match args.public_url {
-        Some(raw) => rally_web::PublicUrl::parse(&raw).map_err(|e| anyhow!("--public-url: {e}"))?,
+pub async fn run(settings: &Settings) -> anyhow::Result<()> {
+    let url = settings.flag_value(&keys::DATABASE_URL).unwrap_or_else(|| DATABASE.into());
+    let data_dir = settings.flag_value(&keys::DATA_DIR).unwrap_or_else(|| DATA_DIR.into());
+    let addr = settings.listen()?;
+    // The demo may listen beyond loopback without a public URL: it is a demo, not a campaign's server.
+    let public_url = match settings.text(&keys::PUBLIC_URL)? {
+        Some(_) => settings.public_url(addr)?,
         None => rally_web::PublicUrl::for_listener(addr),
     };
+    let mail = MailSettings::from_settings(settings)?;
+    let metrics_token = settings.metrics_token()?;
     let base = public_url.to_string();
     let store = open(&url).await?;
-    let files = open_files(&args.data_dir.unwrap_or_else(|| "rally-demo-data".into()))?;
+    let files = open_files(data_dir.as_ref())?;
     let login = crate::demo::seed(&*store, &files, &base).await?;
-    let (worker, transport) = delivery(store.clone(), &args.mail, files.dir())?;
+    let (worker, transport) = delivery(store.clone(), &mail, files.dir())?;
     println!(
         "Rally demo: campaign \"{}\" with {} partners ({} database {})",
         login.campaign_name,
@@ -56,8 +41,18 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
     print_login(&login, &base);
     let app = rally_web::AppState::new(store, files, public_url)
         .with_mail(transport)
-        .with_sign_ins_per_hour(args.sign_ins_per_hour);
-    serve(app, addr, settings.server_limits(None)?, Some(worker)).await
+        .with_metrics_token(metrics_token)
+        .with_registrations_per_hour(settings.count(&keys::REGISTRATIONS_PER_HOUR))
+        .with_sign_ins_per_hour(settings.count(&keys::SIGN_INS_PER_HOUR));
+    serve(app, addr, server_limits(settings), Some(worker)).await
+}
+
+/// The demo's help for the flags whose defaults are its own.
+pub fn own_help(command: clap::Command) -> clap::Command {
+    command.mut_subcommand("demo", |demo| {
+        demo.mut_arg(keys::DATABASE_URL.id, |a| a.help(format!("Database for the demo [default: {DATABASE}]")))
+            .mut_arg(keys::DATA_DIR.id, |a| a.help(format!("Directory for the demo's files [default: {DATA_DIR}]")))
+    })
 }
 
 /// Where to go, how to sign in, and a first API call to try.

@@ -5,7 +5,7 @@ use anyhow::{Context, anyhow};
 use clap::Args;
 use rally_store::Actor;
 
-use super::{DatabaseArg, campaign_id, open};
+use super::{campaign_id, open};
 use crate::config::Settings;
 
 #[derive(Debug, Args)]
@@ -13,8 +13,6 @@ pub struct ExportArgs {
     /// partners, contacts, history or events
     #[arg(value_name = "KIND")]
     kind: String,
-    #[command(flatten)]
-    db: DatabaseArg,
     /// The campaign's slug.
     #[arg(long)]
     campaign: String,
@@ -32,7 +30,7 @@ pub struct ExportArgs {
 pub async fn run(args: ExportArgs, settings: &Settings) -> anyhow::Result<()> {
     let kind = rally_files::export::Kind::parse(&args.kind).map_err(|e| anyhow!("{e}"))?;
     let format = rally_domain::export::Format::parse(&args.format).map_err(|e| anyhow!("--format: {e}"))?;
-    let store = open(&settings.database(args.db.database)).await?;
+    let store = open(&settings.database_url()?).await?;
     let id = campaign_id(&*store, &args.campaign).await?;
     let out: Box<dyn std::io::Write + Send> = match &args.output {
         Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?),

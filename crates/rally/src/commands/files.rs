@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::Context;
 use clap::Subcommand;
 
-use super::{DatabaseArg, open, open_files};
+use super::{open, open_files};
 use crate::config::Settings;
 
 #[derive(Debug, Subcommand)]
@@ -14,11 +14,6 @@ pub enum FilesCommand {
     /// Delete stored files that no asset or logo uses any more (deleted assets, replaced logos, uploads
     /// refused after they were stored). Files younger than an hour are kept: an upload may be on its way.
     Gc {
-        #[command(flatten)]
-        db: DatabaseArg,
-        /// Directory for uploaded files (default: rally-data in the working directory).
-        #[arg(long, env = "RALLY_DATA_DIR", value_name = "DIR")]
-        data_dir: Option<std::path::PathBuf>,
         /// Only say what would be deleted.
         #[arg(long)]
         dry_run: bool,
@@ -26,9 +21,9 @@ pub enum FilesCommand {
 }
 
 pub async fn run(command: FilesCommand, settings: &Settings) -> anyhow::Result<()> {
-    let FilesCommand::Gc { db, data_dir, dry_run } = command;
-    let store = open(&settings.database(db.database)).await?;
-    let files = open_files(&settings.data_dir(data_dir))?;
+    let FilesCommand::Gc { dry_run } = command;
+    let store = open(&settings.database_url()?).await?;
+    let files = open_files(&settings.data_dir())?;
     let cutoff = SystemTime::now() - Duration::from_secs(3600);
     let (mut kept, mut deleted, mut bytes) = (0, 0, 0u64);
     for (sha256, size, modified) in files.list()? {

@@ -11,7 +11,7 @@ use rally_files::import::{DedupeKey, Finished, ImportSpec, OnDuplicate, Prepared
 use rally_store::imports::{BatchStatus, ImportBatch, ImportKind};
 use rally_store::{Actor, Store};
 
-use super::{DatabaseArg, campaign_id, open};
+use super::{campaign_id, open};
 use crate::config::Settings;
 
 #[derive(Debug, Subcommand)]
@@ -26,16 +26,12 @@ pub enum ImportCommand {
     Events(ImportArgs),
     /// Take an import back: rows it created are deleted, rows it updated get their previous values.
     Undo {
-        #[command(flatten)]
-        db: DatabaseArg,
         /// The import's number (see `rally import list`).
         #[arg(value_name = "BATCH")]
         batch: i64,
     },
     /// The campaign's imports, newest first.
     List {
-        #[command(flatten)]
-        db: DatabaseArg,
         #[arg(long)]
         campaign: String,
     },
@@ -43,8 +39,6 @@ pub enum ImportCommand {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    #[command(flatten)]
-    db: DatabaseArg,
     /// The campaign's slug.
     #[arg(long)]
     campaign: String,
@@ -90,8 +84,8 @@ pub async fn run(command: ImportCommand, settings: &Settings) -> anyhow::Result<
         ImportCommand::Partners(args) => import(ImportKind::Partners, args, settings).await,
         ImportCommand::Contacts(args) => import(ImportKind::Contacts, args, settings).await,
         ImportCommand::Events(args) => import(ImportKind::Events, args, settings).await,
-        ImportCommand::Undo { db, batch } => {
-            let store = open(&settings.database(db.database)).await?;
+        ImportCommand::Undo { batch } => {
+            let store = open(&settings.database_url()?).await?;
             let batch = store.undo_import(Actor::System, batch).await?;
             eprintln!(
                 "import #{} undone: {} rows it created removed, {} rows it updated restored",
@@ -99,8 +93,8 @@ pub async fn run(command: ImportCommand, settings: &Settings) -> anyhow::Result<
             );
             Ok(())
         }
-        ImportCommand::List { db, campaign } => {
-            let store = open(&settings.database(db.database)).await?;
+        ImportCommand::List { campaign } => {
+            let store = open(&settings.database_url()?).await?;
             let id = campaign_id(&*store, &campaign).await?;
             for b in store.import_batches(Actor::System, id, 100).await? {
                 println!("{}", batch_line(&b));
@@ -124,7 +118,7 @@ fn batch_line(b: &ImportBatch) -> String {
 
 /// Reads the file, says how its columns map, imports it (or checks it, with --dry-run) and reports.
 async fn import(kind: ImportKind, args: ImportArgs, settings: &Settings) -> anyhow::Result<()> {
-    let store = open(&settings.database(args.db.database.clone())).await?;
+    let store = open(&settings.database_url()?).await?;
     let id = campaign_id(&*store, &args.campaign).await?;
     let campaign = store.campaign(Actor::System, id).await?.campaign;
     let saved_mapping = match &args.mapping {

@@ -1,11 +1,11 @@
-//! The subcommands: `run` hands each to its module, and the argument groups and look-ups several
-//! of them share (the database, the public URL, opening the store and the data directory, finding a
-//! user or a campaign) are here, so every command words them the same way.
+//! The subcommands: `run` hands each to its module, and the look-ups several of them share (opening
+//! the store and the data directory, finding a user or a campaign) are here, so every command words
+//! them the same way. The settings' flags (`--database`, `--public-url`, …) are not here: they are
+//! made from `config/keys.rs` and read through `Settings`.
 
 use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
-use clap::Args;
 use rally_domain::Email;
 use rally_store::Store;
 
@@ -14,6 +14,7 @@ use crate::config::Settings;
 
 pub mod campaign;
 pub mod comms;
+pub mod config;
 pub mod database;
 pub mod demo;
 pub mod export;
@@ -29,29 +30,13 @@ pub mod worker;
 /// the same as before the commands had modules of their own.
 pub const LOG_TARGET: &str = "rally";
 
-#[derive(Debug, Args)]
-pub struct DatabaseArg {
-    /// `postgres://…` for PostgreSQL, or a SQLite file path (default: rally.db in the working directory).
-    #[arg(long, env = "RALLY_DATABASE_URL", value_name = "URL")]
-    pub database: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct PublicUrlArg {
-    /// Where people reach Rally, e.g. https://rally.example.org: every link in e-mails, partner links and
-    /// calendar feeds starts with it (never with what a request says). May be left out when Rally
-    /// listens on loopback: then http:// and the listen address.
-    #[arg(long, alias = "base-url", env = "RALLY_PUBLIC_URL", value_name = "URL")]
-    pub public_url: Option<String>,
-}
-
-/// Runs one subcommand with the settings `rally.toml` (or `--config`) gave.
+/// Runs one subcommand with the settings its flags, the environment and `rally.toml` gave.
 pub async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
     match command {
-        Command::Serve(args) => serve::run(args, settings).await,
+        Command::Serve => serve::run(settings).await,
         Command::Worker(args) => worker::run(args, settings).await,
         Command::Comms { command } => comms::run(command, settings).await,
-        Command::Migrate { db } => database::migrate(db, settings).await,
+        Command::Migrate => database::migrate(settings).await,
         Command::User { command } => user::run(command, settings).await,
         Command::Campaign { command } => campaign::run(command, settings).await,
         Command::Token { command } => token::run(command, settings).await,
@@ -65,7 +50,8 @@ pub async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             println!("{}", rally_web::openapi_json());
             Ok(())
         }
-        Command::Demo(args) => demo::run(args, settings).await,
+        Command::Demo => demo::run(settings).await,
+        Command::Config { command } => config::run(command, settings),
     }
 }
 

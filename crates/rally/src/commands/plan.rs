@@ -5,13 +5,11 @@ use anyhow::{Context, anyhow, bail};
 use clap::Args;
 use rally_store::Actor;
 
-use super::{DatabaseArg, campaign_id, open};
+use super::{campaign_id, open};
 use crate::config::Settings;
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    #[command(flatten)]
-    db: DatabaseArg,
     /// The campaign's slug.
     #[arg(long)]
     campaign: String,
@@ -24,7 +22,7 @@ pub struct PlanArgs {
 }
 
 pub async fn run(args: PlanArgs, settings: &Settings) -> anyhow::Result<()> {
-    let store = open(&settings.database(args.db.database)).await?;
+    let store = open(&settings.database_url()?).await?;
     let id = campaign_id(&*store, &args.campaign).await?;
     let doc = rally_files::plan_doc::gather(&*store, Actor::System, id, chrono::Utc::now().date_naive()).await?;
     let bytes = match args.format.as_str() {

@@ -1,79 +1,66 @@
 //! `rally serve`: the web app, the API and the public sites over HTTP, with the outbox delivered
-//! in-process unless `--no-worker`. `serve` is shared with `rally demo`.
+//! in-process unless `--no-worker` (`[server] worker = false`). `serve` is shared with `rally demo`.
 
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use clap::Args;
 
-use super::worker::{MailArg, delivery};
-use super::{DatabaseArg, LOG_TARGET, PublicUrlArg, open, open_files};
-use crate::config::Settings;
+use super::worker::{MailSettings, delivery};
+use super::{LOG_TARGET, open, open_files};
+use crate::config::{Settings, keys};
 
-#[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// Address to listen on (default 127.0.0.1:8080).
-    #[arg(long, env = "RALLY_LISTEN", value_name = "ADDR")]
-    listen: Option<SocketAddr>,
-    #[command(flatten)]
-    db: DatabaseArg,
-    /// Directory for uploaded files (default: rally-data in the working directory).
-    #[arg(long, env = "RALLY_DATA_DIR", value_name = "DIR")]
-    data_dir: Option<std::path::PathBuf>,
-    #[command(flatten)]
-    mail: MailArg,
-    /// Serve only; leave delivery to `rally worker` processes.
-    #[arg(long)]
-    no_worker: bool,
-    /// Event registrations one address may send per hour on the public site.
-    #[arg(long, env = "RALLY_REGISTRATIONS_PER_HOUR", value_name = "N", default_value_t = 30)]
-    registrations_per_hour: u32,
-    /// Sign-ins (and forgotten-password requests) one client address may make per hour; an office
-    /// whose whole team comes from one address may need more.
-    #[arg(long, env = "RALLY_SIGN_INS_PER_HOUR", value_name = "N", default_value_t = 60)]
-    sign_ins_per_hour: u32,
-    #[command(flatten)]
-    public: PublicUrlArg,
-    /// A reverse proxy in front of Rally (an address or a CIDR range such as 10.0.0.0/8); only its
-    /// X-Forwarded-For is believed, and names the client for per-address limits. Repeat for several
-    /// (env RALLY_TRUSTED_PROXIES, comma-separated).
-    #[arg(long = "trusted-proxy", env = "RALLY_TRUSTED_PROXIES", value_name = "CIDR", value_delimiter = ',')]
-    trusted_proxies: Vec<String>,
-    /// Connections open at once (default 4096, and always fewer than the process may open files);
-    /// more wait until one closes.
-    #[arg(long, env = "RALLY_MAX_CONNECTIONS", value_name = "N")]
-    max_connections: Option<usize>,
-}
-
-pub async fn run(args: ServeArgs, settings: &Settings) -> anyhow::Result<()> {
-    let addr = settings.listen(args.listen)?;
-    let limits = settings.server_limits(args.max_connections)?;
+pub async fn run(settings: &Settings) -> anyhow::Result<()> {
+    let addr = settings.listen()?;
+    let limits = server_limits(settings);
     // Checked before anything is opened: a server that would mail wrong links does not start.
-    let public_url = settings.public_url(args.public.public_url, addr)?;
-    let proxies = settings.trusted_proxies(args.trusted_proxies)?;
-    let store = open(&settings.database(args.db.database)).await?;
-    let data_dir = settings.data_dir(args.data_dir);
+    let public_url = settings.public_url(addr)?;
+    let proxies = settings.trusted_proxies()?;
+    let mail = MailSettings::from_settings(settings)?;
+    let metrics_token = settings.metrics_token()?;
+    let store = open(&settings.database_url()?).await?;
+    let data_dir = settings.data_dir();
     let files = open_files(&data_dir)?;
-    let (worker, transport) = delivery(store.clone(), &args.mail, &data_dir)?;
+    let (worker, transport) = delivery(store.clone(), &mail, &data_dir)?;
     tracing::info!(target: LOG_TARGET, %public_url, trusted_proxies = ?proxies, "links are built from the public URL");
     let app = rally_web::AppState::new(store.clone(), files, public_url)
         .with_trusted_proxies(proxies)
         .with_mail(transport)
-        .with_registrations_per_hour(args.registrations_per_hour)
-        .with_sign_ins_per_hour(args.sign_ins_per_hour);
-    serve(app, addr, limits, (!args.no_worker).then_some(worker)).await
+        .with_metrics_token(metrics_token)
+        .with_registrations_per_hour(settings.count(&keys::REGISTRATIONS_PER_HOUR))
+        .with_sign_ins_per_hour(settings.count(&keys::SIGN_INS_PER_HOUR));
+    serve(app, addr, limits, settings.switch(&keys::WORKER).then_some(worker)).await
 }
 
-/// Serves `app` on `addr` until Ctrl-C or SIGTERM, with `worker` delivering the outbox beside it.
+/// The HTTP server's limits: the connection cap of the settings, lowered to what the process's limit
+/// of open files allows once it is raised as far as the system lets it.
+pub fn server_limits(settings: &Settings) -> rally_web::ServerLimits {
+    let limits = rally_web::ServerLimits {
+        max_connections: usize::try_from(settings.number(&keys::MAX_CONNECTIONS)).unwrap_or(usize::MAX),
+        ..rally_web::ServerLimits::default()
+    };
+    if let Err(e) = rally_web::raise_open_files_limit() {
+        tracing::warn!(error = %e, "cannot raise the limit of open files");
+    }
+    let allowed = limits.within_open_files_limit();
+    if allowed.max_connections < limits.max_connections {
+        tracing::warn!(
+            asked = limits.max_connections,
+            allowed = allowed.max_connections,
+            "fewer connections than asked for: the limit of open files is too low (raise it with ulimit -n)"
+        );
+    }
+    allowed
+}
+
+/// Serves `app` on `addr` until Ctrl-C or SIGTERM, with `worker` delivering the outbox beside it. On
+/// the signal both stop cleanly at once — the server lets requests in flight finish, the worker its
+/// e-mails in flight, and gives back the rest — and once both have, the SMTP connections close.
 pub async fn serve(
     app: rally_web::AppState,
     addr: SocketAddr,
     limits: rally_web::ServerLimits,
     worker: Option<rally_comms::Worker>,
 ) -> anyhow::Result<()> {
-    if let Some(worker) = worker {
-        tokio::spawn(async move { worker.run(std::future::pending()).await });
-    }
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     tracing::info!(
         target: LOG_TARGET,
@@ -82,5 +69,32 @@ pub async fn serve(
         max_connections = limits.max_connections,
         "Rally is serving"
     );
-    rally_web::serve_with(listener, app, limits, super::shutdown_signal()).await.context("serving HTTP")
+    let mail = app.mail.clone();
+    // The signal reaches the worker through the server's stop: when it comes, or when the server ends
+    // for any other reason (the sender is then dropped), the worker stops too.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let delivering = worker.map(|worker| {
+        let mut stopping = stopping.clone();
+        tokio::spawn(async move {
+            worker
+                .run(async move {
+                    let _ = stopping.wait_for(|stop| *stop).await;
+                })
+                .await
+        })
+    });
+    let signal = async move {
+        super::shutdown_signal().await;
+        stop.send_replace(true);
+    };
+    let served = rally_web::serve_with(listener, app, limits, signal).await;
+    if let Some(delivering) = delivering
+        && let Err(e) = delivering.await
+    {
+        tracing::error!(target: LOG_TARGET, error = %e, "the delivery worker failed");
+    }
+    if let Some(mail) = mail {
+        mail.shutdown().await;
+    }
+    served.context("serving HTTP")
 }

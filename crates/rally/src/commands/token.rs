@@ -4,29 +4,23 @@
 use anyhow::Context;
 use clap::Subcommand;
 
-use super::{DatabaseArg, find_user, open};
+use super::{find_user, open};
 use crate::config::Settings;
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// List a user's API tokens (ids, labels, dates; never the tokens).
     List {
-        #[command(flatten)]
-        db: DatabaseArg,
         #[arg(long)]
         email: String,
     },
     /// Revoke an API token by id (from `rally token list`); requests with it are refused from then on.
     Revoke {
-        #[command(flatten)]
-        db: DatabaseArg,
         #[arg(long)]
         id: i64,
     },
     /// Create an API token for a user; the token is the last line of standard output, shown only once.
     Create {
-        #[command(flatten)]
-        db: DatabaseArg,
         #[arg(long)]
         email: String,
         /// What the token is for, e.g. "import script".
@@ -37,8 +31,8 @@ pub enum TokenCommand {
 
 pub async fn run(command: TokenCommand, settings: &Settings) -> anyhow::Result<()> {
     match command {
-        TokenCommand::List { db, email } => {
-            let store = open(&settings.database(db.database)).await?;
+        TokenCommand::List { email } => {
+            let store = open(&settings.database_url()?).await?;
             let user = find_user(&*store, &email).await?;
             for t in store.api_tokens(user.id).await? {
                 let state =
@@ -47,14 +41,14 @@ pub async fn run(command: TokenCommand, settings: &Settings) -> anyhow::Result<(
             }
             Ok(())
         }
-        TokenCommand::Revoke { db, id } => {
-            let store = open(&settings.database(db.database)).await?;
+        TokenCommand::Revoke { id } => {
+            let store = open(&settings.database_url()?).await?;
             store.revoke_api_token(id).await.with_context(|| format!("--id {id}"))?;
             println!("token {id} is revoked");
             Ok(())
         }
-        TokenCommand::Create { db, email, label } => {
-            let store = open(&settings.database(db.database)).await?;
+        TokenCommand::Create { email, label } => {
+            let store = open(&settings.database_url()?).await?;
             let user = find_user(&*store, &email).await?;
             let (token, hash) = rally_web::auth::new_api_token();
             store.create_api_token(user.id, &hash, &label).await?;

@@ -7,24 +7,18 @@ use anyhow::{Context, anyhow, bail};
 use clap::Subcommand;
 use rally_domain::Email;
 
-use super::{DatabaseArg, PublicUrlArg, find_user, open};
+use super::{find_user, open};
 use crate::config::Settings;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Print a one-time link that sets a new password (valid 24 hours).
     ResetLink {
-        #[command(flatten)]
-        db: DatabaseArg,
         #[arg(long)]
         email: String,
-        #[command(flatten)]
-        public: PublicUrlArg,
     },
     /// Add a user; the password is read from standard input.
     Add {
-        #[command(flatten)]
-        db: DatabaseArg,
         #[arg(long)]
         email: String,
         #[arg(long)]
@@ -34,18 +28,18 @@ pub enum UserCommand {
 
 pub async fn run(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
     match command {
-        UserCommand::Add { db, email, name } => {
+        UserCommand::Add { email, name } => {
             let email = Email::parse(&email).map_err(|e| anyhow!("--email: {e}"))?;
             let password = read_password()?;
             let hash = rally_web::auth::hash_password(&password).map_err(|e| anyhow!("password: {e}"))?;
-            let store = open(&settings.database(db.database)).await?;
+            let store = open(&settings.database_url()?).await?;
             let user = store.create_user(&email, &name, Some(&hash)).await?;
             println!("added user {} <{}> (id {})", user.name, user.email, user.id);
             Ok(())
         }
-        UserCommand::ResetLink { db, email, public } => {
-            let base = settings.public_url(public.public_url, settings.listen(None)?)?;
-            let store = open(&settings.database(db.database)).await?;
+        UserCommand::ResetLink { email } => {
+            let base = settings.public_url(settings.listen()?)?;
+            let store = open(&settings.database_url()?).await?;
             let user = find_user(&*store, &email).await?;
             let token = rally_web::auth::random_token();
             let expires = chrono::Utc::now() + chrono::Duration::hours(24);

@@ -1,4 +1,4 @@
-//! `rally worker`: delivers the outbox in a process of its own. The `--mail` arguments and the
+//! `rally worker`: delivers the outbox in a process of its own. The `[mail]` settings and the
 //! delivery worker they configure are here too, since `rally serve` and `rally demo` run the same
 //! worker in-process.
 
@@ -9,68 +9,92 @@ use clap::Args;
 use rally_store::Store;
 
 use super::shutdown_signal;
-use super::{DatabaseArg, LOG_TARGET, open};
-use crate::config::Settings;
+use super::{LOG_TARGET, open};
+use crate::config::{Dkim, Settings, keys};
 
-#[derive(Debug, Args)]
-pub struct MailArg {
-    /// Where e-mail goes: `smtp://[user:pass@]host[:port][?tls=starttls|implicit|none]` (STARTTLS is
-    /// required unless `tls=none`), `smtps://…` (implicit TLS), or `file:///dir` (one .eml file per
-    /// e-mail; the default is the data directory's `mail/` folder).
-    #[arg(long = "mail", env = "RALLY_MAIL_URL", value_name = "URL")]
+/// The `[mail]` settings (`--mail`, `--concurrency`, …), checked: what `delivery` needs.
+pub struct MailSettings {
+    /// Where e-mail goes (`None`: .eml files in the data directory's `mail/` folder), its password in it.
     mail: Option<String>,
-    /// E-mails in flight at once (and SMTP connections).
-    #[arg(long, env = "RALLY_MAIL_CONCURRENCY", default_value_t = 4)]
     concurrency: usize,
-    /// Seconds a claimed e-mail stays this worker's before another may take it over.
-    #[arg(long, default_value_t = 300)]
     lease_seconds: u64,
-    /// At most this many e-mails a second, in all (0: no limit).
-    #[arg(long, env = "RALLY_MAIL_RATE", default_value_t = 0)]
     rate_per_second: u32,
-    /// At most this many e-mails a minute to one recipient domain (0: no limit); large providers
-    /// throttle senders that go faster.
-    #[arg(long, env = "RALLY_MAIL_DOMAIN_RATE", default_value_t = 0)]
     rate_per_domain_per_minute: u32,
-    /// Sign e-mail with DKIM: `domain:selector:path/to/private-key.pem`.
-    #[arg(long, env = "RALLY_DKIM", value_name = "DOMAIN:SELECTOR:PEM")]
-    dkim: Option<String>,
-    /// The sender of Rally's own mail to its users (password reset links), which belongs to no
-    /// campaign: an address, optionally with a name, as in `Rally <rally@example.org>`.
-    #[arg(long, env = "RALLY_MAIL_FROM", value_name = "ADDRESS")]
+    dkim: Option<Dkim>,
     mail_from: Option<String>,
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold the SMTP password.
+        f.debug_struct("MailSettings")
+            .field("mail", &self.mail.as_deref().map(rally_mail::redact))
+            .field("concurrency", &self.concurrency)
+            .field("dkim", &self.dkim)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MailSettings {
+    /// Reads and checks them: a DKIM key that does not load or a sender that is not an address stops
+    /// Rally at start (and `rally config check`), not at the first e-mail.
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<MailSettings> {
+        let mail = MailSettings {
+            mail: settings.mail_url()?,
+            concurrency: usize::try_from(settings.number(&keys::MAIL_CONCURRENCY)).unwrap_or(1),
+            lease_seconds: settings.number(&keys::MAIL_LEASE),
+            rate_per_second: settings.count(&keys::MAIL_RATE),
+            rate_per_domain_per_minute: settings.count(&keys::MAIL_DOMAIN_RATE),
+            dkim: settings.dkim()?,
+            mail_from: settings.text(&keys::MAIL_FROM)?,
+        };
+        if let Some(spec) = &mail.dkim {
+            dkim_key(spec)?;
+        }
+        if let Some(from) = &mail.mail_from {
+            sender(from)?;
+        }
+        Ok(mail)
+    }
+
+    /// Checks the mail URL as `delivery` will read it (it connects to nothing).
+    pub fn check_url(&self) -> anyhow::Result<()> {
+        if let Some(url) = &self.mail {
+            rally_mail::Transport::from_url(url, 1)
+                .with_context(|| format!("[mail] url {}", rally_mail::redact(url)))?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
-    #[command(flatten)]
-    db: DatabaseArg,
-    #[arg(long, env = "RALLY_DATA_DIR", value_name = "DIR")]
-    data_dir: Option<std::path::PathBuf>,
-    #[command(flatten)]
-    mail: MailArg,
     /// Deliver what is due now, then exit.
     #[arg(long)]
     drain: bool,
 }
 
 pub async fn run(args: WorkerArgs, settings: &Settings) -> anyhow::Result<()> {
-    let store = open(&settings.database(args.db.database)).await?;
-    let (worker, _) = delivery(store, &args.mail, &settings.data_dir(args.data_dir))?;
+    let mail = MailSettings::from_settings(settings)?;
+    let store = open(&settings.database_url()?).await?;
+    let (worker, transport) = delivery(store, &mail, &settings.data_dir())?;
     if args.drain {
         let n = worker.drain().await?;
+        transport.shutdown().await;
         println!("delivered or settled {n} e-mails");
         return Ok(());
     }
     tracing::info!(target: LOG_TARGET, "delivering the outbox");
-    worker.run(shutdown_signal()).await;
+    worker.with_stop_grace(settings.shutdown_grace()).run(shutdown_signal()).await;
+    // Only now, with every e-mail in flight finished or abandoned: `QUIT` on each connection.
+    transport.shutdown().await;
     Ok(())
 }
 
 /// The delivery worker for `--mail` (default: .eml files in the data directory's `mail/` folder).
 pub fn delivery(
     store: Arc<dyn Store>,
-    mail: &MailArg,
+    mail: &MailSettings,
     data_dir: &std::path::Path,
 ) -> anyhow::Result<(rally_comms::Worker, Arc<rally_mail::Transport>)> {
     let url = match &mail.mail {
@@ -112,22 +136,17 @@ fn sender(spec: &str) -> anyhow::Result<(String, String)> {
         Some((name, rest)) => (name.trim().trim_matches('"').to_owned(), rest.trim_end_matches('>').trim()),
         None => ("Rally".to_owned(), spec),
     };
-    let address = rally_domain::Email::parse(address).map_err(|e| anyhow!("--mail-from: {e}"))?;
+    let address = rally_domain::Email::parse(address).map_err(|e| anyhow!("[mail] from: {e}"))?;
     let name = if name.is_empty() { "Rally".to_owned() } else { name };
     if name.chars().any(char::is_control) || name.chars().count() > 100 {
-        bail!("--mail-from: give a sender name of at most 100 characters on one line");
+        bail!("[mail] from: give a sender name of at most 100 characters on one line");
     }
     Ok((name, address.to_string()))
 }
 
-/// The DKIM key `--dkim domain:selector:path/to/key.pem` names.
-fn dkim_key(spec: &str) -> anyhow::Result<rally_mail::DkimKey> {
-    let mut parts = spec.splitn(3, ':');
-    let (Some(domain), Some(selector), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
-        bail!("--dkim: give domain:selector:path/to/key.pem");
-    };
-    let pem = std::fs::read_to_string(path).with_context(|| format!("--dkim: reading {path}"))?;
-    rally_mail::DkimKey::from_pem(domain, selector, &pem).map_err(|e| anyhow!("--dkim: {e}"))
+/// The DKIM key of `[mail] dkim` (`--dkim`), loaded.
+fn dkim_key(spec: &Dkim) -> anyhow::Result<rally_mail::DkimKey> {
+    rally_mail::DkimKey::from_pem(&spec.domain, &spec.selector, &spec.pem).map_err(|e| anyhow!("[mail] dkim: {e}"))
 }
 
 fn hostname() -> String {

@@ -665,5 +665,9 @@ fn rally_toml_names_the_database_and_flags_win() {
     std::fs::write(dir.path().join("rally.toml"), "databse_url = \"typo.db\"\n").unwrap_or_else(|e| panic!("{e}"));
     let out = run(&["migrate"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid Rally settings file"));
+    let errors = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        errors.contains("rally.toml line 1: unknown key \"databse_url\"; did you mean \"database_url\"?"),
+        "{errors}"
+    );
 }
