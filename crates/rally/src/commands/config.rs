@@ -7,7 +7,6 @@ use std::fmt::Write;
 
 use clap::Subcommand;
 
-use super::serve::server_limits;
 use super::worker::MailSettings;
 use crate::config::{Invalid, Settings, docs, keys};
 
@@ -87,9 +86,5 @@ fn problems(settings: &Settings) -> Vec<String> {
     note(settings.trusted_proxies().map(drop));
     note(settings.metrics_token().map(drop));
     note(MailSettings::from_settings(settings).and_then(|mail| mail.check_url()));
-    let limits = server_limits(settings);
-    if limits.max_connections < usize::try_from(settings.number(&keys::MAX_CONNECTIONS)).unwrap_or(usize::MAX) {
-        eprintln!("warning: the limit of open files allows only {} connections at once", limits.max_connections);
-    }
     problems
 }

@@ -311,8 +311,8 @@ pub const DATABASE_URL: Key = Key {
     id: "database.url",
     kind: Kind::Url,
     default: Default::Text("rally.db"),
-    doc: "postgres://user@host/database for PostgreSQL, or the path of a SQLite file. rally demo uses \
-          rally-demo.db unless --database is given.",
+    doc: "postgres://user@host/database for PostgreSQL, or the path of a SQLite file. The demo (rally \
+          demo) uses rally-demo.db unless --database is given.",
     example: None,
     flag: flag("database", "URL", DATABASE_COMMANDS),
     old_env: Some("RALLY_DATABASE_URL"),
@@ -336,8 +336,8 @@ pub const DATA_DIR: Key = Key {
     kind: Kind::Path,
     default: Default::Text("rally-data"),
     doc: "The directory of uploaded files (named by their SHA-256) and, unless mail.url says otherwise, of \
-          e-mails written as files. Back it up with the database. rally demo uses rally-demo-data unless \
-          --data-dir is given.",
+          e-mails written as files. Back it up with the database. The demo (rally demo) uses \
+          rally-demo-data unless --data-dir is given.",
     example: None,
     flag: flag("data-dir", "DIR", &["serve", "worker", "demo", "files gc"]),
     old_env: Some("RALLY_DATA_DIR"),
