@@ -3,7 +3,8 @@
 //! SQLite: a fresh file in a temporary directory. PostgreSQL: a fresh database in the cluster that
 //! `RALLY_TEST_POSTGRES_URL` names (`scripts/test` starts a private cluster and sets it). When that
 //! variable is missing the PostgreSQL half of a test is skipped with a message, unless
-//! `RALLY_REQUIRE_POSTGRES` is set, as it is in CI: then a missing cluster fails the test.
+//! `RALLY_REQUIRE_POSTGRES` is set, as it is in CI: then a missing cluster fails the test. The same
+//! holds for the TLS tests' certificates ([`postgres_tls`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -58,6 +59,60 @@ pub async fn postgres_database() -> Option<String> {
     let base = admin.split('?').next().unwrap_or(&admin);
     let (server, _) = base.rsplit_once('/').unwrap_or((base, ""));
     Some(format!("{server}/{name}"))
+}
+
+/// A fresh database in a test cluster that accepts TLS, and the certificates `scripts/with-postgres`
+/// made for it (`RALLY_TEST_POSTGRES_TLS_*`).
+#[derive(Debug)]
+pub struct TlsDatabase {
+    /// The database's URL without any TLS parameter, as `postgres://rally@127.0.0.1:PORT/NAME`.
+    pub url: String,
+    /// The CA that signed the server's certificate (for localhost and 127.0.0.1).
+    pub ca: String,
+    /// A CA that signed nothing the cluster uses.
+    pub wrong_ca: String,
+    /// A client certificate and its key for [`TlsDatabase::CERT_USER`].
+    pub client_cert: String,
+    pub client_key: String,
+}
+
+impl TlsDatabase {
+    /// The role that signs in only with the client certificate (pg_hba's `cert` method).
+    pub const CERT_USER: &'static str = "rally_cert";
+
+    /// The URL with these query parameters, e.g. `sslmode=verify-full&sslrootcert=…`.
+    pub fn with(&self, query: &str) -> String {
+        format!("{}?{query}", self.url)
+    }
+
+    /// The URL for [`TlsDatabase::CERT_USER`] instead of the superuser, with these query parameters.
+    pub fn as_cert_user(&self, query: &str) -> String {
+        let (scheme, rest) = self.url.split_once("://").unwrap_or(("postgres", &self.url));
+        let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+        format!("{scheme}://{}@{host}?{query}", Self::CERT_USER)
+    }
+}
+
+/// A fresh database in a cluster with TLS, or `None` (after saying so) when the TLS variables are not
+/// set; with `RALLY_REQUIRE_POSTGRES` set, their absence fails the test instead, as a missing cluster does.
+pub async fn postgres_tls() -> Option<TlsDatabase> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let names = [
+        "RALLY_TEST_POSTGRES_TLS_CA",
+        "RALLY_TEST_POSTGRES_TLS_WRONG_CA",
+        "RALLY_TEST_POSTGRES_TLS_CLIENT_CERT",
+        "RALLY_TEST_POSTGRES_TLS_CLIENT_KEY",
+    ];
+    let [Some(ca), Some(wrong_ca), Some(client_cert), Some(client_key)] = names.map(var) else {
+        let missing = names.iter().filter(|n| var(n).is_none()).copied().collect::<Vec<_>>().join(", ");
+        if std::env::var_os("RALLY_REQUIRE_POSTGRES").is_some() {
+            panic!("RALLY_REQUIRE_POSTGRES is set but not {missing}: run the tests with scripts/test");
+        }
+        eprintln!("skipping the TLS test: no {missing} (scripts/with-postgres sets them)");
+        return None;
+    };
+    let url = postgres_database().await?;
+    Some(TlsDatabase { url, ca, wrong_ca, client_cert, client_key })
 }
 
 /// Drops, once per test process, the databases of earlier test processes that have ended (named

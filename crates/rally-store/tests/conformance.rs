@@ -118,6 +118,8 @@ use links::*;
 #[path = "conformance/monitoring.rs"]
 mod monitoring;
 use monitoring::*;
+#[path = "conformance/tls.rs"]
+mod tls;
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("unexpected error: {e}"))
