@@ -287,6 +287,7 @@ certificate-default-body = for taking part in { $event } ({ $organization }), pa
 }.
 certificate-unsupported = The certificate cannot show these characters: { $characters }. Please write the name in another script.
 attribution = Places: GeoNames (CC BY 4.0). Map: Natural Earth.
+attribution-licence = Licence of the place data
 legend-organizer = About you
 legend-event = The event
 legend-place = Where

@@ -309,6 +309,7 @@ certificate-default-body = pour sa participation à { $event } ({ $organization 
 }.
 certificate-unsupported = Le certificat ne peut pas afficher ces caractères : { $characters }. Veuillez écrire le nom dans une autre écriture.
 attribution = Lieux : GeoNames (CC BY 4.0). Carte : Natural Earth.
+attribution-licence = Licence des données sur les lieux
 legend-organizer = Vous
 legend-event = L’événement
 legend-place = Où

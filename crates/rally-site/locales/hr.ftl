@@ -308,6 +308,7 @@ certificate-default-body = za sudjelovanje u događaju { $event } ({ $organizati
 }.
 certificate-unsupported = Potvrda ne može prikazati ove znakove: { $characters }. Napišite ime drugim pismom.
 attribution = Mjesta: GeoNames (CC BY 4.0). Karta: Natural Earth.
+attribution-licence = Licenca podataka o mjestima
 legend-organizer = O vama
 legend-event = Događaj
 legend-place = Gdje

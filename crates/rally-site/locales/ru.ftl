@@ -320,6 +320,7 @@ certificate-default-body = за участие в мероприятии «{ $ev
 }.
 certificate-unsupported = В сертификате нельзя показать эти символы: { $characters }. Пожалуйста, напишите имя другим алфавитом.
 attribution = Населённые пункты: GeoNames (CC BY 4.0). Карта: Natural Earth.
+attribution-licence = Лицензия данных о населённых пунктах
 legend-organizer = О Вас
 legend-event = Мероприятие
 legend-place = Где
