@@ -1,5 +1,12 @@
 //! The public counter's document: a campaign's approved events and their students, as the campaign
 //! site and the public API (`/api/v1/public/campaigns/{slug}/stats`) both serve it.
+//!
+//! The cache is each process's own. With several `rally serve` behind a proxy, each reads a campaign's
+//! figures from the database at most once per [`FRESH`], and a change shows on every one of them within
+//! it: the process that made the change marks its own entry stale at once, the others' entries age out.
+//! Two instances may therefore answer with figures up to [`FRESH`] apart. The public API's answer says
+//! how long others may keep it (`Cache-Control: public, max-age=5`), so a visitor behind a shared cache
+//! sees a change within [`FRESH`] and those five seconds, whichever instance answered.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
