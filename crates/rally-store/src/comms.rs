@@ -247,6 +247,11 @@ pub trait Comms: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<Claimed>>;
     /// Records how a claimed delivery ended, in its own transaction; ignored when the lease was lost.
     async fn finish(&self, id: i64, worker: &str, result: Delivered, now: DateTime<Utc>) -> Result<bool>;
+    /// Gives back claimed rows `worker` never started to send (it is stopping), in one transaction: each
+    /// is due again at once and waits as before (planned, or deferred when it has a reason; paused or
+    /// cancelled with its message), and the claim's attempt is not counted. Rows among `ids` that are
+    /// finished or leased by another worker are left alone. Returns how many rows were given back.
+    async fn release(&self, worker: &str, ids: &[i64]) -> Result<u64>;
     /// Outbox rows of a message by status.
     async fn outbox_counts(&self, actor: Actor, message: i64) -> Result<Vec<(OutboxStatus, i64)>>;
     /// The campaign's queued e-mails that have not gone yet (planned, deferred, paused), soonest

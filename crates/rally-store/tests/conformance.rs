@@ -68,6 +68,7 @@ conformance!(
     failures_retry_bounces_suppress,
     team_mail_respects_consent_and_unsubscribes,
     concurrent_workers_claim_disjoint_rows,
+    a_stopping_worker_gives_back_what_it_never_sent,
     partners_can_be_held_back,
     events_register_confirm_and_moderate,
     umbrella_counts_its_members_events,

@@ -708,6 +708,44 @@ impl Comms for Backend {
         Ok(true)
     }
 
+    async fn release(&self, worker: &str, ids: &[i64]) -> Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.begin_write().await?;
+        let mut released = 0;
+        // Chunks keep each statement's parameters far below either engine's limit.
+        for chunk in ids.chunks(1000) {
+            // Each row goes back to what it was before the claim, decided as resuming a paused message
+            // decides it (a reason means it was deferred); one whose message was paused or cancelled
+            // meanwhile waits or is cancelled with it, as in `finish`. Every right-hand side sees the
+            // row as it was, so the reason tested is the old one.
+            let mut q = QueryBuilder::<Db>::new(
+                "UPDATE outbox SET status = CASE \
+                 WHEN EXISTS (SELECT 1 FROM messages m WHERE m.id = outbox.message_id AND m.cancelled_at IS NOT NULL) \
+                 THEN 'cancelled' \
+                 WHEN EXISTS (SELECT 1 FROM messages m WHERE m.id = outbox.message_id AND m.paused_at IS NOT NULL) \
+                 THEN 'paused' \
+                 WHEN reason = '' THEN 'planned' ELSE 'deferred' END, \
+                 reason = CASE \
+                 WHEN EXISTS (SELECT 1 FROM messages m WHERE m.id = outbox.message_id AND m.cancelled_at IS NOT NULL) \
+                 THEN ",
+            );
+            q.push_bind(CANCELLED)
+                .push(
+                    " ELSE reason END, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+                     leased_by = NULL, lease_until = NULL WHERE status = 'sending' AND leased_by = ",
+                )
+                .push_bind(worker)
+                .push(" AND id IN (");
+            push_ids(&mut q, chunk);
+            q.push(")");
+            released += q.build().execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(released)
+    }
+
     async fn waiting(&self, actor: Actor, campaign: CampaignId, limit: u32) -> Result<Vec<Waiting>> {
         let mut conn = self.pool.acquire().await?;
         authorize(&mut conn, actor, campaign, Action::Read, "campaign").await?;

@@ -225,6 +225,81 @@ pub async fn concurrent_workers_claim_disjoint_rows(store: &dyn Store) {
     assert_eq!((all.len(), unique.len()), (60, 60), "every row claimed exactly once");
 }
 
+/// A worker that stops gives back the rows it claimed and never sent: another worker takes them at
+/// once, long before the lease would have run out, each as it was before the claim. What it finished,
+/// and what another worker holds, stay as they are.
+pub async fn a_stopping_worker_gives_back_what_it_never_sent(store: &dyn Store) {
+    let (c, contacts) = campaign_with_contacts(store, "release", 7).await;
+    let m = ok(store
+        .create_message(Actor::System, c, message("News", Segment::default()), vec![template("hr", None)])
+        .await);
+    ok(store.enqueue(Actor::System, m.id, contacts.iter().map(|k| delivery(k, -1)).collect()).await);
+    let now = Utc::now();
+    let lease = now + Duration::minutes(10);
+    let sorted = |mut v: Vec<(OutboxStatus, i64)>| {
+        v.sort();
+        v
+    };
+    // One e-mail failed once and waits for its retry, which is due.
+    let failed = ok(store.claim("worker-a", now, lease, 1).await)[0].id;
+    let retry = Delivered::Retry { reply: "421 busy".into(), at: now - Duration::seconds(1) };
+    assert!(ok(store.finish(failed, "worker-a", retry, now).await));
+
+    let a: Vec<i64> = ok(store.claim("worker-a", now, lease, 5).await).iter().map(|x| x.id).collect();
+    let b = ok(store.claim("worker-b", now, lease, 1).await)[0].id;
+    assert_eq!(a.len(), 5);
+    assert!(a.contains(&failed), "the retry is due again");
+    let finished: Vec<i64> = a.iter().copied().filter(|id| *id != failed).take(2).collect();
+    for id in &finished {
+        assert!(ok(store.finish(*id, "worker-a", Delivered::Sent("250 ok".into()), now).await));
+    }
+    let mut given_back: BTreeSet<i64> = a.iter().copied().filter(|id| !finished.contains(id)).collect();
+    // Worker a stops, naming every row it claimed and worker b's too: only its 3 unfinished rows go back.
+    let all: Vec<i64> = a.iter().copied().chain([b]).collect();
+    assert_eq!(ok(store.release("worker-a", &all).await), 3);
+    assert_eq!(
+        ok(store.outbox_counts(Actor::System, m.id).await),
+        sorted(vec![
+            (OutboxStatus::Planned, 3),
+            (OutboxStatus::Deferred, 1),
+            (OutboxStatus::Sending, 1),
+            (OutboxStatus::Sent, 2)
+        ]),
+        "planned ones wait as planned, the retry as deferred; finished and b's rows are untouched"
+    );
+    assert_eq!(ok(store.release("worker-a", &[]).await), 0);
+
+    // Worker b takes them within worker a's lease, with the last planned row; the claim that was given
+    // back was no delivery attempt.
+    let taken = ok(store.claim("worker-b", now, lease, 10).await);
+    let unclaimed = taken.iter().map(|x| x.id).find(|id| !given_back.contains(id));
+    given_back.extend(unclaimed);
+    assert_eq!(taken.iter().map(|x| x.id).collect::<BTreeSet<_>>(), given_back);
+    assert_eq!(taken.len(), 4);
+    for x in &taken {
+        assert_eq!(x.attempts, if x.id == failed { 2 } else { 1 }, "row {}", x.id);
+    }
+    // Worker a's late word changes nothing: the rows are b's now.
+    assert_eq!(ok(store.release("worker-a", &all).await), 0);
+    assert!(!ok(store.finish(failed, "worker-a", Delivered::Sent("late".into()), now).await));
+    for id in taken.iter().map(|x| x.id).chain([b]) {
+        assert!(ok(store.finish(id, "worker-b", Delivered::Sent("250 ok".into()), now).await));
+    }
+    assert_eq!(ok(store.outbox_counts(Actor::System, m.id).await), vec![(OutboxStatus::Sent, 7)]);
+
+    // Rows of a message paused while they were claimed wait with the message.
+    let m2 = ok(store
+        .create_message(Actor::System, c, message("More news", Segment::default()), vec![template("hr", None)])
+        .await);
+    ok(store.enqueue(Actor::System, m2.id, contacts[..2].iter().map(|k| delivery(k, -1)).collect()).await);
+    let held: Vec<i64> = ok(store.claim("worker-a", now, lease, 10).await).iter().map(|x| x.id).collect();
+    assert_eq!(held.len(), 2);
+    ok(store.control_message(Actor::System, m2.id, rally_domain::comms::SendControl::Pause).await);
+    assert_eq!(ok(store.release("worker-a", &held).await), 2);
+    assert_eq!(ok(store.outbox_counts(Actor::System, m2.id).await), vec![(OutboxStatus::Paused, 2)]);
+    assert!(ok(store.claim("worker-b", now, lease, 10).await).is_empty(), "paused rows are not claimed");
+}
+
 pub async fn partners_can_be_held_back(store: &dyn Store) {
     let (c, contacts) = campaign_with_contacts(store, "hold", 2).await;
     let m = ok(store

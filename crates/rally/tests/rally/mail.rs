@@ -374,7 +374,7 @@ pub async fn campaign_mail_reaches_a_real_smtp_server(db: &str) {
 
 /// A campaign `slug` with `n` school contacts (4 per school) who may get mail at any hour, and a draft
 /// announcement to all of them; returns the message's id.
-async fn school_announcement(db: &str, slug: &str, n: usize) -> i64 {
+pub(super) async fn school_announcement(db: &str, slug: &str, n: usize) -> i64 {
     let store = open(db).await;
     let c = store.create_campaign(Actor::System, campaign(slug)).await.unwrap_or_else(|e| panic!("{e}"));
     settings(&*store, c.id, open_policy(5)).await;

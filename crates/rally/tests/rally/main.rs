@@ -7,3 +7,4 @@ mod cli;
 mod config;
 mod import;
 mod mail;
+mod shutdown;
