@@ -29,9 +29,6 @@ use tower_http::timeout::{RequestBodyDeadline, RequestBodyTimeout};
 /// files, the SMTP connection, logs.
 const RESERVED_FILES: u64 = 256;
 
-/// How long in-flight requests get to finish after a shutdown signal.
-const GRACE: Duration = Duration::from_secs(30);
-
 /// The server's own limits (the body size limits live with the routes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServerLimits {
@@ -44,6 +41,8 @@ pub struct ServerLimits {
     /// The longest a request body may take in all (a 20 MB upload at 1 Mbit/s takes under three
     /// minutes).
     pub body_deadline: Duration,
+    /// How long in-flight requests get to finish after a shutdown signal.
+    pub grace: Duration,
 }
 
 impl Default for ServerLimits {
@@ -53,6 +52,7 @@ impl Default for ServerLimits {
             header_timeout: Duration::from_secs(15),
             body_idle_timeout: Duration::from_secs(30),
             body_deadline: Duration::from_secs(300),
+            grace: Duration::from_secs(30),
         }
     }
 }
@@ -120,7 +120,7 @@ pub async fn serve(
     drop(listener);
     tokio::select! {
         () = graceful.shutdown() => {}
-        () = tokio::time::sleep(GRACE) => tracing::warn!("connections still open after the grace period: closing them"),
+        () = tokio::time::sleep(limits.grace) => tracing::warn!("connections still open after the grace period: closing them"),
     }
     Ok(())
 }

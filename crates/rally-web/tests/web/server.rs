@@ -15,6 +15,7 @@ const LIMITS: rally_web::ServerLimits = rally_web::ServerLimits {
     header_timeout: Duration::from_secs(1),
     body_idle_timeout: Duration::from_secs(1),
     body_deadline: Duration::from_secs(3),
+    grace: Duration::from_secs(1),
 };
 
 /// Long enough for any limit above to pass several times over on a loaded machine.

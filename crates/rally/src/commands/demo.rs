@@ -44,6 +44,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         .with_metrics_token(metrics_token)
         .with_registrations_per_hour(settings.count(&keys::REGISTRATIONS_PER_HOUR))
         .with_sign_ins_per_hour(settings.count(&keys::SIGN_INS_PER_HOUR));
+    let worker = worker.with_stop_grace(settings.shutdown_grace());
     serve(app, addr, server_limits(settings), Some(worker)).await
 }
 

@@ -28,6 +28,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         .with_metrics_token(metrics_token)
         .with_registrations_per_hour(settings.count(&keys::REGISTRATIONS_PER_HOUR))
         .with_sign_ins_per_hour(settings.count(&keys::SIGN_INS_PER_HOUR));
+    let worker = worker.with_stop_grace(settings.shutdown_grace());
     serve(app, addr, limits, settings.switch(&keys::WORKER).then_some(worker)).await
 }
 
@@ -36,6 +37,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
 pub fn server_limits(settings: &Settings) -> rally_web::ServerLimits {
     let limits = rally_web::ServerLimits {
         max_connections: usize::try_from(settings.number(&keys::MAX_CONNECTIONS)).unwrap_or(usize::MAX),
+        grace: settings.shutdown_grace(),
         ..rally_web::ServerLimits::default()
     };
     if let Err(e) = rally_web::raise_open_files_limit() {
