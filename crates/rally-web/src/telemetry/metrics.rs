@@ -34,8 +34,10 @@ const DURATION_BUCKETS: [f64; 12] = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
 
 /// Every counter with its help text. Registered at zero when the recorder is installed, so a scrape
 /// lists each name before the first increment. The outbox counters are incremented by the delivery
-/// worker (`rally-comms`), the import rows by `rally-files`.
-const COUNTERS: [(&str, &str); 9] = [
+/// worker (`rally-comms`), the import rows by `rally-files`. E-mails the store suppresses when it
+/// claims them (a suppressed address, no consent) never reach a worker: they are counted by
+/// `rally_outbox_emails{status="suppressed"}`, read from the database at each scrape.
+const COUNTERS: [(&str, &str); 8] = [
     (
         EVENT_REGISTRATIONS,
         "Event registrations stored from the public sites' forms (new ones and updates of unconfirmed ones).",
@@ -46,10 +48,6 @@ const COUNTERS: [(&str, &str); 9] = [
     ("rally_outbox_deferrals_total", "E-mails put back to wait by the cadence rules when claimed."),
     ("rally_outbox_retries_total", "E-mails the mail server refused for now (4xx), to be tried again."),
     ("rally_outbox_bounces_total", "E-mails the mail server refused for good (5xx); the address is suppressed."),
-    (
-        "rally_outbox_suppressions_total",
-        "Claimed e-mails not sent because the address is suppressed or consent is missing.",
-    ),
     ("rally_outbox_expirations_total", "E-mails dropped when claimed: the cadence rules left them no time to go."),
 ];
 
