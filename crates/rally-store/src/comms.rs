@@ -105,6 +105,20 @@ impl NewDelivery {
     }
 }
 
+/// One page of a message's segment, in contact order: see [`Comms::recipients_page`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecipientsPage {
+    /// The page's contacts that are in the segment (each with why it is excluded, if it is).
+    pub recipients: Vec<Recipient>,
+    /// Where the next page starts (its `after`), or `None` when this page was the last.
+    pub next: Option<ContactId>,
+}
+
+/// A message's e-mails written chunk by chunk and not yet in the outbox: see
+/// [`Comms::begin_staging`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StagedBatch(pub i64);
+
 /// An outbox row a worker has claimed: everything needed to send it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {
@@ -234,8 +248,39 @@ pub trait Comms: Send + Sync + std::fmt::Debug {
     /// failed), for the cadence planner.
     async fn mail_history(&self, contacts: &[ContactId]) -> Result<HashMap<ContactId, Vec<DateTime<Utc>>>>;
     /// Puts a message's rendered e-mails in the outbox, one row per contact (a row that exists stays),
-    /// and marks the message planned: all in one transaction. Returns how many rows were added.
+    /// and marks the message planned: all in one transaction. Returns how many rows were added. For a
+    /// handful of e-mails; a whole segment goes through [`Comms::begin_staging`], chunk by chunk.
     async fn enqueue(&self, actor: Actor, message: i64, deliveries: Vec<NewDelivery>) -> Result<usize>;
+    /// The contacts of the message's segment with an id after `after` (from the first with `None`), in
+    /// id order: `limit` (1 to 10,000) of the campaign's contacts are read, and those outside the segment
+    /// are skipped, so a page may hold fewer than `limit` and still not be the last — the next page
+    /// starts at [`RecipientsPage::next`]. Queueing reads a segment of any size this way, a page at a time.
+    async fn recipients_page(
+        &self,
+        actor: Actor,
+        message: i64,
+        after: Option<ContactId>,
+        limit: u32,
+    ) -> Result<RecipientsPage>;
+    /// Begins queueing a draft message in chunks (a conflict if it is planned already). Chunks go to
+    /// the batch with [`Comms::stage_deliveries`], each in a short transaction of its own, where nobody
+    /// else sees them; [`Comms::commit_staged`] then moves them all into the outbox at once, or
+    /// [`Comms::discard_staged`] drops them. Batches older than a day — left by a process that died
+    /// while queueing — are deleted here.
+    async fn begin_staging(&self, actor: Actor, message: i64) -> Result<StagedBatch>;
+    /// Writes a chunk of rendered e-mails to the batch, in its own transaction (one per contact: a
+    /// contact staged again keeps its first e-mail). Returns how many were written. A conflict when the
+    /// batch is gone (discarded, or deleted as stale) or its message was planned meanwhile.
+    async fn stage_deliveries(&self, actor: Actor, batch: StagedBatch, deliveries: Vec<NewDelivery>) -> Result<usize>;
+    /// Moves every e-mail of the batch into the outbox and marks its message planned, in one
+    /// transaction: a reader sees all of them or none. Contacts deleted since they were staged are
+    /// left out. A conflict, changing nothing, when the message was planned meanwhile (queued twice
+    /// at once: the first commit wins), was edited since the batch began, or the batch is gone. The
+    /// batch is emptied afterwards in short transactions. Returns how many rows the outbox gained.
+    async fn commit_staged(&self, actor: Actor, batch: StagedBatch) -> Result<usize>;
+    /// Deletes a batch and everything staged in it, in short transactions; a batch already gone is
+    /// fine. What a queue that failed does.
+    async fn discard_staged(&self, actor: Actor, batch: StagedBatch) -> Result<()>;
     /// Claims up to `limit` due deliveries for `worker` until `lease_until`: rows planned or deferred and
     /// due, or whose earlier lease expired. A row whose address is suppressed is marked so instead.
     async fn claim(

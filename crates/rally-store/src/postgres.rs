@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "sign-in gates", include_str!("../migrations/postgres/0012_sign_in_gates.sql")),
     (13, "team mail", include_str!("../migrations/postgres/0013_team_mail.sql")),
     (14, "publishing and search", include_str!("../migrations/postgres/0014_publishing.sql")),
+    (15, "staged outbox", include_str!("../migrations/postgres/0015_staged_outbox.sql")),
 ];
 
 /// Rally on a PostgreSQL database.

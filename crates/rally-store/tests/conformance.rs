@@ -88,6 +88,10 @@ conformance!(
     campaigns_start_as_drafts_and_owners_publish_and_archive,
     partners_are_found_by_their_contacts_town_and_tags,
     a_migrated_database_is_at_the_binarys_schema,
+    recipient_pages_cover_the_segment_once,
+    staged_chunks_are_invisible_until_committed,
+    a_discarded_batch_leaves_nothing,
+    a_message_is_committed_once_and_as_it_was_rendered,
     outbox_gauges_count_every_status_and_the_longest_wait,
     the_pool_counts_connections_and_waiting_writes,
 );
@@ -116,6 +120,9 @@ use edits::*;
 #[path = "conformance/links.rs"]
 mod links;
 use links::*;
+#[path = "conformance/staging.rs"]
+mod staging;
+use staging::*;
 #[path = "conformance/monitoring.rs"]
 mod monitoring;
 use monitoring::*;

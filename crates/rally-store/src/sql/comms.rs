@@ -6,9 +6,9 @@
 //! records the outcome in its own transaction. A row whose lease ran out — its worker died — is due
 //! again, so a crash can repeat only the e-mails that were in flight, never lose one.
 
-use super::outbox::{Cause, Enqueued, enqueue};
+use super::outbox::{Cause, Enqueued, Staged, enqueue, move_staged, stage};
 use super::{
-    Backend, CLAIM_LOCK, Conn, Db, DbRow, authorize, can_edit, can_read, contact_from_row, fetch_campaign,
+    BACKEND, Backend, CLAIM_LOCK, Conn, Db, DbRow, authorize, can_edit, can_read, contact_from_row, fetch_campaign,
     is_unique_violation, json, partner_for, required_date, text, time, to_json,
 };
 use crate::{Actor, Result, StoreError, corrupt, from_micros, now_micros, to_micros};
@@ -27,7 +27,10 @@ use rally_domain::comms::{
 use rally_domain::template::TemplateSet;
 use std::collections::HashMap;
 
-use crate::{Claimed, Comms, Delivered, MailEntry, MailSettings, MessageTemplate, NewDelivery, Recipient, Waiting};
+use crate::{
+    Claimed, Comms, Delivered, MailEntry, MailSettings, MessageTemplate, NewDelivery, Recipient, RecipientsPage,
+    StagedBatch, Waiting,
+};
 
 /// After this many attempts a delivery that keeps failing temporarily is given up as failed.
 const MAX_ATTEMPTS: i32 = 8;
@@ -212,6 +215,201 @@ async fn check_milestone(conn: &mut Conn, campaign: CampaignId, fields: &Message
         .await?;
     if found.is_none() {
         return Err(Invalid::field("send.milestone_id", "no such milestone in this campaign").into());
+    }
+    Ok(())
+}
+
+/// The campaign's contacts in `m`'s segment, in id order: those after `after`, reading at most `limit`
+/// of the campaign's contacts (every one with `None`). Returns the recipients, the last contact read
+/// and how many were read.
+async fn segment_contacts(
+    conn: &mut Conn,
+    m: &Message,
+    after: Option<ContactId>,
+    limit: Option<u32>,
+) -> Result<(Vec<Recipient>, Option<ContactId>, usize)> {
+    let legitimate_interest = read_settings(conn, m.campaign_id).await?.legitimate_interest;
+    let mut q = QueryBuilder::<Db>::new(concat!(
+        "SELECT ",
+        contact_columns!(),
+        ", k.mail_preference, k.time_zone, p.name AS partner_name, p.category, p.audiences, p.reach, p.stage, \
+         p.owner_id, p.country, p.do_not_contact_until, c.high_reach_threshold, \
+         (SELECT MAX(CASE WHEN s.scope = 'all' THEN 2 ELSE 1 END) FROM suppressions s WHERE s.email = k.email) AS suppressed, \
+         EXISTS (SELECT 1 FROM commitments cm WHERE cm.partner_id = p.id AND cm.status = 'agreed') AS agreed \
+         FROM contacts k JOIN partners p ON p.id = k.partner_id JOIN campaigns c ON c.id = p.campaign_id \
+         WHERE p.campaign_id = k.campaign_id AND k.campaign_id = "
+    ));
+    q.push_bind(m.campaign_id.0);
+    if let Some(after) = after {
+        q.push(" AND k.id > ").push_bind(after.0);
+    }
+    q.push(" ORDER BY k.id");
+    if let Some(limit) = limit {
+        q.push(" LIMIT ").push_bind(i64::from(limit));
+    }
+    let rows = q.build().fetch_all(&mut *conn).await?;
+    let last = rows.last().map(|r| r.try_get::<i64, _>("id")).transpose()?.map(ContactId);
+    let mut out = Vec::new();
+    for r in &rows {
+        if let Some(recipient) = recipient_from_row(r, m, legitimate_interest)? {
+            out.push(recipient);
+        }
+    }
+    Ok((out, last, rows.len()))
+}
+
+/// A contact row of [`segment_contacts`] as a recipient of `m`, or `None` when it is outside the segment.
+fn recipient_from_row(r: &DbRow, m: &Message, legitimate_interest: bool) -> Result<Option<Recipient>> {
+    let contact = contact_from_row(r)?;
+    let category = text(r, "category", Category::parse)?;
+    let audiences: Vec<Audience> = json(r, "audiences")?;
+    let reach = Reach::new(r.try_get("reach")?).map_err(|e| corrupt("reach", e))?;
+    let country: Option<String> = r.try_get("country")?;
+    let subject = SegmentSubject {
+        category,
+        audiences: &audiences,
+        tier: Tier::of(reach, r.try_get("high_reach_threshold")?),
+        stage: text(r, "stage", Stage::parse)?,
+        owner: r.try_get::<Option<i64>, _>("owner_id")?.map(UserId),
+        country: country.as_deref(),
+        language: contact.fields.language.as_ref(),
+        consent: contact.fields.consent,
+    };
+    if !m.fields.segment.matches(&subject) {
+        return Ok(None);
+    }
+    let preference = text(r, "mail_preference", MailPreference::parse)?;
+    let suppressed = match r.try_get::<Option<i32>, _>("suppressed")? {
+        Some(2) => Some(SuppressionScope::All),
+        Some(_) => Some(SuppressionScope::Marketing),
+        None => None,
+    };
+    let who = Reachability {
+        suppressed,
+        preference,
+        consent: contact.fields.consent,
+        agreed_commitment: r.try_get("agreed")?,
+    };
+    let excluded = rally_domain::comms::exclusion(m.fields.kind, &who, legitimate_interest).map(str::to_owned);
+    Ok(Some(Recipient {
+        partner_id: contact.partner_id,
+        partner_name: r.try_get("partner_name")?,
+        category,
+        time_zone: r.try_get("time_zone")?,
+        do_not_contact_until: r.try_get::<Option<i64>, _>("do_not_contact_until")?.map(from_micros).transpose()?,
+        preference,
+        excluded,
+        contact,
+    }))
+}
+
+/// SQLite's writer connection keeps a 64 MB page cache, for imports' index updates. A queue's writes —
+/// a million e-mails staged, moved into the outbox and deleted from the batch — would fill it with pages
+/// touched once, and keep them: they run with 8 MB instead (no slower, measured on a million e-mails),
+/// so a queue's memory stays flat whatever the segment's size. PostgreSQL's cache is the server's.
+const QUEUE_PAGE_CACHE_KIB: i64 = 8 * 1024;
+
+/// Gives the connection the queue's page cache (SQLite); returns the cache size to restore.
+async fn queue_cache(conn: &mut Conn) -> Result<Option<i64>> {
+    if BACKEND != "sqlite" {
+        return Ok(None);
+    }
+    let before: i64 = sqlx::query("PRAGMA cache_size").fetch_one(&mut *conn).await?.try_get(0)?;
+    set_cache(conn, -QUEUE_PAGE_CACHE_KIB).await?;
+    Ok(Some(before))
+}
+
+/// Gives the connection back the page cache [`queue_cache`] found, whatever the queue's step did.
+async fn restore_cache<T>(conn: &mut Conn, before: Option<i64>, step: Result<T>) -> Result<T> {
+    if let Some(size) = before {
+        set_cache(conn, size).await?;
+    }
+    step
+}
+
+async fn set_cache(conn: &mut Conn, size: i64) -> Result<()> {
+    // A number formatted into the statement: PRAGMA takes no parameters.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {size}"))).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Contacts a page of recipients may read at most.
+const MAX_PAGE: u32 = 10_000;
+
+/// A staging batch older than this was left by a process that died while queueing: microseconds.
+const STALE_BATCH: i64 = 24 * 3600 * 1_000_000;
+
+/// Staged rows deleted per transaction when a batch is emptied: short write transactions, so the
+/// app's other writers (SQLite has one at a time) wait milliseconds, not seconds.
+const CLEAR_ROWS: i64 = 5_000;
+
+fn batch_gone() -> StoreError {
+    StoreError::Conflict {
+        field: "message",
+        message: "queueing this message stopped before it finished; queue it again".into(),
+    }
+}
+
+/// A staging batch's message, and the message's `updated_at` when the batch began; a conflict when
+/// the batch is gone.
+async fn batch_message(conn: &mut Conn, batch: StagedBatch) -> Result<(Message, i64)> {
+    let row = sqlx::query("SELECT message_id, message_updated_at FROM outbox_batches WHERE id = $1")
+        .bind(batch.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(batch_gone)?;
+    let m = fetch_message(conn, row.try_get("message_id")?).await?;
+    Ok((m, row.try_get("message_updated_at")?))
+}
+
+/// A rendered e-mail as a staging row.
+fn staged(d: &NewDelivery) -> Staged<'_> {
+    Staged {
+        contact: d.contact_id,
+        email: d.email.as_str(),
+        to_name: &d.to_name,
+        subject: &d.subject,
+        text: &d.text,
+        html: d.html.as_deref(),
+        unsubscribe_url: &d.unsubscribe_url,
+        status: d.status(),
+        wanted_at: to_micros(d.wanted_at),
+        due_at: to_micros(d.due_at.unwrap_or(d.wanted_at)),
+        reason: &d.reason,
+    }
+}
+
+/// Deletes a staging batch's rows, [`CLEAR_ROWS`] per transaction, then the batch.
+async fn clear_batch(store: &Backend, batch: i64) -> Result<()> {
+    loop {
+        let mut tx = store.begin_write().await?;
+        let cache = queue_cache(&mut tx).await?;
+        let deleted = sqlx::query(
+            "DELETE FROM outbox_staged WHERE batch_id = $1 AND contact_id IN \
+             (SELECT contact_id FROM outbox_staged WHERE batch_id = $1 ORDER BY contact_id LIMIT $2)",
+        )
+        .bind(batch)
+        .bind(CLEAR_ROWS)
+        .execute(&mut *tx)
+        .await;
+        let gone = restore_cache(&mut tx, cache, deleted.map_err(StoreError::from)).await?.rows_affected();
+        if gone == 0 {
+            sqlx::query("DELETE FROM outbox_batches WHERE id = $1").bind(batch).execute(&mut *tx).await?;
+            tx.commit().await?;
+            return Ok(());
+        }
+        tx.commit().await?;
+    }
+}
+
+/// Deletes the staging batches begun before `before` (microseconds): their queue died.
+async fn clear_stale_batches(store: &Backend, before: i64) -> Result<()> {
+    let rows =
+        sqlx::query("SELECT id FROM outbox_batches WHERE created_at < $1").bind(before).fetch_all(&store.pool).await?;
+    for row in &rows {
+        let id: i64 = row.try_get("id")?;
+        tracing::info!(batch = id, "deleting a queue's staged e-mails left for over a day");
+        clear_batch(store, id).await?;
     }
     Ok(())
 }
@@ -481,68 +679,24 @@ impl Comms for Backend {
         let mut conn = self.pool.acquire().await?;
         let m = fetch_message(&mut conn, message).await?;
         authorize(&mut conn, actor, m.campaign_id, Action::Read, "message").await?;
-        let legitimate_interest = read_settings(&mut conn, m.campaign_id).await?.legitimate_interest;
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            contact_columns!(),
-            ", k.mail_preference, k.time_zone, p.name AS partner_name, p.category, p.audiences, p.reach, p.stage, \
-             p.owner_id, p.country, p.do_not_contact_until, c.high_reach_threshold, \
-             (SELECT MAX(CASE WHEN s.scope = 'all' THEN 2 ELSE 1 END) FROM suppressions s WHERE s.email = k.email) AS suppressed, \
-             EXISTS (SELECT 1 FROM commitments cm WHERE cm.partner_id = p.id AND cm.status = 'agreed') AS agreed \
-             FROM contacts k JOIN partners p ON p.id = k.partner_id JOIN campaigns c ON c.id = p.campaign_id \
-             WHERE p.campaign_id = $1 ORDER BY k.id"
-        ))
-        .bind(m.campaign_id.0)
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let contact = contact_from_row(r)?;
-            let category = text(r, "category", Category::parse)?;
-            let audiences: Vec<Audience> = json(r, "audiences")?;
-            let reach = Reach::new(r.try_get("reach")?).map_err(|e| corrupt("reach", e))?;
-            let country: Option<String> = r.try_get("country")?;
-            let subject = SegmentSubject {
-                category,
-                audiences: &audiences,
-                tier: Tier::of(reach, r.try_get("high_reach_threshold")?),
-                stage: text(r, "stage", Stage::parse)?,
-                owner: r.try_get::<Option<i64>, _>("owner_id")?.map(UserId),
-                country: country.as_deref(),
-                language: contact.fields.language.as_ref(),
-                consent: contact.fields.consent,
-            };
-            if !m.fields.segment.matches(&subject) {
-                continue;
-            }
-            let preference = text(r, "mail_preference", MailPreference::parse)?;
-            let suppressed = match r.try_get::<Option<i32>, _>("suppressed")? {
-                Some(2) => Some(SuppressionScope::All),
-                Some(_) => Some(SuppressionScope::Marketing),
-                None => None,
-            };
-            let who = Reachability {
-                suppressed,
-                preference,
-                consent: contact.fields.consent,
-                agreed_commitment: r.try_get("agreed")?,
-            };
-            let excluded = rally_domain::comms::exclusion(m.fields.kind, &who, legitimate_interest).map(str::to_owned);
-            out.push(Recipient {
-                partner_id: contact.partner_id,
-                partner_name: r.try_get("partner_name")?,
-                category,
-                time_zone: r.try_get("time_zone")?,
-                do_not_contact_until: r
-                    .try_get::<Option<i64>, _>("do_not_contact_until")?
-                    .map(from_micros)
-                    .transpose()?,
-                preference,
-                excluded,
-                contact,
-            });
+        Ok(segment_contacts(&mut conn, &m, None, None).await?.0)
+    }
+
+    async fn recipients_page(
+        &self,
+        actor: Actor,
+        message: i64,
+        after: Option<ContactId>,
+        limit: u32,
+    ) -> Result<RecipientsPage> {
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(Invalid::field("limit", "read 1 to 10,000 contacts a page").into());
         }
-        Ok(out)
+        let mut conn = self.pool.acquire().await?;
+        let m = fetch_message(&mut conn, message).await?;
+        authorize(&mut conn, actor, m.campaign_id, Action::Read, "message").await?;
+        let (recipients, last, read) = segment_contacts(&mut conn, &m, after, Some(limit)).await?;
+        Ok(RecipientsPage { recipients, next: if read == limit as usize { last } else { None } })
     }
 
     async fn mail_history(
@@ -602,6 +756,89 @@ impl Comms for Backend {
         tx.commit().await?;
         self.after_bulk_load(added).await?;
         Ok(added)
+    }
+
+    async fn begin_staging(&self, actor: Actor, message: i64) -> Result<StagedBatch> {
+        let now = now_micros();
+        let mut tx = self.begin_write().await?;
+        let m = fetch_message(&mut tx, message).await?;
+        authorize(&mut tx, actor, m.campaign_id, Action::EditCampaign, "message").await?;
+        check_draft(&m)?;
+        let row = sqlx::query(
+            "INSERT INTO outbox_batches (message_id, message_updated_at, created_at) \
+             SELECT id, updated_at, $1 FROM messages WHERE id = $2 RETURNING id",
+        )
+        .bind(now)
+        .bind(message)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        clear_stale_batches(self, now - STALE_BATCH).await?;
+        Ok(StagedBatch(row.try_get("id")?))
+    }
+
+    async fn stage_deliveries(&self, actor: Actor, batch: StagedBatch, deliveries: Vec<NewDelivery>) -> Result<usize> {
+        let mails: Vec<Staged<'_>> = deliveries.iter().map(staged).collect();
+        let mut tx = self.begin_write().await?;
+        let (m, _) = batch_message(&mut tx, batch).await?;
+        authorize(&mut tx, actor, m.campaign_id, Action::EditCampaign, "message").await?;
+        check_draft(&m)?;
+        let cache = queue_cache(&mut tx).await?;
+        let staged = stage(&mut tx, batch.0, &mails).await;
+        let added = restore_cache(&mut tx, cache, staged).await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn commit_staged(&self, actor: Actor, batch: StagedBatch) -> Result<usize> {
+        let mut tx = self.begin_write().await?;
+        let (m, began) = batch_message(&mut tx, batch).await?;
+        authorize(&mut tx, actor, m.campaign_id, Action::EditCampaign, "message").await?;
+        check_draft(&m)?;
+        let now = now_micros();
+        // Marking the message first takes its row lock (PostgreSQL): of two queues committing at once,
+        // the second waits here, then finds the message planned and adds nothing.
+        let marked = sqlx::query(
+            "UPDATE messages SET planned_at = $1, updated_at = $1 WHERE id = $2 AND planned_at IS NULL \
+             AND updated_at = $3",
+        )
+        .bind(now)
+        .bind(m.id)
+        .bind(began)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if marked == 0 {
+            check_draft(&fetch_message(&mut tx, m.id).await?)?;
+            return Err(StoreError::Conflict {
+                field: "message",
+                message: "the message was changed while it was being queued; queue it again".into(),
+            });
+        }
+        let kind = m.fields.kind.mail_kind().as_str();
+        let cache = queue_cache(&mut tx).await?;
+        let moved = move_staged(&mut tx, batch.0, m.campaign_id, m.id, kind, now).await;
+        let added = restore_cache(&mut tx, cache, moved).await?;
+        tx.commit().await?;
+        // The e-mails are in the outbox: a failure to empty the batch now only leaves it for the
+        // next queue's clean-up, a day on.
+        if let Err(e) = clear_batch(self, batch.0).await {
+            tracing::warn!(batch = batch.0, error = %e, "the staged e-mails of a queued message stay for now");
+        }
+        self.after_bulk_load(added).await?;
+        Ok(added)
+    }
+
+    async fn discard_staged(&self, actor: Actor, batch: StagedBatch) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        let m = match batch_message(&mut conn, batch).await {
+            Ok((m, _)) => m,
+            Err(StoreError::Conflict { .. }) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        authorize(&mut conn, actor, m.campaign_id, Action::EditCampaign, "message").await?;
+        drop(conn);
+        clear_batch(self, batch.0).await
     }
 
     async fn claim(

@@ -19,8 +19,10 @@ pub struct Queued {
     pub deferred: usize,
     /// Cannot go in time under the cadence rules; kept in the outbox as expired.
     pub expired: usize,
-    /// Contacts of the segment that get nothing, and why.
+    /// Contacts of the segment that get nothing, and why: the first 1,000 (`left_out` counts them all).
     pub excluded: Vec<Excluded>,
+    /// How many contacts of the segment get nothing.
+    pub left_out: usize,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -50,6 +52,7 @@ pub async fn queue(State(app): State<AppState>, auth: Auth, Id(id): Id) -> Resul
         on_time: planned.on_time(),
         deferred: planned.deferred(),
         expired: planned.expired(),
+        left_out: planned.left_out_count(),
         excluded: planned.excluded.into_iter().map(|(email, why)| Excluded { email, why }).collect(),
     }))
 }

@@ -83,18 +83,11 @@ pub async fn queue(
     match plan::queue_message(&*app.store, me.actor(), id, app.public_url.as_str(), Utc::now()).await {
         Ok((planned, added)) => {
             // Who got nothing, by reason: "2 opted out of campaign e-mail, 1 unsubscribed from all e-mail".
-            let mut reasons: Vec<(&str, usize)> = Vec::new();
-            for (_, why) in &planned.excluded {
-                match reasons.iter_mut().find(|(r, _)| *r == why.as_str()) {
-                    Some((_, n)) => *n += 1,
-                    None => reasons.push((why.as_str(), 1)),
-                }
-            }
-            let left_out = if reasons.is_empty() {
+            let left_out = if planned.left_out.is_empty() {
                 "no contact left out".to_owned()
             } else {
-                let each: Vec<String> = reasons.iter().map(|(why, n)| format!("{n} {why}")).collect();
-                format!("{} contacts left out: {}", planned.excluded.len(), each.join(", "))
+                let each: Vec<String> = planned.left_out.iter().map(|(why, n)| format!("{n} {why}")).collect();
+                format!("{} contacts left out: {}", planned.left_out_count(), each.join(", "))
             };
             let notice = format!(
                 "Queued {added} e-mails: {} on time, {} deferred by the cadence rules, {} expired; {left_out}.",
