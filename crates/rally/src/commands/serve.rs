@@ -63,6 +63,7 @@ pub async fn serve(
     limits: rally_web::ServerLimits,
     worker: Option<rally_comms::Worker>,
 ) -> anyhow::Result<()> {
+    let shutdown = super::shutdown_signal();
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     tracing::info!(
         target: LOG_TARGET,
@@ -86,7 +87,7 @@ pub async fn serve(
         })
     });
     let signal = async move {
-        super::shutdown_signal().await;
+        shutdown.await;
         stop.send_replace(true);
     };
     let served = rally_web::serve_with(listener, app, limits, signal).await;

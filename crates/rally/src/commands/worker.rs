@@ -75,17 +75,20 @@ pub struct WorkerArgs {
 }
 
 pub async fn run(args: WorkerArgs, settings: &Settings) -> anyhow::Result<()> {
+    // Caught from the start, so a stop during start-up is a clean one too; a drain keeps the default
+    // (a caught signal cannot be given back), and stops at once.
+    let shutdown = (!args.drain).then(shutdown_signal);
     let mail = MailSettings::from_settings(settings)?;
     let store = open(&settings.database_url()?).await?;
     let (worker, transport) = delivery(store, &mail, &settings.data_dir())?;
-    if args.drain {
+    let Some(shutdown) = shutdown else {
         let n = worker.drain().await?;
         transport.shutdown().await;
         println!("delivered or settled {n} e-mails");
         return Ok(());
-    }
+    };
     tracing::info!(target: LOG_TARGET, "delivering the outbox");
-    worker.with_stop_grace(settings.shutdown_grace()).run(shutdown_signal()).await;
+    worker.with_stop_grace(settings.shutdown_grace()).run(shutdown).await;
     // Only now, with every e-mail in flight finished or abandoned: `QUIT` on each connection.
     transport.shutdown().await;
     Ok(())
