@@ -720,7 +720,7 @@ async fn preview_recipient(
 ) -> Result<Option<Recipient>, PlanError> {
     if let Some(id) = contact {
         // The page of one contact that starts at `id`.
-        let page = store.recipients_page(actor, message, Some(ContactId(id.0 - 1)), 1).await?;
+        let page = store.recipients_page(actor, message, Some(ContactId(id.0.saturating_sub(1))), 1).await?;
         return Ok(page.recipients.into_iter().find(|r| r.contact.id == id));
     }
     let mut after = None;
