@@ -23,6 +23,7 @@ both_backends!(
     a_template_failing_on_the_last_contact_queues_nothing,
     chunks_skip_contacts_left_out_and_count_them_by_reason,
     templates_read_each_partners_commitments_and_assets,
+    a_message_queued_twice_at_once_is_queued_once,
 );
 
 const BASE: &str = "https://rally.example.org";
@@ -255,4 +256,22 @@ async fn templates_read_each_partners_commitments_and_assets(store: &dyn Store) 
         assert_eq!(texts.len(), n, "{texts:?}");
         assert!(texts.iter().all(|t| t.ends_with(ending)), "{texts:?}");
     }
+}
+
+/// Two queues of one message at once (two clicks, two coordinators): both render, the first to commit
+/// queues the message, the other is refused as a conflict and leaves nothing behind.
+async fn a_message_queued_twice_at_once_is_queued_once(store: &dyn Store) {
+    let c = campaign(store, "twice").await;
+    contacts(store, c, 300, |_| Consent::OptedIn).await;
+    let m = message(store, c, "Dear {{ contact.first_name }}").await;
+    let queue = || plan::queue_message_in_chunks(store, Actor::System, m, BASE, Utc::now(), 40);
+    let (a, b) = tokio::join!(queue(), queue());
+    let (won, lost) = match (a, b) {
+        (Ok(won), Err(lost)) | (Err(lost), Ok(won)) => (won, lost),
+        other => panic!("one queue wins, the other is refused: {other:?}"),
+    };
+    assert_eq!(won.1, 300);
+    assert!(matches!(lost, PlanError::Store(rally_store::StoreError::Conflict { .. })), "{lost:?}");
+    assert_eq!(ok(store.outbox_counts(Actor::System, m).await), vec![(OutboxStatus::Planned, 300)]);
+    assert_eq!(staged_rows(store).await, (0, 0));
 }
