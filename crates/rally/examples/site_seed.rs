@@ -43,6 +43,8 @@ async fn main() -> anyhow::Result<()> {
     }
     .validate()?;
     let campaign = store.create_campaign(Actor::System, campaign).await?;
+    // A new campaign's site is a draft only its team sees: the benchmark's visitors need it published.
+    store.set_published(Actor::System, campaign.id, true).await?;
     let window = DateWindow { from: campaign.fields.promotion_starts_on(), to: campaign.fields.follow_up_ends_on() };
     let mut rng = StdRng::seed_from_u64(100_000);
     let mut batch = Vec::with_capacity(10_000);
