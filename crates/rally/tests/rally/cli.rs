@@ -9,26 +9,6 @@ use serde_json::{Value, json};
 
 pub(super) const RALLY: &str = env!("CARGO_BIN_EXE_rally");
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-                let url = dir.path().join("rally.db").display().to_string();
-                super::$name(&url).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(url) = rally_store::testing::postgres_database().await else { return };
-                super::$name(&url).await;
-            })*
-        }
-    };
-}
-
 both_backends!(
     the_cli_contract_works_with_http,
     the_demo_serves_a_populated_campaign,

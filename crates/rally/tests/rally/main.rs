@@ -2,6 +2,28 @@
 
 #![allow(clippy::too_many_lines, reason = "a test reads as one story, start to end")]
 
+/// One test per backend for each named `async fn name(database_url: &str)` of the module: a SQLite
+/// file in a temporary directory, and a throwaway PostgreSQL database when one is configured.
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+                let url = dir.path().join("rally.db").display().to_string();
+                super::$name(&url).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                let Some(url) = rally_store::testing::postgres_database().await else { return };
+                super::$name(&url).await;
+            })*
+        }
+    };
+}
+
 mod architecture;
 mod cli;
 mod config;

@@ -20,26 +20,6 @@ use super::mail::school_announcement;
 
 const SINK: &str = "/usr/sbin/smtp-sink";
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-                let url = dir.path().join("rally.db").display().to_string();
-                super::$name(&url).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(url) = rally_store::testing::postgres_database().await else { return };
-                super::$name(&url).await;
-            })*
-        }
-    };
-}
-
 both_backends!(
     a_stopped_worker_finishes_its_sends_and_gives_back_the_rest,
     a_stopped_server_stops_its_worker_cleanly,
