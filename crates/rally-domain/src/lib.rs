@@ -81,6 +81,7 @@ macro_rules! named_enum {
 
 pub mod ask;
 pub mod asset;
+pub mod audit;
 pub mod cadence;
 pub mod campaign;
 pub mod comms;
@@ -107,6 +108,7 @@ pub use ask::{
     Ask, AskDraft, AskFields, Commitment, CommitmentDraft, CommitmentStatus, CommitmentSummary, PartnerResponse,
 };
 pub use asset::{Asset, AssetDraft, AssetFields, AssetKind, AssetSend, StoredFile};
+pub use audit::AuditAction;
 pub use campaign::{ActionPlan, Campaign, CampaignDraft, CampaignFields, LanguageTag, Phase, Slug, Strategy};
 pub use contact::{Consent, Contact, ContactDraft, ContactFields, Email};
 pub use followup::{Interaction, InteractionDraft, InteractionKind, StageLimits, Task, TaskDraft};

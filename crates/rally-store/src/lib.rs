@@ -16,6 +16,7 @@ use rally_domain::{Invalid, UserId};
 
 pub mod accounts;
 pub mod assets;
+pub mod audit;
 pub mod calendars;
 pub mod campaigns;
 pub mod comms;
@@ -34,6 +35,7 @@ pub mod workflow;
 
 pub use accounts::*;
 pub use assets::Assets;
+pub use audit::{Origin, with_origin};
 pub use calendars::*;
 pub use campaigns::*;
 pub use comms::*;

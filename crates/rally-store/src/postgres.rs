@@ -25,6 +25,10 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "team mail", include_str!("../migrations/postgres/0013_team_mail.sql")),
     (14, "publishing and search", include_str!("../migrations/postgres/0014_publishing.sql")),
     (15, "staged outbox", include_str!("../migrations/postgres/0015_staged_outbox.sql")),
+    (16, "audit log", include_str!("../migrations/postgres/0016_audit.sql")),
+    (17, "consent records", include_str!("../migrations/postgres/0017_consent.sql")),
+    (18, "retention and erasure", include_str!("../migrations/postgres/0018_privacy.sql")),
+    (19, "two-factor sign-in", include_str!("../migrations/postgres/0019_second_factor.sql")),
 ];
 
 /// Rally on a PostgreSQL database.

@@ -827,6 +827,8 @@ mod accounts;
 #[allow(clippy::duplicate_mod)]
 mod assets;
 #[allow(clippy::duplicate_mod)]
+mod audit;
+#[allow(clippy::duplicate_mod)]
 mod calendars;
 #[allow(clippy::duplicate_mod)]
 mod campaigns;

@@ -1,0 +1,2 @@
+-- retention and erasure (filled in by the change that adds them)
+SELECT 1;
