@@ -27,8 +27,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "staged outbox", include_str!("../migrations/postgres/0015_staged_outbox.sql")),
     (16, "audit log", include_str!("../migrations/postgres/0016_audit.sql")),
     (17, "consent records", include_str!("../migrations/postgres/0017_consent.sql")),
-    (18, "retention and erasure", include_str!("../migrations/postgres/0018_privacy.sql")),
+    (18, "erasure", include_str!("../migrations/postgres/0018_privacy.sql")),
     (19, "two-factor sign-in", include_str!("../migrations/postgres/0019_second_factor.sql")),
+    (20, "retention rules", include_str!("../migrations/postgres/0020_retention.sql")),
 ];
 
 /// Rally on a PostgreSQL database.

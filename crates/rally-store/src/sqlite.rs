@@ -31,8 +31,9 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "staged outbox", include_str!("../migrations/sqlite/0015_staged_outbox.sql")),
     (16, "audit log", include_str!("../migrations/sqlite/0016_audit.sql")),
     (17, "consent records", include_str!("../migrations/sqlite/0017_consent.sql")),
-    (18, "retention and erasure", include_str!("../migrations/sqlite/0018_privacy.sql")),
+    (18, "erasure", include_str!("../migrations/sqlite/0018_privacy.sql")),
     (19, "two-factor sign-in", include_str!("../migrations/sqlite/0019_second_factor.sql")),
+    (20, "retention rules", include_str!("../migrations/sqlite/0020_retention.sql")),
 ];
 
 /// Rally on an embedded SQLite file.

@@ -1,2 +1,2 @@
--- retention and erasure (filled in by the change that adds them)
+-- erasure: keyed hashes of erased addresses (filled in by the change that adds them)
 SELECT 1;

@@ -1,0 +1,2 @@
+-- retention rules (filled in by the change that adds them)
+SELECT 1;
