@@ -37,6 +37,7 @@ export RALLY_URL="http://127.0.0.1:$port" RALLY_EMAIL=${login% *} RALLY_PASSWORD
 export RALLY_VIEWER_EMAIL=viewer.e2e@example.org RALLY_VIEWER_PASSWORD=viewer-e2e-password
 printf '%s\n' "$RALLY_VIEWER_PASSWORD" | "$rally" user add --database "$db" --email "$RALLY_VIEWER_EMAIL" --name "Viewer E2E" >/dev/null
 "$rally" campaign grant --database "$db" --campaign sat-kodiranja --email "$RALLY_VIEWER_EMAIL" --role viewer >/dev/null
+export RALLY_TOTP_EMAIL=totp.e2e@example.org RALLY_TOTP_PASSWORD=totp-e2e-password && printf '%s\n' "$RALLY_TOTP_PASSWORD" | "$rally" user add --database "$db" --email "$RALLY_TOTP_EMAIL" --name "Totp E2E" >/dev/null
 
 status=0
 if [ "${1:-}" = screenshots ]; then

@@ -23,6 +23,7 @@ const pages = [
   `/c/${slug}/partners`,
   `/c/${slug}/recognition`,
   `/c/${slug}/stats`,
+  `/c/${slug}/privacy`,
   `/c/${slug}/embed/counter`,
 ];
 

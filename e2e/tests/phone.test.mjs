@@ -19,6 +19,7 @@ const pages = [
   `/campaigns/${slug}/comms/messages/1`,
   `/campaigns/${slug}/export`,
   `/c/${slug}/recognition`,
+  `/c/${slug}/privacy`,
 ];
 
 // Null if the page fits its window, else what is too wide: the page's width and the elements that reach

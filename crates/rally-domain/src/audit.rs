@@ -43,11 +43,13 @@ pub enum AuditAction {
     PartnerDeleted,
     PartnersMerged,
     ContactDeleted,
+    ResetLinkSent,
+    CampaignDeleted,
     ConsentChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 36] = [
+    pub const ALL: [AuditAction; 38] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SecondFactorFailed,
@@ -83,6 +85,8 @@ impl AuditAction {
         AuditAction::PartnerDeleted,
         AuditAction::PartnersMerged,
         AuditAction::ContactDeleted,
+        AuditAction::ResetLinkSent,
+        AuditAction::CampaignDeleted,
         AuditAction::ConsentChanged,
     ];
 
@@ -123,6 +127,8 @@ impl AuditAction {
             AuditAction::PartnerDeleted => "partner_deleted",
             AuditAction::PartnersMerged => "partners_merged",
             AuditAction::ContactDeleted => "contact_deleted",
+            AuditAction::ResetLinkSent => "reset_link_sent",
+            AuditAction::CampaignDeleted => "campaign_deleted",
             AuditAction::ConsentChanged => "consent_changed",
         }
     }

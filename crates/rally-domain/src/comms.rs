@@ -107,6 +107,9 @@ pub struct Reachability {
     pub consent: Consent,
     /// Whether the contact's partner has agreed to an ask (a commitment in `agreed`).
     pub agreed_commitment: bool,
+    /// The contact agreed to a version of the privacy notice that a later one, marked "must agree
+    /// again", replaced, and has not agreed since.
+    pub needs_reconsent: bool,
 }
 
 /// Why a message of `kind` may not reach a contact, in words for the coordinator; `None` when it may.
@@ -131,6 +134,8 @@ pub fn exclusion(kind: MessageKind, who: &Reachability, legitimate_interest: boo
         MessageKind::Marketing => {
             if who.preference == MailPreference::Essential || who.suppressed == Some(SuppressionScope::Marketing) {
                 Some("asked for essential e-mail only")
+            } else if who.needs_reconsent {
+                Some("must agree to the new privacy notice")
             } else if who.consent == Consent::Unknown && !legitimate_interest {
                 Some("has not consented to campaign e-mail (the e-mail settings send marketing only with consent)")
             } else {
@@ -454,6 +459,7 @@ mod tests {
             preference: MailPreference::All,
             consent: Consent::OptedIn,
             agreed_commitment: true,
+            needs_reconsent: false,
         };
         use MessageKind::{Marketing, Service};
         let cases: &[(Reachability, bool, Option<&str>, Option<&str>)] = &[
@@ -478,6 +484,7 @@ mod tests {
             (Reachability { consent: Consent::Unknown, ..fine }, true, None, None),
             (Reachability { agreed_commitment: false, ..fine }, false, None, Some("no agreed commitment")),
             (Reachability { preference: MailPreference::Fewer, ..fine }, false, None, None),
+            (Reachability { needs_reconsent: true, ..fine }, true, Some("new privacy notice"), None),
         ];
         for (who, li, marketing, service) in cases {
             for (kind, want) in [(Marketing, marketing), (Service, service)] {

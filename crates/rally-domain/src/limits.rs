@@ -27,6 +27,11 @@ pub const CHOICES: usize = 16;
 /// Fields of one form a browser posts (the longest, a campaign's settings in 20 languages, has
 /// about 150).
 pub const FORM_FIELDS: usize = 1000;
+/// Entries of the audit log on one page (the page, the API and the CSV download read it in pages of
+/// at most this many).
+pub const AUDIT_PAGE: usize = 200;
+/// The longest reason an owner gives for erasing a person's data, in characters.
+pub const ERASURE_REASON: usize = 500;
 
 /// The words for a list that is too long, for forms as for the API: "at most 30 items".
 pub fn too_many(limit: usize) -> String {

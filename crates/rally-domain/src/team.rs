@@ -45,7 +45,11 @@ impl Role {
         match action {
             Action::Read => true,
             Action::EditCampaign => matches!(self, Owner | Coordinator),
-            Action::ManageTeam | Action::DeleteCampaign => self == Owner,
+            Action::ManageTeam
+            | Action::DeleteCampaign
+            | Action::ReadAudit
+            | Action::PersonalData
+            | Action::EditRetention => self == Owner,
             Action::CreatePartner { owner } => match self {
                 Owner | Coordinator => true,
                 Member => owner == Some(actor),
@@ -77,6 +81,14 @@ pub enum Action {
     /// Add, change or remove team members.
     ManageTeam,
     DeleteCampaign,
+    /// Read the campaign's audit log: who did what, from which address (owners only: it names the
+    /// team's sign-ins and the addresses they came from).
+    ReadAudit,
+    /// Export or erase everything the campaign holds about one person (owners only: it reaches every
+    /// table, and erasure cannot be undone).
+    PersonalData,
+    /// Change how long the campaign keeps personal data (owners only: they answer for it).
+    EditRetention,
     /// Create a partner owned by `owner`.
     CreatePartner {
         owner: Option<UserId>,
@@ -110,6 +122,9 @@ mod tests {
             (EditCampaign, [true, true, false, false]),
             (ManageTeam, [true, false, false, false]),
             (DeleteCampaign, [true, false, false, false]),
+            (ReadAudit, [true, false, false, false]),
+            (EditRetention, [true, false, false, false]),
+            (PersonalData, [true, false, false, false]),
             (CreatePartner { owner: mine }, [true, true, true, false]),
             (CreatePartner { owner: other }, [true, true, false, false]),
             (CreatePartner { owner: None }, [true, true, false, false]),

@@ -295,6 +295,12 @@ manage-delete = Delete my registration
 manage-delete-lead = This deletes the event with your name and e-mail address for good; it no longer counts, and this link stops working.
 manage-delete-confirm = Yes, delete my registration
 manage-deleted = Your registration is deleted. Thank you for your interest in the campaign.
+manage-data = My data
+manage-data-lead = Download everything this campaign holds about you (your events, the e-mails it sent you, your consent records) as a JSON file, or erase it. Erasing keeps your events in the campaign's count, without your name, school, e-mail address or description, and stops all e-mail to you.
+manage-data-download = Download my data
+manage-erase = Erase my data
+manage-erase-confirm = Yes, erase my data from this campaign; this cannot be undone
+manage-erased = Your data is erased from the campaign. Your events still count, without your name or school, and you will get no more e-mail from it.
 mail-report-subject = How many students took part in { $title }?
 mail-report-body =
     Hello { $name },
@@ -330,3 +336,12 @@ error-unavailable = We cannot save registrations right now. Nothing was saved; y
 
 # Shown to the team on a site that is not published yet.
 site-draft = Draft: only your team sees this site. An owner publishes it from the campaign's dashboard.
+
+# The campaign's privacy notice page and agreeing again to a new version.
+privacy-version = Version { $version }, published on { $date }
+privacy-builtin = The campaign has not published its own privacy notice. This is what you agree to when you register an event:
+privacy-read = Read the whole privacy notice
+reconsent-title = We updated our privacy notice
+reconsent-lead = You agreed to an earlier version. Please read the new one: we send you campaign news again once you agree to it. Messages about your own event reach you either way.
+reconsent-agree = I agree to the new privacy notice
+reconsent-done = Thank you: your agreement to the new privacy notice is recorded.

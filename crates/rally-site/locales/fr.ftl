@@ -317,6 +317,12 @@ manage-delete = Supprimer mon inscription
 manage-delete-lead = L’événement, votre nom et votre adresse e-mail sont supprimés définitivement ; il n’est plus compté et ce lien ne fonctionnera plus.
 manage-delete-confirm = Oui, supprimer mon inscription
 manage-deleted = Votre inscription est supprimée. Merci de l’intérêt que vous portez à la campagne.
+manage-data = Mes données
+manage-data-lead = Téléchargez tout ce que cette campagne conserve à votre sujet (vos événements, les e-mails envoyés, vos consentements) dans un fichier JSON, ou effacez-le. L’effacement garde vos événements dans le décompte de la campagne, sans votre nom, votre établissement, votre adresse e-mail ni la description, et met fin à tout e-mail.
+manage-data-download = Télécharger mes données
+manage-erase = Effacer mes données
+manage-erase-confirm = Oui, effacer mes données de cette campagne ; c’est définitif
+manage-erased = Vos données sont effacées de la campagne. Vos événements restent comptés, sans votre nom ni votre établissement, et vous ne recevrez plus d’e-mail de sa part.
 mail-report-subject = Combien d’élèves ont participé à « { $title } » ?
 mail-report-body =
     Bonjour { $name },
@@ -352,3 +358,12 @@ error-unavailable = Nous ne pouvons pas enregistrer d’inscriptions pour le mom
 
 # Shown to the team on a site that is not published yet.
 site-draft = Brouillon : seule votre équipe voit ce site. Un propriétaire le publie depuis le tableau de bord de la campagne.
+
+# The campaign's privacy notice page and agreeing again to a new version.
+privacy-version = Version { $version }, publiée le { $date }
+privacy-builtin = La campagne n’a pas publié sa propre politique de confidentialité. Voici ce que vous acceptez en inscrivant un événement :
+privacy-read = Lire toute la politique de confidentialité
+reconsent-title = Nous avons mis à jour notre politique de confidentialité
+reconsent-lead = Vous avez accepté une version précédente. Merci de lire la nouvelle : nous vous enverrons de nouveau des nouvelles de la campagne une fois que vous l’aurez acceptée. Les messages concernant votre événement vous parviennent dans tous les cas.
+reconsent-agree = J’accepte la nouvelle politique de confidentialité
+reconsent-done = Merci : votre accord avec la nouvelle politique de confidentialité est enregistré.

@@ -316,6 +316,12 @@ manage-delete = Izbrišite moju prijavu
 manage-delete-lead = Time se trajno brišu događaj, vaše ime i adresa e-pošte; događaj se više ne računa, a ova poveznica prestaje raditi.
 manage-delete-confirm = Da, izbrišite moju prijavu
 manage-deleted = Vaša je prijava izbrisana. Hvala na zanimanju za kampanju.
+manage-data = Moji podaci
+manage-data-lead = Preuzmite sve što ova kampanja čuva o vama (vaše događaje, poslanu e-poštu, vaše privole) kao JSON datoteku ili ih izbrišite. Brisanjem vaši događaji ostaju u brojanju kampanje, bez vašeg imena, škole, adrese e-pošte i opisa, i više nećete primati e-poštu.
+manage-data-download = Preuzmi moje podatke
+manage-erase = Izbriši moje podatke
+manage-erase-confirm = Da, izbrišite moje podatke iz ove kampanje; to se ne može poništiti
+manage-erased = Vaši su podaci izbrisani iz kampanje. Vaši se događaji i dalje broje, bez vašeg imena i škole, i više nećete primati e-poštu od nje.
 mail-report-subject = Koliko je učenika sudjelovalo u događaju „{ $title }“?
 mail-report-body =
     Dobar dan, { $name },
@@ -351,3 +357,12 @@ error-unavailable = Prijave trenutačno ne možemo spremiti. Ništa nije spremlj
 
 # Shown to the team on a site that is not published yet.
 site-draft = Nacrt: ovu stranicu vidi samo vaš tim. Vlasnik je objavljuje s nadzorne ploče kampanje.
+
+# The campaign's privacy notice page and agreeing again to a new version.
+privacy-version = Verzija { $version }, objavljena { $date }
+privacy-builtin = Kampanja nije objavila vlastitu obavijest o zaštiti privatnosti. Ovo je ono na što pristajete kad prijavljujete događanje:
+privacy-read = Pročitajte cijelu obavijest o zaštiti privatnosti
+reconsent-title = Izmijenili smo obavijest o zaštiti privatnosti
+reconsent-lead = Pristali ste na raniju verziju. Molimo pročitajte novu: novosti o kampanji ponovno vam šaljemo kad na nju pristanete. Poruke o vašem događanju primate u svakom slučaju.
+reconsent-agree = Pristajem na novu obavijest o zaštiti privatnosti
+reconsent-done = Hvala: vaš pristanak na novu obavijest o zaštiti privatnosti je zabilježen.

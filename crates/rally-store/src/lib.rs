@@ -20,6 +20,7 @@ pub mod audit;
 pub mod calendars;
 pub mod campaigns;
 pub mod comms;
+pub mod consent;
 pub mod events;
 pub mod imports;
 pub mod invitations;
@@ -27,7 +28,10 @@ pub mod links;
 pub mod operations;
 pub mod partners;
 mod postgres;
+pub mod privacy;
 pub mod reports;
+pub mod retention;
+pub mod second_factor;
 mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -35,10 +39,11 @@ pub mod workflow;
 
 pub use accounts::*;
 pub use assets::Assets;
-pub use audit::{Origin, with_origin};
+pub use audit::{Audit, AuditEntry, AuditFilter, AuditPage, Origin, with_origin};
 pub use calendars::*;
 pub use campaigns::*;
 pub use comms::*;
+pub use consent::{ConsentRecord, Consents};
 pub use events::*;
 pub use imports::Imports;
 pub use invitations::*;
@@ -46,7 +51,10 @@ pub use links::*;
 pub use operations::Operations;
 pub use partners::*;
 pub use postgres::PgStore;
+pub use privacy::{ErasureReport, Privacy};
 pub use reports::Reports;
+pub use retention::{RETENTION_BATCH, Retention};
+pub use second_factor::*;
 pub use sqlite::SqliteStore;
 pub use workflow::*;
 
@@ -144,11 +152,16 @@ pub trait Store:
     + Links
     + Calendars
     + Comms
+    + Consents
     + Events
     + Imports
     + Invitations
     + Reports
     + Operations
+    + Privacy
+    + Retention
+    + Audit
+    + SecondFactors
     + Send
     + Sync
     + std::fmt::Debug
@@ -164,11 +177,16 @@ impl<T> Store for T where
         + Links
         + Calendars
         + Comms
+        + Consents
         + Events
         + Imports
         + Invitations
         + Reports
         + Operations
+        + Privacy
+        + Retention
+        + Audit
+        + SecondFactors
         + Send
         + Sync
         + std::fmt::Debug

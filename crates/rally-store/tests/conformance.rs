@@ -126,6 +126,19 @@ use staging::*;
 #[path = "conformance/monitoring.rs"]
 mod monitoring;
 use monitoring::*;
+
+#[path = "conformance/audit.rs"]
+mod audit;
+
+#[path = "conformance/consent.rs"]
+mod consent;
+
+#[path = "conformance/privacy.rs"]
+mod privacy;
+#[path = "conformance/retention.rs"]
+mod retention;
+#[path = "conformance/second_factor.rs"]
+mod second_factor;
 #[path = "conformance/tls.rs"]
 mod tls;
 

@@ -15,6 +15,7 @@ use rally_domain::CampaignId;
 use rally_store::Store;
 
 pub mod api;
+mod audit;
 pub mod auth;
 pub(crate) mod blocking;
 pub mod client;
@@ -138,6 +139,7 @@ pub fn openapi_json() -> String {
 fn html_routes(state: AppState) -> Router<AppState> {
     pages::routes()
         .merge(site::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::campaign_gate))
         .layer(axum::middleware::from_fn_with_state(state, pages::session::csrf_guard))
         .layer(axum::middleware::from_fn(kit::security_headers))
 }
@@ -169,6 +171,8 @@ pub fn router(state: AppState) -> Router {
     let app = app.merge(public.layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panicked)));
     // Served over HTTPS (behind a proxy that ends TLS): browsers are told to come back over HTTPS only.
     let app = if https { app.layer(axum::middleware::map_response(strict_transport)) } else { app };
+    // Where each request comes from, for the store's audit entries: inside `observe`, which names it.
+    let app = app.layer(axum::middleware::from_fn_with_state(state.clone(), telemetry::origin::scope));
     // Last, so it wraps every route and layer above: each request's id, log line and metrics, and
     // the id in every problem document, whoever wrote it.
     app.layer(axum::middleware::from_fn(telemetry::observe)).with_state(state)
@@ -201,8 +205,10 @@ async fn run_to_completion(request: axum::extract::Request, next: axum::middlewa
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
-    // In the request's span, so what the task logs names the request.
-    match tokio::spawn(tracing::Instrument::in_current_span(next.run(request))).await {
+    // In the request's span, so what the task logs names the request; and with its origin, which a
+    // new task does not inherit.
+    let work = rally_store::with_origin(rally_store::Origin::current(), next.run(request));
+    match tokio::spawn(tracing::Instrument::in_current_span(work)).await {
         Ok(response) => response,
         // The task panicked: answered like any panic.
         Err(e) => {

@@ -68,9 +68,16 @@ enum Command {
     /// Write a campaign's partners, contacts, stage history or events as CSV (formula cells neutralized) or
     /// JSON Lines, to a file or standard output.
     Export(commands::export::ExportArgs),
+    /// Read the audit log, newest first: who did what, when and from where (one campaign's, or all).
+    Audit(commands::audit::AuditArgs),
     /// Write the campaign's action plan (strategy, message, goal, plan answers, partners by priority and
     /// tier, asks, communication calendar, team, milestones) as a Word document or Markdown.
     Plan(commands::plan::PlanArgs),
+    /// One person's data: export it as JSON, or erase it everywhere.
+    Privacy {
+        #[command(subcommand)]
+        command: commands::privacy::PrivacyCommand,
+    },
     /// Write a consistent copy of the database to FILE while Rally keeps running: SQLite's `VACUUM INTO`,
     /// or `pg_dump --format=custom` for PostgreSQL (which must be on the PATH).
     Backup(commands::database::BackupArgs),

@@ -630,6 +630,7 @@ impl Engine<'_> {
     ) -> Result<(), ImportError> {
         while let Some(items) = rx.recv().await {
             let (chunk, here) = self.take_items(items, report)?;
+            let chunk = self.drop_erased(chunk, report).await?;
             let rows = if self.spec.kind == ImportKind::Partners {
                 self.partner_rows(chunk, report).await?
             } else {
@@ -643,6 +644,57 @@ impl Engine<'_> {
             progress(Progress { batch: self.batch.id, rows: self.counts.rows_read, counts: self.counts });
         }
         Ok(())
+    }
+
+    /// Leaves out what names a person who asked to be erased: a contact or event row is skipped, a
+    /// partner row keeps its partner without the contact. (The outbox would refuse to write to them
+    /// anyway; this keeps their name and address out of the campaign too.)
+    async fn drop_erased(&mut self, chunk: Vec<Pending>, report: &mut Report<'_>) -> Result<Vec<Pending>, ImportError> {
+        const REASON: &str = "this address asked to be erased";
+        let emails: Vec<&str> = chunk
+            .iter()
+            .filter_map(|p| match &p.parsed {
+                Parsed::Partner { contact: RowContact::Some { fields, .. }, .. } | Parsed::Contact { fields, .. } => {
+                    Some(fields.email.as_str())
+                }
+                Parsed::Event(f) => Some(f.organizer_email.as_str()),
+                Parsed::Partner { .. } => None,
+            })
+            .collect();
+        if emails.is_empty() {
+            return Ok(chunk);
+        }
+        let erased: std::collections::HashSet<String> =
+            self.store.erased_addresses(&emails).await?.into_iter().collect();
+        if erased.is_empty() {
+            return Ok(chunk);
+        }
+        let mut kept = Vec::with_capacity(chunk.len());
+        for mut p in chunk {
+            let skip = match &mut p.parsed {
+                Parsed::Partner { contact, .. } => {
+                    if let RowContact::Some { fields, .. } = contact
+                        && erased.contains(fields.email.as_str())
+                    {
+                        *contact = RowContact::None;
+                        if let RowKey::Partner(keys) = &mut p.key {
+                            keys.email = None;
+                        }
+                        report.line(p.number, "", "note", &format!("the contact was not imported: {REASON}"), None)?;
+                    }
+                    false
+                }
+                Parsed::Contact { fields, .. } => erased.contains(fields.email.as_str()),
+                Parsed::Event(f) => erased.contains(f.organizer_email.as_str()),
+            };
+            if skip {
+                self.counts.skipped += 1;
+                report.line(p.number, "", "skipped", REASON, None)?;
+            } else {
+                kept.push(p);
+            }
+        }
+        Ok(kept)
     }
 
     /// Counts a chunk's items and reports its problems and the rows that repeat a key of the file.

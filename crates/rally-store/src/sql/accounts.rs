@@ -2,9 +2,10 @@
 //! password resets.
 
 use async_trait::async_trait;
-use rally_domain::{Email, Invalid, UserId};
+use rally_domain::{AuditAction, Email, Invalid, UserId};
 use sqlx::Row;
 
+use super::audit::{Target, record_account};
 use super::outbox::enqueue_system;
 use super::{Backend, Conn, is_unique_violation, time, user_from_row};
 use crate::{Accounts, ApiToken, Result, Session, StoreError, SystemMail, User, from_micros, now_micros, to_micros};
@@ -51,13 +52,18 @@ impl Accounts for Backend {
 
     async fn create_api_token(&self, user: UserId, token_hash: &str, label: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(user.0)
-            .bind(token_hash)
-            .bind(label)
-            .bind(now_micros())
-            .execute(&mut *tx)
-            .await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(user.0)
+        .bind(token_hash)
+        .bind(label)
+        .bind(now_micros())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        let token = Target { kind: "token", id: Some(id), label };
+        record_account(&mut tx, user, AuditAction::TokenCreated, Some(token), serde_json::json!({})).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -93,14 +99,17 @@ impl Accounts for Backend {
 
     async fn revoke_api_token(&self, id: i64) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2")
-            .bind(now_micros())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("API token"));
-        }
+        let row = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 RETURNING user_id, label",
+        )
+        .bind(now_micros())
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound("API token"))?;
+        let (user, label): (i64, String) = (row.try_get("user_id")?, row.try_get("label")?);
+        let token = Target { kind: "token", id: Some(id), label: &label };
+        record_account(&mut tx, UserId(user), AuditAction::TokenRevoked, Some(token), serde_json::json!({})).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -134,6 +143,8 @@ impl Accounts for Backend {
         .bind(to_micros(expires_at))
         .execute(&mut *tx)
         .await?;
+        // A session is made only by signing in (with a password, an invitation or a reset link).
+        record_account(&mut tx, user, AuditAction::SignIn, None, serde_json::json!({})).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -182,6 +193,7 @@ impl Accounts for Backend {
         let mut tx = self.begin_write().await?;
         write_password(&mut tx, user, password_hash).await?;
         end_sessions_but(&mut tx, user, keep_session).await?;
+        record_account(&mut tx, user, AuditAction::PasswordChanged, None, serde_json::json!({})).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -334,6 +346,8 @@ impl Accounts for Backend {
         let user = UserId(row.try_get("user_id")?);
         write_password(&mut tx, user, password_hash).await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&mut *tx).await?;
+        let detail = serde_json::json!({ "by": "reset link" });
+        record_account(&mut tx, user, AuditAction::PasswordChanged, None, detail).await?;
         let row =
             sqlx::query("SELECT id, email, name FROM users WHERE id = $1").bind(user.0).fetch_one(&mut *tx).await?;
         let user = user_from_row(&row)?;

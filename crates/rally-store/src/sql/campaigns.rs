@@ -1,9 +1,12 @@
 //! [`crate::Campaigns`] in SQL: campaigns and their teams.
 
 use async_trait::async_trait;
-use rally_domain::{Action, Campaign, CampaignDraft, CampaignFields, CampaignId, Invalid, Role, Strategy, UserId};
+use rally_domain::{
+    Action, AuditAction, Campaign, CampaignDraft, CampaignFields, CampaignId, Invalid, Role, Strategy, UserId,
+};
 use sqlx::Row;
 
+use super::audit::{Target, changed_fields, record};
 use super::{
     Backend, authorize, campaign_from_row, check_umbrella, count_owners, fetch_campaign, member_from_row, role_of,
     write_campaign,
@@ -100,6 +103,9 @@ impl Campaigns for Backend {
         }
         write_campaign(&mut tx, Some(id), &fields).await?;
         let campaign = fetch_campaign(&mut tx, id).await?;
+        let detail = changed_fields(&current.fields, &campaign.fields);
+        let target = Target { kind: "campaign", id: Some(id.0), label: &campaign.fields.name };
+        record(&mut tx, actor, Some(id), AuditAction::CampaignSettingsChanged, Some(target), detail).await?;
         tx.commit().await?;
         Ok(CampaignWithRole { campaign, role })
     }
@@ -115,7 +121,7 @@ impl Campaigns for Backend {
     async fn delete_campaign(&self, actor: Actor, id: CampaignId) -> Result<()> {
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, id, Action::DeleteCampaign, "campaign").await?;
-        fetch_campaign(&mut tx, id).await?;
+        let campaign = fetch_campaign(&mut tx, id).await?;
         let members = sqlx::query("SELECT COUNT(*) AS n FROM campaigns WHERE parent_id = $1")
             .bind(id.0)
             .fetch_one(&mut *tx)
@@ -127,6 +133,10 @@ impl Campaigns for Backend {
             });
         }
         sqlx::query("DELETE FROM campaigns WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
+        // The entry outlives the campaign (the log has no foreign keys): the operator reads it.
+        let target = Target { kind: "campaign", id: Some(id.0), label: &campaign.fields.name };
+        let detail = serde_json::json!({ "slug": campaign.fields.slug.as_str() });
+        record(&mut tx, actor, Some(id), AuditAction::CampaignDeleted, Some(target), detail).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -179,6 +189,9 @@ impl Campaigns for Backend {
         .fetch_one(&mut *tx)
         .await?;
         let member = member_from_row(&row)?;
+        let target = Target { kind: "user", id: Some(user.0), label: member.email.as_str() };
+        let detail = serde_json::json!({ "from": current.map(Role::as_str), "to": role.as_str() });
+        record(&mut tx, actor, Some(campaign), AuditAction::RoleChanged, Some(target), detail).await?;
         tx.commit().await?;
         Ok(member)
     }
@@ -186,13 +199,21 @@ impl Campaigns for Backend {
     async fn remove_member(&self, actor: Actor, campaign: CampaignId, user: UserId) -> Result<()> {
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, campaign, Action::ManageTeam, "campaign").await?;
-        match role_of(&mut tx, Actor::User(user), campaign).await? {
+        let role = match role_of(&mut tx, Actor::User(user), campaign).await? {
             None => return Err(StoreError::NotFound("team member")),
             Some(Role::Owner) if count_owners(&mut tx, campaign).await? <= 1 => {
                 return Err(Invalid::field("user_id", "a campaign keeps at least one owner").into());
             }
-            Some(_) => {}
-        }
+            Some(role) => role,
+        };
+        let email: String = sqlx::query("SELECT email FROM users WHERE id = $1")
+            .bind(user.0)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("email")?;
+        let target = Target { kind: "user", id: Some(user.0), label: &email };
+        let detail = serde_json::json!({ "role": role.as_str() });
+        record(&mut tx, actor, Some(campaign), AuditAction::MemberRemoved, Some(target), detail).await?;
         sqlx::query("DELETE FROM memberships WHERE campaign_id = $1 AND user_id = $2")
             .bind(campaign.0)
             .bind(user.0)
@@ -219,6 +240,9 @@ impl Backend {
         let sql = format!("UPDATE campaigns SET {column} = CASE WHEN $1 THEN COALESCE({column}, $2) END WHERE id = $3");
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(on).bind(now_micros()).bind(id.0).execute(&mut *tx).await?;
         let campaign = fetch_campaign(&mut tx, id).await?;
+        let target = Target { kind: "campaign", id: Some(id.0), label: &campaign.fields.name };
+        let detail = serde_json::json!({ "changed": [column.trim_end_matches("_at")], "on": on });
+        record(&mut tx, actor, Some(id), AuditAction::CampaignSettingsChanged, Some(target), detail).await?;
         tx.commit().await?;
         Ok(CampaignWithRole { campaign, role })
     }

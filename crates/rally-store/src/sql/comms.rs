@@ -6,6 +6,7 @@
 //! records the outcome in its own transaction. A row whose lease ran out — its worker died — is due
 //! again, so a crash can repeat only the e-mails that were in flight, never lose one.
 
+use super::audit::{Target, changed_fields, record};
 use super::outbox::{Cause, Enqueued, Staged, enqueue, move_staged, stage};
 use super::{
     BACKEND, Backend, CLAIM_LOCK, Conn, Db, DbRow, authorize, can_edit, can_read, contact_from_row, fetch_campaign,
@@ -14,8 +15,8 @@ use super::{
 use crate::{Actor, Result, StoreError, corrupt, from_micros, now_micros, to_micros};
 use async_trait::async_trait;
 use rally_domain::{
-    Action, Audience, CampaignId, Category, ContactId, Email, Invalid, LanguageTag, PartnerId, Reach, Stage, Tier,
-    UserId,
+    Action, Audience, AuditAction, CampaignId, Category, ContactId, Email, Invalid, LanguageTag, PartnerId, Reach,
+    Stage, Tier, UserId,
 };
 use sqlx::{QueryBuilder, Row};
 
@@ -81,6 +82,35 @@ async fn fetch_message(conn: &mut Conn, id: i64) -> Result<Message> {
         .await?
         .ok_or(StoreError::NotFound("message"))?;
     message_from_row(&row)
+}
+
+/// Audit entries for a change of mail settings: the sender's fields, and the cadence rules apart (they
+/// decide how often people are written to).
+async fn record_settings_change(
+    conn: &mut Conn,
+    actor: Actor,
+    campaign: CampaignId,
+    before: &MailSettings,
+    after: &MailSettings,
+) -> Result<()> {
+    let target = |label| Some(Target { kind: "campaign", id: Some(campaign.0), label });
+    if before.policy != after.policy {
+        let detail = changed_fields(&before.policy, &after.policy);
+        record(conn, actor, Some(campaign), AuditAction::CadenceChanged, target("cadence"), detail).await?;
+    }
+    let sender = |s: &MailSettings| MailSettings { policy: CadencePolicy::default(), ..s.clone() };
+    let (before, after) = (sender(before), sender(after));
+    if before != after {
+        let detail = changed_fields(&before, &after);
+        record(conn, actor, Some(campaign), AuditAction::MailSettingsChanged, target("mail settings"), detail).await?;
+    }
+    Ok(())
+}
+
+/// An audit entry for queueing, pausing, resuming or cancelling message `m`, which touched `emails`.
+async fn record_message(conn: &mut Conn, actor: Actor, m: &Message, action: AuditAction, emails: usize) -> Result<()> {
+    let target = Target { kind: "message", id: Some(m.id), label: &m.fields.title };
+    record(conn, actor, Some(m.campaign_id), action, Some(target), serde_json::json!({ "emails": emails })).await
 }
 
 async fn read_settings(conn: &mut Conn, campaign: CampaignId) -> Result<MailSettings> {
@@ -235,10 +265,12 @@ async fn segment_contacts(
         ", k.mail_preference, k.time_zone, p.name AS partner_name, p.category, p.audiences, p.reach, p.stage, \
          p.owner_id, p.country, p.do_not_contact_until, c.high_reach_threshold, \
          (SELECT MAX(CASE WHEN s.scope = 'all' THEN 2 ELSE 1 END) FROM suppressions s WHERE s.email = k.email) AS suppressed, \
-         EXISTS (SELECT 1 FROM commitments cm WHERE cm.partner_id = p.id AND cm.status = 'agreed') AS agreed \
-         FROM contacts k JOIN partners p ON p.id = k.partner_id JOIN campaigns c ON c.id = p.campaign_id \
-         WHERE p.campaign_id = k.campaign_id AND k.campaign_id = "
+         EXISTS (SELECT 1 FROM commitments cm WHERE cm.partner_id = p.id AND cm.status = 'agreed') AS agreed, "
     ));
+    q.push(super::consent::needs_reconsent_sql("contact_id", "k.id")).push(
+        " AS needs_reconsent FROM contacts k JOIN partners p ON p.id = k.partner_id JOIN campaigns c \
+         ON c.id = p.campaign_id WHERE p.campaign_id = k.campaign_id AND k.campaign_id = ",
+    );
     q.push_bind(m.campaign_id.0);
     if let Some(after) = after {
         q.push(" AND k.id > ").push_bind(after.0);
@@ -289,6 +321,7 @@ fn recipient_from_row(r: &DbRow, m: &Message, legitimate_interest: bool) -> Resu
         preference,
         consent: contact.fields.consent,
         agreed_commitment: r.try_get("agreed")?,
+        needs_reconsent: r.try_get("needs_reconsent")?,
     };
     let excluded = rally_domain::comms::exclusion(m.fields.kind, &who, legitimate_interest).map(str::to_owned);
     Ok(Some(Recipient {
@@ -432,6 +465,7 @@ impl Comms for Backend {
         }
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, campaign, Action::EditCampaign, "campaign").await?;
+        let before = read_settings(&mut tx, campaign).await?;
         sqlx::query(
             "INSERT INTO mail_settings (campaign_id, from_name, from_address, reply_to, policy, legitimate_interest) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (campaign_id) DO UPDATE SET from_name = $2, from_address = $3, \
@@ -446,6 +480,7 @@ impl Comms for Backend {
         .execute(&mut *tx)
         .await?;
         let stored = read_settings(&mut tx, campaign).await?;
+        record_settings_change(&mut tx, actor, campaign, &before, &stored).await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -753,6 +788,7 @@ impl Comms for Backend {
             .bind(message)
             .execute(&mut *tx)
             .await?;
+        record_message(&mut tx, actor, &m, AuditAction::MessageQueued, added).await?;
         tx.commit().await?;
         self.after_bulk_load(added).await?;
         Ok(added)
@@ -819,6 +855,7 @@ impl Comms for Backend {
         let cache = queue_cache(&mut tx).await?;
         let moved = move_staged(&mut tx, batch.0, m.campaign_id, m.id, kind, now).await;
         let added = restore_cache(&mut tx, cache, moved).await?;
+        record_message(&mut tx, actor, &m, AuditAction::MessageQueued, added).await?;
         tx.commit().await?;
         // The e-mails are in the outbox: a failure to empty the batch now only leaves it for the
         // next queue's clean-up, a day on.
@@ -1069,6 +1106,12 @@ impl Comms for Backend {
         let changed = rows.bind(message).execute(&mut *tx).await?.rows_affected();
         sqlx::query(set).bind(now).bind(message).execute(&mut *tx).await?;
         let m = fetch_message(&mut tx, message).await?;
+        let action = match control {
+            SendControl::Pause => AuditAction::MessagePaused,
+            SendControl::Resume => AuditAction::MessageResumed,
+            SendControl::Cancel => AuditAction::MessageCancelled,
+        };
+        record_message(&mut tx, actor, &m, action, usize::try_from(changed).unwrap_or(usize::MAX)).await?;
         tx.commit().await?;
         Ok((m, changed))
     }
@@ -1171,33 +1214,8 @@ impl Comms for Backend {
 
     async fn set_mail_preference(&self, contact: ContactId, preference: MailPreference) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("UPDATE contacts SET mail_preference = $1 WHERE id = $2 RETURNING email")
-            .bind(preference.as_str())
-            .bind(contact.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound("contact"))?;
-        let email: String = row.try_get("email")?;
-        sqlx::query("DELETE FROM suppressions WHERE email = $1 AND reason = 'unsubscribed'")
-            .bind(&email)
-            .execute(&mut *tx)
-            .await?;
-        let scope = match preference {
-            MailPreference::None => Some("all"),
-            MailPreference::Essential => Some("marketing"),
-            MailPreference::All | MailPreference::Fewer => None,
-        };
-        if let Some(scope) = scope {
-            sqlx::query(
-                "INSERT INTO suppressions (email, reason, scope, detail, created_at) VALUES ($1, 'unsubscribed', $2, $3, $4)",
-            )
-            .bind(&email)
-            .bind(scope)
-            .bind(format!("chose “{}”", preference.label()))
-            .bind(now_micros())
-            .execute(&mut *tx)
-            .await?;
-        }
+        let method = rally_domain::consent::ConsentMethod::UnsubscribePage;
+        super::consent::write_mail_preference(&mut tx, contact, preference, method).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1282,6 +1300,18 @@ async fn suppress_excluded(conn: &mut Conn, ids: &[i64]) -> Result<()> {
          k.id = outbox.contact_id AND (k.consent = 'opted_out' OR (outbox.kind = 'marketing' AND k.consent = 'unknown' \
          AND NOT EXISTS (SELECT 1 FROM mail_settings ms WHERE ms.campaign_id = outbox.campaign_id AND ms.legitimate_interest))))",
     );
+    q.build().execute(&mut *conn).await?;
+    let mut q = QueryBuilder::<Db>::new(
+        "UPDATE outbox SET status = 'suppressed', reason = 'must agree to the new privacy notice', leased_by = NULL, \
+         lease_until = NULL WHERE id IN (",
+    );
+    push_ids(&mut q, ids);
+    q.push(
+        ") AND status <> 'suppressed' AND outbox.kind = 'marketing' AND EXISTS (SELECT 1 FROM contacts k WHERE \
+         k.id = outbox.contact_id AND ",
+    )
+    .push(super::consent::needs_reconsent_sql("contact_id", "k.id"))
+    .push(")");
     q.build().execute(&mut *conn).await?;
     Ok(())
 }

@@ -5,13 +5,14 @@
 //! difference between what the event counted before and after, and logs what happened — all in the
 //! caller's transaction.
 
+use super::audit::{Target, record};
 use super::outbox::{Cause, Enqueued, enqueue};
 use super::{Backend, Conn, Db, DbRow, authorize, campaign_from_row, required_date, text, time};
 use crate::{Actor, DEFAULT_PAGE, MAX_BULK, MAX_PAGE, Result, StoreError, from_micros, to_micros};
 use async_trait::async_trait;
 use rally_domain::cadence::MailKind;
 use rally_domain::comms::OutboxStatus;
-use rally_domain::{Action, CampaignId, Email, Invalid, LanguageTag, UserId};
+use rally_domain::{Action, AuditAction, CampaignId, Email, Invalid, LanguageTag, UserId};
 use sqlx::{QueryBuilder, Row};
 use std::collections::BTreeMap;
 
@@ -472,7 +473,10 @@ impl Events for Backend {
         };
         let result = match (inserted, existing) {
             (Some(id), _) => {
-                let event = new_event(id, campaign, fields, locale, at)?;
+                let mut event = new_event(id, campaign, fields, locale, at)?;
+                if let Some(version) = super::consent::organizer_registered(&mut tx, &event).await? {
+                    event.consent_version = version;
+                }
                 log_event(&mut tx, &event, "registered", None, "", at).await?;
                 Registered { event, updated: false, unchanged: false }
             }
@@ -496,6 +500,7 @@ impl Events for Backend {
                         .execute(&mut *tx)
                         .await?;
                     log_event(&mut tx, &after, "updated", None, "registered again before confirming", at).await?;
+                    super::consent::organizer_registered(&mut tx, &after).await?;
                     let event = fetch_event(&mut tx, after.id).await?;
                     Registered { event, updated: true, unchanged: false }
                 } else {
@@ -593,6 +598,9 @@ impl Events for Backend {
             _ => {}
         }
         save_event(&mut tx, &before, &after).await?;
+        if after.fields.news_opt_in != before.fields.news_opt_in {
+            super::consent::organizer_news_changed(&mut tx, &after).await?;
+        }
         sqlx::query("UPDATE events SET dedupe_key = $1 WHERE id = $2").bind(&key).bind(id.0).execute(&mut *tx).await?;
         let detail = if after.status != before.status { "waits for approval again" } else { "" };
         log_event(&mut tx, &after, "edited", None, detail, to_micros(now)).await?;
@@ -904,6 +912,13 @@ impl Events for Backend {
             after.updated_at = now;
             save_event(&mut tx, &before, &after).await?;
             log_event(&mut tx, &after, action, actor.user_id(), &after.reason, at).await?;
+            let audited = match status {
+                EventStatus::Approved => AuditAction::EventApproved,
+                _ => AuditAction::EventRejected,
+            };
+            let target = Target { kind: "event", id: Some(id.0), label: &after.fields.title };
+            let detail = serde_json::json!({ "from": before.status.as_str() });
+            record(&mut tx, actor, Some(campaign), audited, Some(target), detail).await?;
             queue_organizer_mail(&mut tx, &after, kind, mail, at).await?;
             if after.status == EventStatus::Approved {
                 queue_report_reminder(&mut tx, &after, mail, at).await?;

@@ -1,15 +1,18 @@
 //! The `Imports` implementation: batches, chunked writes with what undo needs, undo.
 
+use super::audit::{Target, record};
+use super::consent::contact_consent_set;
 use super::{
     Backend, Conn, Db, DbRow, authorize, contacts_by_email, fetch_contact, fetch_partner, insert_partner,
     is_unique_violation, overwrite_contact, overwrite_partner, record_change, tally, text, time, to_json,
 };
 use crate::{Actor, Result, StoreError, corrupt, from_micros, now_micros, to_micros};
 use async_trait::async_trait;
+use rally_domain::consent::ConsentMethod;
 use rally_domain::event::EventFields;
 use rally_domain::{
-    Action, CampaignId, Category, ContactDraft, ContactFields, ContactId, Email, Invalid, PartnerDraft, PartnerFields,
-    PartnerId, Stage, UserId,
+    Action, AuditAction, CampaignId, Category, ContactDraft, ContactFields, ContactId, Email, Invalid, PartnerDraft,
+    PartnerFields, PartnerId, Stage, UserId,
 };
 use sqlx::{QueryBuilder, Row};
 
@@ -157,7 +160,25 @@ async fn insert_contacts(
         for (index, _, _) in part {
             outcomes[*index] = RowOutcome::Created(None);
         }
+        record_imported_consents(conn, batch, now).await?;
     }
+    Ok(())
+}
+
+/// The consent history of the contacts an import chunk just added with a consent set: one row each, by
+/// the import (the team's own list: no notice was shown through Rally).
+async fn record_imported_consents(conn: &mut Conn, batch: i64, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO consents (campaign_id, contact_id, email, purpose, granted, at, method, import_batch, user_id) \
+         SELECT k.campaign_id, k.id, k.email, 'campaign_email', k.consent = 'opted_in', $1, 'import', $2, \
+         b.user_id FROM contacts k JOIN import_batches b ON b.id = k.import_batch WHERE k.import_batch = $2 \
+         AND k.created_at = $1 AND k.consent <> 'unknown' \
+         AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.contact_id = k.id)",
+    )
+    .bind(now)
+    .bind(batch)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -269,6 +290,10 @@ impl<'b> Chunk<'b> {
         };
         remember(conn, self.tag, "contact", id, to_json(&before)?).await?;
         overwrite_contact(conn, id, partner_id, fields, self.now).await?;
+        if fields.consent != existing.fields.consent {
+            let (actor, method, contact) = (self.actor, ConsentMethod::Import, ContactId(id));
+            contact_consent_set(conn, actor, method, self.campaign, contact, fields, Some(self.tag)).await?;
+        }
         Ok(RowOutcome::Updated(id))
     }
 
@@ -470,6 +495,11 @@ impl Imports for Backend {
         .execute(&mut *tx)
         .await?;
         let batch = fetch_batch(&mut tx, batch).await?;
+        if status == BatchStatus::Applied {
+            // Recorded as whoever started it: the batch runs over many transactions, this is its end.
+            let by = batch.user_id.map_or(Actor::System, Actor::User);
+            record_batch(&mut tx, by, &batch, AuditAction::ImportRun).await?;
+        }
         tx.commit().await?;
         if status == BatchStatus::Applied {
             self.after_bulk_load(usize::try_from(counts.created).unwrap_or(0)).await?;
@@ -483,6 +513,7 @@ impl Imports for Backend {
         authorize(&mut tx, actor, batch.campaign_id, import_action(batch.kind), "import").await?;
         self.take_back(&mut tx, &batch, BatchStatus::Undone, true).await?;
         let batch = fetch_batch(&mut tx, id).await?;
+        record_batch(&mut tx, actor, &batch, AuditAction::ImportUndone).await?;
         tx.commit().await?;
         Ok(batch)
     }
@@ -575,6 +606,21 @@ impl Backend {
     }
 }
 
+/// An audit entry for an import batch applied or undone, with what it did.
+async fn record_batch(conn: &mut Conn, actor: Actor, batch: &ImportBatch, action: AuditAction) -> Result<()> {
+    let target = Target { kind: "import", id: Some(batch.id), label: &batch.file_name };
+    let c = &batch.counts;
+    let detail = serde_json::json!({
+        "kind": batch.kind.as_str(),
+        "created": c.created,
+        "updated": c.updated,
+        "failed": c.failed,
+        "contacts_created": c.contacts_created,
+        "contacts_updated": c.contacts_updated,
+    });
+    record(conn, actor, Some(batch.campaign_id), action, Some(target), detail).await
+}
+
 /// Refuses to take back a batch with nothing to undo, or (`newest_first`) one a later import of the
 /// campaign still in place came after.
 async fn check_undoable(conn: &mut Conn, batch: &ImportBatch, newest_first: bool) -> Result<()> {
@@ -611,6 +657,7 @@ async fn check_undoable(conn: &mut Conn, batch: &ImportBatch, newest_first: bool
 
 /// Gives the rows batch `id` changed their previous values back.
 async fn restore_changed(conn: &mut Conn, id: i64) -> Result<()> {
+    let batch = id;
     // Rows the batch changed get their previous values, newest change last undone first.
     let changed =
         sqlx::query("SELECT entity, entity_id, before FROM import_undo WHERE batch_id = $1 ORDER BY entity, entity_id")
@@ -634,7 +681,15 @@ async fn restore_changed(conn: &mut Conn, id: i64) -> Result<()> {
                 let exists =
                     sqlx::query("SELECT id FROM contacts WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
                 if exists.is_some() {
+                    let (current, owner) = fetch_contact(conn, ContactId(id)).await?;
                     overwrite_contact(conn, id, before.partner_id, &before.fields, before.updated_at).await?;
+                    // Consent put back is a consent change too, by the import's undo.
+                    if current.fields.consent != before.fields.consent {
+                        let (method, campaign) = (ConsentMethod::Import, owner.campaign_id);
+                        let fields = &before.fields;
+                        contact_consent_set(conn, Actor::System, method, campaign, ContactId(id), fields, Some(batch))
+                            .await?;
+                    }
                 }
             }
             other => return Err(corrupt("entity", other)),

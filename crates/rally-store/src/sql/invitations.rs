@@ -3,10 +3,11 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rally_domain::team::Action;
-use rally_domain::{CampaignId, Email, Invalid, Role, UserId};
+use rally_domain::{AuditAction, CampaignId, Email, Invalid, Role, UserId};
 use sqlx::Row;
 
 use super::accounts::user_name;
+use super::audit::{Target, record};
 use super::outbox::enqueue_system;
 use super::{Backend, Conn, DbRow, authorize, fetch_campaign, member_from_row, role_of, text, time, user_from_row};
 use crate::{
@@ -101,6 +102,9 @@ impl Invitations for Backend {
             .fetch_one(&mut *tx)
             .await?;
             let member = member_from_row(&row)?;
+            let target = Target { kind: "user", id: Some(user.0), label: email.as_str() };
+            let detail = serde_json::json!({ "role": role.as_str(), "joined": true });
+            record(&mut tx, actor, Some(campaign), AuditAction::InvitationSent, Some(target), detail).await?;
             tx.commit().await?;
             return Ok(Invited::Member(member));
         }
@@ -132,6 +136,9 @@ impl Invitations for Backend {
         .await?;
         let invitation = fetch_invitation(&mut tx, campaign, row.try_get("id")?).await?;
         enqueue_system(&mut tx, Some(campaign), mail, now).await?;
+        let target = Target { kind: "invitation", id: Some(invitation.id), label: email.as_str() };
+        let detail = serde_json::json!({ "role": role.as_str() });
+        record(&mut tx, actor, Some(campaign), AuditAction::InvitationSent, Some(target), detail).await?;
         tx.commit().await?;
         Ok(Invited::Pending(invitation))
     }
@@ -173,6 +180,9 @@ impl Invitations for Backend {
             .await?;
         let invitation = fetch_invitation(&mut tx, campaign, id).await?;
         enqueue_system(&mut tx, Some(campaign), mail, now).await?;
+        let target = Target { kind: "invitation", id: Some(id), label: invitation.email.as_str() };
+        let detail = serde_json::json!({ "role": invitation.role.as_str(), "resent": true });
+        record(&mut tx, actor, Some(campaign), AuditAction::InvitationSent, Some(target), detail).await?;
         tx.commit().await?;
         Ok(invitation)
     }
@@ -180,12 +190,15 @@ impl Invitations for Backend {
     async fn revoke_invitation(&self, actor: Actor, campaign: CampaignId, id: i64) -> Result<()> {
         let mut tx = self.begin_write().await?;
         authorize(&mut tx, actor, campaign, Action::ManageTeam, "campaign").await?;
-        fetch_invitation(&mut tx, campaign, id).await?;
+        let invitation = fetch_invitation(&mut tx, campaign, id).await?;
         sqlx::query("UPDATE invitations SET revoked_at = $1 WHERE id = $2")
             .bind(now_micros())
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        let target = Target { kind: "invitation", id: Some(id), label: invitation.email.as_str() };
+        let detail = serde_json::json!({ "role": invitation.role.as_str() });
+        record(&mut tx, actor, Some(campaign), AuditAction::InvitationRevoked, Some(target), detail).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -252,6 +265,10 @@ impl Invitations for Backend {
         };
         join(&mut tx, campaign, user.id, role, now).await?;
         let slug = fetch_campaign(&mut tx, campaign).await?.fields.slug.to_string();
+        let target = Target { kind: "user", id: Some(user.id.0), label: user.email.as_str() };
+        let detail = serde_json::json!({ "role": role.as_str() });
+        let accepted = AuditAction::InvitationAccepted;
+        record(&mut tx, Actor::User(user.id), Some(campaign), accepted, Some(target), detail).await?;
         tx.commit().await?;
         Ok((user, slug))
     }
@@ -281,6 +298,8 @@ impl Invitations for Backend {
         .execute(&mut *tx)
         .await?;
         enqueue_system(&mut tx, Some(campaign), mail, now).await?;
+        let target = Target { kind: "user", id: Some(user.0), label: mail.to.as_str() };
+        record(&mut tx, actor, Some(campaign), AuditAction::ResetLinkSent, Some(target), serde_json::json!({})).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! Merging a duplicate partner into another, in the caller's transaction: everything that names the
 //! duplicate moves to the survivor, then the duplicate goes.
 
-use rally_domain::{Action, Invalid, PartnerId};
+use rally_domain::{Action, CampaignId, Invalid, PartnerId};
 
 use super::{Conn, authorize, fetch_partner, tally};
 use crate::{Actor, Merged, Result, now_micros};
@@ -14,7 +14,14 @@ async fn move_rows(conn: &mut Conn, table: &str, from: PartnerId, to: PartnerId)
     Ok(done.rows_affected())
 }
 
-pub(super) async fn merge(conn: &mut Conn, actor: Actor, survivor: PartnerId, duplicate: PartnerId) -> Result<Merged> {
+/// Merges `duplicate` into `survivor`; returns what moved, their campaign and the duplicate's name (for
+/// the caller's audit entry).
+pub(super) async fn merge(
+    conn: &mut Conn,
+    actor: Actor,
+    survivor: PartnerId,
+    duplicate: PartnerId,
+) -> Result<(Merged, CampaignId, String)> {
     if survivor == duplicate {
         return Err(Invalid::field("duplicate_id", "choose another partner: a partner cannot merge with itself").into());
     }
@@ -73,5 +80,5 @@ pub(super) async fn merge(conn: &mut Conn, actor: Actor, survivor: PartnerId, du
     sqlx::query("DELETE FROM partners WHERE id = $1").bind(duplicate.0).execute(&mut *conn).await?;
     super::refresh_terms(conn, keep.campaign_id, survivor, &keep.fields).await?;
     tally(conn, gone.campaign_id, gone.stage, gone.fields.category, -1, -gone.fields.reach.get()).await?;
-    Ok(merged)
+    Ok((merged, keep.campaign_id, gone.fields.name))
 }

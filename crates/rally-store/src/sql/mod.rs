@@ -835,6 +835,10 @@ mod campaigns;
 #[allow(clippy::duplicate_mod)]
 mod comms;
 #[allow(clippy::duplicate_mod)]
+mod consent;
+#[allow(clippy::duplicate_mod)]
+mod erased;
+#[allow(clippy::duplicate_mod)]
 mod events;
 #[allow(clippy::duplicate_mod)]
 mod imports;
@@ -851,7 +855,13 @@ mod outbox;
 #[allow(clippy::duplicate_mod)]
 mod partners;
 #[allow(clippy::duplicate_mod)]
+mod privacy;
+#[allow(clippy::duplicate_mod)]
 mod reports;
+#[allow(clippy::duplicate_mod)]
+mod retention;
+#[allow(clippy::duplicate_mod)]
+mod second_factor;
 #[allow(clippy::duplicate_mod)]
 mod workflow;
 

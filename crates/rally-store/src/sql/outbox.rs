@@ -43,9 +43,12 @@ pub(super) struct Enqueued<'a> {
 /// Rows per statement: 18 parameters each stays far below both engines' limits.
 const ROWS_PER_INSERT: usize = 400;
 
-/// Writes `mails` to the outbox; a message's e-mail to a contact already there is left as it is.
-/// Returns how many rows were added.
+/// Writes `mails` to the outbox; a message's e-mail to a contact already there is left as it is, and
+/// an e-mail to a person who was erased is not written at all (their address is known only by its
+/// keyed hash, see `privacy.rs`). Returns how many rows were added.
 pub(super) async fn enqueue(conn: &mut Conn, mails: &[Enqueued<'_>], now: i64) -> Result<usize> {
+    let erased = super::erased::erased_among(conn, mails.iter().map(|m| m.email)).await?;
+    let mails: Vec<&Enqueued<'_>> = mails.iter().filter(|m| !erased.contains(m.email)).collect();
     let mut added = 0;
     for chunk in mails.chunks(ROWS_PER_INSERT) {
         let mut q = QueryBuilder::<Db>::new(
@@ -100,9 +103,11 @@ pub(super) struct Staged<'a> {
     pub reason: &'a str,
 }
 
-/// Writes `mails` to staging batch `batch`; a contact already staged there keeps its first e-mail.
-/// Returns how many rows were added.
+/// Writes `mails` to staging batch `batch`; a contact already staged there keeps its first e-mail, and
+/// an e-mail to an erased person is left out (as [`enqueue`] does). Returns how many rows were added.
 pub(super) async fn stage(conn: &mut Conn, batch: i64, mails: &[Staged<'_>]) -> Result<usize> {
+    let erased = super::erased::erased_among(conn, mails.iter().map(|m| m.email)).await?;
+    let mails: Vec<&Staged<'_>> = mails.iter().filter(|m| !erased.contains(m.email)).collect();
     let mut added = 0;
     for chunk in mails.chunks(ROWS_PER_INSERT) {
         let mut q = QueryBuilder::<Db>::new(

@@ -3,11 +3,12 @@
 use async_trait::async_trait;
 use rally_domain::pipeline::StageMove;
 use rally_domain::{
-    Action, CampaignId, Category, Contact, ContactDraft, ContactFields, ContactId, Invalid, Partner, PartnerDraft,
-    PartnerFields, PartnerId, Stage, StageChange, UserId,
+    Action, AuditAction, CampaignId, Category, Contact, ContactDraft, ContactFields, ContactId, Invalid, Partner,
+    PartnerDraft, PartnerFields, PartnerId, Stage, StageChange, UserId,
 };
 use sqlx::{QueryBuilder, Row};
 
+use super::audit::{Target, record};
 use super::{
     Backend, Db, authorize, can_edit, can_read, change_from_row, check_fulfilled, check_on_team, contact_from_row,
     fetch_campaign, fetch_change, fetch_contact, fetch_partner, insert_contact, insert_partner, overwrite_contact,
@@ -145,6 +146,9 @@ impl Partners for Backend {
         sqlx::query("DELETE FROM partners WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
         let (campaign, stage, category) = (partner.campaign_id, partner.stage, partner.fields.category);
         tally(&mut tx, campaign, stage, category, -1, -partner.fields.reach.get()).await?;
+        let target = Target { kind: "partner", id: Some(id.0), label: &partner.fields.name };
+        let detail = serde_json::json!({ "stage": stage.as_str(), "category": category.as_str() });
+        record(&mut tx, actor, Some(campaign), AuditAction::PartnerDeleted, Some(target), detail).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -157,7 +161,11 @@ impl Partners for Backend {
         dry_run: bool,
     ) -> Result<Merged> {
         let mut tx = self.begin_write().await?;
-        let merged = super::merge::merge(&mut tx, actor, survivor, duplicate).await?;
+        let (merged, campaign, gone) = super::merge::merge(&mut tx, actor, survivor, duplicate).await?;
+        // The entry names the duplicate, which is gone, and the partner it went into.
+        let target = Target { kind: "partner", id: Some(duplicate.0), label: &gone };
+        let detail = serde_json::json!({ "into_id": survivor.0, "moved": &merged });
+        record(&mut tx, actor, Some(campaign), AuditAction::PartnersMerged, Some(target), detail).await?;
         if dry_run {
             tx.rollback().await?;
         } else {
@@ -451,6 +459,10 @@ impl Partners for Backend {
         let mut tx = self.begin_write().await?;
         let p = partner_for(&mut tx, actor, partner, can_edit).await?;
         let id = insert_contact(&mut tx, p.campaign_id, partner, &fields).await?;
+        if fields.consent != rally_domain::Consent::Unknown {
+            let method = super::consent::team_method();
+            super::consent::contact_consent_set(&mut tx, actor, method, p.campaign_id, id, &fields, None).await?;
+        }
         let (contact, _) = fetch_contact(&mut tx, id).await?;
         tx.commit().await?;
         Ok(contact)
@@ -483,6 +495,10 @@ impl Partners for Backend {
         authorize(&mut tx, actor, partner.campaign_id, can_edit(partner.fields.owner_id), "contact").await?;
         let f = current.fields.to_draft().merge(patch).validate()?;
         overwrite_contact(&mut tx, id.0, current.partner_id.0, &f, now_micros()).await?;
+        if f.consent != current.fields.consent {
+            let method = super::consent::team_method();
+            super::consent::contact_consent_set(&mut tx, actor, method, partner.campaign_id, id, &f, None).await?;
+        }
         let (contact, _) = fetch_contact(&mut tx, id).await?;
         tx.commit().await?;
         Ok(contact)
@@ -490,10 +506,15 @@ impl Partners for Backend {
 
     async fn delete_contact(&self, actor: Actor, id: ContactId) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let (_, partner) = fetch_contact(&mut tx, id).await?;
+        let (contact, partner) = fetch_contact(&mut tx, id).await?;
         authorize(&mut tx, actor, partner.campaign_id, can_edit(partner.fields.owner_id), "contact").await?;
         sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
         super::refresh_partner_terms(&mut tx, partner.id).await?;
+        let name =
+            if contact.fields.name.trim().is_empty() { contact.fields.email.as_str() } else { &contact.fields.name };
+        let target = Target { kind: "contact", id: Some(id.0), label: name };
+        let detail = serde_json::json!({ "partner": partner.fields.name, "partner_id": partner.id.0 });
+        record(&mut tx, actor, Some(partner.campaign_id), AuditAction::ContactDeleted, Some(target), detail).await?;
         tx.commit().await?;
         Ok(())
     }

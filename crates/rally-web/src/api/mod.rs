@@ -13,9 +13,11 @@ use crate::{ApiError, AppState};
 
 pub mod asks;
 pub mod assets;
+pub mod audit;
 pub mod calendar;
 pub mod campaigns;
 pub mod commitments;
+pub mod consent;
 pub mod contacts;
 mod document;
 pub mod events;
@@ -29,9 +31,11 @@ pub mod messages;
 pub mod milestones;
 pub mod partner_mail;
 pub mod partners;
+pub mod privacy;
 
 pub mod profile;
 pub mod recognition;
+pub mod retention;
 pub mod sends;
 pub mod stage_limits;
 pub mod suppressions;
@@ -80,6 +84,9 @@ pub use document::completed;
         (name = "events", description = "Events registered on the public site: the public counter and statistics, \
                                          the team's list and moderation"),
         (name = "calendar", description = "The caller's calendar feed"),
+        (name = "audit", description = "Who in the team did what, when and from where: owners only"),
+        (name = "privacy", description = "Personal data: how long the campaign keeps it, and its data-processing \
+                                          register; the campaign's privacy notices and each contact's consent history"),
         (name = "comms", description = "E-mail to partners' contacts: sender and cadence settings, milestones, messages \
                                         with their templates, previews, the outbox and the future calendar"),
     )
@@ -128,6 +135,8 @@ pub fn layered_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(partners::merge::merge_partner))
         .routes(routes!(contacts::create::create_contact, contacts::list::list_contacts))
         .routes(routes!(contacts::get::get_contact, contacts::update::update_contact, contacts::delete::delete_contact))
+        .routes(routes!(consent::contact_history::contact_consents))
+        .routes(routes!(consent::list_notices::list_privacy_notices, consent::publish_notice::publish_privacy_notice))
         .routes(routes!(asks::list::list_asks, asks::create::create_ask))
         .routes(routes!(asks::get::get_ask, asks::update::update_ask, asks::delete::delete_ask))
         .routes(routes!(asks::apply::apply_asks))
@@ -138,6 +147,8 @@ pub fn layered_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::list::list_tasks, tasks::create::create_task))
         .routes(routes!(tasks::get::get_task, tasks::update::update_task, tasks::delete::delete_task))
         .routes(routes!(stage_limits::get::get_stage_limits, stage_limits::set::set_stage_limits))
+        .routes(routes!(retention::get::get_retention, retention::set::set_retention))
+        .routes(routes!(retention::register::get_register))
         .routes(routes!(follow_ups::list::follow_ups))
         .routes(routes!(assets::list::list_assets))
         .routes(upload(routes!(assets::create::create_asset)))
@@ -180,6 +191,10 @@ pub fn layered_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(suppressions::create::suppress))
         .routes(routes!(template_variables::list::template_variables))
+        .routes(routes!(audit::list::list_audit))
+        .routes(routes!(audit::csv::audit_csv))
+        .routes(routes!(privacy::export::export_person))
+        .routes(routes!(privacy::erase::erase_person))
 }
 
 /// The e-mail calendar's old path, deprecated (see `mail_plan/alias.rs`).

@@ -3,6 +3,7 @@
 //! them, and they do not use one another.
 
 pub mod cookies;
+mod download;
 mod form;
 mod moved;
 mod page;
@@ -10,6 +11,7 @@ mod partner_query;
 pub mod uploads;
 mod wall;
 
+pub use download::{attachment, json_attachment};
 pub use form::{FormField, FormState, field_errors};
 pub use moved::Moved;
 pub use page::{ErrorKind, FormData, PageError, render, security_headers};

@@ -50,6 +50,8 @@ struct AccountPage {
     time_zone: String,
     zones: Vec<&'static str>,
     zone_error: Option<String>,
+    /// Two-factor sign-in, when on.
+    second_factor: Option<rally_store::SecondFactor>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -85,6 +87,7 @@ async fn account_page(
     let email = me.user.email.to_string();
     let time_zone = app.store.time_zone(me.user.id).await?;
     let zones = rally_domain::cadence::time_zone_names().collect();
+    let second_factor = app.store.second_factor(me.user.id).await?;
     let mut response = render(&AccountPage {
         layout,
         email,
@@ -97,6 +100,7 @@ async fn account_page(
         time_zone,
         zones,
         zone_error: refused.zone,
+        second_factor,
     })?;
     *response.status_mut() = status;
     Ok(response)

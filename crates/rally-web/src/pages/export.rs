@@ -82,6 +82,9 @@ async fn stream(
 ) -> Result<Response, PageError> {
     // Not on the team: "not found", before anything is sent.
     let campaign = app.store.campaign_by_slug(me.actor(), &slug).await?.campaign.id;
+    // Personal data leaving Rally: the download is an audit entry.
+    let detail = serde_json::json!({ "format": format.extension() });
+    app.store.record_download(me.actor(), campaign, kind.as_str(), detail).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let actor = me.actor();
     tokio::spawn(async move {
@@ -126,11 +129,5 @@ pub async fn plan_document(
         "plan.md" => (doc.markdown().into_bytes(), "text/markdown; charset=utf-8"),
         _ => return Err(PageError::NotFound),
     };
-    let mut response = bytes.into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{slug}-{file}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(response)
+    Ok(crate::kit::attachment(bytes, media, &format!("{slug}-{file}")))
 }

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use rally_domain::Role;
 use rally_store::imports::{BatchStatus, ImportBatch, ImportKind};
@@ -588,7 +587,9 @@ async fn start(
 ) -> Result<i64, PageError> {
     let (tx, rx) = tokio::sync::oneshot::channel::<i64>();
     let tx = std::sync::Mutex::new(Some(tx));
-    tokio::spawn(async move {
+    // The import outlives the request, with its origin (for the audit entry of its end).
+    let origin = rally_store::Origin::current();
+    tokio::spawn(rally_store::with_origin(origin, async move {
         let dir = imports_dir(&app);
         let progress = move |p: rally_files::import::Progress| {
             if let Some(tx) = tx.lock().ok().and_then(|mut t| t.take()) {
@@ -623,7 +624,7 @@ async fn start(
                 let _ = std::fs::remove_file(&temp);
             }
         }
-    });
+    }));
     rx.await.map_err(|_| PageError::BadRequest("the import could not start; check the file and the mapping".into()))
 }
 
@@ -724,18 +725,15 @@ pub async fn report(
     Path((slug, id)): Path<(String, i64)>,
     axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    batch_of(&app, &me, &slug, id).await?;
+    let (found, _) = batch_of(&app, &me, &slug, id).await?;
     let mut bytes = tokio::fs::read(report_path(&app, id)).await.map_err(|_| PageError::NotFound)?;
+    // The report repeats the file's rows: a download of personal data.
+    let detail = serde_json::json!({ "import": id });
+    app.store.record_download(me.actor(), found.campaign.id, "import report", detail).await?;
     if super::export::for_excel(&query) {
         bytes.splice(0..0, rally_domain::export::EXCEL_BOM.bytes());
     }
-    let mut response = bytes.into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{slug}-import-{id}-report.csv\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(response)
+    Ok(crate::kit::attachment(bytes, "text/csv; charset=utf-8", &format!("{slug}-import-{id}-report.csv")))
 }
 
 /// `POST /campaigns/{slug}/imports/{id}/undo`

@@ -86,6 +86,10 @@ pub async fn accept(
         Err(message) => return again(&format!("Password: {message}"), open, name),
     };
     match app.store.accept_invitation(&hash, &name, &password_hash).await {
+        // An account made meanwhile with that address may have a second factor: it signs in as usual.
+        Ok((user, slug)) if app.store.second_factor(user.id).await?.is_some() => {
+            Ok(Redirect::to(&format!("/login?next=/campaigns/{slug}")).into_response())
+        }
         Ok((user, slug)) => signed_in(&app, user.id, &format!("/campaigns/{slug}")).await,
         Err(StoreError::Invalid(i)) => again(&i.sentences(), open, name),
         Err(e) => Err(e.into()),

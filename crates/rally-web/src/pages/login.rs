@@ -1,4 +1,5 @@
-//! `/login`, `/logout` and `/reset/{token}`: signing in and out, and setting a password from a link.
+//! `/login`, `/logout` and `/reset/{token}`: signing in and out (a user with a second factor is left
+//! with a pending sign-in that `second_factor.rs` completes), and setting a password from a link.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -20,8 +21,13 @@ use crate::auth::{check_password, hash_password, hash_token};
 use crate::client::ClientIp;
 
 /// The cookie that names a browser an account signed in from, and how long it is kept.
-const DEVICE_COOKIE: &str = "rally_device";
+pub(super) const DEVICE_COOKIE: &str = "rally_device";
 const DEVICE_DAYS: i64 = 365;
+
+/// The cookie of a sign-in waiting for its second factor (`second_factor.rs` asks for it), and how long
+/// it waits.
+pub(super) const PENDING_COOKIE: &str = "rally_pending";
+const PENDING_MINUTES: i64 = 10;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -41,7 +47,7 @@ pub struct Next {
 /// value must be printable ASCII (a tab or newline is dropped by browsers, turning `/\t/evil` into
 /// `//evil`, and cannot be a header at all), a path that starts with one `/`, and stay on this origin
 /// once resolved and normalized as a browser does.
-fn safe_next(next: &str) -> String {
+pub(super) fn safe_next(next: &str) -> String {
     const HOME: &str = "/campaigns";
     let printable = !next.is_empty() && next.len() <= 2048 && next.bytes().all(|b| (0x21..=0x7e).contains(&b));
     if !printable || !next.starts_with('/') || next.starts_with("//") || next.contains('\\') {
@@ -114,14 +120,60 @@ pub async fn submit(
     // of the same price, so the answer's timing does not tell which addresses have accounts.
     let ok = crate::blocking::run(move || check_password(&password, stored.as_deref())).await?;
     let Some((user, _)) = found.filter(|_| ok) else {
+        // For the audit log: the address tried and where from (the password never leaves this function).
+        app.store.record_sign_in_failed(&email).await?;
         return again("Wrong e-mail address or password.");
     };
     app.store.open_gates(&gates.to_open()).await?;
-    let mut response = signed_in(&app, user.id, &next).await?;
+    // A remembered browser only eases the password's gates: a second factor is asked for all the same.
+    if app.store.second_factor(user.id).await?.is_some() {
+        return pending(&app, user.id, &next).await;
+    }
+    finish(&app, user.id, &next, owners_device).await
+}
+
+/// The end of a sign-in whose password (and second factor, if the user has one) was right: the
+/// session, and this browser remembered. The second step calls it with `headers` to tell whether the
+/// browser is remembered already.
+/// After a right password for a user with a second factor: no session yet, only a pending sign-in
+/// whose cookie lasts minutes, and the page that asks for the code.
+pub(super) async fn pending(app: &AppState, user: rally_domain::UserId, next: &str) -> Result<Response, PageError> {
+    let token = new_token();
+    let expires = Utc::now() + Duration::minutes(PENDING_MINUTES);
+    app.store.begin_pending_sign_in(user, &hash_token(&token), expires).await?;
+    let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    let mut response = Redirect::to(&format!("/login/second-factor?next={next}")).into_response();
+    append_cookie(&mut response, &set_cookie(app, PENDING_COOKIE, &token, PENDING_MINUTES * 60));
+    Ok(response)
+}
+
+pub(super) async fn complete(
+    app: &AppState,
+    headers: &HeaderMap,
+    user: rally_domain::UserId,
+    next: &str,
+) -> Result<Response, PageError> {
+    let device = cookie(headers, DEVICE_COOKIE).map(|t| hash_token(&t));
+    let known = match &device {
+        Some(hash) => app.store.known_device(hash, Utc::now()).await?,
+        None => None,
+    };
+    finish(app, user, next, known == Some(user)).await
+}
+
+async fn finish(
+    app: &AppState,
+    user: rally_domain::UserId,
+    next: &str,
+    owners_device: bool,
+) -> Result<Response, PageError> {
+    // A member of a campaign that requires a second factor, without one, sets it up first.
+    let next = if app.store.second_factor_wanted_by(user).await?.is_empty() { next } else { "/account/second-factor" };
+    let mut response = signed_in(app, user, next).await?;
     if !owners_device {
         let device = new_token();
-        app.store.remember_device(user.id, &hash_token(&device), now).await?;
-        append_cookie(&mut response, &set_cookie(&app, DEVICE_COOKIE, &device, DEVICE_DAYS * 86_400));
+        app.store.remember_device(user, &hash_token(&device), Utc::now()).await?;
+        append_cookie(&mut response, &set_cookie(app, DEVICE_COOKIE, &device, DEVICE_DAYS * 86_400));
     }
     Ok(response)
 }

@@ -12,6 +12,7 @@ use crate::AppState;
 mod account;
 mod asks;
 mod assets;
+mod audit;
 mod board;
 mod campaign_partner;
 mod campaigns;
@@ -30,14 +31,19 @@ mod partner_page;
 mod partner_work;
 mod partners;
 mod plan;
+mod privacy;
+mod privacy_notices;
 mod public;
 mod reports;
+mod retention;
+mod second_factor;
 pub mod session;
 mod tasks;
 mod team;
 mod umbrella;
 mod unsubscribe;
 
+pub use second_factor::campaign_gate;
 pub use session::SignedIn;
 
 pub use crate::kit::{ErrorKind, FormData, PageError, render};
@@ -89,6 +95,9 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{slug}/asks/{id}", post(asks::update))
         .route("/campaigns/{slug}/asks/{id}/delete", post(asks::delete))
         .route("/campaigns/{slug}/plan", get(plan::show).post(plan::update))
+        .route("/campaigns/{slug}/privacy-notice", get(privacy_notices::show).post(privacy_notices::publish))
+        .route("/campaigns/{slug}/retention", get(retention::show).post(retention::save))
+        .route("/campaigns/{slug}/register", get(retention::register_page))
         .route("/campaigns/{slug}/events", get(events::show))
         .route("/campaigns/{slug}/events/moderate", post(events::moderate))
         .route("/campaigns/{slug}/events/settings", post(events::settings))
@@ -103,10 +112,16 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{slug}/imports/{id}/report.csv", get(imports::report))
         .route("/campaigns/{slug}/imports/{id}/undo", post(imports::undo))
         .route("/campaigns/{slug}/reports", get(reports::show))
+        .route("/campaigns/{slug}/audit", get(audit::show))
+        .route("/campaigns/{slug}/privacy", get(privacy::show).post(privacy::find))
+        .route("/campaigns/{slug}/privacy/export", post(privacy::export))
+        .route("/campaigns/{slug}/privacy/erase", post(privacy::erase))
+        .route("/campaigns/{slug}/audit.csv", get(audit::csv))
         .route("/campaigns/{slug}/reports/{file}", get(reports::csv))
         .route("/calendar/{file}", get(public::feed))
         .route("/c/{slug}/logos/{id}", get(public::logo))
         .route("/u/{token}", get(unsubscribe::show).post(unsubscribe::submit))
+        .route("/u/{token}/erase/{confirm}", get(unsubscribe::erase_form).post(unsubscribe::erase))
         .route("/p/{token}", get(link::show))
         .route("/p/{token}/commitments/{id}", post(link::respond))
         .route("/p/{token}/logo", get(link::logo).post(link::upload_logo).layer(upload_limit()))
@@ -121,6 +136,7 @@ pub fn routes() -> Router<AppState> {
 /// Signing in and out, passwords, and who is on a campaign's team.
 fn people_routes() -> Router<AppState> {
     Router::new()
+        .merge(second_factor::routes())
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/reset/{token}", get(login::reset_form).post(login::reset_submit))
@@ -194,6 +210,13 @@ pub struct CampaignNav {
     pub slug: String,
     pub name: String,
     pub role: Option<Role>,
+}
+
+impl CampaignNav {
+    /// Whether the signed-in user owns the campaign (and so sees its audit log).
+    pub fn is_owner(&self) -> bool {
+        self.role == Some(Role::Owner)
+    }
 }
 
 /// What the layout around every signed-in page shows.

@@ -328,6 +328,8 @@ pub struct ContactRow {
     /// Consent as people read it, and as the form sends it.
     pub consent: &'static str,
     pub consent_value: &'static str,
+    /// Every change of the contact's consent, newest first.
+    pub history: Vec<super::privacy_notices::ConsentLine>,
 }
 
 impl ContactRow {
@@ -443,7 +445,7 @@ pub(super) async fn partner_page_with(
             reopened: h.reopened,
         })
         .collect();
-    let contacts = app
+    let mut contacts: Vec<ContactRow> = app
         .store
         .contacts(me.actor(), id)
         .await?
@@ -459,9 +461,13 @@ pub(super) async fn partner_page_with(
                 language: k.fields.language.map(|l| l.to_string()).unwrap_or_default(),
                 consent: CONSENTS.iter().find(|(v, _)| *v == consent_value).map_or("not asked yet", |(_, l)| l),
                 consent_value,
+                history: Vec::new(),
             }
         })
         .collect();
+    for k in &mut contacts {
+        k.history = super::privacy_notices::consent_history(app, me.actor(), rally_domain::ContactId(k.id)).await?;
+    }
     let can_edit = layout.can_edit_partner(me.user.id, p.fields.owner_id);
     let work = PartnerWork::load(app, me, &p, new_link, &mut timeline).await?;
     timeline.sort_by(|a, b| b.sort.cmp(&a.sort));

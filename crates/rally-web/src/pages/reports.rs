@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use rally_domain::CampaignId;
 use rally_domain::export::{Cell, Format};
@@ -157,13 +156,7 @@ pub async fn csv(
     for row in &rows {
         body.push_str(&Format::Csv.row(columns, row));
     }
-    let mut response = body.into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(Format::Csv.media_type()));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{slug}-{file}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(response)
+    Ok(crate::kit::attachment(body, Format::Csv.media_type(), &format!("{slug}-{file}")))
 }
 
 /// Everything the page shows, read for the signed-in user (the store checks the read right).

@@ -127,6 +127,7 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
     // the public campaign site (`/c/`): anyone may register an event, and an organizer's page is
     // guarded by the secret in its path.
     if path == "/login"
+        || path == "/login/second-factor"
         || path == "/forgot"
         || path.starts_with("/reset/")
         || path.starts_with("/invitation/")

@@ -25,6 +25,8 @@ struct TeamPage {
     error: Option<String>,
     notice: Option<String>,
     email: String,
+    /// Whether everyone on the team must sign in with a second factor.
+    require_second_factor: bool,
 }
 
 const ROLES: [(&str, &str); 4] = [
@@ -74,6 +76,7 @@ async fn team_page(
     } else {
         Vec::new()
     };
+    let require_second_factor = app.store.second_factor_required(me.actor(), found.campaign.id).await?;
     let layout = Layout::new(app, me, Some(slug), "team", format!("Team · {}", found.campaign.fields.name)).await?;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let mut response = render(&TeamPage {
@@ -86,6 +89,7 @@ async fn team_page(
         error,
         notice,
         email,
+        require_second_factor,
     })?;
     *response.status_mut() = status;
     Ok(response)
@@ -105,6 +109,11 @@ pub async fn show(
         Some("resent") => Some("Invitation sent again with a new link; the old link no longer works.".into()),
         Some("revoked") => Some("Invitation revoked: its link no longer works.".into()),
         Some("reset") => Some("A link to set a new password is on its way to them. It works once, for an hour.".into()),
+        Some("second-factor-on") => Some(
+            "Two-factor sign-in is required: members without it are asked to set it up before this campaign's pages."
+                .into(),
+        ),
+        Some("second-factor-off") => Some("Two-factor sign-in is no longer required on this campaign.".into()),
         _ => None,
     };
     team_page(&app, &me, &slug, None, notice, String::new()).await

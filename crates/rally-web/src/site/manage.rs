@@ -31,6 +31,8 @@ pub struct ManageQuery {
 #[template(path = "site/manage.html")]
 struct Manage {
     v: SiteView,
+    /// A newer privacy notice the organizer must agree to (they agreed to an earlier version).
+    reconsent: Option<rally_domain::consent::PrivacyNotice>,
     ev: EventFormView,
     base_path: String,
     title: String,
@@ -77,7 +79,7 @@ fn pin_map(ctx: &Ctx, event: &Event) -> Option<String> {
 }
 
 /// The event a token names, if the token is genuine and current.
-async fn event_of(app: &AppState, ctx: &Ctx, token: &str) -> Result<Event, PageError> {
+pub(super) async fn event_of(app: &AppState, ctx: &Ctx, token: &str) -> Result<Event, PageError> {
     let secret = link_secret(app).await?;
     let (id, version) = rally_comms::organizer::verify_event_token(&secret, token).ok_or(PageError::NotFound)?;
     let event = app.store.organizer_event(EventId(id), version).await?;
@@ -113,6 +115,7 @@ fn page(
     };
     let location_note = (f.location_source == LocationSource::Country).then(|| ctx.t("manage-location-country"));
     Manage {
+        reconsent: None,
         v: ctx.view("register", &format!("/c/{}/e/{token}", ctx.slug())),
         ev: EventFormView::new(ctx, form.unwrap_or_else(|| f.to_form()), &p.form, true),
         base_path: format!("/c/{}/e/{token}", ctx.slug()),
@@ -150,6 +153,7 @@ fn done_message(ctx: &Ctx, event: &Event, done: Option<&str>) -> Option<String> 
         "saved" if event.status == EventStatus::Pending => ctx.t("manage-saved-pending"),
         "saved" => ctx.t("manage-saved"),
         "cancelled" => ctx.t("manage-cancelled"),
+        "agreed" => ctx.t("reconsent-done"),
         "reported" => ctx.lang.t_with("report-saved", &[("students", Arg::Num(event.students_actual.unwrap_or(0)))]),
         _ => return None,
     })
@@ -164,7 +168,8 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let event = event_of(&app, &ctx, &token).await?;
     let done = done_message(&ctx, &event, q.done.as_deref());
-    let view = page(&ctx, &token, &event, None, Problems::default(), done);
+    let mut view = page(&ctx, &token, &event, None, Problems::default(), done);
+    view.reconsent = app.store.organizer_notice_due(event.id, event.link_version).await?;
     Ok(private(ctx.respond(render(&view)?)))
 }
 
@@ -189,7 +194,7 @@ fn private(mut response: Response) -> Response {
     response
 }
 
-fn back(slug: &str, token: &str, done: &str) -> Response {
+pub(super) fn back(slug: &str, token: &str, done: &str) -> Response {
     Redirect::to(&format!("/c/{slug}/e/{token}?done={done}")).into_response()
 }
 
@@ -226,6 +231,8 @@ pub async fn edit(
     let mut form = event_form(&data);
     form.organizer_email = event.fields.organizer_email.to_string();
     form.consent = "on".into();
+    // The news opt-in is not on this form: an edit keeps it (only a consent change may change it).
+    form.news = if event.fields.news_opt_in { "on".into() } else { String::new() };
     form.website.clear();
     match form.validate(window(&ctx.site), &rally_site::geo::ShippedGazetteer) {
         Ok(fields) => match app.store.organizer_edit(event.id, event.link_version, fields, Utc::now()).await {
@@ -295,6 +302,39 @@ pub async fn delete(
     app.site.forget(&slug);
     let view =
         Registered { v: ctx.view("register", &format!("/c/{slug}/")), body: ctx.t("manage-deleted"), updated: false };
+    Ok(private(ctx.respond(render(&view)?)))
+}
+
+/// `POST /c/{slug}/e/{token}/data`: everything the campaign holds about the organizer, as a JSON file
+/// (recorded in the audit log).
+pub async fn data(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((slug, token)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let event = event_of(&app, &ctx, &token).await?;
+    let document = app.store.export_organizer(event.id, event.link_version).await?;
+    let response =
+        crate::kit::json_attachment(&document, &format!("{slug}-my-data.json")).map_err(|_| PageError::Internal)?;
+    Ok(private(response))
+}
+
+/// `POST /c/{slug}/e/{token}/erase`: the organizer's data is erased from the campaign (confirmed with
+/// `confirm=yes`); their events still count, without them, and the link stops working.
+pub async fn erase(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((slug, token)): Path<(String, String)>,
+    body: Body,
+) -> Result<Response, PageError> {
+    let (ctx, event) = match confirmed(&app, ctx, &token, body, "manage-erase-confirm").await? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(refusal),
+    };
+    app.store.erase_organizer(event.id, event.link_version).await?;
+    app.site.forget(&slug);
+    let view =
+        Registered { v: ctx.view("register", &format!("/c/{slug}/")), body: ctx.t("manage-erased"), updated: false };
     Ok(private(ctx.respond(render(&view)?)))
 }
 

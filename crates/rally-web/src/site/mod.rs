@@ -29,6 +29,7 @@ mod embed;
 mod home;
 mod manage;
 mod map;
+mod privacy;
 mod register;
 mod wall;
 
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{slug}/partners", get(wall::partners))
         .route("/c/{slug}/recognition", get(wall::recognition))
         .route("/c/{slug}/stats", get(home::stats_page))
+        .route("/c/{slug}/privacy", get(privacy::show))
         .route("/c/{slug}/map", get(map::page))
         .route("/c/{slug}/map.svg", get(map::svg))
         .route("/c/{slug}/e/{token}", get(manage::show))
@@ -50,6 +52,9 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{slug}/e/{token}/cancel", axum::routing::post(manage::cancel))
         .route("/c/{slug}/e/{token}/delete", axum::routing::post(manage::delete))
         .route("/c/{slug}/e/{token}/report", axum::routing::post(manage::report))
+        .route("/c/{slug}/e/{token}/data", axum::routing::post(manage::data))
+        .route("/c/{slug}/e/{token}/erase", axum::routing::post(manage::erase))
+        .route("/c/{slug}/e/{token}/privacy", axum::routing::post(privacy::agree))
         .route("/c/{slug}/e/{token}/certificate", get(manage::certificate))
         .route("/c/{slug}/embed/counter", get(embed::counter))
         .route("/c/{slug}/embed/partners", get(embed::partners))

@@ -15,6 +15,7 @@ use axum::response::Response;
 use tracing::Instrument;
 
 pub(crate) mod metrics;
+pub(crate) mod origin;
 
 pub use metrics::MetricsToken;
 

@@ -25,8 +25,10 @@ macro_rules! both_backends {
 }
 
 mod api;
+mod audit;
 mod campaign_setup;
 mod comms;
+mod consent;
 mod edits;
 mod health;
 mod imports;
@@ -35,7 +37,10 @@ mod pages;
 mod partner_edits;
 mod partner_pages;
 mod people;
+mod privacy;
 mod reports;
+mod retention;
+mod second_factor;
 mod server;
 mod signin;
 mod site;

@@ -32,6 +32,8 @@ pub async fn run(args: ExportArgs, settings: &Settings) -> anyhow::Result<()> {
     let format = rally_domain::export::Format::parse(&args.format).map_err(|e| anyhow!("--format: {e}"))?;
     let store = open(&settings.database_url()?).await?;
     let id = campaign_id(&*store, &args.campaign).await?;
+    let detail = serde_json::json!({ "format": format.extension() });
+    store.record_download(Actor::System, id, kind.as_str(), detail).await?;
     let out: Box<dyn std::io::Write + Send> = match &args.output {
         Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?),
         None => Box::new(std::io::stdout()),

@@ -12,6 +12,7 @@ use rally_store::Store;
 use crate::Command;
 use crate::config::Settings;
 
+pub mod audit;
 pub mod campaign;
 pub mod comms;
 pub mod config;
@@ -21,6 +22,7 @@ pub mod export;
 pub mod files;
 pub mod import;
 pub mod plan;
+pub mod privacy;
 pub mod serve;
 pub mod token;
 pub mod user;
@@ -43,7 +45,9 @@ pub async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
         Command::Files { command } => files::run(command, settings).await,
         Command::Import { command } => import::run(command, settings).await,
         Command::Export(args) => export::run(args, settings).await,
+        Command::Audit(args) => audit::run(args, settings).await,
         Command::Plan(args) => plan::run(args, settings).await,
+        Command::Privacy { command } => privacy::run(command, settings).await,
         Command::Backup(args) => database::backup(args, settings).await,
         Command::Restore(args) => database::restore(args, settings).await,
         Command::Openapi => {

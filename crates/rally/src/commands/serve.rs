@@ -29,7 +29,15 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         .with_registrations_per_hour(settings.count(&keys::REGISTRATIONS_PER_HOUR))
         .with_sign_ins_per_hour(settings.count(&keys::SIGN_INS_PER_HOUR));
     let worker = worker.with_stop_grace(settings.shutdown_grace());
-    serve(app, addr, limits, settings.switch(&keys::WORKER).then_some(worker)).await
+    // Once a day by default: every process of a shared PostgreSQL database runs it, and their batches
+    // take turns (the store's advisory lock), so the later runs find nothing left to do.
+    let every = std::time::Duration::from_secs(settings.number(&keys::RETENTION_HOURS).saturating_mul(3600));
+    let retention = super::privacy::purge::Daily::start(store, every);
+    let served = serve(app, addr, limits, settings.switch(&keys::WORKER).then_some(worker)).await;
+    if let Some(retention) = retention {
+        retention.stop().await;
+    }
+    served
 }
 
 /// The HTTP server's limits: the connection cap of the settings, lowered to what the process's limit

@@ -1,5 +1,6 @@
 //! `rally user`: add a user (the password read from standard input, never from the command line,
-//! where other users of the machine could see it) and print a one-time password reset link.
+//! where other users of the machine could see it), print a one-time password reset link, and turn off
+//! the two-factor sign-in of someone locked out.
 
 use std::io::Read;
 
@@ -24,6 +25,12 @@ pub enum UserCommand {
         #[arg(long)]
         name: String,
     },
+    /// Turn off a user's two-factor sign-in, for someone who lost both their phone and their recovery
+    /// codes (after checking who is asking); they sign in with their password and can set it up again.
+    TurnOffSecondFactor {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 pub async fn run(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
@@ -35,6 +42,16 @@ pub async fn run(command: UserCommand, settings: &Settings) -> anyhow::Result<()
             let store = open(&settings.database_url()?).await?;
             let user = store.create_user(&email, &name, Some(&hash)).await?;
             println!("added user {} <{}> (id {})", user.name, user.email, user.id);
+            Ok(())
+        }
+        UserCommand::TurnOffSecondFactor { email } => {
+            let store = open(&settings.database_url()?).await?;
+            let user = find_user(&*store, &email).await?;
+            match store.disable_second_factor(user.id, rally_store::Proof::Operator, chrono::Utc::now()).await {
+                Ok(_) => println!("two-factor sign-in of {} is off: their password alone signs them in", user.email),
+                Err(rally_store::StoreError::NotFound(_)) => bail!("{} has no two-factor sign-in", user.email),
+                Err(e) => return Err(e.into()),
+            }
             Ok(())
         }
         UserCommand::ResetLink { email } => {

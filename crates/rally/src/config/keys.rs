@@ -166,6 +166,7 @@ const DATABASE_COMMANDS: &[&str] = &[
     "restore",
     "user add",
     "user reset-link",
+    "user turn-off-second-factor",
     "campaign grant",
     "token list",
     "token revoke",
@@ -179,7 +180,11 @@ const DATABASE_COMMANDS: &[&str] = &[
     "import undo",
     "import list",
     "export",
+    "audit",
     "plan",
+    "privacy purge",
+    "privacy export",
+    "privacy erase",
 ];
 /// The commands that deliver e-mail: `serve` and `demo` in-process, `worker` alone.
 const DELIVERY: &[&str] = &["serve", "worker", "demo"];
@@ -280,6 +285,19 @@ pub const SHUTDOWN_GRACE: Key = Key {
           service manager should wait a little longer before it kills the process.",
     example: None,
     flag: flag("shutdown-grace-seconds", "SECONDS", DELIVERY),
+    old_env: None,
+    old_key: None,
+};
+
+pub const RETENTION_HOURS: Key = Key {
+    id: "server.retention_hours",
+    kind: Kind::Number { min: 0, max: 8760 },
+    default: Default::Number(24),
+    doc: "Hours between the runs of the retention rules in rally serve (the first at start-up), which remove \
+          personal data past its period in small batches. 0: never in the server; run rally privacy purge \
+          from cron instead.",
+    example: None,
+    flag: None,
     old_env: None,
     old_key: None,
 };
@@ -492,6 +510,7 @@ pub const KEYS: &[&Key] = &[
     &MAX_CONNECTIONS,
     &WORKER,
     &SHUTDOWN_GRACE,
+    &RETENTION_HOURS,
     &SIGN_INS_PER_HOUR,
     &REGISTRATIONS_PER_HOUR,
     &DATABASE_URL,

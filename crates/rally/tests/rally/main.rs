@@ -25,8 +25,12 @@ macro_rules! both_backends {
 }
 
 mod architecture;
+mod audit;
 mod cli;
 mod config;
 mod import;
 mod mail;
+mod privacy;
+mod retention;
+mod second_factor;
 mod shutdown;
