@@ -12,6 +12,7 @@ export const teamPages = [
   "/campaigns",
   "/campaigns/new",
   "/account",
+  "/account/second-factor",
   `/campaigns/${slug}`,
   `/campaigns/${slug}/partners`,
   `/campaigns/${slug}/partners/3`,
@@ -32,6 +33,8 @@ export const teamPages = [
   `/campaigns/${slug}/events`,
   `/campaigns/${slug}/reports`,
   `/campaigns/${slug}/imports`,
+  `/campaigns/${slug}/audit`,
+  `/campaigns/${slug}/privacy`,
 ];
 
 export async function launch() {

@@ -46,10 +46,11 @@ pub enum AuditAction {
     ResetLinkSent,
     CampaignDeleted,
     ConsentChanged,
+    SessionEnded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 38] = [
+    pub const ALL: [AuditAction; 39] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SecondFactorFailed,
@@ -88,6 +89,7 @@ impl AuditAction {
         AuditAction::ResetLinkSent,
         AuditAction::CampaignDeleted,
         AuditAction::ConsentChanged,
+        AuditAction::SessionEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -130,6 +132,7 @@ impl AuditAction {
             AuditAction::ResetLinkSent => "reset_link_sent",
             AuditAction::CampaignDeleted => "campaign_deleted",
             AuditAction::ConsentChanged => "consent_changed",
+            AuditAction::SessionEnded => "session_ended",
         }
     }
 

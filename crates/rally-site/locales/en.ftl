@@ -239,6 +239,15 @@ link-error-quantity-missing = Say how many { $unit } you commit to.
 link-error-answered = This ask has already been answered.
 link-error-logo = We cannot use this file as your logo. Choose a PNG, JPEG, WebP or SVG picture of at most 20 MB.
 link-error-logo-missing = Choose a file first.
+link-contacts-title = Your contacts and campaign e-mail
+link-contacts-lead = Choose for each of your contacts whether they receive the campaign's news by e-mail.
+link-contacts-none = We have no contacts of yours yet.
+link-consent-yes = Yes, send campaign news
+link-consent-no = No campaign news
+link-consent-unknown = Not chosen yet.
+link-consent-save = Save
+link-consent-saved = Thank you: the campaign e-mail choice for { $name } is saved.
+link-error-consent = Choose one of the two answers first.
 
 ## E-mails to organizers
 mail-confirm-subject = Please confirm your event: { $title }

@@ -261,6 +261,15 @@ link-error-quantity-missing = Indiquez combien ({ $unit }) vous vous engagez à 
 link-error-answered = Vous avez déjà répondu à cette demande.
 link-error-logo = Nous ne pouvons pas utiliser ce fichier comme logo. Choisissez une image PNG, JPEG, WebP ou SVG de 20 Mo au plus.
 link-error-logo-missing = Choisissez d’abord un fichier.
+link-contacts-title = Vos contacts et les e-mails de la campagne
+link-contacts-lead = Choisissez pour chacun de vos contacts s’il reçoit les nouvelles de la campagne par e-mail.
+link-contacts-none = Nous n’avons encore aucun contact chez vous.
+link-consent-yes = Oui, envoyer les nouvelles de la campagne
+link-consent-no = Pas de nouvelles de la campagne
+link-consent-unknown = Pas encore choisi.
+link-consent-save = Enregistrer
+link-consent-saved = Merci : le choix de { $name } pour les e-mails de la campagne est enregistré.
+link-error-consent = Choisissez d’abord l’une des deux réponses.
 
 ## E-mails to organizers
 mail-confirm-subject = Veuillez confirmer votre événement : { $title }

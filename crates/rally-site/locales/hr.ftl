@@ -260,6 +260,15 @@ link-error-quantity-missing = Navedite koliko ({ $unit }) preuzimate.
 link-error-answered = Na ovu ste molbu već odgovorili.
 link-error-logo = Ovu datoteku ne možemo upotrijebiti kao logotip. Odaberite sliku u formatu PNG, JPEG, WebP ili SVG od najviše 20 MB.
 link-error-logo-missing = Najprije odaberite datoteku.
+link-contacts-title = Vaši kontakti i e-pošta kampanje
+link-contacts-lead = Za svaki svoj kontakt odaberite prima li novosti kampanje e-poštom.
+link-contacts-none = Još nemamo nijedan vaš kontakt.
+link-consent-yes = Da, šaljite novosti kampanje
+link-consent-no = Bez novosti kampanje
+link-consent-unknown = Još nije odabrano.
+link-consent-save = Spremi
+link-consent-saved = Hvala! Izbor e-pošte kampanje za { $name } je spremljen.
+link-error-consent = Najprije odaberite jedan od dvaju odgovora.
 
 ## E-mails to organizers
 mail-confirm-subject = Potvrdite svoj događaj: { $title }

@@ -270,6 +270,15 @@ link-error-quantity-missing = Укажите, сколько ({ $unit }) вы б
 link-error-answered = На эту просьбу уже дан ответ.
 link-error-logo = Этот файл нельзя использовать как логотип. Выберите изображение PNG, JPEG, WebP или SVG размером до 20 МБ.
 link-error-logo-missing = Сначала выберите файл.
+link-contacts-title = Ваши контакты и рассылка кампании
+link-contacts-lead = Выберите для каждого из ваших контактов, получает ли он новости кампании по электронной почте.
+link-contacts-none = У нас пока нет ваших контактов.
+link-consent-yes = Да, присылать новости кампании
+link-consent-no = Без новостей кампании
+link-consent-unknown = Пока не выбрано.
+link-consent-save = Сохранить
+link-consent-saved = Спасибо! Выбор рассылки для { $name } сохранён.
+link-error-consent = Сначала выберите один из двух ответов.
 
 ## E-mails to organizers
 mail-confirm-subject = Подтвердите Ваше мероприятие: { $title }

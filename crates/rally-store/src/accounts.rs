@@ -46,6 +46,33 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
+/// One of a user's signed-in browsers, as the account page lists it: never its token or the token's
+/// hash, only a handle made from them that cannot be turned back into either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// [`session_handle`] of the session's token hash: what a form names to end this session.
+    pub handle: String,
+    /// The browser's user agent when it signed in (at most [`crate::audit::MAX_USER_AGENT`] bytes).
+    pub user_agent: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// When it was last used, to within [`SESSION_SEEN_EVERY_MINUTES`]; `None` until then.
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A session's `last_seen_at` is written when a request finds it older than this, so that using Rally
+/// does not write to the database on every request.
+pub const SESSION_SEEN_EVERY_MINUTES: i64 = 5;
+
+/// The public handle of the session whose token hashes to `token_hash`: 16 hex digits of the SHA-256 of
+/// the hash. Safe in a page or a form: it neither signs anyone in nor leads back to the token, and it
+/// is tied to the session's owner by the store, which ends only the caller's own sessions by it.
+pub fn session_handle(token_hash: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(token_hash.as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Users, API tokens and web sign-in. Part of every [`crate::Store`].
 #[async_trait]
 pub trait Accounts {
@@ -81,6 +108,11 @@ pub trait Accounts {
     async fn change_password(&self, user: UserId, password_hash: &str, keep_session: &str) -> Result<()>;
     /// Ends every session of the user but the one whose token hashes to `keep_session`; returns how many.
     async fn end_other_sessions(&self, user: UserId, keep_session: &str) -> Result<u64>;
+    /// The user's unexpired sessions, the most recently used first.
+    async fn user_sessions(&self, user: UserId) -> Result<Vec<SessionInfo>>;
+    /// Ends the user's own session with this [`session_handle`], audited; "not found" when the user has
+    /// none with it (someone else's session is never ended this way).
+    async fn end_session(&self, user: UserId, handle: &str) -> Result<()>;
     /// Counts a sign-in attempt in each of `gates` (named by their key) before its password is
     /// checked, in one transaction: parallel attempts are counted one after another. If any gate is
     /// closed, counts nothing and answers `Err` with how long until the last of them opens. Gates left

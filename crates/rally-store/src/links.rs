@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rally_domain::{
-    Asset, AssetId, Campaign, CampaignId, Commitment, CommitmentId, Partner, PartnerId, PartnerResponse, StoredFile,
-    Tier,
+    Asset, AssetId, Campaign, CampaignId, Commitment, CommitmentId, Consent, ContactId, Partner, PartnerId,
+    PartnerResponse, StoredFile, Tier,
 };
 use serde::Serialize;
 
@@ -45,6 +45,18 @@ pub struct LinkView {
     /// Whom at the campaign the partner writes to: the partner's owner in the team, else the sender
     /// of the campaign's e-mail (its reply-to address if it has one); `None` when neither is set.
     pub campaign_contact: Option<CampaignContact>,
+    /// The partner's own contacts, in the order they were added, with their campaign e-mail choice.
+    pub contacts: Vec<LinkContact>,
+}
+
+/// One of the partner's contacts as the partner sees it through its link: a name, a role and whether
+/// they get campaign e-mail. Never their address: the link may be forwarded inside the partner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkContact {
+    pub id: ContactId,
+    pub name: String,
+    pub role: String,
+    pub consent: Consent,
 }
 
 /// A person (or mailbox) at the campaign, as a partner sees it: a name and an e-mail address.
@@ -87,6 +99,11 @@ pub trait Links {
     ) -> Result<Commitment>;
     async fn link_set_logo(&self, token_hash: &str, logo: StoredFile) -> Result<()>;
     async fn link_set_opt_out(&self, token_hash: &str, opt_out: bool) -> Result<()>;
+    /// The partner says whether one of its own contacts gets campaign e-mail ([`Consent::OptedIn`] or
+    /// [`Consent::OptedOut`]; anything else is invalid). A change is recorded as a consent through the
+    /// partner link, with the client's address and user agent; `false` when the contact already had
+    /// that choice (nothing is written). Another partner's contact is not found.
+    async fn link_set_contact_consent(&self, token_hash: &str, contact: ContactId, consent: Consent) -> Result<bool>;
     /// An asset that was sent to the link's partner.
     async fn link_asset(&self, token_hash: &str, asset: AssetId) -> Result<Asset>;
 

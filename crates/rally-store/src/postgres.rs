@@ -30,6 +30,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (18, "erasure", include_str!("../migrations/postgres/0018_privacy.sql")),
     (19, "two-factor sign-in", include_str!("../migrations/postgres/0019_second_factor.sql")),
     (20, "retention rules", include_str!("../migrations/postgres/0020_retention.sql")),
+    (21, "session details", include_str!("../migrations/postgres/0021_session_details.sql")),
 ];
 
 /// Rally on a PostgreSQL database.

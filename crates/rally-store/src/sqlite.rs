@@ -34,6 +34,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (18, "erasure", include_str!("../migrations/sqlite/0018_privacy.sql")),
     (19, "two-factor sign-in", include_str!("../migrations/sqlite/0019_second_factor.sql")),
     (20, "retention rules", include_str!("../migrations/sqlite/0020_retention.sql")),
+    (21, "session details", include_str!("../migrations/sqlite/0021_session_details.sql")),
 ];
 
 /// Rally on an embedded SQLite file.

@@ -139,6 +139,8 @@ mod privacy;
 mod retention;
 #[path = "conformance/second_factor.rs"]
 mod second_factor;
+#[path = "conformance/sessions.rs"]
+mod sessions;
 #[path = "conformance/tls.rs"]
 mod tls;
 

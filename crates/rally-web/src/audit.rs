@@ -137,6 +137,7 @@ pub fn action_label(action: AuditAction) -> &'static str {
         ResetLinkSent => "Sent a member a password reset link",
         CampaignDeleted => "Deleted the campaign",
         ConsentChanged => "Changed a consent",
+        SessionEnded => "Signed out a browser",
     }
 }
 
@@ -233,7 +234,7 @@ pub async fn csv(
             Some((Ok::<_, std::io::Error>(Bytes::from(chunk)), next))
         }
     });
-    Ok(crate::kit::attachment(Body::from_stream(pages), Format::Csv.media_type(), &name))
+    Ok(crate::kit::attachment(Body::from_stream(pages), Format::Csv.media_type(), name))
 }
 
 /// The filters of a download, for its own audit entry.

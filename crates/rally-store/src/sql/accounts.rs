@@ -8,7 +8,10 @@ use sqlx::Row;
 use super::audit::{Target, record_account};
 use super::outbox::enqueue_system;
 use super::{Backend, Conn, is_unique_violation, time, user_from_row};
-use crate::{Accounts, ApiToken, Result, Session, StoreError, SystemMail, User, from_micros, now_micros, to_micros};
+use crate::{
+    Accounts, ApiToken, Origin, Result, SESSION_SEEN_EVERY_MINUTES, Session, SessionInfo, StoreError, SystemMail, User,
+    from_micros, now_micros, session_handle, to_micros,
+};
 
 #[async_trait]
 impl Accounts for Backend {
@@ -133,14 +136,18 @@ impl Accounts for Backend {
         let now = now_micros();
         // Expired sessions are swept here, where sessions are made, rather than by a timer.
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
+        // The browser the account page names this session by; the web layer sets it per request.
+        let user_agent = Origin::current().user_agent.map(|a| Origin::bounded_agent(&a));
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, user_agent, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $4)",
         )
         .bind(token_hash)
         .bind(user.0)
         .bind(csrf_token)
         .bind(now)
         .bind(to_micros(expires_at))
+        .bind(user_agent)
         .execute(&mut *tx)
         .await?;
         // A session is made only by signing in (with a password, an invitation or a reset link).
@@ -151,13 +158,32 @@ impl Accounts for Backend {
 
     async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
         let row = sqlx::query(
-            "SELECT u.id, u.email, u.name, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+            "SELECT u.id, u.email, u.name, s.csrf_token, s.expires_at, s.last_seen_at FROM sessions s \
+             JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(token_hash)
         .bind(now_micros())
         .fetch_optional(&self.pool)
         .await?;
+        // Every request looks its session up here; "last active" is written only when it has gone
+        // stale, so that browsing is not a write per request (and, on SQLite, a wait for the writer).
+        let now = now_micros();
+        let stale = now - SESSION_SEEN_EVERY_MINUTES * 60 * 1_000_000;
+        if let Some(r) = &row
+            && r.try_get::<Option<i64>, _>("last_seen_at")?.is_none_or(|seen| seen < stale)
+        {
+            let mut tx = self.begin_write().await?;
+            sqlx::query(
+                "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 \
+                 AND (last_seen_at IS NULL OR last_seen_at < $3)",
+            )
+            .bind(now)
+            .bind(token_hash)
+            .bind(stale)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        }
         row.map(|r| {
             Ok(Session {
                 user: user_from_row(&r)?,
@@ -203,6 +229,53 @@ impl Accounts for Backend {
         let ended = end_sessions_but(&mut tx, user, keep_session).await?;
         tx.commit().await?;
         Ok(ended)
+    }
+
+    async fn user_sessions(&self, user: UserId) -> Result<Vec<SessionInfo>> {
+        let rows = sqlx::query(
+            "SELECT token_hash, user_agent, created_at, last_seen_at, expires_at FROM sessions \
+             WHERE user_id = $1 AND expires_at > $2 \
+             ORDER BY COALESCE(last_seen_at, created_at) DESC, created_at DESC, token_hash",
+        )
+        .bind(user.0)
+        .bind(now_micros())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SessionInfo {
+                    handle: session_handle(r.try_get("token_hash")?),
+                    user_agent: r.try_get("user_agent")?,
+                    created_at: time(r, "created_at")?,
+                    last_seen_at: r.try_get::<Option<i64>, _>("last_seen_at")?.map(from_micros).transpose()?,
+                    expires_at: time(r, "expires_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn end_session(&self, user: UserId, handle: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        // The handle is a digest of the token hash, so the row is found among the user's own sessions
+        // (a handful), which is also what keeps anyone from ending someone else's.
+        let rows =
+            sqlx::query("SELECT token_hash FROM sessions WHERE user_id = $1").bind(user.0).fetch_all(&mut *tx).await?;
+        let mut found = None;
+        for r in &rows {
+            let hash: String = r.try_get("token_hash")?;
+            if session_handle(&hash) == handle {
+                found = Some(hash);
+                break;
+            }
+        }
+        let hash = found.ok_or(StoreError::NotFound("session"))?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&mut *tx).await?;
+        let target = Target { kind: "session", id: None, label: handle };
+        // The entry's own user agent and address are the browser that did the ending; the ended one's
+        // agent is not copied into the detail, which erasure does not scrub.
+        record_account(&mut tx, user, AuditAction::SessionEnded, Some(target), serde_json::json!({})).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn pass_gates(

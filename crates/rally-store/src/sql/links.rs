@@ -2,20 +2,21 @@
 //! through it, and the public recognition wall.
 
 use async_trait::async_trait;
+use rally_domain::consent::ConsentMethod;
 use rally_domain::{
-    Asset, AssetId, CampaignId, Commitment, CommitmentId, Invalid, Partner, PartnerId, PartnerResponse, Reach,
-    StoredFile, Tier,
+    Asset, AssetId, CampaignId, Commitment, CommitmentId, Consent, ContactId, Invalid, Partner, PartnerId,
+    PartnerResponse, Reach, StoredFile, Tier,
 };
 use sqlx::Row;
 
 use super::workflow::{
     asset_from_row, fetch_ask, fetch_asset, fetch_commitment, file_from_row, partner_commitments, write_commitment,
 };
-use super::{Backend, Conn, can_edit, can_read, fetch_campaign, fetch_partner, partner_for, time};
+use super::{Backend, Conn, can_edit, can_read, fetch_campaign, fetch_contact, fetch_partner, partner_for, text, time};
 use crate::Links;
 use crate::{
-    Actor, CampaignContact, LinkInfo, LinkView, PartnerProfile, Recognized, Result, StoreError, corrupt, from_micros,
-    now_micros,
+    Actor, CampaignContact, LinkContact, LinkInfo, LinkView, PartnerProfile, Recognized, Result, StoreError, corrupt,
+    from_micros, now_micros,
 };
 
 #[async_trait]
@@ -87,8 +88,9 @@ impl Links for Backend {
         profile.link = None;
         let contact_language = first_contact_language(&mut tx, partner.id).await?;
         let campaign_contact = campaign_contact(&mut tx, &partner).await?;
+        let contacts = link_contacts(&mut tx, partner.id).await?;
         tx.commit().await?;
-        Ok(LinkView { partner, campaign, commitments, assets, profile, contact_language, campaign_contact })
+        Ok(LinkView { partner, campaign, commitments, assets, profile, contact_language, campaign_contact, contacts })
     }
 
     async fn link_respond(
@@ -126,6 +128,46 @@ impl Links for Backend {
         write_opt_out(&mut tx, partner.id, opt_out).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn link_set_contact_consent(&self, token_hash: &str, contact: ContactId, consent: Consent) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let partner = link_partner(&mut tx, token_hash).await?;
+        // Any contact that is not this partner's is "not found", so a link learns nothing of others.
+        let (mut stored, _) = match fetch_contact(&mut tx, contact).await {
+            Ok(found) if found.0.partner_id == partner.id => found,
+            Ok(_) | Err(StoreError::NotFound(_)) => return Err(StoreError::NotFound("contact")),
+            Err(e) => return Err(e),
+        };
+        if consent == Consent::Unknown {
+            return Err(Invalid::field("consent", "choose whether the contact gets campaign e-mail").into());
+        }
+        if stored.fields.consent == consent {
+            // Nothing changed, so there is nothing to record; the link's use is still noted.
+            tx.commit().await?;
+            return Ok(false);
+        }
+        sqlx::query("UPDATE contacts SET consent = $1, updated_at = $2 WHERE id = $3")
+            .bind(consent.as_str())
+            .bind(now_micros())
+            .bind(contact.0)
+            .execute(&mut *tx)
+            .await?;
+        stored.fields.consent = consent;
+        // The partner, not a team member, made this choice: `Actor::System` with the link's method, so
+        // the row keeps the client's address and user agent and the notice for the contact's language.
+        super::consent::contact_consent_set(
+            &mut tx,
+            Actor::System,
+            ConsentMethod::PartnerLink,
+            partner.campaign_id,
+            contact,
+            &stored.fields,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn link_asset(&self, token_hash: &str, asset: AssetId) -> Result<Asset> {
@@ -260,6 +302,24 @@ async fn first_contact_language(conn: &mut Conn, partner: PartnerId) -> Result<O
     .fetch_optional(&mut *conn)
     .await?;
     Ok(row.map(|r| r.try_get("language")).transpose()?)
+}
+
+/// The partner's contacts as its link page shows them: name, role and campaign e-mail choice only.
+async fn link_contacts(conn: &mut Conn, partner: PartnerId) -> Result<Vec<LinkContact>> {
+    let rows = sqlx::query("SELECT id, name, role, consent FROM contacts WHERE partner_id = $1 ORDER BY id")
+        .bind(partner.0)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(LinkContact {
+                id: ContactId(r.try_get("id")?),
+                name: r.try_get("name")?,
+                role: r.try_get("role")?,
+                consent: text(r, "consent", Consent::parse)?,
+            })
+        })
+        .collect()
 }
 
 /// Whom the partner writes to: its owner, else the campaign's e-mail sender (reply-to first).

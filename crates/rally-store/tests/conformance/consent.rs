@@ -20,6 +20,7 @@ conformance!(
     every_consent_change_is_a_row_with_its_provenance,
     a_notice_to_agree_to_again_stops_news_until_agreed,
     organizers_agree_to_the_notice_in_force_and_again,
+    a_partner_sets_its_contacts_consent_through_its_link,
 );
 
 fn notice(language: &str, body: &str, needs_reconsent: bool) -> NoticeFields {
@@ -292,4 +293,91 @@ pub async fn organizers_agree_to_the_notice_in_force_and_again(store: &dyn Store
     let outsider = user(store, "Iva").await;
     let hidden = store.event_consents(Actor::User(outsider.id), e.id).await;
     assert!(matches!(hidden, Err(StoreError::NotFound(_))), "{hidden:?}");
+}
+
+pub async fn a_partner_sets_its_contacts_consent_through_its_link(store: &dyn Store) {
+    let ana = user(store, "Ana").await;
+    let me = Actor::User(ana.id);
+    let c = ok(store.create_campaign(me, campaign_fields("partner-link-consent")).await);
+    ok(store.publish_privacy_notice(me, c.id, notice("hr", "Obavijest.", false)).await);
+    ok(store.publish_privacy_notice(me, c.id, notice("en", "Notice.", false)).await);
+    ok(store.publish_privacy_notice(me, c.id, notice("en", "Notice, again.", false)).await);
+    let p = ok(store.create_partner(me, c.id, partner("Radio Rijeka", Category::Media, 100)).await);
+    let other = ok(store.create_partner(me, c.id, partner("Radio Pula", Category::Media, 100)).await);
+    let contact = |name: &str, email: &str, language: &str| {
+        ok(ContactDraft {
+            name: Some(name.into()),
+            email: Some(email.into()),
+            role: Some("Editor".into()),
+            language: Some(language.into()),
+            ..Default::default()
+        }
+        .validate())
+    };
+    let k = ok(store.create_contact(me, p.id, contact("Lucija", "lucija@radio.example", "en")).await);
+    let theirs = ok(store.create_contact(me, other.id, contact("Marko", "marko@pula.example", "hr")).await);
+    ok(store.create_partner_link(me, p.id, "hash-consent").await);
+    ok(store.create_partner_link(me, other.id, "hash-other").await);
+
+    // The page lists the partner's own contacts with their choice, and nobody else's.
+    let view = ok(store.link_view("hash-consent").await);
+    let listed: Vec<_> = view.contacts.iter().map(|x| (x.id, x.name.as_str(), x.role.as_str(), x.consent)).collect();
+    assert_eq!(listed, [(k.id, "Lucija", "Editor", Consent::Unknown)]);
+
+    // A change is the contact's consent now and a row naming the link, where it came from and the
+    // notice in force for the contact's language.
+    let page = visitor("203.0.113.9");
+    let changed = with_origin(page.clone(), async {
+        ok(store.link_set_contact_consent("hash-consent", k.id, Consent::OptedIn).await)
+    })
+    .await;
+    assert!(changed);
+    assert_eq!(ok(store.contact(me, k.id).await).fields.consent, Consent::OptedIn);
+    let rows = ok(store.contact_consents(me, k.id).await);
+    assert_eq!(summary(&rows), [(ConsentPurpose::CampaignEmail, true, ConsentMethod::PartnerLink)]);
+    let row = &rows[0];
+    assert_eq!(
+        (row.client_address.as_deref(), row.user_agent.as_deref(), row.user_name.as_deref()),
+        (Some("203.0.113.9"), Some("Firefox/140"), None),
+        "the partner's own change keeps where it came from, and names no team member"
+    );
+    assert_eq!((row.notice.as_deref(), row.email.as_str()), (Some("en-2"), "lucija@radio.example"));
+
+    // The same choice again changes nothing and records nothing.
+    let again = with_origin(page.clone(), async {
+        ok(store.link_set_contact_consent("hash-consent", k.id, Consent::OptedIn).await)
+    })
+    .await;
+    assert!(!again);
+    assert_eq!(ok(store.contact_consents(me, k.id).await).len(), 1);
+
+    // Withdrawn: a row without a notice; the page shows the new choice.
+    with_origin(page.clone(), async {
+        ok(store.link_set_contact_consent("hash-consent", k.id, Consent::OptedOut).await)
+    })
+    .await;
+    let rows = ok(store.contact_consents(me, k.id).await);
+    assert_eq!(
+        (rows.len(), rows[0].granted, rows[0].method, rows[0].notice.as_deref()),
+        (2, false, ConsentMethod::PartnerLink, None)
+    );
+    assert_eq!(ok(store.link_view("hash-consent").await).contacts[0].consent, Consent::OptedOut);
+
+    // "Not asked" is no choice a partner can make.
+    let unknown = store.link_set_contact_consent("hash-consent", k.id, Consent::Unknown).await;
+    assert!(matches!(unknown, Err(StoreError::Invalid(_))), "{unknown:?}");
+
+    // Another partner's contact, a missing one and a dead link are all "not found", and change nothing.
+    let foreign = store.link_set_contact_consent("hash-consent", theirs.id, Consent::OptedIn).await;
+    assert!(matches!(foreign, Err(StoreError::NotFound(_))), "{foreign:?}");
+    let missing =
+        store.link_set_contact_consent("hash-consent", rally_domain::ContactId(i64::MAX), Consent::OptedIn).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+    ok(store.revoke_partner_link(me, p.id).await);
+    let dead = store.link_set_contact_consent("hash-consent", k.id, Consent::OptedIn).await;
+    assert!(matches!(dead, Err(StoreError::NotFound(_))), "{dead:?}");
+    assert_eq!(ok(store.contact(me, theirs.id).await).fields.consent, Consent::Unknown);
+    assert!(ok(store.contact_consents(me, theirs.id).await).is_empty());
+    assert_eq!(ok(store.contact(me, k.id).await).fields.consent, Consent::OptedOut);
+    assert_eq!(ok(store.contact_consents(me, k.id).await).len(), 2);
 }

@@ -1,6 +1,7 @@
 //! `/p/{token}`: what a partner sees through its secret link, without an account — its asks, the
-//! commitments it confirms or declines, the material sent to it, its logo for the partner wall, and
-//! whom at the campaign to write to.
+//! commitments it confirms or declines, the material sent to it, its logo for the partner wall, whom
+//! at the campaign to write to, and whether each of its contacts gets campaign e-mail (a consent
+//! recorded as given through the partner link). Contacts are shown by name and role only.
 //!
 //! The page speaks the partner's language: a language chosen on the page (`?lang=`, kept in the page's
 //! own links and forms), else that of the partner's first contact with a language, else the browser's
@@ -11,21 +12,34 @@
 //! same "not found" page as any other missing page, so a link reveals nothing about whose it was.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{FromRequestParts, Multipart, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use rally_domain::{AssetId, CommitmentId, CommitmentStatus, FieldError, PartnerResponse};
+use axum::routing::{get, post};
+use rally_domain::{AssetId, CommitmentId, CommitmentStatus, Consent, ContactId, FieldError, PartnerResponse};
 use rally_site::i18n::{Arg, Lang, negotiate};
 use rally_store::{CampaignContact, LinkView, StoreError};
 
-use super::{FormData, PageError, render};
+use super::{FormData, PageError, render, upload_limit};
 use crate::AppState;
 use crate::auth::hash_token;
 use crate::kit::uploads::{Accept, UploadForm, UploadProblem};
 
 /// The notes a partner writes are at most this long (the domain's limit, named in the error).
 const NOTE_MAX: i64 = 2000;
+
+/// The link page's routes: the page, its forms and its files.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/p/{token}", get(show))
+        .route("/p/{token}/commitments/{id}", post(respond))
+        .route("/p/{token}/logo", get(logo).post(upload_logo).layer(upload_limit()))
+        .route("/p/{token}/recognition", post(set_recognition))
+        .route("/p/{token}/contacts/{id}/consent", post(set_consent))
+        .route("/p/{token}/assets/{id}", get(asset))
+}
 
 /// The reader's side of the language: a language chosen on the page and the browser's languages.
 pub struct Reader {
@@ -61,8 +75,15 @@ impl Reader {
 
 /// What the page thanks the partner for, said in the page's language.
 enum Notice {
-    Answered { ask: String, accepted: bool },
+    Answered {
+        ask: String,
+        accepted: bool,
+    },
     LogoUploaded,
+    /// A contact's campaign e-mail choice is saved (named on the page by the contact's name).
+    ConsentSaved {
+        contact: ContactId,
+    },
 }
 
 /// A form of the page that failed, said in the page's language.
@@ -71,6 +92,8 @@ enum Problem {
     Answer { id: i64, error: AnswerError },
     /// The logo: no file, or a file refused (with the checker's own words, in English).
     Logo { detail: Option<String> },
+    /// A contact's campaign e-mail choice was neither answer.
+    Consent { id: i64 },
 }
 
 enum AnswerError {
@@ -134,7 +157,16 @@ pub struct LinkAsset {
     pub has_file: bool,
 }
 
-/// A failed form's message: the form (`c{id}` or `logo`), what to say, and the checker's words.
+/// One of the partner's contacts and its campaign e-mail choice.
+pub struct LinkContactRow {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    /// `opted_in`, `opted_out`, or empty when not chosen yet.
+    pub choice: &'static str,
+}
+
+/// A failed form's message: the form (`c{id}`, `k{id}` or `logo`), what to say, and the checker's words.
 struct Failed {
     form: String,
     message: String,
@@ -160,6 +192,7 @@ struct LinkPage {
     has_logo: bool,
     logo_alt: String,
     opt_out: bool,
+    contacts: Vec<LinkContactRow>,
     notice: Option<String>,
     failed: Option<Failed>,
 }
@@ -171,6 +204,10 @@ impl LinkPage {
 
     fn cerror(&self, id: &i64) -> Option<&str> {
         self.failed.as_ref().filter(|f| f.form == format!("c{id}")).map(|f| f.message.as_str())
+    }
+
+    fn kerror(&self, id: &i64) -> Option<&str> {
+        self.failed.as_ref().filter(|f| f.form == format!("k{id}")).map(|f| f.message.as_str())
     }
 
     fn logo_error(&self) -> Option<&Failed> {
@@ -230,13 +267,32 @@ fn assets(view: LinkView, l: Lang) -> Vec<LinkAsset> {
         .collect()
 }
 
-fn say_notice(notice: Notice, l: Lang) -> String {
+fn contacts(view: &LinkView) -> Vec<LinkContactRow> {
+    view.contacts
+        .iter()
+        .map(|k| LinkContactRow {
+            id: k.id.0,
+            name: k.name.clone(),
+            role: k.role.clone(),
+            choice: match k.consent {
+                Consent::Unknown => "",
+                c => c.as_str(),
+            },
+        })
+        .collect()
+}
+
+fn say_notice(notice: Notice, view: &LinkView, l: Lang) -> String {
     match notice {
         Notice::Answered { ask, accepted } => {
             let id = if accepted { "link-confirmed" } else { "link-declined" };
             l.t_with(id, &[("ask", Arg::Str(&ask))])
         }
         Notice::LogoUploaded => l.t("link-logo-uploaded"),
+        Notice::ConsentSaved { contact } => {
+            let name = view.contacts.iter().find(|k| k.id == contact).map_or("", |k| k.name.as_str());
+            l.t_with("link-consent-saved", &[("name", Arg::Str(name))])
+        }
     }
 }
 
@@ -250,6 +306,7 @@ fn say_problem(problem: Problem, view: &LinkView, l: Lang) -> Failed {
             Failed { form: "logo".into(), message: l.t("link-error-logo-missing"), detail: None }
         }
         Problem::Logo { detail } => Failed { form: "logo".into(), message: l.t("link-error-logo"), detail },
+        Problem::Consent { id } => Failed { form: format!("k{id}"), message: l.t("link-error-consent"), detail: None },
     }
 }
 
@@ -261,6 +318,12 @@ async fn link_page(
     problem: Option<Problem>,
 ) -> Result<Response, PageError> {
     let view = app.store.link_view(&hash_token(token)).await.map_err(link_error)?;
+    // A choice for a contact that is not on this page is for no contact the link knows of.
+    if let Some(Problem::Consent { id }) = &problem
+        && !view.contacts.iter().any(|k| k.id.0 == *id)
+    {
+        return Err(PageError::NotFound);
+    }
     let l = reader.language(&view);
     let f = &view.campaign.fields;
     let status = if problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -279,7 +342,8 @@ async fn link_page(
         has_logo: view.profile.logo.is_some(),
         logo_alt: l.t_with("link-logo-alt", &[("partner", Arg::Str(&view.partner.fields.name))]),
         opt_out: view.profile.recognition_opt_out,
-        notice: notice.map(|n| say_notice(n, l)),
+        contacts: contacts(&view),
+        notice: notice.map(|n| say_notice(n, &view, l)),
         failed: problem.map(|p| say_problem(p, &view, l)),
         assets: assets(view, l),
     };
@@ -369,6 +433,28 @@ pub async fn set_recognition(
 ) -> Result<Response, PageError> {
     app.store.link_set_opt_out(&hash_token(&token), form.get("opt_out") == "1").await.map_err(link_error)?;
     Ok(Redirect::to(&format!("/p/{token}{}#recognition", reader.query())).into_response())
+}
+
+/// The partner says whether one of its contacts gets campaign e-mail; the store records a change as a
+/// consent given through the partner link, with this request's address and user agent.
+pub async fn set_consent(
+    State(app): State<AppState>,
+    reader: Reader,
+    Path((token, id)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let id = id.parse().map(ContactId).map_err(|_| PageError::NotFound)?;
+    let consent = match Consent::parse(form.get("consent")) {
+        Ok(c @ (Consent::OptedIn | Consent::OptedOut)) => c,
+        _ => return link_page(&app, &token, &reader, None, Some(Problem::Consent { id: id.0 })).await,
+    };
+    match app.store.link_set_contact_consent(&hash_token(&token), id, consent).await {
+        Ok(_) => link_page(&app, &token, &reader, Some(Notice::ConsentSaved { contact: id }), None).await,
+        Err(StoreError::Invalid(_)) => {
+            link_page(&app, &token, &reader, None, Some(Problem::Consent { id: id.0 })).await
+        }
+        Err(e) => Err(link_error(e)),
+    }
 }
 
 /// A file sent to the partner.

@@ -27,8 +27,6 @@ use super::{FormData, Layout, PageError, SignedIn, render};
 use crate::AppState;
 use crate::auth::{check_password, hash_token};
 
-/// The cookie of a sign-in waiting for its second factor, and how long it waits.
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login/second-factor", get(step_form).post(step_submit))
