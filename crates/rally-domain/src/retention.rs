@@ -101,8 +101,8 @@ impl RetentionRule {
             LostPartnerContacts => "Contacts of partners closed as lost, with no interaction, stage change or e-mail",
             ArchivedCampaign => "Everything an archived campaign holds: partners, contacts, events, e-mails, files",
             SignInRecords => {
-                "Ended sessions, sign-in attempts, used or expired reset and address links (browsers remembered \
-                 for sign-in: a year after their last use)"
+                "Ended sessions, sign-in attempts, used or expired reset and address links, expired invitations \
+                 (browsers remembered for sign-in: a year after their last use)"
             }
             AuditLog => "Entries of the audit log: who did what, when and from which address",
         }
@@ -129,7 +129,7 @@ impl RetentionRule {
             UnconfirmedRegistrations => "deleted",
             CertificateNames => "the name is removed; the event, its figures and place stay",
             OutboxBodies => "emptied; the e-mail's address, status and times stay for the statistics",
-            LostPartnerContacts => "anonymized: name, address, phone and role removed",
+            LostPartnerContacts => "anonymized: name, address, phone and role removed, also from notes and tasks",
             ArchivedCampaign => "deleted with everything in it",
             SignInRecords => "deleted",
             AuditLog => "deleted",

@@ -34,7 +34,7 @@ struct Person {
 }
 
 /// Names shorter than this are not looked for in free text: "Al" would match half the notes.
-const MIN_NAME_CHARS: usize = 3;
+pub(super) const MIN_NAME_CHARS: usize = 3;
 
 async fn find_person(conn: &mut Conn, email: &Email, scope: Option<CampaignId>) -> Result<Person> {
     let email = email.as_str().to_owned();
@@ -362,7 +362,7 @@ fn count(report: &mut BTreeMap<String, u64>, table: &str, n: u64) {
 
 /// Replaces the person's terms in the text `columns` of the rows `select` finds (it selects `id`
 /// and those columns). Returns how many rows changed.
-async fn redact_rows(
+pub(super) async fn redact_rows(
     conn: &mut Conn,
     table: &str,
     columns: &[&str],

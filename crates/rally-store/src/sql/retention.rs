@@ -13,6 +13,7 @@ use rally_domain::{Action, AuditAction, CampaignId};
 use sqlx::{QueryBuilder, Row};
 
 use super::audit::{purge_before, record};
+use super::privacy::{MIN_NAME_CHARS, redact_rows};
 use super::{BACKEND, Backend, Conn, Db, authorize, refresh_partner_terms, text};
 use crate::retention::Retention;
 use crate::{Actor, Result, corrupt, now_micros};
@@ -30,13 +31,15 @@ const FINISHED: &str = "('sent', 'failed', 'bounced', 'suppressed', 'expired', '
 /// Rally-wide sign-in records: (table, key, the time after which a row counts as old, the fewest days
 /// it is kept whatever the rule's period). A remembered browser lets its owner past the gate that
 /// strangers' guesses closed, for a year since it was last used (`remember_device`).
-const SIGN_IN_TABLES: [(&str, &str, &str, i64); 6] = [
+const SIGN_IN_TABLES: [(&str, &str, &str, i64); 7] = [
     ("sessions", "token_hash", "expires_at", 0),
     ("sign_in_gates", "gate", "updated_at", 0),
     ("known_devices", "token_hash", "last_used_at", 365),
     ("password_resets", "token_hash", "expires_at", 0),
     ("email_changes", "token_hash", "expires_at", 0),
     ("pending_sign_ins", "token_hash", "expires_at", 0),
+    // Invitations name the invited address: gone once expired (accepted and revoked ones expire too).
+    ("invitations", "id", "expires_at", 0),
 ];
 
 /// Which campaigns one pass of a rule covers.
@@ -180,6 +183,17 @@ async fn act(conn: &mut Conn, rule: RetentionRule, ids: &[i64], now: i64) -> Res
             let mut q = QueryBuilder::<Db>::new("SELECT DISTINCT partner_id FROM contacts WHERE id");
             push_ids(&mut q, ids);
             let partners: Vec<i64> = q.build().fetch_all(&mut *conn).await?.iter().map(|r| r.get(0)).collect();
+            // What names them in free text goes as well: read their names before they are replaced.
+            let mut q = QueryBuilder::<Db>::new("SELECT name, email FROM contacts WHERE id");
+            push_ids(&mut q, ids);
+            let mut terms = Vec::new();
+            for r in q.build().fetch_all(&mut *conn).await? {
+                let name = r.try_get::<String, _>("name")?.trim().to_owned();
+                if name.chars().count() >= MIN_NAME_CHARS {
+                    terms.push(name);
+                }
+                terms.push(r.try_get::<String, _>("email")?);
+            }
             let mut q = QueryBuilder::<Db>::new(format!(
                 "UPDATE contacts SET name = '{ANONYMIZED_NAME}', role = '', phone = NULL, email = {}, updated_at = ",
                 anonymized("id")
@@ -195,6 +209,16 @@ async fn act(conn: &mut Conn, rule: RetentionRule, ids: &[i64], now: i64) -> Res
                 anonymized("contact_id")
             );
             execute_in(conn, &consents, ids).await?;
+            let free_text: [(&str, &[&str]); 3] =
+                [("interactions", &["body"]), ("tasks", &["title"]), ("stage_changes", &["note", "reason"])];
+            for (table, columns) in free_text {
+                let mut select =
+                    QueryBuilder::<Db>::new(format!("SELECT id, {} FROM {table} WHERE partner_id", columns.join(", ")));
+                push_ids(&mut select, &partners);
+                redact_rows(conn, table, columns, select, &terms).await?;
+            }
+            // An import's undo data holds the contact as it was.
+            execute_in(conn, "DELETE FROM import_undo WHERE entity = 'contact' AND entity_id", ids).await?;
             // The partner's search words include its contacts' names.
             for p in partners {
                 refresh_partner_terms(conn, rally_domain::PartnerId(p)).await?;

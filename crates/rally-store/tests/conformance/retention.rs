@@ -245,6 +245,23 @@ pub async fn contacts_of_lost_partners_are_anonymized_and_archived_campaigns_del
     }
     .validate());
     ok(store.create_contact(Actor::System, open.id, kept).await);
+    // Notes that name the contact, written long before the period ends.
+    let today = Utc::now().date_naive();
+    let note = ok(rally_domain::InteractionDraft {
+        kind: Some(rally_domain::InteractionKind::Call),
+        text: Some("Called Ana Horvat (ana@ret-lost.example.org): not this year".into()),
+        ..Default::default()
+    }
+    .validate(today));
+    ok(store.add_interaction(Actor::System, lost, note).await);
+    let task = ok(rally_domain::TaskDraft {
+        title: Some("Send ana horvat the thank-you".into()),
+        due_on: Some(today + Duration::days(7)),
+        partner_id: Some(Some(lost)),
+        ..Default::default()
+    }
+    .validate(today, None));
+    ok(store.create_task(Actor::System, a, task).await);
     ok(store.move_stage(Actor::System, lost, lost_move()).await);
     // B keeps contacts of lost partners five years.
     let (b, lost_b) = with_mail(store, "ret-lost-b").await;
@@ -276,6 +293,11 @@ pub async fn contacts_of_lost_partners_are_anonymized_and_archived_campaigns_del
     assert!(anonymized[0].fields.email.as_str().ends_with("@anonymized.invalid"), "{anonymized:?}");
     assert!(anonymized[0].fields.phone.is_none());
     assert!(mail(store, lost).await.iter().all(|(_, _, email)| email.ends_with("@anonymized.invalid")));
+    // Free text that named them no longer does.
+    let notes = ok(store.interactions(Actor::System, lost).await);
+    assert_eq!(notes[0].fields.text, "Called [erased] ([erased]): not this year");
+    let tasks = ok(store.tasks(Actor::System, a, Default::default()).await);
+    assert!(tasks.iter().any(|t| t.fields.title == "Send [erased] the thank-you"), "{tasks:?}");
     // The partner is no longer found by its contact's name.
     let found = ok(store
         .partners(Actor::System, a, &rally_store::PartnerFilter { q: Some("Horvat".into()), ..Default::default() })
