@@ -79,15 +79,16 @@ pub fn paragraphs(body: &str) -> Vec<&str> {
 /// A new version of a notice as the team submits it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct NoticeDraft {
     /// The notice's language, a tag like `hr` or `sr-Latn`.
-    #[cfg_attr(feature = "openapi", schema(max_length = 35))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 35, value_type = LanguageTag))]
     pub language: String,
     /// Plain text; blank lines separate paragraphs.
-    #[cfg_attr(feature = "openapi", schema(max_length = 50000))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 50000, min_length = 1, pattern = "@required-text"))]
     pub body: String,
     /// Whoever agreed to an earlier version must agree again before receiving campaign news.
+    #[serde(default)]
     pub needs_reconsent: bool,
 }
 
