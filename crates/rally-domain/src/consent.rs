@@ -82,7 +82,10 @@ pub fn paragraphs(body: &str) -> Vec<&str> {
 #[serde(deny_unknown_fields)]
 pub struct NoticeDraft {
     /// The notice's language, a tag like `hr` or `sr-Latn`.
-    #[cfg_attr(feature = "openapi", schema(max_length = 35, value_type = LanguageTag))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 35, pattern = r"^\s*[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*\s*$")
+    )]
     pub language: String,
     /// Plain text; blank lines separate paragraphs.
     #[cfg_attr(feature = "openapi", schema(max_length = 50000, min_length = 1, pattern = "@required-text"))]
