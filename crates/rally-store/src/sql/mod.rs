@@ -296,6 +296,20 @@ async fn reindex_names(conn: &mut Conn) -> Result<()> {
     Ok(())
 }
 
+/// `column IN (ids…)`, or a condition no row meets when `ids` is empty (`IN ()` is not SQL).
+pub(super) fn push_in(q: &mut QueryBuilder<Db>, column: &str, ids: &[i64]) {
+    if ids.is_empty() {
+        q.push(" 1 = 0 ");
+        return;
+    }
+    q.push(format!(" {column} IN ("));
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    q.push(") ");
+}
+
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error().is_some_and(|d| d.is_unique_violation())
 }

@@ -10,7 +10,7 @@ use sqlx::{Column, QueryBuilder, Row, TypeInfo, ValueRef};
 
 use super::audit::{Target, record, record_as};
 use super::erased::{erased_among, keyed_hash, secret};
-use super::{Backend, Conn, Db, DbRow, authorize, refresh_partner_terms};
+use super::{Backend, Conn, Db, DbRow, authorize, push_in, refresh_partner_terms};
 use crate::privacy::{EXPORT_ROWS_PER_TABLE, ErasureReport};
 use crate::{Actor, Privacy, Result, StoreError, from_micros, now_micros};
 
@@ -86,20 +86,6 @@ fn in_scope(q: &mut QueryBuilder<Db>, column: &str, scope: Option<CampaignId>) {
     if let Some(c) = scope {
         q.push(format!(" AND {column} = ")).push_bind(c.0);
     }
-}
-
-/// `column IN (ids)`, or a condition that is never true for no ids.
-fn push_in(q: &mut QueryBuilder<Db>, column: &str, ids: &[i64]) {
-    if ids.is_empty() {
-        q.push(" 1 = 0 ");
-        return;
-    }
-    q.push(format!(" {column} IN ("));
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    q.push(") ");
 }
 
 fn like_pattern(term: &str) -> String {

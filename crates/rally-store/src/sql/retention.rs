@@ -14,6 +14,7 @@ use sqlx::{QueryBuilder, Row};
 
 use super::audit::{purge_before, record};
 use super::privacy::{MIN_NAME_CHARS, redact_rows};
+use super::push_in;
 use super::{BACKEND, Backend, Conn, Db, authorize, refresh_partner_terms, text};
 use crate::retention::Retention;
 use crate::{Actor, Result, corrupt, now_micros};
@@ -135,18 +136,10 @@ fn select(q: &mut QueryBuilder<Db>, rule: RetentionRule, which: &Campaigns, cuto
     }
 }
 
-fn push_ids(q: &mut QueryBuilder<Db>, ids: &[i64]) {
-    q.push(" IN (");
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    q.push(")");
-}
-
-async fn execute_in(conn: &mut Conn, head: &str, ids: &[i64]) -> Result<()> {
+/// `head` (a statement ending in `WHERE`) for the rows whose `column` is one of `ids`.
+async fn execute_in(conn: &mut Conn, head: &str, column: &str, ids: &[i64]) -> Result<()> {
     let mut q = QueryBuilder::<Db>::new(head);
-    push_ids(&mut q, ids);
+    push_in(&mut q, column, ids);
     q.build().execute(&mut *conn).await?;
     Ok(())
 }
@@ -157,13 +150,14 @@ async fn act(conn: &mut Conn, rule: RetentionRule, ids: &[i64], now: i64) -> Res
     match rule {
         // Consent records, the moderation log and the confirmation e-mail go with the event (cascade);
         // an unconfirmed event was never counted.
-        RetentionRule::UnconfirmedRegistrations => execute_in(conn, "DELETE FROM events WHERE id", ids).await,
+        RetentionRule::UnconfirmedRegistrations => execute_in(conn, "DELETE FROM events WHERE", "id", ids).await,
         // The dedupe key holds the name too; the event's last day is long past, so no registration of
         // the same event will come to be matched with it.
         RetentionRule::CertificateNames => {
             execute_in(
                 conn,
-                "UPDATE events SET organizer_name = '', dedupe_key = 'retired:' || CAST(id AS TEXT) WHERE id",
+                "UPDATE events SET organizer_name = '', dedupe_key = 'retired:' || CAST(id AS TEXT) WHERE",
+                "id",
                 ids,
             )
             .await
@@ -174,18 +168,19 @@ async fn act(conn: &mut Conn, rule: RetentionRule, ids: &[i64], now: i64) -> Res
             execute_in(
                 conn,
                 "UPDATE outbox SET to_name = '', subject = '', body_text = '', body_html = NULL, unsubscribe_url = '' \
-                 WHERE id",
+                 WHERE",
+                "id",
                 ids,
             )
             .await
         }
         RetentionRule::LostPartnerContacts => {
-            let mut q = QueryBuilder::<Db>::new("SELECT DISTINCT partner_id FROM contacts WHERE id");
-            push_ids(&mut q, ids);
+            let mut q = QueryBuilder::<Db>::new("SELECT DISTINCT partner_id FROM contacts WHERE");
+            push_in(&mut q, "id", ids);
             let partners: Vec<i64> = q.build().fetch_all(&mut *conn).await?.iter().map(|r| r.get(0)).collect();
             // What names them in free text goes as well: read their names before they are replaced.
-            let mut q = QueryBuilder::<Db>::new("SELECT name, email FROM contacts WHERE id");
-            push_ids(&mut q, ids);
+            let mut q = QueryBuilder::<Db>::new("SELECT name, email FROM contacts WHERE");
+            push_in(&mut q, "id", ids);
             let mut terms = Vec::new();
             for r in q.build().fetch_all(&mut *conn).await? {
                 let name = r.try_get::<String, _>("name")?.trim().to_owned();
@@ -198,27 +193,26 @@ async fn act(conn: &mut Conn, rule: RetentionRule, ids: &[i64], now: i64) -> Res
                 "UPDATE contacts SET name = '{ANONYMIZED_NAME}', role = '', phone = NULL, email = {}, updated_at = ",
                 anonymized("id")
             ));
-            q.push_bind(now).push(" WHERE id");
-            push_ids(&mut q, ids);
+            q.push_bind(now).push(" WHERE");
+            push_in(&mut q, "id", ids);
             q.build().execute(&mut *conn).await?;
-            let outbox =
-                format!("UPDATE outbox SET to_name = '', email = {} WHERE contact_id", anonymized("contact_id"));
-            execute_in(conn, &outbox, ids).await?;
+            let outbox = format!("UPDATE outbox SET to_name = '', email = {} WHERE", anonymized("contact_id"));
+            execute_in(conn, &outbox, "contact_id", ids).await?;
             let consents = format!(
-                "UPDATE consents SET email = {}, client_address = NULL, user_agent = NULL WHERE contact_id",
+                "UPDATE consents SET email = {}, client_address = NULL, user_agent = NULL WHERE",
                 anonymized("contact_id")
             );
-            execute_in(conn, &consents, ids).await?;
+            execute_in(conn, &consents, "contact_id", ids).await?;
             let free_text: [(&str, &[&str]); 3] =
                 [("interactions", &["body"]), ("tasks", &["title"]), ("stage_changes", &["note", "reason"])];
             for (table, columns) in free_text {
                 let mut select =
-                    QueryBuilder::<Db>::new(format!("SELECT id, {} FROM {table} WHERE partner_id", columns.join(", ")));
-                push_ids(&mut select, &partners);
+                    QueryBuilder::<Db>::new(format!("SELECT id, {} FROM {table} WHERE", columns.join(", ")));
+                push_in(&mut select, "partner_id", &partners);
                 redact_rows(conn, table, columns, select, &terms).await?;
             }
             // An import's undo data holds the contact as it was.
-            execute_in(conn, "DELETE FROM import_undo WHERE entity = 'contact' AND entity_id", ids).await?;
+            execute_in(conn, "DELETE FROM import_undo WHERE entity = 'contact' AND", "entity_id", ids).await?;
             // The partner's search words include its contacts' names.
             for p in partners {
                 refresh_partner_terms(conn, rally_domain::PartnerId(p)).await?;
@@ -227,7 +221,7 @@ async fn act(conn: &mut Conn, rule: RetentionRule, ids: &[i64], now: i64) -> Res
         }
         // One campaign per batch: its rows go with it (every table names it with ON DELETE CASCADE),
         // which keeps its tallies and everything else consistent to the last moment.
-        RetentionRule::ArchivedCampaign => execute_in(conn, "DELETE FROM campaigns WHERE id", ids).await,
+        RetentionRule::ArchivedCampaign => execute_in(conn, "DELETE FROM campaigns WHERE", "id", ids).await,
         RetentionRule::SignInRecords | RetentionRule::AuditLog => {
             unreachable!("Rally-wide rules are passes of their own")
         }
