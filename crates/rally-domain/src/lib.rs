@@ -79,6 +79,7 @@ macro_rules! named_enum {
     };
 }
 
+pub mod activity;
 pub mod ask;
 pub mod asset;
 pub mod audit;
@@ -137,4 +138,16 @@ macro_rules! id_type {
         }
     )*};
 }
-id_type!(CampaignId, PartnerId, ContactId, UserId, AskId, CommitmentId, InteractionId, TaskId, AssetId, EventId);
+id_type!(
+    CampaignId,
+    PartnerId,
+    ContactId,
+    UserId,
+    AskId,
+    CommitmentId,
+    InteractionId,
+    TaskId,
+    AssetId,
+    EventId,
+    ActivityId,
+);

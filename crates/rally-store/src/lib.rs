@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use rally_domain::{Invalid, UserId};
 
 pub mod accounts;
+pub mod activities;
 pub mod assets;
 pub mod audit;
 pub mod calendars;
@@ -38,6 +39,7 @@ pub mod testing;
 pub mod workflow;
 
 pub use accounts::*;
+pub use activities::Activities;
 pub use assets::Assets;
 pub use audit::{Audit, AuditEntry, AuditFilter, AuditPage, Origin, with_origin};
 pub use calendars::*;
@@ -145,6 +147,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// implements them all is a `Store`.
 pub trait Store:
     Accounts
+    + Activities
     + Campaigns
     + Partners
     + Workflow
@@ -170,6 +173,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: Accounts
+        + Activities
         + Campaigns
         + Partners
         + Workflow

@@ -31,6 +31,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (19, "two-factor sign-in", include_str!("../migrations/postgres/0019_second_factor.sql")),
     (20, "retention rules", include_str!("../migrations/postgres/0020_retention.sql")),
     (21, "session details", include_str!("../migrations/postgres/0021_session_details.sql")),
+    (22, "activities and attribution", include_str!("../migrations/postgres/0022_activities.sql")),
 ];
 
 /// Rally on a PostgreSQL database.

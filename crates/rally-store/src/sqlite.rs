@@ -35,6 +35,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (19, "two-factor sign-in", include_str!("../migrations/sqlite/0019_second_factor.sql")),
     (20, "retention rules", include_str!("../migrations/sqlite/0020_retention.sql")),
     (21, "session details", include_str!("../migrations/sqlite/0021_session_details.sql")),
+    (22, "activities and attribution", include_str!("../migrations/sqlite/0022_activities.sql")),
 ];
 
 /// Rally on an embedded SQLite file.

@@ -839,6 +839,8 @@ impl Backend {
 #[allow(clippy::duplicate_mod)]
 mod accounts;
 #[allow(clippy::duplicate_mod)]
+mod activities;
+#[allow(clippy::duplicate_mod)]
 mod assets;
 #[allow(clippy::duplicate_mod)]
 mod audit;
