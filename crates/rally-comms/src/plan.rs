@@ -222,14 +222,8 @@ fn reasons(slot: &Slot) -> String {
 }
 
 /// The template context for one contact.
-#[allow(clippy::too_many_arguments)]
-fn context(
-    setup: &MessageSetup,
-    recipient: &Recipient,
-    commitments: &Value,
-    assets: &Value,
-    unsubscribe_url: &str,
-) -> Value {
+fn context(setup: &MessageSetup, recipient: &Recipient, partner: &PartnerValue, unsubscribe_url: &str) -> Value {
+    let (commitments, assets, share_link) = partner;
     let f = &setup.campaign.fields;
     let language =
         recipient.contact.fields.language.clone().unwrap_or_else(|| setup.message.fields.fallback_language.clone());
@@ -263,6 +257,7 @@ fn context(
         "assets": assets,
         "unsubscribe_url": unsubscribe_url,
         "link_url": Value::Null,
+        "share_link": share_link,
     })
 }
 
@@ -272,6 +267,15 @@ async fn asset_urls(store: &dyn Store, actor: Actor, campaign: CampaignId) -> Re
 }
 
 type AssetUrls = HashMap<rally_domain::AssetId, Option<String>>;
+
+/// A partner's template values: its commitments, its assets and its share link.
+type PartnerValue = (Value, Value, Value);
+
+/// The partner's share link, `{base}/c/{slug}/r/{code}` (its code made the first time it is needed).
+async fn share_link(store: &dyn Store, base_url: &str, slug: &str, partner: PartnerId) -> Result<Value, PlanError> {
+    let code = store.partner_share_code(partner).await?;
+    Ok(Value::String(format!("{}/c/{slug}/r/{code}", base_url.trim_end_matches('/'))))
+}
 
 /// The partner's commitments and assets, as templates see them.
 async fn partner_context(
@@ -308,18 +312,25 @@ async fn partner_context(
     Ok((Value::Array(commitments), Value::Array(assets)))
 }
 
-/// The template values of the partners of the contacts being planned (their commitments and assets),
-/// each partner read once (up to [`PARTNERS_KEPT`] at a time) — and none read when the message's
-/// templates do not mention them.
+/// The template values of the partners of the contacts being planned (their commitments, assets and
+/// share links), each partner read once (up to [`PARTNERS_KEPT`] at a time) — and none read when the
+/// message's templates do not mention them.
 struct PartnerValues {
     /// The asset links, or `None` when no template reads `commitments` or `assets`.
     urls: Option<AssetUrls>,
-    kept: HashMap<PartnerId, Arc<(Value, Value)>>,
-    none: Arc<(Value, Value)>,
+    /// The base URL and campaign slug of share links, or `None` when no template reads `share_link`.
+    share: Option<(String, String)>,
+    kept: HashMap<PartnerId, Arc<PartnerValue>>,
+    none: Arc<PartnerValue>,
 }
 
 impl PartnerValues {
-    async fn new(store: &dyn Store, actor: Actor, setup: &MessageSetup) -> Result<PartnerValues, PlanError> {
+    async fn new(
+        store: &dyn Store,
+        actor: Actor,
+        setup: &MessageSetup,
+        base_url: &str,
+    ) -> Result<PartnerValues, PlanError> {
         // Two reads per partner: most of a queue's database time at a partner or two a contact. A
         // template can reach a variable only by its name (no loader, no lookups by computed name), so
         // templates that never write these two names do not need them.
@@ -331,8 +342,9 @@ impl PartnerValues {
         } else {
             None
         };
-        let none = Arc::new((Value::Array(Vec::new()), Value::Array(Vec::new())));
-        Ok(PartnerValues { urls, kept: HashMap::new(), none })
+        let share = named("share_link").then(|| (base_url.to_owned(), setup.campaign.fields.slug.as_str().to_owned()));
+        let none = Arc::new((Value::Array(Vec::new()), Value::Array(Vec::new()), Value::Null));
+        Ok(PartnerValues { urls, share, kept: HashMap::new(), none })
     }
 
     /// The values of the partners of `recipients` who may be written to.
@@ -341,23 +353,31 @@ impl PartnerValues {
         store: &dyn Store,
         actor: Actor,
         recipients: &[Recipient],
-    ) -> Result<HashMap<PartnerId, Arc<(Value, Value)>>, PlanError> {
+    ) -> Result<HashMap<PartnerId, Arc<PartnerValue>>, PlanError> {
         let mut chunk = HashMap::new();
         for r in recipients.iter().filter(|r| r.excluded.is_none()) {
             if chunk.contains_key(&r.partner_id) {
                 continue;
             }
-            let Some(urls) = &self.urls else {
+            if self.urls.is_none() && self.share.is_none() {
                 chunk.insert(r.partner_id, self.none.clone());
                 continue;
-            };
+            }
             let values = match self.kept.get(&r.partner_id) {
                 Some(v) => v.clone(),
                 None => {
                     if self.kept.len() >= PARTNERS_KEPT {
                         self.kept.clear();
                     }
-                    let v = Arc::new(partner_context(store, actor, r.partner_id, urls).await?);
+                    let (commitments, assets) = match &self.urls {
+                        Some(urls) => partner_context(store, actor, r.partner_id, urls).await?,
+                        None => (Value::Array(Vec::new()), Value::Array(Vec::new())),
+                    };
+                    let share = match &self.share {
+                        Some((base, slug)) => share_link(store, base, slug, r.partner_id).await?,
+                        None => Value::Null,
+                    };
+                    let v = Arc::new((commitments, assets, share));
                     self.kept.insert(r.partner_id, v.clone());
                     v
                 }
@@ -382,7 +402,7 @@ struct Renderer {
 struct Chunk {
     recipients: Vec<Recipient>,
     history: HashMap<ContactId, Vec<DateTime<Utc>>>,
-    partners: HashMap<PartnerId, Arc<(Value, Value)>>,
+    partners: HashMap<PartnerId, Arc<PartnerValue>>,
 }
 
 /// A chunk rendered and timed: an e-mail per contact who may be written to, and the others with why.
@@ -412,11 +432,11 @@ fn render_chunk(r: &Renderer, chunk: Chunk) -> Result<RenderedChunk, PlanError> 
             let language = recipient.contact.fields.language.as_ref().map_or("none".to_owned(), ToString::to_string);
             return Err(PlanError::NoTemplate { email, language });
         };
-        let (commitments, assets) = chunk.partners.get(&recipient.partner_id).map(|v| &**v).ok_or_else(|| {
+        let values = chunk.partners.get(&recipient.partner_id).map(|v| &**v).ok_or_else(|| {
             PlanError::Invalid(format!("the partner of {email} was not read; plan the message again"))
         })?;
         let url = format!("{}/u/{}", r.base_url, unsubscribe::token(&r.secret, recipient.contact.id));
-        let rendered = template::render(set, &context(setup, &recipient, commitments, assets, &url))
+        let rendered = template::render(set, &context(setup, &recipient, values, &url))
             .map_err(|error| PlanError::Render { email: email.clone(), error })?;
         let tz = zone(&recipient, &setup.policy);
         let wanted = wanted_at(setup, tz)?;
@@ -498,7 +518,7 @@ async fn plan_in_chunks(
 ) -> Result<Planned, PlanError> {
     let setup = setup(store, actor, message).await?;
     let secret = store.link_secret(&unsubscribe::new_secret()).await?;
-    let mut partners = PartnerValues::new(store, actor, &setup).await?;
+    let mut partners = PartnerValues::new(store, actor, &setup, base_url).await?;
     let kind = setup.message.fields.kind.mail_kind();
     let renderer = Arc::new(Renderer { setup, secret, base_url: base_url.to_owned(), kind, now });
     let mut planned = Planned::default();
@@ -703,9 +723,10 @@ pub async fn preview(
     .ok_or_else(|| PlanError::NoTemplate { email: email.clone(), language: "—".into() })?;
     let urls = asset_urls(store, actor, setup.message.campaign_id).await?;
     let (commitments, assets) = partner_context(store, actor, r.partner_id, &urls).await?;
+    let share = share_link(store, base_url, setup.campaign.fields.slug.as_str(), r.partner_id).await?;
     let secret = store.link_secret(&unsubscribe::new_secret()).await?;
     let url = format!("{base_url}/u/{}", unsubscribe::token(&secret, r.contact.id));
-    let rendered = template::render(set, &context(&setup, r, &commitments, &assets, &url))
+    let rendered = template::render(set, &context(&setup, r, &(commitments, assets, share), &url))
         .map_err(|error| PlanError::Render { email: email.clone(), error })?;
     Ok((email, rendered))
 }

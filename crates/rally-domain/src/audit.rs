@@ -47,10 +47,13 @@ pub enum AuditAction {
     CampaignDeleted,
     ConsentChanged,
     SessionEnded,
+    ActivityListed,
+    ActivityRejected,
+    ActivityHidden,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 39] = [
+    pub const ALL: [AuditAction; 42] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SecondFactorFailed,
@@ -90,6 +93,9 @@ impl AuditAction {
         AuditAction::CampaignDeleted,
         AuditAction::ConsentChanged,
         AuditAction::SessionEnded,
+        AuditAction::ActivityListed,
+        AuditAction::ActivityRejected,
+        AuditAction::ActivityHidden,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -133,6 +139,9 @@ impl AuditAction {
             AuditAction::CampaignDeleted => "campaign_deleted",
             AuditAction::ConsentChanged => "consent_changed",
             AuditAction::SessionEnded => "session_ended",
+            AuditAction::ActivityListed => "activity_listed",
+            AuditAction::ActivityRejected => "activity_rejected",
+            AuditAction::ActivityHidden => "activity_hidden",
         }
     }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::campaign::LanguageTag;
 use crate::contact::Email;
-use crate::{CampaignId, EventId, UserId};
+use crate::{ActivityId, CampaignId, EventId, PartnerId, UserId};
 
 named_enum!(
     /// Where and how an event happens.
@@ -50,6 +50,12 @@ pub const MAX_STUDENTS: i64 = 100_000;
 pub const MAX_DESCRIPTION: usize = 2_000;
 /// The longest event, in days.
 pub const MAX_DAYS: i64 = 31;
+/// The most catalogue activities one event may choose.
+pub const MAX_ACTIVITIES: usize = 5;
+/// The longest "our own activity", in characters.
+pub const MAX_OWN_ACTIVITY: usize = 200;
+/// The longest share code a form or cookie may carry (codes Rally makes are shorter).
+pub const MAX_SHARE_CODE: usize = 32;
 
 /// What the form sent, every field as text (absent fields are empty).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +85,16 @@ pub struct EventForm {
     pub news: String,
     /// The honeypot: people leave it empty, form-filling robots do not.
     pub website: String,
+    /// Ids of the catalogue activities chosen (checkboxes; at most [`MAX_ACTIVITIES`]).
+    pub activities: Vec<String>,
+    /// "Our own activity", when none of the catalogue's.
+    pub own_activity: String,
+    /// The partner the organizer heard about the campaign from (its id), or empty.
+    pub heard_from: String,
+    /// The share code the visit came with (a hidden field, for browsers without cookies); the caller
+    /// resolves it to [`EventFields::referred_by`].
+    #[serde(rename = "ref")]
+    pub referral: String,
 }
 
 /// A field that failed, with the translation message id that says why and its arguments.
@@ -136,9 +152,28 @@ pub struct EventFields {
     pub description: String,
     pub public: bool,
     pub news_opt_in: bool,
+    /// The catalogue activities it runs (at most [`MAX_ACTIVITIES`], each in the campaign's catalogue).
+    #[serde(default)]
+    pub activities: Vec<ActivityId>,
+    /// "Our own activity": what it runs when not (only) the catalogue's.
+    #[serde(default)]
+    pub own_activity: String,
+    /// The partner whose share link the registration followed (a partner of the campaign).
+    #[serde(default)]
+    pub referred_by: Option<PartnerId>,
+    /// The partner the organizer said they heard about the campaign from.
+    #[serde(default)]
+    pub heard_from: Option<PartnerId>,
 }
 
 impl EventFields {
+    /// The partner the event counts for: the share link it followed, else the one the organizer named.
+    /// The one rule of attribution; the store's figures follow it in SQL (`COALESCE(referred_by,
+    /// heard_from)`).
+    pub fn brought_by(&self) -> Option<PartnerId> {
+        self.referred_by.or(self.heard_from)
+    }
+
     /// The name shown for the event: its title, or the organization's name.
     pub fn display_title(&self) -> &str {
         if self.title.is_empty() { &self.organization } else { &self.title }
@@ -182,6 +217,10 @@ impl EventFields {
             consent: "on".into(),
             news: if self.news_opt_in { "on".into() } else { String::new() },
             website: String::new(),
+            activities: self.activities.iter().map(ToString::to_string).collect(),
+            own_activity: self.own_activity.clone(),
+            heard_from: self.heard_from.map(|p| p.to_string()).unwrap_or_default(),
+            referral: String::new(),
         }
     }
 }
@@ -366,6 +405,9 @@ impl EventForm {
         let language = parse_language(&self.language, &mut e);
         let description = clean_description(&self.description, &mut e);
         let public = self.listing.trim() != "private";
+        let activities = parse_activities(&self.activities, &mut e);
+        let own_activity = clean_line(&self.own_activity, MAX_OWN_ACTIVITY, "own_activity", &mut e);
+        let heard_from = parse_heard_from(&self.heard_from, &mut e);
         if !is_on(&self.consent) {
             e.push(EventError::new("consent", "error-consent"));
         }
@@ -403,6 +445,10 @@ impl EventForm {
                 description,
                 public,
                 news_opt_in: is_on(&self.news),
+                activities,
+                own_activity,
+                referred_by: None,
+                heard_from,
             }),
             _ => {
                 if e.is_empty() {
@@ -446,6 +492,53 @@ impl EventForm {
             Some((places.country_centre(country), LocationSource::Country))
         }
     }
+}
+
+/// The chosen catalogue activities: ids, each once, at most [`MAX_ACTIVITIES`]. Whether they are in the
+/// campaign's catalogue is the store's to check.
+fn parse_activities(raw: &[String], e: &mut Vec<EventError>) -> Vec<ActivityId> {
+    let mut ids: Vec<ActivityId> = Vec::new();
+    for value in raw.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        match value.parse::<i64>() {
+            Ok(id) if id > 0 => {
+                if !ids.contains(&ActivityId(id)) {
+                    ids.push(ActivityId(id));
+                }
+            }
+            _ => {
+                e.push(EventError::new("activities", "error-activities"));
+                return Vec::new();
+            }
+        }
+    }
+    if ids.len() > MAX_ACTIVITIES {
+        e.push(EventError::new("activities", "error-activities-too-many").with("max", MAX_ACTIVITIES));
+    }
+    ids
+}
+
+/// "How did you hear about us?": a partner's id, or nothing ("other" and no answer alike).
+fn parse_heard_from(raw: &str, e: &mut Vec<EventError>) -> Option<PartnerId> {
+    match raw.trim() {
+        "" | "other" => None,
+        v => match v.parse::<i64>() {
+            Ok(id) if id > 0 => Some(PartnerId(id)),
+            _ => {
+                e.push(EventError::new("heard_from", "error-heard-from"));
+                None
+            }
+        },
+    }
+}
+
+/// A share code as a form or cookie carries it: URL-safe letters and digits, bounded; anything else
+/// is no code (a stale or mangled one must not fail a registration).
+pub fn share_code(raw: &str) -> Option<&str> {
+    let code = raw.trim();
+    (!code.is_empty()
+        && code.len() <= MAX_SHARE_CODE
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    .then_some(code)
 }
 
 fn parse_email(raw: &str, e: &mut Vec<EventError>) -> Option<Email> {
@@ -813,5 +906,52 @@ mod tests {
             week_of(NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()),
             NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
         );
+    }
+
+    #[test]
+    fn activities_and_who_sent_them() {
+        let f = EventForm {
+            activities: vec!["3".into(), " 7 ".into(), "3".into(), String::new()],
+            own_activity: "  Our  robot  club ".into(),
+            heard_from: "12".into(),
+            ..form()
+        }
+        .validate(window(), &Places)
+        .unwrap();
+        assert_eq!(f.activities, [ActivityId(3), ActivityId(7)], "each once, in order");
+        assert_eq!(f.own_activity, "Our robot club");
+        assert_eq!((f.heard_from, f.referred_by, f.brought_by()), (Some(PartnerId(12)), None, Some(PartnerId(12))));
+        let linked = EventFields { referred_by: Some(PartnerId(4)), ..f.clone() };
+        assert_eq!(linked.brought_by(), Some(PartnerId(4)), "the share link wins");
+        let back = linked.to_form();
+        assert_eq!((back.activities, back.heard_from), (vec!["3".to_string(), "7".to_string()], "12".to_string()));
+        assert_eq!(
+            EventForm { heard_from: "other".into(), ..form() }.validate(window(), &Places).unwrap().heard_from,
+            None
+        );
+
+        let many = EventForm { activities: (1..=6).map(|i| i.to_string()).collect(), ..form() };
+        assert_eq!(
+            fields_of(&many.validate(window(), &Places).unwrap_err()),
+            [("activities", "error-activities-too-many")]
+        );
+        let bad = EventForm {
+            activities: vec!["x".into()],
+            heard_from: "-1".into(),
+            own_activity: "y".repeat(MAX_OWN_ACTIVITY + 1),
+            ..form()
+        };
+        assert_eq!(
+            fields_of(&bad.validate(window(), &Places).unwrap_err()),
+            [
+                ("activities", "error-activities"),
+                ("own_activity", "error-too-long"),
+                ("heard_from", "error-heard-from")
+            ]
+        );
+        assert_eq!(share_code(" Ab3_x-9Q "), Some("Ab3_x-9Q"));
+        for bad in ["", "a b", "<x>", &"a".repeat(MAX_SHARE_CODE + 1)] {
+            assert_eq!(share_code(bad), None, "{bad}");
+        }
     }
 }

@@ -187,9 +187,12 @@ pub const PARTNER_COLUMNS: &[&str] = &[
     "tags",
     "notes",
     "created_at",
+    "brought_events",
+    "brought_students",
 ];
 
-pub fn partner_row(p: &Partner, owner: Option<&str>) -> Vec<Cell> {
+/// A partner's row; `brought` is what it brought (approved events and their students).
+pub fn partner_row(p: &Partner, owner: Option<&str>, brought: (i64, i64)) -> Vec<Cell> {
     let f = &p.fields;
     vec![
         p.id.0.into(),
@@ -211,6 +214,8 @@ pub fn partner_row(p: &Partner, owner: Option<&str>) -> Vec<Cell> {
         f.tags.join(";").into(),
         f.notes.as_str().into(),
         p.created_at.to_rfc3339().into(),
+        brought.0.into(),
+        brought.1.into(),
     ]
 }
 
@@ -281,9 +286,16 @@ pub const EVENT_COLUMNS: &[&str] = &[
     "consent_version",
     "confirmed_at",
     "created_at",
+    "activities",
+    "own_activity",
+    "referred_by",
+    "heard_from",
+    "brought_by",
 ];
 
-pub fn event_row(e: &Event) -> Vec<Cell> {
+/// An event's row; `partner_name` names the partners it refers to (its share link's and the one its
+/// organizer named).
+pub fn event_row(e: &Event, partner_name: &dyn Fn(crate::PartnerId) -> Option<String>) -> Vec<Cell> {
     let f = &e.fields;
     vec![
         e.id.0.into(),
@@ -312,6 +324,11 @@ pub fn event_row(e: &Event) -> Vec<Cell> {
         e.consent_version.as_str().into(),
         e.confirmed_at.map(|t| t.to_rfc3339()).into(),
         e.created_at.to_rfc3339().into(),
+        f.activities.iter().map(ToString::to_string).collect::<Vec<_>>().join(";").into(),
+        f.own_activity.as_str().into(),
+        f.referred_by.and_then(partner_name).into(),
+        f.heard_from.and_then(partner_name).into(),
+        f.brought_by().and_then(partner_name).into(),
     ]
 }
 

@@ -32,6 +32,11 @@ pub const FORM_FIELDS: usize = 1000;
 pub const AUDIT_PAGE: usize = 200;
 /// The longest reason an owner gives for erasing a person's data, in characters.
 pub const ERASURE_REASON: usize = 500;
+/// The longest reason for rejecting or hiding an activity of the catalogue, in characters.
+pub const ACTIVITY_REASON: usize = 1000;
+/// Submitted activities a campaign keeps waiting for review: past it, submissions are refused until the
+/// team reviews some (the public form must not fill the database).
+pub const ACTIVITIES_WAITING: i64 = 500;
 
 /// The words for a list that is too long, for forms as for the API: "at most 30 items".
 pub fn too_many(limit: usize) -> String {

@@ -62,6 +62,7 @@ impl Role {
             },
             Action::DeletePartner => matches!(self, Owner | Coordinator),
             Action::ModerateEvents => matches!(self, Owner | Coordinator | Member),
+            Action::EditCatalogue => matches!(self, Owner | Coordinator | Member),
             Action::EditTask { owner } => match self {
                 Owner | Coordinator => true,
                 Member => owner == Some(actor),
@@ -100,6 +101,9 @@ pub enum Action {
     DeletePartner,
     /// Approve, reject and edit registered events.
     ModerateEvents,
+    /// Add, change, review and hide the activities of the campaign's catalogue (members too: like
+    /// events, submissions need many hands to review).
+    EditCatalogue,
     /// Create or change a follow-up task owned by `owner` (members: their own tasks).
     EditTask {
         owner: Option<UserId>,
@@ -132,6 +136,7 @@ mod tests {
             (EditPartner { owner: other }, [true, true, false, false]),
             (EditPartner { owner: None }, [true, true, false, false]),
             (DeletePartner, [true, true, false, false]),
+            (EditCatalogue, [true, true, true, false]),
             (EditTask { owner: mine }, [true, true, true, false]),
             (EditTask { owner: other }, [true, true, false, false]),
         ] {

@@ -110,6 +110,11 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("assets", "Assets sent to the partner: each has title, url"),
     ("link_url", "The partner's own page, when it has a link; empty otherwise, so use {% if link_url %}"),
     ("unsubscribe_url", "The link that unsubscribes the contact from campaign e-mails"),
+    (
+        "share_link",
+        "The partner's share link for its newsletter or website: events registered after following it count \
+         as brought by the partner",
+    ),
 ];
 
 /// An example context with every documented variable filled in (Croatian names, one commitment, one
@@ -136,6 +141,7 @@ pub fn sample_context() -> serde_json::Value {
         "assets": [{ "title": "Plakat Sata kodiranja (A3)", "url": "https://example.org/assets/plakat-a3.pdf" }],
         "link_url": "https://example.org/p/os-igk-dakovo",
         "unsubscribe_url": "https://example.org/odjava/3f9c2a7d",
+        "share_link": "https://example.org/c/sat-kodiranja/r/Xq3vT9kPzA",
     })
 }
 

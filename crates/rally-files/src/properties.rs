@@ -96,7 +96,7 @@ fn read_upload(upload: &Upload, size: usize, options: &SourceOptions) -> Result<
 /// headers.
 fn check_rows((sniffed, rows): &Read) {
     let window = DateWindow { from: "2026-10-01".parse().unwrap(), to: "2027-01-31".parse().unwrap() };
-    for kind in [ImportKind::Partners, ImportKind::Contacts, ImportKind::Events] {
+    for kind in ImportKind::ALL {
         let mapping = Mapping::guess(kind, &sniffed.headers);
         assert_eq!(mapping.columns.len(), sniffed.headers.len());
         let checker = RowChecker::new(&mapping, &sniffed.headers, Some(window));

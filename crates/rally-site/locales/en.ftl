@@ -354,3 +354,217 @@ reconsent-title = We updated our privacy notice
 reconsent-lead = You agreed to an earlier version. Please read the new one: we send you campaign news again once you agree to it. Messages about your own event reach you either way.
 reconsent-agree = I agree to the new privacy notice
 reconsent-done = Thank you: your agreement to the new privacy notice is recorded.
+
+## Activity review (the team's decision on a proposed activity, e-mailed to whoever proposed it)
+activity-rejected-subject = Your activity was not listed: { $title }
+activity-rejected-body =
+    Hello { $name },
+
+    thank you for proposing "{ $title }" for the { $campaign } activity catalogue. We reviewed it and could not list it.
+
+    Reason: { $reason }
+
+    If you can change what the reason names, you are welcome to propose it again.
+activity-mail-footer = You receive this e-mail because this address proposed an activity for { $campaign }.
+
+## Activity catalogue: the public list, an activity's page, suggesting an activity (site and partner link).
+nav-activities = Activities
+activities-title = Activities
+activities-lead = What to do in the hour: activities for every age, many in your language, some without any computers.
+activities-submit-link = Suggest an activity
+activities-filters = Filters
+activities-search = Search
+activities-filter-submit = Show activities
+activities-chosen = Your choices
+activities-remove = Remove “{ $value }”
+activities-clear = Clear all filters
+activities-count = { $count ->
+    [one] { $count } activity
+   *[other] { $count } activities
+}
+activities-none = No activities match. Remove a filter to see more.
+activities-in-your-language = In your language
+activities-other-languages = Also available in other languages
+activities-pages = Pages
+activity-minutes = { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+}
+activity-follow-on = with follow-on lessons
+activity-by = By { $provider }
+activity-open = Open the activity
+activity-download = Download the material
+activity-host = Host an event with this activity
+activity-usage = { $events ->
+    [one] { $events } event
+   *[other] { $events } events
+} with { $students ->
+    [one] { $students } student
+   *[other] { $students } students
+} chose this activity so far.
+activity-back = All activities
+activity-facts = About this activity
+activity-provider = Made by
+activity-duration = Length
+activity-languages = Available in
+activity-print = To print per student
+facet-age = Age
+facet-grade = School grade
+facet-student_experience = Students' experience
+facet-teacher_experience = Teacher's experience
+facet-format = Format
+facet-length = Length
+facet-language = Language
+facet-programming = Programming
+facet-equipment = Equipment
+facet-accessibility = Accessibility
+facet-subject = Subject
+facet-age-4-6 = 4–6 years
+facet-age-7-10 = 7–10 years
+facet-age-11-13 = 11–13 years
+facet-age-14-18 = 14–18 years
+facet-age-adults = Adults
+facet-grade-pre = Pre-school
+facet-grade-k = Kindergarten
+facet-grade-n = Grade { $grade }
+facet-student_experience-beginner = Beginners
+facet-student_experience-comfortable = Some experience
+facet-teacher_experience-none = None needed
+facet-teacher_experience-some = Some needed
+facet-format-tutorial = Self-led tutorial
+facet-format-lesson_plan = Lesson plan
+facet-format-unplugged = Unplugged activity
+facet-format-robotics = Robotics and hardware
+facet-length-up_to_30 = Up to 30 minutes
+facet-length-up_to_60 = 30 to 60 minutes
+facet-length-over_60 = Over an hour
+facet-length-follow_on = Has follow-on lessons
+facet-programming-blocks = Blocks
+facet-programming-text = Typed code
+facet-programming-none = No programming
+facet-equipment-computers = Computers
+facet-equipment-tablets = Tablets or phones
+facet-equipment-offline = Works offline
+facet-equipment-no_computers = No computers
+facet-accessibility-screen_reader = Works with a screen reader
+facet-accessibility-keyboard_only = Keyboard only
+facet-accessibility-no_reading = No reading required
+facet-accessibility-low_motor = Low motor demand
+facet-subject-computer_science = Computer science
+facet-subject-maths = Maths
+facet-subject-science = Science
+facet-subject-language_arts = Language arts
+facet-subject-art = Art
+facet-subject-music = Music
+facet-subject-social_studies = Social studies
+activity-submit-title = Suggest an activity
+activity-submit-lead = Know a good activity for the hour? Tell us about it. Our team checks every suggestion before listing it: it must work without sign-up or payment, suit the ages given, be accessible as described and be available in the languages given.
+activity-legend-text = The activity
+activity-field-language = Language of this description
+activity-field-title = Title
+activity-field-summary = Summary (one or two sentences)
+activity-field-description = Description
+activity-field-url = Web address of the activity
+activity-field-provider = Who made it
+activity-legend-running = Running it
+activity-field-duration = Length in minutes
+activity-field-follow-on = It has follow-on lessons
+activity-field-print = What to print per student (for unplugged material)
+activity-field-languages = Languages it is available in
+activity-legend-submitter = About you
+activity-submitter-help = We write to you once our team has reviewed it. Your address is never shown on the site.
+activity-field-submitter-name = Your name
+activity-field-submitter-email = Your e-mail address
+activity-submit-button = Send for review
+activity-submitted-title = Thank you
+activity-submitted = Thank you: your suggestion waits for our team's review. We will write to { $email } once it is reviewed.
+activity-error-url-missing = Give the activity's web address.
+activity-error-duration = Give the length in whole minutes, from 1 to { $max }.
+activity-error-languages = Choose at most { $max } languages from the list.
+activity-error-choice = Choose from the list.
+activity-error-too-many = Too many suggestions from your network in a short time. Please try again in a few minutes.
+activity-error-unavailable = We cannot save suggestions right now. Nothing was saved; your answers are still in the form. Please try again in a moment.
+link-activity-title = Suggest an activity
+link-activity-lead = Does your organization offer an activity for the hour? Suggest it for the campaign's catalogue: the team reviews it before it is listed.
+link-activity-submitted = Thank you: your activity waits for the team's review.
+
+## Map that finds events (clusters and points as links, zoom, events near a town) and an event's page
+map-area = selected area
+map-summary = The map shows { $events ->
+    [one] { $events } event
+   *[other] { $events } events
+} in { $places ->
+    [one] { $places } place
+   *[other] { $places } places
+}. Every place on the map is a link; the list after the map has the same links.
+map-cluster = { $places }: { $events ->
+    [one] { $events } event
+   *[other] { $events } events
+}, { $students ->
+    [one] { $students } student
+   *[other] { $students } students
+}
+map-list-events = Events on the map
+map-list-places = Places on the map
+map-list-more = And { $count ->
+    [one] { $count } more place: zoom in to see it.
+   *[other] { $count } more places: zoom in to see them.
+}
+map-empty = There are no events on this part of the map.
+map-zoom-out = Zoom out
+map-near-label = Events near a town
+map-near-radius = Within
+map-near-km = { $km } km
+map-near-submit = Find events
+map-near-heading = Events within { $km } km of { $town }
+map-near-unknown = We do not know a town called “{ $name }”. Check the spelling, or try a larger town nearby.
+map-near-choose = Which town called “{ $name }” do you mean?
+map-near-others = Other towns called “{ $name }”:
+map-near-candidate = { $town } ({ $population } inhabitants)
+map-near-distance = { $km } km away
+map-near-here = less than 1 km away
+map-near-more = And { $count ->
+    [one] { $count } more event farther away: choose a smaller distance to see it.
+   *[other] { $count } more events farther away: choose a smaller distance to see them.
+}
+map-near-clear = Clear the search
+map-activity = Only events running “{ $activity }”.
+map-activity-unknown = Only events running one activity.
+map-activity-all = Show all events
+event-page-organization = Organization
+event-page-type = Type of event
+event-page-place = Where
+event-page-dates = When
+event-page-ages = Ages
+event-page-language = Language
+event-page-students = Students
+event-page-link = Link
+event-page-about = About the event
+event-page-on-map = See it on the map
+event-page-all = All events
+
+## Events' activities and partner attribution (registration form, events filter, recognition wall, partner link page)
+picker-legend = What will you run?
+picker-help = Choose up to five activities from the campaign's catalogue, or describe your own.
+picker-search = Search the catalogue by title
+picker-search-button = Search
+picker-none = No activity of the catalogue matches. Describe your own below.
+picker-own = Our own activity (optional)
+picker-heard-from = How did you hear about us?
+picker-heard-none = Choose (optional)
+picker-heard-other = Other
+error-activities = Choose activities from the list.
+error-activities-too-many = Choose at most { $max } activities.
+error-heard-from = Choose one of the answers in the list.
+events-filter-activity = Activity
+partner-brought = Brought { $events ->
+    [one] { $events } event
+   *[other] { $events } events
+}, { $students ->
+    [one] { $students } student
+   *[other] { $students } students
+}
+link-share-title = Your share link
+link-share-lead = Share this address with schools and teachers: the events registered after following it count as brought by you.
+link-share-label = Share link
+link-brought-none = No approved events came through you yet.

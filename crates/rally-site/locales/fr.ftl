@@ -376,3 +376,217 @@ reconsent-title = Nous avons mis à jour notre politique de confidentialité
 reconsent-lead = Vous avez accepté une version précédente. Merci de lire la nouvelle : nous vous enverrons de nouveau des nouvelles de la campagne une fois que vous l’aurez acceptée. Les messages concernant votre événement vous parviennent dans tous les cas.
 reconsent-agree = J’accepte la nouvelle politique de confidentialité
 reconsent-done = Merci : votre accord avec la nouvelle politique de confidentialité est enregistré.
+
+## Activity review (the team's decision on a proposed activity, e-mailed to whoever proposed it)
+activity-rejected-subject = Votre activité n’a pas été retenue : { $title }
+activity-rejected-body =
+    Bonjour { $name },
+
+    Merci d’avoir proposé « { $title } » pour le catalogue d’activités de { $campaign }. Nous l’avons examinée et n’avons pas pu la retenir.
+
+    Motif : { $reason }
+
+    Si vous pouvez corriger ce que le motif indique, n’hésitez pas à la proposer de nouveau.
+activity-mail-footer = Vous recevez cet e-mail parce qu’une activité a été proposée avec cette adresse pour { $campaign }.
+
+## Activity catalogue: the public list, an activity's page, suggesting an activity (site and partner link).
+nav-activities = Activités
+activities-title = Activités
+activities-lead = Que faire pendant l’heure : des activités pour tous les âges, beaucoup dans votre langue, certaines sans aucun ordinateur.
+activities-submit-link = Proposer une activité
+activities-filters = Filtres
+activities-search = Rechercher
+activities-filter-submit = Afficher les activités
+activities-chosen = Vos choix
+activities-remove = Retirer « { $value } »
+activities-clear = Retirer tous les filtres
+activities-count = { $count ->
+    [one] { $count } activité
+   *[other] { $count } activités
+}
+activities-none = Aucune activité ne correspond. Retirez un filtre pour en voir davantage.
+activities-in-your-language = Dans votre langue
+activities-other-languages = Aussi disponibles dans d’autres langues
+activities-pages = Pages
+activity-minutes = { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+}
+activity-follow-on = avec des séances de suite
+activity-by = Par { $provider }
+activity-open = Ouvrir l’activité
+activity-download = Télécharger le matériel
+activity-host = Organiser un événement avec cette activité
+activity-usage = { $events ->
+    [one] { $events } événement
+   *[other] { $events } événements
+} avec { $students ->
+    [one] { $students } élève
+   *[other] { $students } élèves
+} ont choisi cette activité jusqu’ici.
+activity-back = Toutes les activités
+activity-facts = À propos de cette activité
+activity-provider = Créée par
+activity-duration = Durée
+activity-languages = Disponible en
+activity-print = À imprimer par élève
+facet-age = Âge
+facet-grade = Niveau scolaire
+facet-student_experience = Expérience des élèves
+facet-teacher_experience = Expérience de l’enseignant
+facet-format = Format
+facet-length = Durée
+facet-language = Langue
+facet-programming = Programmation
+facet-equipment = Équipement
+facet-accessibility = Accessibilité
+facet-subject = Matière
+facet-age-4-6 = 4–6 ans
+facet-age-7-10 = 7–10 ans
+facet-age-11-13 = 11–13 ans
+facet-age-14-18 = 14–18 ans
+facet-age-adults = Adultes
+facet-grade-pre = Petite section
+facet-grade-k = Grande section
+facet-grade-n = Année { $grade }
+facet-student_experience-beginner = Débutants
+facet-student_experience-comfortable = Avec un peu d’expérience
+facet-teacher_experience-none = Aucune expérience requise
+facet-teacher_experience-some = Un peu d’expérience requise
+facet-format-tutorial = Tutoriel en autonomie
+facet-format-lesson_plan = Plan de cours
+facet-format-unplugged = Activité débranchée
+facet-format-robotics = Robotique et matériel
+facet-length-up_to_30 = Jusqu’à 30 minutes
+facet-length-up_to_60 = De 30 à 60 minutes
+facet-length-over_60 = Plus d’une heure
+facet-length-follow_on = Avec une suite
+facet-programming-blocks = Blocs
+facet-programming-text = Code écrit
+facet-programming-none = Sans programmation
+facet-equipment-computers = Ordinateurs
+facet-equipment-tablets = Tablettes ou téléphones
+facet-equipment-offline = Fonctionne hors ligne
+facet-equipment-no_computers = Sans ordinateur
+facet-accessibility-screen_reader = Compatible avec un lecteur d’écran
+facet-accessibility-keyboard_only = Clavier seul
+facet-accessibility-no_reading = Sans lecture
+facet-accessibility-low_motor = Faible exigence motrice
+facet-subject-computer_science = Informatique
+facet-subject-maths = Mathématiques
+facet-subject-science = Sciences
+facet-subject-language_arts = Langue et littérature
+facet-subject-art = Arts plastiques
+facet-subject-music = Musique
+facet-subject-social_studies = Sciences sociales
+activity-submit-title = Proposer une activité
+activity-submit-lead = Vous connaissez une bonne activité pour l’heure ? Parlez-nous-en. Notre équipe vérifie chaque proposition avant de la publier : elle doit fonctionner sans inscription ni paiement, convenir aux âges indiqués, être accessible comme décrit et exister dans les langues indiquées.
+activity-legend-text = L’activité
+activity-field-language = Langue de cette description
+activity-field-title = Titre
+activity-field-summary = Résumé (une ou deux phrases)
+activity-field-description = Description
+activity-field-url = Adresse web de l’activité
+activity-field-provider = Qui l’a créée
+activity-legend-running = Déroulement
+activity-field-duration = Durée en minutes
+activity-field-follow-on = Elle a des séances de suite
+activity-field-print = À imprimer par élève (pour une activité débranchée)
+activity-field-languages = Langues dans lesquelles elle existe
+activity-legend-submitter = À propos de vous
+activity-submitter-help = Nous vous écrirons une fois que notre équipe l’aura examinée. Votre adresse n’est jamais affichée sur le site.
+activity-field-submitter-name = Votre nom
+activity-field-submitter-email = Votre adresse e-mail
+activity-submit-button = Envoyer pour examen
+activity-submitted-title = Merci
+activity-submitted = Merci : votre proposition attend l’examen de notre équipe. Nous écrirons à { $email } une fois qu’elle aura été examinée.
+activity-error-url-missing = Indiquez l’adresse web de l’activité.
+activity-error-duration = Indiquez la durée en minutes entières, de 1 à { $max }.
+activity-error-languages = Choisissez au plus { $max } langues dans la liste.
+activity-error-choice = Choisissez dans la liste.
+activity-error-too-many = Trop de propositions depuis votre réseau en peu de temps. Veuillez réessayer dans quelques minutes.
+activity-error-unavailable = Nous ne pouvons pas enregistrer de propositions pour le moment. Rien n’a été enregistré ; vos réponses sont toujours dans le formulaire. Veuillez réessayer dans un instant.
+link-activity-title = Proposer une activité
+link-activity-lead = Votre organisation propose-t-elle une activité pour l’heure ? Proposez-la pour le catalogue de la campagne : l’équipe l’examine avant de la publier.
+link-activity-submitted = Merci : votre activité attend l’examen de l’équipe.
+
+## Map that finds events (clusters and points as links, zoom, events near a town) and an event's page
+map-area = zone choisie
+map-summary = La carte montre { $events ->
+    [one] { $events } événement
+   *[other] { $events } événements
+} en { $places ->
+    [one] { $places } lieu
+   *[other] { $places } lieux
+}. Chaque lieu de la carte est un lien ; la liste après la carte a les mêmes liens.
+map-cluster = { $places } : { $events ->
+    [one] { $events } événement
+   *[other] { $events } événements
+}, { $students ->
+    [one] { $students } élève
+   *[other] { $students } élèves
+}
+map-list-events = Événements sur la carte
+map-list-places = Lieux sur la carte
+map-list-more = Et { $count ->
+    [one] { $count } autre lieu : zoomez pour le voir.
+   *[other] { $count } autres lieux : zoomez pour les voir.
+}
+map-empty = Il n’y a pas d’événement sur cette partie de la carte.
+map-zoom-out = Dézoomer
+map-near-label = Événements près d’une ville
+map-near-radius = Dans un rayon de
+map-near-km = { $km } km
+map-near-submit = Trouver des événements
+map-near-heading = Événements à moins de { $km } km de { $town }
+map-near-unknown = Nous ne connaissons pas de ville nommée « { $name } ». Vérifiez l’orthographe, ou essayez une ville plus grande à proximité.
+map-near-choose = De quelle ville nommée « { $name } » s’agit-il ?
+map-near-others = Autres villes nommées « { $name } » :
+map-near-candidate = { $town } ({ $population } habitants)
+map-near-distance = à { $km } km
+map-near-here = à moins de 1 km
+map-near-more = Et { $count ->
+    [one] { $count } autre événement plus loin : choisissez une distance plus petite pour le voir.
+   *[other] { $count } autres événements plus loin : choisissez une distance plus petite pour les voir.
+}
+map-near-clear = Effacer la recherche
+map-activity = Seulement les événements avec l’activité « { $activity } ».
+map-activity-unknown = Seulement les événements avec une activité.
+map-activity-all = Montrer tous les événements
+event-page-organization = Organisation
+event-page-type = Type d’événement
+event-page-place = Où
+event-page-dates = Quand
+event-page-ages = Âges
+event-page-language = Langue
+event-page-students = Élèves
+event-page-link = Lien
+event-page-about = À propos de l’événement
+event-page-on-map = Voir sur la carte
+event-page-all = Tous les événements
+
+## Events' activities and partner attribution (registration form, events filter, recognition wall, partner link page)
+picker-legend = Qu’allez-vous faire ?
+picker-help = Choisissez jusqu’à cinq activités du catalogue de la campagne, ou décrivez la vôtre.
+picker-search = Chercher dans le catalogue par titre
+picker-search-button = Chercher
+picker-none = Aucune activité du catalogue ne correspond. Décrivez la vôtre ci-dessous.
+picker-own = Notre propre activité (facultatif)
+picker-heard-from = Comment avez-vous entendu parler de nous ?
+picker-heard-none = Choisir (facultatif)
+picker-heard-other = Autre
+error-activities = Choisissez des activités dans la liste.
+error-activities-too-many = Choisissez au plus { $max } activités.
+error-heard-from = Choisissez l’une des réponses de la liste.
+events-filter-activity = Activité
+partner-brought = A amené { $events ->
+    [one] { $events } événement
+   *[other] { $events } événements
+}, { $students ->
+    [one] { $students } élève
+   *[other] { $students } élèves
+}
+link-share-title = Votre lien de partage
+link-share-lead = Partagez cette adresse avec les écoles et les enseignants : les événements inscrits après l’avoir suivie comptent comme amenés par vous.
+link-share-label = Lien de partage
+link-brought-none = Aucun événement approuvé n’est encore venu par vous.

@@ -375,3 +375,227 @@ reconsent-title = Izmijenili smo obavijest o zaštiti privatnosti
 reconsent-lead = Pristali ste na raniju verziju. Molimo pročitajte novu: novosti o kampanji ponovno vam šaljemo kad na nju pristanete. Poruke o vašem događanju primate u svakom slučaju.
 reconsent-agree = Pristajem na novu obavijest o zaštiti privatnosti
 reconsent-done = Hvala: vaš pristanak na novu obavijest o zaštiti privatnosti je zabilježen.
+
+## Activity review (the team's decision on a proposed activity, e-mailed to whoever proposed it)
+activity-rejected-subject = Vaša aktivnost nije uvrštena: { $title }
+activity-rejected-body =
+    Dobar dan, { $name },
+
+    hvala vam što ste predložili „{ $title }” za katalog aktivnosti kampanje { $campaign }. Pregledali smo prijedlog i nažalost ga nismo mogli uvrstiti.
+
+    Razlog: { $reason }
+
+    Ako možete ispraviti ono što razlog navodi, slobodno je predložite ponovno.
+activity-mail-footer = Ovu e-poruku primate jer je s ove adrese predložena aktivnost za kampanju { $campaign }.
+
+## Activity catalogue: the public list, an activity's page, suggesting an activity (site and partner link).
+nav-activities = Aktivnosti
+activities-title = Aktivnosti
+activities-lead = Što raditi na satu: aktivnosti za svaku dob, mnoge na vašem jeziku, neke i bez računala.
+activities-submit-link = Predložite aktivnost
+activities-filters = Filtri
+activities-search = Pretraživanje
+activities-filter-submit = Prikaži aktivnosti
+activities-chosen = Vaš odabir
+activities-remove = Ukloni „{ $value }“
+activities-clear = Ukloni sve filtre
+activities-count = { $count ->
+    [one] { $count } aktivnost
+    [few] { $count } aktivnosti
+   *[other] { $count } aktivnosti
+}
+activities-none = Nijedna aktivnost ne odgovara. Uklonite neki filtar da biste vidjeli više.
+activities-in-your-language = Na vašem jeziku
+activities-other-languages = Dostupno i na drugim jezicima
+activities-pages = Stranice
+activity-minutes = { $minutes ->
+    [one] { $minutes } minuta
+    [few] { $minutes } minute
+   *[other] { $minutes } minuta
+}
+activity-follow-on = s nastavkom
+activity-by = Autor: { $provider }
+activity-open = Otvori aktivnost
+activity-download = Preuzmi materijale
+activity-host = Organizirajte događanje s ovom aktivnošću
+activity-usage = Dosad ju je odabralo { $events ->
+    [one] { $events } događanje
+    [few] { $events } događanja
+   *[other] { $events } događanja
+} s { $students ->
+    [one] { $students } učenikom
+   *[other] { $students } učenika
+}.
+activity-back = Sve aktivnosti
+activity-facts = O aktivnosti
+activity-provider = Autor
+activity-duration = Trajanje
+activity-languages = Dostupno na
+activity-print = Za ispis po učeniku
+facet-age = Dob
+facet-grade = Razred
+facet-student_experience = Iskustvo učenika
+facet-teacher_experience = Iskustvo učitelja
+facet-format = Oblik
+facet-length = Trajanje
+facet-language = Jezik
+facet-programming = Programiranje
+facet-equipment = Oprema
+facet-accessibility = Pristupačnost
+facet-subject = Predmet
+facet-age-4-6 = 4–6 godina
+facet-age-7-10 = 7–10 godina
+facet-age-11-13 = 11–13 godina
+facet-age-14-18 = 14–18 godina
+facet-age-adults = Odrasli
+facet-grade-pre = Predškola
+facet-grade-k = Vrtić
+facet-grade-n = { $grade }. razred
+facet-student_experience-beginner = Početnici
+facet-student_experience-comfortable = S nešto iskustva
+facet-teacher_experience-none = Nije potrebno
+facet-teacher_experience-some = Potrebno nešto iskustva
+facet-format-tutorial = Samostalni tutorijal
+facet-format-lesson_plan = Plan sata
+facet-format-unplugged = Aktivnost bez računala
+facet-format-robotics = Robotika i uređaji
+facet-length-up_to_30 = Do 30 minuta
+facet-length-up_to_60 = 30 do 60 minuta
+facet-length-over_60 = Više od sat vremena
+facet-length-follow_on = Ima nastavak
+facet-programming-blocks = Blokovi
+facet-programming-text = Pisani kôd
+facet-programming-none = Bez programiranja
+facet-equipment-computers = Računala
+facet-equipment-tablets = Tableti ili mobiteli
+facet-equipment-offline = Radi bez interneta
+facet-equipment-no_computers = Bez računala
+facet-accessibility-screen_reader = Radi s čitačem zaslona
+facet-accessibility-keyboard_only = Samo tipkovnica
+facet-accessibility-no_reading = Nije potrebno čitanje
+facet-accessibility-low_motor = Mali motorički zahtjevi
+facet-subject-computer_science = Informatika
+facet-subject-maths = Matematika
+facet-subject-science = Prirodne znanosti
+facet-subject-language_arts = Jezik i književnost
+facet-subject-art = Likovna umjetnost
+facet-subject-music = Glazba
+facet-subject-social_studies = Društvene znanosti
+activity-submit-title = Predložite aktivnost
+activity-submit-lead = Znate dobru aktivnost za sat kodiranja? Javite nam. Naš tim provjerava svaki prijedlog prije objave: mora raditi bez registracije i plaćanja, odgovarati navedenoj dobi, biti pristupačan kako je opisano i dostupan na navedenim jezicima.
+activity-legend-text = Aktivnost
+activity-field-language = Jezik ovog opisa
+activity-field-title = Naslov
+activity-field-summary = Sažetak (jedna ili dvije rečenice)
+activity-field-description = Opis
+activity-field-url = Web adresa aktivnosti
+activity-field-provider = Tko ju je izradio
+activity-legend-running = Izvođenje
+activity-field-duration = Trajanje u minutama
+activity-field-follow-on = Ima nastavak u sljedećim satima
+activity-field-print = Što ispisati po učeniku (za aktivnosti bez računala)
+activity-field-languages = Jezici na kojima je dostupna
+activity-legend-submitter = O vama
+activity-submitter-help = Javit ćemo vam se kad je naš tim pregleda. Vaša adresa nikad se ne prikazuje na stranici.
+activity-field-submitter-name = Vaše ime
+activity-field-submitter-email = Vaša adresa e-pošte
+activity-submit-button = Pošalji na pregled
+activity-submitted-title = Hvala
+activity-submitted = Hvala: vaš prijedlog čeka pregled našeg tima. Pisat ćemo na { $email } kad ga pregledamo.
+activity-error-url-missing = Navedite web adresu aktivnosti.
+activity-error-duration = Navedite trajanje u cijelim minutama, od 1 do { $max }.
+activity-error-languages = Odaberite najviše { $max } jezika s popisa.
+activity-error-choice = Odaberite s popisa.
+activity-error-too-many = Previše prijedloga iz vaše mreže u kratkom vremenu. Pokušajte ponovno za nekoliko minuta.
+activity-error-unavailable = Trenutačno ne možemo spremiti prijedloge. Ništa nije spremljeno; vaši su odgovori još u obrascu. Pokušajte ponovno za trenutak.
+link-activity-title = Predložite aktivnost
+link-activity-lead = Nudi li vaša organizacija aktivnost za sat kodiranja? Predložite je za katalog kampanje: tim je pregledava prije objave.
+link-activity-submitted = Hvala: vaša aktivnost čeka pregled tima.
+
+## Map that finds events (clusters and points as links, zoom, events near a town) and an event's page
+map-area = odabrano područje
+map-summary = Karta prikazuje { $events ->
+    [one] { $events } događaj
+    [few] { $events } događaja
+   *[other] { $events } događaja
+} na { $places ->
+    [one] { $places } mjestu
+   *[other] { $places } mjesta
+}. Svako mjesto na karti je poveznica; popis ispod karte ima iste poveznice.
+map-cluster = { $places }: { $events ->
+    [one] { $events } događaj
+    [few] { $events } događaja
+   *[other] { $events } događaja
+}, { $students ->
+    [one] { $students } učenik
+    [few] { $students } učenika
+   *[other] { $students } učenika
+}
+map-list-events = Događaji na karti
+map-list-places = Mjesta na karti
+map-list-more = I još { $count ->
+    [one] { $count } mjesto: približite kartu da ga vidite.
+    [few] { $count } mjesta: približite kartu da ih vidite.
+   *[other] { $count } mjesta: približite kartu da ih vidite.
+}
+map-empty = Na ovom dijelu karte nema događaja.
+map-zoom-out = Udalji
+map-near-label = Događaji blizu mjesta
+map-near-radius = Unutar
+map-near-km = { $km } km
+map-near-submit = Pronađi događaje
+map-near-heading = Događaji do { $km } km od mjesta { $town }
+map-near-unknown = Ne poznajemo mjesto „{ $name }”. Provjerite kako je napisano ili pokušajte s većim mjestom u blizini.
+map-near-choose = Koje mjesto „{ $name }” mislite?
+map-near-others = Druga mjesta s imenom „{ $name }”:
+map-near-candidate = { $town } ({ $population } stanovnika)
+map-near-distance = udaljeno { $km } km
+map-near-here = udaljeno manje od 1 km
+map-near-more = I još { $count ->
+    [one] { $count } udaljeniji događaj: odaberite manju udaljenost da ga vidite.
+    [few] { $count } udaljenija događaja: odaberite manju udaljenost da ih vidite.
+   *[other] { $count } udaljenijih događaja: odaberite manju udaljenost da ih vidite.
+}
+map-near-clear = Poništi pretragu
+map-activity = Samo događaji s aktivnošću „{ $activity }”.
+map-activity-unknown = Samo događaji s jednom aktivnošću.
+map-activity-all = Prikaži sve događaje
+event-page-organization = Organizacija
+event-page-type = Vrsta događaja
+event-page-place = Gdje
+event-page-dates = Kada
+event-page-ages = Dob
+event-page-language = Jezik
+event-page-students = Učenici
+event-page-link = Poveznica
+event-page-about = O događaju
+event-page-on-map = Prikaži na karti
+event-page-all = Svi događaji
+
+## Events' activities and partner attribution (registration form, events filter, recognition wall, partner link page)
+picker-legend = Što ćete provesti?
+picker-help = Odaberite do pet aktivnosti iz kataloga kampanje ili opišite svoju.
+picker-search = Pretražite katalog po naslovu
+picker-search-button = Traži
+picker-none = Nijedna aktivnost iz kataloga ne odgovara. Opišite svoju ispod.
+picker-own = Naša vlastita aktivnost (neobavezno)
+picker-heard-from = Kako ste čuli za nas?
+picker-heard-none = Odaberite (neobavezno)
+picker-heard-other = Drugo
+error-activities = Odaberite aktivnosti s popisa.
+error-activities-too-many = Odaberite najviše { $max } aktivnosti.
+error-heard-from = Odaberite jedan od odgovora s popisa.
+events-filter-activity = Aktivnost
+partner-brought = Doveli: { $events ->
+    [one] { $events } događaj
+    [few] { $events } događaja
+   *[other] { $events } događaja
+}, { $students ->
+    [one] { $students } učenik
+    [few] { $students } učenika
+   *[other] { $students } učenika
+}
+link-share-title = Vaša poveznica za dijeljenje
+link-share-lead = Podijelite ovu adresu sa školama i nastavnicima: događaji prijavljeni nakon što je otvore računaju se kao vaši.
+link-share-label = Poveznica za dijeljenje
+link-brought-none = Preko vas još nije stigao nijedan odobreni događaj.

@@ -387,3 +387,229 @@ reconsent-title = Мы обновили уведомление о конфиде
 reconsent-lead = Вы согласились с предыдущей версией. Пожалуйста, прочитайте новую: новости кампании снова будут приходить вам, когда вы с ней согласитесь. Письма о вашем мероприятии приходят в любом случае.
 reconsent-agree = Я согласен(на) с новым уведомлением о конфиденциальности
 reconsent-done = Спасибо: ваше согласие с новым уведомлением о конфиденциальности записано.
+
+## Activity review (the team's decision on a proposed activity, e-mailed to whoever proposed it)
+activity-rejected-subject = Ваше занятие не включено в каталог: { $title }
+activity-rejected-body =
+    Здравствуйте, { $name }!
+
+    Спасибо, что предложили «{ $title }» для каталога занятий кампании { $campaign }. Мы рассмотрели предложение, но, к сожалению, не смогли включить его в каталог.
+
+    Причина: { $reason }
+
+    Если Вы сможете исправить то, что указано в причине, предложите занятие ещё раз.
+activity-mail-footer = Вы получили это письмо, потому что с этого адреса было предложено занятие для кампании { $campaign }.
+
+## Activity catalogue: the public list, an activity's page, suggesting an activity (site and partner link).
+nav-activities = Занятия
+activities-title = Занятия
+activities-lead = Чем заняться на уроке: занятия для любого возраста, многие на вашем языке, некоторые совсем без компьютеров.
+activities-submit-link = Предложить занятие
+activities-filters = Фильтры
+activities-search = Поиск
+activities-filter-submit = Показать занятия
+activities-chosen = Ваш выбор
+activities-remove = Убрать «{ $value }»
+activities-clear = Сбросить все фильтры
+activities-count = { $count ->
+    [one] { $count } занятие
+    [few] { $count } занятия
+    [many] { $count } занятий
+   *[other] { $count } занятия
+}
+activities-none = Подходящих занятий нет. Уберите какой-нибудь фильтр, чтобы увидеть больше.
+activities-in-your-language = На вашем языке
+activities-other-languages = Также на других языках
+activities-pages = Страницы
+activity-minutes = { $minutes ->
+    [one] { $minutes } минута
+    [few] { $minutes } минуты
+    [many] { $minutes } минут
+   *[other] { $minutes } минуты
+}
+activity-follow-on = с продолжением
+activity-by = Автор: { $provider }
+activity-open = Открыть занятие
+activity-download = Скачать материалы
+activity-host = Провести мероприятие с этим занятием
+activity-usage = Это занятие уже выбрали: { $events ->
+    [one] { $events } мероприятие
+    [few] { $events } мероприятия
+    [many] { $events } мероприятий
+   *[other] { $events } мероприятия
+}, { $students ->
+    [one] { $students } ученик
+    [few] { $students } ученика
+    [many] { $students } учеников
+   *[other] { $students } ученика
+}.
+activity-back = Все занятия
+activity-facts = О занятии
+activity-provider = Автор
+activity-duration = Продолжительность
+activity-languages = Доступно на языках
+activity-print = Распечатать на каждого ученика
+facet-age = Возраст
+facet-grade = Класс
+facet-student_experience = Опыт учеников
+facet-teacher_experience = Опыт учителя
+facet-format = Формат
+facet-length = Продолжительность
+facet-language = Язык
+facet-programming = Программирование
+facet-equipment = Оборудование
+facet-accessibility = Доступность
+facet-subject = Предмет
+facet-age-4-6 = 4–6 лет
+facet-age-7-10 = 7–10 лет
+facet-age-11-13 = 11–13 лет
+facet-age-14-18 = 14–18 лет
+facet-age-adults = Взрослые
+facet-grade-pre = Дошкольники
+facet-grade-k = Подготовительная группа
+facet-grade-n = { $grade } класс
+facet-student_experience-beginner = Новички
+facet-student_experience-comfortable = С некоторым опытом
+facet-teacher_experience-none = Опыт не нужен
+facet-teacher_experience-some = Нужен некоторый опыт
+facet-format-tutorial = Самостоятельный урок
+facet-format-lesson_plan = План урока
+facet-format-unplugged = Занятие без компьютера
+facet-format-robotics = Робототехника и устройства
+facet-length-up_to_30 = До 30 минут
+facet-length-up_to_60 = От 30 до 60 минут
+facet-length-over_60 = Больше часа
+facet-length-follow_on = Есть продолжение
+facet-programming-blocks = Блоки
+facet-programming-text = Текстовый код
+facet-programming-none = Без программирования
+facet-equipment-computers = Компьютеры
+facet-equipment-tablets = Планшеты или телефоны
+facet-equipment-offline = Работает без интернета
+facet-equipment-no_computers = Без компьютеров
+facet-accessibility-screen_reader = Работает с программой чтения с экрана
+facet-accessibility-keyboard_only = Только клавиатура
+facet-accessibility-no_reading = Не требует чтения
+facet-accessibility-low_motor = Низкая моторная нагрузка
+facet-subject-computer_science = Информатика
+facet-subject-maths = Математика
+facet-subject-science = Естественные науки
+facet-subject-language_arts = Язык и литература
+facet-subject-art = Изобразительное искусство
+facet-subject-music = Музыка
+facet-subject-social_studies = Обществознание
+activity-submit-title = Предложить занятие
+activity-submit-lead = Знаете хорошее занятие для урока? Расскажите нам. Наша команда проверяет каждое предложение перед публикацией: оно должно работать без регистрации и оплаты, подходить указанному возрасту, быть доступным, как описано, и существовать на указанных языках.
+activity-legend-text = Занятие
+activity-field-language = Язык этого описания
+activity-field-title = Название
+activity-field-summary = Кратко (одно-два предложения)
+activity-field-description = Описание
+activity-field-url = Веб-адрес занятия
+activity-field-provider = Кто его создал
+activity-legend-running = Проведение
+activity-field-duration = Продолжительность в минутах
+activity-field-follow-on = У него есть продолжение
+activity-field-print = Что распечатать на каждого ученика (для занятий без компьютера)
+activity-field-languages = Языки, на которых оно доступно
+activity-legend-submitter = О вас
+activity-submitter-help = Мы напишем вам, когда команда его рассмотрит. Ваш адрес никогда не показывается на сайте.
+activity-field-submitter-name = Ваше имя
+activity-field-submitter-email = Ваш адрес электронной почты
+activity-submit-button = Отправить на проверку
+activity-submitted-title = Спасибо
+activity-submitted = Спасибо: ваше предложение ждёт проверки нашей командой. Мы напишем на { $email }, когда рассмотрим его.
+activity-error-url-missing = Укажите веб-адрес занятия.
+activity-error-duration = Укажите продолжительность целым числом минут, от 1 до { $max }.
+activity-error-languages = Выберите из списка не больше { $max } языков.
+activity-error-choice = Выберите из списка.
+activity-error-too-many = Слишком много предложений из вашей сети за короткое время. Попробуйте ещё раз через несколько минут.
+activity-error-unavailable = Сейчас мы не можем сохранить предложения. Ничего не сохранено; ваши ответы остались в форме. Попробуйте ещё раз через минуту.
+link-activity-title = Предложить занятие
+link-activity-lead = Ваша организация предлагает занятие для урока? Предложите его для каталога кампании: команда проверит его перед публикацией.
+link-activity-submitted = Спасибо: ваше занятие ждёт проверки командой.
+
+## Map that finds events (clusters and points as links, zoom, events near a town) and an event's page
+map-area = выбранная область
+map-summary = На карте { $events ->
+    [one] { $events } мероприятие
+    [few] { $events } мероприятия
+    [many] { $events } мероприятий
+   *[other] { $events } мероприятия
+} в { $places ->
+    [one] { $places } месте
+   *[other] { $places } местах
+}. Каждое место на карте — ссылка; в списке после карты те же ссылки.
+map-cluster = { $places }: { $events ->
+    [one] { $events } мероприятие
+    [few] { $events } мероприятия
+    [many] { $events } мероприятий
+   *[other] { $events } мероприятия
+}, { $students ->
+    [one] { $students } ученик
+    [few] { $students } ученика
+    [many] { $students } учеников
+   *[other] { $students } ученика
+}
+map-list-events = Мероприятия на карте
+map-list-places = Места на карте
+map-list-more = И ещё { $count ->
+    [one] { $count } место: приблизьте карту, чтобы его увидеть.
+    [few] { $count } места: приблизьте карту, чтобы их увидеть.
+    [many] { $count } мест: приблизьте карту, чтобы их увидеть.
+   *[other] { $count } места: приблизьте карту, чтобы их увидеть.
+}
+map-empty = На этой части карты мероприятий нет.
+map-zoom-out = Отдалить
+map-near-label = Мероприятия рядом с городом
+map-near-radius = В пределах
+map-near-km = { $km } км
+map-near-submit = Найти мероприятия
+map-near-heading = Мероприятия в пределах { $km } км от города { $town }
+map-near-unknown = Мы не знаем города «{ $name }». Проверьте написание или попробуйте более крупный город поблизости.
+map-near-choose = Какой город «{ $name }» вы имеете в виду?
+map-near-others = Другие города с названием «{ $name }»:
+map-near-candidate = { $town } (жителей: { $population })
+map-near-distance = в { $km } км
+map-near-here = ближе 1 км
+map-near-more = И ещё { $count ->
+    [one] { $count } мероприятие дальше: выберите меньшее расстояние, чтобы его увидеть.
+    [few] { $count } мероприятия дальше: выберите меньшее расстояние, чтобы их увидеть.
+    [many] { $count } мероприятий дальше: выберите меньшее расстояние, чтобы их увидеть.
+   *[other] { $count } мероприятия дальше: выберите меньшее расстояние, чтобы их увидеть.
+}
+map-near-clear = Сбросить поиск
+map-activity = Только мероприятия с занятием «{ $activity }».
+map-activity-unknown = Только мероприятия с одним занятием.
+map-activity-all = Показать все мероприятия
+event-page-organization = Организация
+event-page-type = Тип мероприятия
+event-page-place = Где
+event-page-dates = Когда
+event-page-ages = Возраст
+event-page-language = Язык
+event-page-students = Ученики
+event-page-link = Ссылка
+event-page-about = О мероприятии
+event-page-on-map = Показать на карте
+event-page-all = Все мероприятия
+
+## Events' activities and partner attribution (registration form, events filter, recognition wall, partner link page)
+picker-legend = Что вы будете проводить?
+picker-help = Выберите до пяти занятий из каталога кампании или опишите своё.
+picker-search = Поиск в каталоге по названию
+picker-search-button = Найти
+picker-none = В каталоге нет подходящих занятий. Опишите своё ниже.
+picker-own = Наше собственное занятие (необязательно)
+picker-heard-from = Как вы о нас узнали?
+picker-heard-none = Выберите (необязательно)
+picker-heard-other = Другое
+error-activities = Выберите занятия из списка.
+error-activities-too-many = Выберите не больше { $max } занятий.
+error-heard-from = Выберите один из ответов в списке.
+events-filter-activity = Занятие
+partner-brought = Привели мероприятий: { $events }, учеников: { $students }
+link-share-title = Ваша ссылка для распространения
+link-share-lead = Поделитесь этим адресом со школами и учителями: мероприятия, зарегистрированные после перехода по нему, засчитываются вам.
+link-share-label = Ссылка для распространения
+link-brought-none = Через вас пока не пришло ни одного одобренного мероприятия.

@@ -139,6 +139,111 @@ pub fn search_places(country: Option<&str>, prefix: &str, limit: usize) -> Vec<&
     found.into_iter().map(|i| &places.all[i]).collect()
 }
 
+/// Places called `name` in any country — its name or ASCII name, ignoring case and diacritics, and
+/// Cyrillic read as Latin letters ("Сплит" finds Split) — most populous first, at most `limit`: the
+/// towns a visitor may mean by "events near …".
+pub fn find_towns(name: &str, limit: usize) -> Vec<&'static Place> {
+    let places = &*PLACES;
+    let mut wanted = vec![fold(name)];
+    let latin = fold(&latin_from_cyrillic(name));
+    if latin != wanted[0] {
+        wanted.push(latin);
+    }
+    if wanted[0].is_empty() || limit == 0 {
+        return Vec::new();
+    }
+    places
+        .by_population
+        .iter()
+        .map(|&i| i as usize)
+        .filter(|&i| wanted.iter().any(|w| places.keys[i].0 == *w || places.keys[i].1 == *w))
+        .take(limit)
+        .map(|i| &places.all[i])
+        .collect()
+}
+
+/// Cyrillic letters (Russian and Serbian) written in Latin ones the way place names are (Загреб →
+/// Zagreb); anything else is kept.
+fn latin_from_cyrillic(text: &str) -> String {
+    const TABLE: [(char, &str); 40] = [
+        ('а', "a"),
+        ('б', "b"),
+        ('в', "v"),
+        ('г', "g"),
+        ('д', "d"),
+        ('ђ', "dj"),
+        ('е', "e"),
+        ('ё', "e"),
+        ('ж', "z"),
+        ('з', "z"),
+        ('и', "i"),
+        ('й', "j"),
+        ('ј', "j"),
+        ('к', "k"),
+        ('л', "l"),
+        ('љ', "lj"),
+        ('м', "m"),
+        ('н', "n"),
+        ('њ', "nj"),
+        ('о', "o"),
+        ('п', "p"),
+        ('р', "r"),
+        ('с', "s"),
+        ('т', "t"),
+        ('ћ', "c"),
+        ('у', "u"),
+        ('ф', "f"),
+        ('х', "h"),
+        ('ц', "c"),
+        ('ч', "c"),
+        ('џ', "dz"),
+        ('ш', "s"),
+        ('щ', "sc"),
+        ('ъ', ""),
+        ('ы', "y"),
+        ('ь', ""),
+        ('э', "e"),
+        ('ю', "ju"),
+        ('я', "ja"),
+        ('і', "i"),
+    ];
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        match TABLE.iter().find(|(k, _)| *k == lower) {
+            Some((_, latin)) => out.push_str(latin),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// The great-circle distance between two points in kilometres (haversine, mean Earth radius).
+pub fn distance_km(a: LatLon, b: LatLon) -> f64 {
+    const EARTH_RADIUS_KM: f64 = 6371.0088;
+    let (lat1, lat2) = (a.lat.to_radians(), b.lat.to_radians());
+    let dlat = lat2 - lat1;
+    let dlon = (b.lon - a.lon).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+}
+
+/// The box `(min_lon, min_lat, max_lon, max_lat)` that holds every point within `km` of `at` (cut at
+/// the poles and at ±180°, so near the antimeridian it holds only one side).
+pub fn bbox_around(at: LatLon, km: f64) -> (f64, f64, f64, f64) {
+    const KM_PER_DEGREE: f64 = 111.195;
+    let dlat = km.max(0.0) / KM_PER_DEGREE;
+    let min_lat = (at.lat - dlat).max(-90.0);
+    let max_lat = (at.lat + dlat).min(90.0);
+    // East–west, a degree is shortest at the box's edge farthest from the equator.
+    let widest = min_lat.abs().max(max_lat.abs());
+    let dlon = if widest >= 89.9 { 180.0 } else { (dlat / widest.to_radians().cos()).min(180.0) };
+    if dlon >= 180.0 {
+        return (-180.0, min_lat, 180.0, max_lat);
+    }
+    ((at.lon - dlon).max(-180.0), min_lat, (at.lon + dlon).min(180.0), max_lat)
+}
+
 /// Whether `lat`/`lon` are a point on the globe: finite, latitude in [-90, 90], longitude in
 /// [-180, 180].
 pub fn valid_lat_lon(lat: f64, lon: f64) -> bool {
@@ -373,6 +478,53 @@ mod tests {
             assert_eq!(place(p.id).map(|q| q.id), Some(p.id));
         }
         assert_eq!(place(0), None);
+    }
+
+    #[test]
+    fn finds_towns_by_name_in_any_country_and_script() {
+        let split = find_towns("split", 10);
+        assert_eq!(split.iter().map(|p| (p.name, p.country)).collect::<Vec<_>>(), [("Split", "HR")]);
+        assert_eq!(find_towns("Сплит", 10).first().map(|p| p.name), Some("Split"));
+        assert_eq!(find_towns("Загреб", 10).first().map(|p| p.name), Some("Zagreb"));
+        assert_eq!(find_towns("ŠIBENIK", 10).first().map(|p| p.name), Some("Šibenik"));
+        let springfields = find_towns("Springfield", 50);
+        assert!(springfields.len() > 3, "namesakes are all found");
+        assert!(springfields.windows(2).all(|w| w[0].population >= w[1].population));
+        assert_eq!(find_towns("Springfield", 2).len(), 2);
+        assert!(find_towns("Xyzzyville", 10).is_empty());
+        assert!(find_towns("  ", 10).is_empty());
+        assert!(find_towns("Split", 0).is_empty());
+    }
+
+    #[test]
+    fn distances_are_great_circle_kilometres() {
+        let at = |country: &str, name: &str| find_place(country, name).expect(name).at;
+        let (split, zagreb, sibenik) = (at("HR", "Split"), at("HR", "Zagreb"), at("HR", "Šibenik"));
+        assert!((255.0..265.0).contains(&distance_km(split, zagreb)), "{}", distance_km(split, zagreb));
+        assert!((45.0..55.0).contains(&distance_km(split, sibenik)));
+        assert_eq!(distance_km(split, split), 0.0);
+        assert!((distance_km(split, zagreb) - distance_km(zagreb, split)).abs() < 1e-9);
+        // Half the equator, and across the antimeridian the short way.
+        let half = distance_km(LatLon { lat: 0.0, lon: 0.0 }, LatLon { lat: 0.0, lon: 180.0 });
+        assert!((20_010.0..20_020.0).contains(&half), "{half}");
+        let across = distance_km(LatLon { lat: 0.0, lon: 179.5 }, LatLon { lat: 0.0, lon: -179.5 });
+        assert!((110.0..112.0).contains(&across), "{across}");
+    }
+
+    #[test]
+    fn a_box_around_a_town_holds_its_circle() {
+        let split = find_place("HR", "Split").expect("Split").at;
+        let (min_lon, min_lat, max_lon, max_lat) = bbox_around(split, 100.0);
+        for bearing in 0..36 {
+            let (s, c) = (f64::from(bearing) * 10.0).to_radians().sin_cos();
+            // A point about 99 km away in that direction.
+            let p = LatLon { lat: split.lat + 0.89 * c, lon: split.lon + 0.89 * s / split.lat.to_radians().cos() };
+            assert!(distance_km(split, p) < 100.0);
+            assert!((min_lon..=max_lon).contains(&p.lon) && (min_lat..=max_lat).contains(&p.lat), "{bearing}");
+        }
+        assert!(max_lat - min_lat < 2.0, "and not much more");
+        let pole = bbox_around(LatLon { lat: 89.5, lon: 10.0 }, 200.0);
+        assert_eq!((pole.0, pole.2, pole.3), (-180.0, 180.0, 90.0));
     }
 
     #[test]

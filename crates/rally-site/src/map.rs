@@ -1,8 +1,10 @@
-//! The campaign map: a world (or one country with its neighbours) as a self-contained SVG, rendered
-//! on the server so it works without JavaScript. Countries are shaded by how many students they
-//! have; events are circles sized by theirs. The output obeys the site's Content Security Policy:
-//! colours are presentation attributes, never `style` attributes or elements, and there is no
-//! script. Every text is XML-escaped, since labels come from users.
+//! The campaign map: a world (or one country with its neighbours, or any box) as a self-contained
+//! SVG, rendered on the server so it works without JavaScript. Countries are shaded by how many
+//! students they have; events are circles sized by theirs, those close together merged into one
+//! circle (a cluster) on a grid. Circles and shaded countries can be links, each with an accessible
+//! name, so the picture is also a way to find events. The output obeys the site's Content Security
+//! Policy: colours are presentation attributes, never `style` attributes or elements, and there is
+//! no script. Every text is XML-escaped, since labels come from users.
 //!
 //! The projection is equirectangular in map units of 1/100 degree: `x = (lon + 180) * 100`,
 //! `y = (90 - lat) * 100`, the space the outlines in `data/shapes-*.tsv` are drawn in (by
@@ -30,6 +32,14 @@ const WORLD_VIEW: View = View { x: 0.0, y: 6.0 * UNITS, w: WORLD_WIDTH, h: 144.0
 const NOMINAL_WIDTH_PX: f64 = 1000.0;
 /// At most this many circles: beyond it, points merge on a coarser grid.
 const MAX_CIRCLES: usize = 3000;
+/// Points closer than this (in nominal pixels, on a grid) merge into one circle: circles that would
+/// cover each other could not be told apart, nor clicked.
+const CLUSTER_PX: f64 = 8.0;
+/// The smallest box a box view shows, in degrees (a cluster of events in one town zooms to its
+/// surroundings, not to a point).
+const MIN_BOX_DEGREES: (f64, f64) = (1.0, 0.8);
+/// Views narrower than this draw the detailed outlines (a country, a region).
+const DETAIL_BELOW: f64 = 120.0 * UNITS;
 /// A merged circle's tooltip lists this many of its events (the largest), then how many more.
 const MERGED_LABELS: usize = 3;
 
@@ -41,6 +51,11 @@ const FOCUS_BORDER: &str = "#5f6b76";
 /// Shading steps 1 to 5, light to dark teal.
 const SHADES: [&str; 5] = ["#cdeee7", "#97d8cb", "#57b9aa", "#23918a", "#0b655e"];
 const POINT: &str = "#d9480f";
+/// Circles of several events are darker than single ones.
+const CLUSTER: &str = "#9a3412";
+
+/// A box on the globe: `(min_lon, min_lat, max_lon, max_lat)` in degrees.
+pub type BBox = (f64, f64, f64, f64);
 
 /// An event (or anything else) to mark on the map.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,6 +83,29 @@ pub struct MapSpec<'a> {
     pub country_label: &'a dyn Fn(&str, i64) -> String,
     /// When set, every shaded country links to this (a country view, say).
     pub country_href: Option<&'a dyn Fn(&str) -> String>,
+    /// Shows this box (a region, a cluster's events, the surroundings of a town) rather than the
+    /// country's: the view holds it with a small margin. The country, if any, is still drawn as the
+    /// focus.
+    pub bbox: Option<BBox>,
+    /// A circle of several points: its accessible name and where it links (its events' list, a
+    /// closer view). Unset, it lists the largest members and links where they all link, if anywhere.
+    pub cluster: Option<&'a ClusterLink<'a>>,
+}
+
+/// What a circle of several points reads as and links to, given the cluster.
+pub type ClusterLink<'a> = dyn Fn(&Cluster) -> (String, Option<String>) + 'a;
+
+/// A circle drawn: one point, or several close together.
+#[derive(Debug)]
+pub struct Cluster<'p> {
+    /// Its points, largest first.
+    pub members: Vec<&'p Point>,
+    /// Their students.
+    pub weight: i64,
+    /// The box holding its points.
+    pub bbox: BBox,
+    x: f64,
+    y: f64,
 }
 
 impl fmt::Debug for MapSpec<'_> {
@@ -77,6 +115,7 @@ impl fmt::Debug for MapSpec<'_> {
             .field("shading", &self.shading)
             .field("points", &self.points.len())
             .field("title", &self.title)
+            .field("bbox", &self.bbox)
             .finish_non_exhaustive()
     }
 }
@@ -91,6 +130,78 @@ pub fn unproject(x: f64, y: f64) -> LatLon {
     LatLon { lat: 90.0 - y / UNITS, lon: x / UNITS - 180.0 }
 }
 
+/// The circles the map draws for `spec`, in the order drawn (largest first): what a list beside the
+/// map shows, so the two agree.
+pub fn clusters<'p>(spec: &MapSpec<'p>) -> Vec<Cluster<'p>> {
+    let view = view_of(spec);
+    merge_points(spec.points, view, view.w / NOMINAL_WIDTH_PX)
+}
+
+/// The box of the globe the map shows for `spec` (the `viewBox` in degrees).
+pub fn shown_box(spec: &MapSpec) -> BBox {
+    let view = view_of(spec);
+    let nw = unproject(view.x, view.y);
+    let se = unproject(view.x + view.w, view.y + view.h);
+    (nw.lon, se.lat, se.lon, nw.lat)
+}
+
+fn view_of(spec: &MapSpec) -> View {
+    match (spec.bbox, spec.country.and_then(geo::country)) {
+        (Some(b), _) => box_view(b, MIN_BOX_DEGREES),
+        (None, Some(c)) => country_view(c),
+        (None, None) => WORLD_VIEW,
+    }
+}
+
+/// A box as a `bbox` query value: four numbers rounded outwards to 1/100 degree (the map's unit),
+/// so the same place always has the same address.
+pub fn bbox_param(b: BBox) -> String {
+    let (min_lon, min_lat, max_lon, max_lat) = rounded_out(b);
+    format!("{},{},{},{}", num2(min_lon), num2(min_lat), num2(max_lon), num2(max_lat))
+}
+
+/// The box rounded outwards to 1/100 degree (after rounding away the binary fractions that make
+/// 16.4 × 100 = 1639.9999…).
+fn rounded_out((min_lon, min_lat, max_lon, max_lat): BBox) -> BBox {
+    let scaled = |v: f64| (v * 100.0 * 1e6).round() / 1e6;
+    let down = |v: f64| scaled(v).floor() / 100.0 + 0.0;
+    let up = |v: f64| scaled(v).ceil() / 100.0 + 0.0;
+    (down(min_lon), down(min_lat), up(max_lon), up(max_lat))
+}
+
+fn num2(v: f64) -> String {
+    trim_zeros(format!("{v:.2}"))
+}
+
+/// Why a `bbox` value is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BBoxError {
+    /// Not four numbers separated by commas.
+    Malformed,
+    /// A longitude outside -180..180 or a latitude outside -90..90.
+    OffTheGlobe,
+    /// A minimum larger than its maximum (a box across the antimeridian is not supported).
+    Inverted,
+}
+
+/// Reads `min_lon,min_lat,max_lon,max_lat` (degrees), checked and rounded as [`bbox_param`] writes
+/// it. A box of zero size (one point) is allowed: its view is [`MIN_BOX_DEGREES`] around it.
+pub fn parse_bbox(text: &str) -> Result<BBox, BBoxError> {
+    let numbers: Vec<f64> = text
+        .split(',')
+        .map(|n| n.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect::<Option<_>>()
+        .ok_or(BBoxError::Malformed)?;
+    let [min_lon, min_lat, max_lon, max_lat] = numbers[..] else { return Err(BBoxError::Malformed) };
+    if !geo::valid_lat_lon(min_lat, min_lon) || !geo::valid_lat_lon(max_lat, max_lon) {
+        return Err(BBoxError::OffTheGlobe);
+    }
+    if min_lon > max_lon || min_lat > max_lat {
+        return Err(BBoxError::Inverted);
+    }
+    Ok(rounded_out((min_lon, min_lat, max_lon, max_lat)))
+}
+
 /// The map as a complete `<svg>` element.
 pub fn render(spec: &MapSpec) -> String {
     let mut out = String::with_capacity(128 * 1024);
@@ -101,14 +212,20 @@ pub fn render(spec: &MapSpec) -> String {
 
 fn write_map(out: &mut String, spec: &MapSpec) -> fmt::Result {
     let focus = spec.country.and_then(geo::country);
-    let view = focus.map_or(WORLD_VIEW, country_view);
+    let view = view_of(spec);
     // Map units per nominal pixel.
     let px = view.w / NOMINAL_WIDTH_PX;
     let id = format!("map-{:08x}", fnv1a(&[spec.title, spec.country.unwrap_or("")]));
+    let mut body = String::with_capacity(128 * 1024);
+    write_countries(&mut body, spec, focus, view, px)?;
+    write_points(&mut body, spec, view, px)?;
+    // A picture with links in it is a group of controls, not an image (whose content assistive
+    // technology skips).
+    let role = if body.contains("<a href=") { "group" } else { "img" };
 
     write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="{} {} {} {}" role="img" aria-labelledby="{id}" class="map">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="{} {} {} {}" role="{role}" aria-labelledby="{id}" class="map">"#,
         num(view.x),
         num(view.y),
         num(view.w),
@@ -123,8 +240,7 @@ fn write_map(out: &mut String, spec: &MapSpec) -> fmt::Result {
         num(view.w),
         num(view.h)
     )?;
-    write_countries(out, spec, focus, view, px)?;
-    write_points(out, spec.points, view, px)?;
+    out.push_str(&body);
     out.push_str("</svg>");
     Ok(())
 }
@@ -153,8 +269,9 @@ fn write_countries(out: &mut String, spec: &MapSpec, focus: Option<&Country>, vi
             Some(href) if count > 0 => Some(href(code)).filter(|h| safe_href(h)),
             _ => None,
         };
+        let label = (spec.country_label)(code, count);
         if let Some(href) = &href {
-            write!(out, r#"<a href="{}">"#, Escaped(href))?;
+            write!(out, r#"<a href="{}" aria-label="{}">"#, Escaped(href), Escaped(&label))?;
         }
         write!(out, r#"<path class="country" data-code="{code}" d="{d}""#)?;
         if let Some(fill) = fill {
@@ -163,13 +280,13 @@ fn write_countries(out: &mut String, spec: &MapSpec, focus: Option<&Country>, vi
         if focused {
             write!(out, r#" stroke="{FOCUS_BORDER}" stroke-width="{}""#, num3(1.2 * px))?;
         }
-        write!(out, "><title>{}</title></path>", Escaped(&(spec.country_label)(code, count)))?;
+        write!(out, "><title>{}</title></path>", Escaped(&label))?;
         if href.is_some() {
             out.push_str("</a>");
         }
         Ok(())
     };
-    match focus {
+    match focus.map(|c| c.code).or((view.w < DETAIL_BELOW).then_some("")) {
         None => {
             for shape in &SHAPES.world {
                 if shape.code != "AQ" {
@@ -186,7 +303,7 @@ fn write_countries(out: &mut String, spec: &MapSpec, focus: Option<&Country>, vi
                     d.push_str(run.d);
                 }
                 if !d.is_empty() {
-                    if shape.code == focused.code {
+                    if shape.code == focused {
                         // Drawn last, so its darker border is not covered by its neighbours'.
                         drawn_focus = Some(d.clone());
                     } else {
@@ -195,7 +312,7 @@ fn write_countries(out: &mut String, spec: &MapSpec, focus: Option<&Country>, vi
                 }
             }
             if let Some(d) = drawn_focus {
-                country(focused.code, &d)?;
+                country(focused, &d)?;
             }
         }
     }
@@ -224,49 +341,42 @@ fn shade(count: i64, most: i64) -> Option<usize> {
     Some(((share * SHADES.len() as f64).ceil() as usize).clamp(1, SHADES.len()) - 1)
 }
 
-/// A circle to draw: one point, or several that fell on the same spot.
-struct Marker<'p> {
-    x: f64,
-    y: f64,
-    weight: i64,
-    members: Vec<&'p Point>,
-}
-
-fn write_points(out: &mut String, points: &[Point], view: View, px: f64) -> fmt::Result {
-    let markers = merge_points(points, view, px);
-    if markers.is_empty() {
+fn write_points(out: &mut String, spec: &MapSpec, view: View, px: f64) -> fmt::Result {
+    let clusters = merge_points(spec.points, view, px);
+    if clusters.is_empty() {
         return Ok(());
     }
     write!(out, r#"<g fill="{POINT}" fill-opacity="0.85" stroke="{BORDER}" stroke-width="{}">"#, num3(px))?;
-    for m in &markers {
-        let href = m
-            .members
-            .first()
-            .and_then(|p| p.href.as_deref())
-            .filter(|h| safe_href(h) && m.members.iter().all(|p| p.href.as_deref() == Some(h)));
-        if let Some(href) = href {
-            write!(out, r#"<a href="{}">"#, Escaped(href))?;
-        }
-        write!(
-            out,
-            r#"<circle cx="{}" cy="{}" r="{}"><title>{}</title></circle>"#,
-            num(m.x),
-            num(m.y),
-            num(radius_px(m.weight) * px),
-            Escaped(&marker_label(m))
-        )?;
-        if href.is_some() {
-            out.push_str("</a>");
+    for c in &clusters {
+        let (label, href) = match (c.members.as_slice(), spec.cluster) {
+            ([only], _) => (only.label.clone(), only.href.clone()),
+            (_, Some(link)) => link(c),
+            (_, None) => (cluster_label(c), common_href(c)),
+        };
+        let href = href.filter(|h| safe_href(h));
+        let fill = if c.members.len() > 1 { format!(r#" fill="{CLUSTER}""#) } else { String::new() };
+        let circle =
+            format!(r#"<circle cx="{}" cy="{}" r="{}"{fill}"#, num(c.x), num(c.y), num(radius_px(c.weight) * px));
+        match href {
+            // The link carries the name (and the tooltip); the circle inside is only its shape.
+            Some(href) => write!(
+                out,
+                r#"<a href="{}" aria-label="{}"><title>{}</title>{circle}/></a>"#,
+                Escaped(&href),
+                Escaped(&label),
+                Escaped(&label)
+            )?,
+            None => write!(out, "{circle}><title>{}</title></circle>", Escaped(&label))?,
         }
     }
     out.push_str("</g>");
     Ok(())
 }
 
-/// The points inside the view as circles, those on the same spot merged: first those within a few
-/// pixels of each other, then, while there are more than [`MAX_CIRCLES`], on a grid twice as
-/// coarse. Ordered largest first, so small circles stay visible on top of large ones.
-fn merge_points(points: &[Point], view: View, px: f64) -> Vec<Marker<'_>> {
+/// The points inside the view as circles, those close together merged: first on a grid of
+/// [`CLUSTER_PX`], then, while there are more than [`MAX_CIRCLES`], on a grid twice as coarse.
+/// Ordered largest first, so small circles stay visible on top of large ones.
+fn merge_points(points: &[Point], view: View, px: f64) -> Vec<Cluster<'_>> {
     let inside: Vec<(f64, f64, &Point)> = points
         .iter()
         .filter(|p| geo::valid_lat_lon(p.at.lat, p.at.lon))
@@ -276,7 +386,7 @@ fn merge_points(points: &[Point], view: View, px: f64) -> Vec<Marker<'_>> {
         })
         .filter(|&(x, y, _)| view.contains(x, y))
         .collect();
-    let mut cell = 3.0 * px;
+    let mut cell = CLUSTER_PX * px;
     let cells = loop {
         let mut cells: BTreeMap<(i64, i64), Vec<usize>> = BTreeMap::new();
         for (i, &(x, y, _)) in inside.iter().enumerate() {
@@ -288,20 +398,25 @@ fn merge_points(points: &[Point], view: View, px: f64) -> Vec<Marker<'_>> {
         }
         cell *= 2.0;
     };
-    let mut markers: Vec<Marker> = cells
-        .into_values()
-        .map(|members| {
-            let n = members.len() as f64;
-            Marker {
-                x: members.iter().map(|&i| inside[i].0).sum::<f64>() / n,
-                y: members.iter().map(|&i| inside[i].1).sum::<f64>() / n,
-                weight: members.iter().fold(0i64, |w, &i| w.saturating_add(inside[i].2.weight.max(0))),
-                members: members.iter().map(|&i| inside[i].2).collect(),
-            }
-        })
-        .collect();
-    markers.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.y.total_cmp(&b.y)).then(a.x.total_cmp(&b.x)));
-    markers
+    let mut clusters: Vec<Cluster> = cells.into_values().map(|members| cluster_of(&inside, &members)).collect();
+    clusters.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.y.total_cmp(&b.y)).then(a.x.total_cmp(&b.x)));
+    clusters
+}
+
+fn cluster_of<'p>(inside: &[(f64, f64, &'p Point)], members: &[usize]) -> Cluster<'p> {
+    let n = members.len() as f64;
+    let mut points: Vec<&Point> = members.iter().map(|&i| inside[i].2).collect();
+    points.sort_by_key(|p| Reverse(p.weight));
+    let bbox = points.iter().fold((180.0, 90.0, -180.0, -90.0), |b: BBox, p| {
+        (b.0.min(p.at.lon), b.1.min(p.at.lat), b.2.max(p.at.lon), b.3.max(p.at.lat))
+    });
+    Cluster {
+        x: members.iter().map(|&i| inside[i].0).sum::<f64>() / n,
+        y: members.iter().map(|&i| inside[i].1).sum::<f64>() / n,
+        weight: members.iter().fold(0i64, |w, &i| w.saturating_add(inside[i].2.weight.max(0))),
+        bbox,
+        members: points,
+    }
 }
 
 /// The circle's radius in nominal pixels: its area grows with the students, within bounds.
@@ -309,19 +424,20 @@ fn radius_px(weight: i64) -> f64 {
     (2.0 + 0.5 * (weight.max(0) as f64).sqrt()).clamp(2.0, 12.0)
 }
 
-/// One point's own label; for merged points, the largest few labels, one a line, and how many
-/// more there are (in no language, since the caller's labels already are in one).
-fn marker_label(m: &Marker) -> String {
-    if let [only] = m.members.as_slice() {
-        return only.label.clone();
-    }
-    let mut largest: Vec<&Point> = m.members.clone();
-    largest.sort_by_key(|p| Reverse(p.weight));
-    let mut label = largest.iter().take(MERGED_LABELS).map(|p| p.label.as_str()).collect::<Vec<_>>().join("\n");
-    if largest.len() > MERGED_LABELS {
-        let _ = write!(label, "\n… (+{})", largest.len() - MERGED_LABELS);
+/// A merged circle's default name: the largest few labels, one a line, and how many more there are
+/// (in no language, since the caller's labels already are in one).
+fn cluster_label(c: &Cluster) -> String {
+    let mut label = c.members.iter().take(MERGED_LABELS).map(|p| p.label.as_str()).collect::<Vec<_>>().join("\n");
+    if c.members.len() > MERGED_LABELS {
+        let _ = write!(label, "\n… (+{})", c.members.len() - MERGED_LABELS);
     }
     label
+}
+
+/// Where every point of a cluster links, if they all link to the same place.
+fn common_href(c: &Cluster) -> Option<String> {
+    let first = c.members.first()?.href.as_deref()?;
+    c.members.iter().all(|p| p.href.as_deref() == Some(first)).then(|| first.to_owned())
 }
 
 /// Links go to the site's own paths or to the web: a `javascript:` (or any other scheme's) URL
@@ -362,17 +478,23 @@ impl View {
 /// The view of a country map: the country's box with a margin, at least 4° × 3° (so a small
 /// state shows where it is), between 5:4 and 2:1, within the world.
 fn country_view(country: &Country) -> View {
-    let (min_lon, min_lat, max_lon, max_lat) = country.bbox.unwrap_or((
+    let b = country.bbox.unwrap_or((
         country.centre.lon - 1.0,
         country.centre.lat - 1.0,
         country.centre.lon + 1.0,
         country.centre.lat + 1.0,
     ));
+    box_view(b, (4.0, 3.0))
+}
+
+/// The view of a box: the box with a margin, at least `min` degrees wide and high, between 5:4 and
+/// 2:1, within the world.
+fn box_view((min_lon, min_lat, max_lon, max_lat): BBox, min: (f64, f64)) -> View {
     let (x0, y0) = project(LatLon { lat: max_lat, lon: min_lon });
     let (x1, y1) = project(LatLon { lat: min_lat, lon: max_lon });
-    let margin = (0.1 * (x1 - x0).max(y1 - y0)).max(0.5 * UNITS);
-    let mut w = (x1 - x0 + 2.0 * margin).max(4.0 * UNITS);
-    let mut h = (y1 - y0 + 2.0 * margin).max(3.0 * UNITS);
+    let margin = (0.1 * (x1 - x0).max(y1 - y0)).max(0.125 * min.0 * UNITS);
+    let mut w = (x1 - x0 + 2.0 * margin).max(min.0 * UNITS);
+    let mut h = (y1 - y0 + 2.0 * margin).max(min.1 * UNITS);
     if w < 1.25 * h {
         w = 1.25 * h;
     }
@@ -517,7 +639,16 @@ mod tests {
     }
 
     fn spec<'a>(country: Option<&'a str>, shading: &'a [(&'a str, i64)], points: &'a [Point]) -> MapSpec<'a> {
-        MapSpec { country, shading, points, title: "Students by country", country_label: &label, country_href: None }
+        MapSpec {
+            country,
+            shading,
+            points,
+            title: "Students by country",
+            country_label: &label,
+            country_href: None,
+            bbox: None,
+            cluster: None,
+        }
     }
 
     fn view_box(svg: &str) -> [f64; 4] {
@@ -556,7 +687,7 @@ mod tests {
         let svg = render(&spec(None, &[("HR", 120), ("si", 5), ("FR", 0)], &points));
 
         assert!(svg.starts_with(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 600 36000 14400" role="img" aria-labelledby="map-"#
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 600 36000 14400" role="group" aria-labelledby="map-"#
         ));
         assert!(svg.ends_with("</svg>"));
         assert!(svg.contains(r#"<title id="map-"#) && svg.contains(">Students by country</title>"));
@@ -580,8 +711,12 @@ mod tests {
         assert!(!fr[..fr.find('>').expect("tag end")].contains(" fill="));
 
         let (x, y) = project(at);
-        assert!(svg.contains(&format!(r#"<a href="/events/1"><circle cx="{}" cy="{}" r="#, num(x), num(y))));
-        assert!(svg.contains("<title>Zagreb: 120 students</title></circle></a>"));
+        assert!(svg.contains(&format!(
+            r#"<a href="/events/1" aria-label="Zagreb: 120 students"><title>Zagreb: 120 students</title><circle cx="{}" cy="{}" r="#,
+            num(x),
+            num(y)
+        )));
+        assert!(svg.ends_with("/></a></g></svg>"));
         assert_well_formed(&svg);
         assert_csp_safe(&svg);
         assert_eq!(svg, render(&spec(None, &[("HR", 120), ("si", 5), ("FR", 0)], &points)), "deterministic");
@@ -592,7 +727,9 @@ mod tests {
         let href = |code: &str| format!("/map?country={code}&lang=hr");
         let map = MapSpec { country_href: Some(&href), ..spec(None, &[("HR", 3)], &[]) };
         let svg = render(&map);
-        assert!(svg.contains(r#"<a href="/map?country=HR&amp;lang=hr"><path class="country" data-code="HR""#));
+        assert!(svg.contains(
+            r#"<a href="/map?country=HR&amp;lang=hr" aria-label="HR: 3 students"><path class="country" data-code="HR""#
+        ));
         assert_eq!(svg.matches("<a href=").count(), 1, "only shaded countries link");
         assert!(!svg.contains("<circle"));
         assert_well_formed(&svg);
@@ -611,7 +748,7 @@ mod tests {
         let map = MapSpec { title, country_label: &evil_label, ..spec(None, &[], &points) };
         let svg = render(&map);
         assert!(svg.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;"));
-        assert!(svg.contains(r#"<a href="/e?a=1&amp;b=&quot;2&quot;&gt;&lt;script&gt;">"#));
+        assert!(svg.contains(r#"<a href="/e?a=1&amp;b=&quot;2&quot;&gt;&lt;script&gt;" aria-label="&lt;script&gt;"#));
         assert!(svg.contains("Map &lt;/title&gt;&lt;script&gt;x&lt;/script&gt;"));
         assert!(svg.contains("<title>controlchar</title>"));
         assert_eq!(svg.matches("<a href=").count(), 1, "javascript: links are dropped");
@@ -723,6 +860,124 @@ mod tests {
         assert_eq!(radius_px(60), 2.0 + 0.5 * 60f64.sqrt());
         assert_eq!(radius_px(-5), 2.0);
         assert_eq!(radius_px(1_000_000), 12.0);
+    }
+
+    /// Towns near one another: Split and Šibenik (50 km apart), Zagreb far from both.
+    fn dalmatia() -> Vec<Point> {
+        let at = |name: &str| geo::find_place("HR", name).expect(name).at;
+        let (split, sibenik, zagreb) = (at("Split"), at("Šibenik"), at("Zagreb"));
+        vec![
+            point(split.lat, split.lon, 30, "Split <1>", Some("/c/x/events/1")),
+            point(split.lat, split.lon, 20, "Split 2", Some("/c/x/events/2")),
+            point(sibenik.lat, sibenik.lon, 10, "Šibenik", Some("/c/x/events/3")),
+            point(zagreb.lat, zagreb.lon, 40, "Zagreb", Some("/c/x/events/4")),
+        ]
+    }
+
+    #[test]
+    fn clusters_and_points_are_links_with_names() {
+        let points = dalmatia();
+        let link = |c: &Cluster| {
+            (format!("{} events <here>", c.members.len()), Some(format!("/c/x/map?bbox={}", bbox_param(c.bbox))))
+        };
+        let map = MapSpec { cluster: Some(&link), ..spec(Some("HR"), &[("HR", 100)], &points) };
+        let svg = render(&map);
+        assert!(svg.contains(r#"role="group""#), "a picture with links is a group of controls");
+        // In Croatia's view Split's two events share a circle; Šibenik and Zagreb have their own.
+        let clusters = clusters(&map);
+        assert_eq!(clusters.len(), 3);
+        assert_eq!(svg.matches("<circle").count(), 3);
+        assert_eq!(svg.matches("<a href=").count(), 3);
+        let split = clusters.iter().find(|c| c.members.len() == 2).expect("Split's cluster");
+        assert_eq!(split.members.iter().map(|p| p.label.as_str()).collect::<Vec<_>>(), ["Split <1>", "Split 2"]);
+        assert_eq!(split.weight, 50);
+        let href = format!("/c/x/map?bbox={}", bbox_param(split.bbox));
+        assert_eq!(href, "/c/x/map?bbox=16.43,43.5,16.44,43.51");
+        assert!(svg.contains(&format!(
+            r#"<a href="{href}" aria-label="2 events &lt;here&gt;"><title>2 events &lt;here&gt;</title><circle "#
+        )));
+        assert!(svg.contains(&format!(r#" fill="{CLUSTER}"/></a>"#)), "clusters are darker");
+        assert!(svg.contains(r#"<a href="/c/x/events/3" aria-label="Šibenik"><title>Šibenik</title><circle "#));
+        assert!(svg.contains(r#"<a href="/c/x/events/4" aria-label="Zagreb">"#));
+        assert_well_formed(&svg);
+        assert_csp_safe(&svg);
+
+        // In the world view, Split and Šibenik merge too; a cluster link that is not safe is dropped.
+        let bad = |_: &Cluster| ("bad".to_owned(), Some("javascript:alert(1)".to_owned()));
+        let world = render(&MapSpec { cluster: Some(&bad), ..spec(None, &[], &points) });
+        assert_eq!(world.matches("<circle").count(), 2);
+        assert!(world.contains("><title>bad</title></circle>") && !world.contains("javascript"));
+        // Without a cluster link the merged circle names its largest members.
+        let plain = render(&spec(None, &[], &points));
+        assert!(plain.contains("<title>Split &lt;1&gt;\nSplit 2\nŠibenik</title></circle>"));
+        // A map without links is an image.
+        let image = render(&spec(None, &[], &[point(45.0, 15.0, 3, "x", None)]));
+        assert!(image.contains(r#"role="img""#));
+    }
+
+    #[test]
+    fn a_box_view_follows_the_box() {
+        let points = dalmatia();
+        let b = (15.8, 43.4, 16.6, 43.8);
+        let map = MapSpec { bbox: Some(b), ..spec(Some("HR"), &[], &points) };
+        let svg = render(&map);
+        let [x, y, w, h] = view_box(&svg);
+        let (bx0, by0) = project(LatLon { lat: b.3, lon: b.0 });
+        let (bx1, by1) = project(LatLon { lat: b.1, lon: b.2 });
+        assert!(x <= bx0 && y <= by0 && x + w >= bx1 && y + h >= by1, "the view holds the box");
+        assert!(w <= 2.0 * (bx1 - bx0) + 100.0, "and not much more: {w}");
+        assert!(svg.contains(r#"data-code="HR""#) && svg.contains(r#"data-code="BA""#));
+        assert!(!svg.contains(r#"data-code="FR""#), "far countries are not drawn");
+        assert!(!svg.contains("Zagreb"), "points outside the box are left out");
+        let shown = shown_box(&map);
+        assert!(shown.0 <= b.0 && shown.1 <= b.1 && shown.2 >= b.2 && shown.3 >= b.3, "{shown:?}");
+        // Split's events apart from Šibenik's in this view; Split's, on one spot, still merged.
+        assert_eq!(clusters(&map).iter().map(|c| c.members.len()).collect::<Vec<_>>(), [2, 1]);
+
+        // A box of one point shows a degree around it; without a country, detailed outlines still.
+        let one = MapSpec { bbox: Some((16.44, 43.51, 16.44, 43.51)), ..spec(None, &[], &points) };
+        let [_, _, w, h] = view_box(&render(&one));
+        assert!((100.0..=200.0).contains(&w) && (80.0..=120.0).contains(&h), "{w} × {h}");
+        assert!(render(&one).contains(r#"data-code="HR" d="M"#));
+        let world_sized = MapSpec { bbox: Some((-180.0, -90.0, 180.0, 90.0)), ..spec(None, &[], &points) };
+        let [x, y, w, h] = view_box(&render(&world_sized));
+        assert!(x >= 0.0 && y >= 0.0 && x + w <= WORLD_WIDTH && y + h <= WORLD_HEIGHT);
+    }
+
+    #[test]
+    fn boxes_are_checked_and_written_canonically() {
+        let ok = [
+            ("16.4,43.5,16.5,43.6", (16.4, 43.5, 16.5, 43.6)),
+            (" 16.4 , 43.5,16.5,43.6", (16.4, 43.5, 16.5, 43.6)),
+            ("16.4301,43.5099,16.4321,43.5101", (16.43, 43.5, 16.44, 43.52)),
+            ("-180,-90,180,90", (-180.0, -90.0, 180.0, 90.0)),
+            ("-0.001,0,0,0.001", (-0.01, 0.0, 0.0, 0.01)),
+            ("15,45,15,45", (15.0, 45.0, 15.0, 45.0)),
+        ];
+        for (text, want) in ok {
+            assert_eq!(parse_bbox(text), Ok(want), "{text}");
+        }
+        let bad = [
+            ("", BBoxError::Malformed),
+            ("1,2,3", BBoxError::Malformed),
+            ("1,2,3,4,5", BBoxError::Malformed),
+            ("a,2,3,4", BBoxError::Malformed),
+            ("NaN,2,3,4", BBoxError::Malformed),
+            ("inf,2,3,4", BBoxError::Malformed),
+            ("1e400,2,3,4", BBoxError::Malformed),
+            ("-181,0,0,0", BBoxError::OffTheGlobe),
+            ("0,0,0,90.5", BBoxError::OffTheGlobe),
+            ("10,0,5,1", BBoxError::Inverted),
+            ("0,10,1,5", BBoxError::Inverted),
+        ];
+        for (text, want) in bad {
+            assert_eq!(parse_bbox(text), Err(want), "{text}");
+        }
+        assert_eq!(bbox_param((16.4392, 43.5089, 16.4392, 43.5089)), "16.43,43.5,16.44,43.51");
+        assert_eq!(bbox_param((-0.004, -0.004, 0.0, 0.0)), "-0.01,-0.01,0,0");
+        // What is written reads back as the same box.
+        let b = parse_bbox(&bbox_param((13.49, 42.39, 19.45, 46.55))).expect("a box");
+        assert_eq!(bbox_param(b), "13.49,42.39,19.45,46.55");
     }
 
     #[test]

@@ -81,6 +81,9 @@ pub struct EventFilter {
     pub to: Option<NaiveDate>,
     /// Words of the title, organization or city.
     pub q: Option<String>,
+    /// Events that run this catalogue activity (its id).
+    #[serde(deserialize_with = "empty_as_none")]
+    pub activity: Option<i64>,
     #[serde(deserialize_with = "empty_as_none")]
     pub page: Option<i64>,
     #[serde(deserialize_with = "empty_as_none")]
@@ -255,4 +258,70 @@ pub trait Events {
         events: Vec<(EventFields, EventStatus)>,
         now: DateTime<Utc>,
     ) -> Result<usize>;
+}
+
+impl PublicEvent {
+    /// An event as the public site shows it, with the slug of the campaign it belongs to; nothing
+    /// about its organizer.
+    pub fn from_event(e: Event, campaign_slug: String) -> PublicEvent {
+        PublicEvent {
+            id: e.id,
+            campaign_slug,
+            title: e.fields.display_title().to_owned(),
+            students: e.counted_students(),
+            organization: e.fields.organization,
+            event_type: e.fields.event_type,
+            country: e.fields.country,
+            city: e.fields.city,
+            latitude: e.fields.latitude,
+            longitude: e.fields.longitude,
+            location_source: e.fields.location_source,
+            url: e.fields.url,
+            starts_on: e.fields.starts_on,
+            ends_on: e.fields.ends_on,
+            ages: e.fields.ages,
+            language: e.fields.language,
+            description: e.fields.description,
+        }
+    }
+}
+
+/// Which events the public map shows; every part optional, all of them together.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MapFilter {
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    /// `(min_lon, min_lat, max_lon, max_lat)`, in degrees, edges included.
+    pub bbox: Option<(f64, f64, f64, f64)>,
+    /// Events that run this catalogue activity.
+    pub activity: Option<rally_domain::ActivityId>,
+}
+
+/// An approved public event with a place, as the map draws it and lists it beside the map.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MapEvent {
+    pub id: EventId,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub students: i64,
+    /// The title, or the organization when it has none.
+    pub title: String,
+    pub city: String,
+    pub country: String,
+    pub event_type: EventType,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+/// The public map's reads: events with a place, filtered, and one public event's page. Part of every
+/// [`crate::Store`]; implemented in `sql/event_map.rs`. Both read only approved public events of the
+/// campaign and its members, and nothing about organizers.
+#[async_trait]
+pub trait EventMap {
+    /// Approved public events with coordinates of the campaign and its members that match `filter`,
+    /// oldest id first, at most `limit` (clamped to 1..=200,000).
+    async fn map_events(&self, campaign: CampaignId, filter: &MapFilter, limit: i64) -> Result<Vec<MapEvent>>;
+    /// One approved public event of the campaign or of one of its members; `NotFound` for any other
+    /// (pending, private, another campaign's).
+    async fn public_event(&self, campaign: CampaignId, id: EventId) -> Result<PublicEvent>;
 }

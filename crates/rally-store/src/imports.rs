@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use rally_domain::activity::ActivityFields;
 use rally_domain::event::EventFields;
 use rally_domain::{
     CampaignId, Category, ContactDraft, ContactFields, Email, PartnerDraft, PartnerFields, PartnerId, UserId,
@@ -18,16 +19,20 @@ pub enum ImportKind {
     Partners,
     Contacts,
     Events,
+    /// The activity catalogue (Rally's columns or code.org's tutorial list), added as listed activities.
+    Activities,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 3] = [ImportKind::Partners, ImportKind::Contacts, ImportKind::Events];
+    pub const ALL: [ImportKind; 4] =
+        [ImportKind::Partners, ImportKind::Contacts, ImportKind::Events, ImportKind::Activities];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ImportKind::Partners => "partners",
             ImportKind::Contacts => "contacts",
             ImportKind::Events => "events",
+            ImportKind::Activities => "activities",
         }
     }
 
@@ -35,7 +40,7 @@ impl ImportKind {
         ImportKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown import `{s}`; expected partners, contacts or events"))
+            .ok_or_else(|| format!("unknown import `{s}`; expected partners, contacts, events or activities"))
     }
 }
 
@@ -140,6 +145,9 @@ pub enum ImportRecord {
         patch: ContactDraft,
     },
     Event(Box<EventFields>),
+    /// A catalogue entry, added as listed (one with the same link, or the same title in the same
+    /// language, is left as it is).
+    Activity(Box<ActivityFields>),
 }
 
 /// What to do with a row: add it, or overwrite the existing row it duplicates.
@@ -166,7 +174,8 @@ pub enum RowOutcome {
     Updated(i64),
     /// An update that found nothing to change.
     Unchanged(i64),
-    /// Already there (an event registration with the same organizer, name and first day).
+    /// Already there (an event registration with the same organizer, name and first day; an activity
+    /// with the same link, or the same title in the same language).
     Existing,
 }
 

@@ -17,6 +17,7 @@ use rally_domain::{Invalid, UserId};
 pub mod accounts;
 pub mod activities;
 pub mod assets;
+pub mod attribution;
 pub mod audit;
 pub mod calendars;
 pub mod campaigns;
@@ -41,6 +42,7 @@ pub mod workflow;
 pub use accounts::*;
 pub use activities::Activities;
 pub use assets::Assets;
+pub use attribution::{Attribution, Brought};
 pub use audit::{Audit, AuditEntry, AuditFilter, AuditPage, Origin, with_origin};
 pub use calendars::*;
 pub use campaigns::*;
@@ -148,6 +150,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub trait Store:
     Accounts
     + Activities
+    + Attribution
     + Campaigns
     + Partners
     + Workflow
@@ -157,6 +160,7 @@ pub trait Store:
     + Comms
     + Consents
     + Events
+    + EventMap
     + Imports
     + Invitations
     + Reports
@@ -174,6 +178,7 @@ pub trait Store:
 impl<T> Store for T where
     T: Accounts
         + Activities
+        + Attribution
         + Campaigns
         + Partners
         + Workflow
@@ -183,6 +188,7 @@ impl<T> Store for T where
         + Comms
         + Consents
         + Events
+        + EventMap
         + Imports
         + Invitations
         + Reports

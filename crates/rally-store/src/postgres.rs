@@ -32,6 +32,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20, "retention rules", include_str!("../migrations/postgres/0020_retention.sql")),
     (21, "session details", include_str!("../migrations/postgres/0021_session_details.sql")),
     (22, "activities and attribution", include_str!("../migrations/postgres/0022_activities.sql")),
+    (23, "activity imports", include_str!("../migrations/postgres/0023_activity_imports.sql")),
 ];
 
 /// Rally on a PostgreSQL database.

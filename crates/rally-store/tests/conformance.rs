@@ -75,6 +75,7 @@ conformance!(
     organizer_mail_goes_through_the_outbox,
     reports_follow_the_stage_history,
     message_reports_count_each_email_once,
+    the_forecast_reads_attribution_agreements_and_the_team_history,
     imports_are_batches_that_undo_exactly,
     failed_writes_leave_no_broken_connection,
     invitations_are_single_use_resent_and_revoked,
@@ -94,6 +95,14 @@ conformance!(
     a_message_is_committed_once_and_as_it_was_rendered,
     outbox_gauges_count_every_status_and_the_longest_wait,
     the_pool_counts_connections_and_waiting_writes,
+    events_store_their_activities_and_who_sent_them,
+    share_codes_are_made_once_and_name_their_partner,
+    activities_are_edited_by_the_team_only,
+    the_catalogue_filters_counts_and_orders,
+    umbrellas_offer_their_catalogue_to_members,
+    submissions_wait_for_review,
+    usage_and_options_come_from_the_catalogue,
+    facet_counts_equal_a_recount,
 );
 
 #[path = "conformance/workflow.rs"]
@@ -105,6 +114,12 @@ use comms::*;
 #[path = "conformance/events.rs"]
 mod events;
 use events::*;
+#[path = "conformance/activities.rs"]
+mod activities;
+use activities::*;
+#[path = "conformance/attribution.rs"]
+mod attribution;
+use attribution::*;
 #[path = "conformance/imports.rs"]
 mod imports;
 use imports::*;

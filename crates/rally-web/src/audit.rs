@@ -138,6 +138,9 @@ pub fn action_label(action: AuditAction) -> &'static str {
         CampaignDeleted => "Deleted the campaign",
         ConsentChanged => "Changed a consent",
         SessionEnded => "Signed out a browser",
+        ActivityListed => "Listed an activity in the catalogue",
+        ActivityRejected => "Turned down a proposed activity",
+        ActivityHidden => "Hid an activity of the catalogue",
     }
 }
 

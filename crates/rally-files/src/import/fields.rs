@@ -407,11 +407,125 @@ const EVENT_FIELDS: &[Field] = &[
     ),
 ];
 
+/// The activity catalogue's fields: Rally's own columns (see docs/activities.md), then the columns of
+/// code.org's tutorial list that have no Rally column of the same meaning (`name`, `orgname`,
+/// `languages_supported`, `shortdescription` and `longdescription` are aliases of Rally's).
+const ACTIVITY_FIELDS: &[Field] = &[
+    field(
+        "title",
+        "Title",
+        true,
+        &[
+            "title",
+            "name",
+            "activity",
+            "activityname",
+            "tutorial",
+            "naziv",
+            "aktivnost",
+            "название",
+            "активность",
+            "titre",
+            "activité",
+        ],
+    ),
+    field(
+        "summary",
+        "Summary",
+        false,
+        &["summary", "shortdescription", "short", "sažetak", "kratkiopis", "краткоеописание", "résumé"],
+    ),
+    field(
+        "description",
+        "Description",
+        false,
+        &["description", "longdescription", "details", "opis", "описание", "détails"],
+    ),
+    field("language", "Language of the texts", false, &["language", "lang", "textlanguage", "jezik", "язык", "langue"]),
+    field("url", "Link", false, &["url", "link", "website", "address", "poveznica", "ссылка", "lien"]),
+    field(
+        "provider",
+        "Provider",
+        false,
+        &[
+            "provider",
+            "orgname",
+            "organization",
+            "organisation",
+            "author",
+            "maker",
+            "publisher",
+            "pružatelj",
+            "autor",
+            "организация",
+            "автор",
+            "fournisseur",
+            "auteur",
+        ],
+    ),
+    field(
+        "duration_minutes",
+        "Duration (minutes)",
+        false,
+        &["duration", "minutes", "length", "trajanje", "minuta", "длительность", "минут", "durée"],
+    ),
+    field("has_follow_on", "Has a follow-on", false, &["followon", "nastavak", "продолжение", "suite"]),
+    field("print_per_student", "Print per student", false, &["print", "ispis", "печать", "imprimer"]),
+    field(
+        "languages",
+        "Available in languages",
+        false,
+        &["languagessupported", "availablein", "jezici", "языки", "langues"],
+    ),
+    field("age", "Ages", false, &["ages", "dob", "uzrast", "возраст", "âge"]),
+    field("grade", "School grades", false, &["grades", "razred", "razredi", "класс", "niveau"]),
+    field("student_experience", "Student experience", false, &["tagsstudentexperience"]),
+    field("teacher_experience", "Teacher experience", false, &["tagsteacherexperience"]),
+    field("format", "Format", false, &["formát", "vrsta", "формат"]),
+    field("programming", "Programming", false, &["programiranje", "программирование", "programmation"]),
+    field("equipment", "Equipment", false, &["oprema", "оборудование", "équipement"]),
+    field("accessibility", "Accessibility", false, &["pristupačnost", "доступность", "accessibilité"]),
+    field("subject", "Subject", false, &["subjects", "topics", "predmet", "предмет", "matière"]),
+    // code.org's tutorial list: values mapped as docs/activities.md says.
+    field("tags_grade", "Grades (code.org: pre, 2-5, 6-8, 9+)", false, &[]),
+    field("tags_platform", "Platforms (code.org)", false, &[]),
+    field("tags_length", "Length (code.org: 1hour, 1hour-follow, few-hours)", false, &[]),
+    field("tags_activity_type", "Activity type (code.org)", false, &[]),
+    field("tags_programming_language", "Programming language (code.org)", false, &[]),
+    field("tags_subject", "Topics (code.org)", false, &[]),
+];
+
+/// The code.org columns of [`ACTIVITY_FIELDS`], by which a file is recognized as code.org's list.
+pub const CODE_ORG_FIELDS: [&str; 6] =
+    ["tags_grade", "tags_platform", "tags_length", "tags_activity_type", "tags_programming_language", "tags_subject"];
+
 pub fn fields(kind: ImportKind) -> &'static [Field] {
     match kind {
         ImportKind::Partners => PARTNER_FIELDS,
         ImportKind::Contacts => CONTACT_FIELDS,
         ImportKind::Events => EVENT_FIELDS,
+        ImportKind::Activities => ACTIVITY_FIELDS,
+    }
+}
+
+/// How an activity file is laid out, as its headers show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivityLayout {
+    /// Rally's own columns (the catalogue's export).
+    Rally,
+    /// code.org's tutorial list (`name, orgname, url, languages_supported, tags_…`): its texts are in
+    /// English unless a language column says otherwise.
+    CodeOrg,
+}
+
+impl ActivityLayout {
+    /// code.org's when any of its `tags_…` columns is mapped.
+    pub fn of(mapping: &Mapping) -> ActivityLayout {
+        if CODE_ORG_FIELDS.iter().any(|k| mapping.column_of(k).is_some()) {
+            ActivityLayout::CodeOrg
+        } else {
+            ActivityLayout::Rally
+        }
     }
 }
 
@@ -548,6 +662,8 @@ pub enum DedupeKey {
     NameCity,
     /// Events: organizer's address, event name and first day, as the registration form does.
     Registration,
+    /// Activities: the link, and the title in its language (the catalogue keeps either once).
+    LinkOrTitle,
 }
 
 impl DedupeKey {
@@ -558,6 +674,7 @@ impl DedupeKey {
             DedupeKey::Domain => "domain",
             DedupeKey::NameCity => "name-city",
             DedupeKey::Registration => "registration",
+            DedupeKey::LinkOrTitle => "link-title",
         }
     }
 
@@ -568,6 +685,7 @@ impl DedupeKey {
             DedupeKey::Domain => "website domain",
             DedupeKey::NameCity => "name + city",
             DedupeKey::Registration => "organizer e-mail + event name + first day",
+            DedupeKey::LinkOrTitle => "link, or title in the same language",
         }
     }
 
@@ -577,6 +695,7 @@ impl DedupeKey {
             ImportKind::Partners => &[DedupeKey::Auto, DedupeKey::Email, DedupeKey::Domain, DedupeKey::NameCity],
             ImportKind::Contacts => &[DedupeKey::Email],
             ImportKind::Events => &[DedupeKey::Registration],
+            ImportKind::Activities => &[DedupeKey::LinkOrTitle],
         }
     }
 

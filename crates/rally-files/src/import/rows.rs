@@ -1,11 +1,16 @@
-//! One row of a file, checked: the cells of the mapped columns become a partner's, contact's or
-//! event's validated fields, or a list of problems that name the column and say what is wrong.
+//! One row of a file, checked: the cells of the mapped columns become a partner's, contact's,
+//! event's or activity's validated fields, or a list of problems that name the column and say what is
+//! wrong.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use rally_domain::activity::{ActivityDraft, ActivityFields, ActivityTextDraft, Facet};
 use rally_domain::event::{DateWindow, EventFields, EventForm};
 use rally_domain::{Audience, Category, Consent, ContactDraft, ContactFields, PartnerDraft, PartnerFields};
 use rally_store::imports::ImportKind;
 
-use super::fields::{Mapping, fields};
+use super::catalogue;
+use super::fields::{ActivityLayout, Mapping, fields};
 use super::source::Row;
 
 /// What is wrong with a row, and in which column.
@@ -48,6 +53,12 @@ pub enum Parsed {
         patch: ContactDraft,
     },
     Event(Box<EventFields>),
+    /// A catalogue entry, and what the row said that the catalogue does not know (a tag or a language
+    /// it has no value for): reported as notes naming the column, the row imported without them.
+    Activity {
+        fields: Box<ActivityFields>,
+        notes: Vec<Problem>,
+    },
 }
 
 /// A row's cleaned cells by field.
@@ -106,6 +117,7 @@ impl<'a> RowChecker<'a> {
             ImportKind::Partners => self.partner(&v, &mut problems),
             ImportKind::Contacts => self.contact(&v, &mut problems),
             ImportKind::Events => self.event(&v, &mut problems),
+            ImportKind::Activities => self.activity(&v, &mut problems),
         };
         match parsed {
             Some(p) if problems.is_empty() => Ok(p),
@@ -281,6 +293,8 @@ impl<'a> RowChecker<'a> {
             consent: "on".to_owned(),
             news: String::new(),
             website: String::new(),
+            // Imports carry no activities or attribution: they are the team's own list.
+            ..EventForm::default()
         };
         match form.validate(window, &rally_site::geo::ShippedGazetteer) {
             Ok(f) => Some(Parsed::Event(Box::new(f))),
@@ -297,6 +311,188 @@ impl<'a> RowChecker<'a> {
                 None
             }
         }
+    }
+}
+
+/// An activity row's facet values, and the notes about words the catalogue does not know.
+#[derive(Default)]
+struct Facets {
+    values: BTreeMap<Facet, BTreeSet<&'static str>>,
+    notes: Vec<Problem>,
+}
+
+impl Facets {
+    fn add(&mut self, facet: Facet, values: impl IntoIterator<Item = &'static str>) {
+        self.values.entry(facet).or_default().extend(values);
+    }
+
+    fn unknown(&mut self, column: String, raw: &str, facet: Facet) {
+        let known = facet.values().unwrap_or_default().join(", ");
+        let reason = format!("`{raw}` is not a value of {} ({known}); left out", facet.label().to_lowercase());
+        self.notes.push(Problem { column, reason });
+    }
+}
+
+/// code.org's tag columns that map one to one on a facet's values.
+const CODE_ORG_TAGS: [(&str, Facet); 4] = [
+    ("tags_platform", Facet::Equipment),
+    ("tags_activity_type", Facet::Format),
+    ("tags_programming_language", Facet::Programming),
+    ("tags_subject", Facet::Subject),
+];
+
+impl RowChecker<'_> {
+    /// An activity row: Rally's columns or code.org's, mapped onto the catalogue's facets (see
+    /// docs/activities.md).
+    fn activity(&self, v: &Values, problems: &mut Vec<Problem>) -> Option<Parsed> {
+        let layout = ActivityLayout::of(self.mapping);
+        let mut facets = self.activity_facets(v);
+        let (duration_minutes, follow) = self.activity_length(v, &mut facets.notes, problems);
+        let has_follow_on = match v.get("has_follow_on") {
+            "" => follow.then_some(true),
+            raw => match catalogue::yes_no(raw) {
+                Some(yes) => Some(yes || follow),
+                None => {
+                    let reason = format!("`{raw}`: write yes or no");
+                    problems.push(Problem { column: self.column_name("has_follow_on"), reason });
+                    None
+                }
+            },
+        };
+        let mut languages: Vec<String> = Vec::new();
+        for raw in list(v.get("languages")) {
+            match catalogue::catalogue_language(raw) {
+                Ok(tag) if !languages.contains(&tag) => languages.push(tag),
+                Ok(_) => {}
+                Err(reason) => {
+                    let reason = format!("{reason}; left out");
+                    facets.notes.push(Problem { column: self.column_name("languages"), reason });
+                }
+            }
+        }
+        // code.org writes its texts in English, whatever languages the tutorial is available in.
+        let language = match (v.opt("language"), layout) {
+            (Some(l), _) => l,
+            (None, ActivityLayout::CodeOrg) => "en".to_owned(),
+            (None, ActivityLayout::Rally) => languages.first().cloned().unwrap_or_else(|| "en".to_owned()),
+        };
+        let text = ActivityTextDraft {
+            language: Some(language),
+            title: v.opt("title"),
+            summary: v.opt("summary"),
+            description: v.opt("description"),
+        };
+        let draft = ActivityDraft {
+            texts: Some(vec![text]),
+            url: v.opt("url"),
+            provider_name: v.opt("provider"),
+            duration_minutes,
+            has_follow_on,
+            print_per_student: v.opt("print_per_student"),
+            languages: Some(languages).filter(|l| !l.is_empty()),
+            facets: Some(
+                facets
+                    .values
+                    .iter()
+                    .map(|(f, values)| (*f, values.iter().map(|v| (*v).to_owned()).collect()))
+                    .collect(),
+            ),
+            ..ActivityDraft::default()
+        };
+        // Notes in the file's column order, as a reader goes along the row.
+        facets.notes.sort_by_key(|n| self.headers.iter().position(|h| *h == n.column));
+        match draft.validate() {
+            Ok(fields) => Some(Parsed::Activity { fields: Box::new(fields), notes: facets.notes }),
+            Err(e) => {
+                for f in e.0 {
+                    problems.push(Problem { column: self.column_name(activity_field(&f.field)), reason: f.message });
+                }
+                None
+            }
+        }
+    }
+
+    /// The facet values of Rally's facet columns and code.org's tag columns, with a note for each word
+    /// the catalogue does not know.
+    fn activity_facets(&self, v: &Values) -> Facets {
+        let mut facets = Facets::default();
+        for facet in Facet::ALL.iter().copied().filter(|f| f.chosen()) {
+            for raw in list(v.get(facet.as_str())) {
+                let found = match facet {
+                    Facet::Grade => catalogue::grades_in(raw),
+                    _ => catalogue::facet_value(facet, raw).map(|value| vec![value]),
+                };
+                match found {
+                    Some(values) => facets.add(facet, values),
+                    None => facets.unknown(self.column_name(facet.as_str()), raw, facet),
+                }
+            }
+        }
+        for raw in list(v.get("tags_grade")) {
+            match catalogue::code_org_grade(raw) {
+                Some((grades, ages)) => {
+                    facets.add(Facet::Grade, grades);
+                    facets.add(Facet::Age, ages);
+                }
+                None => facets.unknown(self.column_name("tags_grade"), raw, Facet::Grade),
+            }
+        }
+        for (key, facet) in CODE_ORG_TAGS {
+            for raw in list(v.get(key)) {
+                match catalogue::facet_value(facet, raw) {
+                    Some(value) => facets.add(facet, [value]),
+                    None => facets.unknown(self.column_name(key), raw, facet),
+                }
+            }
+        }
+        facets
+    }
+
+    /// The duration in minutes, and whether the length said "with a follow-on": Rally's duration
+    /// column (a problem when unreadable), else code.org's `tags_length` (the shortest of its
+    /// lengths; an unknown one is a note, and the activity counts as an hour).
+    fn activity_length(
+        &self,
+        v: &Values,
+        notes: &mut Vec<Problem>,
+        problems: &mut Vec<Problem>,
+    ) -> (Option<i64>, bool) {
+        match v.get("duration_minutes") {
+            "" => {}
+            raw => {
+                return match catalogue::length(raw) {
+                    Some((minutes, follow)) => (Some(minutes), follow),
+                    None => {
+                        let reason = format!("`{raw}` is not a number of minutes");
+                        problems.push(Problem { column: self.column_name("duration_minutes"), reason });
+                        (None, false)
+                    }
+                };
+            }
+        }
+        let (mut minutes, mut follow) = (None, false);
+        for raw in list(v.get("tags_length")) {
+            match catalogue::length(raw) {
+                Some((m, f)) => {
+                    minutes = Some(minutes.map_or(m, |old: i64| old.min(m)));
+                    follow |= f;
+                }
+                None => notes.push(Problem {
+                    column: self.column_name("tags_length"),
+                    reason: format!("`{raw}` is not a length (1hour, 1hour-follow, few-hours, 30min…); left out"),
+                }),
+            }
+        }
+        (minutes, follow)
+    }
+}
+
+/// An activity's field names (from [`ActivityDraft::validate`]) as this import's field keys.
+fn activity_field(field: &str) -> &str {
+    match field.strip_prefix("texts.0.").unwrap_or(field) {
+        "texts" => "title",
+        "provider_name" => "provider",
+        other => other.strip_prefix("facets.").unwrap_or(other),
     }
 }
 
@@ -524,6 +720,188 @@ mod tests {
         let columns: Vec<&str> = problems.iter().map(|p| p.column.as_str()).collect();
         assert!(
             columns.contains(&"Country") && columns.contains(&"Date") && columns.contains(&"Students"),
+            "{problems:?}"
+        );
+    }
+
+    /// The facet values of an activity row, as `facet: a, b` lines.
+    fn facets(f: &ActivityFields) -> Vec<String> {
+        f.facets
+            .iter()
+            .map(|(k, v)| format!("{}: {}", k.as_str(), v.iter().cloned().collect::<Vec<_>>().join(", ")))
+            .collect()
+    }
+
+    #[test]
+    #[allow(clippy::too_many_lines, reason = "one file's rows, start to end")]
+    fn code_org_rows_are_mapped_onto_the_catalogue() {
+        let headers: Vec<String> = [
+            "name",
+            "orgname",
+            "url",
+            "languages_supported",
+            "tags_grade",
+            "tags_platform",
+            "tags_length",
+            "tags_activity_type",
+            "tags_programming_language",
+            "tags_subject",
+        ]
+        .map(String::from)
+        .to_vec();
+        let m = Mapping::guess(ImportKind::Activities, &headers);
+        assert_eq!(
+            (0..headers.len()).map(|c| m.field_of(c).map_or("", |f| f.key)).collect::<Vec<_>>(),
+            vec![
+                "title",
+                "provider",
+                "url",
+                "languages",
+                "tags_grade",
+                "tags_platform",
+                "tags_length",
+                "tags_activity_type",
+                "tags_programming_language",
+                "tags_subject"
+            ]
+        );
+        assert_eq!(ActivityLayout::of(&m), ActivityLayout::CodeOrg);
+        let c = RowChecker::new(&m, &headers, None);
+        let Ok(Parsed::Activity { fields: f, notes }) = c.check(&row(&[
+            "Unplugged sorting",
+            "Example Org",
+            "https://example.org/sorting",
+            "en,hr-HR,fr-FR",
+            "pre,2-5",
+            "no-computers,no-internet",
+            "1hour-follow",
+            "lesson-plan",
+            "none",
+            "math,la",
+        ])) else {
+            panic!("valid row refused")
+        };
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(f.texts[0].language.as_str(), "en", "code.org's texts are in English");
+        assert_eq!(f.texts[0].title, "Unplugged sorting");
+        assert_eq!(f.provider_name, "Example Org");
+        assert_eq!(f.languages.iter().map(|l| l.as_str()).collect::<Vec<_>>(), vec!["en", "fr", "hr"]);
+        assert_eq!((f.duration_minutes, f.has_follow_on), (60, true));
+        assert_eq!(
+            facets(&f),
+            vec![
+                "age: 4-6, 7-10",
+                "grade: 1, 2, 3, 4, 5, k, pre",
+                "format: lesson_plan",
+                "programming: none",
+                "equipment: no_computers, offline",
+                "subject: language_arts, maths",
+            ]
+        );
+        // Unknown tags and languages are notes naming their column; the row is still imported.
+        let Ok(Parsed::Activity { fields: f, notes }) = c.check(&row(&[
+            "Dance party",
+            "",
+            "example.org/dance",
+            "en,klingon!",
+            "9+",
+            "ios,hovercraft",
+            "few-hours",
+            "online-tutorial",
+            "other",
+            "cs",
+        ])) else {
+            panic!("a row with unknown tags is refused")
+        };
+        let noted: Vec<&str> = notes.iter().map(|n| n.column.as_str()).collect();
+        assert_eq!(noted, vec!["languages_supported", "tags_platform", "tags_programming_language"], "{notes:?}");
+        assert!(notes[1].reason.contains("hovercraft"));
+        assert_eq!(f.duration_minutes, 180);
+        assert_eq!(
+            facets(&f),
+            vec![
+                "age: 14-18",
+                "grade: 10, 11, 12, 9",
+                "format: tutorial",
+                "equipment: tablets",
+                "subject: computer_science"
+            ]
+        );
+        // A row without a title or a link is a problem of its columns.
+        let problems = c.check(&row(&["", "", "", "en", "", "", "", "", "", ""])).unwrap_err();
+        let columns: Vec<&str> = problems.iter().map(|p| p.column.as_str()).collect();
+        assert!(columns.contains(&"name") && columns.contains(&"url"), "{problems:?}");
+    }
+
+    #[test]
+    fn rally_rows_read_their_own_columns() {
+        let headers: Vec<String> = [
+            "Title",
+            "Summary",
+            "Language",
+            "URL",
+            "Provider",
+            "Duration (minutes)",
+            "Has follow-on",
+            "Print per student",
+            "Languages",
+            "Age",
+            "Equipment",
+            "Format",
+            "Accessibility",
+        ]
+        .map(String::from)
+        .to_vec();
+        let m = Mapping::guess(ImportKind::Activities, &headers);
+        assert!(m.missing().is_empty());
+        assert_eq!(ActivityLayout::of(&m), ActivityLayout::Rally);
+        let c = RowChecker::new(&m, &headers, None);
+        let Ok(Parsed::Activity { fields: f, notes }) = c.check(&row(&[
+            "Kodiranje bez računala",
+            "Učenici slažu upute.",
+            "hr",
+            "https://example.org/bez",
+            "Udruga",
+            "45",
+            "ne",
+            "Jedan list s kartama",
+            "hr, en",
+            "7-10, 11–13",
+            "No computers",
+            "unplugged",
+            "no_reading",
+        ])) else {
+            panic!("valid row refused")
+        };
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!((f.texts[0].language.as_str(), f.duration_minutes, f.has_follow_on), ("hr", 45, false));
+        assert_eq!(f.print_per_student, "Jedan list s kartama");
+        assert_eq!(
+            facets(&f),
+            vec!["age: 11-13, 7-10", "format: unplugged", "equipment: no_computers", "accessibility: no_reading"]
+        );
+        let problems = c
+            .check(&row(&[
+                "Ok",
+                "",
+                "the Croatian language",
+                "https://example.org",
+                "",
+                "ages",
+                "maybe",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]))
+            .unwrap_err();
+        let columns: Vec<&str> = problems.iter().map(|p| p.column.as_str()).collect();
+        assert!(
+            columns.contains(&"Language")
+                && columns.contains(&"Duration (minutes)")
+                && columns.contains(&"Has follow-on"),
             "{problems:?}"
         );
     }

@@ -305,6 +305,7 @@ impl Keying {
             }),
             Parsed::Contact { fields, .. } => RowKey::One(fields.email.as_str().to_owned()),
             Parsed::Event(f) => RowKey::One(f.dedupe_key()),
+            Parsed::Activity { fields, .. } => RowKey::One(activity_key(fields)),
         }
     }
 
@@ -315,8 +316,18 @@ impl Keying {
             DedupeKey::Email => &[DedupeKey::Email],
             DedupeKey::Domain => &[DedupeKey::Domain],
             DedupeKey::NameCity => &[DedupeKey::NameCity],
-            DedupeKey::Registration => &[],
+            DedupeKey::Registration | DedupeKey::LinkOrTitle => &[],
         }
+    }
+}
+
+/// What makes two rows of an activity file the same activity: the link, else the title (folded) in its
+/// language. (The store also finds one the catalogue has by the title when the link differs.)
+fn activity_key(f: &rally_domain::activity::ActivityFields) -> String {
+    match (&f.url, f.texts.first()) {
+        (Some(url), _) => format!("url {}", url.trim_end_matches('/').to_lowercase()),
+        (None, Some(t)) => format!("title {} {}", t.language, rally_domain::text::fold(&t.title)),
+        (None, None) => String::new(),
     }
 }
 
@@ -407,7 +418,7 @@ impl Partners {
                             || self.by_name.get(&n.name).and_then(|c| pick_by_town(c, town)).map(Found::Campaign),
                         )
                     }),
-                    DedupeKey::Auto | DedupeKey::Registration => None,
+                    DedupeKey::Auto | DedupeKey::Registration | DedupeKey::LinkOrTitle => None,
                 };
             if let Some(found) = found {
                 return Some((found, key));
@@ -497,7 +508,8 @@ pub async fn run(
         new_partners: 0,
         writing: true,
     };
-    if matches!(spec.kind, ImportKind::Partners | ImportKind::Contacts) {
+    // Activities: a provider named like one of the campaign's partners is that partner.
+    if matches!(spec.kind, ImportKind::Partners | ImportKind::Contacts | ImportKind::Activities) {
         for p in store.import_directory(actor, campaign.id).await? {
             engine.know_partner(&p);
         }
@@ -581,6 +593,8 @@ fn key_headers(mapping: &Mapping, headers: &[String]) -> HashMap<&'static str, S
         ("website", header("website")),
         ("name", header("name")),
         ("organizer_email", header("organizer_email")),
+        ("url", header("url")),
+        ("title", header("title")),
     ]
     .into_iter()
     .collect()
@@ -658,7 +672,7 @@ impl Engine<'_> {
                     Some(fields.email.as_str())
                 }
                 Parsed::Event(f) => Some(f.organizer_email.as_str()),
-                Parsed::Partner { .. } => None,
+                Parsed::Partner { .. } | Parsed::Activity { .. } => None,
             })
             .collect();
         if emails.is_empty() {
@@ -686,6 +700,7 @@ impl Engine<'_> {
                 }
                 Parsed::Contact { fields, .. } => erased.contains(fields.email.as_str()),
                 Parsed::Event(f) => erased.contains(f.organizer_email.as_str()),
+                Parsed::Activity { .. } => false,
             };
             if skip {
                 self.counts.skipped += 1;
@@ -737,10 +752,13 @@ impl Engine<'_> {
     fn key_column(&self, key: DedupeKey) -> String {
         let field = match (self.spec.kind, key) {
             (ImportKind::Events, _) => "organizer_email",
+            (ImportKind::Activities, _) if self.headers.get("url").is_some_and(|h| !h.is_empty()) => "url",
+            (ImportKind::Activities, _) => "title",
             (_, DedupeKey::Email) => "email",
             (_, DedupeKey::Domain) => "website",
             (_, DedupeKey::NameCity | DedupeKey::Auto) => "name",
             (_, DedupeKey::Registration) => "organizer_email",
+            (_, DedupeKey::LinkOrTitle) => "url",
         };
         self.headers.get(field).cloned().unwrap_or_default()
     }
@@ -1004,6 +1022,16 @@ impl Engine<'_> {
             let record = match p.parsed {
                 Parsed::Partner { .. } => continue,
                 Parsed::Event(f) => ImportRecord::Event(f),
+                Parsed::Activity { mut fields, notes } => {
+                    for n in &notes {
+                        report.line(p.number, &n.column, "note", &n.reason, None)?;
+                    }
+                    if fields.provider.is_none() && !fields.provider_name.is_empty() {
+                        let key = rally_domain::partner::name_key(&fields.provider_name);
+                        fields.provider = self.partners_by_name.get(&key).copied();
+                    }
+                    ImportRecord::Activity(fields)
+                }
                 Parsed::Contact { partner, partner_category, fields, patch } => {
                     let partner = match self.partners_by_name.get(&rally_domain::partner::name_key(&partner)) {
                         Some(id) => PartnerRef::Existing(*id),
@@ -1046,11 +1074,13 @@ impl Engine<'_> {
     async fn write_rows(&mut self, mut rows: Vec<ImportRow>, report: &mut Report<'_>) -> Result<bool, ImportError> {
         let commit = self.writing && !self.spec.dry_run;
         if !commit {
-            // New partners and contacts need nothing from the database to be counted; updates and events
-            // are run in a transaction that is rolled back, to say exactly what they would do.
+            // New partners and contacts need nothing from the database to be counted; updates, events and
+            // activities are run in a transaction that is rolled back, to say exactly what they would do.
             let mut kept = Vec::with_capacity(rows.len());
             for row in rows {
-                if row.action == RowAction::Create && !matches!(row.record, ImportRecord::Event(_)) {
+                if row.action == RowAction::Create
+                    && !matches!(row.record, ImportRecord::Event(_) | ImportRecord::Activity(_))
+                {
                     self.count_created(&row.record);
                     self.plan_partner(&row.record);
                 } else {
@@ -1089,7 +1119,11 @@ impl Engine<'_> {
                 }
                 RowOutcome::Existing => {
                     self.counts.skipped += 1;
-                    report.line(row.number, "", "skipped", "this registration is already there", None)?;
+                    let reason = match row.record {
+                        ImportRecord::Activity(_) => "the catalogue has this activity already (same link or title)",
+                        _ => "this registration is already there",
+                    };
+                    report.line(row.number, "", "skipped", reason, None)?;
                 }
             }
             if let (ImportRecord::Partner { .. }, RowOutcome::Created(Some(id))) = (&row.record, outcome)

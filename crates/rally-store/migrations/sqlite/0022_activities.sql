@@ -39,11 +39,17 @@ CREATE INDEX activities_provider ON activities (provider_id);
 CREATE INDEX activities_submitter ON activities (submitted_by_partner);
 CREATE INDEX activities_import ON activities (import_batch) WHERE import_batch IS NOT NULL;
 
--- Title and descriptions per language (at least one row per activity).
+-- Title and descriptions per language (at least one row per activity), in the order the team gave
+-- them (the first is shown when the visitor's language has none). `sort_title` is the title's key for
+-- alphabetical order (rally_domain::partner::sort_key), compared byte by byte on both engines;
+-- `search` its folded words, for the registration form's search by title.
 CREATE TABLE activity_texts (
     activity_id BIGINT NOT NULL REFERENCES activities (id) ON DELETE CASCADE,
     language    TEXT NOT NULL,
+    position    BIGINT NOT NULL,
     title       TEXT NOT NULL,
+    sort_title  TEXT NOT NULL,
+    search      TEXT NOT NULL,
     summary     TEXT NOT NULL,
     description TEXT NOT NULL,
     PRIMARY KEY (activity_id, language)

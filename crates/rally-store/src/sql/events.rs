@@ -12,7 +12,7 @@ use crate::{Actor, DEFAULT_PAGE, MAX_BULK, MAX_PAGE, Result, StoreError, from_mi
 use async_trait::async_trait;
 use rally_domain::cadence::MailKind;
 use rally_domain::comms::OutboxStatus;
-use rally_domain::{Action, AuditAction, CampaignId, Email, Invalid, LanguageTag, UserId};
+use rally_domain::{Action, ActivityId, AuditAction, CampaignId, Email, Invalid, LanguageTag, PartnerId, UserId};
 use sqlx::{QueryBuilder, Row};
 use std::collections::BTreeMap;
 
@@ -32,7 +32,8 @@ macro_rules! event_columns {
         "e.id, e.campaign_id, e.status, e.organizer_name, e.organizer_email, e.organization, e.event_type, e.title, \
          e.country, e.city, e.latitude, e.longitude, e.location_source, e.url, e.starts_on, e.ends_on, \
          e.students_expected, e.students_actual, e.ages, e.language, e.description, e.public, e.news_opt_in, e.locale, \
-         e.reason, e.link_version, e.consent_at, e.consent_version, e.confirmed_at, e.created_at, e.updated_at"
+         e.reason, e.link_version, e.consent_at, e.consent_version, e.confirmed_at, e.created_at, e.updated_at, \
+         e.own_activity, e.referred_by, e.heard_from"
     };
 }
 pub(super) use event_columns;
@@ -64,6 +65,11 @@ pub(super) fn event_from_row(r: &DbRow) -> Result<Event> {
             description: r.try_get("description")?,
             public: r.try_get("public")?,
             news_opt_in: r.try_get("news_opt_in")?,
+            // Filled by `load_activities` where the caller needs them.
+            activities: Vec::new(),
+            own_activity: r.try_get("own_activity")?,
+            referred_by: r.try_get::<Option<i64>, _>("referred_by")?.map(PartnerId),
+            heard_from: r.try_get::<Option<i64>, _>("heard_from")?.map(PartnerId),
         },
         status: text(r, "status", EventStatus::parse)?,
         reason: r.try_get("reason")?,
@@ -90,7 +96,73 @@ async fn fetch_event(conn: &mut Conn, id: EventId) -> Result<Event> {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound("event"))?;
-    event_from_row(&row)
+    let mut event = [event_from_row(&row)?];
+    load_activities(conn, &mut event).await?;
+    let [event] = event;
+    Ok(event)
+}
+
+/// Fills in the catalogue activities the events run, in one query.
+pub(super) async fn load_activities(conn: &mut Conn, events: &mut [Event]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = events.iter().map(|e| e.id.0).collect();
+    let mut q = QueryBuilder::<Db>::new("SELECT event_id, activity_id FROM event_activities WHERE");
+    super::push_in(&mut q, "event_id", &ids);
+    q.push(" ORDER BY event_id, activity_id");
+    let mut chosen: BTreeMap<i64, Vec<ActivityId>> = BTreeMap::new();
+    for r in q.build().fetch_all(&mut *conn).await? {
+        chosen.entry(r.try_get("event_id")?).or_default().push(ActivityId(r.try_get("activity_id")?));
+    }
+    for e in events {
+        e.fields.activities = chosen.remove(&e.id.0).unwrap_or_default();
+    }
+    Ok(())
+}
+
+/// Writes the activities an event runs, replacing those it ran.
+async fn write_activities(conn: &mut Conn, event: EventId, activities: &[ActivityId]) -> Result<()> {
+    sqlx::query("DELETE FROM event_activities WHERE event_id = $1").bind(event.0).execute(&mut *conn).await?;
+    if activities.is_empty() {
+        return Ok(());
+    }
+    let mut q = QueryBuilder::<Db>::new("INSERT INTO event_activities (event_id, activity_id) ");
+    q.push_values(activities, |mut b, a| {
+        b.push_bind(event.0).push_bind(a.0);
+    });
+    q.push(" ON CONFLICT DO NOTHING");
+    q.build().execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Checks what an event says it runs and who sent it, in the registration's transaction: chosen
+/// activities must be in the campaign's catalogue and the partner named for "how did you hear about
+/// us?" one of its partners (else a field error); a share link's partner that is not (a stale cookie,
+/// a partner since deleted) is dropped, never failing a registration.
+async fn check_choices(conn: &mut Conn, campaign: CampaignId, f: &mut EventFields) -> Result<()> {
+    if f.activities.len() > rally_domain::event::MAX_ACTIVITIES {
+        let max = rally_domain::event::MAX_ACTIVITIES;
+        return Err(Invalid::field("activities", format!("choose at most {max} activities")).into());
+    }
+    if !super::activities::catalogue_contains(conn, campaign, &f.activities).await? {
+        return Err(Invalid::field("activities", "choose activities of the campaign's catalogue").into());
+    }
+    if f.own_activity.chars().count() > rally_domain::event::MAX_OWN_ACTIVITY {
+        let max = rally_domain::event::MAX_OWN_ACTIVITY;
+        return Err(Invalid::field("own_activity", format!("must be at most {max} characters")).into());
+    }
+    if let Some(p) = f.referred_by
+        && !super::attribution::is_partner_of(conn, campaign, p).await?
+    {
+        f.referred_by = None;
+    }
+    if let Some(p) = f.heard_from
+        && !super::attribution::is_partner_of(conn, campaign, p).await?
+    {
+        return Err(Invalid::field("heard_from", "choose one of the campaign's partners").into());
+    }
+    Ok(())
 }
 
 /// The event a signed link names; a link of an earlier version is as unknown as a forged one.
@@ -172,7 +244,8 @@ async fn save_event(conn: &mut Conn, before: &Event, after: &Event) -> Result<()
         "UPDATE events SET status = $1, organizer_name = $2, organization = $3, event_type = $4, title = $5, country = $6, \
          city = $7, latitude = $8, longitude = $9, location_source = $10, url = $11, starts_on = $12, ends_on = $13, \
          students_expected = $14, students_actual = $15, ages = $16, language = $17, description = $18, public = $19, \
-         news_opt_in = $20, reason = $21, confirmed_at = $22, search = $23, updated_at = $24 WHERE id = $25",
+         news_opt_in = $20, reason = $21, confirmed_at = $22, search = $23, updated_at = $24, own_activity = $26, \
+         referred_by = $27, heard_from = $28 WHERE id = $25",
     )
     .bind(after.status.as_str())
     .bind(&f.organizer_name)
@@ -199,8 +272,14 @@ async fn save_event(conn: &mut Conn, before: &Event, after: &Event) -> Result<()
     .bind(search_text(f))
     .bind(to_micros(after.updated_at))
     .bind(after.id.0)
+    .bind(&f.own_activity)
+    .bind(f.referred_by.map(|p| p.0))
+    .bind(f.heard_from.map(|p| p.0))
     .execute(&mut *conn)
     .await?;
+    if f.activities != before.fields.activities {
+        write_activities(conn, after.id, &f.activities).await?;
+    }
     follow_reminder(conn, before, after).await?;
     retally(conn, after.campaign_id, before.contribution().as_slice(), after.contribution().as_slice()).await
 }
@@ -322,6 +401,9 @@ fn push_event_filters(q: &mut QueryBuilder<Db>, f: &EventFilter) -> Result<()> {
         let l = LanguageTag::parse(l).map_err(|m| Invalid::field("language", m))?;
         q.push(" AND e.language = ").push_bind(l.to_string());
     }
+    if let Some(a) = f.activity {
+        q.push(" AND e.id IN (SELECT event_id FROM event_activities WHERE activity_id = ").push_bind(a).push(")");
+    }
     if let Some(from) = f.from {
         q.push(" AND e.ends_on >= ").push_bind(from.to_string());
     }
@@ -356,9 +438,11 @@ pub(super) async fn insert_event(
         "INSERT INTO events (campaign_id, status, dedupe_key, organizer_name, organizer_email, organization, event_type, \
          title, country, city, latitude, longitude, location_source, url, starts_on, ends_on, students_expected, \
          students_actual, ages, language, description, public, news_opt_in, locale, reason, link_version, consent_at, \
-         consent_version, confirmed_at, search, created_at, updated_at, import_batch) \
+         consent_version, confirmed_at, search, created_at, updated_at, import_batch, own_activity, referred_by, \
+         heard_from) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, $18, $19, $20, $21, \
-         $22, $23, '', 1, $24, $25, $26, $27, $24, $24, $28) ON CONFLICT (campaign_id, dedupe_key) DO NOTHING RETURNING id",
+         $22, $23, '', 1, $24, $25, $26, $27, $24, $24, $28, $29, $30, $31) \
+         ON CONFLICT (campaign_id, dedupe_key) DO NOTHING RETURNING id",
     )
     .bind(campaign.0)
     .bind(status.as_str())
@@ -389,13 +473,22 @@ pub(super) async fn insert_event(
     .bind((status != EventStatus::Unconfirmed).then_some(now))
     .bind(search_text(f))
     .bind(batch)
+    .bind(&f.own_activity)
+    .bind(f.referred_by.map(|p| p.0))
+    .bind(f.heard_from.map(|p| p.0))
     .fetch_optional(&mut *conn)
     .await
     .map_err(|e| match e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) {
         true => StoreError::NotFound("campaign"),
         false => e.into(),
     })?;
-    row.map(|r| Ok(EventId(r.try_get("id")?))).transpose()
+    let id = row.map(|r| Ok::<_, StoreError>(EventId(r.try_get("id")?))).transpose()?;
+    if let Some(id) = id
+        && !f.activities.is_empty()
+    {
+        write_activities(conn, id, &f.activities).await?;
+    }
+    Ok(id)
 }
 
 /// The event `insert_event` just stored, without reading it back.
@@ -456,7 +549,9 @@ impl Events for Backend {
         now: chrono::DateTime<chrono::Utc>,
         mail: EventMailer<'_>,
     ) -> Result<Registered> {
+        let mut fields = fields;
         let mut tx = self.begin_write().await?;
+        check_choices(&mut tx, campaign, &mut fields).await?;
         let at = to_micros(now);
         // The common case in one statement: a new event. Only a second registration of the same event
         // (same address, name and first day) reads the first.
@@ -486,7 +581,9 @@ impl Events for Backend {
                 if matches!(before.status, EventStatus::Unconfirmed | EventStatus::Cancelled) {
                     // Not confirmed (or given up): the new registration replaces it and is confirmed anew.
                     let mut after = before.clone();
-                    after.fields = fields;
+                    // A share link followed the first time still counts when the second came without.
+                    let referred_by = fields.referred_by.or(before.fields.referred_by);
+                    after.fields = EventFields { referred_by, ..fields };
                     after.status = EventStatus::Unconfirmed;
                     after.confirmed_at = None;
                     after.students_actual = None;
@@ -588,7 +685,15 @@ impl Events for Backend {
         }
         let settings = read_event_settings(&mut tx, before.campaign_id).await?;
         let mut after = before.clone();
-        after.fields = fields;
+        // Who sent the registration is not the organizer's to change later, and the organizer's page does
+        // not (yet) offer the catalogue: what the event runs stays as registered.
+        after.fields = EventFields {
+            activities: before.fields.activities.clone(),
+            own_activity: before.fields.own_activity.clone(),
+            referred_by: before.fields.referred_by,
+            heard_from: before.fields.heard_from,
+            ..fields
+        };
         after.updated_at = now;
         match before.status {
             EventStatus::Approved if settings.reapprove_edits && !settings.auto_approve => {
@@ -837,7 +942,9 @@ impl Events for Backend {
         }
         let total: i64 = count.build().fetch_one(&mut *conn).await?.try_get("n")?;
         q.push(" ORDER BY e.created_at DESC, e.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        let events = q.build().fetch_all(&mut *conn).await?.iter().map(event_from_row).collect::<Result<Vec<_>>>()?;
+        let mut events =
+            q.build().fetch_all(&mut *conn).await?.iter().map(event_from_row).collect::<Result<Vec<_>>>()?;
+        load_activities(&mut conn, &mut events).await?;
         Ok((events, total))
     }
 
@@ -977,6 +1084,10 @@ impl Events for Backend {
         let week = week_of(now.date_naive());
         let mut added = 0;
         let mut counted = Vec::new();
+        let mut events = events;
+        for (f, _) in &mut events {
+            check_choices(&mut tx, campaign, f).await?;
+        }
         for (f, status) in &events {
             // A registration already there (same address, name, first day) is left as it is.
             if insert_event(&mut tx, campaign, f, *status, "en", at, None).await?.is_none() {

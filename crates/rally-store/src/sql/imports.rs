@@ -8,6 +8,7 @@ use super::{
 };
 use crate::{Actor, Result, StoreError, corrupt, from_micros, now_micros, to_micros};
 use async_trait::async_trait;
+use rally_domain::activity::{ActivityFields, ActivityStatus};
 use rally_domain::consent::ConsentMethod;
 use rally_domain::event::EventFields;
 use rally_domain::{
@@ -63,10 +64,11 @@ async fn fetch_batch(conn: &mut Conn, id: i64) -> Result<ImportBatch> {
 }
 
 /// What an import of this kind may do: partners and contacts are the coordinators' bulk edit, events
-/// are moderation.
+/// are moderation, activities the catalogue's editing.
 fn import_action(kind: ImportKind) -> Action {
     match kind {
         ImportKind::Partners | ImportKind::Contacts => Action::EditCampaign,
+        ImportKind::Activities => Action::EditCatalogue,
         ImportKind::Events => Action::ModerateEvents,
     }
 }
@@ -311,6 +313,48 @@ impl<'b> Chunk<'b> {
         });
         Ok(RowOutcome::Created(Some(id.0)))
     }
+
+    /// An activity row, listed: the team's own catalogue. One the campaign has already (the same link,
+    /// or the same title in the same language, whatever its status) is left as it is.
+    async fn add_activity(&mut self, conn: &mut Conn, f: &ActivityFields) -> Result<RowOutcome> {
+        if activity_exists(conn, self.campaign, f).await? {
+            return Ok(RowOutcome::Existing);
+        }
+        let status = ActivityStatus::Listed;
+        let id =
+            super::activities::insert_activity(conn, self.campaign, status, f, None, Some(self.tag), self.now).await?;
+        Ok(RowOutcome::Created(Some(id.0)))
+    }
+}
+
+/// Whether the campaign's catalogue has an activity with `f`'s link, or with the title of one of its
+/// texts in that text's language.
+async fn activity_exists(conn: &mut Conn, campaign: CampaignId, f: &ActivityFields) -> Result<bool> {
+    if let Some(url) = &f.url {
+        let same = sqlx::query("SELECT 1 FROM activities WHERE campaign_id = $1 AND url = $2 LIMIT 1")
+            .bind(campaign.0)
+            .bind(url)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if same.is_some() {
+            return Ok(true);
+        }
+    }
+    for t in &f.texts {
+        let same = sqlx::query(
+            "SELECT 1 FROM activity_texts t JOIN activities a ON a.id = t.activity_id \
+             WHERE a.campaign_id = $1 AND t.language = $2 AND t.title = $3 LIMIT 1",
+        )
+        .bind(campaign.0)
+        .bind(t.language.as_str())
+        .bind(&t.title)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if same.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 #[async_trait]
@@ -427,6 +471,7 @@ impl Imports for Backend {
                     }
                 }
                 (ImportRecord::Event(f), _) => chunk.add_event(&mut tx, f).await?,
+                (ImportRecord::Activity(f), _) => chunk.add_activity(&mut tx, f).await?,
             };
             outcomes[index] = outcome;
         }
@@ -698,7 +743,8 @@ async fn restore_changed(conn: &mut Conn, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Deletes the events, contacts and partners the batch added, taking them out of the tallies first.
+/// Deletes the events, contacts, activities and partners the batch added, taking them out of the
+/// tallies first.
 async fn remove_added(conn: &mut Conn, batch: &ImportBatch) -> Result<()> {
     let campaign = batch.campaign_id;
     // Events it added stop counting, then go.
@@ -713,6 +759,8 @@ async fn remove_added(conn: &mut Conn, batch: &ImportBatch) -> Result<()> {
     retally(conn, campaign, &old, &[]).await?;
     sqlx::query("DELETE FROM events WHERE import_batch = $1").bind(batch.id).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM contacts WHERE import_batch = $1").bind(batch.id).execute(&mut *conn).await?;
+    // Their texts and facets go with them; events that chose one keep running without it.
+    sqlx::query("DELETE FROM activities WHERE import_batch = $1").bind(batch.id).execute(&mut *conn).await?;
     // Partners it added leave the tallies, then go with everything attached to them.
     let gone = sqlx::query(
         "SELECT stage, category, COUNT(*) AS n, CAST(COALESCE(SUM(reach), 0) AS BIGINT) AS r FROM partners \

@@ -843,6 +843,8 @@ mod activities;
 #[allow(clippy::duplicate_mod)]
 mod assets;
 #[allow(clippy::duplicate_mod)]
+mod attribution;
+#[allow(clippy::duplicate_mod)]
 mod audit;
 #[allow(clippy::duplicate_mod)]
 mod calendars;
@@ -854,6 +856,8 @@ mod comms;
 mod consent;
 #[allow(clippy::duplicate_mod)]
 mod erased;
+#[allow(clippy::duplicate_mod)]
+mod event_map;
 #[allow(clippy::duplicate_mod)]
 mod events;
 #[allow(clippy::duplicate_mod)]

@@ -28,6 +28,8 @@ struct Person {
     /// Their contacts, with each one's partner.
     contacts: Vec<(i64, i64)>,
     events: Vec<i64>,
+    /// Activities they proposed for the catalogue (as submitter).
+    activities: Vec<i64>,
     /// The address and the names the person goes by (as contact, organizer, user), the words to find
     /// in free text.
     terms: Vec<String>,
@@ -64,12 +66,20 @@ async fn find_person(conn: &mut Conn, email: &Email, scope: Option<CampaignId>) 
         events.push(r.try_get::<i64, _>("id")?);
         names.insert(r.try_get::<String, _>("organizer_name")?);
     }
+    let mut q = QueryBuilder::<Db>::new("SELECT id, submitter_name FROM activities WHERE lower(submitter_email) = ");
+    q.push_bind(email.clone());
+    in_scope(&mut q, "campaign_id", scope);
+    let mut activities = Vec::new();
+    for r in q.build().fetch_all(&mut *conn).await? {
+        activities.push(r.try_get::<i64, _>("id")?);
+        names.insert(r.try_get::<String, _>("submitter_name")?);
+    }
     let mut terms = vec![email.clone()];
     terms.extend(
         names.into_iter().map(|n| n.trim().to_owned()).filter(|n| n.chars().count() >= MIN_NAME_CHARS && *n != email),
     );
     terms.dedup();
-    Ok(Person { email, scope, users, contacts, events, terms })
+    Ok(Person { email, scope, users, contacts, events, activities, terms })
 }
 
 impl Person {
@@ -78,7 +88,7 @@ impl Person {
     }
 
     fn is_empty(&self) -> bool {
-        self.users.is_empty() && self.contacts.is_empty() && self.events.is_empty()
+        self.users.is_empty() && self.contacts.is_empty() && self.events.is_empty() && self.activities.is_empty()
     }
 }
 
@@ -221,6 +231,7 @@ fn select_person(table: &str, columns: &[String], p: &Person) -> Option<QueryBui
         }
         "contacts" => push_in(&mut q, "id", &p.contact_ids()),
         "events" => push_in(&mut q, "id", &p.events),
+        "activities" => push_in(&mut q, "id", &p.activities),
         "event_log" => {
             q.push("(");
             push_in(&mut q, "event_id", &p.events);
@@ -407,6 +418,7 @@ async fn erase(
     purge_mail(conn, p, &hash, &mut report).await?;
     anonymize_contacts(conn, p, &mut report).await?;
     anonymize_events(conn, p, &mut report).await?;
+    anonymize_activities(conn, p, &mut report).await?;
     redact_free_text(conn, p, &mut report).await?;
     delete_traces(conn, schema, p, &mut report).await?;
     close_accounts(conn, schema, p, &mut report).await?;
@@ -542,7 +554,7 @@ async fn anonymize_events(conn: &mut Conn, p: &Person, report: &mut BTreeMap<Str
         let search = rally_domain::text::fold(&format!("{title}  {city}"));
         sqlx::query(
             "UPDATE events SET organizer_name = '', organizer_email = $1, organization = '', title = $2, \
-             description = '', url = NULL, news_opt_in = FALSE, dedupe_key = $3, search = $4, reason = $5, \
+             description = '', own_activity = '', url = NULL, news_opt_in = FALSE, dedupe_key = $3, search = $4, reason = $5, \
              link_version = link_version + 1, updated_at = $6 WHERE id = $7",
         )
         .bind(format!("erased-event-{id}@erased.invalid"))
@@ -559,6 +571,17 @@ async fn anonymize_events(conn: &mut Conn, p: &Person, report: &mut BTreeMap<Str
     Ok(())
 }
 
+/// Activities they proposed: the activity stays in the catalogue (or the review list); who proposed it
+/// goes (a partner's link it came through stays: that is the partner's, not the person's).
+async fn anonymize_activities(conn: &mut Conn, p: &Person, report: &mut BTreeMap<String, u64>) -> Result<()> {
+    let mut q = QueryBuilder::<Db>::new(
+        "UPDATE activities SET submitter_name = '', submitter_email = '', submitter_locale = '' WHERE ",
+    );
+    push_in(&mut q, "id", &p.activities);
+    count(report, "activities", q.build().execute(&mut *conn).await?.rows_affected());
+    Ok(())
+}
+
 /// Free text that may name the person, and the log of their own events.
 async fn redact_free_text(conn: &mut Conn, p: &Person, report: &mut BTreeMap<String, u64>) -> Result<()> {
     let campaign = "campaign_id = ";
@@ -571,6 +594,7 @@ async fn redact_free_text(conn: &mut Conn, p: &Person, report: &mut BTreeMap<Str
         ("stage_changes", &["note", "reason"][..], by_partner),
         ("asset_sends", &["note"][..], by_partner),
         ("event_log", &["detail"][..], campaign),
+        ("activities", &["reason"][..], campaign),
     ] {
         let n = redact_rows(conn, table, columns, mentioning(table, columns, p, scope_sql), &p.terms).await?;
         count(report, table, n);
@@ -684,6 +708,10 @@ const HANDLED: &[&str] = &[
     "email_changes",
     "audit_log",
     "sign_in_gates",
+    "activities",
+    // Which catalogue activities an event ran: not about the organizer, and the activity's usage
+    // counts keep counting the (anonymized) event.
+    "event_activities",
 ];
 
 /// The conditions of [`select_person`]'s catch-all arm, for a DELETE.

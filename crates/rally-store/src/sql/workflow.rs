@@ -323,7 +323,7 @@ pub(super) async fn check_fulfilled(
     }
 }
 
-async fn read_stage_limits(conn: &mut Conn, campaign: CampaignId) -> Result<StageLimits> {
+pub(super) async fn read_stage_limits(conn: &mut Conn, campaign: CampaignId) -> Result<StageLimits> {
     let rows = sqlx::query("SELECT stage, days FROM stage_limits WHERE campaign_id = $1")
         .bind(campaign.0)
         .fetch_all(&mut *conn)

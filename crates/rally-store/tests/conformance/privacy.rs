@@ -1,16 +1,19 @@
 //! One person's data on both backends: a person seeded through the paths Rally uses (registration and
 //! confirmation, a contact the team adds, interactions and a task naming them, an import that updates
-//! them, e-mail queued and delivered, an unsubscribe, an invitation and a user account) is exported,
+//! them, e-mail queued and delivered, an unsubscribe, an invitation and a user account, activities they
+//! proposed for the catalogue, one rejected with a reason written to them) is exported,
 //! then erased; afterwards a scan of every column of every table — read from the schema, so a table
 //! added later is scanned too — finds neither their address nor their name, and the counter, the
 //! tallies and the message figures are what they were.
 
 use chrono::{Duration, Utc};
+use rally_domain::activity::{ActivityDraft, ActivityStatus, ActivityTextDraft, ReviewCheck, Submitter};
 use rally_domain::comms::{Segment, SuppressionReason};
 use rally_domain::event::EventStatus;
 use rally_domain::{
     CampaignId, Category, Consent, ContactDraft, Email, InteractionDraft, InteractionKind, Role, TaskDraft,
 };
+use rally_store::activities::Review;
 use rally_store::imports::{BatchStatus, ImportCounts, ImportKind, ImportRecord, ImportRow, PartnerRef, RowAction};
 use rally_store::testing::TestDb;
 use rally_store::{Actor, Delivered, Moderation, OrganizerMail, Store, StoreError, SystemMail};
@@ -146,7 +149,10 @@ async fn erasure_leaves_no_trace_in_any_table(db: &TestDb) {
     let email = ok(Email::parse(EMAIL));
 
     // Registration, confirmation and approval: the event counts, the organizer got e-mail.
-    let reg = ok(store.register_event(c, form(NAME, "HR", "Zagreb", 30), "hr", now, &organizer_mail).await);
+    // The organizer's own activity names her too: erasure must clear it.
+    let mut fields = form(NAME, "HR", "Zagreb", 30);
+    fields.own_activity = format!("{NAME}'s robot dance");
+    let reg = ok(store.register_event(c, fields, "hr", now, &organizer_mail).await);
     assert_eq!(reg.event.fields.organizer_email.as_str(), EMAIL);
     ok(store.confirm_event(reg.event.id, 1, now, &organizer_mail).await);
     let approved = ok(store.moderate(me, c, &[reg.event.id], Moderation::Approve, now, &organizer_mail).await);
@@ -236,12 +242,34 @@ async fn erasure_leaves_no_trace_in_any_table(db: &TestDb) {
     ok(store.invite(me, c, &email, Role::Member, "invitation-token-hash", now + Duration::days(7), &mail).await);
     let marta = ok(store.create_user(&email, NAME, Some("$argon2id$not-a-real-hash")).await);
     ok(store.set_role(me, c, marta.id, Role::Member).await);
+    // She proposed two activities for the catalogue: one is listed, the other rejected with a reason
+    // written to her.
+    let submitter = ok(Submitter::parse(None, NAME, EMAIL, "hr").map_err(|e| e.to_string()));
+    let proposal = ok(ActivityDraft {
+        texts: Some(vec![ActivityTextDraft {
+            language: Some("hr".into()),
+            title: Some("Kartice s petljama".into()),
+            ..Default::default()
+        }]),
+        url: Some("https://example.org/petlje".into()),
+        ..Default::default()
+    }
+    .validate());
+    let kept = ok(store.submit_activity(c, proposal.clone(), submitter.clone(), now).await);
+    let checks = Review::List { checks: ReviewCheck::ALL.to_vec() };
+    ok(store.review_activity(me, kept.id, checks, None, now).await);
+    let turned_down = ok(store.submit_activity(c, proposal, submitter, now).await);
+    let reject = Review::Reject { reason: format!("Thank you, {NAME}: it needs an account.") };
+    let note = OrganizerMail { subject: "Your activity".into(), text: format!("Dear {NAME}, not this time.") };
+    ok(store.review_activity(me, turned_down.id, reject, Some(note), now).await);
 
     // The export holds her rows, without her password's hash.
     let export = ok(store.export_person(Actor::System, &email, None).await);
     assert_eq!(export["email"], EMAIL);
     let exported = export["tables"].as_object().map(|t| t.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
-    for table in ["users", "contacts", "events", "outbox", "suppressions", "interactions", "tasks", "import_undo"] {
+    for table in
+        ["users", "contacts", "events", "outbox", "suppressions", "interactions", "tasks", "import_undo", "activities"]
+    {
         assert!(exported.iter().any(|t| t == table), "{table} missing from the export: {exported:?}");
     }
     assert!(!export.to_string().contains("argon2"), "no password hash in an export");
@@ -253,11 +281,21 @@ async fn erasure_leaves_no_trace_in_any_table(db: &TestDb) {
 
     // Before: the scan finds her, so it is not looking in the wrong place.
     let before_email = tables(&scan(db, EMAIL).await);
-    for table in ["users", "contacts", "events", "outbox", "suppressions", "invitations", "import_undo", "audit_log"] {
+    for table in [
+        "users",
+        "contacts",
+        "events",
+        "outbox",
+        "suppressions",
+        "invitations",
+        "import_undo",
+        "audit_log",
+        "activities",
+    ] {
         assert!(before_email.contains(table), "the address is not in {table} before erasure: {before_email:?}");
     }
     let before_name = tables(&scan(db, NAME).await);
-    for table in ["users", "contacts", "events", "outbox", "interactions", "tasks", "import_undo"] {
+    for table in ["users", "contacts", "events", "outbox", "interactions", "tasks", "import_undo", "activities"] {
         assert!(before_name.contains(table), "the name is not in {table} before erasure: {before_name:?}");
     }
     let figures_before = figures(store, c).await;
@@ -269,7 +307,9 @@ async fn erasure_leaves_no_trace_in_any_table(db: &TestDb) {
 
     let report = ok(store.erase_person(Actor::System, &email, None, "asked by e-mail", false).await);
     assert_eq!(report.tables, dry.tables, "the dry run saw exactly what the erasure did");
-    for table in ["contacts", "events", "outbox", "suppressions", "users", "interactions", "tasks", "import_undo"] {
+    for table in
+        ["contacts", "events", "outbox", "suppressions", "users", "interactions", "tasks", "import_undo", "activities"]
+    {
         assert!(report.tables.contains_key(table), "{table} not in {report:?}");
     }
     assert!(report.pseudonym.starts_with("erased person #"));
@@ -279,6 +319,9 @@ async fn erasure_leaves_no_trace_in_any_table(db: &TestDb) {
     assert_eq!(scan(db, NAME).await, vec![], "the name is still stored");
     assert_eq!(figures(store, c).await, figures_before, "the counter, tallies and message figures are unchanged");
     assert!(!scan(db, "Ivo Babić").await.is_empty(), "someone else's event is untouched");
+    // What she proposed stays in the catalogue, without her.
+    let kept = ok(store.activity(me, kept.id).await);
+    assert_eq!((kept.status, kept.submitter), (ActivityStatus::Listed, None));
 
     // The erasure is in the audit log under the pseudonym, with the reason.
     let pseudonymous = scan(db, &report.pseudonym).await;

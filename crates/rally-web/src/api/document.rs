@@ -241,6 +241,7 @@ fn spell_out_object_defaults(doc: &mut Value) {
 /// patch of what it creates (every field optional there, and `null` leaves a field as it is).
 const REQUIRED_ON_CREATE: &[(&str, &str, &[&str])] = &[
     ("post", "/api/v1/campaigns", &["name", "slug", "goal_students", "starts_on", "ends_on"]),
+    ("post", "/api/v1/campaigns/{campaign}/activities", &["texts"]),
     ("post", "/api/v1/campaigns/{campaign}/asks", &["title"]),
     ("post", "/api/v1/campaigns/{campaign}/messages", &["title", "send", "templates"]),
     ("post", "/api/v1/campaigns/{campaign}/partners", &["name", "category"]),

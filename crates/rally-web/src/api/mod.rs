@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 
 use crate::{ApiError, AppState};
 
+pub mod activities;
 pub mod asks;
 pub mod assets;
 pub mod audit;
@@ -83,6 +84,8 @@ pub use document::completed;
         (name = "recognition", description = "The public wall of the campaign's partners"),
         (name = "events", description = "Events registered on the public site: the public counter and statistics, \
                                          the team's list and moderation"),
+        (name = "activities", description = "The activity catalogue: what hosts can run, filtered by facets; \
+                                             submissions and their review; the catalogue as CSV"),
         (name = "calendar", description = "The caller's calendar feed"),
         (name = "audit", description = "Who in the team did what, when and from where: owners only"),
         (name = "privacy", description = "Personal data: how long the campaign keeps it, and its data-processing \
@@ -133,6 +136,7 @@ pub fn layered_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(partners::stage::move_stage))
         .routes(routes!(partners::history::stage_history))
         .routes(routes!(partners::merge::merge_partner))
+        .routes(routes!(partners::share_link::share_link))
         .routes(routes!(contacts::create::create_contact, contacts::list::list_contacts))
         .routes(routes!(contacts::get::get_contact, contacts::update::update_contact, contacts::delete::delete_contact))
         .routes(routes!(consent::contact_history::contact_consents))
@@ -168,6 +172,7 @@ pub fn layered_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(recognition::wall::recognition))
         .routes(routes!(events::list::list_events))
         .routes(routes!(events::moderate::moderate_events))
+        .merge(activity_routes())
         .routes(routes!(calendar::create::create_feed, calendar::revoke::revoke_feed))
         .routes(routes!(mail_settings::get::get_mail_settings, mail_settings::set::set_mail_settings))
         .routes(routes!(milestones::list::list_milestones, milestones::create::create_milestone))
@@ -195,6 +200,20 @@ pub fn layered_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::csv::audit_csv))
         .routes(routes!(privacy::export::export_person))
         .routes(routes!(privacy::erase::erase_person))
+}
+
+/// The activity catalogue.
+fn activity_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(activities::list::list_activities, activities::create::create_activity))
+        .routes(routes!(
+            activities::get::get_activity,
+            activities::update::update_activity,
+            activities::delete::delete_activity
+        ))
+        .routes(routes!(activities::review::review_activity))
+        .routes(routes!(activities::hide::set_hidden))
+        .routes(routes!(activities::export::export_activities))
 }
 
 /// The e-mail calendar's old path, deprecated (see `mail_plan/alias.rs`).

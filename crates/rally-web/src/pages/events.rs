@@ -42,6 +42,9 @@ struct EventsPage {
     log: Vec<(String, i64, String, String)>,
     notice: Option<String>,
     problem: Option<String>,
+    /// The catalogue activity the list is narrowed to (its id, empty for all) and the catalogue.
+    activity: String,
+    activities: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -49,6 +52,8 @@ struct EventsPage {
 pub struct StatusQuery {
     status: Option<String>,
     done: Option<String>,
+    /// A catalogue activity's id: only events that run it.
+    activity: Option<String>,
 }
 
 /// The events page, showing the events of `status` (pending when it names none), and what the last
@@ -61,12 +66,28 @@ async fn page(
     notice: Option<String>,
     problem: Option<String>,
 ) -> Result<Response, PageError> {
+    page_of(app, me, slug, status, None, notice, problem).await
+}
+
+/// The events page of `status`, of the events that run `activity` when one is given.
+async fn page_of(
+    app: &AppState,
+    me: &SignedIn,
+    slug: &str,
+    status: &str,
+    activity: Option<i64>,
+    notice: Option<String>,
+    problem: Option<String>,
+) -> Result<Response, PageError> {
     let found = app.store.campaign_by_slug(me.actor(), slug).await?;
     let id = found.campaign.id;
     let status = EventStatus::parse(status).unwrap_or(EventStatus::Pending);
     let counts = app.store.event_counts(me.actor(), id).await?;
     let tabs = status_tabs(&counts);
-    let filter = EventFilter { status: Some(status.as_str().into()), per_page: Some(200), ..Default::default() };
+    let filter =
+        EventFilter { status: Some(status.as_str().into()), per_page: Some(200), activity, ..Default::default() };
+    let activities =
+        app.store.activity_options(id, "", "en", 200).await?.into_iter().map(|o| (o.id.to_string(), o.title)).collect();
     let (events, _) = app.store.events(me.actor(), id, &filter).await?;
     let rows = events.into_iter().map(Row::new).collect();
     let counted = super::umbrella::Counted::of(app, id, slug).await?;
@@ -95,6 +116,8 @@ async fn page(
         log,
         notice,
         problem,
+        activity: activity.map(|a| a.to_string()).unwrap_or_default(),
+        activities,
     };
     render(&view)
 }
@@ -164,7 +187,8 @@ pub async fn show(
         "reject" => "Rejected; the organizers are being told why.".to_owned(),
         _ => "Saved.".to_owned(),
     });
-    page(&app, &me, &slug, q.status.as_deref().unwrap_or("pending"), notice, None).await
+    let activity = q.activity.as_deref().and_then(|a| a.trim().parse().ok());
+    page_of(&app, &me, &slug, q.status.as_deref().unwrap_or("pending"), activity, notice, None).await
 }
 
 /// `POST /campaigns/{slug}/events/moderate`: approve or reject the selected events.

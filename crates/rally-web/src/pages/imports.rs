@@ -59,6 +59,7 @@ fn kind_label(kind: ImportKind) -> &'static str {
         ImportKind::Partners => "partners",
         ImportKind::Contacts => "contacts",
         ImportKind::Events => "events",
+        ImportKind::Activities => "activities",
     }
 }
 
@@ -66,7 +67,9 @@ fn kind_label(kind: ImportKind) -> &'static str {
 fn may_import(role: Option<Role>, kind: ImportKind) -> bool {
     match kind {
         ImportKind::Partners | ImportKind::Contacts => matches!(role, Some(Role::Owner | Role::Coordinator)),
-        ImportKind::Events => matches!(role, Some(Role::Owner | Role::Coordinator | Role::Member)),
+        ImportKind::Events | ImportKind::Activities => {
+            matches!(role, Some(Role::Owner | Role::Coordinator | Role::Member))
+        }
     }
 }
 
@@ -190,7 +193,7 @@ pub async fn upload(
                 &app,
                 &me,
                 &slug,
-                Some("Choose what the file holds: partners, contacts or events.".into()),
+                Some("Choose what the file holds: partners, contacts, events or activities.".into()),
             )
             .await;
         }
@@ -484,6 +487,10 @@ fn duplicate_choices(s: &Settings) -> Vec<Choice> {
     ];
     if s.kind == ImportKind::Partners {
         duplicate_rules.push(("create", "add it anyway"));
+    }
+    // An activity already in the catalogue is kept as the team left it.
+    if s.kind == ImportKind::Activities {
+        duplicate_rules.truncate(1);
     }
     choices(&duplicate_rules, if s.on_duplicate.is_empty() { "skip" } else { &s.on_duplicate })
 }

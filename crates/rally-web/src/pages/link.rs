@@ -25,6 +25,7 @@ use rally_store::{CampaignContact, LinkView, StoreError};
 use super::{FormData, PageError, render, upload_limit};
 use crate::AppState;
 use crate::auth::hash_token;
+use crate::kit::activity_form::{ActivityForm, ActivityFormView};
 use crate::kit::uploads::{Accept, UploadForm, UploadProblem};
 
 /// The notes a partner writes are at most this long (the domain's limit, named in the error).
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/p/{token}/recognition", post(set_recognition))
         .route("/p/{token}/contacts/{id}/consent", post(set_consent))
         .route("/p/{token}/assets/{id}", get(asset))
+        .route("/p/{token}/activities", post(suggest_activity))
 }
 
 /// The reader's side of the language: a language chosen on the page and the browser's languages.
@@ -84,6 +86,8 @@ enum Notice {
     ConsentSaved {
         contact: ContactId,
     },
+    /// An activity the partner suggested waits for the team's review.
+    ActivitySuggested,
 }
 
 /// A form of the page that failed, said in the page's language.
@@ -94,6 +98,8 @@ enum Problem {
     Logo { detail: Option<String> },
     /// A contact's campaign e-mail choice was neither answer.
     Consent { id: i64 },
+    /// The suggested activity, as typed, and what is wrong with it.
+    Activity { form: Box<ActivityForm>, errors: Vec<FieldError> },
 }
 
 enum AnswerError {
@@ -195,6 +201,12 @@ struct LinkPage {
     contacts: Vec<LinkContactRow>,
     notice: Option<String>,
     failed: Option<Failed>,
+    /// The form to suggest an activity (`site/activity_fields.html`), and whether one was just sent.
+    af: ActivityFormView,
+    suggested: bool,
+    /// The partner's share link (absolute), and what came through it in words.
+    share_link: String,
+    brought: String,
 }
 
 impl LinkPage {
@@ -289,6 +301,7 @@ fn say_notice(notice: Notice, view: &LinkView, l: Lang) -> String {
             l.t_with(id, &[("ask", Arg::Str(&ask))])
         }
         Notice::LogoUploaded => l.t("link-logo-uploaded"),
+        Notice::ActivitySuggested => l.t("link-activity-submitted"),
         Notice::ConsentSaved { contact } => {
             let name = view.contacts.iter().find(|k| k.id == contact).map_or("", |k| k.name.as_str());
             l.t_with("link-consent-saved", &[("name", Arg::Str(name))])
@@ -307,7 +320,22 @@ fn say_problem(problem: Problem, view: &LinkView, l: Lang) -> Failed {
         }
         Problem::Logo { detail } => Failed { form: "logo".into(), message: l.t("link-error-logo"), detail },
         Problem::Consent { id } => Failed { form: format!("k{id}"), message: l.t("link-error-consent"), detail: None },
+        Problem::Activity { .. } => Failed { form: "activity".into(), message: l.t("form-has-errors"), detail: None },
     }
+}
+
+/// The partner's share link (made the first time it is asked for) and what it brought, in the page's
+/// language.
+async fn share_and_brought(app: &AppState, view: &LinkView, l: Lang) -> Result<(String, String), PageError> {
+    let partner = view.partner.id;
+    let code = app.store.partner_share_code(partner).await.map_err(link_error)?;
+    let slug = view.campaign.fields.slug.as_str();
+    let link = format!("{}/c/{slug}/r/{code}", app.public_url.as_str().trim_end_matches('/'));
+    let brought = match app.store.brought(view.campaign.id, Some(partner)).await?.into_iter().next() {
+        Some(b) => l.t_with("partner-brought", &[("events", Arg::Num(b.events)), ("students", Arg::Num(b.students))]),
+        None => l.t("link-brought-none"),
+    };
+    Ok((link, brought))
 }
 
 async fn link_page(
@@ -327,6 +355,9 @@ async fn link_page(
     let l = reader.language(&view);
     let f = &view.campaign.fields;
     let status = if problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let af = activity_form(l, &view, problem.as_ref());
+    let suggested = matches!(notice, Some(Notice::ActivitySuggested));
+    let (share_link, brought) = share_and_brought(app, &view, l).await?;
     let page = LinkPage {
         l,
         token: token.to_owned(),
@@ -345,6 +376,10 @@ async fn link_page(
         contacts: contacts(&view),
         notice: notice.map(|n| say_notice(n, &view, l)),
         failed: problem.map(|p| say_problem(p, &view, l)),
+        af,
+        suggested,
+        share_link,
+        brought,
         assets: assets(view, l),
     };
     let mut response = render(&page)?;
@@ -473,4 +508,37 @@ pub async fn logo(State(app): State<AppState>, Path(token): Path<String>) -> Res
     let view = app.store.link_view(&hash_token(&token)).await.map_err(link_error)?;
     let logo = view.profile.logo.ok_or(PageError::NotFound)?;
     Ok(crate::kit::uploads::serve_file(&app.files, &logo, false).await)
+}
+
+// ——— Suggesting an activity for the campaign's catalogue ———
+
+/// The activity form of the page: what was typed when it failed, else a blank one naming the partner
+/// as the maker.
+fn activity_form(l: Lang, view: &LinkView, problem: Option<&Problem>) -> ActivityFormView {
+    match problem {
+        Some(Problem::Activity { form, errors }) => ActivityFormView::new(l, (**form).clone(), errors),
+        _ => ActivityFormView::new(l, ActivityForm::blank(l.code(), &view.partner.fields.name), &[]),
+    }
+}
+
+/// The partner suggests an activity; it is stored as submitted through this partner's link and waits
+/// for the team's review (which decides whether the partner is its maker).
+pub async fn suggest_activity(
+    State(app): State<AppState>,
+    reader: Reader,
+    Path(token): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let view = app.store.link_view(&hash_token(&token)).await.map_err(link_error)?;
+    let l = reader.language(&view);
+    let typed = ActivityForm::read(&form);
+    let (fields, submitter) = match typed.check(Some(view.partner.id), l.code()) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            let problem = Problem::Activity { form: Box::new(typed), errors };
+            return link_page(&app, &token, &reader, None, Some(problem)).await;
+        }
+    };
+    app.store.submit_activity(view.campaign.id, fields, submitter, chrono::Utc::now()).await.map_err(link_error)?;
+    link_page(&app, &token, &reader, Some(Notice::ActivitySuggested), None).await
 }

@@ -10,6 +10,7 @@ use rally_store::Actor;
 use crate::AppState;
 
 mod account;
+mod activities;
 mod asks;
 mod assets;
 mod audit;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(people_routes())
         .merge(partner_routes())
+        .merge(activities::routes())
         .route("/campaigns", get(campaigns::list))
         .route("/campaigns/new", get(campaigns::new_form).post(campaigns::create))
         .route("/campaigns/switch", get(campaigns::switch))

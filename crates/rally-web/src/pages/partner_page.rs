@@ -385,6 +385,9 @@ struct PartnerPage {
     state: FormState,
     /// Asks, commitments, tasks, assets, the logo and the link.
     work: PartnerWork,
+    /// The partner's share link (absolute) and what it brought, in words.
+    share_link: String,
+    brought: String,
 }
 
 impl PartnerPage {
@@ -470,6 +473,7 @@ pub(super) async fn partner_page_with(
     }
     let can_edit = layout.can_edit_partner(me.user.id, p.fields.owner_id);
     let work = PartnerWork::load(app, me, &p, new_link, &mut timeline).await?;
+    let (share_link, brought) = share_and_brought(app, me, slug, &p).await?;
     timeline.sort_by(|a, b| b.sort.cmp(&a.sort));
     let can_reassign = layout
         .campaign
@@ -494,7 +498,25 @@ pub(super) async fn partner_page_with(
         audiences,
         state: FormState::new(failed, form, errors),
         work,
+        share_link,
+        brought,
     })?;
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// The partner's share link (its code made the first time the page is shown) and what the events that
+/// came through it, or named the partner, add up to.
+async fn share_and_brought(
+    app: &AppState,
+    me: &SignedIn,
+    slug: &str,
+    p: &Partner,
+) -> Result<(String, String), PageError> {
+    let code = app.store.share_code(me.actor(), p.id).await?;
+    let link = format!("{}/c/{slug}/r/{code}", app.public_url.as_str().trim_end_matches('/'));
+    let brought = app.store.brought(p.campaign_id, Some(p.id)).await?.into_iter().next();
+    let (events, students) = brought.map_or((0, 0), |b| (b.events, b.students));
+    let plural = |n: i64, one: &str, many: &str| format!("{} {}", number(n), if n == 1 { one } else { many });
+    Ok((link, format!("Brought {}, {}.", plural(events, "event", "events"), plural(students, "student", "students"))))
 }

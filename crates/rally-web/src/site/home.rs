@@ -46,6 +46,8 @@ pub async fn home(State(app): State<AppState>, ctx: Ctx, Path(slug): Path<String
 }
 
 pub struct EventRow {
+    /// The event's page (`/c/{slug}/events/{id}`).
+    id: i64,
     title: String,
     organization: String,
     when: String,
@@ -67,6 +69,9 @@ struct Events {
     language: String,
     from: String,
     to: String,
+    /// The chosen catalogue activity's id, and the catalogue to choose from (id, title).
+    activity: String,
+    activities: Vec<(String, String)>,
     countries: Vec<(&'static str, &'static str)>,
     types: Vec<(&'static str, String)>,
     languages: &'static [(&'static str, &'static str)],
@@ -90,6 +95,8 @@ pub struct ListQuery {
     language: String,
     from: String,
     to: String,
+    /// A catalogue activity's id.
+    activity: String,
     page: Option<i64>,
 }
 
@@ -118,6 +125,13 @@ pub async fn events(
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let (events, total) = app.store.public_events(ctx.site.campaign.id, &q.filter(from, to, page)).await?;
     let rows = events.into_iter().map(|e| EventRow::new(e, l)).collect();
+    let activities = app
+        .store
+        .activity_options(ctx.site.campaign.id, "", l.code(), 200)
+        .await?
+        .into_iter()
+        .map(|o| (o.id.to_string(), o.title))
+        .collect();
     let link = |p: i64| q.page_link(&slug, p);
     let view = Events {
         v: ctx.view("events", &format!("/c/{slug}/events")),
@@ -139,6 +153,8 @@ pub async fn events(
         language: q.language.clone(),
         from: q.from.clone(),
         to: q.to.clone(),
+        activity: q.activity.clone(),
+        activities,
     };
     Ok(ctx.respond(render(&view)?))
 }
@@ -160,6 +176,7 @@ impl EventRow {
             format!("{}, {country}", e.city)
         };
         EventRow {
+            id: e.id.0,
             title: e.title,
             organization: e.organization,
             when,
@@ -189,6 +206,7 @@ impl ListQuery {
             page: Some(page),
             per_page: Some(PER_PAGE),
             status: None,
+            activity: self.activity.trim().parse().ok(),
         }
     }
 
@@ -203,6 +221,7 @@ impl ListQuery {
             ("language", &self.language),
             ("from", &self.from),
             ("to", &self.to),
+            ("activity", &self.activity),
         ] {
             if !v.trim().is_empty() {
                 s.append_pair(k, v);
@@ -227,6 +246,7 @@ fn list_query(raw: &str) -> ListQuery {
             "language" => q.language = v,
             "from" => q.from = v,
             "to" => q.to = v,
+            "activity" => q.activity = v,
             "page" => q.page = v.parse().ok(),
             _ => {}
         }

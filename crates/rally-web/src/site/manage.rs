@@ -75,6 +75,8 @@ fn pin_map(ctx: &Ctx, event: &Event) -> Option<String> {
         title: &ctx.t("manage-map"),
         country_label: &label,
         country_href: None,
+        bbox: None,
+        cluster: None,
     }))
 }
 

@@ -25,11 +25,14 @@ use rally_store::{EventMailKind, EventStats, OrganizerMail, Site};
 use crate::AppState;
 use crate::kit::PageError;
 
+mod activities;
 mod embed;
+mod event_page;
 mod home;
 mod manage;
 mod map;
 mod privacy;
+mod referral;
 mod register;
 mod wall;
 
@@ -39,7 +42,13 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{slug}", get(home::home))
         .route("/c/{slug}/", get(home::home))
         .route("/c/{slug}/register", get(register::form).post(register::submit))
+        .route("/c/{slug}/r/{code}", get(referral::follow))
         .route("/c/{slug}/events", get(home::events))
+        .route("/c/{slug}/events/{id}", get(event_page::show))
+        .route("/c/{slug}/activities", get(activities::catalogue))
+        .route("/c/{slug}/activities/submit", get(activities::form).post(activities::submit))
+        .route("/c/{slug}/activities/{id}", get(activities::activity))
+        .route("/c/{slug}/activities/{id}/material", get(activities::material))
         .route("/c/{slug}/partners", get(wall::partners))
         .route("/c/{slug}/recognition", get(wall::recognition))
         .route("/c/{slug}/stats", get(home::stats_page))
@@ -396,39 +405,5 @@ pub fn country_name(code: &str, lang: Lang) -> String {
     geo::country(code).map_or_else(|| code.to_owned(), |c| c.name(lang.code()).to_owned())
 }
 
-/// Languages an event may be held in: code and own name.
-pub const EVENT_LANGUAGES: &[(&str, &str)] = &[
-    ("en", "English"),
-    ("hr", "Hrvatski"),
-    ("ru", "Русский"),
-    ("fr", "Français"),
-    ("de", "Deutsch"),
-    ("es", "Español"),
-    ("it", "Italiano"),
-    ("pt", "Português"),
-    ("nl", "Nederlands"),
-    ("pl", "Polski"),
-    ("cs", "Čeština"),
-    ("sk", "Slovenčina"),
-    ("sl", "Slovenščina"),
-    ("sr", "Српски / Srpski"),
-    ("bs", "Bosanski"),
-    ("mk", "Македонски"),
-    ("bg", "Български"),
-    ("uk", "Українська"),
-    ("ro", "Română"),
-    ("hu", "Magyar"),
-    ("el", "Ελληνικά"),
-    ("ka", "ქართული"),
-    ("tr", "Türkçe"),
-    ("sq", "Shqip"),
-    ("lt", "Lietuvių"),
-    ("lv", "Latviešu"),
-    ("et", "Eesti"),
-    ("fi", "Suomi"),
-    ("sv", "Svenska"),
-    ("da", "Dansk"),
-    ("no", "Norsk"),
-    ("ar", "العربية"),
-    ("he", "עברית"),
-];
+/// Languages an event may be held in (see [`crate::kit::EVENT_LANGUAGES`]).
+pub use crate::kit::EVENT_LANGUAGES;

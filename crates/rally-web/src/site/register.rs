@@ -1,15 +1,20 @@
 //! Event registration: the form, its errors next to their fields in the visitor's language (input
 //! kept), the honeypot and the per-address allowance, and the "check your e-mail" answer.
+//!
+//! The form also asks what the event runs (activities of the campaign's catalogue, found by a search
+//! that re-renders the form without JavaScript, or "our own activity") and how the organizer heard of
+//! the campaign; the share code a visit came with ([`super::referral`]) rides along as a hidden field.
 
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use rally_domain::event::{EventError, EventForm, EventType};
 use rally_site::i18n::{Arg, Lang};
 use rally_store::StoreError;
+use serde::Deserialize;
 
 use super::{Ctx, EVENT_LANGUAGES, SiteView, link_secret, window};
 use crate::AppState;
@@ -83,11 +88,70 @@ pub fn message(l: Lang, e: &EventError) -> String {
     l.t_with(e.message_id, &args)
 }
 
+/// How many catalogue entries the form lists at once.
+const PICKER_OPTIONS: i64 = 60;
+
+/// One catalogue entry the form offers.
+#[derive(Debug)]
+pub struct PickerOption {
+    pub id: String,
+    pub title: String,
+    pub provider: String,
+    pub checked: bool,
+}
+
+/// The form's "what will you run?" and "how did you hear about us?" parts.
+#[derive(Debug, Default)]
+pub struct Picker {
+    /// The search typed into the catalogue's box.
+    pub q: String,
+    /// Entries matching the search, chosen ones first.
+    pub options: Vec<PickerOption>,
+    /// The campaign's won partners: id and name.
+    pub sources: Vec<(String, String)>,
+    /// The share code the visit came with.
+    pub referral: String,
+}
+
+impl Picker {
+    /// The catalogue entries matching `q` in the visitor's language, and the chosen ones whatever the
+    /// search; the won partners for "how did you hear about us?".
+    async fn load(app: &AppState, ctx: &Ctx, f: &EventForm, q: &str, referral: String) -> Result<Picker, PageError> {
+        let campaign = ctx.site.campaign.id;
+        let lang = ctx.lang.code();
+        let chosen: Vec<&str> = f.activities.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).collect();
+        let mut found = app.store.activity_options(campaign, q.trim(), lang, PICKER_OPTIONS).await?;
+        if !chosen.is_empty() && !q.trim().is_empty() {
+            // Chosen entries stay on the form (checked) whatever the visitor searches for next.
+            let all = app.store.activity_options(campaign, "", lang, 500).await?;
+            let missing: Vec<_> = all
+                .into_iter()
+                .filter(|o| chosen.contains(&o.id.to_string().as_str()) && !found.iter().any(|f| f.id == o.id))
+                .collect();
+            found.splice(0..0, missing);
+        }
+        let mut options: Vec<PickerOption> = found
+            .into_iter()
+            .map(|o| PickerOption {
+                checked: chosen.contains(&o.id.to_string().as_str()),
+                id: o.id.to_string(),
+                title: o.title,
+                provider: o.provider_name,
+            })
+            .collect();
+        options.sort_by_key(|o| !o.checked);
+        let sources =
+            app.store.won_partners(campaign).await?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+        Ok(Picker { q: q.trim().chars().take(100).collect(), options, sources, referral })
+    }
+}
+
 #[derive(Template)]
 #[template(path = "site/register.html")]
 struct Register {
     v: SiteView,
     ev: EventFormView,
+    picker: Picker,
     errors: Vec<(String, String)>,
     general: Option<String>,
     action: String,
@@ -115,12 +179,13 @@ fn blank(ctx: &Ctx) -> EventForm {
     }
 }
 
-fn form_page(ctx: &Ctx, f: EventForm, errors: &[EventError], general: Option<String>) -> Register {
+fn form_page(ctx: &Ctx, f: EventForm, errors: &[EventError], general: Option<String>, picker: Picker) -> Register {
     let ev = EventFormView::new(ctx, f, errors, false);
     Register {
         v: ctx.view("register", &format!("/c/{}/register", ctx.slug())),
         errors: ev.errors.clone(),
         ev,
+        picker,
         general,
         action: format!("/c/{}/register", ctx.slug()),
         submit: ctx.t("register-submit"),
@@ -128,9 +193,33 @@ fn form_page(ctx: &Ctx, f: EventForm, errors: &[EventError], general: Option<Str
     }
 }
 
+/// What the registration form's address may carry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FormQuery {
+    /// An activity to preselect ("Host an event with this activity").
+    activity: String,
+    /// A search of the catalogue.
+    activity_q: String,
+    /// A share code, for a link that names it and a browser without cookies.
+    #[serde(rename = "ref")]
+    referral: String,
+}
+
 /// `GET /c/{slug}/register`.
-pub async fn form(State(_app): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let page = form_page(&ctx, blank(&ctx), &[], None);
+pub async fn form(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Query(query): Query<FormQuery>,
+) -> Result<Response, PageError> {
+    let mut f = blank(&ctx);
+    if query.activity.trim().parse::<i64>().is_ok() {
+        f.activities = vec![query.activity.trim().to_owned()];
+    }
+    let referral = super::referral::visit_code(&headers, &query.referral).unwrap_or_default();
+    let picker = Picker::load(&app, &ctx, &f, &query.activity_q, referral).await?;
+    let page = form_page(&ctx, f, &[], None, picker);
     Ok(ctx.respond(render(&page)?))
 }
 
@@ -158,7 +247,42 @@ pub fn event_form(data: &FormData) -> EventForm {
         consent: g("consent"),
         news: g("news"),
         website: g("website"),
+        // Checkboxes: one pair per chosen activity, bounded so a forged form cannot grow the list.
+        activities: data
+            .0
+            .iter()
+            .filter(|(k, _)| k == "activities")
+            .map(|(_, v)| v.clone())
+            .take(rally_domain::event::MAX_ACTIVITIES + 1)
+            .collect(),
+        own_activity: g("own_activity"),
+        heard_from: g("heard_from"),
+        referral: g("ref"),
     }
+}
+
+/// A store refusal of what the event runs or who sent it, as the form's field errors; `None` for any
+/// other error.
+fn choice_errors(e: &StoreError) -> Option<Vec<EventError>> {
+    let StoreError::Invalid(invalid) = e else { return None };
+    invalid
+        .0
+        .iter()
+        .map(|fe| {
+            let (field, message_id) = match fe.field.as_str() {
+                "activities" => ("activities", "error-activities"),
+                "heard_from" => ("heard_from", "error-heard-from"),
+                "own_activity" => ("own_activity", "error-too-long"),
+                _ => return None,
+            };
+            let args = if field == "own_activity" {
+                vec![("max", rally_domain::event::MAX_OWN_ACTIVITY.to_string())]
+            } else {
+                Vec::new()
+            };
+            Some(EventError { field, message_id, args })
+        })
+        .collect()
 }
 
 /// How much of a too large form is read (and dropped) so the browser, still sending, gets the answer
@@ -196,19 +320,32 @@ pub async fn submit(
     ctx: Ctx,
     Path(slug): Path<String>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PageError> {
     let Some(data) = read_form(body).await else {
-        let page = form_page(&ctx, blank(&ctx), &[], Some(ctx.t("error-body-too-large")));
+        let referral = super::referral::visit_code(&headers, "").unwrap_or_default();
+        let picker = Picker::load(&app, &ctx, &blank(&ctx), "", referral).await?;
+        let page = form_page(&ctx, blank(&ctx), &[], Some(ctx.t("error-body-too-large")), picker);
         let mut page = page;
         page.errors.push(("form".into(), ctx.t("error-body-too-large")));
         return Ok(ctx.respond((StatusCode::PAYLOAD_TOO_LARGE, render(&page)?).into_response()));
     };
-    let f = event_form(&data);
+    let mut f = event_form(&data);
+    let referral = super::referral::visit_code(&headers, &f.referral).unwrap_or_default();
+    f.referral = referral.clone();
+    // The catalogue's search button: the same form again with all that was typed, the catalogue's
+    // entries narrowed; nothing is stored and no allowance is spent.
+    if data.get("picker") == "search" {
+        let picker = Picker::load(&app, &ctx, &f, data.get("activity_q"), referral).await?;
+        let page = form_page(&ctx, f, &[], None, picker);
+        return Ok(ctx.respond(render(&page)?));
+    }
+    let picker = Picker::load(&app, &ctx, &f, "", referral.clone()).await?;
     if let Some(ip) = ip
         && !app.site.registrations.allow(ip, std::time::Instant::now())
     {
-        let mut page = form_page(&ctx, f, &[], Some(ctx.t("error-too-many")));
+        let mut page = form_page(&ctx, f, &[], Some(ctx.t("error-too-many")), picker);
         page.errors.push(("form".into(), ctx.t("error-too-many")));
         let mut response = (StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response();
         response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("600"));
@@ -225,13 +362,17 @@ pub async fn submit(
         };
         return Ok(ctx.respond(render(&page)?));
     }
-    let fields = match f.validate(window(&ctx.site), &rally_site::geo::ShippedGazetteer) {
+    let mut fields = match f.validate(window(&ctx.site), &rally_site::geo::ShippedGazetteer) {
         Ok(fields) => fields,
         Err(errors) => {
-            let page = form_page(&ctx, f, &errors, None);
+            let page = form_page(&ctx, f, &errors, None, picker);
             return Ok(ctx.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response()));
         }
     };
+    // A code that names no partner (revoked, mistyped) is no code: the registration goes on.
+    if !referral.is_empty() {
+        fields.referred_by = app.store.partner_for_code(ctx.site.campaign.id, &referral).await?;
+    }
     let secret = link_secret(&app).await?;
     let mailer = ctx.mailer(secret);
     let stored =
@@ -245,13 +386,19 @@ pub async fn submit(
                     _ => ("error-unavailable", "2"),
                 };
                 tracing::error!(error = %e, campaign = slug, "registration not saved");
-                let mut page = form_page(&ctx, f, &[], Some(ctx.t(message)));
+                let mut page = form_page(&ctx, f, &[], Some(ctx.t(message)), picker);
                 page.errors.push(("form".into(), ctx.t(message)));
                 let mut response = (StatusCode::SERVICE_UNAVAILABLE, render(&page)?).into_response();
                 response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static(retry));
                 return Ok(ctx.respond(response));
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => match choice_errors(&e) {
+                Some(errors) => {
+                    let page = form_page(&ctx, f, &errors, None, picker);
+                    return Ok(ctx.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response()));
+                }
+                None => return Err(e.into()),
+            },
         };
     crate::telemetry::metrics::event_registered();
     let page = Registered {

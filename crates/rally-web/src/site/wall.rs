@@ -30,6 +30,16 @@ pub struct Wall {
     pub logos: String,
     /// The partners' links open a new tab (from inside another site's frame).
     pub new_tab: bool,
+    /// What each partner brought, said in the visitor's language (partners that brought nothing are
+    /// left out).
+    pub brought: std::collections::BTreeMap<rally_domain::PartnerId, String>,
+}
+
+impl Wall {
+    /// "Brought 3 events, 75 students", when the partner brought any.
+    pub fn brought_line(&self, partner: &rally_domain::PartnerId) -> Option<&str> {
+        self.brought.get(partner).map(String::as_str)
+    }
 }
 
 impl Wall {
@@ -48,7 +58,29 @@ impl Wall {
             })
             .collect();
         let base = if elsewhere { ctx.base.trim_end_matches('/') } else { "" };
-        Ok(Wall { lang: ctx.lang.code(), tiers, logos: format!("{base}/c/{}/logos/", ctx.slug()), new_tab: elsewhere })
+        let brought = app
+            .store
+            .brought(ctx.site.campaign.id, None)
+            .await?
+            .into_iter()
+            .map(|b| {
+                let line = ctx.lang.t_with(
+                    "partner-brought",
+                    &[
+                        ("events", rally_site::i18n::Arg::Num(b.events)),
+                        ("students", rally_site::i18n::Arg::Num(b.students)),
+                    ],
+                );
+                (b.partner, line)
+            })
+            .collect();
+        Ok(Wall {
+            lang: ctx.lang.code(),
+            tiers,
+            logos: format!("{base}/c/{}/logos/", ctx.slug()),
+            new_tab: elsewhere,
+            brought,
+        })
     }
 }
 

@@ -24,7 +24,10 @@ macro_rules! both_backends {
     };
 }
 
+mod activities_pages;
+mod activity_imports;
 mod api;
+mod attribution;
 mod audit;
 mod campaign_setup;
 mod comms;
@@ -46,5 +49,7 @@ mod server;
 mod sessions;
 mod signin;
 mod site;
+mod site_activities;
+mod site_map;
 mod support;
 mod workflow;

@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use rally_domain::event::{DateWindow, EventForm, EventStatus, Gazetteer};
-use rally_domain::{Category, ContactDraft, PartnerDraft, Role, Stage};
+use rally_domain::{AskDraft, Category, CommitmentDraft, CommitmentStatus, ContactDraft, PartnerDraft, Role, Stage};
 use rally_store::{Actor, Delivered, MoveLoad, NewDelivery, PartnerLoad};
 use reqwest::StatusCode;
 
@@ -134,9 +134,26 @@ async fn reports_draw_count_and_download(site: Site) {
         site.store.finish(x.id, "w", Delivered::Sent("250 ok".into()), now).await.unwrap_or_else(|e| panic!("{e}"));
     }
 
-    // Two approved events.
-    let events = vec![(event("Ana", "HR", 30), EventStatus::Approved), (event("Luc", "FR", 20), EventStatus::Approved)];
+    // Two approved events, one brought by Won Ltd's share link.
+    let won = partners.iter().find(|p| p.fields.name == "Won Ltd").unwrap_or_else(|| panic!("Won Ltd not found"));
+    let mut brought = event("Ana", "HR", 30);
+    brought.referred_by = Some(won.id);
+    let events = vec![(brought, EventStatus::Approved), (event("Luc", "FR", 20), EventStatus::Approved)];
     site.store.load_events(Actor::User(owner), c, events, now).await.unwrap_or_else(|e| panic!("{e}"));
+    // =cmd agreed to four schools.
+    let today = now.date_naive();
+    let due = Some(Some(today + Duration::days(7)));
+    let ask =
+        AskDraft { title: Some("Host events".into()), unit: Some("schools".into()), due_on: due, ..Default::default() }
+            .validate(today, None)
+            .unwrap_or_else(|e| panic!("{e}"));
+    let agreed = CommitmentDraft {
+        status: Some(CommitmentStatus::Agreed),
+        quantity: Some(Some(4)),
+        due_on: due,
+        ..Default::default()
+    };
+    site.store.propose_custom(Actor::User(owner), cmd.id, ask, agreed, today).await.unwrap_or_else(|e| panic!("{e}"));
 
     let team = site.signed_in("ana").await;
     let page = team.get("/campaigns/hr/reports").await;
@@ -148,15 +165,25 @@ async fn reports_draw_count_and_download(site: Site) {
         assert!(body.contains(&format!(r#"<title id="chart-{id}-title">"#)), "{id}");
         assert!(body.contains(&format!("/campaigns/hr/reports/{id}.csv")), "{id}");
     }
-    // Lead: 1 won of 2 closed → (1 + 5 × 5%) ÷ 7; Contacted: 1 of 1 → (1 + 5 × 10%) ÷ 6.
-    // Forecast: 300 won + 400 × 25% = 400, of a goal of 1 000.
-    assert!(body.contains("400 students expected: 40% of the goal of 1\u{202f}000."), "{body}");
-    assert!(body.contains("17.9%") && body.contains("25.0%"));
-    assert!(body.contains("(won + 5 × default) ÷ (closed + 5)"));
-    assert!(body.contains("<th scope=\"row\">=cmd</th>"), "the largest contribution");
+    // =cmd has been in Contacted 18 days, past its 7: half a loss. Lead: 1 won of 2 closed, 1 past its
+    // limit → (1 + 5 × 5%) ÷ 7.5; Contacted: 1 won of 1 → (1 + 5 × 10%) ÷ 6.5.
+    // Forecast: Luc's 20 registered directly, Won Ltd's 30 brought, plus =cmd's 4 schools × 25 students
+    // per event at 23.1%.
+    assert!(
+        body.contains(
+            "73 students expected (10th–90th percentile: 50–150) against the goal of 1\u{202f}000: 7% of it."
+        ),
+        "{body}"
+    );
+    assert!(body.contains("16.7%") && body.contains("23.1%"));
+    assert!(body.contains("25 students per event (the average of the campaign’s 2 approved events)"), "{body}");
+    // Media learned from Won Ltd (30 of 300 reached): (0.1 + 5 × 0.0005) ÷ 6.
+    assert!(body.contains("0.0171") && body.contains("Media 0.0005"));
+    assert!(body.contains("<th scope=\"row\">=cmd</th>"), "the largest contributions");
     assert!(body.contains("Croatia") && body.contains("France"));
     assert!(body.contains("&lt;b&gt;News&lt;/b&gt;") && !body.contains("<b>News</b>"), "titles escaped, in SVG too");
-    assert!(!body.contains("No partners yet"));
+    assert!(!body.contains("No partners yet") && !body.contains("No partners and no events yet"));
+    assert!(body.contains("<th scope=\"row\">No partner (registered directly)</th>"));
 
     // Each chart as CSV: a header and its rows, formulas neutralized.
     let csv = |name: &'static str| {
@@ -178,12 +205,15 @@ async fn reports_draw_count_and_download(site: Site) {
     let forecast = csv("forecast").await;
     let forecast = lines(&forecast);
     assert_eq!(
-        forecast[0],
-        "partner,stage,reach,stage_closed_after_reaching,stage_won_after_reaching,default_chance,chance,expected_students"
+        forecast,
+        vec![
+            "partner,category,stage,past_time_limit,chance,source,brought_events,brought_students,\
+             agreed_schools_or_events,reach,conversion,students_if_won,expected_students",
+            "Won Ltd,media,closed_won,no,1,brought,1,30,0,300,,30,30",
+            "'=cmd,media,contacted,yes,0.2308,agreed,0,0,4,400,,100,23.1",
+            "Lost Ltd,media,closed_lost,no,0,reach,0,0,0,100,0.017083,1.7,0",
+        ]
     );
-    assert!(forecast.contains(&"'=cmd,contacted,400,1,1,0.1,0.25,100"), "{forecast:?}");
-    assert!(forecast.contains(&"Won Ltd,closed_won,300,,,,1,300"), "{forecast:?}");
-    assert_eq!(forecast.len(), 3, "the lost partner adds nothing");
     let messages = csv("messages").await;
     assert_eq!(
         lines(&messages),
@@ -217,6 +247,7 @@ async fn an_empty_campaign_has_empty_reports(site: Site) {
     let page = team.get("/campaigns/hr/reports").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("No partners yet"));
+    assert!(page.body.contains("No partners and no events yet: nothing to forecast."));
     assert!(page.body.contains("No approved events yet."));
     assert!(!page.body.contains("NaN"));
     for id in CHARTS {

@@ -1,5 +1,6 @@
-//! `rally export`: streams a campaign's partners, contacts, stage history or events as CSV or JSON
-//! Lines to a file or standard output, through the same writer the web app's downloads use.
+//! `rally export`: streams a campaign's partners, contacts, stage history, events or activity catalogue
+//! as CSV or JSON Lines to a file or standard output, through the same writer the web app's downloads
+//! use.
 
 use anyhow::{Context, anyhow};
 use clap::Args;
@@ -10,7 +11,7 @@ use crate::config::Settings;
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// partners, contacts, history or events
+    /// partners, contacts, history, events or activities (the catalogue, in the import's columns)
     #[arg(value_name = "KIND")]
     kind: String,
     /// The campaign's slug.

@@ -24,6 +24,10 @@ pub enum ImportCommand {
     Contacts(ImportArgs),
     /// Import events (organizer, e-mail, country, first day and students required); they count at once.
     Events(ImportArgs),
+    /// Import activities into the catalogue, listed (title and a link required): Rally's own columns,
+    /// or code.org's tutorial list (`name, orgname, url, languages_supported, tags_…`) with its values
+    /// mapped (docs/activities.md). One with the same link or title is left as it is.
+    Activities(ImportArgs),
     /// Take an import back: rows it created are deleted, rows it updated get their previous values.
     Undo {
         /// The import's number (see `rally import list`).
@@ -59,7 +63,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "NAME")]
     save_mapping: Option<String>,
     /// What makes a row a duplicate: for partners auto (the default: contact e-mail, then domain, then
-    /// name + city), email, domain or name-city; email for contacts; registration for events.
+    /// name + city), email, domain or name-city; email for contacts; registration for events; link-title
+    /// for activities.
     #[arg(long = "match", value_name = "KEY")]
     dedupe: Option<String>,
     /// What to do with a row the campaign already has: skip, update, or create (partners only).
@@ -84,6 +89,7 @@ pub async fn run(command: ImportCommand, settings: &Settings) -> anyhow::Result<
         ImportCommand::Partners(args) => import(ImportKind::Partners, args, settings).await,
         ImportCommand::Contacts(args) => import(ImportKind::Contacts, args, settings).await,
         ImportCommand::Events(args) => import(ImportKind::Events, args, settings).await,
+        ImportCommand::Activities(args) => import(ImportKind::Activities, args, settings).await,
         ImportCommand::Undo { batch } => {
             let store = open(&settings.database_url()?).await?;
             let batch = store.undo_import(Actor::System, batch).await?;

@@ -10,6 +10,7 @@ use chrono::{Datelike, Duration, NaiveDate, Utc};
 use rally_domain::{ActionPlan, CampaignDraft, Email, Role, Strategy};
 use rally_store::{Actor, Store, StoreError};
 
+mod activities;
 mod comms;
 mod events;
 mod partners;
@@ -117,6 +118,7 @@ async fn create(
     let member = member(&campaign, starts_on, ends_on).validate()?;
     let member = store.create_campaign(Actor::User(local.id), member).await?;
     store.set_published(Actor::User(local.id), member.id, true).await?;
+    activities::activities(store, &campaign, &member).await.context("demo activity catalogue")?;
     events::events(store, &campaign, &member).await.context("demo events")?;
     Ok(campaign)
 }

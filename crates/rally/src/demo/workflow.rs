@@ -1,6 +1,7 @@
 //! The demo's work in progress: the campaign's standard asks and asset library, a high-touch IT company
-//! in negotiation, agreed custom commitments due in the coming days, a logged call and open tasks — so
-//! the dashboard, the asks and the task list have something to show on the first visit.
+//! in negotiation, agreed custom commitments due in the coming days, authorities and school networks
+//! that agreed to bring their schools, a logged call and open tasks — so the dashboard, the asks, the
+//! task list and the Reports page's forecast have something to show on the first visit.
 
 use chrono::{Duration, NaiveDate, Utc};
 use rally_domain::followup::{InteractionFields, InteractionKind, TaskFields, follow_up_due};
@@ -26,6 +27,7 @@ pub(super) async fn workflow(
     asset_library(store, files, owner, campaign).await?;
     negotiation(store, campaign, &team[1].0, today).await?;
     agreed_commitments(store, owner, campaign, today).await?;
+    school_agreements(store, owner, campaign, today).await?;
     ministry_task(store, owner, campaign, team[0].0.id, today).await
 }
 
@@ -249,6 +251,43 @@ async fn agreed_commitments(
     Ok(())
 }
 
+/// Authorities and school networks further along (not the high-touch ones: they have custom asks)
+/// agreed to the standard ask "Invite your schools to host an Hour of Code event": a city or county
+/// office a few dozen schools, a school or teachers' network a handful. The Reports page's forecast
+/// counts these schools.
+async fn school_agreements(
+    store: &dyn Store,
+    owner: Actor,
+    campaign: &rally_domain::Campaign,
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    let asks = store.standard_asks(owner, campaign.id).await?;
+    let Some(invite) = asks.iter().find(|a| a.fields.unit == "schools") else { return Ok(()) };
+    for stage in [Stage::FinalizeDetails, Stage::FinalizeFulfillment, Stage::ClosedWon] {
+        for category in [Category::Authority, Category::SchoolNetwork] {
+            let filter = rally_store::PartnerFilter {
+                stage: Some(stage),
+                category: Some(category),
+                high_touch: Some(false),
+                limit: 100,
+                ..Default::default()
+            };
+            for (i, p) in store.partners(owner, campaign.id, &filter).await?.items.into_iter().enumerate() {
+                let i = i as i64;
+                let schools = if category == Category::Authority { 12 + (i * 7) % 30 } else { 2 + (i * 3) % 8 };
+                let draft = CommitmentDraft {
+                    status: Some(CommitmentStatus::Agreed),
+                    quantity: Some(Some(schools)),
+                    due_on: Some(invite.fields.due_on),
+                    ..Default::default()
+                };
+                store.propose(owner, p.id, invite.id, draft, today).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The owner's task for tomorrow: agree the ministry's letter to schools.
 async fn ministry_task(
     store: &dyn Store,
@@ -276,4 +315,47 @@ async fn ministry_task(
         store.create_task(owner, campaign.id, task).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rally_domain::report;
+
+    use super::*;
+
+    /// The demo's forecast, run through the Reports page's arithmetic, is of the order of its goal
+    /// (120 000) with a sensible interval, and Lead's chance is no longer learned from survivors.
+    #[tokio::test]
+    async fn the_demo_forecasts_students_of_the_order_of_its_goal() {
+        let db = rally_store::testing::sqlite().await;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let files = rally_files::FileStore::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        super::super::seed(&*db.store, &files, "http://127.0.0.1:8080").await.unwrap_or_else(|e| panic!("{e:#}"));
+        let found =
+            db.store.campaign_by_slug(Actor::System, super::super::SLUG).await.unwrap_or_else(|e| panic!("{e}"));
+        let campaign = found.campaign;
+        let facts = db.store.forecast_facts(Actor::System, campaign.id).await.unwrap_or_else(|e| panic!("{e}"));
+        let f = report::forecast(&facts, campaign.fields.goal_students, Utc::now());
+        let i = f.interval;
+        let by_source = f.by_source();
+        let summary = format!(
+            "expected {:.0} (10th {:.0}, median {:.0}, 90th {:.0}) of {}; by source {by_source:?}; chances {:?}; \
+             conversions {:?}; per event {:.1}",
+            f.students,
+            i.low,
+            i.median,
+            i.high,
+            f.goal,
+            f.chances.iter().map(|c| (c.stage, (c.chance * 1000.0).round() / 10.0)).collect::<Vec<_>>(),
+            f.conversions.iter().map(|c| (c.category, c.partners, c.rate)).collect::<Vec<_>>(),
+            f.students_per_event,
+        );
+        eprintln!("{summary}");
+        assert!((40_000.0..=300_000.0).contains(&i.median), "{summary}");
+        assert!(i.low < i.median && i.median < i.high, "an interval, not one number: {summary}");
+        assert!(i.high < 2.0 * i.low, "a sensible interval: {summary}");
+        assert!(f.chance(Stage::Lead) < 0.3, "{summary}");
+        // Every source has its part.
+        assert!(by_source.iter().all(|(_, x)| *x > 1_000.0), "{summary}");
+    }
 }

@@ -6,5 +6,6 @@ pub mod get;
 pub mod history;
 pub mod list;
 pub mod merge;
+pub mod share_link;
 pub mod stage;
 pub mod update;
