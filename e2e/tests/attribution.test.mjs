@@ -1,7 +1,7 @@
 // Partner attribution in Chromium, as the issue's story goes: a teacher follows a won partner's share
-// link (JavaScript off, Croatian), opens an activity of the catalogue, registers an event with it,
-// confirms it from the e-mail; once the team approves it, the partner's page, the activity's page and
-// the recognition wall all count the new students.
+// link (JavaScript off, Croatian), filters the catalogue (no computers, ages 7–10, in Croatian), opens an
+// activity, registers an event with it and confirms it from the e-mail; once the team approves it, the
+// partner's page, the activity's page and the recognition wall all count the new students.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
@@ -66,6 +66,12 @@ test("an event registered from a partner's share link counts for the partner, th
   const page = await visitor.newPage();
   await page.goto(`${share}?to=activities`);
   await page.waitForURL(`${base}/c/${slug}/activities`);
+  // They look for something for ages 7–10 that needs no computers, in Croatian.
+  await page.getByRole("checkbox", { name: "7–10 godina", exact: true }).check();
+  await page.getByRole("checkbox", { name: "Bez računala", exact: true }).check();
+  await page.getByRole("checkbox", { name: "Hrvatski", exact: true }).check();
+  await page.getByRole("button", { name: "Prikaži aktivnosti" }).click();
+  await page.waitForURL(`${base}/c/${slug}/activities?age=7-10&equipment=no_computers&language=hr`);
   const first = page.locator(".activity-list").first().locator("h3 a").first();
   const title = (await first.textContent()).trim();
   await first.click();
