@@ -105,11 +105,11 @@ impl crate::Reports for Backend {
              AND e.campaign_id IN (SELECT id FROM campaigns WHERE id = $2 OR parent_id = $3)) x"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(campaign.0)
-        .bind(campaign.0)
-        .bind(campaign.0)
-        .fetch_one(&mut *tx)
-        .await?;
+            .bind(campaign.0)
+            .bind(campaign.0)
+            .bind(campaign.0)
+            .fetch_one(&mut *tx)
+            .await?;
         let team = team_history(&mut tx, campaign).await?;
         tx.commit().await?;
         Ok(ForecastFacts {

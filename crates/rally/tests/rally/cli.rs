@@ -431,7 +431,9 @@ fn exports_from_the_command_line(db: &str, partners: usize) {
     assert!(events.iter().all(|e| e["organizer_email"].as_str().is_some_and(|m| m.contains('@'))));
     let out = rally(&["export", "secrets", "--database", db, "--campaign", "sat-kodiranja"], None);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("expected partners, contacts, history, events or activities"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("expected partners, contacts, history, events or activities")
+    );
 }
 
 /// The story through the API, on the demo: standard asks to every low-reach media partner in one

@@ -33,29 +33,52 @@ pub struct ActivityListQuery {
     #[param(max_length = 200)]
     pub q: Option<String>,
     /// `4-6`, `7-10`, `11-13`, `14-18`, `adults`
+    #[param(pattern = r"^(\s*(4-6|7-10|11-13|14-18|adults)?\s*)(,\s*(4-6|7-10|11-13|14-18|adults)?\s*)*$")]
     pub age: Option<String>,
     /// `pre`, `k`, `1` … `12`
+    #[param(pattern = r"^(\s*(pre|k|1|2|3|4|5|6|7|8|9|10|11|12)?\s*)(,\s*(pre|k|1|2|3|4|5|6|7|8|9|10|11|12)?\s*)*$")]
     pub grade: Option<String>,
     /// `beginner`, `comfortable`
+    #[param(pattern = r"^(\s*(beginner|comfortable)?\s*)(,\s*(beginner|comfortable)?\s*)*$")]
     pub student_experience: Option<String>,
     /// `none`, `some`
+    #[param(pattern = r"^(\s*(none|some)?\s*)(,\s*(none|some)?\s*)*$")]
     pub teacher_experience: Option<String>,
     /// `tutorial`, `lesson_plan`, `unplugged`, `robotics`
+    #[param(
+        pattern = r"^(\s*(tutorial|lesson_plan|unplugged|robotics)?\s*)(,\s*(tutorial|lesson_plan|unplugged|robotics)?\s*)*$"
+    )]
     pub format: Option<String>,
     /// `up_to_30`, `up_to_60`, `over_60`, `follow_on`
+    #[param(
+        pattern = r"^(\s*(up_to_30|up_to_60|over_60|follow_on)?\s*)(,\s*(up_to_30|up_to_60|over_60|follow_on)?\s*)*$"
+    )]
     pub length: Option<String>,
     /// Language tags it is available in, such as `hr` or `sr-Latn`.
+    #[param(
+        pattern = r"^(\s*([A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*)?\s*)(,\s*([A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*)?\s*)*$"
+    )]
     pub language: Option<String>,
     /// `blocks`, `text`, `none`
+    #[param(pattern = r"^(\s*(blocks|text|none)?\s*)(,\s*(blocks|text|none)?\s*)*$")]
     pub programming: Option<String>,
     /// `computers`, `tablets`, `offline`, `no_computers`
+    #[param(
+        pattern = r"^(\s*(computers|tablets|offline|no_computers)?\s*)(,\s*(computers|tablets|offline|no_computers)?\s*)*$"
+    )]
     pub equipment: Option<String>,
     /// `screen_reader`, `keyboard_only`, `no_reading`, `low_motor`
+    #[param(
+        pattern = r"^(\s*(screen_reader|keyboard_only|no_reading|low_motor)?\s*)(,\s*(screen_reader|keyboard_only|no_reading|low_motor)?\s*)*$"
+    )]
     pub accessibility: Option<String>,
     /// `computer_science`, `maths`, `science`, `language_arts`, `art`, `music`, `social_studies`
+    #[param(
+        pattern = r"^(\s*(computer_science|maths|science|language_arts|art|music|social_studies)?\s*)(,\s*(computer_science|maths|science|language_arts|art|music|social_studies)?\s*)*$"
+    )]
     pub subject: Option<String>,
     /// From 1.
-    #[param(value_type = Option<i64>, minimum = 1)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
     /// 1 to 500; 50 when not given.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
@@ -86,7 +109,8 @@ impl ActivityListQuery {
         let mut facets = BTreeMap::new();
         for facet in Facet::ALL.iter().copied() {
             let Some(raw) = self.facet(facet) else { continue };
-            let words: Vec<&str> = raw.split(',').map(str::trim).filter(|w| !w.is_empty()).collect();
+            // Repeats count once: `age=7-10,7-10` asks for one value.
+            let words: BTreeSet<&str> = raw.split(',').map(str::trim).filter(|w| !w.is_empty()).collect();
             if words.len() > limits::CHOICES {
                 fail(facet.as_str(), limits::too_many(limits::CHOICES));
                 continue;
