@@ -22,6 +22,7 @@ named_enum!(
         OutboxBodies = "outbox_bodies" / "Contents of e-mails",
         LostPartnerContacts = "lost_partner_contacts" / "Contacts of lost partners",
         ArchivedCampaign = "archived_campaign" / "Archived campaign",
+        RejectedSuggestions = "rejected_suggestions" / "Senders of rejected activity suggestions",
         SignInRecords = "sign_in_records" / "Sessions and sign-in records",
         AuditLog = "audit_log" / "Audit log",
     }
@@ -38,10 +39,11 @@ pub enum PeriodUnit {
 }
 
 /// The rules an owner may change for their campaign, in the order the page shows them.
-pub const PER_CAMPAIGN: [RetentionRule; 5] = [
+pub const PER_CAMPAIGN: [RetentionRule; 6] = [
     RetentionRule::UnconfirmedRegistrations,
     RetentionRule::CertificateNames,
     RetentionRule::OutboxBodies,
+    RetentionRule::RejectedSuggestions,
     RetentionRule::LostPartnerContacts,
     RetentionRule::ArchivedCampaign,
 ];
@@ -55,7 +57,9 @@ impl RetentionRule {
     pub fn unit(self) -> PeriodUnit {
         use RetentionRule::*;
         match self {
-            UnconfirmedRegistrations | CertificateNames | OutboxBodies | SignInRecords => PeriodUnit::Days,
+            UnconfirmedRegistrations | CertificateNames | OutboxBodies | RejectedSuggestions | SignInRecords => {
+                PeriodUnit::Days
+            }
             LostPartnerContacts | ArchivedCampaign | AuditLog => PeriodUnit::Years,
         }
     }
@@ -67,6 +71,7 @@ impl RetentionRule {
             UnconfirmedRegistrations => 14,
             CertificateNames => 90,
             OutboxBodies => 30,
+            RejectedSuggestions => 90,
             SignInRecords => 30,
             LostPartnerContacts => 2,
             ArchivedCampaign => 3,
@@ -83,6 +88,8 @@ impl RetentionRule {
             // An organizer prints their certificate in the weeks after the event.
             CertificateNames => (7, 730),
             OutboxBodies => (1, 365),
+            // Long enough to answer the sender's reply to the rejection.
+            RejectedSuggestions => (7, 365),
             SignInRecords => (1, 365),
             LostPartnerContacts | ArchivedCampaign => (1, 10),
             AuditLog => (1, 10),
@@ -98,6 +105,7 @@ impl RetentionRule {
             OutboxBodies => {
                 "The subject, text, recipient's name and unsubscribe link of e-mails Rally sent or gave up on"
             }
+            RejectedSuggestions => "The name and e-mail address of whoever suggested an activity the team rejected",
             LostPartnerContacts => "Contacts of partners closed as lost, with no interaction, stage change or e-mail",
             ArchivedCampaign => "Everything an archived campaign holds: partners, contacts, events, e-mails, files",
             SignInRecords => {
@@ -115,6 +123,7 @@ impl RetentionRule {
             UnconfirmedRegistrations => "after the registration",
             CertificateNames => "after the event's last day",
             OutboxBodies => "after the e-mail was written",
+            RejectedSuggestions => "after the rejection",
             LostPartnerContacts => "after the last activity",
             ArchivedCampaign => "after the campaign was archived",
             SignInRecords => "after they ended or were last used",
@@ -129,6 +138,7 @@ impl RetentionRule {
             UnconfirmedRegistrations => "deleted",
             CertificateNames => "the name is removed; the event, its figures and place stay",
             OutboxBodies => "emptied; the e-mail's address, status and times stay for the statistics",
+            RejectedSuggestions => "the sender's name and address are removed; the rejected suggestion stays",
             LostPartnerContacts => "anonymized: name, address, phone and role removed, also from notes and tasks",
             ArchivedCampaign => "deleted with everything in it",
             SignInRecords => "deleted",
@@ -150,6 +160,10 @@ impl RetentionRule {
             OutboxBodies => {
                 "The team checks what went out and answers replies in the first weeks; afterwards the status and \
                  time are enough, and the address keeps a suppressed person from being e-mailed again."
+            }
+            RejectedSuggestions => {
+                "The sender may answer the rejection or suggest the activity again in the weeks after; a rejected \
+                 suggestion needs no sender after that."
             }
             LostPartnerContacts => {
                 "A lost partner may come back next campaign; after two quiet years its people are no longer \
@@ -220,6 +234,9 @@ struct OpenRetentionPeriods {
     /// Days, 1 to 365 (default 30).
     #[schema(minimum = 1, maximum = 365, nullable = false)]
     outbox_bodies: Option<u32>,
+    /// Days after the rejection, 7 to 365 (default 90).
+    #[schema(minimum = 7, maximum = 365, nullable = false)]
+    rejected_suggestions: Option<u32>,
     /// Years without activity, 1 to 10 (default 2).
     #[schema(minimum = 1, maximum = 10, nullable = false)]
     lost_partner_contacts: Option<u32>,
@@ -368,6 +385,17 @@ pub fn register(periods: &RetentionPeriods, legitimate_interest: bool) -> Vec<Re
             purpose: "Sending the campaign's and Rally's e-mail, and proving what was sent to whom",
             basis: marketing.into(),
             kept: vec![kept(periods, OutboxBodies), archived.clone()],
+        },
+        RegisterEntry {
+            data: "People who suggested activities",
+            holds: "Name, e-mail address and site language of whoever suggested an activity for the catalogue",
+            purpose: "Reviewing the suggestion and telling the sender the outcome",
+            basis: "Legitimate interest in answering the sender (art. 6(1)(f))".into(),
+            kept: vec![
+                "While the suggestion waits or is listed".into(),
+                kept(periods, RejectedSuggestions),
+                archived.clone(),
+            ],
         },
         RegisterEntry {
             data: "Consent records",

@@ -110,6 +110,12 @@ fn select(q: &mut QueryBuilder<Db>, rule: RetentionRule, which: &Campaigns, cuto
             q.push_bind(at).push(" AND o.status IN ").push(FINISHED);
             which.push(q, "o.campaign_id");
         }
+        RetentionRule::RejectedSuggestions => {
+            // The rejection is the suggestion's last change (the team does not edit what it rejected).
+            q.push("SELECT a.id, a.campaign_id AS campaign FROM activities a WHERE a.status = 'rejected'");
+            q.push(" AND a.submitter_email <> '' AND a.updated_at < ").push_bind(at);
+            which.push(q, "a.campaign_id");
+        }
         RetentionRule::LostPartnerContacts => {
             q.push(
                 "SELECT k.id, k.campaign_id AS campaign FROM contacts k JOIN partners p ON p.id = k.partner_id \
@@ -221,6 +227,16 @@ async fn act(conn: &mut Conn, rule: RetentionRule, ids: &[i64], now: i64) -> Res
         }
         // One campaign per batch: its rows go with it (every table names it with ON DELETE CASCADE),
         // which keeps its tallies and everything else consistent to the last moment.
+        // The suggestion stays (the team's record of what it turned down), without its sender.
+        RetentionRule::RejectedSuggestions => {
+            execute_in(
+                conn,
+                "UPDATE activities SET submitter_name = '', submitter_email = '', submitter_locale = '' WHERE",
+                "id",
+                ids,
+            )
+            .await
+        }
         RetentionRule::ArchivedCampaign => execute_in(conn, "DELETE FROM campaigns WHERE", "id", ids).await,
         RetentionRule::SignInRecords | RetentionRule::AuditLog => {
             unreachable!("Rally-wide rules are passes of their own")

@@ -18,7 +18,7 @@ use rally_store::{Actor, EventMailKind, Moderation, OrganizerMail, Store, StoreE
 use super::{campaign_fields, form, ok, partner, user};
 
 /// An activity titled `title` in each of `languages` (the first is its own), with facet values.
-fn activity(title: &str, languages: &[&str], facets: &[(Facet, &[&str])], minutes: i64) -> ActivityFields {
+pub(super) fn activity(title: &str, languages: &[&str], facets: &[(Facet, &[&str])], minutes: i64) -> ActivityFields {
     ok(ActivityDraft {
         texts: Some(
             languages

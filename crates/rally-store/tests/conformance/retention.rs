@@ -9,6 +9,7 @@ use rally_domain::retention::{RetentionPeriods, RetentionReport, RetentionRule};
 use rally_domain::{AuditAction, CampaignId, Category, Consent, ContactDraft, Role, Stage};
 use rally_store::{Actor, AuditFilter, Delivered, EventFilter, Moderation, OrganizerMail, Store, StoreError};
 
+use super::activities::activity;
 use super::comms::{delivery, message, template};
 use super::{campaign_fields, ok, partner, user};
 
@@ -17,6 +18,7 @@ conformance!(
     batches_are_bounded_and_a_dry_run_changes_nothing,
     contacts_of_lost_partners_are_anonymized_and_archived_campaigns_deleted,
     owners_set_periods_within_bounds,
+    rejected_suggestions_lose_their_sender,
 );
 
 struct Places;
@@ -411,4 +413,39 @@ async fn activity_keeps_a_lost_partners_contacts() {
         names
     };
     assert_eq!(names, ["Anonymized contact", "Talked Contact", "Mailed Contact"]);
+}
+
+/// A rejected suggestion keeps its text but not its sender once the period is over; a listed one and
+/// one still waiting keep theirs (the sender is told the outcome, and is credited).
+async fn rejected_suggestions_lose_their_sender(store: &dyn Store) {
+    use rally_domain::activity::{ReviewCheck, Submitter};
+    use rally_store::activities::Review;
+    let c = ok(store.create_campaign(Actor::System, campaign_fields("ret-suggest")).await).id;
+    let now = Utc::now();
+    let sender = |name: &str| {
+        ok(Submitter::parse(None, name, &format!("{}@skola.example", name.to_lowercase()), "hr")
+            .map_err(|e| e.to_string()))
+    };
+    let rejected = ok(store.submit_activity(c, activity("Rejected", &["hr"], &[], 30), sender("Rita"), now).await);
+    let listed = ok(store.submit_activity(c, activity("Listed", &["hr"], &[], 30), sender("Lana"), now).await);
+    let waiting = ok(store.submit_activity(c, activity("Waiting", &["hr"], &[], 30), sender("Wanda"), now).await);
+    let no = Review::Reject { reason: "needs an account".into() };
+    ok(store.review_activity(Actor::System, rejected.id, no, None, now).await);
+    let yes = Review::List { checks: ReviewCheck::ALL.to_vec() };
+    ok(store.review_activity(Actor::System, listed.id, yes, None, now).await);
+
+    let early = apply(store, days(89)).await;
+    assert_eq!(early.count(RetentionRule::RejectedSuggestions), 0, "{early:?}");
+    let sent_by = |a: rally_domain::activity::Activity| a.submitter.map(|s| s.name);
+    assert_eq!(sent_by(ok(store.activity(Actor::System, rejected.id).await)), Some("Rita".into()));
+
+    let due = apply(store, days(91)).await;
+    assert_eq!(due.count(RetentionRule::RejectedSuggestions), 1, "{due:?}");
+    let gone = ok(store.activity(Actor::System, rejected.id).await);
+    assert_eq!(gone.status, rally_domain::activity::ActivityStatus::Rejected, "the suggestion stays");
+    assert_eq!(gone.reason, "needs an account");
+    assert_eq!(sent_by(gone), None, "without its sender");
+    assert_eq!(sent_by(ok(store.activity(Actor::System, listed.id).await)), Some("Lana".into()));
+    assert_eq!(sent_by(ok(store.activity(Actor::System, waiting.id).await)), Some("Wanda".into()));
+    assert_eq!(apply(store, days(400)).await.count(RetentionRule::RejectedSuggestions), 0, "done once");
 }
