@@ -40,7 +40,7 @@ impl EventMap for Backend {
             q.push(" AND e.latitude <= ").push_bind(max_lat);
         }
         if let Some(a) = filter.activity {
-            q.push(" AND e.id IN (SELECT event_id FROM event_activities WHERE activity_id = ").push_bind(a.0).push(")");
+            super::events::push_activity_filter(&mut q, a.0);
         }
         q.push(" ORDER BY e.id LIMIT ").push_bind(limit.clamp(1, 200_000));
         q.build()

@@ -386,6 +386,11 @@ async fn read_event_settings(conn: &mut Conn, campaign: CampaignId) -> Result<Ev
 }
 
 /// `AND …` conditions of an event list on `e`.
+/// `AND` the event (alias `e`) runs activity `activity`: the events list's and the map's filter.
+pub(super) fn push_activity_filter(q: &mut QueryBuilder<Db>, activity: i64) {
+    q.push(" AND e.id IN (SELECT event_id FROM event_activities WHERE activity_id = ").push_bind(activity).push(")");
+}
+
 fn push_event_filters(q: &mut QueryBuilder<Db>, f: &EventFilter) -> Result<()> {
     if let Some(c) = f.country.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         q.push(" AND e.country = ").push_bind(c.to_ascii_uppercase());
@@ -402,7 +407,7 @@ fn push_event_filters(q: &mut QueryBuilder<Db>, f: &EventFilter) -> Result<()> {
         q.push(" AND e.language = ").push_bind(l.to_string());
     }
     if let Some(a) = f.activity {
-        q.push(" AND e.id IN (SELECT event_id FROM event_activities WHERE activity_id = ").push_bind(a).push(")");
+        push_activity_filter(q, a);
     }
     if let Some(from) = f.from {
         q.push(" AND e.ends_on >= ").push_bind(from.to_string());
@@ -786,25 +791,7 @@ impl Events for Backend {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let e = event_from_row(r)?;
-            out.push(PublicEvent {
-                id: e.id,
-                campaign_slug: r.try_get("campaign_slug")?,
-                title: e.fields.display_title().to_owned(),
-                students: e.counted_students(),
-                organization: e.fields.organization,
-                event_type: e.fields.event_type,
-                country: e.fields.country,
-                city: e.fields.city,
-                latitude: e.fields.latitude,
-                longitude: e.fields.longitude,
-                location_source: e.fields.location_source,
-                url: e.fields.url,
-                starts_on: e.fields.starts_on,
-                ends_on: e.fields.ends_on,
-                ages: e.fields.ages,
-                language: e.fields.language,
-                description: e.fields.description,
-            });
+            out.push(PublicEvent::from_event(e, r.try_get("campaign_slug")?));
         }
         Ok((out, total))
     }
